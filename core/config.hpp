@@ -1,0 +1,144 @@
+// The daemon's configuration: one validated struct, loaded once at start-up
+// from a TOML file (toml++) with environment overrides. Every key has a
+// default and bounds; the shipped config.toml documents each one.
+//
+// Reload: keys marked [reloadable] may change on SIGHUP/`reload` (issue on
+// operations); all others need a restart.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <caf/expected.hpp>
+
+namespace sb {
+
+struct server_config {
+  std::string listen = "127.0.0.1:8000";     // host:port; port 0 = any free
+  std::string listen_host = "127.0.0.1";     // derived from listen
+  uint16_t listen_port = 8000;               // derived from listen
+  std::string public_url = "http://127.0.0.1:8000"; // no trailing slash
+  int io_threads = 2;                        // 1..64
+  uint64_t max_body_bytes = 65536;           // 1 KiB .. 16 MiB
+  int header_timeout_ms = 10000;             // time to receive a whole header
+  int body_timeout_ms = 10000;               // time to receive the body
+  int idle_timeout_ms = 60000;               // keep-alive idle limit
+};
+
+struct twilio_config {
+  std::string account_sid;                   // env TWILIO_ACCOUNT_SID
+  std::string auth_token;                    // env TWILIO_AUTH_TOKEN / auth_token_file
+  std::string phone_number;                  // env TWILIO_PHONE_NUMBER
+  std::string api_base = "https://api.twilio.com";
+  bool validate_signatures = true;
+};
+
+struct voice_config {                         // [reloadable] all of them
+  std::string language = "hi-IN";
+  std::string voice = "Polly.Aditi";
+  std::string greeting =
+    "Namaste! Hello! I am your AI voice assistant. "
+    "You can speak in Hindi or English. How can I help you today?";
+  std::string speech_timeout = "3";          // seconds, or "auto"; env SILENCE_THRESHOLD_SECONDS
+  std::string speech_model = "experimental_conversations";
+  bool enhanced = true;
+  std::vector<std::string> hints = {"hello", "help", "goodbye", "bye",
+                                    "namaste", "haan", "nahi", "account",
+                                    "order", "payment", "dhanyavaad"};
+  std::string reprompt = "Sorry, I did not catch that. Could you please repeat?";
+  std::string apology =
+    "Sorry, I am having trouble answering right now. Could you say that again?";
+  std::string busy_message =
+    "All our lines are busy right now. Please call again later. Goodbye.";
+  std::string silence_goodbye =
+    "I have not heard anything, so I will end the call now. Goodbye.";
+  int max_silent_prompts = 3;                // empty results in a row before hanging up
+};
+
+struct endpoint_config {
+  std::string url;
+  int gpu = 0;
+  int slots = 4;
+};
+
+struct llm_config {
+  std::string backend = "scripted";          // scripted | ollama | openai
+  std::string model = "qwen2.5-coder:32b-instruct-q4_K_M";
+  std::string system_prompt =
+    "You are a helpful phone assistant. Answer briefly, in the caller's "
+    "language (Hindi or English), in one or two spoken sentences.";
+  int max_history_turns = 20;                // 1..1000
+  std::string rules_file;                    // scripted rules; empty = built in
+  std::vector<endpoint_config> endpoints = {{"http://127.0.0.1:11434", 0, 4}};
+};
+
+struct tts_config {
+  std::string engine = "espeak";             // say | espeak | http
+  std::string voice = "hi";
+  std::string cache_dir = "audio-cache";
+  std::vector<endpoint_config> endpoints;
+};
+
+struct storage_config {
+  std::string path = "switchboard.db";
+  int batch_max = 256;                       // writes per transaction, 1..100000
+};
+
+struct admin_config {
+  std::string socket = "switchboard.sock";
+  std::string token;                         // bearer token; empty = HTTP operator endpoints off
+};
+
+struct limits_config {
+  int max_calls = 10000;                     // live calls, 1..1000000
+  int webhook_deadline_ms = 8000;            // 500..14000 (Twilio gives up at 15 s)
+  int call_idle_timeout_s = 3600;            // 10..86400
+};
+
+struct log_config {
+  std::string level = "info";                // debug|info|notice|warning|error
+};
+
+struct runtime_config {
+  int scheduler_threads = 2;                 // CAF worker threads, 1..64
+  int max_throughput = 50;                   // messages per actor per run
+};
+
+struct config {
+  server_config server;
+  twilio_config twilio;
+  voice_config voice;
+  llm_config llm;
+  tts_config tts;
+  storage_config storage;
+  admin_config admin;
+  limits_config limits;
+  log_config log;
+  runtime_config runtime;
+};
+
+/// Looks up an environment variable; returns nullopt when unset. Injected so
+/// tests do not touch the process environment.
+using env_lookup = std::function<std::optional<std::string>(const char* name)>;
+
+/// The real process environment.
+env_lookup process_env();
+
+/// Reads and validates `path`. Environment variables of the prototype
+/// override the file: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN,
+/// TWILIO_PHONE_NUMBER, PUBLIC_URL, SILENCE_THRESHOLD_SECONDS, OLLAMA_HOST,
+/// OLLAMA_MODEL. `*_file` keys (twilio.auth_token_file, admin.token_file)
+/// read a secret from a file (trailing newline stripped).
+/// Errors: errc::bad_config with "PATH:LINE: key: why" for a bad or unknown
+/// key, a value out of bounds, a syntax error, or an unreadable file.
+caf::expected<config> load_config(const std::string& path, const env_lookup& env);
+
+/// Same, from TOML text already in memory; `origin` names it in errors.
+caf::expected<config> parse_config(const std::string& toml_text,
+                                   const std::string& origin,
+                                   const env_lookup& env);
+
+} // namespace sb

@@ -1,0 +1,57 @@
+// The public HTTP/1.1 listener (Boost.Beast): keep-alive, body-size limit
+// (413), header/body read timeouts, a bounded pipeline per connection, and
+// Content-Length on every response (Twilio cannot read chunked TwiML).
+// Knows nothing of actors: every complete request goes to an http_handler.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <caf/expected.hpp>
+
+#include "net/http_types.hpp"
+
+namespace sb {
+
+struct http_server_options {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;                         // 0 = any free port
+  uint64_t max_body_bytes = 65536;
+  std::chrono::milliseconds header_timeout{10000};
+  std::chrono::milliseconds body_timeout{10000};
+  std::chrono::milliseconds idle_timeout{60000}; // between keep-alive requests
+  size_t max_pipeline = 8;                   // requests in flight per connection
+};
+
+class http_server {
+public:
+  /// Binds and starts accepting on `ioc` (the caller runs ioc's threads).
+  /// Errors: errc::bad_config naming host:port and the OS reason when the
+  /// address cannot be resolved or bound — start-up must fail, not limp on.
+  static caf::expected<std::unique_ptr<http_server>>
+  start(boost::asio::io_context& ioc, const http_server_options& opts,
+        http_handler handler);
+
+  ~http_server();
+
+  /// The bound port (useful when opts.port was 0).
+  uint16_t port() const;
+
+  /// Stops accepting new connections; open ones finish their requests.
+  /// Thread-safe.
+  void stop_accepting();
+
+  /// Number of requests handed to the handler and not yet answered.
+  size_t in_flight() const;
+
+  struct impl;
+
+private:
+  explicit http_server(std::shared_ptr<impl> p);
+  std::shared_ptr<impl> impl_;
+};
+
+} // namespace sb

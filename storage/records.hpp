@@ -1,0 +1,79 @@
+// Rows of the database, as plain structs (no SQLite types). Column names in
+// the schema match the field names. An empty string or nullopt field means
+// "unknown": stored as NULL, and an upsert leaves the stored value as is.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sb {
+
+struct call_row {
+  std::string call_sid;                 // CA..., primary key
+  std::string account_sid;
+  std::string direction;                // inbound | outbound-api | outbound-dial
+  std::string from_number;
+  std::string to_number;
+  std::string status;                   // Twilio CallStatus
+  std::string answered_by;              // AMD result
+  std::string language;
+  std::string voice;
+  std::string started_at;               // ISO-8601 UTC
+  std::string answered_at;
+  std::string ended_at;
+  std::optional<int64_t> duration_s;
+  std::string end_reason;
+};
+
+struct turn_row {
+  std::string call_sid;
+  int64_t seq = 0;                      // 1, 2, ... per call, unique with call_sid
+  std::string role;                     // user | assistant
+  std::string content;                  // verbatim text (UTF-8)
+  std::optional<double> confidence;     // user turns: Twilio's Confidence
+  std::string created_at;
+  std::optional<int64_t> latency_ms;    // assistant turns: LLM+TTS time
+  std::string model;                    // assistant turns: what answered
+  std::string audio;                    // path/id of produced audio, or empty
+};
+
+struct recording_row {
+  std::string recording_sid;            // RE..., primary key
+  std::string call_sid;
+  std::string url;
+  std::string status;
+  std::optional<int64_t> duration_s;
+  std::optional<int64_t> channels;
+  std::string created_at;
+};
+
+struct event_row {
+  std::string call_sid;                 // may be empty for a malformed webhook
+  std::string kind;                     // route name: inbound, process-speech, ...
+  std::string received_at;
+  std::string payload;                  // raw webhook params as a JSON object
+};
+
+/// Everything one message asks to be written, applied in one transaction in
+/// this order: events, calls (upsert), recordings (upsert), turns (insert).
+struct write_batch {
+  std::vector<event_row> events;
+  std::vector<call_row> calls;
+  std::vector<recording_row> recordings;
+  std::vector<turn_row> turns;
+
+  bool empty() const {
+    return events.empty() && calls.empty() && recordings.empty() && turns.empty();
+  }
+};
+
+/// A call as stored, with its turns in seq order: what a call actor is
+/// rebuilt from after a restart.
+struct stored_call {
+  call_row call;
+  std::vector<turn_row> turns;
+};
+
+} // namespace sb
