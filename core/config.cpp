@@ -1,1 +1,584 @@
-// placeholder
+// Loads the daemon's configuration. The TOML text is parsed by toml++ (whose
+// exceptions stop in parse_config), then every known table is walked by a
+// `section` reader that checks each key's type and bounds and remembers the
+// keys it saw, so anything left over is reported as a typo. The prototype's
+// environment variables are applied last, through the same checks. Only the
+// first problem is reported, as "ORIGIN:LINE: key: why".
+#include "core/config.hpp"
+
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <initializer_list>
+#include <set>
+#include <string_view>
+#include <utility>
+
+#include <toml++/toml.h>
+
+#include "core/error.hpp"
+
+namespace sb {
+
+namespace {
+
+// -- Pure checks, shared by the file and the environment ---------------------
+// Each returns why the value is bad, or "" when it is fine; some normalise
+// their argument in place.
+
+// Appends the whole of `path` to `out`; on failure `why` is strerror.
+bool read_file(const std::string& path, std::string& out, std::string& why) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
+    why = std::strerror(errno);
+    return false;
+  }
+  char buf[4096];
+  size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, file)) > 0)
+    out.append(buf, n);
+  // fopen() succeeds on a directory; the error (EISDIR) shows up on read.
+  bool ok = std::ferror(file) == 0;
+  int err = errno;
+  std::fclose(file);
+  if (!ok)
+    why = std::strerror(err);
+  return ok;
+}
+
+// Digits only, at most 9 of them so the value cannot overflow.
+bool parse_number(std::string_view text, long lo, long hi, long& out) {
+  if (text.empty() || text.size() > 9)
+    return false;
+  long value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9')
+      return false;
+    value = value * 10 + (c - '0');
+  }
+  out = value;
+  return value >= lo && value <= hi;
+}
+
+std::string check_url(std::string& url) {
+  size_t scheme = 0;
+  if (url.rfind("http://", 0) == 0)
+    scheme = 7;
+  else if (url.rfind("https://", 0) == 0)
+    scheme = 8;
+  else
+    return "must start with http:// or https://";
+  for (char c : url)
+    if (static_cast<unsigned char>(c) <= ' ')
+      return "must not contain spaces or control characters";
+  size_t host_end = url.find_first_of("/?#", scheme);
+  if (host_end == scheme || scheme == url.size())
+    return "must have a host after the scheme";
+  // Paths are appended to these bases, so one trailing '/' would double.
+  while (url.back() == '/')
+    url.pop_back();
+  return "";
+}
+
+std::string check_listen(const std::string& text, std::string& host,
+                         uint16_t& port) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos)
+    return "must be host:port or [v6]:port";
+  std::string name = text.substr(0, colon);
+  if (!name.empty() && name.front() == '[') {
+    if (name.size() < 3 || name.back() != ']')
+      return "must be host:port or [v6]:port";
+    name = name.substr(1, name.size() - 2);
+  } else if (name.find(':') != std::string::npos) {
+    return "an IPv6 address needs brackets: [v6]:port";
+  }
+  if (name.empty())
+    return "must name a host before the port";
+  long number = 0;
+  if (!parse_number(text.substr(colon + 1), 0, 65535, number))
+    return "port must be a number from 0 to 65535";
+  host = name;
+  port = static_cast<uint16_t>(number);
+  return "";
+}
+
+// Twilio's speechTimeout: whole seconds or "auto"; stored as its text.
+std::string check_speech_timeout(std::string& text) {
+  long seconds = 0;
+  if (text == "auto")
+    return "";
+  if (!parse_number(text, 1, 60, seconds))
+    return "must be a whole number of seconds from 1 to 60, or \"auto\"";
+  text = std::to_string(seconds);
+  return "";
+}
+
+std::string check_choice(const std::string& value,
+                         std::initializer_list<std::string_view> allowed) {
+  std::string list;
+  for (auto choice : allowed) {
+    if (value == choice)
+      return "";
+    list += list.empty() ? "" : " | ";
+    list += choice;
+  }
+  return "must be one of " + list + " (got \"" + value + "\")";
+}
+
+std::string check_non_empty(const std::string& value) {
+  return value.empty() ? "must not be empty" : "";
+}
+
+// -- Reading the document ----------------------------------------------------
+
+// Keeps the first error; later ones are usually consequences of it.
+class report {
+ public:
+  explicit report(std::string origin) : origin_(std::move(origin)) {}
+
+  void fail(const toml::node& at, const std::string& key,
+            const std::string& why) {
+    if (first_.empty())
+      first_ = origin_ + ":" + std::to_string(at.source().begin.line) + ": "
+               + key + ": " + why;
+  }
+
+  bool failed() const { return !first_.empty(); }
+
+  const std::string& first() const { return first_; }
+
+ private:
+  std::string origin_;
+  std::string first_;
+};
+
+// One TOML table under a dotted path. Getters leave `out` at its default
+// when the key is absent and report a bad value without touching `out`.
+class section {
+ public:
+  section(report& rep, const toml::table& tbl, std::string path)
+    : rep_(rep), tbl_(tbl), path_(std::move(path)) {}
+
+  report& rep() { return rep_; }
+
+  std::string name(std::string_view key) const {
+    return path_.empty() ? std::string{key} : path_ + "." + std::string{key};
+  }
+
+  // The node under `key` (nullptr when absent), marked as known.
+  const toml::node* take(std::string_view key) {
+    seen_.emplace(key);
+    return tbl_.get(key);
+  }
+
+  void fail(const toml::node& at, std::string_view key,
+            const std::string& why) {
+    rep_.fail(at, name(key), why);
+  }
+
+  // For a problem with a key that is missing: points at the table.
+  void fail_here(std::string_view key, const std::string& why) {
+    fail(tbl_, key, why);
+  }
+
+  // Returns the node when a string was stored, for further checks.
+  const toml::node* get_string(std::string_view key, std::string& out) {
+    const toml::node* node = take(key);
+    if (node == nullptr)
+      return nullptr;
+    if (!node->is_string()) {
+      fail(*node, key, "must be a string");
+      return nullptr;
+    }
+    out = node->as_string()->get();
+    return node;
+  }
+
+  // A string that `check` accepts (and may normalise).
+  template <class Check>
+  void get_checked(std::string_view key, std::string& out, Check check) {
+    std::string value;
+    const toml::node* node = get_string(key, value);
+    if (node == nullptr)
+      return;
+    std::string why = check(value);
+    if (!why.empty())
+      return fail(*node, key, why);
+    out = std::move(value);
+  }
+
+  void get_non_empty(std::string_view key, std::string& out) {
+    get_checked(key, out, check_non_empty);
+  }
+
+  void get_url(std::string_view key, std::string& out) {
+    get_checked(key, out, check_url);
+  }
+
+  void get_choice(std::string_view key, std::string& out,
+                  std::initializer_list<std::string_view> allowed) {
+    get_checked(key, out,
+                [&](const std::string& v) { return check_choice(v, allowed); });
+  }
+
+  template <class T>
+  void get_int(std::string_view key, T& out, int64_t lo, int64_t hi) {
+    const toml::node* node = take(key);
+    if (node == nullptr)
+      return;
+    if (!node->is_integer())
+      return fail(*node, key, "must be an integer");
+    int64_t value = node->as_integer()->get();
+    if (value < lo || value > hi)
+      return fail(*node, key,
+                  "must be from " + std::to_string(lo) + " to "
+                    + std::to_string(hi) + " (got " + std::to_string(value)
+                    + ")");
+    out = static_cast<T>(value);
+  }
+
+  void get_bool(std::string_view key, bool& out) {
+    const toml::node* node = take(key);
+    if (node == nullptr)
+      return;
+    if (!node->is_boolean())
+      return fail(*node, key, "must be true or false");
+    out = node->as_boolean()->get();
+  }
+
+  // Any key not taken is a typo or a key of another version: refuse it.
+  void finish() {
+    for (const auto& [key, node] : tbl_)
+      if (seen_.count(key.str()) == 0)
+        rep_.fail(node, name(key.str()),
+                  node.is_table() || node.is_array_of_tables()
+                    ? "unknown table"
+                    : "unknown key");
+  }
+
+ private:
+  report& rep_;
+  const toml::table& tbl_;
+  std::string path_;
+  std::set<std::string, std::less<>> seen_;
+};
+
+// Runs `body(section&)` on the sub-table `key` of `parent`, if present.
+template <class Body>
+void with_table(section& parent, std::string_view key, Body body) {
+  const toml::node* node = parent.take(key);
+  if (node == nullptr)
+    return;
+  if (!node->is_table())
+    return parent.fail(*node, key, "must be a table");
+  section sec{parent.rep(), *node->as_table(), parent.name(key)};
+  body(sec);
+  sec.finish();
+}
+
+// `key` and `key_file` both give a secret; the file keeps it out of the
+// config file. Setting both non-empty is ambiguous, so it is refused.
+void read_secret(section& sec, std::string_view key, std::string& out) {
+  sec.get_string(key, out);
+  std::string file_key = std::string{key} + "_file";
+  std::string path;
+  const toml::node* node = sec.get_string(file_key, path);
+  if (node == nullptr || path.empty())
+    return;
+  if (!out.empty())
+    return sec.fail(*node, file_key,
+                    "set " + std::string{key} + " or " + file_key
+                      + ", not both");
+  std::string text;
+  std::string why;
+  if (!read_file(path, text, why))
+    return sec.fail(*node, file_key, "cannot read " + path + ": " + why);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    text.pop_back();
+  if (text.empty())
+    return sec.fail(*node, file_key, path + " is empty");
+  out = std::move(text);
+}
+
+void read_server(section& sec, server_config& out) {
+  sec.get_checked("listen", out.listen, [&](const std::string& v) {
+    return check_listen(v, out.listen_host, out.listen_port);
+  });
+  sec.get_url("public_url", out.public_url);
+  sec.get_int("io_threads", out.io_threads, 1, 64);
+  sec.get_int("max_body_bytes", out.max_body_bytes, 1024, 16 << 20);
+  sec.get_int("header_timeout_ms", out.header_timeout_ms, 100, 600000);
+  sec.get_int("body_timeout_ms", out.body_timeout_ms, 100, 600000);
+  sec.get_int("idle_timeout_ms", out.idle_timeout_ms, 1000, 3600000);
+}
+
+void read_twilio(section& sec, twilio_config& out) {
+  sec.get_string("account_sid", out.account_sid);
+  read_secret(sec, "auth_token", out.auth_token);
+  sec.get_string("phone_number", out.phone_number);
+  sec.get_url("api_base", out.api_base);
+  sec.get_bool("validate_signatures", out.validate_signatures);
+}
+
+void read_hints(section& sec, std::vector<std::string>& out) {
+  const toml::node* node = sec.take("hints");
+  if (node == nullptr)
+    return;
+  const toml::array* arr = node->as_array();
+  if (arr == nullptr)
+    return sec.fail(*node, "hints", "must be an array of strings");
+  if (arr->size() > 500)
+    return sec.fail(*node, "hints", "must have at most 500 entries");
+  std::vector<std::string> hints;
+  for (size_t i = 0; i < arr->size(); ++i) {
+    const toml::node& hint = *arr->get(i);
+    std::string key = "hints[" + std::to_string(i) + "]";
+    if (!hint.is_string())
+      return sec.fail(hint, key, "must be a string");
+    const std::string& text = hint.as_string()->get();
+    if (text.empty() || text.size() > 100)
+      return sec.fail(hint, key, "must be 1 to 100 characters long");
+    hints.push_back(text);
+  }
+  out = std::move(hints);
+}
+
+void read_speech_timeout(section& sec, std::string& out) {
+  const toml::node* node = sec.take("speech_timeout");
+  if (node == nullptr)
+    return;
+  std::string text;
+  if (node->is_integer())
+    text = std::to_string(node->as_integer()->get());
+  else if (node->is_string())
+    text = node->as_string()->get();
+  std::string why = check_speech_timeout(text);
+  if (!why.empty())
+    return sec.fail(*node, "speech_timeout", why);
+  out = text;
+}
+
+void read_voice(section& sec, voice_config& out) {
+  sec.get_non_empty("language", out.language);
+  sec.get_non_empty("voice", out.voice);
+  sec.get_non_empty("greeting", out.greeting);
+  read_speech_timeout(sec, out.speech_timeout);
+  sec.get_string("speech_model", out.speech_model);
+  sec.get_bool("enhanced", out.enhanced);
+  read_hints(sec, out.hints);
+  sec.get_non_empty("reprompt", out.reprompt);
+  sec.get_non_empty("apology", out.apology);
+  sec.get_non_empty("busy_message", out.busy_message);
+  sec.get_non_empty("silence_goodbye", out.silence_goodbye);
+  sec.get_int("max_silent_prompts", out.max_silent_prompts, 1, 20);
+}
+
+void read_endpoint(section& sec, endpoint_config& out) {
+  out = endpoint_config{};
+  if (sec.take("url") == nullptr)
+    sec.fail_here("url", "is required");
+  sec.get_url("url", out.url);
+  sec.get_int("gpu", out.gpu, 0, 64);
+  sec.get_int("slots", out.slots, 1, 1024);
+}
+
+// [[x.endpoints]]: replaces the default list; `endpoints = []` empties it.
+void read_endpoints(section& parent, std::vector<endpoint_config>& out) {
+  const toml::node* node = parent.take("endpoints");
+  if (node == nullptr)
+    return;
+  const toml::array* arr = node->as_array();
+  if (arr == nullptr || !(arr->empty() || arr->is_array_of_tables()))
+    return parent.fail(*node, "endpoints", "must be an array of tables");
+  if (arr->size() > 256)
+    return parent.fail(*node, "endpoints", "must have at most 256 entries");
+  std::vector<endpoint_config> endpoints(arr->size());
+  for (size_t i = 0; i < arr->size(); ++i) {
+    std::string path = parent.name("endpoints") + "[" + std::to_string(i) + "]";
+    section sec{parent.rep(), *arr->get(i)->as_table(), path};
+    read_endpoint(sec, endpoints[i]);
+    sec.finish();
+  }
+  out = std::move(endpoints);
+}
+
+// A rules file that cannot be read would only fail at the first call.
+void read_rules_file(section& sec, std::string& out) {
+  const toml::node* node = sec.get_string("rules_file", out);
+  std::string text;
+  std::string why;
+  if (node != nullptr && !out.empty() && !read_file(out, text, why))
+    sec.fail(*node, "rules_file", "cannot read " + out + ": " + why);
+}
+
+void read_llm(section& sec, llm_config& out) {
+  sec.get_choice("backend", out.backend, {"scripted", "ollama", "openai"});
+  sec.get_non_empty("model", out.model);
+  sec.get_string("system_prompt", out.system_prompt);
+  sec.get_int("max_history_turns", out.max_history_turns, 1, 1000);
+  read_rules_file(sec, out.rules_file);
+  read_endpoints(sec, out.endpoints);
+  // Point at the backend line: it is what asks for an endpoint, and the
+  // default (scripted) needs none, so the key is present here.
+  if (out.backend != "scripted" && out.endpoints.empty())
+    sec.fail(*sec.take("backend"), "endpoints",
+             "backend " + out.backend + " needs at least one endpoint");
+}
+
+void read_tts(section& sec, tts_config& out) {
+  sec.get_choice("engine", out.engine, {"say", "espeak", "http"});
+  sec.get_string("voice", out.voice);
+  sec.get_non_empty("cache_dir", out.cache_dir);
+  read_endpoints(sec, out.endpoints);
+  if (out.engine == "http" && out.endpoints.empty())
+    sec.fail(*sec.take("engine"), "endpoints",
+             "engine http needs at least one endpoint");
+}
+
+void read_admin(section& sec, admin_config& out) {
+  std::string socket;
+  if (const toml::node* node = sec.get_string("socket", socket)) {
+    // sun_path holds 108 bytes including the terminating NUL.
+    if (socket.empty() || socket.size() > 107)
+      sec.fail(*node, "socket", "must be 1 to 107 bytes long");
+    else
+      out.socket = socket;
+  }
+  read_secret(sec, "token", out.token);
+}
+
+void read_document(section& root, config& cfg) {
+  with_table(root, "server", [&](section& s) { read_server(s, cfg.server); });
+  with_table(root, "twilio", [&](section& s) { read_twilio(s, cfg.twilio); });
+  with_table(root, "voice", [&](section& s) { read_voice(s, cfg.voice); });
+  with_table(root, "llm", [&](section& s) { read_llm(s, cfg.llm); });
+  with_table(root, "tts", [&](section& s) { read_tts(s, cfg.tts); });
+  with_table(root, "storage", [&](section& s) {
+    s.get_non_empty("path", cfg.storage.path);
+    s.get_int("batch_max", cfg.storage.batch_max, 1, 100000);
+  });
+  with_table(root, "admin", [&](section& s) { read_admin(s, cfg.admin); });
+  with_table(root, "limits", [&](section& s) {
+    s.get_int("max_calls", cfg.limits.max_calls, 1, 1000000);
+    s.get_int("webhook_deadline_ms", cfg.limits.webhook_deadline_ms, 500,
+              14000);
+    s.get_int("call_idle_timeout_s", cfg.limits.call_idle_timeout_s, 10,
+              86400);
+  });
+  with_table(root, "log", [&](section& s) {
+    s.get_choice("level", cfg.log.level,
+                 {"debug", "info", "notice", "warning", "error"});
+  });
+  with_table(root, "runtime", [&](section& s) {
+    s.get_int("scheduler_threads", cfg.runtime.scheduler_threads, 1, 64);
+    s.get_int("max_throughput", cfg.runtime.max_throughput, 1, 100000);
+  });
+}
+
+// -- Environment -------------------------------------------------------------
+
+caf::error env_error(const char* name, const std::string& why) {
+  return make_error(errc::bad_config, std::string{name} + ": " + why);
+}
+
+// The prototype's variables; the empty string counts as unset, as a
+// systemd `Environment=NAME=` line clears a value.
+caf::error apply_env(config& cfg, const env_lookup& env) {
+  auto get = [&](const char* name) -> std::optional<std::string> {
+    auto value = env ? env(name) : std::nullopt;
+    return value && !value->empty() ? value : std::nullopt;
+  };
+  if (auto v = get("TWILIO_ACCOUNT_SID"))
+    cfg.twilio.account_sid = *v;
+  if (auto v = get("TWILIO_AUTH_TOKEN"))
+    cfg.twilio.auth_token = *v;
+  if (auto v = get("TWILIO_PHONE_NUMBER"))
+    cfg.twilio.phone_number = *v;
+  if (auto v = get("PUBLIC_URL")) {
+    if (auto why = check_url(*v); !why.empty())
+      return env_error("PUBLIC_URL", why);
+    cfg.server.public_url = *v;
+  }
+  if (auto v = get("SILENCE_THRESHOLD_SECONDS")) {
+    if (auto why = check_speech_timeout(*v); !why.empty())
+      return env_error("SILENCE_THRESHOLD_SECONDS", why);
+    cfg.voice.speech_timeout = *v;
+  }
+  if (auto v = get("OLLAMA_HOST")) {
+    // Ollama's own clients accept "host:port" without a scheme.
+    if (v->find("://") == std::string::npos)
+      *v = "http://" + *v;
+    if (auto why = check_url(*v); !why.empty())
+      return env_error("OLLAMA_HOST", why);
+    if (cfg.llm.endpoints.empty())
+      cfg.llm.endpoints.push_back(endpoint_config{*v, 0, 4});
+    else
+      cfg.llm.endpoints.front().url = *v;
+  }
+  if (auto v = get("OLLAMA_MODEL"))
+    cfg.llm.model = *v;
+  return caf::error{};
+}
+
+caf::expected<config> parse_document(const std::string& toml_text,
+                                     const std::string& origin,
+                                     const env_lookup& env) {
+  try {
+    toml::table doc = toml::parse(toml_text, origin);
+    config cfg;
+    report rep{origin};
+    section root{rep, doc, ""};
+    read_document(root, cfg);
+    root.finish();
+    if (rep.failed())
+      return make_error(errc::bad_config, rep.first());
+    if (auto err = apply_env(cfg, env))
+      return err;
+    return cfg;
+  } catch (const toml::parse_error& e) {
+    const auto& begin = e.source().begin;
+    return make_error(errc::bad_config,
+                      origin + ":" + std::to_string(begin.line) + ":"
+                        + std::to_string(begin.column) + ": "
+                        + std::string{e.description()});
+  }
+}
+
+} // namespace
+
+env_lookup process_env() {
+  return [](const char* name) -> std::optional<std::string> {
+    const char* value = std::getenv(name);
+    if (value == nullptr)
+      return std::nullopt;
+    return std::string{value};
+  };
+}
+
+caf::expected<config> load_config(const std::string& path,
+                                  const env_lookup& env) {
+  std::string text;
+  std::string why;
+  if (!read_file(path, text, why))
+    return make_error(errc::bad_config, path + ": cannot read: " + why);
+  return parse_config(text, path, env);
+}
+
+caf::expected<config> parse_config(const std::string& toml_text,
+                                   const std::string& origin,
+                                   const env_lookup& env) {
+  // parse_document turns TOML errors into values; this catches the rest
+  // (std::bad_alloc, a throwing env_lookup) so none crosses the boundary.
+  try {
+    return parse_document(toml_text, origin, env);
+  } catch (const std::exception& e) {
+    return make_error(errc::bad_config, origin + ": " + e.what());
+  } catch (...) {
+    return make_error(errc::bad_config, origin + ": unexpected error");
+  }
+}
+
+} // namespace sb

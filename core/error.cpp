@@ -24,6 +24,11 @@ caf::error make_error(errc code, std::string what) {
                     caf::make_message(std::move(what))};
 }
 
+bool has_code(const caf::error& err, errc code) {
+  return err && err.category() == caf::atom("sb")
+         && err.code() == static_cast<uint8_t>(code);
+}
+
 std::string what(const caf::error& err) {
   if (!err)
     return "no error";

@@ -30,6 +30,9 @@ std::string to_string(errc code);
 /// Builds an error with `what` as its context; what() returns it back.
 caf::error make_error(errc code, std::string what);
 
+/// True if `err` carries `code` of this project's category.
+bool has_code(const caf::error& err, errc code);
+
 /// The human-readable part of an error: its context string if it has one,
 /// else the code's name. Never throws.
 std::string what(const caf::error& err);

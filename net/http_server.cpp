@@ -1,1 +1,637 @@
-// placeholder
+// The HTTP/1.1 listener behind net/http_server.hpp, in the shape of Beast
+// 1.74's advanced_server: http_server::impl owns the acceptor and its accept
+// loop, and one http_session per connection owns the socket, a strand, a
+// parser per request and an ordered queue of responses, so pipelined
+// requests are answered in the order they arrived. Handlers answer through a
+// responder that may fire on any thread; a shared completion object turns a
+// responder dropped unanswered into a 503 instead of a hung client.
+#include "net/http_server.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+
+namespace sb {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using response_type = http::response<http::string_body>;
+
+constexpr uint32_t header_limit_bytes = 8 * 1024;
+constexpr size_t read_chunk_bytes = 4096;
+constexpr auto accept_retry_delay = std::chrono::milliseconds(100);
+constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+
+http_response plain(unsigned status, std::string text) {
+  http_response res;
+  res.status = status;
+  res.body = std::move(text);
+  return res;
+}
+
+std::string endpoint_text(const tcp::endpoint& ep) {
+  auto ip = ep.address().to_string();
+  if (ep.address().is_v6())
+    ip = "[" + ip + "]";
+  return ip + ":" + std::to_string(ep.port());
+}
+
+// How connections normally end on a public listener: the peer left, a
+// deadline passed, or we closed the socket ourselves.
+bool is_routine_end(const beast::error_code& ec) {
+  return ec == asio::error::operation_aborted || ec == beast::error::timeout
+         || ec == http::error::end_of_stream
+         || ec == http::error::partial_message || ec == asio::error::eof
+         || ec == asio::error::connection_reset
+         || ec == asio::error::connection_aborted
+         || ec == asio::error::broken_pipe || ec == asio::error::not_connected
+         || ec == asio::error::bad_descriptor;
+}
+
+// The parser reports every syntax problem in Beast's http category; the
+// callers sort out end-of-stream and the size limits before asking.
+bool is_parse_error(const beast::error_code& ec) {
+  return ec.category() == make_error_code(http::error::bad_method).category();
+}
+
+http_request to_request(http::request<http::string_body>&& msg,
+                        const std::string& remote) {
+  http_request req;
+  req.method = std::string(msg.method_string());
+  req.target = std::string(msg.target());
+  const auto q = req.target.find('?');
+  req.path = req.target.substr(0, q);
+  if (q != std::string::npos)
+    req.query = req.target.substr(q + 1);
+  req.content_type = std::string(msg[http::field::content_type]);
+  req.authorization = std::string(msg[http::field::authorization]);
+  req.twilio_signature = std::string(msg["X-Twilio-Signature"]);
+  req.body = std::move(msg.body());
+  req.remote_address = remote;
+  return req;
+}
+
+// Extra headers come from handler code that may echo request data; a CR or
+// LF in one would let a caller inject headers, so such a header is dropped.
+void add_headers(response_type& res, const http_response& in) {
+  auto clean = [](const std::string& s) {
+    return s.find_first_of("\r\n") == std::string::npos;
+  };
+  for (const auto& [name, value] : in.headers) {
+    if (name.empty() || !clean(name) || !clean(value)) {
+      SB_LOG_WARNING("http: dropped malformed response header " << name);
+      continue;
+    }
+    res.set(name, value);
+  }
+}
+
+response_type to_response(http_response&& in, unsigned version,
+                          bool keep_alive, bool head) {
+  // 1xx are not final answers and Beast throws on codes above 999.
+  if (in.status < 200 || in.status > 599) {
+    SB_LOG_WARNING("http: handler answered invalid status " << in.status);
+    in = plain(500, "internal error\n");
+  }
+  response_type res;
+  res.version(version);
+  res.result(in.status);
+  res.set(http::field::server, "switchboard");
+  if (!in.content_type.empty())
+    res.set(http::field::content_type, in.content_type);
+  add_headers(res, in);
+  // Twilio cannot read chunked TwiML, and the length is always known here.
+  res.erase(http::field::transfer_encoding);
+  // Beast throws if these carry a body; the protocol forbids one anyway.
+  if (in.status != 204 && in.status != 304)
+    res.body() = std::move(in.body);
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  if (in.status == 204)
+    res.erase(http::field::content_length);
+  // HEAD gets the headers GET would have, length included, and no body.
+  if (head)
+    res.body().clear();
+  return res;
+}
+
+// One queued response, in request order. `ready` is empty until the
+// handler answers.
+struct pending_response {
+  unsigned version = 11;
+  bool keep_alive = false;
+  bool head = false;
+  std::optional<response_type> ready;
+};
+
+} // namespace
+
+struct http_server::impl : std::enable_shared_from_this<impl> {
+  impl(asio::io_context& ioc, const http_server_options& opts,
+       http_handler handler)
+    : ioc_(ioc),
+      options_(opts),
+      handler_(std::move(handler)),
+      strand_(asio::make_strand(ioc)),
+      acceptor_(strand_),
+      retry_timer_(strand_) {
+  }
+
+  caf::error listen();
+  void do_accept();
+  void on_accept(beast::error_code ec, tcp::socket socket);
+  void close_acceptor();
+
+  asio::io_context& ioc_;
+  const http_server_options options_;
+  const http_handler handler_;
+  const asio::strand<asio::io_context::executor_type> strand_;
+  tcp::acceptor acceptor_;
+  asio::steady_timer retry_timer_;
+  uint16_t port_ = 0;
+  std::atomic<size_t> in_flight_{0};
+};
+
+namespace {
+
+class http_session : public std::enable_shared_from_this<http_session> {
+public:
+  http_session(tcp::socket&& socket, std::shared_ptr<http_server::impl> srv);
+
+  // Starts reading requests on the connection's strand.
+  void run();
+
+  // Any thread: moves the answer to request `seq` onto the strand, which
+  // alone touches the queue. Called exactly once per request.
+  void deliver(uint64_t seq, http_response res);
+
+private:
+  const http_server_options& options() const {
+    return server_->options_;
+  }
+  template <class Fn>
+  auto bind_self(Fn fn) {
+    return beast::bind_front_handler(fn, shared_from_this());
+  }
+
+  void do_read();
+  void do_wait();
+  void on_wait(beast::error_code ec, size_t n);
+  void do_read_header();
+  void on_read_header(beast::error_code ec, size_t n);
+  void do_continue();
+  void on_continue(beast::error_code ec, size_t n);
+  void do_read_body();
+  void on_read_body(beast::error_code ec, size_t n);
+  void on_read_error(beast::error_code ec, const char* what);
+  void dispatch_request();
+  void call_handler(http_request&& req, http_responder respond);
+  void on_response(uint64_t seq, http_response res);
+  void respond_error(unsigned status, std::string text);
+  void do_write();
+  void on_write(beast::error_code ec, size_t n);
+  void do_close();
+  void do_drain();
+  void on_drain(beast::error_code ec, size_t n);
+  void close_now();
+  void fail(beast::error_code ec, const char* what);
+
+  beast::tcp_stream stream_;
+  const asio::any_io_executor strand_;
+  const std::shared_ptr<http_server::impl> server_;
+  const size_t max_pipeline_;
+  std::string remote_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::deque<pending_response> queue_; // front is request front_seq_
+  uint64_t front_seq_ = 0;
+  uint64_t next_seq_ = 0;
+  bool first_request_ = true;
+  bool reading_ = false; // a read chain is running
+  bool writing_ = false; // an async write is in progress
+  bool closing_ = false; // no more requests will be read
+  bool closed_ = false;  // the socket is closed
+};
+
+// One request's answer, shared by every copy of its responder. The first
+// call wins; if the last copy dies unanswered the destructor answers 503,
+// so a handler that loses a request cannot leave the client hanging.
+class completion {
+public:
+  completion(std::shared_ptr<http_session> session, uint64_t seq)
+    : session_(std::move(session)), seq_(seq) {
+  }
+  completion(const completion&) = delete;
+  completion& operator=(const completion&) = delete;
+
+  ~completion() {
+    if (done_.exchange(true))
+      return;
+    try {
+      session_->deliver(seq_, plain(503, "service unavailable\n"));
+    } catch (...) {
+      // Only allocation can fail here; a destructor must not throw.
+    }
+  }
+
+  void complete(http_response res) {
+    if (!done_.exchange(true))
+      session_->deliver(seq_, std::move(res));
+  }
+
+private:
+  const std::shared_ptr<http_session> session_;
+  const uint64_t seq_;
+  std::atomic<bool> done_{false};
+};
+
+http_session::http_session(tcp::socket&& socket,
+                           std::shared_ptr<http_server::impl> srv)
+  : stream_(std::move(socket)),
+    strand_(stream_.get_executor()),
+    server_(std::move(srv)),
+    max_pipeline_(std::max<size_t>(1, server_->options_.max_pipeline)) {
+  beast::error_code ec;
+  const auto peer = stream_.socket().remote_endpoint(ec);
+  remote_ = ec ? std::string("unknown") : endpoint_text(peer);
+}
+
+void http_session::run() {
+  asio::dispatch(strand_, bind_self(&http_session::do_read));
+}
+
+void http_session::deliver(uint64_t seq, http_response res) {
+  server_->in_flight_.fetch_sub(1);
+  asio::post(strand_, [self = shared_from_this(), seq,
+                       res = std::move(res)]() mutable {
+    self->on_response(seq, std::move(res));
+  });
+}
+
+void http_session::do_read() {
+  // A full pipeline stops reading: further requests wait in the kernel's
+  // buffers until a response leaves, which bounds memory per connection.
+  if (closing_ || queue_.size() >= max_pipeline_) {
+    reading_ = false;
+    return;
+  }
+  reading_ = true;
+  if (buffer_.size() == 0 && !first_request_)
+    do_wait();
+  else
+    do_read_header();
+}
+
+void http_session::do_wait() {
+  // A keep-alive connection may sit idle far longer than one header may
+  // take to arrive, so the first byte of the next request has its own
+  // deadline.
+  stream_.expires_after(options().idle_timeout);
+  stream_.async_read_some(buffer_.prepare(read_chunk_bytes),
+                          bind_self(&http_session::on_wait));
+}
+
+void http_session::on_wait(beast::error_code ec, size_t n) {
+  if (ec) {
+    on_read_error(ec, "wait");
+    return;
+  }
+  buffer_.commit(n);
+  do_read_header();
+}
+
+void http_session::do_read_header() {
+  parser_.emplace();
+  parser_->header_limit(header_limit_bytes);
+  parser_->body_limit(options().max_body_bytes);
+  stream_.expires_after(options().header_timeout);
+  http::async_read_header(stream_, buffer_, *parser_,
+                          bind_self(&http_session::on_read_header));
+}
+
+void http_session::on_read_header(beast::error_code ec, size_t) {
+  // A Content-Length above the body limit already failed here with
+  // error::body_limit, so an oversized body is never read.
+  if (ec) {
+    on_read_error(ec, "read header");
+    return;
+  }
+  first_request_ = false;
+  if (parser_->is_done()) {
+    dispatch_request();
+    return;
+  }
+  const auto& req = parser_->get();
+  // curl waits a second for "100 Continue" before sending a body. It must
+  // not overtake a queued response, so it is sent only when none is.
+  if (req.version() == 11 && queue_.empty()
+      && beast::iequals(req[http::field::expect], "100-continue"))
+    do_continue();
+  else
+    do_read_body();
+}
+
+void http_session::do_continue() {
+  writing_ = true;
+  stream_.expires_after(options().body_timeout);
+  asio::async_write(stream_,
+                    asio::buffer(continue_line.data(), continue_line.size()),
+                    bind_self(&http_session::on_continue));
+}
+
+void http_session::on_continue(beast::error_code ec, size_t) {
+  writing_ = false;
+  if (ec) {
+    fail(ec, "write continue");
+    close_now();
+    return;
+  }
+  do_read_body();
+}
+
+void http_session::do_read_body() {
+  stream_.expires_after(options().body_timeout);
+  http::async_read(stream_, buffer_, *parser_,
+                   bind_self(&http_session::on_read_body));
+}
+
+void http_session::on_read_body(beast::error_code ec, size_t) {
+  if (ec) {
+    on_read_error(ec, "read body");
+    return;
+  }
+  dispatch_request();
+}
+
+void http_session::on_read_error(beast::error_code ec, const char* what) {
+  reading_ = false;
+  closing_ = true;
+  if (ec == http::error::body_limit) {
+    respond_error(413, "payload too large\n");
+  } else if (ec == http::error::header_limit) {
+    respond_error(431, "request header fields too large\n");
+  } else if (ec == http::error::end_of_stream
+             || ec == http::error::partial_message
+             || ec == asio::error::eof) {
+    // The peer finished sending: answer what it already asked for, then
+    // close (do_write closes once the queue drains).
+    if (queue_.empty())
+      do_close();
+  } else if (is_parse_error(ec)) {
+    fail(ec, what);
+    respond_error(400, "bad request\n");
+  } else {
+    fail(ec, what);
+    close_now();
+  }
+}
+
+void http_session::dispatch_request() {
+  auto msg = parser_->release();
+  pending_response slot;
+  slot.version = msg.version();
+  slot.keep_alive = msg.keep_alive();
+  slot.head = msg.method() == http::verb::head;
+  // After a request that asks to close, nothing more is read: its response
+  // ends the connection.
+  if (!slot.keep_alive)
+    closing_ = true;
+  queue_.push_back(std::move(slot));
+  const uint64_t seq = next_seq_++;
+  server_->in_flight_.fetch_add(1);
+  auto done = std::make_shared<completion>(shared_from_this(), seq);
+  call_handler(to_request(std::move(msg), remote_),
+               [done](http_response res) { done->complete(std::move(res)); });
+  do_read();
+}
+
+void http_session::call_handler(http_request&& req, http_responder respond) {
+  // Exceptions must not unwind into Asio. The handler's copies of the
+  // responder are gone once it has thrown, so the client still gets 503.
+  try {
+    server_->handler_(std::move(req), std::move(respond));
+  } catch (const std::exception& e) {
+    SB_LOG_ERROR("http: request handler threw: " << e.what());
+  } catch (...) {
+    SB_LOG_ERROR("http: request handler threw a non-exception");
+  }
+}
+
+void http_session::on_response(uint64_t seq, http_response res) {
+  // An answer for a connection that already closed has nowhere to go.
+  if (closed_)
+    return;
+  auto& slot = queue_[seq - front_seq_];
+  slot.ready = to_response(std::move(res), slot.version, slot.keep_alive,
+                           slot.head);
+  do_write();
+}
+
+void http_session::respond_error(unsigned status, std::string text) {
+  // The request stream can no longer be trusted, so this is the last
+  // response: it follows those already queued, then the connection closes.
+  pending_response slot;
+  slot.ready = to_response(plain(status, std::move(text)), 11, false, false);
+  queue_.push_back(std::move(slot));
+  ++next_seq_;
+  do_write();
+}
+
+void http_session::do_write() {
+  if (writing_ || closed_ || queue_.empty() || !queue_.front().ready)
+    return;
+  writing_ = true;
+  // A client that stops reading gets as long to take a response as it had
+  // to send a body.
+  stream_.expires_after(options().body_timeout);
+  http::async_write(stream_, *queue_.front().ready,
+                    bind_self(&http_session::on_write));
+}
+
+void http_session::on_write(beast::error_code ec, size_t) {
+  writing_ = false;
+  if (ec) {
+    fail(ec, "write");
+    close_now();
+    return;
+  }
+  const bool keep_alive = queue_.front().ready->keep_alive();
+  queue_.pop_front();
+  ++front_seq_;
+  if (!keep_alive || (closing_ && queue_.empty())) {
+    do_close();
+    return;
+  }
+  do_write();
+  // A slot is free again: resume reading if a full pipeline paused it.
+  if (!reading_ && !closing_)
+    do_read();
+}
+
+void http_session::do_close() {
+  // Half-close, then read and discard whatever the client still sends:
+  // closing with unread data makes the kernel answer with RST, which can
+  // destroy a 413 before the client has read it. The drain is bounded by
+  // one header timeout in total.
+  closing_ = true;
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) {
+    close_now();
+    return;
+  }
+  stream_.expires_after(options().header_timeout);
+  do_drain();
+}
+
+void http_session::do_drain() {
+  buffer_.clear();
+  stream_.async_read_some(buffer_.prepare(read_chunk_bytes),
+                          bind_self(&http_session::on_drain));
+}
+
+void http_session::on_drain(beast::error_code ec, size_t) {
+  if (ec) {
+    close_now();
+    return;
+  }
+  do_drain();
+}
+
+void http_session::close_now() {
+  // Queued responses stay put: an async write may still reference the
+  // front one. They go away with the session.
+  closed_ = closing_ = true;
+  reading_ = false;
+  stream_.close();
+}
+
+void http_session::fail(beast::error_code ec, const char* what) {
+  // Routine ends are not logged: on a public port they would bury real
+  // faults. The rest are the client's doing, hence debug.
+  if (is_routine_end(ec))
+    return;
+  SB_LOG_DEBUG("http " << remote_ << ": " << what << ": " << ec.message());
+}
+
+} // namespace
+
+caf::error http_server::impl::listen() {
+  const auto where = options_.host + ":" + std::to_string(options_.port);
+  auto error_at = [&](const char* step, const beast::error_code& ec) {
+    return make_error(errc::bad_config, "server.listen " + where
+                                          + ": cannot " + step + ": "
+                                          + ec.message());
+  };
+  beast::error_code ec;
+  tcp::resolver resolver(ioc_);
+  const auto found = resolver.resolve(options_.host,
+                                      std::to_string(options_.port),
+                                      tcp::resolver::passive
+                                        | tcp::resolver::numeric_service,
+                                      ec);
+  if (!ec && found.empty())
+    ec = asio::error::host_not_found;
+  if (ec)
+    return error_at("resolve", ec);
+  const auto endpoint = found.begin()->endpoint();
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec)
+    acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (ec)
+    return error_at("open", ec);
+  acceptor_.bind(endpoint, ec);
+  if (ec)
+    return error_at("bind", ec);
+  acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    return error_at("listen", ec);
+  port_ = acceptor_.local_endpoint(ec).port();
+  return {};
+}
+
+void http_server::impl::do_accept() {
+  // Each connection gets a strand of its own, so its handlers never run
+  // concurrently even when the caller runs ioc on several threads.
+  acceptor_.async_accept(asio::make_strand(ioc_),
+                         beast::bind_front_handler(&impl::on_accept,
+                                                   shared_from_this()));
+}
+
+void http_server::impl::on_accept(beast::error_code ec, tcp::socket socket) {
+  if (!acceptor_.is_open())
+    return; // stop_accepting() or ~http_server closed it
+  if (ec) {
+    // Out of descriptors, typically: retrying at once would spin on an
+    // error that repeats, so pause first.
+    SB_LOG_WARNING("http: accept: " << ec.message());
+    retry_timer_.expires_after(accept_retry_delay);
+    retry_timer_.async_wait([self = shared_from_this()](beast::error_code e) {
+      if (!e && self->acceptor_.is_open())
+        self->do_accept();
+    });
+    return;
+  }
+  std::make_shared<http_session>(std::move(socket), shared_from_this())
+    ->run();
+  do_accept();
+}
+
+void http_server::impl::close_acceptor() {
+  beast::error_code ec;
+  acceptor_.close(ec);
+}
+
+caf::expected<std::unique_ptr<http_server>>
+http_server::start(boost::asio::io_context& ioc,
+                   const http_server_options& opts, http_handler handler) {
+  if (!handler)
+    return make_error(errc::bad_config, "server.listen: no request handler");
+  auto p = std::make_shared<impl>(ioc, opts, std::move(handler));
+  if (auto err = p->listen())
+    return err;
+  // Every acceptor operation runs on its strand, this first one included.
+  asio::post(p->strand_, [p] { p->do_accept(); });
+  return std::unique_ptr<http_server>(new http_server(std::move(p)));
+}
+
+http_server::http_server(std::shared_ptr<impl> p) : impl_(std::move(p)) {
+}
+
+http_server::~http_server() {
+  // Posted, not run here: the acceptor belongs to its strand. If ioc is
+  // stopped the close waits in the queue and the acceptor goes with ioc.
+  stop_accepting();
+}
+
+uint16_t http_server::port() const {
+  return impl_->port_;
+}
+
+void http_server::stop_accepting() {
+  asio::post(impl_->strand_, [p = impl_] { p->close_acceptor(); });
+}
+
+size_t http_server::in_flight() const {
+  return impl_->in_flight_.load();
+}
+
+} // namespace sb

@@ -1,1 +1,513 @@
-// placeholder
+// The SQLite side of storage: the connection's pragmas, the migration list
+// that defines the schema, the prepared statements that write and read rows,
+// and the mapping from SQLite's result codes to errc::storage_failed. Only
+// this file includes <sqlite3.h>; everything above it sees records.hpp.
+#include "storage/database.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <array>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "core/error.hpp"
+
+namespace sb {
+
+namespace {
+
+// Step N brings a file from user_version N-1 to N. Steps are frozen once
+// shipped: a schema change is a new step, never an edit, because operators'
+// files were built by the old text.
+constexpr const char* migrations[] = {
+  // 1: the initial schema. Every column but the keys is nullable: NULL means
+  // "not known yet", and upserts fill columns in as webhooks arrive.
+  R"sql(
+CREATE TABLE calls (
+  call_sid TEXT PRIMARY KEY,
+  account_sid TEXT, direction TEXT, from_number TEXT, to_number TEXT,
+  status TEXT, answered_by TEXT, language TEXT, voice TEXT,
+  started_at TEXT, answered_at TEXT, ended_at TEXT,
+  duration_s INTEGER, end_reason TEXT);
+CREATE TABLE turns (
+  id INTEGER PRIMARY KEY,
+  call_sid TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+  content TEXT NOT NULL,
+  confidence REAL,
+  created_at TEXT NOT NULL,
+  latency_ms INTEGER,
+  model TEXT,
+  audio TEXT,
+  UNIQUE (call_sid, seq));
+CREATE TABLE recordings (
+  recording_sid TEXT PRIMARY KEY,
+  call_sid TEXT, url TEXT, status TEXT,
+  duration_s INTEGER, channels INTEGER, created_at TEXT);
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  call_sid TEXT,
+  kind TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  payload TEXT NOT NULL);
+CREATE INDEX events_call_sid ON events (call_sid);
+CREATE INDEX calls_started_at ON calls (started_at);
+CREATE INDEX recordings_call_sid ON recordings (call_sid);
+)sql",
+};
+
+// The columns of each upserted table, key first, in bind order.
+constexpr std::array<const char*, 14> call_columns = {
+  "call_sid",   "account_sid", "direction",  "from_number", "to_number",
+  "status",     "answered_by", "language",   "voice",       "started_at",
+  "answered_at", "ended_at",   "duration_s", "end_reason"};
+constexpr std::array<const char*, 7> recording_columns = {
+  "recording_sid", "call_sid", "url",       "status",
+  "duration_s",    "channels", "created_at"};
+
+constexpr const char* insert_turn_sql
+  = "INSERT INTO turns (call_sid, seq, role, content, confidence, created_at,"
+    " latency_ms, model, audio) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+constexpr const char* insert_event_sql
+  = "INSERT INTO events (call_sid, kind, received_at, payload)"
+    " VALUES (?1, ?2, ?3, ?4)";
+constexpr const char* select_call_sql
+  = "SELECT call_sid, account_sid, direction, from_number, to_number, status,"
+    " answered_by, language, voice, started_at, answered_at, ended_at,"
+    " duration_s, end_reason FROM calls";
+constexpr const char* select_turns_sql
+  = "SELECT call_sid, seq, role, content, confidence, created_at, latency_ms,"
+    " model, audio FROM turns WHERE call_sid = ?1 ORDER BY seq";
+
+// count_rows() takes a table name from its caller; only these exact texts
+// ever reach SQL, so no caller string is spliced into a statement.
+constexpr std::pair<const char*, const char*> count_sql[] = {
+  {"calls", "SELECT count(*) FROM calls"},
+  {"turns", "SELECT count(*) FROM turns"},
+  {"recordings", "SELECT count(*) FROM recordings"},
+  {"events", "SELECT count(*) FROM events"},
+};
+
+// Builds "INSERT ... ON CONFLICT(key) DO UPDATE SET c = COALESCE(...)" so a
+// row that knows only some columns (NULL elsewhere) keeps what is stored.
+template <size_t N>
+std::string upsert_sql(const char* table,
+                       const std::array<const char*, N>& cols) {
+  std::string names, params, updates;
+  for (size_t i = 0; i < N; ++i) {
+    auto sep = i == 0 ? "" : ", ";
+    names += sep + std::string{cols[i]};
+    params += sep + std::string{"?"} + std::to_string(i + 1);
+    if (i > 0)
+      updates += std::string{i == 1 ? "" : ", "} + cols[i] + " = COALESCE("
+                 + "excluded." + cols[i] + ", " + table + "." + cols[i] + ")";
+  }
+  return std::string{"INSERT INTO "} + table + " (" + names + ") VALUES ("
+         + params + ") ON CONFLICT(" + cols[0] + ") DO UPDATE SET " + updates;
+}
+
+struct stmt_deleter {
+  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+};
+using stmt_ptr = std::unique_ptr<sqlite3_stmt, stmt_deleter>;
+
+// Resets a statement when a read or write leaves scope, early return
+// included: a statement left mid-step would hold a read snapshot open and
+// stop WAL checkpoints from ever catching up.
+struct reset_guard {
+  sqlite3_stmt* stmt;
+  ~reset_guard() {
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+  }
+};
+
+caf::error sqlite_error(sqlite3* db, const std::string& what) {
+  return make_error(errc::storage_failed, what + ": " + sqlite3_errmsg(db));
+}
+
+// For short statements (BEGIN, COMMIT, PRAGMA x = y): the text itself is
+// the clearest label for what failed.
+caf::error exec(sqlite3* db, const std::string& sql) {
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+    return sqlite_error(db, sql);
+  return caf::none;
+}
+
+caf::expected<stmt_ptr> prepare(sqlite3* db, const std::string& sql) {
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v3(db, sql.c_str(), static_cast<int>(sql.size() + 1),
+                         SQLITE_PREPARE_PERSISTENT, &raw, nullptr)
+      != SQLITE_OK)
+    return sqlite_error(db, sql.substr(0, 40));
+  return stmt_ptr{raw};
+}
+
+// The row types say "unknown" with an empty string or nullopt; the schema
+// says it with NULL. SQLITE_STATIC is safe: every row outlives its step, and
+// reset_guard clears the bindings right after.
+void bind(sqlite3_stmt* stmt, int i, const std::string& text) {
+  if (text.empty())
+    sqlite3_bind_null(stmt, i);
+  else
+    sqlite3_bind_text64(stmt, i, text.data(), text.size(), SQLITE_STATIC,
+                        SQLITE_UTF8);
+}
+
+void bind(sqlite3_stmt* stmt, int i, int64_t value) {
+  sqlite3_bind_int64(stmt, i, value);
+}
+
+void bind(sqlite3_stmt* stmt, int i, double value) {
+  sqlite3_bind_double(stmt, i, value);
+}
+
+template <class T>
+void bind(sqlite3_stmt* stmt, int i, const std::optional<T>& value) {
+  if (value)
+    bind(stmt, i, *value);
+  else
+    sqlite3_bind_null(stmt, i);
+}
+
+template <class... Ts>
+void bind_all(sqlite3_stmt* stmt, const Ts&... values) {
+  int i = 0;
+  (bind(stmt, ++i, values), ...);
+}
+
+std::string column_text(sqlite3_stmt* stmt, int i) {
+  auto text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
+  return text ? std::string(text, sqlite3_column_bytes(stmt, i))
+              : std::string{};
+}
+
+template <class T>
+std::optional<T> column_opt(sqlite3_stmt* stmt, int i) {
+  if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
+    return std::nullopt;
+  if constexpr (std::is_same_v<T, double>)
+    return sqlite3_column_double(stmt, i);
+  else
+    return sqlite3_column_int64(stmt, i);
+}
+
+call_row read_call(sqlite3_stmt* stmt) {
+  call_row row;
+  row.call_sid = column_text(stmt, 0);
+  row.account_sid = column_text(stmt, 1);
+  row.direction = column_text(stmt, 2);
+  row.from_number = column_text(stmt, 3);
+  row.to_number = column_text(stmt, 4);
+  row.status = column_text(stmt, 5);
+  row.answered_by = column_text(stmt, 6);
+  row.language = column_text(stmt, 7);
+  row.voice = column_text(stmt, 8);
+  row.started_at = column_text(stmt, 9);
+  row.answered_at = column_text(stmt, 10);
+  row.ended_at = column_text(stmt, 11);
+  row.duration_s = column_opt<int64_t>(stmt, 12);
+  row.end_reason = column_text(stmt, 13);
+  return row;
+}
+
+turn_row read_turn(sqlite3_stmt* stmt) {
+  turn_row row;
+  row.call_sid = column_text(stmt, 0);
+  row.seq = sqlite3_column_int64(stmt, 1);
+  row.role = column_text(stmt, 2);
+  row.content = column_text(stmt, 3);
+  row.confidence = column_opt<double>(stmt, 4);
+  row.created_at = column_text(stmt, 5);
+  row.latency_ms = column_opt<int64_t>(stmt, 6);
+  row.model = column_text(stmt, 7);
+  row.audio = column_text(stmt, 8);
+  return row;
+}
+
+// Runs `body` between BEGIN IMMEDIATE and COMMIT, rolling back on any error.
+// IMMEDIATE takes the write lock up front, so a concurrent writer makes us
+// wait on busy_timeout at BEGIN rather than fail halfway through.
+template <class F>
+caf::error in_transaction(sqlite3* db, F&& body) {
+  if (auto err = exec(db, "BEGIN IMMEDIATE"))
+    return err;
+  auto err = body();
+  if (!err)
+    err = exec(db, "COMMIT");
+  // Some errors (I/O, full disk) have already rolled back by themselves;
+  // a second ROLLBACK would only replace the real message.
+  if (err && !sqlite3_get_autocommit(db))
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+  return err;
+}
+
+caf::expected<int> user_version(sqlite3* db) {
+  auto stmt = prepare(db, "PRAGMA user_version");
+  if (!stmt)
+    return stmt.error();
+  if (sqlite3_step(stmt->get()) != SQLITE_ROW)
+    return sqlite_error(db, "PRAGMA user_version");
+  return sqlite3_column_int(stmt->get(), 0);
+}
+
+// Applies step `to` unless another process opening the same file already
+// did: the version is read again under the write lock.
+caf::error migrate_step(sqlite3* db, int to) {
+  auto version = user_version(db);
+  if (!version)
+    return version.error();
+  if (*version >= to)
+    return caf::none;
+  if (sqlite3_exec(db, migrations[to - 1], nullptr, nullptr, nullptr)
+      != SQLITE_OK)
+    return sqlite_error(db, "migration " + std::to_string(to));
+  return exec(db, "PRAGMA user_version = " + std::to_string(to));
+}
+
+caf::error configure(sqlite3* db, const std::string& path) {
+  // Before anything that may lock: the journal_mode switch itself can
+  // meet another connection's lock.
+  sqlite3_busy_timeout(db, 5000);
+  auto stmt = prepare(db, "PRAGMA journal_mode = WAL");
+  if (!stmt)
+    return stmt.error();
+  if (sqlite3_step(stmt->get()) != SQLITE_ROW)
+    return sqlite_error(db, "PRAGMA journal_mode");
+  auto mode = column_text(stmt->get(), 0);
+  // SQLite answers with the mode it kept rather than failing, e.g. on a
+  // file system without shared memory; readers would then block writers.
+  if (mode != "wal" && path != ":memory:")
+    return make_error(errc::storage_failed,
+                      "journal_mode stayed '" + mode + "', wanted 'wal'");
+  // NORMAL is durable across a process crash in WAL mode; only a power
+  // loss can drop the last commits. Foreign keys stay off: a batch may carry
+  // turns for a call whose row arrives in a later batch.
+  if (auto err = exec(db, "PRAGMA synchronous = NORMAL"))
+    return err;
+  return exec(db, "PRAGMA foreign_keys = OFF");
+}
+
+} // namespace
+
+struct database::statements {
+  stmt_ptr upsert_call;
+  stmt_ptr upsert_recording;
+  stmt_ptr insert_turn;
+  stmt_ptr insert_event;
+  stmt_ptr select_call;
+  stmt_ptr select_turns;
+  stmt_ptr select_open;
+
+  static caf::expected<std::unique_ptr<statements>> make(sqlite3* db) {
+    auto result = std::make_unique<statements>();
+    std::pair<stmt_ptr*, std::string> all[] = {
+      {&result->upsert_call, upsert_sql("calls", call_columns)},
+      {&result->upsert_recording, upsert_sql("recordings", recording_columns)},
+      {&result->insert_turn, insert_turn_sql},
+      {&result->insert_event, insert_event_sql},
+      {&result->select_call, std::string{select_call_sql}
+                               + " WHERE call_sid = ?1"},
+      {&result->select_turns, select_turns_sql},
+      {&result->select_open, std::string{select_call_sql}
+                               + " WHERE ended_at IS NULL"
+                                 " ORDER BY started_at DESC LIMIT ?1"},
+    };
+    for (auto& [slot, sql] : all) {
+      auto stmt = prepare(db, sql);
+      if (!stmt)
+        return stmt.error();
+      *slot = std::move(*stmt);
+    }
+    return result;
+  }
+};
+
+caf::expected<std::unique_ptr<database>>
+database::open(const std::string& path) {
+  sqlite3* db = nullptr;
+  auto flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  auto rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  // The database takes the handle even when open failed: SQLite allocates
+  // one for the error message, and ~database closes it.
+  std::unique_ptr<database> result{new database(db)};
+  if (rc != SQLITE_OK)
+    return make_error(errc::storage_failed,
+                      path + ": " + (db ? sqlite3_errmsg(db)
+                                        : sqlite3_errstr(rc)));
+  auto err = configure(db, path);
+  if (!err)
+    err = result->migrate();
+  if (!err) {
+    if (auto stmts = statements::make(db))
+      result->stmts_ = std::move(*stmts);
+    else
+      err = stmts.error();
+  }
+  if (err)
+    return make_error(errc::storage_failed, path + ": " + what(err));
+  return result;
+}
+
+database::database(sqlite3* db) : db_(db) {
+  // Nothing.
+}
+
+database::~database() {
+  // Statements first: sqlite3_close refuses while any is unfinalized.
+  stmts_.reset();
+  sqlite3_close(db_);
+}
+
+int database::schema_version() {
+  return static_cast<int>(std::size(migrations));
+}
+
+caf::error database::migrate() {
+  auto version = user_version(db_);
+  if (!version)
+    return version.error();
+  if (*version > schema_version())
+    return make_error(errc::storage_failed,
+                      "schema version " + std::to_string(*version)
+                        + " is newer than this binary knows ("
+                        + std::to_string(schema_version()) + ")");
+  // One transaction per step, so a failed step leaves the file at the last
+  // good version rather than half-way through a step.
+  for (int to = *version + 1; to <= schema_version(); ++to)
+    if (auto err = in_transaction(db_, [&] { return migrate_step(db_, to); }))
+      return err;
+  return caf::none;
+}
+
+std::vector<caf::error>
+database::write(const std::vector<const write_batch*>& batches) {
+  std::vector<caf::error> result(batches.size());
+  bool began = false;
+  auto apply_all = [&]() -> caf::error {
+    began = true;
+    for (auto batch : batches)
+      if (auto err = batch ? apply(*batch) : caf::error{})
+        return err;
+    return caf::none;
+  };
+  auto err = batches.empty() ? caf::error{} : in_transaction(db_, apply_all);
+  if (!err)
+    return result;
+  // BEGIN itself failed (the lock stayed busy past busy_timeout): retrying
+  // batch by batch would only wait that long again for each of them.
+  if (!began) {
+    std::fill(result.begin(), result.end(), err);
+    return result;
+  }
+  // A batch failed; find out which. One transaction per batch costs a WAL
+  // append each, but only on this rare path.
+  for (size_t i = 0; i < batches.size(); ++i)
+    if (batches[i])
+      result[i] = in_transaction(db_, [&] { return apply(*batches[i]); });
+  return result;
+}
+
+caf::error database::write(const write_batch& batch) {
+  return write(std::vector<const write_batch*>{&batch}).front();
+}
+
+caf::error database::apply(const write_batch& batch) {
+  // Steps one row with whatever bind_all put in, naming the table on error.
+  auto run = [this](sqlite3_stmt* stmt, const char* table) -> caf::error {
+    reset_guard guard{stmt};
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+      return sqlite_error(db_, std::string{"writing "} + table);
+    return caf::none;
+  };
+  caf::error err;
+  for (auto& e : batch.events) {
+    auto stmt = stmts_->insert_event.get();
+    bind_all(stmt, e.call_sid, e.kind, e.received_at, e.payload);
+    if ((err = run(stmt, "events")))
+      return err;
+  }
+  for (auto& c : batch.calls) {
+    auto stmt = stmts_->upsert_call.get();
+    bind_all(stmt, c.call_sid, c.account_sid, c.direction, c.from_number,
+             c.to_number, c.status, c.answered_by, c.language, c.voice,
+             c.started_at, c.answered_at, c.ended_at, c.duration_s,
+             c.end_reason);
+    if ((err = run(stmt, "calls")))
+      return err;
+  }
+  for (auto& r : batch.recordings) {
+    auto stmt = stmts_->upsert_recording.get();
+    bind_all(stmt, r.recording_sid, r.call_sid, r.url, r.status, r.duration_s,
+             r.channels, r.created_at);
+    if ((err = run(stmt, "recordings")))
+      return err;
+  }
+  for (auto& t : batch.turns) {
+    auto stmt = stmts_->insert_turn.get();
+    bind_all(stmt, t.call_sid, t.seq, t.role, t.content, t.confidence,
+             t.created_at, t.latency_ms, t.model, t.audio);
+    if ((err = run(stmt, "turns")))
+      return err;
+  }
+  return caf::none;
+}
+
+caf::expected<std::optional<stored_call>>
+database::load_call(const std::string& call_sid) {
+  auto stmt = stmts_->select_call.get();
+  reset_guard guard{stmt};
+  bind_all(stmt, call_sid);
+  auto rc = sqlite3_step(stmt);
+  if (rc == SQLITE_DONE)
+    return std::optional<stored_call>{};
+  if (rc != SQLITE_ROW)
+    return sqlite_error(db_, "reading calls");
+  stored_call result{read_call(stmt), {}};
+  auto turns = stmts_->select_turns.get();
+  reset_guard turns_guard{turns};
+  bind_all(turns, call_sid);
+  while ((rc = sqlite3_step(turns)) == SQLITE_ROW)
+    result.turns.push_back(read_turn(turns));
+  if (rc != SQLITE_DONE)
+    return sqlite_error(db_, "reading turns");
+  return std::optional<stored_call>{std::move(result)};
+}
+
+caf::expected<std::vector<call_row>> database::open_calls(int limit) {
+  // SQLite reads a negative LIMIT as "no limit": the opposite of a bound.
+  if (limit < 0)
+    return make_error(errc::bad_request,
+                      "open_calls: negative limit " + std::to_string(limit));
+  auto stmt = stmts_->select_open.get();
+  reset_guard guard{stmt};
+  bind_all(stmt, int64_t{limit});
+  std::vector<call_row> result;
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+    result.push_back(read_call(stmt));
+  if (rc != SQLITE_DONE)
+    return sqlite_error(db_, "reading calls");
+  return result;
+}
+
+caf::expected<int64_t> database::count_rows(const std::string& table) {
+  for (auto& [name, sql] : count_sql) {
+    if (table != name)
+      continue;
+    auto stmt = prepare(db_, sql);
+    if (!stmt)
+      return stmt.error();
+    if (sqlite3_step(stmt->get()) != SQLITE_ROW)
+      return sqlite_error(db_, std::string{"counting "} + name);
+    return sqlite3_column_int64(stmt->get(), 0);
+  }
+  return make_error(errc::bad_request, "count_rows: no table '" + table + "'");
+}
+
+} // namespace sb

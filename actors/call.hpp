@@ -1,0 +1,69 @@
+// One actor per live phone call: the only owner of that call's state
+// (numbers, direction, status, language, voice, history, the turn in
+// flight). It turns webhook events into replies, writes every event to the
+// store before it answers, and exits when the call ends or goes idle.
+//
+// Protocol:
+//   (webhook, webhook_event, voice_reply_slot)
+//       inbound/outbound: greet and listen.
+//       process_speech: store the caller's turn, ask the LLM, store the
+//         answer, reply listen (or hangup on a goodbye intent). Empty speech
+//         re-prompts; voice.max_silent_prompts in a row end the call. If the
+//         LLM has not answered by limits.webhook_deadline_ms, or fails, the
+//         caller hears voice.apology and the call goes on.
+//       call_status: record the status (never moving backwards); a terminal
+//         status ends the call: reply ack, tell the registry, exit.
+//       recording_status/amd_status: stored in the event log; ack.
+//   (snapshot) -> stored_call      the call's row and its turns in memory.
+//   (idle, generation)             internal idle timer.
+//   (deadline, turn)               internal turn deadline.
+//   (ended)                        the registry released the call: exit.
+// When the call ends (terminal status, silence, idle) it sends (ended,
+// call_sid) to its registry and keeps answering (late webhooks are stored
+// and acknowledged) until the registry's (ended) arrives. Since the registry
+// forwards webhooks and its release in one ordered stream, no webhook is
+// ever sent to an actor that has already exited.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/llm.hpp"
+#include "actors/messages.hpp"
+#include "actors/store.hpp"
+#include "core/config.hpp"
+
+namespace sb {
+
+using call_actor = caf::typed_actor<
+  caf::reacts_to<webhook_atom, webhook_event, voice_reply_slot>,
+  caf::replies_to<snapshot_atom>::with<stored_call>,
+  caf::reacts_to<idle_atom, uint64_t>,
+  caf::reacts_to<deadline_atom, uint64_t>,
+  caf::reacts_to<ended_atom>>;
+
+/// What a call actor reports to when it ends.
+using call_registry = caf::typed_actor<caf::reacts_to<ended_atom, std::string>>;
+
+struct call_deps {
+  store_actor store;
+  llm_actor llm;
+  call_registry registry;
+  std::shared_ptr<const config> cfg;
+};
+
+/// Spawns the actor for `initial.call.call_sid`, starting from `initial`
+/// (a stored call when rebuilt after a restart, else just the sid).
+call_actor spawn_call(caf::actor_system& sys, call_deps deps,
+                      stored_call initial);
+
+/// Status ordering used to ignore late or duplicate callbacks: queued <
+/// initiated < ringing < in-progress < terminal.
+int status_rank(const std::string& status);
+bool is_terminal_status(const std::string& status);
+
+} // namespace sb

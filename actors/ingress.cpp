@@ -1,0 +1,222 @@
+// The ingress actor's behaviour: the CallSid -> call actor map, spawning and
+// rebuilding call actors, the max_calls limit, and operator snapshots.
+#include "actors/ingress.hpp"
+
+#include <unordered_map>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "net/json.hpp"
+
+namespace sb {
+
+namespace {
+
+using queued_webhook = std::pair<webhook_event, voice_reply_slot>;
+
+struct ingress_state {
+  static const char* name;
+  ingress_deps deps;
+  std::unordered_map<std::string, call_actor> calls;
+  std::unordered_map<caf::actor_addr, std::string> sid_of;
+  // Calls being loaded from the store, with the webhooks that wait for them.
+  std::unordered_map<std::string, std::vector<queued_webhook>> loading;
+  ingress_stats stats;
+
+  int64_t live() const {
+    return static_cast<int64_t>(calls.size() + loading.size());
+  }
+};
+
+const char* ingress_state::name = "ingress";
+
+using ingress_pointer = ingress_actor::stateful_pointer<ingress_state>;
+
+call_actor start_call(ingress_pointer self, stored_call initial) {
+  auto& st = self->state;
+  auto sid = initial.call.call_sid;
+  call_deps deps{st.deps.store, st.deps.llm,
+                 caf::actor_cast<call_registry>(self), st.deps.cfg};
+  auto call = spawn_call(self->system(), std::move(deps), std::move(initial));
+  self->monitor(call);
+  st.sid_of.emplace(call.address(), sid);
+  st.calls.emplace(sid, call);
+  ++st.stats.calls_total;
+  return call;
+}
+
+// Over max_calls: the caller hears the busy message and the call is stored
+// as rejected, so operators see what was turned away.
+void reject_busy(ingress_pointer self, const webhook_event& ev,
+                 voice_reply_slot slot) {
+  auto& st = self->state;
+  ++st.stats.calls_rejected;
+  SB_LOG_WARNING("call " << ev.call_sid << " rejected: max_calls ("
+                         << st.deps.cfg->limits.max_calls << ") reached");
+  write_batch batch;
+  batch.events.push_back({ev.call_sid, to_string(ev.kind), ev.received_at,
+                          params_to_json(ev.params)});
+  call_row row;
+  row.call_sid = ev.call_sid;
+  row.direction = param_or(ev.params, "Direction");
+  row.from_number = param_or(ev.params, "From");
+  row.to_number = param_or(ev.params, "To");
+  row.status = param_or(ev.params, "CallStatus");
+  row.started_at = row.ended_at = ev.received_at;
+  row.end_reason = "rejected-busy";
+  batch.calls.push_back(std::move(row));
+  const auto& voice = st.deps.cfg->voice;
+  voice_reply reply{reply_action::hangup, voice.busy_message, voice.language,
+                    voice.voice};
+  self->request(st.deps.store, caf::infinite, persist_atom::value,
+                std::move(batch))
+    .then([slot, reply](bool) { slot.deliver(reply); },
+          [slot, reply](caf::error&) { slot.deliver(reply); });
+}
+
+// Spawns the call from what the store returned and hands it the webhooks
+// that waited for the load, in arrival order.
+void on_loaded(ingress_pointer self, const std::string& sid,
+               stored_call initial) {
+  auto& st = self->state;
+  auto waiting = std::move(st.loading[sid]);
+  st.loading.erase(sid);
+  if (!initial.turns.empty() || !initial.call.started_at.empty())
+    SB_LOG_NOTICE("call " << sid << " rebuilt from storage with "
+                          << initial.turns.size() << " turns");
+  initial.call.call_sid = sid;
+  auto call = start_call(self, std::move(initial));
+  for (auto& [ev, slot] : waiting)
+    self->send(call, webhook_atom::value, std::move(ev), std::move(slot));
+}
+
+void load_then_route(ingress_pointer self, webhook_event ev,
+                     voice_reply_slot slot) {
+  auto& st = self->state;
+  auto sid = ev.call_sid;
+  st.loading[sid].emplace_back(std::move(ev), std::move(slot));
+  self->request(st.deps.store, caf::infinite, load_atom::value, sid)
+    .then(
+      [self, sid](stored_call& found) { on_loaded(self, sid, std::move(found)); },
+      [self, sid](caf::error& err) {
+        if (!has_code(err, errc::not_found))
+          SB_LOG_ERROR("call " << sid << ": cannot load: " << what(err));
+        on_loaded(self, sid, stored_call{});
+      });
+}
+
+void route(ingress_pointer self, webhook_event& ev, voice_reply_slot& slot) {
+  auto& st = self->state;
+  if (auto it = st.calls.find(ev.call_sid); it != st.calls.end()) {
+    self->send(it->second, webhook_atom::value, std::move(ev), std::move(slot));
+    return;
+  }
+  if (auto it = st.loading.find(ev.call_sid); it != st.loading.end()) {
+    it->second.emplace_back(std::move(ev), std::move(slot));
+    return;
+  }
+  bool answered = ev.kind == webhook_kind::inbound
+                  || ev.kind == webhook_kind::outbound;
+  if (answered && st.live() >= st.deps.cfg->limits.max_calls) {
+    reject_busy(self, ev, std::move(slot));
+    return;
+  }
+  if (answered) {
+    stored_call fresh;
+    fresh.call.call_sid = ev.call_sid;
+    auto call = start_call(self, std::move(fresh));
+    self->send(call, webhook_atom::value, std::move(ev), std::move(slot));
+    return;
+  }
+  // Not the call's first webhook, yet no actor: the daemon restarted
+  // mid-call (or the call is unknown). Rebuild it from the store.
+  load_then_route(self, std::move(ev), std::move(slot));
+}
+
+void release(ingress_pointer self, const std::string& sid) {
+  auto& st = self->state;
+  auto it = st.calls.find(sid);
+  if (it == st.calls.end())
+    return;
+  st.sid_of.erase(it->second.address());
+  self->demonitor(it->second.address());
+  self->send(it->second, ended_atom::value);
+  st.calls.erase(it);
+}
+
+// Asks every live call for its snapshot; answers when all have replied (a
+// call that ends meanwhile is simply left out).
+void collect_sessions(ingress_pointer self, calls_slot slot) {
+  auto& calls = self->state.calls;
+  if (calls.empty()) {
+    slot.deliver({});
+    return;
+  }
+  struct gather {
+    std::vector<stored_call> found;
+    size_t waiting = 0;
+    calls_slot slot;
+  };
+  auto g = std::make_shared<gather>();
+  g->waiting = calls.size();
+  g->slot = std::move(slot);
+  auto done = [g] {
+    if (--g->waiting == 0)
+      g->slot.deliver(std::move(g->found));
+  };
+  for (auto& [sid, call] : calls)
+    self->request(call, std::chrono::seconds(2), snapshot_atom::value)
+      .then([g, done](stored_call& s) { g->found.push_back(std::move(s)); done(); },
+            [done](caf::error&) { done(); });
+}
+
+ingress_actor::behavior_type ingress_impl(ingress_pointer self,
+                                          ingress_deps deps) {
+  self->state.deps = std::move(deps);
+  self->set_down_handler([self](caf::down_msg& msg) {
+    auto& st = self->state;
+    auto it = st.sid_of.find(msg.source);
+    if (it == st.sid_of.end())
+      return;
+    SB_LOG_ERROR("call " << it->second << " actor died: "
+                         << caf::to_string(msg.reason));
+    st.calls.erase(it->second);
+    st.sid_of.erase(it);
+  });
+  return {
+    [self](webhook_atom, webhook_event& ev, voice_reply_slot& slot) {
+      route(self, ev, slot);
+    },
+    [self](stats_atom, stats_slot& slot) {
+      auto stats = self->state.stats;
+      stats.live_calls = self->state.live();
+      slot.deliver(stats);
+    },
+    [self](sessions_atom, calls_slot& slot) { collect_sessions(self, slot); },
+    [self](session_atom, const std::string& sid, calls_slot& slot) {
+      auto it = self->state.calls.find(sid);
+      if (it == self->state.calls.end()) {
+        slot.deliver({});
+        return;
+      }
+      self->request(it->second, std::chrono::seconds(2), snapshot_atom::value)
+        .then([slot](stored_call& s) { slot.deliver({std::move(s)}); },
+              [slot](caf::error&) { slot.deliver({}); });
+    },
+    [self](ended_atom, const std::string& sid) { release(self, sid); },
+  };
+}
+
+} // namespace
+
+ingress_actor spawn_ingress(caf::actor_system& sys, ingress_deps deps) {
+  return sys.spawn(ingress_impl, std::move(deps));
+}
+
+} // namespace sb

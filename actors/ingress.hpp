@@ -1,0 +1,41 @@
+// The ingress actor: routes each webhook to its call's actor by CallSid,
+// spawning the actor on a call's first event, or rebuilding it from the
+// store when the daemon restarted mid-call. It owns the CallSid -> actor map
+// (and with it the call actors' lifetime) and enforces limits.max_calls.
+//
+// Protocol:
+//   (webhook, webhook_event, voice_reply_slot)
+//       Forwards to the call's actor. A new inbound/outbound call past
+//       max_calls is answered with voice.busy_message + hangup and stored as
+//       rejected. An event for an unknown CallSid loads the call from the
+//       store first (events for it that arrive meanwhile wait in order).
+//   (stats, stats_slot)              live/total/rejected call counts.
+//   (sessions, calls_slot)           snapshots of every live call.
+//   (session, call_sid, calls_slot)  one live call's snapshot, or none.
+//   (ended, call_sid)                from a call actor that is finishing.
+#pragma once
+
+#include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/call.hpp"
+
+namespace sb {
+
+using ingress_actor = caf::typed_actor<
+  caf::reacts_to<webhook_atom, webhook_event, voice_reply_slot>,
+  caf::reacts_to<stats_atom, stats_slot>,
+  caf::reacts_to<sessions_atom, calls_slot>,
+  caf::reacts_to<session_atom, std::string, calls_slot>,
+  caf::reacts_to<ended_atom, std::string>>;
+
+struct ingress_deps {
+  store_actor store;
+  llm_actor llm;
+  std::shared_ptr<const config> cfg;
+};
+
+ingress_actor spawn_ingress(caf::actor_system& sys, ingress_deps deps);
+
+} // namespace sb

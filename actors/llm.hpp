@@ -1,0 +1,31 @@
+// The LLM interface every backend answers: the call actor asks it for the
+// next thing to say. The scripted responder (embedded default) implements
+// it here; the pool of Ollama/OpenAI workers implements the same protocol,
+// so swapping backends changes no call-actor code.
+//
+// Protocol:
+//   (generate, llm_request) -> llm_reply
+//       The reply to the conversation in request.history (its last message
+//       is the caller's). Errors: errc::backend_failed (the model failed or
+//       answered nothing usable), errc::overloaded (queue full).
+#pragma once
+
+#include <memory>
+
+#include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/messages.hpp"
+#include "backends/scripted_rules.hpp"
+
+namespace sb {
+
+using llm_actor =
+  caf::typed_actor<caf::replies_to<generate_atom, llm_request>::with<llm_reply>>;
+
+/// The keyword responder. Answers at once, on the scheduler.
+llm_actor spawn_scripted_llm(caf::actor_system& sys,
+                             std::shared_ptr<const scripted_rules> rules);
+
+} // namespace sb

@@ -1,0 +1,220 @@
+// Every message type the actors exchange: atoms, plain structs with an
+// inspect() overload (so CAF can serialise them when pools move to other
+// hosts), and the local-only reply slots. Also the CAF type-ID block; the
+// daemon registers it with cfg.add_message_types<caf::id_block::switchboard>().
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
+#include <caf/meta/load_callback.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/type_id.hpp>
+
+#include "actors/reply_slot.hpp"
+#include "net/form.hpp"
+#include "storage/records.hpp"
+
+namespace sb {
+
+/// Which webhook an event came from.
+enum class webhook_kind : uint8_t {
+  inbound,          // POST /voice/inbound: a call to our number
+  outbound,         // POST /voice/outbound: the callee answered our call
+  process_speech,   // POST /voice/process-speech: <Gather> result
+  call_status,      // POST /call-status: status callback
+  recording_status, // POST /recording-status
+  amd_status,       // POST /amd-status: async answering-machine result
+};
+
+const char* to_string(webhook_kind kind);
+
+/// One webhook from Twilio, parsed and (where enabled) authenticated.
+struct webhook_event {
+  webhook_kind kind = webhook_kind::inbound;
+  std::string call_sid;
+  form_params params;          // every decoded form parameter, in order
+  std::string received_at;     // ISO-8601 UTC
+};
+
+/// What the transport should do next; TwiML or WebSocket frames are made
+/// from it outside the actors.
+enum class reply_action : uint8_t {
+  listen,    // speak `text` (if any), then listen for the caller
+  hangup,    // speak `text` (if any), then end the call
+  ack,       // a callback: acknowledge, nothing to say
+};
+
+struct voice_reply {
+  reply_action action = reply_action::listen;
+  std::string text;
+  std::string language;
+  std::string voice;
+};
+
+/// A message of the conversation as the LLM sees it.
+struct chat_message {
+  std::string role;            // user | assistant
+  std::string content;
+};
+
+struct llm_request {
+  std::string call_sid;
+  std::string language;        // the call's language, e.g. hi-IN
+  std::string caller;          // the caller's number
+  std::vector<chat_message> history; // oldest first; the last is the caller's
+};
+
+struct llm_reply {
+  std::string text;
+  bool end_call = false;       // a goodbye intent: say text, then hang up
+  std::string model;           // what produced it (stored in turns.model)
+};
+
+struct ingress_stats {
+  int64_t live_calls = 0;
+  int64_t calls_total = 0;
+  int64_t calls_rejected = 0;  // turned away at max_calls
+};
+
+using voice_reply_slot = reply_slot<voice_reply>;
+using stats_slot = reply_slot<ingress_stats>;
+using calls_slot = reply_slot<std::vector<stored_call>>;
+
+// -- inspect overloads --------------------------------------------------------
+
+/// CAF 0.17 cannot inspect std::optional; this proxy writes it as
+/// (has_value, value) and restores it after loading.
+template <class T>
+struct optional_field {
+  std::optional<T>& ref;
+};
+
+template <class Inspector, class T>
+typename Inspector::result_type inspect(Inspector& f, optional_field<T>& x) {
+  bool has = x.ref.has_value();
+  T value = has ? *x.ref : T{};
+  auto restore = caf::meta::load_callback([&]() -> caf::error {
+    if (has)
+      x.ref = value;
+    else
+      x.ref.reset();
+    return caf::none;
+  });
+  return f(has, value, restore);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, webhook_event& x) {
+  return f(caf::meta::type_name("webhook_event"), x.kind, x.call_sid, x.params,
+           x.received_at);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, voice_reply& x) {
+  return f(caf::meta::type_name("voice_reply"), x.action, x.text, x.language,
+           x.voice);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chat_message& x) {
+  return f(caf::meta::type_name("chat_message"), x.role, x.content);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, llm_request& x) {
+  return f(caf::meta::type_name("llm_request"), x.call_sid, x.language,
+           x.caller, x.history);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, llm_reply& x) {
+  return f(caf::meta::type_name("llm_reply"), x.text, x.end_call, x.model);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ingress_stats& x) {
+  return f(caf::meta::type_name("ingress_stats"), x.live_calls, x.calls_total,
+           x.calls_rejected);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, call_row& x) {
+  optional_field<int64_t> duration{x.duration_s};
+  return f(caf::meta::type_name("call_row"), x.call_sid, x.account_sid,
+           x.direction, x.from_number, x.to_number, x.status, x.answered_by,
+           x.language, x.voice, x.started_at, x.answered_at, x.ended_at,
+           duration, x.end_reason);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, turn_row& x) {
+  optional_field<double> confidence{x.confidence};
+  optional_field<int64_t> latency{x.latency_ms};
+  return f(caf::meta::type_name("turn_row"), x.call_sid, x.seq, x.role,
+           x.content, confidence, x.created_at, latency, x.model, x.audio);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, recording_row& x) {
+  optional_field<int64_t> duration{x.duration_s};
+  optional_field<int64_t> channels{x.channels};
+  return f(caf::meta::type_name("recording_row"), x.recording_sid, x.call_sid,
+           x.url, x.status, duration, channels, x.created_at);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, event_row& x) {
+  return f(caf::meta::type_name("event_row"), x.call_sid, x.kind,
+           x.received_at, x.payload);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, write_batch& x) {
+  return f(caf::meta::type_name("write_batch"), x.events, x.calls,
+           x.recordings, x.turns);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stored_call& x) {
+  return f(caf::meta::type_name("stored_call"), x.call, x.turns);
+}
+
+} // namespace sb
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::voice_reply_slot)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::stats_slot)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::calls_slot)
+
+CAF_BEGIN_TYPE_ID_BLOCK(switchboard, caf::first_custom_type_id)
+  CAF_ADD_TYPE_ID(switchboard, (sb::webhook_event))
+  CAF_ADD_TYPE_ID(switchboard, (sb::voice_reply))
+  CAF_ADD_TYPE_ID(switchboard, (sb::chat_message))
+  CAF_ADD_TYPE_ID(switchboard, (sb::llm_request))
+  CAF_ADD_TYPE_ID(switchboard, (sb::llm_reply))
+  CAF_ADD_TYPE_ID(switchboard, (sb::ingress_stats))
+  CAF_ADD_TYPE_ID(switchboard, (sb::write_batch))
+  CAF_ADD_TYPE_ID(switchboard, (sb::stored_call))
+CAF_END_TYPE_ID_BLOCK(switchboard)
+
+namespace sb {
+
+using webhook_atom = caf::atom_constant<caf::atom("webhook")>;
+using persist_atom = caf::atom_constant<caf::atom("persist")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using load_atom = caf::atom_constant<caf::atom("load")>;
+using generate_atom = caf::atom_constant<caf::atom("generate")>;
+using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
+using sessions_atom = caf::atom_constant<caf::atom("sessions")>;
+using session_atom = caf::atom_constant<caf::atom("session")>;
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
+using ended_atom = caf::atom_constant<caf::atom("ended")>;
+using idle_atom = caf::atom_constant<caf::atom("idle")>;
+using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
+
+} // namespace sb

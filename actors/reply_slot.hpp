@@ -1,0 +1,62 @@
+// reply_slot<T>: a one-shot completion carried inside a message, so an actor
+// can answer a caller that is not an actor (an HTTP connection) without any
+// thread blocking. Copies share one core; the first deliver() wins. If every
+// copy is dropped without a delivery (a dead actor, a dropped message), the
+// core's fallback runs instead, so the caller is always answered.
+//
+// Local only: it holds a std::function and can never cross the network, so
+// it is whitelisted with CAF_ALLOW_UNSAFE_MESSAGE_TYPE in messages.hpp.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <utility>
+
+namespace sb {
+
+template <class T>
+class reply_slot {
+public:
+  using deliver_fn = std::function<void(T)>;
+  using fallback_fn = std::function<void()>;
+
+  reply_slot() = default;
+
+  /// `on_value` receives the delivered value; `on_drop` runs if nothing was
+  /// delivered by the time the last copy is destroyed. Both may run on any
+  /// thread and must not block.
+  reply_slot(deliver_fn on_value, fallback_fn on_drop)
+    : core_(std::make_shared<core>(std::move(on_value), std::move(on_drop))) {}
+
+  /// Delivers `value` unless something was delivered already. Returns true
+  /// if this call delivered.
+  bool deliver(T value) const {
+    return core_ && core_->deliver(std::move(value));
+  }
+
+  bool delivered() const { return !core_ || core_->done.load(); }
+
+  explicit operator bool() const { return static_cast<bool>(core_); }
+
+private:
+  struct core {
+    core(deliver_fn v, fallback_fn d) : on_value(std::move(v)), on_drop(std::move(d)) {}
+    ~core() {
+      if (!done.exchange(true) && on_drop)
+        on_drop();
+    }
+    bool deliver(T value) {
+      if (done.exchange(true))
+        return false;
+      on_value(std::move(value));
+      return true;
+    }
+    deliver_fn on_value;
+    fallback_fn on_drop;
+    std::atomic<bool> done{false};
+  };
+  std::shared_ptr<core> core_;
+};
+
+} // namespace sb

@@ -1,0 +1,16 @@
+// Start-up and shutdown of switchboardd, in one place and a fixed order
+// (STYLE rule 19): storage -> actor system -> actors -> listener -> READY;
+// on SIGTERM/SIGINT the reverse, draining in-flight requests first.
+#pragma once
+
+#include "core/config.hpp"
+
+namespace sb {
+
+/// Runs the daemon until SIGTERM or SIGINT. Returns the process exit code:
+/// 0 after a clean shutdown, 1 if start-up failed (the reason is logged).
+/// REQUIRES: called from main before any other thread exists (it blocks the
+/// signals it waits for, and every thread it starts inherits that mask).
+int run_daemon(const config& cfg);
+
+} // namespace sb

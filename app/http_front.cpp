@@ -1,0 +1,218 @@
+#include "app/http_front.hpp"
+
+#include <cctype>
+#include <optional>
+
+#include <caf/send.hpp>
+
+#include "app/routes.hpp"
+#include "app/views.hpp"
+#include "app/voice_twiml.hpp"
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "net/form.hpp"
+#include "net/json.hpp"
+
+namespace sb {
+
+namespace {
+
+constexpr const char* json_type = "application/json";
+constexpr const char* xml_type = "application/xml";
+
+http_response json_response(unsigned status, std::string body) {
+  return {status, json_type, std::move(body), {}};
+}
+
+http_response error_response(unsigned status, std::string_view detail) {
+  return json_response(status, error_json(detail));
+}
+
+// Constant-time, so a wrong token's timing does not reveal its prefix.
+bool same_secret(std::string_view a, std::string_view b) {
+  if (a.size() != b.size())
+    return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i)
+    diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+// Operator endpoints need `Authorization: Bearer <admin.token>`; with no
+// token configured they are off. Returns 0 when allowed.
+unsigned operator_denied(const http_request& req, const config& cfg) {
+  if (cfg.admin.token.empty())
+    return 403;
+  constexpr std::string_view scheme = "Bearer ";
+  std::string_view auth = req.authorization;
+  if (auth.substr(0, scheme.size()) != scheme
+      || !same_secret(auth.substr(scheme.size()), cfg.admin.token))
+    return 401;
+  return 0;
+}
+
+bool valid_call_sid(std::string_view sid) {
+  if (sid.empty() || sid.size() > 64)
+    return false;
+  for (char c : sid)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-')
+      return false;
+  return true;
+}
+
+webhook_kind kind_of(route_id id) {
+  switch (id) {
+    case route_id::voice_inbound: return webhook_kind::inbound;
+    case route_id::voice_outbound: return webhook_kind::outbound;
+    case route_id::process_speech: return webhook_kind::process_speech;
+    case route_id::call_status: return webhook_kind::call_status;
+    case route_id::recording_status: return webhook_kind::recording_status;
+    default: return webhook_kind::amd_status;
+  }
+}
+
+struct front {
+  ingress_actor ingress;
+  std::shared_ptr<const config> cfg;
+
+  void handle(http_request&& req, http_responder respond) const;
+  void webhook(route_id id, http_request&& req, http_responder respond) const;
+  void operator_view(const route_match& m, http_request&& req,
+                     http_responder respond) const;
+};
+
+// Parses and checks a Twilio webhook; on failure answers 4xx and returns
+// nullopt. Nothing reaches the actors (or the database) from a bad request.
+std::optional<webhook_event> parse_webhook(route_id id, const http_request& req,
+                                           const http_responder& respond) {
+  if (req.content_type.find("application/x-www-form-urlencoded")
+      == std::string::npos) {
+    respond(error_response(415, "expected application/x-www-form-urlencoded"));
+    return std::nullopt;
+  }
+  auto params = parse_form(req.body);
+  if (!params) {
+    SB_LOG_WARNING("rejected " << req.path << " from " << req.remote_address
+                               << ": " << what(params.error()));
+    respond(error_response(400, what(params.error())));
+    return std::nullopt;
+  }
+  auto sid = param_or(*params, "CallSid");
+  if (!valid_call_sid(sid)) {
+    SB_LOG_WARNING("rejected " << req.path << " from " << req.remote_address
+                               << ": missing or malformed CallSid");
+    respond(error_response(400, "CallSid: missing or malformed"));
+    return std::nullopt;
+  }
+  return webhook_event{kind_of(id), std::move(sid), std::move(*params),
+                       iso8601_utc_now()};
+}
+
+void front::webhook(route_id id, http_request&& req,
+                    http_responder respond) const {
+  auto ev = parse_webhook(id, req, respond);
+  if (!ev)
+    return;
+  bool callback = id == route_id::call_status
+                  || id == route_id::recording_status
+                  || id == route_id::amd_status;
+  auto sid = ev->call_sid;
+  auto status = param_or(ev->params, "CallStatus");
+  auto c = cfg;
+  // If the call actor never answers (it died), a TwiML request still gets
+  // something safe to say and the call goes on; a callback gets 503 so
+  // Twilio's debugger shows the loss.
+  auto fallback = [respond, c, callback] {
+    if (callback) {
+      respond(error_response(503, "call actor unavailable"));
+      return;
+    }
+    voice_reply r{reply_action::listen, c->voice.apology, c->voice.language,
+                  c->voice.voice};
+    respond({200, xml_type, render_twiml(r, *c), {}});
+  };
+  auto deliver = [respond, c, sid, status](voice_reply r) {
+    if (r.action == reply_action::ack)
+      respond(json_response(200, ack_json(sid, status)));
+    else
+      respond({200, xml_type, render_twiml(r, *c), {}});
+  };
+  caf::anon_send(ingress, webhook_atom::value, std::move(*ev),
+                 voice_reply_slot{std::move(deliver), std::move(fallback)});
+}
+
+void front::operator_view(const route_match& m, http_request&& req,
+                          http_responder respond) const {
+  if (auto denied = operator_denied(req, *cfg)) {
+    SB_LOG_WARNING("operator request " << req.path << " from "
+                                       << req.remote_address << " denied");
+    auto r = error_response(denied, denied == 403
+                                      ? "operator endpoints are disabled"
+                                      : "missing or wrong bearer token");
+    if (denied == 401)
+      r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    respond(std::move(r));
+    return;
+  }
+  auto unavailable = [respond] {
+    respond(error_response(503, "ingress unavailable"));
+  };
+  if (m.id == route_id::sessions) {
+    calls_slot slot{[respond](std::vector<stored_call> calls) {
+                      respond(json_response(200, sessions_json(calls)));
+                    },
+                    unavailable};
+    caf::anon_send(ingress, sessions_atom::value, std::move(slot));
+    return;
+  }
+  calls_slot slot{[respond](std::vector<stored_call> calls) {
+                    if (calls.empty())
+                      respond(error_response(404, "Session not found"));
+                    else
+                      respond(json_response(200, session_json(calls.front())));
+                  },
+                  unavailable};
+  caf::anon_send(ingress, session_atom::value, m.arg, std::move(slot));
+}
+
+void front::handle(http_request&& req, http_responder respond) const {
+  auto m = match_route(req.method, req.path);
+  if (m.error != 0) {
+    auto r = error_response(m.error, m.error == 404 ? "Not Found"
+                                                    : "Method Not Allowed");
+    if (m.error == 405)
+      r.headers.emplace_back("Allow", m.allow);
+    respond(std::move(r));
+    return;
+  }
+  if (is_twilio_webhook(m.id))
+    return webhook(m.id, std::move(req), std::move(respond));
+  switch (m.id) {
+    case route_id::healthz:
+      respond({200, "text/plain; charset=utf-8", "ok\n", {}});
+      return;
+    case route_id::root: {
+      stats_slot slot{[respond](ingress_stats s) {
+                        respond(json_response(200, health_json(s)));
+                      },
+                      [respond] { respond(error_response(503, "unhealthy")); }};
+      caf::anon_send(ingress, stats_atom::value, std::move(slot));
+      return;
+    }
+    default:
+      operator_view(m, std::move(req), std::move(respond));
+  }
+}
+
+} // namespace
+
+http_handler make_http_handler(ingress_actor ingress,
+                               std::shared_ptr<const config> cfg) {
+  auto f = std::make_shared<const front>(front{std::move(ingress), std::move(cfg)});
+  return [f](http_request&& req, http_responder respond) {
+    f->handle(std::move(req), std::move(respond));
+  };
+}
+
+} // namespace sb

@@ -1,0 +1,18 @@
+// The one adapter between the HTTP server and the actors (STYLE rule 5):
+// checks and parses each request on the I/O thread, hands it to the ingress
+// actor with a reply slot, and turns the actor's answer into an HTTP
+// response posted back to the connection. Never blocks an I/O thread.
+#pragma once
+
+#include <memory>
+
+#include "actors/ingress.hpp"
+#include "core/config.hpp"
+#include "net/http_types.hpp"
+
+namespace sb {
+
+http_handler make_http_handler(ingress_actor ingress,
+                               std::shared_ptr<const config> cfg);
+
+} // namespace sb

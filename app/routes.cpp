@@ -1,0 +1,69 @@
+#include "app/routes.hpp"
+
+#include <array>
+
+namespace sb {
+
+namespace {
+
+struct route_entry {
+  std::string_view path;
+  std::string_view method;
+  route_id id;
+};
+
+constexpr std::array<route_entry, 9> fixed_routes{{
+  {"/", "GET", route_id::root},
+  {"/healthz", "GET", route_id::healthz},
+  {"/voice/inbound", "POST", route_id::voice_inbound},
+  {"/voice/outbound", "POST", route_id::voice_outbound},
+  {"/voice/process-speech", "POST", route_id::process_speech},
+  {"/call-status", "POST", route_id::call_status},
+  {"/recording-status", "POST", route_id::recording_status},
+  {"/amd-status", "POST", route_id::amd_status},
+  {"/sessions", "GET", route_id::sessions},
+}};
+
+route_match check_method(std::string_view method, std::string_view wanted,
+                         route_match m) {
+  // HEAD is answered like GET by clients' health probes; allow it.
+  if (method == wanted || (wanted == "GET" && method == "HEAD"))
+    return m;
+  m.error = 405;
+  m.allow = wanted == "GET" ? "GET, HEAD" : "POST";
+  return m;
+}
+
+} // namespace
+
+route_match match_route(std::string_view method, std::string_view path) {
+  for (const auto& r : fixed_routes)
+    if (path == r.path)
+      return check_method(method, r.method, route_match{r.id, {}, 0, ""});
+  constexpr std::string_view session_prefix = "/session/";
+  if (path.substr(0, session_prefix.size()) == session_prefix) {
+    auto sid = path.substr(session_prefix.size());
+    if (!sid.empty() && sid.find('/') == std::string_view::npos)
+      return check_method(method, "GET",
+                          route_match{route_id::session, std::string{sid}, 0, ""});
+  }
+  route_match none;
+  none.error = 404;
+  return none;
+}
+
+bool is_twilio_webhook(route_id id) {
+  switch (id) {
+    case route_id::voice_inbound:
+    case route_id::voice_outbound:
+    case route_id::process_speech:
+    case route_id::call_status:
+    case route_id::recording_status:
+    case route_id::amd_status:
+      return true;
+    default:
+      return false;
+  }
+}
+
+} // namespace sb

@@ -1,0 +1,36 @@
+// The daemon's URL space as a pure lookup: (method, path) -> route, or the
+// HTTP status for an unknown path (404) or a known path with the wrong
+// method (405).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace sb {
+
+enum class route_id {
+  root,             // GET  /
+  healthz,          // GET  /healthz
+  voice_inbound,    // POST /voice/inbound
+  voice_outbound,   // POST /voice/outbound
+  process_speech,   // POST /voice/process-speech
+  call_status,      // POST /call-status
+  recording_status, // POST /recording-status
+  amd_status,       // POST /amd-status
+  sessions,         // GET  /sessions            (operator)
+  session,          // GET  /session/{call_sid}  (operator)
+};
+
+struct route_match {
+  route_id id = route_id::root;
+  std::string arg;         // {call_sid} for route_id::session
+  unsigned error = 0;      // 404 or 405 when no route matched, else 0
+  const char* allow = "";  // the allowed method, for 405's Allow header
+};
+
+route_match match_route(std::string_view method, std::string_view path);
+
+/// True for the webhooks Twilio posts (form bodies, signed).
+bool is_twilio_webhook(route_id id);
+
+} // namespace sb

@@ -1,0 +1,121 @@
+#include "app/views.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace sb {
+
+namespace {
+
+using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void field(json_writer& w, const char* key, const std::string& value) {
+  w.Key(key);
+  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+// Empty means unknown: written as null, as the prototype's None.
+void nullable(json_writer& w, const char* key, const std::string& value) {
+  if (value.empty()) {
+    w.Key(key);
+    w.Null();
+    return;
+  }
+  field(w, key, value);
+}
+
+void write_turn(json_writer& w, const turn_row& t) {
+  w.StartObject();
+  field(w, "role", t.role);
+  field(w, "content", t.content);
+  field(w, "timestamp", t.created_at);
+  if (t.confidence) {
+    w.Key("confidence");
+    w.Double(*t.confidence);
+  }
+  if (t.latency_ms) {
+    w.Key("latency_ms");
+    w.Int64(*t.latency_ms);
+  }
+  w.EndObject();
+}
+
+void write_session(json_writer& w, const stored_call& c) {
+  w.StartObject();
+  field(w, "call_sid", c.call.call_sid);
+  field(w, "from_number", c.call.from_number);
+  field(w, "to_number", c.call.to_number);
+  field(w, "status", c.call.status);
+  field(w, "direction", c.call.direction);
+  field(w, "start_time", c.call.started_at);
+  nullable(w, "answered_at", c.call.answered_at);
+  nullable(w, "answered_by", c.call.answered_by);
+  field(w, "language", c.call.language);
+  field(w, "voice", c.call.voice);
+  w.Key("conversation_history");
+  w.StartArray();
+  for (const auto& t : c.turns)
+    write_turn(w, t);
+  w.EndArray();
+  w.EndObject();
+}
+
+std::string text_of(const rapidjson::StringBuffer& buf) {
+  return {buf.GetString(), buf.GetSize()};
+}
+
+} // namespace
+
+std::string health_json(const ingress_stats& stats) {
+  rapidjson::StringBuffer buf;
+  json_writer w{buf};
+  w.StartObject();
+  field(w, "message", "Twilio Voice AI Assistant is running");
+  field(w, "status", "healthy");
+  w.Key("active_sessions");
+  w.Int64(stats.live_calls);
+  w.Key("calls_total");
+  w.Int64(stats.calls_total);
+  w.Key("calls_rejected");
+  w.Int64(stats.calls_rejected);
+  w.EndObject();
+  return text_of(buf);
+}
+
+std::string session_json(const stored_call& call) {
+  rapidjson::StringBuffer buf;
+  json_writer w{buf};
+  write_session(w, call);
+  return text_of(buf);
+}
+
+std::string sessions_json(const std::vector<stored_call>& calls) {
+  rapidjson::StringBuffer buf;
+  json_writer w{buf};
+  w.StartObject();
+  w.Key("active_sessions");
+  w.Int64(static_cast<int64_t>(calls.size()));
+  w.Key("sessions");
+  w.StartObject();
+  for (const auto& c : calls) {
+    w.Key(c.call.call_sid.data(),
+          static_cast<rapidjson::SizeType>(c.call.call_sid.size()));
+    write_session(w, c);
+  }
+  w.EndObject();
+  w.EndObject();
+  return text_of(buf);
+}
+
+std::string ack_json(const std::string& call_sid, const std::string& status) {
+  rapidjson::StringBuffer buf;
+  json_writer w{buf};
+  w.StartObject();
+  field(w, "status", "received");
+  field(w, "call_sid", call_sid);
+  field(w, "call_status", status);
+  w.EndObject();
+  return text_of(buf);
+}
+
+} // namespace sb

@@ -1,0 +1,16 @@
+// Turns a call actor's voice_reply into the TwiML Twilio runs: speech is
+// spoken inside a speech <Gather> (so the caller can barge in), followed by
+// a <Redirect> back to process-speech for when the caller stays silent.
+#pragma once
+
+#include <string>
+
+#include "actors/messages.hpp"
+#include "core/config.hpp"
+
+namespace sb {
+
+/// REQUIRES: reply.action is listen or hangup.
+std::string render_twiml(const voice_reply& reply, const config& cfg);
+
+} // namespace sb

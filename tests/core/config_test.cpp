@@ -1,0 +1,434 @@
+// Tests for the config loader: the shipped config.toml, good values, each
+// kind of bad input (with the key and line it must name), *_file secrets and
+// environment overrides through an injected lookup.
+#include "core/config.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+
+#include <unistd.h>
+
+#include "core/error.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+using env_map = std::map<std::string, std::string>;
+
+sb::env_lookup fake_env(env_map vars) {
+  return [vars](const char* name) -> std::optional<std::string> {
+    auto i = vars.find(name);
+    if (i == vars.end())
+      return std::nullopt;
+    return i->second;
+  };
+}
+
+caf::expected<sb::config> parse(const std::string& text, env_map env = {}) {
+  return sb::parse_config(text, "test.toml", fake_env(std::move(env)));
+}
+
+// The error text of a config that must fail.
+std::string error_of(const std::string& text, env_map env = {}) {
+  auto cfg = parse(text, std::move(env));
+  REQUIRE_FALSE(cfg);
+  CHECK(cfg.error().category() == caf::atom("sb"));
+  CHECK(cfg.error().code() == static_cast<uint8_t>(sb::errc::bad_config));
+  return sb::what(cfg.error());
+}
+
+// A file removed again at the end of the test.
+struct temp_file {
+  explicit temp_file(const std::string& contents) {
+    static int counter = 0;
+    path = (fs::temp_directory_path()
+            / ("sb_config_test_" + std::to_string(::getpid()) + "_"
+               + std::to_string(counter++)))
+             .string();
+    std::ofstream{path} << contents;
+  }
+  ~temp_file() {
+    std::remove(path.c_str());
+  }
+  std::string path;
+};
+
+void check_same_endpoints(const std::vector<sb::endpoint_config>& a,
+                          const std::vector<sb::endpoint_config>& b) {
+  REQUIRE(a.size() == b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].url == b[i].url);
+    CHECK(a[i].gpu == b[i].gpu);
+    CHECK(a[i].slots == b[i].slots);
+  }
+}
+
+void check_same(const sb::config& a, const sb::config& b) {
+  CHECK(a.server.listen == b.server.listen);
+  CHECK(a.server.listen_host == b.server.listen_host);
+  CHECK(a.server.listen_port == b.server.listen_port);
+  CHECK(a.server.public_url == b.server.public_url);
+  CHECK(a.server.io_threads == b.server.io_threads);
+  CHECK(a.server.max_body_bytes == b.server.max_body_bytes);
+  CHECK(a.server.header_timeout_ms == b.server.header_timeout_ms);
+  CHECK(a.server.body_timeout_ms == b.server.body_timeout_ms);
+  CHECK(a.server.idle_timeout_ms == b.server.idle_timeout_ms);
+  CHECK(a.twilio.account_sid == b.twilio.account_sid);
+  CHECK(a.twilio.auth_token == b.twilio.auth_token);
+  CHECK(a.twilio.phone_number == b.twilio.phone_number);
+  CHECK(a.twilio.api_base == b.twilio.api_base);
+  CHECK(a.twilio.validate_signatures == b.twilio.validate_signatures);
+  CHECK(a.voice.language == b.voice.language);
+  CHECK(a.voice.voice == b.voice.voice);
+  CHECK(a.voice.greeting == b.voice.greeting);
+  CHECK(a.voice.speech_timeout == b.voice.speech_timeout);
+  CHECK(a.voice.speech_model == b.voice.speech_model);
+  CHECK(a.voice.enhanced == b.voice.enhanced);
+  CHECK(a.voice.hints == b.voice.hints);
+  CHECK(a.voice.reprompt == b.voice.reprompt);
+  CHECK(a.voice.apology == b.voice.apology);
+  CHECK(a.voice.busy_message == b.voice.busy_message);
+  CHECK(a.voice.silence_goodbye == b.voice.silence_goodbye);
+  CHECK(a.voice.max_silent_prompts == b.voice.max_silent_prompts);
+  CHECK(a.llm.backend == b.llm.backend);
+  CHECK(a.llm.model == b.llm.model);
+  CHECK(a.llm.system_prompt == b.llm.system_prompt);
+  CHECK(a.llm.max_history_turns == b.llm.max_history_turns);
+  CHECK(a.llm.rules_file == b.llm.rules_file);
+  check_same_endpoints(a.llm.endpoints, b.llm.endpoints);
+  CHECK(a.tts.engine == b.tts.engine);
+  CHECK(a.tts.voice == b.tts.voice);
+  CHECK(a.tts.cache_dir == b.tts.cache_dir);
+  check_same_endpoints(a.tts.endpoints, b.tts.endpoints);
+  CHECK(a.storage.path == b.storage.path);
+  CHECK(a.storage.batch_max == b.storage.batch_max);
+  CHECK(a.admin.socket == b.admin.socket);
+  CHECK(a.admin.token == b.admin.token);
+  CHECK(a.limits.max_calls == b.limits.max_calls);
+  CHECK(a.limits.webhook_deadline_ms == b.limits.webhook_deadline_ms);
+  CHECK(a.limits.call_idle_timeout_s == b.limits.call_idle_timeout_s);
+  CHECK(a.log.level == b.log.level);
+  CHECK(a.runtime.scheduler_threads == b.runtime.scheduler_threads);
+  CHECK(a.runtime.max_throughput == b.runtime.max_throughput);
+}
+
+} // namespace
+
+TEST_CASE("the shipped config.toml loads and equals the defaults",
+          "[config]") {
+  auto cfg = sb::load_config(SB_SOURCE_DIR "/config.toml", fake_env({}));
+  if (!cfg)
+    FAIL(sb::what(cfg.error()));
+  check_same(*cfg, sb::config{});
+}
+
+TEST_CASE("an empty document gives the defaults", "[config]") {
+  auto cfg = parse("");
+  REQUIRE(cfg);
+  check_same(*cfg, sb::config{});
+}
+
+TEST_CASE("good values are read", "[config]") {
+  auto cfg = parse(R"(
+[server]
+listen = "[::1]:0"
+public_url = "https://example.com/base/"
+io_threads = 8
+max_body_bytes = 1024
+[twilio]
+auth_token = "secret"
+validate_signatures = false
+[voice]
+speech_timeout = "auto"
+hints = []
+max_silent_prompts = 20
+[llm]
+backend = "ollama"
+[[llm.endpoints]]
+url = "http://gpu0:11434/"
+[[llm.endpoints]]
+url = "https://gpu1"
+gpu = 1
+slots = 1024
+[tts]
+engine = "http"
+endpoints = [{ url = "http://tts:5002", slots = 2 }]
+[log]
+level = "debug"
+)");
+  if (!cfg)
+    FAIL(sb::what(cfg.error()));
+  CHECK(cfg->server.listen == "[::1]:0");
+  CHECK(cfg->server.listen_host == "::1");
+  CHECK(cfg->server.listen_port == 0);
+  CHECK(cfg->server.public_url == "https://example.com/base");
+  CHECK(cfg->server.io_threads == 8);
+  CHECK(cfg->server.max_body_bytes == 1024);
+  CHECK(cfg->twilio.auth_token == "secret");
+  CHECK_FALSE(cfg->twilio.validate_signatures);
+  CHECK(cfg->voice.speech_timeout == "auto");
+  CHECK(cfg->voice.hints.empty());
+  CHECK(cfg->voice.max_silent_prompts == 20);
+  CHECK(cfg->llm.backend == "ollama");
+  check_same_endpoints(cfg->llm.endpoints, {{"http://gpu0:11434", 0, 4},
+                                            {"https://gpu1", 1, 1024}});
+  check_same_endpoints(cfg->tts.endpoints, {{"http://tts:5002", 0, 2}});
+  CHECK(cfg->log.level == "debug");
+}
+
+TEST_CASE("server.listen takes host:port", "[config]") {
+  auto cfg = parse("[server]\nlisten = \"0.0.0.0:65535\"\n");
+  REQUIRE(cfg);
+  CHECK(cfg->server.listen_host == "0.0.0.0");
+  CHECK(cfg->server.listen_port == 65535);
+  for (const char* bad : {"localhost", "127.0.0.1:", ":8000", "h:65536",
+                          "h:-1", "h:80x", "::1:80", "[::1]", "[]:80"}) {
+    CAPTURE(bad);
+    auto why = error_of(std::string{"[server]\nlisten = \""} + bad + "\"\n");
+    CHECK(why.rfind("test.toml:2: server.listen: ", 0) == 0);
+  }
+}
+
+TEST_CASE("speech_timeout takes 1..60 seconds or auto", "[config]") {
+  CHECK(parse("[voice]\nspeech_timeout = 60\n")->voice.speech_timeout == "60");
+  CHECK(parse("[voice]\nspeech_timeout = \"05\"\n")->voice.speech_timeout
+        == "5");
+  for (const char* bad : {"0", "61", "-1", "\"\"", "\"fast\"", "\"3.5\"",
+                          "2.5", "true"}) {
+    CAPTURE(bad);
+    auto why = error_of(std::string{"[voice]\nspeech_timeout = "} + bad);
+    CHECK(why.rfind("test.toml:2: voice.speech_timeout: ", 0) == 0);
+  }
+}
+
+TEST_CASE("a syntax error names file, line and column", "[config]") {
+  auto why = error_of("[server]\nio_threads = 2\nlisten = \"x\n");
+  CHECK(why.rfind("test.toml:3:", 0) == 0);
+  CHECK(error_of("[server\n").rfind("test.toml:1:", 0) == 0);
+  // A key set twice is a TOML error too.
+  CHECK(error_of("[log]\nlevel = \"info\"\nlevel = \"debug\"\n")
+          .rfind("test.toml:3:", 0)
+        == 0);
+}
+
+TEST_CASE("unknown keys and tables are refused", "[config]") {
+  CHECK(error_of("[server]\nio_threads = 2\nio_thread = 2\n")
+        == "test.toml:3: server.io_thread: unknown key");
+  CHECK(error_of("[sever]\nlisten = \"h:1\"\n")
+        == "test.toml:1: sever: unknown table");
+  CHECK(error_of("verbose = true\n") == "test.toml:1: verbose: unknown key");
+  CHECK(error_of("[llm.extra]\nx = 1\n")
+        == "test.toml:1: llm.extra: unknown table");
+  CHECK(error_of("[[llm.endpoints]]\nurl = \"http://a\"\n"
+                 "[[llm.endpoints]]\nurl = \"http://b\"\nslot = 2\n")
+        == "test.toml:5: llm.endpoints[1].slot: unknown key");
+}
+
+TEST_CASE("values of the wrong type are refused", "[config]") {
+  CHECK(error_of("[server]\nio_threads = \"2\"\n")
+        == "test.toml:2: server.io_threads: must be an integer");
+  CHECK(error_of("[server]\nio_threads = 2.0\n")
+        == "test.toml:2: server.io_threads: must be an integer");
+  CHECK(error_of("[server]\npublic_url = 8000\n")
+        == "test.toml:2: server.public_url: must be a string");
+  CHECK(error_of("[twilio]\nvalidate_signatures = \"yes\"\n")
+        == "test.toml:2: twilio.validate_signatures: must be true or false");
+  CHECK(error_of("server = 1\n") == "test.toml:1: server: must be a table");
+  CHECK(error_of("[voice]\nhints = \"help\"\n")
+        == "test.toml:2: voice.hints: must be an array of strings");
+  CHECK(error_of("[voice]\nhints = [\"a\",\n  2]\n")
+        == "test.toml:3: voice.hints[1]: must be a string");
+  CHECK(error_of("[llm]\nendpoints = \"http://a\"\n")
+        == "test.toml:2: llm.endpoints: must be an array of tables");
+}
+
+TEST_CASE("numbers out of bounds are refused", "[config]") {
+  CHECK(error_of("[server]\nio_threads = 0\n")
+        == "test.toml:2: server.io_threads: must be from 1 to 64 (got 0)");
+  CHECK(error_of("[server]\nmax_body_bytes = 16777217\n").find(
+          "server.max_body_bytes: must be from 1024 to 16777216")
+        != std::string::npos);
+  CHECK(error_of("[limits]\nwebhook_deadline_ms = 15000\n").find(
+          "test.toml:2: limits.webhook_deadline_ms:")
+        != std::string::npos);
+  CHECK(error_of("[runtime]\nscheduler_threads = -1\n").find(
+          "runtime.scheduler_threads:")
+        != std::string::npos);
+  CHECK(error_of("[storage]\nbatch_max = 100001\n").find(
+          "storage.batch_max:")
+        != std::string::npos);
+  CHECK(error_of("[[llm.endpoints]]\nurl = \"http://a\"\n"
+                 "[[llm.endpoints]]\nurl = \"http://b\"\nslots = 0\n")
+        == "test.toml:5: llm.endpoints[1].slots: must be from 1 to 1024 "
+           "(got 0)");
+  CHECK(error_of("[[llm.endpoints]]\nurl = \"http://a\"\ngpu = 65\n").find(
+          "llm.endpoints[0].gpu:")
+        != std::string::npos);
+}
+
+TEST_CASE("bad URLs are refused", "[config]") {
+  for (const char* bad : {"ftp://h", "example.com", "http://", "https:///x",
+                          "http://a b", ""}) {
+    CAPTURE(bad);
+    auto why = error_of(std::string{"[server]\npublic_url = \""} + bad + "\"");
+    CHECK(why.rfind("test.toml:2: server.public_url: ", 0) == 0);
+  }
+  CHECK(error_of("[twilio]\napi_base = \"api.twilio.com\"\n")
+        == "test.toml:2: twilio.api_base: must start with http:// or "
+           "https://");
+  CHECK(error_of("[[tts.endpoints]]\nurl = \"tts:5002\"\n")
+        == "test.toml:2: tts.endpoints[0].url: must start with http:// or "
+           "https://");
+  CHECK(error_of("[[llm.endpoints]]\ngpu = 1\n")
+        == "test.toml:1: llm.endpoints[0].url: is required");
+}
+
+TEST_CASE("bad choices and empty strings are refused", "[config]") {
+  CHECK(error_of("[llm]\nbackend = \"gpt\"\n")
+        == "test.toml:2: llm.backend: must be one of scripted | ollama | "
+           "openai (got \"gpt\")");
+  CHECK(error_of("[tts]\nengine = \"festival\"\n").find("tts.engine:")
+        != std::string::npos);
+  CHECK(error_of("[log]\nlevel = \"verbose\"\n").find("log.level:")
+        != std::string::npos);
+  CHECK(error_of("[voice]\ngreeting = \"\"\n")
+        == "test.toml:2: voice.greeting: must not be empty");
+  CHECK(error_of("[storage]\npath = \"\"\n")
+        == "test.toml:2: storage.path: must not be empty");
+  CHECK(error_of("[voice]\nhints = [\"\"]\n").find("voice.hints[0]:")
+        != std::string::npos);
+  CHECK(error_of("[voice]\nhints = [\"" + std::string(101, 'x') + "\"]\n")
+          .find("voice.hints[0]:")
+        != std::string::npos);
+  std::string many = "[voice]\nhints = [";
+  for (int i = 0; i < 501; ++i)
+    many += "\"h\",";
+  CHECK(error_of(many + "]\n").find("voice.hints: must have at most 500")
+        != std::string::npos);
+}
+
+TEST_CASE("backends that need endpoints must have one", "[config]") {
+  CHECK(error_of("[llm]\nbackend = \"openai\"\nendpoints = []\n")
+        == "test.toml:2: llm.endpoints: backend openai needs at least one "
+           "endpoint");
+  CHECK(error_of("[tts]\nengine = \"http\"\n")
+        == "test.toml:2: tts.endpoints: engine http needs at least one "
+           "endpoint");
+  auto cfg = parse("[llm]\nendpoints = []\n");
+  REQUIRE(cfg);
+  CHECK(cfg->llm.endpoints.empty());
+}
+
+TEST_CASE("an unreadable config file is reported", "[config]") {
+  auto missing = sb::load_config("/nonexistent/sb.toml", fake_env({}));
+  REQUIRE_FALSE(missing);
+  CHECK(sb::what(missing.error())
+        == "/nonexistent/sb.toml: cannot read: No such file or directory");
+  auto dir = sb::load_config(fs::temp_directory_path().string(), fake_env({}));
+  REQUIRE_FALSE(dir);
+  CHECK(sb::what(dir.error()).find(": cannot read: Is a directory")
+        != std::string::npos);
+}
+
+TEST_CASE("load_config names the file in errors", "[config]") {
+  temp_file file{"[server]\n\nio_threads = 99\n"};
+  auto cfg = sb::load_config(file.path, fake_env({}));
+  REQUIRE_FALSE(cfg);
+  CHECK(sb::what(cfg.error())
+        == file.path + ":3: server.io_threads: must be from 1 to 64 (got 99)");
+}
+
+TEST_CASE("*_file keys read secrets from files", "[config]") {
+  temp_file token{"s3cret \n\n"};
+  auto cfg = parse("[twilio]\nauth_token_file = \"" + token.path
+                   + "\"\n[admin]\ntoken_file = \"" + token.path + "\"\n");
+  if (!cfg)
+    FAIL(sb::what(cfg.error()));
+  CHECK(cfg->twilio.auth_token == "s3cret");
+  CHECK(cfg->admin.token == "s3cret");
+  // An empty key beside the file (as when uncommenting the shipped one).
+  cfg = parse("[admin]\ntoken = \"\"\ntoken_file = \"" + token.path + "\"\n");
+  REQUIRE(cfg);
+  CHECK(cfg->admin.token == "s3cret");
+}
+
+TEST_CASE("bad *_file keys are refused", "[config]") {
+  CHECK(error_of("[twilio]\nauth_token_file = \"/nonexistent/token\"\n")
+        == "test.toml:2: twilio.auth_token_file: cannot read "
+           "/nonexistent/token: No such file or directory");
+  temp_file token{"x\n"};
+  CHECK(error_of("[admin]\ntoken = \"a\"\ntoken_file = \"" + token.path
+                 + "\"\n")
+        == "test.toml:3: admin.token_file: set token or token_file, not "
+           "both");
+  temp_file blank{" \n"};
+  CHECK(error_of("[admin]\ntoken_file = \"" + blank.path + "\"\n")
+        == "test.toml:2: admin.token_file: " + blank.path + " is empty");
+  CHECK(error_of("[llm]\nrules_file = \"/nonexistent/rules\"\n").find(
+          "test.toml:2: llm.rules_file: cannot read /nonexistent/rules:")
+        != std::string::npos);
+}
+
+TEST_CASE("environment variables override the file", "[config]") {
+  auto cfg = parse("[llm]\nmodel = \"from-file\"\n",
+                   {{"TWILIO_ACCOUNT_SID", "ACenv"},
+                    {"TWILIO_AUTH_TOKEN", "tok"},
+                    {"TWILIO_PHONE_NUMBER", "+15550100"},
+                    {"PUBLIC_URL", "https://abc.ngrok.io/"},
+                    {"SILENCE_THRESHOLD_SECONDS", "5"},
+                    {"OLLAMA_HOST", "10.0.0.2:11434"},
+                    {"OLLAMA_MODEL", "llama3"}});
+  if (!cfg)
+    FAIL(sb::what(cfg.error()));
+  CHECK(cfg->twilio.account_sid == "ACenv");
+  CHECK(cfg->twilio.auth_token == "tok");
+  CHECK(cfg->twilio.phone_number == "+15550100");
+  CHECK(cfg->server.public_url == "https://abc.ngrok.io");
+  CHECK(cfg->voice.speech_timeout == "5");
+  check_same_endpoints(cfg->llm.endpoints, {{"http://10.0.0.2:11434", 0, 4}});
+  CHECK(cfg->llm.model == "llama3");
+}
+
+TEST_CASE("environment overrides are validated", "[config]") {
+  CHECK(error_of("", {{"PUBLIC_URL", "abc.ngrok.io"}})
+        == "PUBLIC_URL: must start with http:// or https://");
+  CHECK(error_of("", {{"SILENCE_THRESHOLD_SECONDS", "0"}}).rfind(
+          "SILENCE_THRESHOLD_SECONDS: ", 0)
+        == 0);
+  CHECK(error_of("", {{"OLLAMA_HOST", "ftp://h"}}).rfind("OLLAMA_HOST: ", 0)
+        == 0);
+}
+
+TEST_CASE("empty environment variables count as unset", "[config]") {
+  auto cfg = parse("[twilio]\nauth_token = \"file\"\n",
+                   {{"TWILIO_AUTH_TOKEN", ""}, {"PUBLIC_URL", ""}});
+  REQUIRE(cfg);
+  CHECK(cfg->twilio.auth_token == "file");
+  CHECK(cfg->server.public_url == "http://127.0.0.1:8000");
+}
+
+TEST_CASE("OLLAMA_HOST keeps the other endpoints", "[config]") {
+  auto cfg = parse("[[llm.endpoints]]\nurl = \"http://a\"\ngpu = 3\n"
+                   "[[llm.endpoints]]\nurl = \"http://b\"\n",
+                   {{"OLLAMA_HOST", "https://c/"}});
+  REQUIRE(cfg);
+  check_same_endpoints(cfg->llm.endpoints,
+                       {{"https://c", 3, 4}, {"http://b", 0, 4}});
+  cfg = parse("[llm]\nendpoints = []\n", {{"OLLAMA_HOST", "h"}});
+  REQUIRE(cfg);
+  check_same_endpoints(cfg->llm.endpoints, {{"http://h", 0, 4}});
+}
+
+TEST_CASE("a null env_lookup means no overrides", "[config]") {
+  auto cfg = sb::parse_config("", "x", sb::env_lookup{});
+  REQUIRE(cfg);
+  CHECK(cfg->server.public_url == "http://127.0.0.1:8000");
+  CHECK(sb::process_env()("SB_CONFIG_TEST_SURELY_UNSET_VARIABLE")
+        == std::nullopt);
+}

@@ -1,0 +1,446 @@
+// Tests for storage/database: schema and migrations, round trips of what a
+// call writes, upsert and NULL semantics, per-batch failure isolation, WAL
+// mode seen from a second connection, and open errors. Every test works on
+// a real file in its own temporary directory; checks of what is on disk go
+// through a separate raw sqlite3 connection, the way an operator would look.
+#include <catch2/catch.hpp>
+
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "storage/database.hpp"
+
+namespace {
+
+using sb::database;
+
+// A fresh directory under /tmp, removed with everything in it.
+struct temp_dir {
+  std::string path;
+
+  temp_dir() {
+    char name[] = "/tmp/sb-storage-test-XXXXXX";
+    REQUIRE(mkdtemp(name) != nullptr);
+    path = name;
+  }
+
+  ~temp_dir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+
+  std::string file(const std::string& name = "switchboard.db") const {
+    return path + "/" + name;
+  }
+};
+
+using table = std::vector<std::vector<std::string>>;
+
+// Runs `sql` on its own connection to `path` and returns every row as text,
+// with "NULL" for SQL NULL. Read-only unless `writable`.
+table raw_query(const std::string& path, const std::string& sql,
+                bool writable = false) {
+  sqlite3* db = nullptr;
+  int flags = writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &db, flags, nullptr) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  auto rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
+  INFO(sqlite3_errmsg(db));
+  REQUIRE(rc == SQLITE_OK);
+  table rows;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    rows.emplace_back();
+    for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+      auto text = sqlite3_column_text(stmt, i);
+      rows.back().push_back(text ? reinterpret_cast<const char*>(text)
+                                 : "NULL");
+    }
+  }
+  CHECK(rc == SQLITE_DONE);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return rows;
+}
+
+std::string raw_scalar(const std::string& path, const std::string& sql) {
+  auto rows = raw_query(path, sql);
+  REQUIRE(rows.size() == 1);
+  REQUIRE(rows[0].size() == 1);
+  return rows[0][0];
+}
+
+int64_t handle_scalar(sqlite3* db, const std::string& sql) {
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr)
+          == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  auto value = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  return value;
+}
+
+std::unique_ptr<database> open_ok(const std::string& path) {
+  auto db = database::open(path);
+  INFO((db ? std::string{} : sb::what(db.error())));
+  REQUIRE(db);
+  return std::move(*db);
+}
+
+bool is_storage_failed(const caf::error& err) {
+  return err && err.category() == caf::atom("sb")
+         && err.code() == static_cast<uint8_t>(sb::errc::storage_failed);
+}
+
+sb::call_row sample_call(const std::string& sid) {
+  sb::call_row row;
+  row.call_sid = sid;
+  row.account_sid = "AC0123";
+  row.direction = "inbound";
+  row.from_number = "+919876543210";
+  row.to_number = "+14155550100";
+  row.status = "in-progress";
+  row.language = "hi-IN";
+  row.voice = "Polly.Aditi";
+  row.started_at = "2024-05-01T10:00:00Z";
+  return row;
+}
+
+sb::turn_row sample_turn(const std::string& sid, int64_t seq,
+                         const std::string& content) {
+  sb::turn_row row;
+  row.call_sid = sid;
+  row.seq = seq;
+  row.role = seq % 2 == 1 ? "user" : "assistant";
+  row.content = content;
+  row.created_at = "2024-05-01T10:00:0" + std::to_string(seq) + "Z";
+  return row;
+}
+
+sb::event_row sample_event(const std::string& sid, const std::string& kind) {
+  return {sid, kind, "2024-05-01T10:00:00Z", R"({"CallSid":")" + sid + "\"}"};
+}
+
+} // namespace
+
+TEST_CASE("open creates the four tables and sets user_version",
+          "[storage]") {
+  temp_dir dir;
+  auto db = open_ok(dir.file());
+  CHECK(database::schema_version() == 1);
+  CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "1");
+  auto tables = raw_query(dir.file(), "SELECT name FROM sqlite_master"
+                                      " WHERE type = 'table' ORDER BY name");
+  CHECK(tables == table{{"calls"}, {"events"}, {"recordings"}, {"turns"}});
+  // Every index as "table(columns)", the implicit ones behind PRIMARY KEY
+  // and UNIQUE included: the queries operators run must not scan.
+  auto indexes = raw_query(
+    dir.file(), "SELECT m.tbl_name || '(' || group_concat(i.name) || ')'"
+                " FROM sqlite_master m, pragma_index_info(m.name) i"
+                " WHERE m.type = 'index' GROUP BY m.name ORDER BY 1");
+  CHECK(indexes
+        == table{{"calls(call_sid)"}, {"calls(started_at)"},
+                 {"events(call_sid)"}, {"recordings(call_sid)"},
+                 {"recordings(recording_sid)"}, {"turns(call_sid,seq)"}});
+  for (auto name : {"calls", "turns", "recordings", "events"})
+    CHECK(*db->count_rows(name) == 0);
+}
+
+TEST_CASE("reopening keeps data and migrates nothing", "[storage]") {
+  temp_dir dir;
+  {
+    auto db = open_ok(dir.file());
+    sb::write_batch batch;
+    batch.calls.push_back(sample_call("CA1"));
+    batch.turns.push_back(sample_turn("CA1", 1, "hello"));
+    REQUIRE_FALSE(db->write(batch));
+  }
+  auto db = open_ok(dir.file());
+  auto db_again = open_ok(dir.file());
+  CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "1");
+  auto stored = db->load_call("CA1");
+  REQUIRE(stored);
+  REQUIRE(*stored);
+  CHECK((*stored)->call.language == "hi-IN");
+  REQUIRE((*stored)->turns.size() == 1);
+  CHECK((*stored)->turns[0].content == "hello");
+}
+
+TEST_CASE("a file from a newer binary is refused by name", "[storage]") {
+  temp_dir dir;
+  open_ok(dir.file());
+  raw_query(dir.file(), "PRAGMA user_version = 7", true);
+  auto db = database::open(dir.file());
+  REQUIRE_FALSE(db);
+  CHECK(is_storage_failed(db.error()));
+  auto msg = sb::what(db.error());
+  CHECK_THAT(msg, Catch::Contains(dir.file()));
+  CHECK_THAT(msg, Catch::Contains("schema version 7"));
+  CHECK_THAT(msg, Catch::Contains("(1)"));
+  // Refusing must not touch the file.
+  CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "7");
+}
+
+TEST_CASE("Hindi and SQL-looking text round-trip verbatim", "[storage]") {
+  temp_dir dir;
+  auto db = open_ok(dir.file());
+  const std::string hindi = "नमस्ते, मुझे मदद चाहिए";
+  const std::string evil = "'); DROP TABLE calls;--";
+  auto call = sample_call("CA'; DELETE FROM turns;--");
+  call.end_reason = evil;
+  sb::write_batch batch;
+  batch.calls.push_back(call);
+  batch.turns.push_back(sample_turn(call.call_sid, 1, hindi));
+  batch.turns.push_back(sample_turn(call.call_sid, 2, evil));
+  batch.turns[0].confidence = 0.875;
+  batch.turns[1].latency_ms = 640;
+  batch.turns[1].model = "llama3:8b \"q4\"";
+  batch.events.push_back(sample_event(call.call_sid, "process-speech"));
+  REQUIRE_FALSE(db->write(batch));
+
+  auto stored = db->load_call(call.call_sid);
+  REQUIRE(stored);
+  REQUIRE(*stored);
+  auto& got = **stored;
+  CHECK(got.call.call_sid == call.call_sid);
+  CHECK(got.call.end_reason == evil);
+  REQUIRE(got.turns.size() == 2);
+  CHECK(got.turns[0].content == hindi);
+  CHECK(got.turns[0].role == "user");
+  CHECK(got.turns[0].confidence == Approx(0.875));
+  CHECK(got.turns[1].content == evil);
+  CHECK(got.turns[1].latency_ms == 640);
+  CHECK(got.turns[1].model == "llama3:8b \"q4\"");
+  // The operator's view: bytes on disk are the UTF-8 given, nothing ran.
+  CHECK(raw_scalar(dir.file(), "SELECT content FROM turns WHERE seq = 1")
+        == hindi);
+  CHECK(raw_scalar(dir.file(), "SELECT count(*) FROM calls") == "1");
+  CHECK(raw_scalar(dir.file(), "SELECT count(*) FROM turns") == "2");
+}
+
+TEST_CASE("an unknown call loads as nullopt", "[storage]") {
+  temp_dir dir;
+  auto db = open_ok(dir.file());
+  auto stored = db->load_call("CA-nope");
+  REQUIRE(stored);
+  CHECK_FALSE(*stored);
+}
+
+TEST_CASE("call upserts fill in, never erase", "[storage]") {
+  temp_dir dir;
+  auto db = open_ok(dir.file());
+  sb::write_batch first;
+  first.calls.push_back(sample_call("CA1"));
+  REQUIRE_FALSE(db->write(first));
+
+  // A status callback knows only a few fields.
+  sb::call_row later;
+  later.call_sid = "CA1";
+  later.status = "completed";
+  later.ended_at = "2024-05-01T10:05:00Z";
+  later.duration_s = 300;
+  later.end_reason = "caller hung up";
+  sb::write_batch second;
+  second.calls.push_back(later);
+  REQUIRE_FALSE(db->write(second));
+
+  auto stored = db->load_call("CA1");
+  REQUIRE(stored);
+  REQUIRE(*stored);
+  auto& call = (*stored)->call;
+  CHECK(call.from_number == "+919876543210");
+  CHECK(call.language == "hi-IN");
+  CHECK(call.started_at == "2024-05-01T10:00:00Z");
+  CHECK(call.status == "completed");
+  CHECK(call.ended_at == "2024-05-01T10:05:00Z");
+  CHECK(call.duration_s == 300);
+  CHECK(call.end_reason == "caller hung up");
+  CHECK(*db->count_rows("calls") == 1);
+}
+
+TEST_CASE("recording upserts fill in, never erase", "[storage]") {
+  temp_dir dir;
+  auto db = open_ok(dir.file());
+  sb::write_batch first;
+  first.recordings.push_back({"RE1", "CA1", "https://api.twilio.com/RE1",
+                              "in-progress", std::nullopt, 2,
+                              "2024-05-01T10:00:00Z"});
+  REQUIRE_FALSE(db->write(first));
+  sb::write_batch second;
+  second.recordings.push_back({"RE1", "", "", "completed", 42, std::nullopt,
+                               ""});
+  REQUIRE_FALSE(db->write(second));
+  auto rows = raw_query(dir.file(), "SELECT call_sid, url, status, duration_s,"
+                                    " channels, created_at FROM recordings");
+  CHECK(rows == table{{"CA1", "https://api.twilio.com/RE1", "completed", "42",
+                       "2", "2024-05-01T10:00:00Z"}});
+}
+
+TEST_CASE("unknown fields are stored as NULL", "[storage]") {
+  temp_dir dir;
+  auto db = open_ok(dir.file());
+  sb::call_row call;
+  call.call_sid = "CA1";
+  call.status = "ringing";
+  sb::write_batch batch;
+  batch.calls.push_back(call);
+  batch.turns.push_back(sample_turn("CA1", 1, "hi"));
+  batch.events.push_back({"", "inbound", "2024-05-01T10:00:00Z", "{}"});
+  REQUIRE_FALSE(db->write(batch));
+  auto types = raw_query(dir.file(),
+                         "SELECT typeof(account_sid), typeof(answered_by),"
+                         " typeof(ended_at), typeof(duration_s),"
+                         " typeof(status) FROM calls");
+  CHECK(types == table{{"null", "null", "null", "null", "text"}});
+  types = raw_query(dir.file(), "SELECT typeof(confidence),"
+                                " typeof(latency_ms), typeof(model),"
+                                " typeof(audio) FROM turns");
+  CHECK(types == table{{"null", "null", "null", "null"}});
+  CHECK(raw_scalar(dir.file(), "SELECT typeof(call_sid) FROM events")
+        == "null");
+}
+
+TEST_CASE("one bad batch fails alone; the others commit", "[storage]") {
+  temp_dir dir;
+  auto db = open_ok(dir.file());
+  sb::write_batch good1, bad, good2;
+  good1.calls.push_back(sample_call("CA1"));
+  good1.turns.push_back(sample_turn("CA1", 1, "first"));
+  good1.events.push_back(sample_event("CA1", "inbound"));
+  // seq 1 twice for one call: UNIQUE(call_sid, seq) refuses the second.
+  bad.events.push_back(sample_event("CA2", "process-speech"));
+  bad.calls.push_back(sample_call("CA2"));
+  bad.turns.push_back(sample_turn("CA2", 1, "once"));
+  bad.turns.push_back(sample_turn("CA2", 1, "twice"));
+  good2.turns.push_back(sample_turn("CA1", 2, "second"));
+  good2.events.push_back(sample_event("CA1", "process-speech"));
+
+  auto errs = db->write({&good1, &bad, &good2});
+  REQUIRE(errs.size() == 3);
+  CHECK_FALSE(errs[0]);
+  CHECK(is_storage_failed(errs[1]));
+  CHECK_THAT(sb::what(errs[1]), Catch::Contains("turns")
+                                  && Catch::Contains("UNIQUE"));
+  CHECK_FALSE(errs[2]);
+  // All of the bad batch is gone, its event and call row included.
+  CHECK(*db->count_rows("calls") == 1);
+  CHECK(*db->count_rows("turns") == 2);
+  CHECK(*db->count_rows("events") == 2);
+  CHECK(raw_query(dir.file(), "SELECT content FROM turns ORDER BY seq")
+        == table{{"first"}, {"second"}});
+}
+
+TEST_CASE("a turn with an unknown role is refused", "[storage]") {
+  temp_dir dir;
+  auto db = open_ok(dir.file());
+  sb::write_batch batch;
+  batch.turns.push_back(sample_turn("CA1", 1, "hi"));
+  batch.turns[0].role = "system";
+  auto err = db->write(batch);
+  CHECK(is_storage_failed(err));
+  CHECK_THAT(sb::what(err), Catch::Contains("CHECK"));
+  CHECK(*db->count_rows("turns") == 0);
+  // The connection is still usable after the failure.
+  batch.turns[0].role = "assistant";
+  CHECK_FALSE(db->write(batch));
+}
+
+TEST_CASE("the file is in WAL mode and readable by another connection",
+          "[storage]") {
+  temp_dir dir;
+  auto db = open_ok(dir.file());
+  sb::write_batch batch;
+  batch.calls.push_back(sample_call("CA1"));
+  REQUIRE_FALSE(db->write(batch));
+  // journal_mode=WAL is stored in the file, so any connection reports it.
+  CHECK(raw_scalar(dir.file(), "PRAGMA journal_mode") == "wal");
+  CHECK(std::filesystem::exists(dir.file() + "-wal"));
+  // Read-only, while the writer still holds its connection open.
+  CHECK(raw_scalar(dir.file(), "SELECT from_number FROM calls")
+        == "+919876543210");
+  // Per-connection settings are only visible on the daemon's connection.
+  CHECK(handle_scalar(db->handle(), "PRAGMA synchronous") == 1);  // NORMAL
+  CHECK(handle_scalar(db->handle(), "PRAGMA busy_timeout") == 5000);
+  CHECK(handle_scalar(db->handle(), "PRAGMA foreign_keys") == 0);
+}
+
+TEST_CASE("open_calls lists unfinished calls, newest first", "[storage]") {
+  temp_dir dir;
+  auto db = open_ok(dir.file());
+  sb::write_batch batch;
+  for (int i = 1; i <= 4; ++i) {
+    auto call = sample_call("CA" + std::to_string(i));
+    call.started_at = "2024-05-01T10:0" + std::to_string(i) + ":00Z";
+    batch.calls.push_back(call);
+  }
+  batch.calls[2].ended_at = "2024-05-01T10:09:00Z";
+  REQUIRE_FALSE(db->write(batch));
+  auto open = db->open_calls(10);
+  REQUIRE(open);
+  REQUIRE(open->size() == 3);
+  CHECK((*open)[0].call_sid == "CA4");
+  CHECK((*open)[1].call_sid == "CA2");
+  CHECK((*open)[2].call_sid == "CA1");
+  auto two = db->open_calls(2);
+  REQUIRE(two);
+  CHECK(two->size() == 2);
+  auto none = db->open_calls(0);
+  REQUIRE(none);
+  CHECK(none->empty());
+  auto negative = db->open_calls(-1);
+  REQUIRE_FALSE(negative);
+  CHECK(negative.error() == sb::errc::bad_request);
+}
+
+TEST_CASE("count_rows accepts only the four tables", "[storage]") {
+  temp_dir dir;
+  auto db = open_ok(dir.file());
+  for (auto name : {"sqlite_master", "calls; DROP TABLE calls", "CALLS", ""}) {
+    auto count = db->count_rows(name);
+    REQUIRE_FALSE(count);
+    CHECK(count.error() == sb::errc::bad_request);
+  }
+  CHECK(*db->count_rows("calls") == 0);
+}
+
+TEST_CASE("open reports unusable paths as storage_failed", "[storage]") {
+  temp_dir dir;
+  SECTION("a path under /proc") {
+    auto db = database::open("/proc/x/y.db");
+    REQUIRE_FALSE(db);
+    CHECK(is_storage_failed(db.error()));
+    CHECK_THAT(sb::what(db.error()), Catch::Contains("/proc/x/y.db"));
+  }
+  SECTION("a directory") {
+    auto db = database::open(dir.path);
+    REQUIRE_FALSE(db);
+    CHECK(is_storage_failed(db.error()));
+    CHECK_THAT(sb::what(db.error()), Catch::Contains(dir.path));
+  }
+  SECTION("a file that is not a database") {
+    auto path = dir.file("notes.txt");
+    FILE* f = fopen(path.c_str(), "w");
+    REQUIRE(f);
+    fputs("this is not a database, just some text long enough\n", f);
+    for (int i = 0; i < 100; ++i)
+      fputs("more text to fill the header page and beyond it\n", f);
+    fclose(f);
+    auto db = database::open(path);
+    REQUIRE_FALSE(db);
+    CHECK(is_storage_failed(db.error()));
+    CHECK_THAT(sb::what(db.error()), Catch::Contains(path));
+  }
+}
+
+TEST_CASE("an in-memory database works for quick tests", "[storage]") {
+  auto db = open_ok(":memory:");
+  sb::write_batch batch;
+  batch.calls.push_back(sample_call("CA1"));
+  CHECK_FALSE(db->write(batch));
+  CHECK(*db->count_rows("calls") == 1);
+  CHECK(db->write(std::vector<const sb::write_batch*>{}).empty());
+}
