@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <caf/actor_system.hpp>
+#include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -179,6 +180,13 @@ void collect_sessions(ingress_pointer self, calls_slot slot) {
 ingress_actor::behavior_type ingress_impl(ingress_pointer self,
                                           ingress_deps deps) {
   self->state.deps = std::move(deps);
+  // Call actors hold pending timers (idle, deadline) that keep them alive;
+  // on shutdown they go down with the ingress that owns them.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    for (auto& [sid, call] : self->state.calls)
+      self->send_exit(call, msg.reason);
+    self->quit(msg.reason);
+  });
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& st = self->state;
     auto it = st.sid_of.find(msg.source);

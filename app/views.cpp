@@ -1,5 +1,7 @@
 #include "app/views.hpp"
 
+#include <cmath>
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -29,7 +31,9 @@ void write_turn(json_writer& w, const turn_row& t) {
   field(w, "role", t.role);
   field(w, "content", t.content);
   field(w, "timestamp", t.created_at);
-  if (t.confidence) {
+  // JSON has no NaN or infinity (strtod accepts "nan" from a webhook), and
+  // RapidJSON would leave the key without a value: omit it as unknown.
+  if (t.confidence && std::isfinite(*t.confidence)) {
     w.Key("confidence");
     w.Double(*t.confidence);
   }

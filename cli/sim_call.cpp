@@ -38,10 +38,15 @@ struct call_player {
             {"To", opts.to}};
   }
 
+  // TwiML names the daemon by its public URL (a proxy or tunnel in front of
+  // it); the simulator talks to the daemon directly, so it keeps the path
+  // and query and swaps the origin for base_url.
   std::string absolute(const std::string& url) const {
-    if (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0)
-      return url;
-    return opts.base_url + (url.empty() || url[0] != '/' ? "/" : "") + url;
+    auto scheme = url.find("://");
+    if (scheme == std::string::npos)
+      return opts.base_url + (url.empty() || url[0] != '/' ? "/" : "") + url;
+    auto path = url.find('/', scheme + 3);
+    return opts.base_url + (path == std::string::npos ? "/" : url.substr(path));
   }
 
   // POSTs a TwiML-fetching webhook and plays what comes back. Returns false

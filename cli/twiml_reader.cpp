@@ -1,5 +1,6 @@
 #include "cli/twiml_reader.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 
@@ -55,6 +56,18 @@ void append_utf8(std::string& out, unsigned long cp) {
   }
 }
 
+// XML 1.0 section 2.2: a character reference must name a Char.
+bool is_xml_char(unsigned long cp) {
+  if (cp < 0x20)
+    return cp == 0x9 || cp == 0xA || cp == 0xD;
+  return cp <= 0xD7FF || (cp >= 0xE000 && cp <= 0xFFFD)
+         || (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+// TwiML nests a few levels; the bound keeps hostile input from exhausting
+// the stack, since element() and content() recurse per level.
+constexpr int max_depth = 256;
+
 class reader {
 public:
   explicit reader(std::string_view xml) : s_(xml) {}
@@ -66,6 +79,11 @@ public:
       return err;
     if (root.name != "Response")
       return fail("root element is <" + root.name + ">, not <Response>");
+    // Only comments and whitespace may follow the root: a second element
+    // after </Response> is not well-formed, and must not go unseen.
+    skip_prolog();
+    if (i_ != s_.size())
+      return fail("content after </Response>");
     return root;
   }
 
@@ -86,7 +104,9 @@ private:
     skip_space();
     while (at("<?") || at("<!--")) {
       auto end = s_.find(at("<?") ? "?>" : "-->", i_);
-      i_ = end == std::string_view::npos ? s_.size() : end + (at("<?") ? 2 : 3);
+      if (end == std::string_view::npos)
+        return; // unterminated: left for the caller to reject
+      i_ = end + (at("<?") ? 2 : 3);
       skip_space();
     }
   }
@@ -117,9 +137,15 @@ private:
       else if (!ent.empty() && ent[0] == '#') {
         bool hex = ent.size() > 1 && (ent[1] == 'x' || ent[1] == 'X');
         auto digits = std::string{ent.substr(hex ? 2 : 1)};
+        // strtoul alone would also take a sign, spaces or a 0x prefix.
+        auto is_digit = [hex](char c) {
+          auto u = static_cast<unsigned char>(c);
+          return hex ? std::isxdigit(u) != 0 : std::isdigit(u) != 0;
+        };
         char* end = nullptr;
         auto cp = std::strtoul(digits.c_str(), &end, hex ? 16 : 10);
-        if (digits.empty() || *end != '\0' || cp > 0x10FFFF)
+        bool all_digits = std::all_of(digits.begin(), digits.end(), is_digit);
+        if (digits.empty() || !all_digits || *end != '\0' || !is_xml_char(cp))
           return fail("bad character reference");
         append_utf8(out, cp);
       } else
@@ -185,14 +211,18 @@ private:
         ++i_;
         return caf::none;
       }
+      if (++depth_ > max_depth)
+        return fail("elements nested deeper than " + std::to_string(max_depth));
       node.children.emplace_back();
       if (auto err = element(node.children.back()))
         return err;
+      --depth_;
     }
   }
 
   std::string_view s_;
   size_t i_ = 0;
+  int depth_ = 0;
 };
 
 } // namespace

@@ -465,7 +465,7 @@ void read_document(section& root, config& cfg) {
     s.get_int("max_calls", cfg.limits.max_calls, 1, 1000000);
     s.get_int("webhook_deadline_ms", cfg.limits.webhook_deadline_ms, 500,
               14000);
-    s.get_int("call_idle_timeout_s", cfg.limits.call_idle_timeout_s, 10,
+    s.get_int("call_idle_timeout_s", cfg.limits.call_idle_timeout_s, 1,
               86400);
   });
   with_table(root, "log", [&](section& s) {

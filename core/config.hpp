@@ -95,7 +95,7 @@ struct admin_config {
 struct limits_config {
   int max_calls = 10000;                     // live calls, 1..1000000
   int webhook_deadline_ms = 8000;            // 500..14000 (Twilio gives up at 15 s)
-  int call_idle_timeout_s = 3600;            // 10..86400
+  int call_idle_timeout_s = 3600;            // 1..86400
 };
 
 struct log_config {

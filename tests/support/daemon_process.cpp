@@ -1,0 +1,244 @@
+#include "support/daemon_process.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sqlite3.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace sb::test {
+
+namespace fs = std::filesystem;
+
+temp_dir::temp_dir() {
+  std::string tmpl = (fs::temp_directory_path() / "sb-test-XXXXXX").string();
+  if (mkdtemp(tmpl.data()) != nullptr)
+    path_ = tmpl;
+}
+
+temp_dir::~temp_dir() {
+  std::error_code ec;
+  if (!path_.empty())
+    fs::remove_all(path_, ec);
+}
+
+int free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string daemon_config(const daemon_options& o, int port) {
+  std::ostringstream t;
+  auto url = "http://127.0.0.1:" + std::to_string(port);
+  t << "[server]\nlisten = \"127.0.0.1:" << port << "\"\n"
+    << "public_url = \"" << url << "\"\nio_threads = 2\n"
+    << "[twilio]\naccount_sid = \"" << o.account_sid << "\"\n"
+    << "auth_token = \"" << o.auth_token << "\"\n"
+    << "phone_number = \"" << o.phone_number << "\"\n"
+    << "api_base = \"" << o.api_base << "\"\n"
+    << "validate_signatures = " << (o.validate_signatures ? "true" : "false")
+    << "\n[storage]\npath = \"" << o.db_path << "\"\n"
+    << "[admin]\nsocket = \"" << o.db_path << ".sock\"\n"
+    << "token = \"" << o.admin_token << "\"\n"
+    << "[limits]\nmax_calls = " << o.max_calls << "\n"
+    << "webhook_deadline_ms = " << o.webhook_deadline_ms << "\n"
+    << "call_idle_timeout_s = " << o.call_idle_timeout_s << "\n"
+    << "[runtime]\nscheduler_threads = 2\n"
+    << o.extra_toml;
+  return t.str();
+}
+
+// The daemon's stderr, drained by a thread so the pipe never fills.
+struct daemon_process::output {
+  std::mutex mtx;
+  std::condition_variable changed;
+  std::string text;
+  bool closed = false;
+  std::thread reader;
+
+  void drain(int fd) {
+    char buf[4096];
+    for (;;) {
+      auto n = read(fd, buf, sizeof(buf));
+      std::lock_guard<std::mutex> guard{mtx};
+      if (n <= 0) {
+        closed = true;
+        changed.notify_all();
+        break;
+      }
+      text.append(buf, static_cast<size_t>(n));
+      changed.notify_all();
+    }
+    close(fd);
+  }
+};
+
+namespace {
+
+std::string binary_path() {
+  return std::string{SB_BINARY_DIR} + "/app/switchboardd";
+}
+
+pid_t spawn(const std::vector<std::string>& args, int out_fd) {
+  pid_t pid = fork();
+  if (pid != 0)
+    return pid;
+  dup2(out_fd, STDOUT_FILENO);
+  dup2(out_fd, STDERR_FILENO);
+  std::vector<char*> argv;
+  for (const auto& a : args)
+    argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  // The prototype's variables must not leak in from the developer's shell.
+  for (auto name : {"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN",
+                    "TWILIO_PHONE_NUMBER", "PUBLIC_URL",
+                    "SILENCE_THRESHOLD_SECONDS", "OLLAMA_HOST", "OLLAMA_MODEL"})
+    unsetenv(name);
+  execv(argv[0], argv.data());
+  _exit(127);
+}
+
+} // namespace
+
+daemon_process::daemon_process(const daemon_options& opts,
+                               const std::string& dir)
+  : out_(std::make_shared<output>()) {
+  port_ = free_port();
+  auto cfg_path = dir + "/config-" + std::to_string(port_) + ".toml";
+  std::ofstream{cfg_path} << daemon_config(opts, port_);
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0)
+    return;
+  pid_ = spawn({binary_path(), "--config", cfg_path}, fds[1]);
+  close(fds[1]);
+  out_->reader = std::thread([o = out_, fd = fds[0]] { o->drain(fd); });
+  std::unique_lock<std::mutex> lock{out_->mtx};
+  bool ok = out_->changed.wait_for(lock, std::chrono::seconds(20), [this] {
+    return out_->text.find("listening on") != std::string::npos || out_->closed;
+  });
+  if (!ok || out_->text.find("listening on") == std::string::npos) {
+    lock.unlock();
+    kill_hard();
+  }
+}
+
+daemon_process::~daemon_process() {
+  kill_hard();
+  if (out_->reader.joinable())
+    out_->reader.join();
+}
+
+std::string daemon_process::base_url() const {
+  return "http://127.0.0.1:" + std::to_string(port_);
+}
+
+int daemon_process::wait_exit(int timeout_ms) {
+  auto until = std::chrono::steady_clock::now()
+               + std::chrono::milliseconds(timeout_ms);
+  int status = 0;
+  // Polls waitpid: a child's exit has no file descriptor to wait on.
+  while (waitpid(pid_, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > until)
+      return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int daemon_process::stop() {
+  if (pid_ <= 0)
+    return -1;
+  ::kill(pid_, SIGTERM);
+  return wait_exit(20000);
+}
+
+void daemon_process::kill_hard() {
+  if (pid_ <= 0)
+    return;
+  ::kill(pid_, SIGKILL);
+  wait_exit(20000);
+}
+
+std::string daemon_process::log() const {
+  std::lock_guard<std::mutex> guard{out_->mtx};
+  return out_->text;
+}
+
+int run_daemon_command(const std::vector<std::string>& args,
+                       std::string& output_text) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0)
+    return -1;
+  std::vector<std::string> argv{binary_path()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  pid_t pid = spawn(argv, fds[1]);
+  close(fds[1]);
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fds[0], buf, sizeof(buf))) > 0)
+    output_text.append(buf, static_cast<size_t>(n));
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::vector<std::map<std::string, std::string>>
+query(const std::string& db_path, const std::string& sql) {
+  std::vector<std::map<std::string, std::string>> rows;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr)
+      != SQLITE_OK) {
+    sqlite3_close(db);
+    return rows;
+  }
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK) {
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      std::map<std::string, std::string> row;
+      for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+        auto text = sqlite3_column_text(stmt, i);
+        row[sqlite3_column_name(stmt, i)]
+          = text ? reinterpret_cast<const char*>(text) : "NULL";
+      }
+      rows.push_back(std::move(row));
+    }
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return rows;
+}
+
+long long query_int(const std::string& db_path, const std::string& sql) {
+  auto rows = query(db_path, sql);
+  if (rows.empty() || rows.front().empty())
+    return -1;
+  return std::atoll(rows.front().begin()->second.c_str());
+}
+
+} // namespace sb::test

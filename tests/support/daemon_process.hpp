@@ -1,0 +1,87 @@
+// Runs the real switchboardd binary for end-to-end tests: writes a config
+// into a fresh temp directory, starts the daemon on a free loopback port,
+// waits for its "listening on" line, and stops it with SIGTERM (or SIGKILL
+// to simulate a crash). Its stderr is collected for assertions.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace sb::test {
+
+/// A temp directory removed (recursively) on destruction.
+class temp_dir {
+public:
+  temp_dir();
+  ~temp_dir();
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+private:
+  std::string path_;
+};
+
+struct daemon_options {
+  std::string db_path;                 // required
+  std::string admin_token;             // empty = operator endpoints off
+  int max_calls = 10000;
+  int webhook_deadline_ms = 8000;
+  int call_idle_timeout_s = 3600;
+  bool validate_signatures = false;
+  std::string auth_token;
+  std::string api_base = "https://api.twilio.com";
+  std::string account_sid;
+  std::string phone_number;
+  std::string extra_toml;              // appended (new tables only)
+};
+
+/// A free TCP port on 127.0.0.1 (bound then released).
+int free_port();
+
+/// The config file text for `opts` listening on `port`.
+std::string daemon_config(const daemon_options& opts, int port);
+
+class daemon_process {
+public:
+  /// Starts the daemon and waits (up to 20 s) until it listens. On failure
+  /// running() is false and log() says why.
+  daemon_process(const daemon_options& opts, const std::string& dir);
+  ~daemon_process();  // SIGKILL if still running
+
+  bool running() const { return pid_ > 0; }
+  std::string base_url() const;
+  int port() const { return port_; }
+
+  /// SIGTERM and wait (up to 20 s); returns the exit status, -1 on timeout.
+  int stop();
+  /// SIGKILL and reap: a crash.
+  void kill_hard();
+
+  /// Everything the daemon wrote to stderr so far.
+  std::string log() const;
+
+private:
+  int wait_exit(int timeout_ms);
+  pid_t pid_ = -1;
+  int port_ = 0;
+  struct output;
+  std::shared_ptr<output> out_;
+};
+
+/// Runs the daemon binary with `args` to completion; returns the exit code
+/// and fills `output` with stdout+stderr.
+int run_daemon_command(const std::vector<std::string>& args, std::string& output);
+
+/// Rows of a read-only query on the SQLite file, each column as text
+/// ("NULL" for NULL).
+std::vector<std::map<std::string, std::string>>
+query(const std::string& db_path, const std::string& sql);
+
+/// One integer from a query, e.g. "SELECT count(*) FROM turns".
+long long query_int(const std::string& db_path, const std::string& sql);
+
+} // namespace sb::test
