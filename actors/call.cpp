@@ -54,6 +54,8 @@ struct call_state {
   uint64_t turns_started = 0;
   std::optional<turn_in_flight> turn;
   bool ended = false;
+  int64_t last_status_seq = -1;   // highest SequenceNumber applied
+  bool machine_handled = false;   // machine_message said or hang-up sent
 
   const config& cfg() const { return *deps.cfg; }
 
@@ -236,11 +238,6 @@ std::string trimmed(const std::string& s) {
 void on_speech(call_pointer self, const webhook_event& ev, write_batch batch,
                voice_reply_slot slot) {
   auto& st = self->state;
-  if (st.ended) {
-    persist_then_reply(self, std::move(batch), std::move(slot),
-                       st.reply(reply_action::hangup, {}));
-    return;
-  }
   auto speech = trimmed(param_or(ev.params, "SpeechResult"));
   if (speech.empty()) {
     on_silence(self, std::move(batch), std::move(slot));
@@ -258,6 +255,19 @@ void on_speech(call_pointer self, const webhook_event& ev, write_batch batch,
   // commits after this one.
   caf::anon_send(st.deps.store, persist_atom::value, std::move(batch));
   start_turn(self, std::move(slot));
+}
+
+// A status callback older than one already applied (Twilio does not keep
+// their order, and retries) is logged as an event and changes nothing.
+bool stale_callback(call_state& st, const webhook_event& ev) {
+  auto seq = parse_number(find_param(ev.params, "SequenceNumber"));
+  if (!seq)
+    return false;
+  auto n = static_cast<int64_t>(*seq);
+  if (n <= st.last_status_seq)
+    return true;
+  st.last_status_seq = n;
+  return false;
 }
 
 void on_status(call_pointer self, const webhook_event& ev, write_batch batch,
@@ -278,32 +288,105 @@ void on_status(call_pointer self, const webhook_event& ev, write_batch batch,
                      st.reply(reply_action::ack, {}), ending);
 }
 
+bool is_machine(const std::string& answered_by) {
+  return answered_by.rfind("machine", 0) == 0 || answered_by == "fax";
+}
+
+// Synchronous AMD: the answered-call webhook says who picked up.
+voice_reply answer_reply(call_state& st) {
+  const auto& v = st.cfg().voice;
+  if (!is_machine(st.row.answered_by) || v.machine_action == "continue")
+    return st.reply(reply_action::listen, v.greeting);
+  st.row.end_reason = "answering-machine";
+  if (st.machine_handled || v.machine_action == "hangup") {
+    st.machine_handled = true;
+    return st.reply(reply_action::hangup, {});
+  }
+  st.machine_handled = true;
+  return st.reply(reply_action::hangup, v.machine_message);
+}
+
+// Asynchronous AMD: the call is already talking to whoever answered; a
+// machine gets the call redirected to /voice/outbound (which now answers
+// with the machine message) or hung up.
+void on_amd(call_pointer self, write_batch batch, voice_reply_slot slot) {
+  auto& st = self->state;
+  const auto& cfg = st.cfg();
+  if (is_machine(st.row.answered_by) && cfg.voice.machine_action != "continue"
+      && !st.machine_handled && !st.ended) {
+    call_update u;
+    if (cfg.voice.machine_action == "hangup")
+      u.status = "completed";
+    else
+      u.url = cfg.server.public_url + "/voice/outbound";
+    SB_LOG_INFO("call " << st.row.call_sid << ": answered by "
+                        << st.row.answered_by << ", " << cfg.voice.machine_action);
+    self->request(st.deps.twilio, caf::infinite, update_atom::value,
+                  st.row.call_sid, std::move(u))
+      .then([](call_resource&) {}, [](caf::error&) {});
+  }
+  persist_then_reply(self, std::move(batch), std::move(slot),
+                     st.reply(reply_action::ack, {}));
+}
+
+recording_row make_recording(const webhook_event& ev) {
+  recording_row r;
+  r.recording_sid = param_or(ev.params, "RecordingSid");
+  r.call_sid = ev.call_sid;
+  r.url = param_or(ev.params, "RecordingUrl");
+  r.status = param_or(ev.params, "RecordingStatus");
+  if (auto d = parse_number(find_param(ev.params, "RecordingDuration")))
+    r.duration_s = static_cast<int64_t>(*d);
+  if (auto c = parse_number(find_param(ev.params, "RecordingChannels")))
+    r.channels = static_cast<int64_t>(*c);
+  r.created_at = ev.received_at;
+  return r;
+}
+
+// A webhook for a call that is already over (late, duplicate, or for a
+// finished call rebuilt from storage): stored, answered, then released.
+void on_after_end(call_pointer self, const webhook_event& ev,
+                  write_batch batch, voice_reply_slot slot) {
+  auto& st = self->state;
+  bool twiml = ev.kind == webhook_kind::inbound
+               || ev.kind == webhook_kind::outbound
+               || ev.kind == webhook_kind::process_speech;
+  persist_then_reply(self, std::move(batch), std::move(slot),
+                     st.reply(twiml ? reply_action::hangup : reply_action::ack, {}),
+                     true);
+}
+
 void on_webhook(call_pointer self, webhook_event& ev, voice_reply_slot& slot) {
   auto& st = self->state;
   arm_idle_timer(self);
-  apply_params(st.row, ev.params, ev.received_at);
   write_batch batch;
   batch.events.push_back(make_event(ev));
+  bool stale = ev.kind == webhook_kind::call_status && stale_callback(st, ev);
+  if (!stale)
+    apply_params(st.row, ev.params, ev.received_at);
+  if (ev.kind == webhook_kind::recording_status
+      && find_param(ev.params, "RecordingSid"))
+    batch.recordings.push_back(make_recording(ev));
   batch.calls.push_back(st.row);
+  if (st.ended)
+    return on_after_end(self, ev, std::move(batch), std::move(slot));
   switch (ev.kind) {
     case webhook_kind::inbound:
     case webhook_kind::outbound: {
-      auto action = st.ended ? reply_action::hangup : reply_action::listen;
-      persist_then_reply(self, std::move(batch), std::move(slot),
-                         st.reply(action, st.cfg().voice.greeting));
-      return;
+      auto reply = answer_reply(st);
+      batch.calls.back() = st.row;
+      return persist_then_reply(self, std::move(batch), std::move(slot),
+                                std::move(reply));
     }
     case webhook_kind::process_speech:
-      on_speech(self, ev, std::move(batch), std::move(slot));
-      return;
+      return on_speech(self, ev, std::move(batch), std::move(slot));
     case webhook_kind::call_status:
-      on_status(self, ev, std::move(batch), std::move(slot));
-      return;
-    case webhook_kind::recording_status:
+      return on_status(self, ev, std::move(batch), std::move(slot));
     case webhook_kind::amd_status:
-      persist_then_reply(self, std::move(batch), std::move(slot),
-                         st.reply(reply_action::ack, {}));
-      return;
+      return on_amd(self, std::move(batch), std::move(slot));
+    case webhook_kind::recording_status:
+      return persist_then_reply(self, std::move(batch), std::move(slot),
+                                st.reply(reply_action::ack, {}));
   }
 }
 
@@ -320,8 +403,12 @@ void init_state(call_state& st, call_deps deps, stored_call initial) {
     st.last_seq = std::max(st.last_seq, t.seq);
     st.remember(std::move(t));
   }
-  // A call rebuilt after a restart that had been marked ended (reaped while
-  // the daemon was down) is live again: Twilio is still talking to us.
+  // A call Twilio reported over stays over; one reaped as idle (or cut off
+  // by a restart) is live again, since Twilio is still talking to us.
+  if (is_terminal_status(st.row.status)) {
+    st.ended = true;
+    return;
+  }
   st.row.ended_at.clear();
   st.row.end_reason.clear();
 }

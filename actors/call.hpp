@@ -13,7 +13,14 @@
 //         caller hears voice.apology and the call goes on.
 //       call_status: record the status (never moving backwards); a terminal
 //         status ends the call: reply ack, tell the registry, exit.
-//       recording_status/amd_status: stored in the event log; ack.
+//         Callbacks carrying a SequenceNumber not above the last one seen
+//         are stored in the event log and change nothing else.
+//       recording_status: the recording row is stored (upsert); ack.
+//       amd_status: AnsweredBy stored; a machine answer redirects the live
+//         call (REST update) so it hears voice.machine_message, or hangs
+//         it up, per voice.machine_action; ack.
+//       An answered call whose AnsweredBy is a machine (synchronous AMD)
+//       hears voice.machine_message once and is hung up.
 //   (snapshot) -> stored_call      the call's row and its turns in memory.
 //   (idle, generation)             internal idle timer.
 //   (deadline, turn)               internal turn deadline.
@@ -35,6 +42,7 @@
 #include "actors/llm.hpp"
 #include "actors/messages.hpp"
 #include "actors/store.hpp"
+#include "actors/twilio.hpp"
 #include "core/config.hpp"
 
 namespace sb {
@@ -52,6 +60,7 @@ using call_registry = caf::typed_actor<caf::reacts_to<ended_atom, std::string>>;
 struct call_deps {
   store_actor store;
   llm_actor llm;
+  twilio_actor twilio;
   call_registry registry;
   std::shared_ptr<const config> cfg;
 };

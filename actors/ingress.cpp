@@ -42,7 +42,7 @@ using ingress_pointer = ingress_actor::stateful_pointer<ingress_state>;
 call_actor start_call(ingress_pointer self, stored_call initial) {
   auto& st = self->state;
   auto sid = initial.call.call_sid;
-  call_deps deps{st.deps.store, st.deps.llm,
+  call_deps deps{st.deps.store, st.deps.llm, st.deps.twilio,
                  caf::actor_cast<call_registry>(self), st.deps.cfg};
   auto call = spawn_call(self->system(), std::move(deps), std::move(initial));
   self->monitor(call);
@@ -122,21 +122,21 @@ void route(ingress_pointer self, webhook_event& ev, voice_reply_slot& slot) {
     it->second.emplace_back(std::move(ev), std::move(slot));
     return;
   }
-  bool answered = ev.kind == webhook_kind::inbound
-                  || ev.kind == webhook_kind::outbound;
-  if (answered && st.live() >= st.deps.cfg->limits.max_calls) {
+  if (ev.kind == webhook_kind::inbound
+      && st.live() >= st.deps.cfg->limits.max_calls) {
     reject_busy(self, ev, std::move(slot));
     return;
   }
-  if (answered) {
+  if (ev.kind == webhook_kind::inbound) {
     stored_call fresh;
     fresh.call.call_sid = ev.call_sid;
     auto call = start_call(self, std::move(fresh));
     self->send(call, webhook_atom::value, std::move(ev), std::move(slot));
     return;
   }
-  // Not the call's first webhook, yet no actor: the daemon restarted
-  // mid-call (or the call is unknown). Rebuild it from the store.
+  // Not a new inbound call, yet no actor: an outbound call placed through
+  // /make-call (stored when it was placed), or a call in progress when the
+  // daemon restarted. Rebuild it from the store.
   load_then_route(self, std::move(ev), std::move(slot));
 }
 
@@ -175,6 +175,58 @@ void collect_sessions(ingress_pointer self, calls_slot slot) {
     self->request(call, std::chrono::seconds(2), snapshot_atom::value)
       .then([g, done](stored_call& s) { g->found.push_back(std::move(s)); done(); },
             [done](caf::error&) { done(); });
+}
+
+create_call_params outbound_params(const config& cfg, const dial_request& req) {
+  const auto& base = cfg.server.public_url;
+  create_call_params p;
+  p.to = req.to;
+  p.from = req.from;
+  p.url = base + "/voice/outbound";
+  p.status_callback = base + "/call-status";
+  p.status_callback_events = {"initiated", "ringing", "answered", "completed"};
+  if (cfg.twilio.machine_detection != "off") {
+    p.machine_detection = cfg.twilio.machine_detection;
+    p.async_amd = cfg.twilio.async_amd;
+    if (p.async_amd)
+      p.async_amd_status_callback = base + "/amd-status";
+  }
+  p.record = cfg.twilio.record;
+  if (p.record)
+    p.recording_status_callback = base + "/recording-status";
+  return p;
+}
+
+// Places the call, stores it as queued, then answers with its SID: a
+// status callback arriving next finds the row and rebuilds from it.
+void dial(ingress_pointer self, const dial_request& req, dial_slot slot) {
+  auto& st = self->state;
+  auto cfg = st.deps.cfg;
+  self->request(st.deps.twilio, caf::infinite, dial_atom::value,
+                outbound_params(*cfg, req))
+    .then(
+      [self, req, slot, cfg](call_resource& call) {
+        call_row row;
+        row.call_sid = call.sid;
+        row.account_sid = call.account_sid;
+        row.direction = "outbound-api";
+        row.from_number = req.from;
+        row.to_number = req.to;
+        row.status = call.status.empty() ? "queued" : call.status;
+        row.language = cfg->voice.language;
+        row.voice = cfg->voice.voice;
+        row.started_at = iso8601_utc_now();
+        SB_LOG_INFO("call " << call.sid << " placed: " << req.from << " -> "
+                            << req.to);
+        write_batch batch;
+        batch.calls.push_back(std::move(row));
+        dial_outcome out{call.sid, call.status, {}};
+        self->request(self->state.deps.store, caf::infinite,
+                      persist_atom::value, std::move(batch))
+          .then([slot, out](bool) { slot.deliver(out); },
+                [slot, out](caf::error&) { slot.deliver(out); });
+      },
+      [slot](caf::error& err) { slot.deliver({{}, {}, std::move(err)}); });
 }
 
 ingress_actor::behavior_type ingress_impl(ingress_pointer self,
@@ -218,6 +270,9 @@ ingress_actor::behavior_type ingress_impl(ingress_pointer self,
               [slot](caf::error&) { slot.deliver({}); });
     },
     [self](ended_atom, const std::string& sid) { release(self, sid); },
+    [self](dial_atom, const dial_request& req, dial_slot& slot) {
+      dial(self, req, std::move(slot));
+    },
   };
 }
 

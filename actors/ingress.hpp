@@ -13,6 +13,10 @@
 //   (sessions, calls_slot)           snapshots of every live call.
 //   (session, call_sid, calls_slot)  one live call's snapshot, or none.
 //   (ended, call_sid)                from a call actor that is finishing.
+//   (dial, dial_request, dial_slot)  places an outbound call through the
+//       Twilio actor (URL /voice/outbound, status and recording callbacks,
+//       answering-machine detection as configured) and stores it as
+//       outbound-api/queued before answering with its SID.
 #pragma once
 
 #include <caf/fwd.hpp>
@@ -28,11 +32,13 @@ using ingress_actor = caf::typed_actor<
   caf::reacts_to<stats_atom, stats_slot>,
   caf::reacts_to<sessions_atom, calls_slot>,
   caf::reacts_to<session_atom, std::string, calls_slot>,
-  caf::reacts_to<ended_atom, std::string>>;
+  caf::reacts_to<ended_atom, std::string>,
+  caf::reacts_to<dial_atom, dial_request, dial_slot>>;
 
 struct ingress_deps {
   store_actor store;
   llm_actor llm;
+  twilio_actor twilio;
   std::shared_ptr<const config> cfg;
 };
 

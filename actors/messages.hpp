@@ -12,6 +12,7 @@
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
+#include <caf/error.hpp>
 #include <caf/meta/load_callback.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/type_id.hpp>
@@ -82,7 +83,22 @@ struct ingress_stats {
   int64_t calls_rejected = 0;  // turned away at max_calls
 };
 
+/// What /make-call asked for: E.164 numbers, already validated.
+struct dial_request {
+  std::string to;
+  std::string from;
+};
+
+/// The answer to a dial: the new call's SID and Twilio's status, or why it
+/// failed (errc::bad_request, unauthorized, overloaded, backend_failed).
+struct dial_outcome {
+  std::string call_sid;
+  std::string status;
+  caf::error error;
+};
+
 using voice_reply_slot = reply_slot<voice_reply>;
+using dial_slot = reply_slot<dial_outcome>;
 using stats_slot = reply_slot<ingress_stats>;
 using calls_slot = reply_slot<std::vector<stored_call>>;
 
@@ -119,6 +135,11 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, voice_reply& x) {
   return f(caf::meta::type_name("voice_reply"), x.action, x.text, x.language,
            x.voice);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, dial_request& x) {
+  return f(caf::meta::type_name("dial_request"), x.to, x.from);
 }
 
 template <class Inspector>
@@ -190,6 +211,7 @@ typename Inspector::result_type inspect(Inspector& f, stored_call& x) {
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::voice_reply_slot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::stats_slot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::calls_slot)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::dial_slot)
 
 CAF_BEGIN_TYPE_ID_BLOCK(switchboard, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(switchboard, (sb::webhook_event))
@@ -200,6 +222,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(switchboard, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(switchboard, (sb::ingress_stats))
   CAF_ADD_TYPE_ID(switchboard, (sb::write_batch))
   CAF_ADD_TYPE_ID(switchboard, (sb::stored_call))
+  CAF_ADD_TYPE_ID(switchboard, (sb::dial_request))
 CAF_END_TYPE_ID_BLOCK(switchboard)
 
 namespace sb {

@@ -97,6 +97,16 @@ void drain(http_server& server, std::chrono::milliseconds limit) {
 
 } // namespace
 
+caf::error check_startup(const config& cfg) {
+  if (cfg.twilio.validate_signatures && cfg.twilio.auth_token.empty())
+    return make_error(errc::bad_config,
+                      "twilio.auth_token: required while "
+                      "twilio.validate_signatures = true (set it, "
+                      "twilio.auth_token_file or TWILIO_AUTH_TOKEN; or turn "
+                      "validation off for local development)");
+  return caf::none;
+}
+
 int run_daemon(const config& cfg_in) {
   sigset_t signals;
   sigemptyset(&signals);
@@ -123,10 +133,12 @@ int run_daemon(const config& cfg_in) {
   caf::actor_system sys{acfg};
   auto store = spawn_store(sys, std::move(*db), cfg->storage.batch_max);
   auto llm = spawn_scripted_llm(sys, *rules);
-  auto ingress = spawn_ingress(sys, ingress_deps{store, llm, cfg});
+  auto twilio = spawn_twilio(sys, cfg->twilio);
+  auto ingress = spawn_ingress(sys, ingress_deps{store, llm, twilio, cfg});
   auto shutdown_actors = [&] {
     stop_actor(sys, caf::actor_cast<caf::actor>(ingress));
     stop_actor(sys, caf::actor_cast<caf::actor>(llm));
+    stop_actor(sys, caf::actor_cast<caf::actor>(twilio));
     stop_actor(sys, caf::actor_cast<caf::actor>(store));
   };
 

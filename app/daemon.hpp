@@ -3,9 +3,16 @@
 // on SIGTERM/SIGINT the reverse, draining in-flight requests first.
 #pragma once
 
+#include <caf/error.hpp>
+
 #include "core/config.hpp"
 
 namespace sb {
+
+/// Checks what the configuration alone cannot: settings that only make
+/// sense together for a running daemon (signature checks need an auth
+/// token). Errors: errc::bad_config naming the key.
+caf::error check_startup(const config& cfg);
 
 /// Runs the daemon until SIGTERM or SIGINT. Returns the process exit code:
 /// 0 after a clean shutdown, 1 if start-up failed (the reason is logged).

@@ -5,6 +5,8 @@
 
 #include <caf/send.hpp>
 
+#include "app/http_errors.hpp"
+#include "app/make_call.hpp"
 #include "app/routes.hpp"
 #include "app/views.hpp"
 #include "app/voice_twiml.hpp"
@@ -13,6 +15,9 @@
 #include "core/log.hpp"
 #include "net/form.hpp"
 #include "net/json.hpp"
+#include "net/twilio_signature.hpp"
+
+#include <rapidjson/document.h>
 
 namespace sb {
 
@@ -80,25 +85,84 @@ struct front {
   void webhook(route_id id, http_request&& req, http_responder respond) const;
   void operator_view(const route_match& m, http_request&& req,
                      http_responder respond) const;
+  void make_call(const http_request& req, const http_responder& respond) const;
 };
 
-// Parses and checks a Twilio webhook; on failure answers 4xx and returns
-// nullopt. Nothing reaches the actors (or the database) from a bad request.
-std::optional<webhook_event> parse_webhook(route_id id, const http_request& req,
-                                           const http_responder& respond) {
-  if (req.content_type.find("application/x-www-form-urlencoded")
-      == std::string::npos) {
-    respond(error_response(415, "expected application/x-www-form-urlencoded"));
-    return std::nullopt;
+// A JSON webhook body (Twilio signs those through bodySHA256) as form
+// parameters: string values as they are, numbers and booleans as text.
+caf::expected<form_params> json_params(std::string_view body) {
+  rapidjson::Document doc;
+  doc.Parse(body.data(), body.size());
+  if (doc.HasParseError() || !doc.IsObject())
+    return make_error(errc::bad_request, "JSON body: expected an object");
+  form_params out;
+  for (auto& m : doc.GetObject()) {
+    std::string key{m.name.GetString(), m.name.GetStringLength()};
+    if (m.value.IsString())
+      out.emplace_back(key, std::string{m.value.GetString(),
+                                        m.value.GetStringLength()});
+    else if (m.value.IsBool())
+      out.emplace_back(key, m.value.GetBool() ? "true" : "false");
+    else if (m.value.IsInt64())
+      out.emplace_back(key, std::to_string(m.value.GetInt64()));
+    else if (m.value.IsNumber())
+      out.emplace_back(key, std::to_string(m.value.GetDouble()));
   }
-  auto params = parse_form(req.body);
+  return out;
+}
+
+bool is_json(const http_request& req) {
+  return req.content_type.find("application/json") != std::string::npos;
+}
+
+caf::expected<form_params> body_params(const http_request& req) {
+  if (is_json(req))
+    return json_params(req.body);
+  if (req.content_type.find("application/x-www-form-urlencoded")
+      == std::string::npos)
+    return make_error(errc::bad_request,
+                      "expected application/x-www-form-urlencoded");
+  return parse_form(req.body);
+}
+
+// X-Twilio-Signature over the public URL Twilio called (public_url + the
+// request-target as received) and the body's parameters.
+bool signed_by_twilio(const http_request& req, const form_params& params,
+                      const config& cfg) {
+  auto url = cfg.server.public_url + req.target;
+  if (is_json(req))
+    return validate_twilio_json_signature(cfg.twilio.auth_token, url, req.body,
+                                          req.twilio_signature);
+  return validate_twilio_signature(cfg.twilio.auth_token, url, params,
+                                   req.twilio_signature);
+}
+
+// Parses and checks a Twilio webhook; on failure answers 4xx and returns
+// nullopt. Nothing reaches the actors (or the database) from a request that
+// is malformed or not signed by Twilio.
+std::optional<webhook_event> parse_webhook(route_id id, const http_request& req,
+                                           const http_responder& respond,
+                                           const config& cfg) {
+  auto params = body_params(req);
   if (!params) {
     SB_LOG_WARNING("rejected " << req.path << " from " << req.remote_address
                                << ": " << what(params.error()));
-    respond(error_response(400, what(params.error())));
+    bool wrong_type = !is_json(req) && req.content_type.find(
+                        "application/x-www-form-urlencoded") == std::string::npos;
+    respond(error_response(wrong_type ? 415 : 400, what(params.error())));
     return std::nullopt;
   }
   auto sid = param_or(*params, "CallSid");
+  if (cfg.twilio.validate_signatures && !signed_by_twilio(req, *params, cfg)) {
+    SB_LOG_WARNING("rejected " << req.path << " for CallSid "
+                               << (sid.empty() ? "-" : sid) << " from "
+                               << req.remote_address << ": "
+                               << (req.twilio_signature.empty()
+                                     ? "no X-Twilio-Signature"
+                                     : "invalid X-Twilio-Signature"));
+    respond(error_response(403, "invalid or missing X-Twilio-Signature"));
+    return std::nullopt;
+  }
   if (!valid_call_sid(sid)) {
     SB_LOG_WARNING("rejected " << req.path << " from " << req.remote_address
                                << ": missing or malformed CallSid");
@@ -111,7 +175,7 @@ std::optional<webhook_event> parse_webhook(route_id id, const http_request& req,
 
 void front::webhook(route_id id, http_request&& req,
                     http_responder respond) const {
-  auto ev = parse_webhook(id, req, respond);
+  auto ev = parse_webhook(id, req, respond, *cfg);
   if (!ev)
     return;
   bool callback = id == route_id::call_status
@@ -158,6 +222,8 @@ void front::operator_view(const route_match& m, http_request&& req,
   auto unavailable = [respond] {
     respond(error_response(503, "ingress unavailable"));
   };
+  if (m.id == route_id::make_call)
+    return make_call(req, respond);
   if (m.id == route_id::sessions) {
     calls_slot slot{[respond](std::vector<stored_call> calls) {
                       respond(json_response(200, sessions_json(calls)));
@@ -174,6 +240,31 @@ void front::operator_view(const route_match& m, http_request&& req,
                   },
                   unavailable};
   caf::anon_send(ingress, session_atom::value, m.arg, std::move(slot));
+}
+
+void front::make_call(const http_request& req,
+                      const http_responder& respond) const {
+  auto parsed = parse_make_call(req.body, *cfg);
+  if (!parsed) {
+    auto status = http_status_of(parsed.error());
+    respond(error_response(status == 502 ? 503 : status, what(parsed.error())));
+    return;
+  }
+  auto dial = *parsed;
+  dial_slot slot{[respond, dial](dial_outcome out) {
+                   if (out.error) {
+                     // Twilio refusing our credentials is an upstream
+                     // failure, not the operator's bearer token.
+                     auto status = http_status_of(out.error);
+                     respond(error_response(status == 401 ? 502 : status,
+                                            "Failed to make call: "
+                                              + what(out.error)));
+                     return;
+                   }
+                   respond(json_response(200, make_call_json(dial, out)));
+                 },
+                 [respond] { respond(error_response(503, "ingress unavailable")); }};
+  caf::anon_send(ingress, dial_atom::value, std::move(*parsed), std::move(slot));
 }
 
 void front::handle(http_request&& req, http_responder respond) const {

@@ -74,6 +74,10 @@ int main(int argc, char** argv) {
   sb::log::level lvl;
   if (sb::log::parse_level(cfg->log.level, lvl))
     sb::log::set_level(lvl);
+  if (auto err = sb::check_startup(*cfg)) {
+    SB_LOG_ERROR("config: " << sb::what(err));
+    return 1;
+  }
   if (opts.check_only) {
     std::cout << opts.config_path << ": configuration is valid\n";
     return 0;

@@ -12,7 +12,7 @@ struct route_entry {
   route_id id;
 };
 
-constexpr std::array<route_entry, 9> fixed_routes{{
+constexpr std::array<route_entry, 10> fixed_routes{{
   {"/", "GET", route_id::root},
   {"/healthz", "GET", route_id::healthz},
   {"/voice/inbound", "POST", route_id::voice_inbound},
@@ -21,6 +21,7 @@ constexpr std::array<route_entry, 9> fixed_routes{{
   {"/call-status", "POST", route_id::call_status},
   {"/recording-status", "POST", route_id::recording_status},
   {"/amd-status", "POST", route_id::amd_status},
+  {"/make-call", "POST", route_id::make_call},
   {"/sessions", "GET", route_id::sessions},
 }};
 

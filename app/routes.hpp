@@ -17,6 +17,7 @@ enum class route_id {
   call_status,      // POST /call-status
   recording_status, // POST /recording-status
   amd_status,       // POST /amd-status
+  make_call,        // POST /make-call           (operator)
   sessions,         // GET  /sessions            (operator)
   session,          // GET  /session/{call_sid}  (operator)
 };

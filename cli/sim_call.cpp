@@ -6,6 +6,7 @@
 #include "cli/twiml_reader.hpp"
 #include "core/error.hpp"
 #include "net/form.hpp"
+#include "net/twilio_signature.hpp"
 
 namespace sb {
 
@@ -49,13 +50,27 @@ struct call_player {
     return opts.base_url + (path == std::string::npos ? "/" : url.substr(path));
   }
 
+  // POSTs a webhook as Twilio does: signed over the public URL.
+  caf::expected<client_response> post(const std::string& url,
+                                       const form_params& params) {
+    auto target = absolute(url).substr(opts.base_url.size());
+    http_client::headers headers;
+    if (!opts.auth_token.empty()) {
+      auto base = opts.public_url.empty() ? opts.base_url : opts.public_url;
+      headers.emplace_back("X-Twilio-Signature",
+                           twilio_signature(opts.auth_token, base + target,
+                                            params));
+    }
+    return client.post_form(opts.base_url + target, form_encode(params),
+                            headers);
+  }
+
   // POSTs a TwiML-fetching webhook and plays what comes back. Returns false
   // when the call cannot go on (hang-up or error).
   bool fetch(std::string url, const form_params& params) {
     for (int hop = 0; hop <= opts.max_redirects; ++hop) {
       auto start = steady::now();
-      auto resp = client.post_form(absolute(url.empty() ? listen_url : url),
-                                   form_encode(params));
+      auto resp = post(url.empty() ? listen_url : url, params);
       if (!resp) {
         result.error = what(resp.error());
         return false;
@@ -115,8 +130,7 @@ struct call_player {
   void complete(int seconds) {
     auto params = standard("completed");
     params.emplace_back("CallDuration", std::to_string(seconds));
-    auto resp = client.post_form(opts.base_url + "/call-status",
-                                 form_encode(params));
+    auto resp = post("/call-status", params);
     if (!resp)
       result.error = what(resp.error());
     else if (resp->status != 200)
@@ -132,7 +146,10 @@ sim_result play_call(http_client& client, const sim_call_options& opts,
   p.result.call_sid = opts.call_sid.empty() ? random_call_sid() : opts.call_sid;
   auto start = steady::now();
   std::string first = opts.outbound ? "/voice/outbound" : "/voice/inbound";
-  bool live = p.fetch(first, p.standard(opts.outbound ? "in-progress" : "ringing"));
+  auto answer = p.standard(opts.outbound ? "in-progress" : "ringing");
+  if (opts.outbound && !opts.answered_by.empty())
+    answer.emplace_back("AnsweredBy", opts.answered_by);
+  bool live = p.fetch(first, answer);
   for (const auto& u : utterances) {
     if (!live)
       break;

@@ -14,11 +14,15 @@ namespace sb {
 
 struct sim_call_options {
   std::string base_url = "http://127.0.0.1:8000"; // where the daemon listens
+  std::string public_url;      // what the daemon calls itself (its
+                               // server.public_url); empty = base_url
+  std::string auth_token;      // sign requests like Twilio; empty = unsigned
   std::string call_sid;                           // empty = random CA...
   std::string account_sid = "AC00000000000000000000000000000000";
   std::string from = "+14155550100";
   std::string to = "+14155550199";
   bool outbound = false;       // /voice/outbound (REST-created) vs inbound
+  std::string answered_by;     // outbound: AnsweredBy (human, machine_start...)
   double confidence = 0.92;
   int max_redirects = 10;      // per turn, as Twilio bounds redirect loops
   bool send_completed = true;  // finish with CallStatus=completed

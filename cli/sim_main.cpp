@@ -18,10 +18,16 @@ constexpr const char* usage =
   "\n"
   "Options:\n"
   "  --url URL          the daemon's base URL (default http://127.0.0.1:8000)\n"
+  "  --auth-token TOKEN sign every webhook with X-Twilio-Signature, as Twilio\n"
+  "                     does with the account's auth token\n"
+  "  --public-url URL   the daemon's server.public_url, which signatures\n"
+  "                     cover (default: --url)\n"
   "  --from NUMBER      caller number (default +14155550100)\n"
   "  --to NUMBER        called number (default +14155550199)\n"
   "  --call-sid SID     use this CallSid (default: a random CA...)\n"
   "  --outbound         play an answered outbound call (/voice/outbound)\n"
+  "  --answered-by WHO  with --outbound: AnsweredBy (human, machine_end_beep,\n"
+  "                     fax, ...), as answering-machine detection reports\n"
   "  --confidence X     Confidence sent with each utterance (default 0.92)\n"
   "  --no-complete      do not send the final completed status callback\n"
   "  -h, --help         show this help\n"
@@ -49,6 +55,9 @@ int parse(int argc, char** argv, sb::sim_call_options& opts,
     if (a == "--outbound") opts.outbound = true;
     else if (a == "--no-complete") opts.send_completed = false;
     else if (a == "--url") { if (!value(opts.base_url)) return 2; }
+    else if (a == "--auth-token") { if (!value(opts.auth_token)) return 2; }
+    else if (a == "--public-url") { if (!value(opts.public_url)) return 2; }
+    else if (a == "--answered-by") { if (!value(opts.answered_by)) return 2; }
     else if (a == "--from") { if (!value(opts.from)) return 2; }
     else if (a == "--to") { if (!value(opts.to)) return 2; }
     else if (a == "--call-sid") { if (!value(opts.call_sid)) return 2; }
@@ -62,6 +71,8 @@ int parse(int argc, char** argv, sb::sim_call_options& opts,
   }
   while (!opts.base_url.empty() && opts.base_url.back() == '/')
     opts.base_url.pop_back();
+  while (!opts.public_url.empty() && opts.public_url.back() == '/')
+    opts.public_url.pop_back();
   return -1;
 }
 

@@ -321,6 +321,12 @@ void read_twilio(section& sec, twilio_config& out) {
   sec.get_string("phone_number", out.phone_number);
   sec.get_url("api_base", out.api_base);
   sec.get_bool("validate_signatures", out.validate_signatures);
+  sec.get_choice("machine_detection", out.machine_detection,
+                 {"DetectMessageEnd", "Enable", "off"});
+  sec.get_bool("async_amd", out.async_amd);
+  sec.get_bool("record", out.record);
+  sec.get_int("rest_timeout_ms", out.rest_timeout_ms, 100, 60000);
+  sec.get_int("rest_max_attempts", out.rest_max_attempts, 1, 10);
 }
 
 void read_hints(section& sec, std::vector<std::string>& out) {
@@ -374,6 +380,9 @@ void read_voice(section& sec, voice_config& out) {
   sec.get_non_empty("busy_message", out.busy_message);
   sec.get_non_empty("silence_goodbye", out.silence_goodbye);
   sec.get_int("max_silent_prompts", out.max_silent_prompts, 1, 20);
+  sec.get_choice("machine_action", out.machine_action,
+                 {"message", "hangup", "continue"});
+  sec.get_non_empty("machine_message", out.machine_message);
 }
 
 void read_endpoint(section& sec, endpoint_config& out) {

@@ -34,6 +34,12 @@ struct twilio_config {
   std::string phone_number;                  // env TWILIO_PHONE_NUMBER
   std::string api_base = "https://api.twilio.com";
   bool validate_signatures = true;
+  // Outbound calls placed by /make-call:
+  std::string machine_detection = "DetectMessageEnd"; // | Enable | off
+  bool async_amd = false;                    // AMD result via /amd-status
+  bool record = true;                        // Record=true, /recording-status
+  int rest_timeout_ms = 10000;               // one REST request, 100..60000
+  int rest_max_attempts = 4;                 // tries on 429/5xx, 1..10
 };
 
 struct voice_config {                         // [reloadable] all of them
@@ -56,6 +62,11 @@ struct voice_config {                         // [reloadable] all of them
   std::string silence_goodbye =
     "I have not heard anything, so I will end the call now. Goodbye.";
   int max_silent_prompts = 3;                // empty results in a row before hanging up
+  // What an answering machine gets (AnsweredBy machine_* or fax):
+  std::string machine_action = "message";    // message | hangup | continue
+  std::string machine_message =
+    "Hello, this is the automated assistant. Sorry we missed you. "
+    "Please call us back at your convenience. Goodbye.";
 };
 
 struct endpoint_config {

@@ -175,10 +175,14 @@ TEST_CASE("malformed webhooks get 4xx and change nothing stored") {
     INFO(c.body.substr(0, 60));
     CHECK(r->status == c.status);
   }
-  auto json = cl.request("POST", url, "{\"CallSid\":\"CA1\"}",
+  auto text = cl.request("POST", url, "CallSid=CA1",
+                         {{"Content-Type", "text/plain"}});
+  REQUIRE(text);
+  CHECK(text->status == 415);
+  auto json = cl.request("POST", url, "[\"CallSid\", \"CA1\"]",
                          {{"Content-Type", "application/json"}});
   REQUIRE(json);
-  CHECK(json->status == 415);
+  CHECK(json->status == 400);
   auto wrong_method = cl.get(url);
   REQUIRE(wrong_method);
   CHECK(wrong_method->status == 405);

@@ -60,7 +60,10 @@ std::string daemon_config(const daemon_options& o, int port) {
     << "phone_number = \"" << o.phone_number << "\"\n"
     << "api_base = \"" << o.api_base << "\"\n"
     << "validate_signatures = " << (o.validate_signatures ? "true" : "false")
-    << "\n[storage]\npath = \"" << o.db_path << "\"\n"
+    << "\nasync_amd = " << (o.async_amd ? "true" : "false")
+    << "\nrest_timeout_ms = 2000\n"
+    << "[voice]\nmachine_action = \"" << o.machine_action << "\"\n"
+    << "[storage]\npath = \"" << o.db_path << "\"\n"
     << "[admin]\nsocket = \"" << o.db_path << ".sock\"\n"
     << "token = \"" << o.admin_token << "\"\n"
     << "[limits]\nmax_calls = " << o.max_calls << "\n"

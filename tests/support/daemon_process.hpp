@@ -36,6 +36,8 @@ struct daemon_options {
   std::string api_base = "https://api.twilio.com";
   std::string account_sid;
   std::string phone_number;
+  bool async_amd = false;
+  std::string machine_action = "message";
   std::string extra_toml;              // appended (new tables only)
 };
 

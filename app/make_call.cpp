@@ -1,0 +1,83 @@
+#include "app/make_call.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "core/error.hpp"
+
+namespace sb {
+
+bool is_e164(std::string_view n) {
+  if (n.size() < 3 || n.size() > 16 || n[0] != '+' || n[1] < '1' || n[1] > '9')
+    return false;
+  for (size_t i = 2; i < n.size(); ++i)
+    if (n[i] < '0' || n[i] > '9')
+      return false;
+  return true;
+}
+
+namespace {
+
+// Reads an optional string member; false if present but not a string.
+bool string_member(const rapidjson::Value& obj, const char* key,
+                   std::string& out) {
+  auto it = obj.FindMember(key);
+  if (it == obj.MemberEnd() || it->value.IsNull())
+    return true;
+  if (!it->value.IsString())
+    return false;
+  out.assign(it->value.GetString(), it->value.GetStringLength());
+  return true;
+}
+
+} // namespace
+
+caf::expected<dial_request> parse_make_call(std::string_view body,
+                                            const config& cfg) {
+  rapidjson::Document doc;
+  doc.Parse(body.data(), body.size());
+  if (doc.HasParseError() || !doc.IsObject())
+    return make_error(errc::bad_request, "body: expected a JSON object");
+  dial_request req;
+  if (!string_member(doc, "to_number", req.to))
+    return make_error(errc::bad_request, "to_number: must be a string");
+  if (!string_member(doc, "from_number", req.from))
+    return make_error(errc::bad_request, "from_number: must be a string");
+  if (req.from.empty())
+    req.from = cfg.twilio.phone_number;
+  if (!is_e164(req.to))
+    return make_error(errc::bad_request,
+                      "to_number: must be an E.164 number like +14155550100");
+  if (req.from.empty())
+    return make_error(errc::bad_request,
+                      "from_number: required (no twilio.phone_number set)");
+  if (!is_e164(req.from))
+    return make_error(errc::bad_request,
+                      "from_number: must be an E.164 number like +14155550100");
+  if (cfg.twilio.account_sid.empty() || cfg.twilio.auth_token.empty())
+    return make_error(errc::backend_failed,
+                      "Twilio credentials are not configured "
+                      "(twilio.account_sid, twilio.auth_token)");
+  return req;
+}
+
+std::string make_call_json(const dial_request& req, const dial_outcome& out) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w{buf};
+  w.StartObject();
+  w.Key("success");
+  w.Bool(true);
+  w.Key("call_sid");
+  w.String(out.call_sid.c_str());
+  w.Key("status");
+  w.String(out.status.c_str());
+  w.Key("to");
+  w.String(req.to.c_str());
+  w.Key("from");
+  w.String(req.from.c_str());
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+} // namespace sb
