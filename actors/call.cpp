@@ -3,6 +3,7 @@
 #include "actors/call.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <deque>
 #include <optional>
@@ -95,7 +96,8 @@ std::optional<double> parse_number(const std::string* text) {
     return std::nullopt;
   char* end = nullptr;
   double v = std::strtod(text->c_str(), &end);
-  if (end == text->c_str() || *end != '\0')
+  // strtod also reads "nan" and "inf"; no Twilio number is either.
+  if (end == text->c_str() || *end != '\0' || !std::isfinite(v))
     return std::nullopt;
   return v;
 }

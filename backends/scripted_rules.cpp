@@ -102,14 +102,42 @@ bool contains_word(std::string_view text, std::string_view word) {
   return false;
 }
 
-// Devanagari words carry vowel signs and viramas that a byte-level word
-// boundary test would misjudge, so non-ASCII keywords match as substrings.
+// In Hindi a word ends at a space, ASCII punctuation or a danda (।, ॥);
+// any other non-ASCII byte (a letter, a vowel sign) continues the word, so
+// "बाय" (bye) does not match inside "बायाँ" (left).
+bool is_danda(std::string_view text, size_t pos) {
+  return text.substr(pos, 3) == "\xE0\xA5\xA4"
+         || text.substr(pos, 3) == "\xE0\xA5\xA5";
+}
+
+bool hindi_boundary_before(std::string_view text, size_t pos) {
+  if (pos == 0)
+    return true;
+  auto prev = static_cast<unsigned char>(text[pos - 1]);
+  if (prev < 0x80)
+    return !is_word_byte(text[pos - 1]);
+  return pos >= 3 && is_danda(text, pos - 3);
+}
+
+bool hindi_boundary_after(std::string_view text, size_t end) {
+  if (end == text.size())
+    return true;
+  if (static_cast<unsigned char>(text[end]) < 0x80)
+    return !is_word_byte(text[end]);
+  return is_danda(text, end);
+}
+
 bool keyword_hit(std::string_view lowered, const std::string& keyword) {
   if (keyword.empty())
     return false;
   if (is_ascii(keyword))
     return contains_word(lowered, keyword);
-  return lowered.find(keyword) != std::string_view::npos;
+  for (size_t pos = lowered.find(keyword); pos != std::string_view::npos;
+       pos = lowered.find(keyword, pos + 1))
+    if (hindi_boundary_before(lowered, pos)
+        && hindi_boundary_after(lowered, pos + keyword.size()))
+      return true;
+  return false;
 }
 
 bool rule_hit(std::string_view lowered, const scripted_rule& rule) {

@@ -3,9 +3,10 @@
 // Pure logic, no I/O except load_rules_file().
 //
 // Matching: the caller's text is lower-cased (ASCII letters only; Devanagari
-// has no case) and each rule's keywords are searched as whole words (ASCII)
-// or substrings (non-ASCII); the first rule with a hit wins, else the
-// default rule. A rule marked end_call ends the call after its reply — but
+// has no case) and each rule's keywords are searched as whole words: ASCII
+// words end at any non-alphanumeric byte, Hindi words at a space, ASCII
+// punctuation or a danda (so "बाय" does not match inside "बायाँ"); the
+// first rule with a hit wins, else the default rule. A rule marked end_call ends the call after its reply — but
 // only when no earlier rule matched, except that a goodbye keyword anywhere
 // in the text always ends the call (the prototype's behaviour:
 // "hello, bye" greets and hangs up).

@@ -152,15 +152,14 @@ rest_failure http_failure(const raw_answer& answer) {
   return f;
 }
 
+// Only failures where the request cannot have reached Twilio: after a
+// timeout or a dropped connection a call may already have been placed, and
+// placing it again would ring the callee twice (and bill twice).
 bool retryable_transport(CURLcode rc) {
   switch (rc) {
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
     case CURLE_COULDNT_CONNECT:
-    case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-    case CURLE_GOT_NOTHING:
       return true;
     default:
       return false;

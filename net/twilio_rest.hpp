@@ -65,9 +65,9 @@ struct call_resource {
 
 /// Why a request did not succeed. `http_status` is 0 when no HTTP answer
 /// arrived (transport error) or the request was refused before sending.
-/// `retryable` is true only for 429, 5xx and transport errors where trying
-/// again may help (resolve, connect, timeout, connection dropped). A
-/// timeout after create_call's body left may still have created the call.
+/// `retryable` is true only for 429, 5xx, and transport errors where the
+/// request never left (resolve, connect). A timeout or a dropped connection
+/// is final: create_call's body may have arrived and placed the call.
 struct rest_failure {
   long http_status = 0;
   int code = 0; // Twilio error code, e.g. 21211; 0 if none

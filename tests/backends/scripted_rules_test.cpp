@@ -129,6 +129,18 @@ TEST_CASE("goodbye rule ends the call in English and Hindi", "[scripted]") {
   }
 }
 
+TEST_CASE("Hindi keywords match whole words only", "[scripted]") {
+  // बायाँ (left) and बायोडाटा (biodata) start with बाय (bye).
+  for (const char* speech : {"बायाँ मुड़िए", "मेरा बायोडाटा भेजिए"}) {
+    INFO(speech);
+    CHECK_FALSE(ask(speech).end_call);
+  }
+  CHECK(ask("ठीक है, बाय।").end_call);
+  CHECK(ask("बाय").end_call);
+  CHECK(ask("मुझे मदद चाहिए।").rule == "help");
+  CHECK(ask("मददगार").rule == "fallback");
+}
+
 TEST_CASE("thanking alone does not hang up", "[scripted]") {
   auto hi = ask("धन्यवाद");
   CHECK(hi.rule == "fallback");

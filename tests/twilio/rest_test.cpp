@@ -361,7 +361,8 @@ TEST_CASE_METHOD(rest_fixture, "a server slower than the timeout",
   const auto took = std::chrono::steady_clock::now() - start;
   REQUIRE_FALSE(r);
   CHECK(r.failure().http_status == 0);
-  CHECK(r.failure().retryable);
+  // The call may have been placed: trying again could ring twice.
+  CHECK_FALSE(r.failure().retryable);
   CHECK(r.failure().kind == errc::timed_out);
   CHECK(took < 10s);
   CHECK(sb::describe(r.failure()).rfind("Twilio transport error: ", 0) == 0);
