@@ -2,17 +2,15 @@
 // call's state happens here, in order, one webhook at a time.
 #include "actors/call.hpp"
 
-#include <chrono>
 #include <cmath>
 #include <cstdlib>
-#include <deque>
-#include <optional>
 
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/call_state.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
@@ -34,62 +32,9 @@ bool is_terminal_status(const std::string& status) {
          || status == "no-answer" || status == "canceled";
 }
 
-namespace {
-
-using steady = std::chrono::steady_clock;
-
-struct turn_in_flight {
-  uint64_t id = 0;
-  voice_reply_slot slot;
-  steady::time_point started;
-};
-
-struct call_state {
-  static const char* name;
-  call_deps deps;
-  call_row row;
-  std::deque<turn_row> history;   // the last llm.max_history_turns turns
-  int64_t last_seq = 0;
-  int silent_prompts = 0;
-  uint64_t activity = 0;          // idle-timer generation
-  uint64_t turns_started = 0;
-  std::optional<turn_in_flight> turn;
-  bool ended = false;
-  int64_t last_status_seq = -1;   // highest SequenceNumber applied
-  bool machine_handled = false;   // machine_message said or hang-up sent
-
-  const config& cfg() const { return *deps.cfg; }
-
-  voice_reply reply(reply_action action, std::string text) const {
-    return {action, std::move(text), row.language, row.voice};
-  }
-
-  void remember(turn_row t) {
-    history.push_back(std::move(t));
-    auto cap = static_cast<size_t>(cfg().llm.max_history_turns);
-    while (history.size() > cap)
-      history.pop_front();
-  }
-
-  turn_row new_turn(std::string role, std::string content) {
-    turn_row t;
-    t.call_sid = row.call_sid;
-    t.seq = ++last_seq;
-    t.role = std::move(role);
-    t.content = std::move(content);
-    t.created_at = iso8601_utc_now();
-    return t;
-  }
-};
+namespace call_detail {
 
 const char* call_state::name = "call";
-
-using call_pointer = call_actor::stateful_pointer<call_state>;
-
-event_row make_event(const webhook_event& ev) {
-  return {ev.call_sid, to_string(ev.kind), ev.received_at,
-          params_to_json(ev.params)};
-}
 
 std::optional<double> parse_number(const std::string* text) {
   if (!text || text->empty())
@@ -101,6 +46,68 @@ std::optional<double> parse_number(const std::string* text) {
     return std::nullopt;
   return v;
 }
+
+namespace {
+
+// Tells the registry the call is over; it answers with (ended) and the
+// actor exits then, after every webhook already routed here.
+void notify_registry(call_pointer self) {
+  self->send(self->state.deps.registry, ended_atom::value,
+             self->state.row.call_sid);
+}
+
+} // namespace
+
+// Every event is stored before Twilio hears back. A storage failure is
+// logged by the store; the caller still gets an answer, since a silent line
+// would lose the call as well.
+void persist_then_reply(call_pointer self, write_batch batch,
+                        voice_reply_slot slot, voice_reply reply,
+                        bool then_release) {
+  auto join = std::make_shared<reply_join>(reply_join{std::move(reply), 2});
+  std::function<void()> done = [self, slot, join, then_release] {
+    if (--join->pending > 0)
+      return;
+    slot.deliver(join->reply);
+    if (then_release)
+      notify_registry(self);
+  };
+  self->request(self->state.deps.store, caf::infinite, persist_atom::value,
+                std::move(batch))
+    .then([done](bool) { done(); }, [done](caf::error&) { done(); });
+  add_audio(self, join, done);
+}
+
+void add_audio(call_pointer self, std::shared_ptr<reply_join> join,
+               std::function<void()> done) {
+  auto& st = self->state;
+  const auto& r = join->reply;
+  if (!st.deps.tts || r.text.empty() || r.action == reply_action::ack) {
+    done();
+    return;
+  }
+  auto base = st.cfg().server.public_url + "/audio/";
+  self->request(st.deps.tts, std::chrono::milliseconds(st.cfg().tts.timeout_ms),
+                speak_atom::value, tts_request{r.text, r.language})
+    .then(
+      [join, done, base](tts_audio& audio) {
+        join->reply.audio_url = base + audio.id + ".wav";
+        done();
+      },
+      [self, done](caf::error& err) {
+        SB_LOG_WARNING("call " << self->state.row.call_sid
+                               << ": no audio, saying it instead: " << what(err));
+        done();
+      });
+}
+
+namespace {
+
+event_row make_event(const webhook_event& ev) {
+  return {ev.call_sid, to_string(ev.kind), ev.received_at,
+          params_to_json(ev.params)};
+}
+
 
 // Takes what a webhook says about the call; fields it does not carry stay.
 void apply_params(call_row& row, const form_params& p, const std::string& now) {
@@ -121,30 +128,6 @@ void apply_params(call_row& row, const form_params& p, const std::string& now) {
   }
 }
 
-// Tells the registry the call is over; it answers with (ended) and the
-// actor exits then, after every webhook already routed here.
-void notify_registry(call_pointer self) {
-  self->send(self->state.deps.registry, ended_atom::value,
-             self->state.row.call_sid);
-}
-
-// Writes `batch`, then answers: every event is stored before Twilio hears
-// back. A storage failure is logged by the store; the caller still gets an
-// answer, since a silent line would lose the call as well. With
-// `then_release`, the registry hears of the call's end only after that.
-void persist_then_reply(call_pointer self, write_batch batch,
-                        voice_reply_slot slot, voice_reply reply,
-                        bool then_release = false) {
-  auto done = [self, slot, reply, then_release] {
-    slot.deliver(reply);
-    if (then_release)
-      notify_registry(self);
-  };
-  self->request(self->state.deps.store, caf::infinite, persist_atom::value,
-                std::move(batch))
-    .then([done](bool) { done(); }, [done](caf::error&) { done(); });
-}
-
 void arm_idle_timer(call_pointer self) {
   auto gen = ++self->state.activity;
   auto timeout = std::chrono::seconds(self->state.cfg().limits.call_idle_timeout_s);
@@ -161,102 +144,6 @@ void finish_call(call_pointer self, const std::string& reason) {
   if (st.row.end_reason.empty())
     st.row.end_reason = reason;
   SB_LOG_INFO("call " << st.row.call_sid << " ended: " << st.row.end_reason);
-}
-
-void finish_turn(call_pointer self, std::string text, bool end_call,
-                 std::string model) {
-  auto& st = self->state;
-  auto turn = std::move(*st.turn);
-  st.turn.reset();
-  auto row = st.new_turn("assistant", text);
-  row.model = std::move(model);
-  row.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                     steady::now() - turn.started).count();
-  st.remember(row);
-  write_batch batch;
-  batch.turns.push_back(std::move(row));
-  auto action = end_call ? reply_action::hangup : reply_action::listen;
-  persist_then_reply(self, std::move(batch), turn.slot,
-                     st.reply(action, std::move(text)));
-}
-
-llm_request make_llm_request(const call_state& st) {
-  llm_request req;
-  req.call_sid = st.row.call_sid;
-  req.language = st.row.language;
-  req.caller = st.row.from_number;
-  for (const auto& t : st.history)
-    req.history.push_back({t.role, t.content});
-  return req;
-}
-
-void start_turn(call_pointer self, voice_reply_slot slot) {
-  auto& st = self->state;
-  auto id = ++st.turns_started;
-  st.turn = turn_in_flight{id, std::move(slot), steady::now()};
-  auto deadline = std::chrono::milliseconds(st.cfg().limits.webhook_deadline_ms);
-  self->delayed_send(self, deadline, deadline_atom::value, id);
-  self->request(st.deps.llm, caf::infinite, generate_atom::value,
-                make_llm_request(st))
-    .then(
-      [self, id](llm_reply& r) {
-        if (!self->state.turn || self->state.turn->id != id) {
-          SB_LOG_NOTICE("call " << self->state.row.call_sid
-                                << ": late LLM reply dropped");
-          return;
-        }
-        finish_turn(self, std::move(r.text), r.end_call, std::move(r.model));
-      },
-      [self, id](caf::error& err) {
-        if (!self->state.turn || self->state.turn->id != id)
-          return;
-        SB_LOG_WARNING("call " << self->state.row.call_sid
-                               << ": LLM failed: " << what(err));
-        finish_turn(self, self->state.cfg().voice.apology, false, "apology");
-      });
-}
-
-void on_silence(call_pointer self, write_batch batch, voice_reply_slot slot) {
-  auto& st = self->state;
-  ++st.silent_prompts;
-  if (st.silent_prompts > st.cfg().voice.max_silent_prompts) {
-    persist_then_reply(self, std::move(batch), std::move(slot),
-                       st.reply(reply_action::hangup,
-                                st.cfg().voice.silence_goodbye));
-    return;
-  }
-  persist_then_reply(self, std::move(batch), std::move(slot),
-                     st.reply(reply_action::listen, st.cfg().voice.reprompt));
-}
-
-std::string trimmed(const std::string& s) {
-  auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos)
-    return {};
-  auto e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
-
-void on_speech(call_pointer self, const webhook_event& ev, write_batch batch,
-               voice_reply_slot slot) {
-  auto& st = self->state;
-  auto speech = trimmed(param_or(ev.params, "SpeechResult"));
-  if (speech.empty()) {
-    on_silence(self, std::move(batch), std::move(slot));
-    return;
-  }
-  st.silent_prompts = 0;
-  if (st.turn) // Twilio sent a new turn before we answered the last one.
-    finish_turn(self, st.cfg().voice.apology, false, "superseded");
-  auto user = st.new_turn("user", speech);
-  user.confidence = parse_number(find_param(ev.params, "Confidence"));
-  st.remember(user);
-  batch.turns.push_back(std::move(user));
-  // Stored now, not with the answer: a crash while the LLM thinks must not
-  // lose what the caller said. The store keeps order, so the answer's write
-  // commits after this one.
-  caf::anon_send(st.deps.store, persist_atom::value, std::move(batch));
-  start_turn(self, std::move(slot));
 }
 
 // A status callback older than one already applied (Twilio does not keep
@@ -279,10 +166,7 @@ void on_status(call_pointer self, const webhook_event& ev, write_batch batch,
   if (ending) {
     if (auto d = parse_number(find_param(ev.params, "CallDuration")))
       st.row.duration_s = static_cast<int64_t>(*d);
-    if (st.turn) { // the caller hung up while we were thinking
-      st.turn->slot.deliver(st.reply(reply_action::hangup, {}));
-      st.turn.reset();
-    }
+    drop_turn(self); // the caller hung up while we were thinking
     finish_call(self, st.row.status);
     batch.calls.back() = st.row;
   }
@@ -352,7 +236,8 @@ void on_after_end(call_pointer self, const webhook_event& ev,
   auto& st = self->state;
   bool twiml = ev.kind == webhook_kind::inbound
                || ev.kind == webhook_kind::outbound
-               || ev.kind == webhook_kind::process_speech;
+               || ev.kind == webhook_kind::process_speech
+               || ev.kind == webhook_kind::await_turn;
   persist_then_reply(self, std::move(batch), std::move(slot),
                      st.reply(twiml ? reply_action::hangup : reply_action::ack, {}),
                      true);
@@ -386,6 +271,8 @@ void on_webhook(call_pointer self, webhook_event& ev, voice_reply_slot& slot) {
       return on_status(self, ev, std::move(batch), std::move(slot));
     case webhook_kind::amd_status:
       return on_amd(self, std::move(batch), std::move(slot));
+    case webhook_kind::await_turn:
+      return on_await(self, ev, std::move(batch), std::move(slot));
     case webhook_kind::recording_status:
       return persist_then_reply(self, std::move(batch), std::move(slot),
                                 st.reply(reply_action::ack, {}));
@@ -406,13 +293,35 @@ void init_state(call_state& st, call_deps deps, stored_call initial) {
     st.remember(std::move(t));
   }
   // A call Twilio reported over stays over; one reaped as idle (or cut off
-  // by a restart) is live again, since Twilio is still talking to us.
-  if (is_terminal_status(st.row.status)) {
+  // by a restart) is live again, since Twilio is still talking to us. A
+  // call turned away at max_calls never was live: its closing status
+  // callback must not turn "rejected-busy" into "completed".
+  if (is_terminal_status(st.row.status)
+      || st.row.end_reason == "rejected-busy") {
     st.ended = true;
     return;
   }
   st.row.ended_at.clear();
   st.row.end_reason.clear();
+}
+
+// The idle timer `gen` fired. A request Twilio is still waiting on is not
+// idleness, so the timer starts over; a turn Twilio never came back for
+// (its /voice/await did not arrive) is, and must not keep the call alive.
+void on_idle(call_pointer self, uint64_t gen) {
+  auto& st = self->state;
+  if (gen != st.activity || st.ended)
+    return;
+  if (st.turn && st.turn->slot) {
+    arm_idle_timer(self);
+    return;
+  }
+  drop_turn(self);
+  finish_call(self, "idle-timeout");
+  write_batch batch;
+  batch.calls.push_back(st.row);
+  caf::anon_send(st.deps.store, persist_atom::value, std::move(batch));
+  notify_registry(self);
 }
 
 call_actor::behavior_type call_impl(call_pointer self, call_deps deps,
@@ -426,34 +335,18 @@ call_actor::behavior_type call_impl(call_pointer self, call_deps deps,
       return stored_call{self->state.row,
                          {self->state.history.begin(), self->state.history.end()}};
     },
-    [self](idle_atom, uint64_t gen) {
-      auto& st = self->state;
-      if (gen != st.activity || st.turn || st.ended)
-        return;
-      finish_call(self, "idle-timeout");
-      write_batch batch;
-      batch.calls.push_back(st.row);
-      caf::anon_send(st.deps.store, persist_atom::value, std::move(batch));
-      notify_registry(self);
-    },
-    [self](deadline_atom, uint64_t id) {
-      auto& st = self->state;
-      if (!st.turn || st.turn->id != id)
-        return;
-      SB_LOG_WARNING("call " << st.row.call_sid << ": turn missed the "
-                             << st.cfg().limits.webhook_deadline_ms
-                             << " ms deadline");
-      finish_turn(self, st.cfg().voice.apology, false, "deadline");
-    },
+    [self](idle_atom, uint64_t gen) { on_idle(self, gen); },
+    [self](deadline_atom, uint64_t gen) { on_deadline(self, gen); },
     [self](ended_atom) { self->quit(); },
   };
 }
 
 } // namespace
+} // namespace call_detail
 
 call_actor spawn_call(caf::actor_system& sys, call_deps deps,
                       stored_call initial) {
-  return sys.spawn(call_impl, std::move(deps), std::move(initial));
+  return sys.spawn(call_detail::call_impl, std::move(deps), std::move(initial));
 }
 
 } // namespace sb

@@ -9,8 +9,12 @@
 //       process_speech: store the caller's turn, ask the LLM, store the
 //         answer, reply listen (or hangup on a goodbye intent). Empty speech
 //         re-prompts; voice.max_silent_prompts in a row end the call. If the
-//         LLM has not answered by limits.webhook_deadline_ms, or fails, the
-//         caller hears voice.apology and the call goes on.
+//         LLM has not answered by limits.webhook_deadline_ms, the reply is
+//         `wait` (voice.filler, then /voice/await?turn=N) and the turn goes
+//         on; after limits.max_await_redirects such rounds, or if the LLM
+//         fails, the caller hears voice.apology and the call goes on.
+//       await_turn: the answer of turn N as soon as it is ready (or the
+//         next `wait` at the deadline); an unknown turn gets the apology.
 //       call_status: record the status (never moving backwards); a terminal
 //         status ends the call: reply ack, tell the registry, exit.
 //         Callbacks carrying a SequenceNumber not above the last one seen
@@ -25,6 +29,9 @@
 //   (idle, generation)             internal idle timer.
 //   (deadline, turn)               internal turn deadline.
 //   (ended)                        the registry released the call: exit.
+// Whatever the call says is synthesised by the TTS pool (when one runs)
+// and played from /audio/<id>.wav; if synthesis fails or takes longer than
+// tts.timeout_ms the reply keeps its text and Twilio says it instead.
 // When the call ends (terminal status, silence, idle) it sends (ended,
 // call_sid) to its registry and keeps answering (late webhooks are stored
 // and acknowledged) until the registry's (ended) arrives. Since the registry
@@ -42,6 +49,7 @@
 #include "actors/llm.hpp"
 #include "actors/messages.hpp"
 #include "actors/store.hpp"
+#include "actors/tts.hpp"
 #include "actors/twilio.hpp"
 #include "core/config.hpp"
 
@@ -63,6 +71,7 @@ struct call_deps {
   twilio_actor twilio;
   call_registry registry;
   std::shared_ptr<const config> cfg;
+  tts_actor tts;               // invalid with tts.engine = "say"
 };
 
 /// Spawns the actor for `initial.call.call_sid`, starting from `initial`

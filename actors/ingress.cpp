@@ -43,7 +43,8 @@ call_actor start_call(ingress_pointer self, stored_call initial) {
   auto& st = self->state;
   auto sid = initial.call.call_sid;
   call_deps deps{st.deps.store, st.deps.llm, st.deps.twilio,
-                 caf::actor_cast<call_registry>(self), st.deps.cfg};
+                 caf::actor_cast<call_registry>(self), st.deps.cfg,
+                 st.deps.tts};
   auto call = spawn_call(self->system(), std::move(deps), std::move(initial));
   self->monitor(call);
   st.sid_of.emplace(call.address(), sid);

@@ -40,6 +40,7 @@ struct ingress_deps {
   llm_actor llm;
   twilio_actor twilio;
   std::shared_ptr<const config> cfg;
+  tts_actor tts;               // invalid with tts.engine = "say"
 };
 
 ingress_actor spawn_ingress(caf::actor_system& sys, ingress_deps deps);

@@ -10,6 +10,7 @@ const char* to_string(webhook_kind kind) {
     case webhook_kind::call_status: return "call-status";
     case webhook_kind::recording_status: return "recording-status";
     case webhook_kind::amd_status: return "amd-status";
+    case webhook_kind::await_turn: return "await";
   }
   return "unknown";
 }

@@ -18,6 +18,7 @@
 #include <caf/type_id.hpp>
 
 #include "actors/reply_slot.hpp"
+#include "core/chat.hpp"
 #include "net/form.hpp"
 #include "storage/records.hpp"
 
@@ -31,6 +32,7 @@ enum class webhook_kind : uint8_t {
   call_status,      // POST /call-status: status callback
   recording_status, // POST /recording-status
   amd_status,       // POST /amd-status: async answering-machine result
+  await_turn,       // POST /voice/await?turn=N: Twilio back for a slow reply
 };
 
 const char* to_string(webhook_kind kind);
@@ -41,6 +43,7 @@ struct webhook_event {
   std::string call_sid;
   form_params params;          // every decoded form parameter, in order
   std::string received_at;     // ISO-8601 UTC
+  int64_t turn = 0;            // await_turn: the turn asked for (?turn=N)
 };
 
 /// What the transport should do next; TwiML or WebSocket frames are made
@@ -49,6 +52,8 @@ enum class reply_action : uint8_t {
   listen,    // speak `text` (if any), then listen for the caller
   hangup,    // speak `text` (if any), then end the call
   ack,       // a callback: acknowledge, nothing to say
+  wait,      // the reply is not ready: say `text` (a filler), then come
+             // back for turn `await_turn` (/voice/await?turn=N)
 };
 
 struct voice_reply {
@@ -56,13 +61,10 @@ struct voice_reply {
   std::string text;
   std::string language;
   std::string voice;
+  int64_t await_turn = 0;
+  std::string audio_url;       // non-empty: play this instead of saying text
 };
 
-/// A message of the conversation as the LLM sees it.
-struct chat_message {
-  std::string role;            // user | assistant
-  std::string content;
-};
 
 struct llm_request {
   std::string call_sid;
@@ -75,6 +77,21 @@ struct llm_reply {
   std::string text;
   bool end_call = false;       // a goodbye intent: say text, then hang up
   std::string model;           // what produced it (stored in turns.model)
+  int64_t queue_ms = 0;        // waiting for a free model slot
+  int64_t llm_ms = 0;          // in the model
+};
+
+/// Text to synthesise for a call speaking `language`.
+struct tts_request {
+  std::string text;
+  std::string language;        // BCP-47, e.g. hi-IN: picks the voice
+};
+
+/// Synthesised phone audio, stored in the audio cache under `id`.
+struct tts_audio {
+  std::string id;              // 64 hex digits: /audio/<id>.wav
+  bool cached = false;         // found in the cache, nothing synthesised
+  int64_t synth_ms = 0;
 };
 
 struct ingress_stats {
@@ -128,13 +145,13 @@ typename Inspector::result_type inspect(Inspector& f, optional_field<T>& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, webhook_event& x) {
   return f(caf::meta::type_name("webhook_event"), x.kind, x.call_sid, x.params,
-           x.received_at);
+           x.received_at, x.turn);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, voice_reply& x) {
   return f(caf::meta::type_name("voice_reply"), x.action, x.text, x.language,
-           x.voice);
+           x.voice, x.await_turn, x.audio_url);
 }
 
 template <class Inspector>
@@ -155,7 +172,18 @@ typename Inspector::result_type inspect(Inspector& f, llm_request& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, llm_reply& x) {
-  return f(caf::meta::type_name("llm_reply"), x.text, x.end_call, x.model);
+  return f(caf::meta::type_name("llm_reply"), x.text, x.end_call, x.model,
+           x.queue_ms, x.llm_ms);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tts_request& x) {
+  return f(caf::meta::type_name("tts_request"), x.text, x.language);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tts_audio& x) {
+  return f(caf::meta::type_name("tts_audio"), x.id, x.cached, x.synth_ms);
 }
 
 template <class Inspector>
@@ -177,8 +205,11 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, turn_row& x) {
   optional_field<double> confidence{x.confidence};
   optional_field<int64_t> latency{x.latency_ms};
+  optional_field<int64_t> queue{x.queue_ms};
+  optional_field<int64_t> llm{x.llm_ms};
   return f(caf::meta::type_name("turn_row"), x.call_sid, x.seq, x.role,
-           x.content, confidence, x.created_at, latency, x.model, x.audio);
+           x.content, confidence, x.created_at, latency, x.model, x.audio,
+           queue, llm);
 }
 
 template <class Inspector>
@@ -223,6 +254,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(switchboard, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(switchboard, (sb::write_batch))
   CAF_ADD_TYPE_ID(switchboard, (sb::stored_call))
   CAF_ADD_TYPE_ID(switchboard, (sb::dial_request))
+  CAF_ADD_TYPE_ID(switchboard, (sb::tts_request))
+  CAF_ADD_TYPE_ID(switchboard, (sb::tts_audio))
 CAF_END_TYPE_ID_BLOCK(switchboard)
 
 namespace sb {
@@ -239,5 +272,6 @@ using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using ended_atom = caf::atom_constant<caf::atom("ended")>;
 using idle_atom = caf::atom_constant<caf::atom("idle")>;
 using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
+using speak_atom = caf::atom_constant<caf::atom("speak")>;
 
 } // namespace sb

@@ -111,10 +111,12 @@ store_actor::behavior_type store_impl(store_pointer self,
 } // namespace
 
 store_actor spawn_store(caf::actor_system& sys, std::unique_ptr<database> db,
-                        int batch_max) {
-  return sys.spawn<caf::detached>(store_impl,
-                                  std::shared_ptr<database>(std::move(db)),
-                                  static_cast<size_t>(batch_max));
+                        int batch_max, bool detached) {
+  auto shared = std::shared_ptr<database>(std::move(db));
+  auto max = static_cast<size_t>(batch_max);
+  if (detached)
+    return sys.spawn<caf::detached>(store_impl, std::move(shared), max);
+  return sys.spawn(store_impl, std::move(shared), max);
 }
 
 } // namespace sb

@@ -33,9 +33,11 @@ using store_actor = caf::typed_actor<
   caf::replies_to<load_atom, std::string>::with<stored_call>,
   caf::reacts_to<flush_atom>>;
 
-/// Spawns the store, detached (it blocks on SQLite), owning `db`.
-/// `batch_max` caps the writes of one transaction.
+/// Spawns the store owning `db`. `batch_max` caps the writes of one
+/// transaction. `detached` gives it a thread of its own, since it blocks on
+/// SQLite; the daemon always keeps the default. Tests pass false to run it
+/// on CAF's deterministic test scheduler, which a detached actor bypasses.
 store_actor spawn_store(caf::actor_system& sys, std::unique_ptr<database> db,
-                        int batch_max);
+                        int batch_max, bool detached = true);
 
 } // namespace sb

@@ -109,8 +109,11 @@ twilio_actor::behavior_type twilio_impl(twilio_pointer self,
 
 } // namespace
 
-twilio_actor spawn_twilio(caf::actor_system& sys, const twilio_config& cfg) {
-  return sys.spawn<caf::detached>(twilio_impl, cfg);
+twilio_actor spawn_twilio(caf::actor_system& sys, const twilio_config& cfg,
+                          bool detached) {
+  if (detached)
+    return sys.spawn<caf::detached>(twilio_impl, cfg);
+  return sys.spawn(twilio_impl, cfg);
 }
 
 } // namespace sb

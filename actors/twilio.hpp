@@ -33,7 +33,12 @@ using twilio_actor = caf::typed_actor<
   caf::replies_to<update_atom, std::string, call_update>::with<call_resource>,
   caf::reacts_to<retry_atom, uint64_t>>;
 
-twilio_actor spawn_twilio(caf::actor_system& sys, const twilio_config& cfg);
+/// Spawns the REST actor for the account in `cfg`. `detached` gives it a
+/// thread of its own, since each try blocks on libcurl; the daemon always
+/// keeps the default. Tests pass false to run it on CAF's deterministic
+/// test scheduler, which a detached actor bypasses.
+twilio_actor spawn_twilio(caf::actor_system& sys, const twilio_config& cfg,
+                          bool detached = true);
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, create_call_params& x) {

@@ -14,6 +14,9 @@
 #include <systemd/sd-daemon.h>
 
 #include "actors/ingress.hpp"
+#include "actors/llm_pool.hpp"
+#include "actors/tts.hpp"
+#include "backends/audio_cache.hpp"
 #include "app/http_front.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
@@ -68,6 +71,23 @@ void stop_actor(caf::actor_system& sys, const caf::actor& who) {
                 caf::after(std::chrono::seconds(10)) >> [] {
                   SB_LOG_ERROR("shutdown: an actor did not stop in 10 s");
                 });
+}
+
+// The audio cache and the TTS pool, unless Twilio's own voices speak.
+caf::error start_tts(caf::actor_system& sys, std::shared_ptr<const config> cfg,
+                     std::shared_ptr<audio_cache>& audio, tts_actor& tts) {
+  if (cfg->tts.engine == "say")
+    return caf::none;
+  auto cache = audio_cache::open(cfg->tts.cache_dir,
+                                 uint64_t(cfg->tts.cache_max_mb) << 20);
+  if (!cache)
+    return cache.error();
+  audio = std::move(*cache);
+  auto pool = spawn_tts_pool(sys, cfg, audio);
+  if (!pool)
+    return pool.error();
+  tts = *pool;
+  return caf::none;
 }
 
 int wait_for_signal(const sigset_t& signals) {
@@ -132,18 +152,32 @@ int run_daemon(const config& cfg_in) {
   actor_config acfg{*cfg};
   caf::actor_system sys{acfg};
   auto store = spawn_store(sys, std::move(*db), cfg->storage.batch_max);
-  auto llm = spawn_scripted_llm(sys, *rules);
+  auto llm = cfg->llm.backend == "scripted"
+               ? spawn_scripted_llm(sys, *rules)
+               : spawn_llm_pool(sys, cfg, *rules);
   auto twilio = spawn_twilio(sys, cfg->twilio);
-  auto ingress = spawn_ingress(sys, ingress_deps{store, llm, twilio, cfg});
+  std::shared_ptr<audio_cache> audio;
+  tts_actor tts;
+  if (auto err = start_tts(sys, cfg, audio, tts)) {
+    SB_LOG_ERROR("tts: " << what(err));
+    for (auto a : {caf::actor_cast<caf::actor>(llm),
+                   caf::actor_cast<caf::actor>(twilio),
+                   caf::actor_cast<caf::actor>(store)})
+      stop_actor(sys, a);
+    return 1;
+  }
+  auto ingress = spawn_ingress(sys, ingress_deps{store, llm, twilio, cfg, tts});
   auto shutdown_actors = [&] {
     stop_actor(sys, caf::actor_cast<caf::actor>(ingress));
     stop_actor(sys, caf::actor_cast<caf::actor>(llm));
     stop_actor(sys, caf::actor_cast<caf::actor>(twilio));
+    if (tts)
+      stop_actor(sys, caf::actor_cast<caf::actor>(tts));
     stop_actor(sys, caf::actor_cast<caf::actor>(store));
   };
 
   auto server = http_server::start(ioc, server_options(*cfg),
-                                   make_http_handler(ingress, cfg));
+                                   make_http_handler(ingress, cfg, audio));
   if (!server) {
     SB_LOG_ERROR(what(server.error()));
     shutdown_actors();
@@ -158,7 +192,8 @@ int run_daemon(const config& cfg_in) {
                                 << (*server)->port() << " (public URL "
                                 << cfg->server.public_url << ", storage "
                                 << cfg->storage.path << ", llm "
-                                << cfg->llm.backend << ")");
+                                << cfg->llm.backend << ", tts "
+                                << cfg->tts.engine << ")");
   if (!cfg->twilio.validate_signatures)
     SB_LOG_WARNING("twilio.validate_signatures = false: webhooks are NOT "
                    "authenticated; use this only for local development");

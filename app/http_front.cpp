@@ -9,6 +9,7 @@
 #include "app/make_call.hpp"
 #include "app/routes.hpp"
 #include "app/views.hpp"
+#include "backends/audio_cache.hpp"
 #include "app/voice_twiml.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
@@ -71,6 +72,7 @@ webhook_kind kind_of(route_id id) {
     case route_id::voice_inbound: return webhook_kind::inbound;
     case route_id::voice_outbound: return webhook_kind::outbound;
     case route_id::process_speech: return webhook_kind::process_speech;
+    case route_id::await_turn: return webhook_kind::await_turn;
     case route_id::call_status: return webhook_kind::call_status;
     case route_id::recording_status: return webhook_kind::recording_status;
     default: return webhook_kind::amd_status;
@@ -80,12 +82,15 @@ webhook_kind kind_of(route_id id) {
 struct front {
   ingress_actor ingress;
   std::shared_ptr<const config> cfg;
+  std::shared_ptr<audio_cache> audio;
 
   void handle(http_request&& req, http_responder respond) const;
   void webhook(route_id id, http_request&& req, http_responder respond) const;
   void operator_view(const route_match& m, http_request&& req,
                      http_responder respond) const;
   void make_call(const http_request& req, const http_responder& respond) const;
+  void serve_audio(const std::string& id, const http_request& req,
+                   const http_responder& respond) const;
 };
 
 // A JSON webhook body (Twilio signs those through bodySHA256) as form
@@ -137,6 +142,19 @@ bool signed_by_twilio(const http_request& req, const form_params& params,
                                    req.twilio_signature);
 }
 
+// ?turn=N of /voice/await, N >= 1.
+bool parse_turn(const std::string& query, int64_t& out) {
+  auto q = parse_form(query);
+  if (!q)
+    return false;
+  auto text = param_or(*q, "turn");
+  if (text.empty() || text.size() > 18
+      || text.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  out = std::stoll(text);
+  return out >= 1;
+}
+
 // Parses and checks a Twilio webhook; on failure answers 4xx and returns
 // nullopt. Nothing reaches the actors (or the database) from a request that
 // is malformed or not signed by Twilio.
@@ -169,8 +187,13 @@ std::optional<webhook_event> parse_webhook(route_id id, const http_request& req,
     respond(error_response(400, "CallSid: missing or malformed"));
     return std::nullopt;
   }
-  return webhook_event{kind_of(id), std::move(sid), std::move(*params),
-                       iso8601_utc_now()};
+  webhook_event ev{kind_of(id), std::move(sid), std::move(*params),
+                   iso8601_utc_now(), 0};
+  if (id == route_id::await_turn && !parse_turn(req.query, ev.turn)) {
+    respond(error_response(400, "turn: missing or not a positive number"));
+    return std::nullopt;
+  }
+  return ev;
 }
 
 void front::webhook(route_id id, http_request&& req,
@@ -267,6 +290,30 @@ void front::make_call(const http_request& req,
   caf::anon_send(ingress, dial_atom::value, std::move(*parsed), std::move(slot));
 }
 
+// Only ids the cache produced are served: valid_id() admits 64 hex digits
+// and nothing else, so no part of the request path reaches the filesystem
+// otherwise. The files never change, so they cache forever.
+void front::serve_audio(const std::string& id, const http_request& req,
+                        const http_responder& respond) const {
+  if (!audio || !audio_cache::valid_id(id)) {
+    respond(error_response(404, "Not Found"));
+    return;
+  }
+  auto etag = "\"" + id + "\"";
+  if (req.if_none_match == etag) {
+    respond({304, "audio/wav", {}, {{"ETag", etag}}});
+    return;
+  }
+  auto bytes = audio->read(id);
+  if (!bytes) {
+    respond(error_response(404, "Not Found"));
+    return;
+  }
+  respond({200, "audio/wav", std::string(bytes->begin(), bytes->end()),
+           {{"ETag", etag},
+            {"Cache-Control", "public, max-age=31536000, immutable"}}});
+}
+
 void front::handle(http_request&& req, http_responder respond) const {
   auto m = match_route(req.method, req.path);
   if (m.error != 0) {
@@ -280,6 +327,9 @@ void front::handle(http_request&& req, http_responder respond) const {
   if (is_twilio_webhook(m.id))
     return webhook(m.id, std::move(req), std::move(respond));
   switch (m.id) {
+    case route_id::audio:
+      serve_audio(m.arg, req, respond);
+      return;
     case route_id::healthz:
       respond({200, "text/plain; charset=utf-8", "ok\n", {}});
       return;
@@ -299,8 +349,10 @@ void front::handle(http_request&& req, http_responder respond) const {
 } // namespace
 
 http_handler make_http_handler(ingress_actor ingress,
-                               std::shared_ptr<const config> cfg) {
-  auto f = std::make_shared<const front>(front{std::move(ingress), std::move(cfg)});
+                               std::shared_ptr<const config> cfg,
+                               std::shared_ptr<audio_cache> audio) {
+  auto f = std::make_shared<const front>(
+    front{std::move(ingress), std::move(cfg), std::move(audio)});
   return [f](http_request&& req, http_responder respond) {
     f->handle(std::move(req), std::move(respond));
   };

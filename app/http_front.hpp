@@ -12,7 +12,11 @@
 
 namespace sb {
 
+class audio_cache;
+
+/// `audio` serves GET /audio/<id>.wav; null when no audio is produced.
 http_handler make_http_handler(ingress_actor ingress,
-                               std::shared_ptr<const config> cfg);
+                               std::shared_ptr<const config> cfg,
+                               std::shared_ptr<audio_cache> audio);
 
 } // namespace sb

@@ -12,12 +12,13 @@ struct route_entry {
   route_id id;
 };
 
-constexpr std::array<route_entry, 10> fixed_routes{{
+constexpr std::array<route_entry, 11> fixed_routes{{
   {"/", "GET", route_id::root},
   {"/healthz", "GET", route_id::healthz},
   {"/voice/inbound", "POST", route_id::voice_inbound},
   {"/voice/outbound", "POST", route_id::voice_outbound},
   {"/voice/process-speech", "POST", route_id::process_speech},
+  {"/voice/await", "POST", route_id::await_turn},
   {"/call-status", "POST", route_id::call_status},
   {"/recording-status", "POST", route_id::recording_status},
   {"/amd-status", "POST", route_id::amd_status},
@@ -48,6 +49,17 @@ route_match match_route(std::string_view method, std::string_view path) {
       return check_method(method, "GET",
                           route_match{route_id::session, std::string{sid}, 0, ""});
   }
+  constexpr std::string_view audio_prefix = "/audio/";
+  constexpr std::string_view wav = ".wav";
+  if (path.substr(0, audio_prefix.size()) == audio_prefix
+      && path.size() > audio_prefix.size() + wav.size()
+      && path.substr(path.size() - wav.size()) == wav) {
+    auto id = path.substr(audio_prefix.size(),
+                          path.size() - audio_prefix.size() - wav.size());
+    if (id.find('/') == std::string_view::npos)
+      return check_method(method, "GET",
+                          route_match{route_id::audio, std::string{id}, 0, ""});
+  }
   route_match none;
   none.error = 404;
   return none;
@@ -58,6 +70,7 @@ bool is_twilio_webhook(route_id id) {
     case route_id::voice_inbound:
     case route_id::voice_outbound:
     case route_id::process_speech:
+    case route_id::await_turn:
     case route_id::call_status:
     case route_id::recording_status:
     case route_id::amd_status:

@@ -14,17 +14,19 @@ enum class route_id {
   voice_inbound,    // POST /voice/inbound
   voice_outbound,   // POST /voice/outbound
   process_speech,   // POST /voice/process-speech
+  await_turn,       // POST /voice/await?turn=N
   call_status,      // POST /call-status
   recording_status, // POST /recording-status
   amd_status,       // POST /amd-status
   make_call,        // POST /make-call           (operator)
   sessions,         // GET  /sessions            (operator)
   session,          // GET  /session/{call_sid}  (operator)
+  audio,            // GET  /audio/{id}.wav      (Twilio's <Play> fetch)
 };
 
 struct route_match {
   route_id id = route_id::root;
-  std::string arg;         // {call_sid} for route_id::session
+  std::string arg;         // {call_sid} of session, {id} of audio
   unsigned error = 0;      // 404 or 405 when no route matched, else 0
   const char* allow = "";  // the allowed method, for 405's Allow header
 };

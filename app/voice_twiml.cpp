@@ -16,7 +16,12 @@ std::string join_hints(const std::vector<std::string>& hints) {
   return out;
 }
 
+// Our own audio when there is some, else Twilio's voice.
 void say(twiml_writer& w, const voice_reply& reply) {
+  if (!reply.audio_url.empty()) {
+    w.text_element("Play", reply.audio_url);
+    return;
+  }
   if (reply.text.empty())
     return;
   w.text_element("Say", reply.text,
@@ -42,6 +47,18 @@ xml_attrs gather_attrs(const voice_reply& reply, const config& cfg,
 
 std::string render_twiml(const voice_reply& reply, const config& cfg) {
   twiml_writer w;
+  if (reply.action == reply_action::wait) {
+    // Twilio plays this and comes straight back for the answer.
+    if (reply.text.empty() && reply.audio_url.empty())
+      w.empty_element("Pause", {{"length", "1"}});
+    else
+      say(w, reply);
+    w.text_element("Redirect",
+                   cfg.server.public_url + "/voice/await?turn="
+                     + std::to_string(reply.await_turn),
+                   {{"method", "POST"}});
+    return w.finish();
+  }
   if (reply.action == reply_action::hangup) {
     say(w, reply);
     w.empty_element("Hangup");

@@ -10,7 +10,11 @@
 
 namespace sb {
 
-/// REQUIRES: reply.action is listen or hangup.
+/// listen: <Gather> with the speech, then <Redirect> to process-speech.
+/// hangup: the speech, then <Hangup/>.
+/// wait: the filler (or a one-second <Pause>), then <Redirect> to
+///   /voice/await?turn=N.
+/// REQUIRES: reply.action is not ack.
 std::string render_twiml(const voice_reply& reply, const config& cfg);
 
 } // namespace sb

@@ -240,6 +240,22 @@ class section {
     out = static_cast<T>(value);
   }
 
+  void get_double(std::string_view key, double& out, double lo, double hi) {
+    const toml::node* node = take(key);
+    if (node == nullptr)
+      return;
+    if (!node->is_number())
+      return fail(*node, key, "must be a number");
+    double value = node->is_integer()
+                     ? static_cast<double>(node->as_integer()->get())
+                     : node->as_floating_point()->get();
+    if (!(value >= lo && value <= hi))
+      return fail(*node, key,
+                  "must be from " + std::to_string(lo) + " to "
+                    + std::to_string(hi));
+    out = value;
+  }
+
   void get_bool(std::string_view key, bool& out) {
     const toml::node* node = take(key);
     if (node == nullptr)
@@ -380,6 +396,7 @@ void read_voice(section& sec, voice_config& out) {
   sec.get_non_empty("busy_message", out.busy_message);
   sec.get_non_empty("silence_goodbye", out.silence_goodbye);
   sec.get_int("max_silent_prompts", out.max_silent_prompts, 1, 20);
+  sec.get_non_empty("filler", out.filler);
   sec.get_choice("machine_action", out.machine_action,
                  {"message", "hangup", "continue"});
   sec.get_non_empty("machine_message", out.machine_message);
@@ -427,7 +444,16 @@ void read_llm(section& sec, llm_config& out) {
   sec.get_choice("backend", out.backend, {"scripted", "ollama", "openai"});
   sec.get_non_empty("model", out.model);
   sec.get_string("system_prompt", out.system_prompt);
+  sec.get_string("system_prompt_hi", out.system_prompt_hi);
+  sec.get_string("system_prompt_en", out.system_prompt_en);
   sec.get_int("max_history_turns", out.max_history_turns, 1, 1000);
+  sec.get_int("timeout_s", out.timeout_s, 1, 600);
+  sec.get_int("max_queue", out.max_queue, 0, 100000);
+  sec.get_int("max_reply_chars", out.max_reply_chars, 20, 4000);
+  sec.get_double("temperature", out.temperature, 0.0, 2.0);
+  sec.get_int("num_predict", out.num_predict, 1, 8192);
+  sec.get_string("keep_alive", out.keep_alive);
+  read_secret(sec, "api_key", out.api_key);
   read_rules_file(sec, out.rules_file);
   read_endpoints(sec, out.endpoints);
   // Point at the backend line: it is what asks for an endpoint, and the
@@ -441,6 +467,10 @@ void read_tts(section& sec, tts_config& out) {
   sec.get_choice("engine", out.engine, {"say", "espeak", "http"});
   sec.get_string("voice", out.voice);
   sec.get_non_empty("cache_dir", out.cache_dir);
+  sec.get_int("cache_max_mb", out.cache_max_mb, 1, 1000000);
+  sec.get_int("timeout_ms", out.timeout_ms, 100, 14000);
+  sec.get_choice("http_flavor", out.http_flavor, {"openai", "xtts", "piper"});
+  read_secret(sec, "api_key", out.api_key);
   read_endpoints(sec, out.endpoints);
   if (out.engine == "http" && out.endpoints.empty())
     sec.fail(*sec.take("engine"), "endpoints",
@@ -474,6 +504,7 @@ void read_document(section& root, config& cfg) {
     s.get_int("max_calls", cfg.limits.max_calls, 1, 1000000);
     s.get_int("webhook_deadline_ms", cfg.limits.webhook_deadline_ms, 500,
               14000);
+    s.get_int("max_await_redirects", cfg.limits.max_await_redirects, 1, 10);
     s.get_int("call_idle_timeout_s", cfg.limits.call_idle_timeout_s, 1,
               86400);
   });
@@ -529,6 +560,32 @@ caf::error apply_env(config& cfg, const env_lookup& env) {
   }
   if (auto v = get("OLLAMA_MODEL"))
     cfg.llm.model = *v;
+  // The prototype's TTS switches: USE_LOCAL_TTS=false means Twilio's own
+  // voices; TTS_ENGINE names the engine outright.
+  if (auto v = get("USE_LOCAL_TTS")) {
+    if (*v == "false" || *v == "0")
+      cfg.tts.engine = "say";
+    else if (*v != "true" && *v != "1")
+      return env_error("USE_LOCAL_TTS", "must be true or false");
+  }
+  if (auto v = get("TTS_ENGINE")) {
+    if (auto why = check_choice(*v, {"say", "espeak", "http"}); !why.empty())
+      return env_error("TTS_ENGINE", why);
+    if (*v == "http" && cfg.tts.endpoints.empty())
+      return env_error("TTS_ENGINE", "http needs [[tts.endpoints]] in the file");
+    cfg.tts.engine = *v;
+  }
+  // The prototype's switch between the local model and canned replies.
+  if (auto v = get("USE_LOCAL_LLM")) {
+    if (*v == "true" || *v == "1")
+      cfg.llm.backend = "ollama";
+    else if (*v == "false" || *v == "0")
+      cfg.llm.backend = "scripted";
+    else
+      return env_error("USE_LOCAL_LLM", "must be true or false");
+    if (cfg.llm.backend == "ollama" && cfg.llm.endpoints.empty())
+      cfg.llm.endpoints.push_back(endpoint_config{"http://127.0.0.1:11434", 0, 4});
+  }
   return caf::error{};
 }
 

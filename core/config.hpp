@@ -62,6 +62,7 @@ struct voice_config {                         // [reloadable] all of them
   std::string silence_goodbye =
     "I have not heard anything, so I will end the call now. Goodbye.";
   int max_silent_prompts = 3;                // empty results in a row before hanging up
+  std::string filler = "One moment please.";  // said while the reply is not ready
   // What an answering machine gets (AnsweredBy machine_* or fax):
   std::string machine_action = "message";    // message | hangup | continue
   std::string machine_message =
@@ -81,7 +82,16 @@ struct llm_config {
   std::string system_prompt =
     "You are a helpful phone assistant. Answer briefly, in the caller's "
     "language (Hindi or English), in one or two spoken sentences.";
+  std::string system_prompt_hi;              // per-language override; empty = system_prompt
+  std::string system_prompt_en;
   int max_history_turns = 20;                // 1..1000
+  int timeout_s = 30;                        // one model request, 1..600
+  int max_queue = 64;                        // turns waiting for a free slot, 0..100000
+  int max_reply_chars = 400;                 // spoken reply cap, 20..4000
+  double temperature = 0.7;                  // 0..2
+  int num_predict = 256;                     // max tokens, 1..8192
+  std::string keep_alive = "5m";             // ollama: keep the model loaded
+  std::string api_key;                       // openai: bearer key (or api_key_file)
   std::string rules_file;                    // scripted rules; empty = built in
   std::vector<endpoint_config> endpoints = {{"http://127.0.0.1:11434", 0, 4}};
 };
@@ -90,6 +100,10 @@ struct tts_config {
   std::string engine = "espeak";             // say | espeak | http
   std::string voice = "hi";
   std::string cache_dir = "audio-cache";
+  int cache_max_mb = 256;                    // LRU-evicted beyond, 1..1000000
+  int timeout_ms = 3000;                     // one synthesis, 100..14000
+  std::string http_flavor = "openai";        // openai | xtts | piper
+  std::string api_key;                       // http: bearer key (or api_key_file)
   std::vector<endpoint_config> endpoints;
 };
 
@@ -107,6 +121,7 @@ struct limits_config {
   int max_calls = 10000;                     // live calls, 1..1000000
   int webhook_deadline_ms = 8000;            // 500..14000 (Twilio gives up at 15 s)
   int call_idle_timeout_s = 3600;            // 1..86400
+  int max_await_redirects = 3;               // filler+redirects per turn, 1..10
 };
 
 struct log_config {
@@ -141,7 +156,7 @@ env_lookup process_env();
 /// Reads and validates `path`. Environment variables of the prototype
 /// override the file: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN,
 /// TWILIO_PHONE_NUMBER, PUBLIC_URL, SILENCE_THRESHOLD_SECONDS, OLLAMA_HOST,
-/// OLLAMA_MODEL. `*_file` keys (twilio.auth_token_file, admin.token_file)
+/// OLLAMA_MODEL, USE_LOCAL_LLM, USE_LOCAL_TTS, TTS_ENGINE. `*_file` keys (twilio.auth_token_file, admin.token_file)
 /// read a secret from a file (trailing newline stripped).
 /// Errors: errc::bad_config with "PATH:LINE: key: why" for a bad or unknown
 /// key, a value out of bounds, a syntax error, or an unreadable file.

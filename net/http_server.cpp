@@ -84,6 +84,7 @@ http_request to_request(http::request<http::string_body>&& msg,
   req.content_type = std::string(msg[http::field::content_type]);
   req.authorization = std::string(msg[http::field::authorization]);
   req.twilio_signature = std::string(msg["X-Twilio-Signature"]);
+  req.if_none_match = std::string(msg[http::field::if_none_match]);
   req.body = std::move(msg.body());
   req.remote_address = remote;
   return req;

@@ -18,6 +18,7 @@ struct http_request {
   std::string content_type;    // Content-Type header, or empty
   std::string authorization;   // Authorization header, or empty
   std::string twilio_signature;// X-Twilio-Signature header, or empty
+  std::string if_none_match;   // If-None-Match header, or empty
   std::string body;
   std::string remote_address;  // peer "ip:port"
 };

@@ -59,6 +59,12 @@ CREATE INDEX events_call_sid ON events (call_sid);
 CREATE INDEX calls_started_at ON calls (started_at);
 CREATE INDEX recordings_call_sid ON recordings (call_sid);
 )sql",
+  // 2: where an assistant turn's time went: waiting for a free model slot
+  // (queue_ms) and in the model (llm_ms); latency_ms stays the total.
+  R"sql(
+ALTER TABLE turns ADD COLUMN queue_ms INTEGER;
+ALTER TABLE turns ADD COLUMN llm_ms INTEGER;
+)sql",
 };
 
 // The columns of each upserted table, key first, in bind order.
@@ -72,7 +78,8 @@ constexpr std::array<const char*, 7> recording_columns = {
 
 constexpr const char* insert_turn_sql
   = "INSERT INTO turns (call_sid, seq, role, content, confidence, created_at,"
-    " latency_ms, model, audio) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    " latency_ms, model, audio, queue_ms, llm_ms)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 constexpr const char* insert_event_sql
   = "INSERT INTO events (call_sid, kind, received_at, payload)"
     " VALUES (?1, ?2, ?3, ?4)";
@@ -82,7 +89,8 @@ constexpr const char* select_call_sql
     " duration_s, end_reason FROM calls";
 constexpr const char* select_turns_sql
   = "SELECT call_sid, seq, role, content, confidence, created_at, latency_ms,"
-    " model, audio FROM turns WHERE call_sid = ?1 ORDER BY seq";
+    " model, audio, queue_ms, llm_ms FROM turns WHERE call_sid = ?1"
+    " ORDER BY seq";
 
 // count_rows() takes a table name from its caller; only these exact texts
 // ever reach SQL, so no caller string is spliced into a statement.
@@ -227,6 +235,8 @@ turn_row read_turn(sqlite3_stmt* stmt) {
   row.latency_ms = column_opt<int64_t>(stmt, 6);
   row.model = column_text(stmt, 7);
   row.audio = column_text(stmt, 8);
+  row.queue_ms = column_opt<int64_t>(stmt, 9);
+  row.llm_ms = column_opt<int64_t>(stmt, 10);
   return row;
 }
 
@@ -451,7 +461,8 @@ caf::error database::apply(const write_batch& batch) {
   for (auto& t : batch.turns) {
     auto stmt = stmts_->insert_turn.get();
     bind_all(stmt, t.call_sid, t.seq, t.role, t.content, t.confidence,
-             t.created_at, t.latency_ms, t.model, t.audio);
+             t.created_at, t.latency_ms, t.model, t.audio, t.queue_ms,
+             t.llm_ms);
     if ((err = run(stmt, "turns")))
       return err;
   }

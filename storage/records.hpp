@@ -34,7 +34,9 @@ struct turn_row {
   std::string content;                  // verbatim text (UTF-8)
   std::optional<double> confidence;     // user turns: Twilio's Confidence
   std::string created_at;
-  std::optional<int64_t> latency_ms;    // assistant turns: LLM+TTS time
+  std::optional<int64_t> latency_ms;    // assistant turns: total time to answer
+  std::optional<int64_t> queue_ms;      // assistant: waiting for a model slot
+  std::optional<int64_t> llm_ms;        // assistant: in the model
   std::string model;                    // assistant turns: what answered
   std::string audio;                    // path/id of produced audio, or empty
 };

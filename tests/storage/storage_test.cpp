@@ -131,8 +131,8 @@ TEST_CASE("open creates the four tables and sets user_version",
           "[storage]") {
   temp_dir dir;
   auto db = open_ok(dir.file());
-  CHECK(database::schema_version() == 1);
-  CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "1");
+  CHECK(database::schema_version() == 2);
+  CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "2");
   auto tables = raw_query(dir.file(), "SELECT name FROM sqlite_master"
                                       " WHERE type = 'table' ORDER BY name");
   CHECK(tables == table{{"calls"}, {"events"}, {"recordings"}, {"turns"}});
@@ -150,6 +150,37 @@ TEST_CASE("open creates the four tables and sets user_version",
     CHECK(*db->count_rows(name) == 0);
 }
 
+TEST_CASE("a version-1 file is migrated forward, keeping its rows",
+          "[storage]") {
+  temp_dir dir;
+  {
+    auto db = open_ok(dir.file());
+    sb::write_batch batch;
+    batch.calls.push_back(sample_call("CA1"));
+    batch.turns.push_back(sample_turn("CA1", 1, "hello"));
+    REQUIRE_FALSE(db->write(batch));
+  }
+  // What a file written by the first release looks like.
+  raw_query(dir.file(), "ALTER TABLE turns DROP COLUMN queue_ms", true);
+  raw_query(dir.file(), "ALTER TABLE turns DROP COLUMN llm_ms", true);
+  raw_query(dir.file(), "PRAGMA user_version = 1", true);
+  auto db = open_ok(dir.file());
+  CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "2");
+  sb::write_batch batch;
+  auto t = sample_turn("CA1", 2, "again");
+  t.queue_ms = 5;
+  t.llm_ms = 120;
+  batch.turns.push_back(t);
+  REQUIRE_FALSE(db->write(batch));
+  auto stored = db->load_call("CA1");
+  REQUIRE(stored);
+  REQUIRE(*stored);
+  REQUIRE((*stored)->turns.size() == 2);
+  CHECK((*stored)->turns[0].content == "hello");
+  CHECK_FALSE((*stored)->turns[0].queue_ms);
+  CHECK((*stored)->turns[1].llm_ms == 120);
+}
+
 TEST_CASE("reopening keeps data and migrates nothing", "[storage]") {
   temp_dir dir;
   {
@@ -161,7 +192,7 @@ TEST_CASE("reopening keeps data and migrates nothing", "[storage]") {
   }
   auto db = open_ok(dir.file());
   auto db_again = open_ok(dir.file());
-  CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "1");
+  CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "2");
   auto stored = db->load_call("CA1");
   REQUIRE(stored);
   REQUIRE(*stored);
@@ -180,7 +211,7 @@ TEST_CASE("a file from a newer binary is refused by name", "[storage]") {
   auto msg = sb::what(db.error());
   CHECK_THAT(msg, Catch::Contains(dir.file()));
   CHECK_THAT(msg, Catch::Contains("schema version 7"));
-  CHECK_THAT(msg, Catch::Contains("(1)"));
+  CHECK_THAT(msg, Catch::Contains("(2)"));
   // Refusing must not touch the file.
   CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "7");
 }

@@ -69,6 +69,9 @@ std::string daemon_config(const daemon_options& o, int port) {
     << "[limits]\nmax_calls = " << o.max_calls << "\n"
     << "webhook_deadline_ms = " << o.webhook_deadline_ms << "\n"
     << "call_idle_timeout_s = " << o.call_idle_timeout_s << "\n"
+    << "max_await_redirects = " << o.max_await_redirects << "\n"
+    << "[tts]\nengine = \"" << o.tts_engine << "\"\n"
+    << "cache_dir = \"" << o.db_path << ".audio\"\n" << o.tts_extra
     << "[runtime]\nscheduler_threads = 2\n"
     << o.extra_toml;
   return t.str();

@@ -31,6 +31,7 @@ struct daemon_options {
   int max_calls = 10000;
   int webhook_deadline_ms = 8000;
   int call_idle_timeout_s = 3600;
+  int max_await_redirects = 3;
   bool validate_signatures = false;
   std::string auth_token;
   std::string api_base = "https://api.twilio.com";
@@ -38,7 +39,12 @@ struct daemon_options {
   std::string phone_number;
   bool async_amd = false;
   std::string machine_action = "message";
-  std::string extra_toml;              // appended (new tables only)
+  // Twilio's own voices unless a test is about our audio; cache_dir is
+  // placed beside the database.
+  std::string tts_engine = "say";
+  std::string tts_extra;               // more [tts] keys
+  std::string extra_toml;              // appended: tables not written above
+                                       // ([llm], [[llm.endpoints]])
 };
 
 /// A free TCP port on 127.0.0.1 (bound then released).

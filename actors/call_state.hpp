@@ -1,0 +1,125 @@
+// Internal to the call actor (actors/call*.cpp): its state and the steps
+// its two files share. call.cpp owns the webhook dispatch, status, AMD and
+// recordings; call_turn.cpp owns a conversation turn (speech, the LLM, the
+// deadline and /voice/await). Nothing outside actors/ includes this.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/call.hpp"
+#include "core/clock.hpp"
+
+namespace sb::call_detail {
+
+using steady = std::chrono::steady_clock;
+
+/// The turn the LLM is working on. `slot` is the Twilio request waiting
+/// for it; it is empty while Twilio is on its way back through
+/// /voice/await after a filler.
+struct turn_in_flight {
+  uint64_t id = 0;                // N of /voice/await?turn=N
+  voice_reply_slot slot;
+  steady::time_point started;
+  uint64_t deadline_gen = 0;      // the deadline timer that counts
+  int redirects = 0;              // fillers said for this turn
+  bool done = false;              // answer written, store not yet confirmed
+};
+
+/// An answer that was ready while nobody was waiting for it.
+struct ready_turn {
+  uint64_t id = 0;
+  voice_reply reply;
+};
+
+struct call_state {
+  static const char* name;
+  call_deps deps;
+  call_row row;
+  std::deque<turn_row> history;   // the last llm.max_history_turns turns
+  int64_t last_seq = 0;
+  int silent_prompts = 0;
+  uint64_t activity = 0;          // idle-timer generation
+  uint64_t turns_started = 0;
+  uint64_t deadlines_armed = 0;
+  std::optional<turn_in_flight> turn;
+  std::optional<ready_turn> ready;
+  bool ended = false;
+  int64_t last_status_seq = -1;   // highest SequenceNumber applied
+  bool machine_handled = false;   // machine_message said or hang-up sent
+
+  const config& cfg() const { return *deps.cfg; }
+
+  voice_reply reply(reply_action action, std::string text) const {
+    return {action, std::move(text), row.language, row.voice, 0};
+  }
+
+  void remember(turn_row t) {
+    history.push_back(std::move(t));
+    auto cap = static_cast<size_t>(cfg().llm.max_history_turns);
+    while (history.size() > cap)
+      history.pop_front();
+  }
+
+  turn_row new_turn(std::string role, std::string content) {
+    turn_row t;
+    t.call_sid = row.call_sid;
+    t.seq = ++last_seq;
+    t.role = std::move(role);
+    t.content = std::move(content);
+    t.created_at = iso8601_utc_now();
+    return t;
+  }
+};
+
+using call_pointer = call_actor::stateful_pointer<call_state>;
+
+// -- call.cpp -----------------------------------------------------------------
+
+/// A Twilio number parameter; nullopt when absent, malformed or not finite.
+std::optional<double> parse_number(const std::string* text);
+
+/// A reply being completed by two parallel steps (the store's write and
+/// the synthesis of its audio); the last one to finish delivers it.
+struct reply_join {
+  voice_reply reply;
+  int pending = 2;
+};
+
+/// Synthesises `join->reply.text` (if there is a TTS pool and something to
+/// say) and sets its audio_url; then calls `done`, also on failure.
+void add_audio(call_pointer self, std::shared_ptr<reply_join> join,
+               std::function<void()> done);
+
+/// Writes `batch`, then delivers `reply` to `slot` (whether or not the
+/// write succeeded: the store logs failures). With `then_release`, the
+/// registry hears of the call's end afterwards.
+void persist_then_reply(call_pointer self, write_batch batch,
+                        voice_reply_slot slot, voice_reply reply,
+                        bool then_release = false);
+
+// -- call_turn.cpp ------------------------------------------------------------
+
+/// process-speech: the caller's turn, or a re-prompt for silence.
+void on_speech(call_pointer self, const webhook_event& ev, write_batch batch,
+               voice_reply_slot slot);
+
+/// /voice/await?turn=N: Twilio back for a turn that was not ready.
+void on_await(call_pointer self, const webhook_event& ev, write_batch batch,
+              voice_reply_slot slot);
+
+/// The deadline timer `gen` fired.
+void on_deadline(call_pointer self, uint64_t gen);
+
+/// The call ended while a turn was in flight: the waiting request (if
+/// any) gets a hang-up and the turn is dropped.
+void drop_turn(call_pointer self);
+
+} // namespace sb::call_detail

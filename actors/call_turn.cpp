@@ -1,0 +1,207 @@
+// One conversation turn of a call: the caller's words are stored, the LLM
+// is asked, and the answer goes back to Twilio — at once if it is ready
+// within limits.webhook_deadline_ms, else after a filler and a <Redirect> to
+// /voice/await?turn=N (bounded by limits.max_await_redirects, then the
+// apology). Nothing here can leave Twilio without an answer.
+#include <caf/send.hpp>
+
+#include "actors/call_state.hpp"
+#include "core/error.hpp"
+#include "core/log.hpp"
+
+namespace sb::call_detail {
+
+namespace {
+
+std::string trimmed(const std::string& s) {
+  auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos)
+    return {};
+  auto e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+void arm_deadline(call_pointer self) {
+  auto& st = self->state;
+  st.turn->deadline_gen = ++st.deadlines_armed;
+  auto deadline = std::chrono::milliseconds(st.cfg().limits.webhook_deadline_ms);
+  self->delayed_send(self, deadline, deadline_atom::value,
+                     st.turn->deadline_gen);
+}
+
+// The answer is stored: hand it to whoever waits, or keep it for the
+// /voice/await request that is on its way.
+void complete_turn(call_pointer self, uint64_t id, voice_reply reply) {
+  auto& st = self->state;
+  if (!st.turn || st.turn->id != id)
+    return;
+  if (st.turn->slot)
+    st.turn->slot.deliver(std::move(reply));
+  else
+    st.ready = ready_turn{id, std::move(reply)};
+  st.turn.reset();
+}
+
+void finish_turn(call_pointer self, std::string text, bool end_call,
+                 std::string model, const llm_reply* timing = nullptr) {
+  auto& st = self->state;
+  auto& turn = *st.turn;
+  turn.done = true;
+  auto row = st.new_turn("assistant", text);
+  row.model = std::move(model);
+  row.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     steady::now() - turn.started).count();
+  if (timing) {
+    row.queue_ms = timing->queue_ms;
+    row.llm_ms = timing->llm_ms;
+  }
+  st.remember(row);
+  write_batch batch;
+  batch.turns.push_back(std::move(row));
+  auto reply = st.reply(end_call ? reply_action::hangup : reply_action::listen,
+                        std::move(text));
+  auto id = turn.id;
+  auto join = std::make_shared<reply_join>(reply_join{std::move(reply), 2});
+  std::function<void()> done = [self, id, join] {
+    if (--join->pending == 0)
+      complete_turn(self, id, join->reply);
+  };
+  self->request(st.deps.store, caf::infinite, persist_atom::value,
+                std::move(batch))
+    .then([done](bool) { done(); }, [done](caf::error&) { done(); });
+  add_audio(self, join, done);
+}
+
+bool is_current(call_state& st, uint64_t id) {
+  return st.turn && st.turn->id == id && !st.turn->done;
+}
+
+llm_request make_llm_request(const call_state& st) {
+  llm_request req;
+  req.call_sid = st.row.call_sid;
+  req.language = st.row.language;
+  req.caller = st.row.from_number;
+  for (const auto& t : st.history)
+    req.history.push_back({t.role, t.content});
+  return req;
+}
+
+void start_turn(call_pointer self, voice_reply_slot slot) {
+  auto& st = self->state;
+  auto id = ++st.turns_started;
+  st.ready.reset();
+  st.turn = turn_in_flight{id, std::move(slot), steady::now(), 0, 0, false};
+  arm_deadline(self);
+  self->request(st.deps.llm, caf::infinite, generate_atom::value,
+                make_llm_request(st))
+    .then(
+      [self, id](llm_reply& r) {
+        if (!is_current(self->state, id)) {
+          SB_LOG_NOTICE("call " << self->state.row.call_sid
+                                << ": late LLM reply dropped");
+          return;
+        }
+        finish_turn(self, r.text, r.end_call, r.model, &r);
+      },
+      [self, id](caf::error& err) {
+        if (!is_current(self->state, id))
+          return;
+        SB_LOG_WARNING("call " << self->state.row.call_sid
+                               << ": LLM failed: " << what(err));
+        finish_turn(self, self->state.cfg().voice.apology, false, "apology");
+      });
+}
+
+void on_silence(call_pointer self, write_batch batch, voice_reply_slot slot) {
+  auto& st = self->state;
+  const auto& voice = st.cfg().voice;
+  ++st.silent_prompts;
+  auto reply = st.silent_prompts > voice.max_silent_prompts
+                 ? st.reply(reply_action::hangup, voice.silence_goodbye)
+                 : st.reply(reply_action::listen, voice.reprompt);
+  persist_then_reply(self, std::move(batch), std::move(slot), std::move(reply));
+}
+
+} // namespace
+
+void on_speech(call_pointer self, const webhook_event& ev, write_batch batch,
+               voice_reply_slot slot) {
+  auto& st = self->state;
+  auto speech = trimmed(param_or(ev.params, "SpeechResult"));
+  if (speech.empty())
+    return on_silence(self, std::move(batch), std::move(slot));
+  st.silent_prompts = 0;
+  if (st.turn) { // Twilio moved on before we answered the last turn.
+    if (st.turn->slot)
+      st.turn->slot.deliver(st.reply(reply_action::listen, st.cfg().voice.apology));
+    st.turn.reset();
+  }
+  auto user = st.new_turn("user", speech);
+  user.confidence = parse_number(find_param(ev.params, "Confidence"));
+  st.remember(user);
+  batch.turns.push_back(std::move(user));
+  // Stored now, not with the answer: a crash while the LLM thinks must not
+  // lose what the caller said. The store keeps order, so the answer's write
+  // commits after this one.
+  caf::anon_send(st.deps.store, persist_atom::value, std::move(batch));
+  start_turn(self, std::move(slot));
+}
+
+void on_await(call_pointer self, const webhook_event& ev, write_batch batch,
+              voice_reply_slot slot) {
+  auto& st = self->state;
+  auto id = static_cast<uint64_t>(ev.turn);
+  caf::anon_send(st.deps.store, persist_atom::value, std::move(batch));
+  if (st.ready && st.ready->id == id) {
+    slot.deliver(std::move(st.ready->reply));
+    st.ready.reset();
+    return;
+  }
+  if (st.turn && st.turn->id == id) {
+    st.turn->slot = std::move(slot);
+    if (!st.turn->done)
+      arm_deadline(self);
+    return;
+  }
+  // A turn this actor never had (the daemon restarted meanwhile) or one
+  // already answered: the caller hears the apology and can speak again.
+  SB_LOG_NOTICE("call " << st.row.call_sid << ": /voice/await for unknown turn "
+                        << ev.turn);
+  slot.deliver(st.reply(reply_action::listen, st.cfg().voice.apology));
+}
+
+void on_deadline(call_pointer self, uint64_t gen) {
+  auto& st = self->state;
+  if (!st.turn || st.turn->done || st.turn->deadline_gen != gen
+      || !st.turn->slot)
+    return;
+  auto& turn = *st.turn;
+  if (turn.redirects >= st.cfg().limits.max_await_redirects) {
+    SB_LOG_WARNING("call " << st.row.call_sid << ": turn " << turn.id
+                           << " still not ready after " << turn.redirects
+                           << " redirects; apologising");
+    finish_turn(self, st.cfg().voice.apology, false, "deadline");
+    return;
+  }
+  // A filler the first time; a short pause after that, not the same words
+  // again and again.
+  auto reply = st.reply(reply_action::wait,
+                        turn.redirects == 0 ? st.cfg().voice.filler : "");
+  reply.await_turn = static_cast<int64_t>(turn.id);
+  ++turn.redirects;
+  // The filler was synthesised at start-up: a cache hit, no real wait.
+  auto join = std::make_shared<reply_join>(reply_join{std::move(reply), 1});
+  auto slot = std::move(turn.slot);
+  turn.slot = voice_reply_slot{};
+  add_audio(self, join, [slot, join] { slot.deliver(join->reply); });
+}
+
+void drop_turn(call_pointer self) {
+  auto& st = self->state;
+  if (st.turn && st.turn->slot)
+    st.turn->slot.deliver(st.reply(reply_action::hangup, {}));
+  st.turn.reset();
+  st.ready.reset();
+}
+
+} // namespace sb::call_detail

@@ -1,0 +1,278 @@
+// The LLM pool's dispatcher: a bounded queue of turns, least-loaded
+// endpoint choice, endpoint health with backoff, and worker respawn.
+#include "actors/llm_pool.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/llm_worker.hpp"
+#include "backends/speakable.hpp"
+#include "core/error.hpp"
+#include "core/log.hpp"
+
+namespace sb {
+
+std::string system_prompt_for(const llm_config& cfg, const std::string& language,
+                              const std::string& caller) {
+  std::string prompt = cfg.system_prompt;
+  if (language.rfind("hi", 0) == 0 && !cfg.system_prompt_hi.empty())
+    prompt = cfg.system_prompt_hi;
+  else if (language.rfind("en", 0) == 0 && !cfg.system_prompt_en.empty())
+    prompt = cfg.system_prompt_en;
+  auto replace = [&prompt](const std::string& var, const std::string& value) {
+    for (size_t at = prompt.find(var); at != std::string::npos;
+         at = prompt.find(var, at + value.size()))
+      prompt.replace(at, var.size(), value);
+  };
+  replace("{caller}", caller);
+  replace("{language}", language);
+  return prompt;
+}
+
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+// After this many failures in a row an endpoint is taken out of rotation;
+// each further failure doubles the pause before it is probed again.
+constexpr int failures_before_down = 3;
+constexpr auto max_down = std::chrono::seconds(30);
+
+struct worker_slot {
+  llm_worker_actor handle;
+  size_t endpoint = 0;
+  bool busy = false;
+};
+
+struct endpoint_state {
+  std::string url;
+  int slots = 1;
+  int busy = 0;
+  int failures = 0;               // in a row
+  steady::time_point down_until;  // in rotation again from then on
+
+  bool usable(steady::time_point now) const {
+    return busy < slots && now >= down_until;
+  }
+};
+
+struct pool_job {
+  llm_request request;
+  caf::typed_response_promise<llm_reply> promise;
+  steady::time_point enqueued;
+  int attempts = 0;
+};
+
+struct pool_state {
+  static const char* name;
+  std::shared_ptr<const config> cfg;
+  std::shared_ptr<const scripted_rules> rules;
+  std::vector<endpoint_state> endpoints;
+  std::vector<worker_slot> workers;
+  std::deque<pool_job> queue;
+};
+
+const char* pool_state::name = "llm-pool";
+
+using pool_pointer = llm_actor::stateful_pointer<pool_state>;
+
+void dispatch(pool_pointer self);
+
+// The endpoint with a free slot and the lowest load, or -1.
+int pick_endpoint(const pool_state& st, steady::time_point now) {
+  int best = -1;
+  double best_load = 2.0;
+  for (size_t i = 0; i < st.endpoints.size(); ++i) {
+    const auto& e = st.endpoints[i];
+    double load = static_cast<double>(e.busy) / e.slots;
+    if (e.usable(now) && load < best_load) {
+      best = static_cast<int>(i);
+      best_load = load;
+    }
+  }
+  return best;
+}
+
+bool all_down(const pool_state& st, steady::time_point now) {
+  return std::all_of(st.endpoints.begin(), st.endpoints.end(),
+                     [now](const endpoint_state& e) { return now < e.down_until; });
+}
+
+void note_health(pool_state& st, size_t endpoint, const caf::error& err) {
+  auto& e = st.endpoints[endpoint];
+  if (!err) {
+    if (e.failures >= failures_before_down)
+      SB_LOG_NOTICE("llm: endpoint " << e.url << " is back");
+    e.failures = 0;
+    return;
+  }
+  // A slow answer is the model's problem, not the endpoint's health.
+  if (has_code(err, errc::timed_out))
+    return;
+  if (++e.failures < failures_before_down)
+    return;
+  auto doublings = std::min(e.failures - failures_before_down, 5);
+  auto pause = std::min<steady::duration>(
+    max_down, std::chrono::seconds(1 << doublings));
+  e.down_until = steady::now() + pause;
+  SB_LOG_WARNING("llm: endpoint " << e.url << " down after " << e.failures
+                                  << " failures; next try in "
+                                  << std::chrono::duration_cast<std::chrono::seconds>(pause).count()
+                                  << " s: " << what(err));
+}
+
+caf::expected<llm_reply> finish_reply(const pool_state& st, llm_reply raw,
+                                      const pool_job& job,
+                                      steady::time_point started) {
+  auto text = make_speakable(raw.text, static_cast<size_t>(st.cfg->llm.max_reply_chars));
+  if (text.empty())
+    return make_error(errc::backend_failed, "the model's reply had nothing to say aloud");
+  raw.text = std::move(text);
+  raw.queue_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   started - job.enqueued).count();
+  const auto& history = job.request.history;
+  raw.end_call = !history.empty() && answer(*st.rules, history.back().content).end_call;
+  return raw;
+}
+
+void on_worker_done(pool_pointer self, size_t w, pool_job job,
+                    steady::time_point started, caf::expected<llm_reply> result) {
+  auto& st = self->state;
+  auto e = st.workers[w].endpoint;
+  st.workers[w].busy = false;
+  --st.endpoints[e].busy;
+  note_health(st, e, result ? caf::error{} : result.error());
+  if (result) {
+    auto reply = finish_reply(st, std::move(*result), job, started);
+    if (reply)
+      job.promise.deliver(std::move(*reply));
+    else
+      job.promise.deliver(reply.error());
+  } else if (job.attempts < 2 && !has_code(result.error(), errc::timed_out)
+             && !all_down(st, steady::now())) {
+    // One more try elsewhere: the caller is still within the deadline.
+    st.queue.push_front(std::move(job));
+  } else {
+    job.promise.deliver(result.error());
+  }
+  dispatch(self);
+}
+
+void start_job(pool_pointer self, size_t w, pool_job job) {
+  auto& st = self->state;
+  st.workers[w].busy = true;
+  ++st.endpoints[st.workers[w].endpoint].busy;
+  ++job.attempts;
+  auto started = steady::now();
+  auto shared = std::make_shared<pool_job>(std::move(job));
+  self->request(st.workers[w].handle, caf::infinite, work_atom::value,
+                shared->request)
+    .then(
+      [self, w, shared, started](llm_reply& r) {
+        on_worker_done(self, w, std::move(*shared), started, std::move(r));
+      },
+      [self, w, shared, started](caf::error& err) {
+        on_worker_done(self, w, std::move(*shared), started, std::move(err));
+      });
+}
+
+size_t free_worker(const pool_state& st, size_t endpoint) {
+  for (size_t i = 0; i < st.workers.size(); ++i)
+    if (st.workers[i].endpoint == endpoint && !st.workers[i].busy)
+      return i;
+  return st.workers.size();
+}
+
+void dispatch(pool_pointer self) {
+  auto& st = self->state;
+  auto now = steady::now();
+  while (!st.queue.empty()) {
+    int e = pick_endpoint(st, now);
+    if (e < 0)
+      break;
+    auto w = free_worker(st, static_cast<size_t>(e));
+    auto job = std::move(st.queue.front());
+    st.queue.pop_front();
+    start_job(self, w, std::move(job));
+  }
+  // Nothing can serve the waiting turns soon: fail them now, so callers
+  // hear the apology at once instead of at the deadline.
+  if (!st.queue.empty() && all_down(st, now)) {
+    for (auto& job : st.queue)
+      job.promise.deliver(make_error(errc::backend_failed,
+                                     "every LLM endpoint is down"));
+    st.queue.clear();
+  }
+}
+
+void spawn_workers(pool_pointer self) {
+  auto& st = self->state;
+  for (size_t e = 0; e < st.endpoints.size(); ++e)
+    for (int s = 0; s < st.endpoints[e].slots; ++s) {
+      auto w = spawn_llm_worker(self->system(), st.cfg, st.endpoints[e].url);
+      self->monitor(w);
+      st.workers.push_back({w, e, false});
+    }
+}
+
+// A crashed worker's request already failed through its error handler;
+// here its slot gets a fresh worker.
+void respawn(pool_pointer self, const caf::down_msg& msg) {
+  auto& st = self->state;
+  for (auto& w : st.workers)
+    if (w.handle.address() == msg.source) {
+      SB_LOG_ERROR("llm: worker for " << st.endpoints[w.endpoint].url
+                                      << " died (" << caf::to_string(msg.reason)
+                                      << "); respawning");
+      w.handle = spawn_llm_worker(self->system(), st.cfg,
+                                  st.endpoints[w.endpoint].url);
+      self->monitor(w.handle);
+      return;
+    }
+}
+
+llm_actor::behavior_type pool_impl(pool_pointer self,
+                                   std::shared_ptr<const config> cfg,
+                                   std::shared_ptr<const scripted_rules> rules) {
+  auto& st = self->state;
+  st.cfg = cfg;
+  st.rules = std::move(rules);
+  for (const auto& e : cfg->llm.endpoints)
+    st.endpoints.push_back({e.url, std::max(e.slots, 1), 0, 0, {}});
+  spawn_workers(self);
+  self->set_down_handler([self](caf::down_msg& msg) { respawn(self, msg); });
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    for (auto& w : self->state.workers)
+      self->send_exit(w.handle, msg.reason);
+    self->quit(msg.reason);
+  });
+  return {
+    [self](generate_atom, llm_request& req) -> caf::result<llm_reply> {
+      auto& st = self->state;
+      auto max_queue = static_cast<size_t>(st.cfg->llm.max_queue);
+      bool can_start = pick_endpoint(st, steady::now()) >= 0 && st.queue.empty();
+      if (!can_start && st.queue.size() >= max_queue)
+        return make_error(errc::overloaded, "LLM queue full");
+      auto promise = self->make_response_promise<llm_reply>();
+      st.queue.push_back({std::move(req), promise, steady::now(), 0});
+      dispatch(self);
+      return promise;
+    },
+  };
+}
+
+} // namespace
+
+llm_actor spawn_llm_pool(caf::actor_system& sys,
+                         std::shared_ptr<const config> cfg,
+                         std::shared_ptr<const scripted_rules> rules) {
+  return sys.spawn(pool_impl, std::move(cfg), std::move(rules));
+}
+
+} // namespace sb

@@ -1,0 +1,42 @@
+// The LLM pool: the real backends (Ollama, OpenAI-compatible servers)
+// behind the same protocol as the scripted responder (actors/llm.hpp), so
+// the call actor does not know which one answers.
+//
+// One detached worker actor per slot of each [[llm.endpoints]] entry; a
+// worker holds one streaming HTTP client and serves one request at a time,
+// so an endpoint never sees more than `slots` concurrent requests. The pool
+// itself is a dispatcher actor (not caf::actor_pool, which never replaces a
+// crashed worker): it queues turns (bounded by llm.max_queue), hands each to
+// the least-loaded endpoint with a free slot, marks an endpoint down after
+// repeated failures and probes it again with exponential backoff while the
+// others carry the load, and respawns workers that die.
+//
+// Protocol: as llm_actor. Replies are made speakable (markdown, code and
+// emoji removed, capped at llm.max_reply_chars on a sentence boundary);
+// a goodbye in the caller's last words sets end_call. Errors:
+//   errc::overloaded      the queue is full (answered at once);
+//   errc::backend_failed  the model failed, every endpoint is down, or the
+//                         reply had nothing speakable;
+//   errc::timed_out       the model took longer than llm.timeout_s.
+#pragma once
+
+#include <memory>
+
+#include "actors/llm.hpp"
+#include "core/config.hpp"
+
+namespace sb {
+
+/// REQUIRES: cfg->llm.backend is ollama or openai, with >= 1 endpoint.
+/// `rules` supply the goodbye keywords (end_call).
+llm_actor spawn_llm_pool(caf::actor_system& sys,
+                         std::shared_ptr<const config> cfg,
+                         std::shared_ptr<const scripted_rules> rules);
+
+/// The system prompt for a call: llm.system_prompt_hi/_en by the call's
+/// language when set, else llm.system_prompt; {caller} and {language}
+/// replaced.
+std::string system_prompt_for(const llm_config& cfg, const std::string& language,
+                              const std::string& caller);
+
+} // namespace sb

@@ -1,0 +1,34 @@
+// One LLM worker: a detached actor that owns one streaming client to one
+// endpoint and answers one request at a time (it blocks in the client, on
+// its own thread). Spawned and supervised by the LLM pool.
+//
+// Protocol:
+//   (work, llm_request) -> llm_reply
+//       The model's raw answer (llm_ms set; not yet made speakable).
+//       Errors as llm_client::complete.
+#pragma once
+
+#include <memory>
+
+#include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/messages.hpp"
+#include "core/config.hpp"
+
+namespace sb {
+
+using work_atom = caf::atom_constant<caf::atom("work")>;
+
+using llm_worker_actor =
+  caf::typed_actor<caf::replies_to<work_atom, llm_request>::with<llm_reply>>;
+
+/// A worker for `endpoint_url` with the backend, model and prompts of
+/// `cfg->llm`. `detached` = its own thread (tests may pass false).
+llm_worker_actor spawn_llm_worker(caf::actor_system& sys,
+                                  std::shared_ptr<const config> cfg,
+                                  std::string endpoint_url,
+                                  bool detached = true);
+
+} // namespace sb

@@ -1,0 +1,118 @@
+// The wire formats of the real LLM backends, as pure functions and
+// incremental parsers with no I/O: the JSON request bodies for Ollama's
+// POST /api/chat and OpenAI-compatible POST /v1/chat/completions, and the
+// parsers that turn their streamed answers (Ollama: NDJSON; OpenAI:
+// server-sent events) into tokens as the bytes arrive. llm_client feeds
+// them from libcurl's write callback; tests feed them directly.
+//
+// chat_message (core/chat.hpp) is the vocabulary the LLM pool speaks too.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <caf/error.hpp>
+
+#include "core/chat.hpp"
+
+namespace sb {
+
+/// The generation knobs sent with every request.
+struct chat_settings {
+  std::string model;
+  double temperature = 0.7;
+  int max_tokens = 256;            // Ollama: options.num_predict
+  std::string keep_alive = "5m";   // Ollama only; empty = omitted
+};
+
+/// Receives one token's text: a complete UTF-8 string, never empty. The
+/// view is valid only during the call.
+using token_handler = std::function<void(std::string_view token)>;
+
+/// Ollama's POST /api/chat body:
+///   {"model", "messages": [{"role":"system","content":…}, history…],
+///    "stream": true, "options": {"temperature", "num_predict"},
+///    "keep_alive"}
+/// The system message is left out when `system_prompt` is empty; history
+/// goes in the order given (oldest first), roles and contents verbatim.
+std::string ollama_chat_body(const chat_settings& settings,
+                             const std::string& system_prompt,
+                             const std::vector<chat_message>& history);
+
+/// OpenAI's POST /v1/chat/completions body, same messages:
+///   {"model", "messages", "stream": true, "temperature", "max_tokens"}
+std::string openai_chat_body(const chat_settings& settings,
+                             const std::string& system_prompt,
+                             const std::vector<chat_message>& history);
+
+/// Parses Ollama's streamed NDJSON answer: one JSON object per line,
+/// {"message": {"content": "…"}, "done": false} … {"done": true}. A line
+/// may arrive split across any number of feed() calls, even inside a UTF-8
+/// sequence; tokens are emitted only for complete lines, so they are always
+/// whole UTF-8. Lines end in "\n" or "\r\n"; blank lines are skipped.
+///
+/// Errors (errc::backend_failed; once failed, every later call returns the
+/// same error): a {"error": "…"} object ("ollama: <its message>"); a line
+/// that is not a JSON object ("ollama: malformed stream line: <the line,
+/// truncated to ~100 bytes>"); a line over 1 MiB. Bytes after the object
+/// with "done": true are ignored. Not thread-safe; one per response.
+class ollama_stream_parser {
+public:
+  /// Consumes `bytes`, calling `on_token` for each non-empty content of the
+  /// complete lines they finish. `on_token` may be empty.
+  caf::error feed(std::string_view bytes, const token_handler& on_token);
+
+  /// True once the object with "done": true was parsed.
+  bool done() const {
+    return done_;
+  }
+
+  /// Call at the end of the body. A final line without its newline is
+  /// parsed first, its token (if any) going to `on_token`. Errors: the
+  /// stored error, a malformed final line, else errc::backend_failed
+  /// "ollama: stream ended before done" when done() is still false.
+  caf::error finish(const token_handler& on_token = {});
+
+private:
+  caf::error on_line(std::string_view line, const token_handler& on_token);
+
+  std::string pending_;
+  bool done_ = false;
+  caf::error failed_;
+};
+
+/// Parses an OpenAI-compatible server-sent event stream: lines
+/// "data: {json}" whose choices[0].delta.content is the next token (absent
+/// or null: no token), until "data: [DONE]". Comments (":…"), blank lines
+/// and other fields (event:, id:, retry:) are ignored. Each data line is
+/// parsed on its own (the servers never split one JSON over several).
+/// Splitting and line endings as for ollama_stream_parser.
+///
+/// Errors (errc::backend_failed, sticky): an {"error": {"message": "…"}}
+/// (or {"error": "…"}) object ("openai: <its message>"); a data line that
+/// is not a JSON object ("openai: malformed stream line: <line>"); a line
+/// over 1 MiB. Bytes after [DONE] are ignored. Not thread-safe.
+class openai_stream_parser {
+public:
+  caf::error feed(std::string_view bytes, const token_handler& on_token);
+
+  /// True once "data: [DONE]" was seen.
+  bool done() const {
+    return done_;
+  }
+
+  /// As ollama_stream_parser::finish(), with
+  /// "openai: stream ended before done" when [DONE] never came.
+  caf::error finish(const token_handler& on_token = {});
+
+private:
+  caf::error on_line(std::string_view line, const token_handler& on_token);
+
+  std::string pending_;
+  bool done_ = false;
+  caf::error failed_;
+};
+
+} // namespace sb
