@@ -2,6 +2,7 @@
 // call's state happens here, in order, one webhook at a time.
 #include "actors/call.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -79,7 +80,7 @@ void persist_then_reply(call_pointer self, write_batch batch,
 }
 
 void add_audio(call_pointer self, std::shared_ptr<reply_join> join,
-               std::function<void()> done) {
+               std::function<void()> done, std::chrono::milliseconds limit) {
   auto& st = self->state;
   const auto& r = join->reply;
   if (!st.deps.tts || r.text.empty() || r.action == reply_action::ack) {
@@ -87,8 +88,10 @@ void add_audio(call_pointer self, std::shared_ptr<reply_join> join,
     return;
   }
   auto base = st.cfg().server.public_url + "/audio/";
-  self->request(st.deps.tts, std::chrono::milliseconds(st.cfg().tts.timeout_ms),
-                speak_atom::value, tts_request{r.text, r.language})
+  auto timeout = std::min(std::chrono::milliseconds(st.cfg().tts.timeout_ms),
+                          std::max(limit, std::chrono::milliseconds(1)));
+  self->request(st.deps.tts, timeout, speak_atom::value,
+                tts_request{r.text, r.language})
     .then(
       [join, done, base](tts_audio& audio) {
         join->reply.audio_url = base + audio.id + ".wav";

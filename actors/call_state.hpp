@@ -29,6 +29,7 @@ struct turn_in_flight {
   voice_reply_slot slot;
   steady::time_point started;
   uint64_t deadline_gen = 0;      // the deadline timer that counts
+  steady::time_point deadline_at; // when that timer fires
   int redirects = 0;              // fillers said for this turn
   bool done = false;              // answer written, store not yet confirmed
 };
@@ -94,9 +95,12 @@ struct reply_join {
 };
 
 /// Synthesises `join->reply.text` (if there is a TTS pool and something to
-/// say) and sets its audio_url; then calls `done`, also on failure.
+/// say) and sets its audio_url; then calls `done`, also on failure. Waits
+/// at most tts.timeout_ms, or `limit` when that is shorter (the time left
+/// before Twilio's answer is due).
 void add_audio(call_pointer self, std::shared_ptr<reply_join> join,
-               std::function<void()> done);
+               std::function<void()> done,
+               std::chrono::milliseconds limit = std::chrono::milliseconds::max());
 
 /// Writes `batch`, then delivers `reply` to `slot` (whether or not the
 /// write succeeded: the store logs failures). With `then_release`, the

@@ -25,6 +25,7 @@ void arm_deadline(call_pointer self) {
   auto& st = self->state;
   st.turn->deadline_gen = ++st.deadlines_armed;
   auto deadline = std::chrono::milliseconds(st.cfg().limits.webhook_deadline_ms);
+  st.turn->deadline_at = steady::now() + deadline;
   self->delayed_send(self, deadline, deadline_atom::value,
                      st.turn->deadline_gen);
 }
@@ -69,7 +70,12 @@ void finish_turn(call_pointer self, std::string text, bool end_call,
   self->request(st.deps.store, caf::infinite, persist_atom::value,
                 std::move(batch))
     .then([done](bool) { done(); }, [done](caf::error&) { done(); });
-  add_audio(self, join, done);
+  // Audio that would make Twilio wait past the deadline is not worth it:
+  // the caller hears <Say> instead.
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+    turn.deadline_at - steady::now());
+  add_audio(self, join, done,
+            turn.slot ? left : std::chrono::milliseconds::max());
 }
 
 bool is_current(call_state& st, uint64_t id) {
@@ -90,7 +96,10 @@ void start_turn(call_pointer self, voice_reply_slot slot) {
   auto& st = self->state;
   auto id = ++st.turns_started;
   st.ready.reset();
-  st.turn = turn_in_flight{id, std::move(slot), steady::now(), 0, 0, false};
+  st.turn = turn_in_flight{};
+  st.turn->id = id;
+  st.turn->slot = std::move(slot);
+  st.turn->started = steady::now();
   arm_deadline(self);
   self->request(st.deps.llm, caf::infinite, generate_atom::value,
                 make_llm_request(st))

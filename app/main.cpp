@@ -25,7 +25,7 @@ constexpr const char* usage =
   "\n"
   "Environment (overrides the file): TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN,\n"
   "TWILIO_PHONE_NUMBER, PUBLIC_URL, SILENCE_THRESHOLD_SECONDS, OLLAMA_HOST,\n"
-  "OLLAMA_MODEL.\n"
+  "OLLAMA_MODEL, USE_LOCAL_LLM, USE_LOCAL_TTS, TTS_ENGINE.\n"
   "Signals: SIGTERM/SIGINT drain and stop.\n";
 
 struct options {

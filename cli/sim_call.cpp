@@ -1,6 +1,8 @@
 #include "cli/sim_call.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <random>
 
 #include "cli/twiml_reader.hpp"
@@ -17,6 +19,28 @@ std::string random_call_sid() {
   for (int i = 0; i < 32; ++i)
     sid += hex[rng() % 16];
   return sid;
+}
+
+std::optional<double> wav_seconds(std::string_view wav) {
+  auto u32 = [&wav](size_t at) {
+    uint32_t v = 0;
+    for (int i = 3; i >= 0; --i)
+      v = (v << 8) | static_cast<unsigned char>(wav[at + static_cast<size_t>(i)]);
+    return v;
+  };
+  if (wav.size() < 12 || wav.substr(0, 4) != "RIFF" || wav.substr(8, 4) != "WAVE")
+    return std::nullopt;
+  uint32_t byte_rate = 0;
+  for (size_t at = 12; at + 8 <= wav.size();) {
+    auto id = wav.substr(at, 4);
+    auto size = u32(at + 4);
+    if (id == "fmt " && at + 20 <= wav.size())
+      byte_rate = u32(at + 16);
+    if (id == "data" && byte_rate > 0)
+      return double(std::min<size_t>(size, wav.size() - at - 8)) / byte_rate;
+    at += 8 + size + (size & 1);
+  }
+  return std::nullopt;
 }
 
 namespace {
@@ -97,11 +121,45 @@ struct call_player {
     return false;
   }
 
+  // What the caller hears of <Say> or <Play>, in document order.
+  void collect_speech(const twiml_node& node,
+                      std::vector<const twiml_node*>& out) const {
+    for (const auto& c : node.children) {
+      if (c.name == "Say" || c.name == "Play")
+        out.push_back(&c);
+      else
+        collect_speech(c, out);
+    }
+  }
+
+  // Fetches <Play> audio as Twilio would; describes it, or records why it
+  // is not playable.
+  std::string fetch_audio(const std::string& url) {
+    auto resp = client.get(absolute(url));
+    if (!resp || resp->status != 200) {
+      result.error = "cannot fetch <Play> " + url + ": "
+                     + (resp ? "HTTP " + std::to_string(resp->status)
+                             : what(resp.error()));
+      return "[audio missing]";
+    }
+    auto seconds = wav_seconds(resp->body);
+    if (!seconds) {
+      result.error = "<Play> " + url + " is not a WAV file";
+      return "[not audio]";
+    }
+    char text[64];
+    std::snprintf(text, sizeof text, "[audio %.1f s]", *seconds);
+    return text;
+  }
+
   // Speaks the document; returns a redirect URL to follow now, or empty.
   std::string play(const twiml_node& doc, long ms) {
     bool first = true;
-    for (auto* say : doc.find_all("Say")) {
-      result.transcript.push_back({"assistant", say->text, first ? ms : -1});
+    std::vector<const twiml_node*> speech;
+    collect_speech(doc, speech);
+    for (auto* node : speech) {
+      auto text = node->name == "Say" ? node->text : fetch_audio(node->text);
+      result.transcript.push_back({"assistant", text, first ? ms : -1});
       first = false;
     }
     if (doc.find("Hangup")) {

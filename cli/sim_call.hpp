@@ -1,11 +1,14 @@
 // Plays one phone call against a running daemon the way Twilio would: the
 // answered-call webhook, one <Gather> speech result per utterance, following
-// <Redirect>s, stopping at <Hangup/>, then the final status callback. Used
+// <Redirect>s, fetching every <Play> URL (it must be a WAV file), stopping
+// at <Hangup/>, then the final status callback. Used
 // by switchboard-sim and by the end-to-end tests.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "net/http_client.hpp"
@@ -41,6 +44,9 @@ struct sim_result {
   int turns_sent = 0;          // speech results posted
   std::string error;           // empty on success
 };
+
+/// The playing time of a WAV file, or nullopt if `wav` is not one.
+std::optional<double> wav_seconds(std::string_view wav);
 
 /// A fresh Twilio-shaped call SID: "CA" + 32 lower-case hex digits.
 std::string random_call_sid();

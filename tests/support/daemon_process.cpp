@@ -121,7 +121,8 @@ pid_t spawn(const std::vector<std::string>& args, int out_fd) {
   // The prototype's variables must not leak in from the developer's shell.
   for (auto name : {"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN",
                     "TWILIO_PHONE_NUMBER", "PUBLIC_URL",
-                    "SILENCE_THRESHOLD_SECONDS", "OLLAMA_HOST", "OLLAMA_MODEL"})
+                    "SILENCE_THRESHOLD_SECONDS", "OLLAMA_HOST", "OLLAMA_MODEL",
+                    "USE_LOCAL_LLM", "USE_LOCAL_TTS", "TTS_ENGINE"})
     unsetenv(name);
   execv(argv[0], argv.data());
   _exit(127);
