@@ -25,14 +25,21 @@ std::string system_prompt_for(const llm_config& cfg, const std::string& language
     prompt = cfg.system_prompt_hi;
   else if (language.rfind("en", 0) == 0 && !cfg.system_prompt_en.empty())
     prompt = cfg.system_prompt_en;
-  auto replace = [&prompt](const std::string& var, const std::string& value) {
-    for (size_t at = prompt.find(var); at != std::string::npos;
-         at = prompt.find(var, at + value.size()))
-      prompt.replace(at, var.size(), value);
-  };
-  replace("{caller}", caller);
-  replace("{language}", language);
-  return prompt;
+  // One left-to-right pass: what is put in is never scanned again, so a
+  // caller ID that looks like "{language}" stays as it is.
+  std::string out;
+  for (size_t at = 0; at < prompt.size();) {
+    if (prompt.compare(at, 8, "{caller}") == 0) {
+      out += caller;
+      at += 8;
+    } else if (prompt.compare(at, 10, "{language}") == 0) {
+      out += language;
+      at += 10;
+    } else {
+      out += prompt[at++];
+    }
+  }
+  return out;
 }
 
 namespace {

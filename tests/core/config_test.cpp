@@ -432,3 +432,38 @@ TEST_CASE("a null env_lookup means no overrides", "[config]") {
   CHECK(sb::process_env()("SB_CONFIG_TEST_SURELY_UNSET_VARIABLE")
         == std::nullopt);
 }
+
+TEST_CASE("the prototype's LLM and TTS switches are honoured", "[config]") {
+  auto local = parse("", {{"USE_LOCAL_LLM", "true"}});
+  REQUIRE(local);
+  CHECK(local->llm.backend == "ollama");
+  CHECK_FALSE(local->llm.endpoints.empty());
+  auto canned = parse("[llm]\nbackend = \"openai\"\n", {{"USE_LOCAL_LLM", "false"}});
+  REQUIRE(canned);
+  CHECK(canned->llm.backend == "scripted");
+  CHECK(error_of("", {{"USE_LOCAL_LLM", "maybe"}}).rfind("USE_LOCAL_LLM: ", 0) == 0);
+
+  auto twilio_voices = parse("", {{"USE_LOCAL_TTS", "false"}});
+  REQUIRE(twilio_voices);
+  CHECK(twilio_voices->tts.engine == "say");
+  auto engine = parse("", {{"TTS_ENGINE", "say"}});
+  REQUIRE(engine);
+  CHECK(engine->tts.engine == "say");
+  CHECK(error_of("", {{"TTS_ENGINE", "festival"}}).rfind("TTS_ENGINE: ", 0) == 0);
+  // http needs somewhere to send the text.
+  CHECK(error_of("", {{"TTS_ENGINE", "http"}}).find("tts.endpoints") != std::string::npos);
+}
+
+TEST_CASE("LLM and TTS limits are bounded", "[config]") {
+  CHECK(error_of("[llm]\ntimeout_s = 0\n").find("llm.timeout_s") != std::string::npos);
+  CHECK(error_of("[llm]\ntemperature = 3.5\n").find("llm.temperature") != std::string::npos);
+  CHECK(error_of("[llm]\ntemperature = \"hot\"\n").find("must be a number") != std::string::npos);
+  CHECK(error_of("[tts]\ncache_max_mb = 0\n").find("tts.cache_max_mb") != std::string::npos);
+  CHECK(error_of("[tts]\nhttp_flavor = \"coqui\"\n").find("tts.http_flavor") != std::string::npos);
+  CHECK(error_of("[limits]\nmax_await_redirects = 11\n").find("limits.max_await_redirects")
+        != std::string::npos);
+  auto cfg = parse("[llm]\ntemperature = 1\nmax_queue = 0\n");
+  REQUIRE(cfg);
+  CHECK(cfg->llm.temperature == 1.0);
+  CHECK(cfg->llm.max_queue == 0);
+}

@@ -85,6 +85,11 @@ TEST_CASE("espeak-ng speaks every turn, in Hindi and English") {
   auto etag_hit = cl.get(d.base_url() + path,
                          {{"If-None-Match", "\"" + path.substr(7, 64) + "\""}});
   CHECK(etag_hit->status == 304);
+  auto head = cl.request("HEAD", d.base_url() + path);
+  REQUIRE(head);
+  CHECK(head->status == 200);
+  CHECK(head->body.empty());
+  CHECK(head->content_type == "audio/wav");
   CHECK(cl.get(d.base_url() + "/audio/" + std::string(64, 'a') + ".wav")->status == 404);
   CHECK(cl.get(d.base_url() + "/audio/..%2Fespeak.db.wav")->status == 404);
   CHECK(cl.get(d.base_url() + "/audio/../espeak.db")->status == 404);
