@@ -193,28 +193,37 @@ std::string openai_chat_body(const chat_settings& settings,
   return {buf.GetString(), buf.GetSize()};
 }
 
-// -- ollama -------------------------------------------------------------------
+// -- line splitting, shared ------------------------------------------------
 
-caf::error ollama_stream_parser::feed(std::string_view bytes,
-                                      const token_handler& on_token) {
+template <class Derived>
+caf::error line_stream_parser<Derived>::feed(std::string_view bytes,
+                                             const token_handler& on_token) {
   if (failed_ || done_)
     return failed_;
-  failed_ = split_lines(pending_, bytes, "ollama", [&](std::string_view l) {
-    return on_line(l, on_token);
-  });
+  auto* self = static_cast<Derived*>(this);
+  failed_ = split_lines(pending_, bytes, Derived::name,
+                        [&](std::string_view l) {
+                          return self->on_line(l, on_token);
+                        });
   return failed_;
 }
 
-caf::error ollama_stream_parser::finish(const token_handler& on_token) {
+template <class Derived>
+caf::error line_stream_parser<Derived>::finish(const token_handler& on_token) {
   if (!failed_ && !done_ && !pending_.empty()) {
     std::string last;
     last.swap(pending_);
-    failed_ = on_line(without_cr(last), on_token);
+    failed_ = static_cast<Derived*>(this)->on_line(without_cr(last), on_token);
   }
   if (failed_)
     return failed_;
-  return done_ ? caf::none : ended_early("ollama");
+  return done_ ? caf::none : ended_early(Derived::name);
 }
+
+template class line_stream_parser<ollama_stream_parser>;
+template class line_stream_parser<openai_stream_parser>;
+
+// -- ollama -------------------------------------------------------------------
 
 // One NDJSON object: {"message": {"content": "…"}, "done": bool} or
 // {"error": "…"}.
@@ -236,27 +245,6 @@ caf::error ollama_stream_parser::on_line(std::string_view line,
 }
 
 // -- openai -------------------------------------------------------------------
-
-caf::error openai_stream_parser::feed(std::string_view bytes,
-                                      const token_handler& on_token) {
-  if (failed_ || done_)
-    return failed_;
-  failed_ = split_lines(pending_, bytes, "openai", [&](std::string_view l) {
-    return on_line(l, on_token);
-  });
-  return failed_;
-}
-
-caf::error openai_stream_parser::finish(const token_handler& on_token) {
-  if (!failed_ && !done_ && !pending_.empty()) {
-    std::string last;
-    last.swap(pending_);
-    failed_ = on_line(without_cr(last), on_token);
-  }
-  if (failed_)
-    return failed_;
-  return done_ ? caf::none : ended_early("openai");
-}
 
 // One SSE line. Only "data:" lines matter; their value is a JSON chunk
 // {"choices": [{"delta": {"content": "…"}}]}, an error object, or [DONE].

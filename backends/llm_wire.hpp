@@ -47,6 +47,34 @@ std::string openai_chat_body(const chat_settings& settings,
                              const std::string& system_prompt,
                              const std::vector<chat_message>& history);
 
+/// What both stream parsers share: bytes arrive in any chunking, are split
+/// into lines (LF or CRLF; an unfinished line waits for the next feed) and
+/// each complete line goes to Derived::on_line; the first error sticks.
+/// Derived names its backend in `name` and sets done_ at its terminator.
+template <class Derived>
+class line_stream_parser {
+public:
+  /// Consumes `bytes`, calling `on_token` for each non-empty content of the
+  /// complete lines they finish. `on_token` may be empty.
+  caf::error feed(std::string_view bytes, const token_handler& on_token);
+
+  /// True once the stream's terminator was parsed.
+  bool done() const {
+    return done_;
+  }
+
+  /// Call at the end of the body. A final line without its newline is
+  /// parsed first, its token (if any) going to `on_token`. Errors: the
+  /// stored error, a malformed final line, else errc::backend_failed
+  /// "<name>: stream ended before done" when done() is still false.
+  caf::error finish(const token_handler& on_token = {});
+
+protected:
+  std::string pending_;
+  bool done_ = false;
+  caf::error failed_;
+};
+
 /// Parses Ollama's streamed NDJSON answer: one JSON object per line,
 /// {"message": {"content": "…"}, "done": false} … {"done": true}. A line
 /// may arrive split across any number of feed() calls, even inside a UTF-8
@@ -58,29 +86,11 @@ std::string openai_chat_body(const chat_settings& settings,
 /// that is not a JSON object ("ollama: malformed stream line: <the line,
 /// truncated to ~100 bytes>"); a line over 1 MiB. Bytes after the object
 /// with "done": true are ignored. Not thread-safe; one per response.
-class ollama_stream_parser {
-public:
-  /// Consumes `bytes`, calling `on_token` for each non-empty content of the
-  /// complete lines they finish. `on_token` may be empty.
-  caf::error feed(std::string_view bytes, const token_handler& on_token);
-
-  /// True once the object with "done": true was parsed.
-  bool done() const {
-    return done_;
-  }
-
-  /// Call at the end of the body. A final line without its newline is
-  /// parsed first, its token (if any) going to `on_token`. Errors: the
-  /// stored error, a malformed final line, else errc::backend_failed
-  /// "ollama: stream ended before done" when done() is still false.
-  caf::error finish(const token_handler& on_token = {});
-
+class ollama_stream_parser : public line_stream_parser<ollama_stream_parser> {
 private:
+  friend class line_stream_parser<ollama_stream_parser>;
+  static constexpr const char* name = "ollama";
   caf::error on_line(std::string_view line, const token_handler& on_token);
-
-  std::string pending_;
-  bool done_ = false;
-  caf::error failed_;
 };
 
 /// Parses an OpenAI-compatible server-sent event stream: lines
@@ -94,25 +104,11 @@ private:
 /// (or {"error": "…"}) object ("openai: <its message>"); a data line that
 /// is not a JSON object ("openai: malformed stream line: <line>"); a line
 /// over 1 MiB. Bytes after [DONE] are ignored. Not thread-safe.
-class openai_stream_parser {
-public:
-  caf::error feed(std::string_view bytes, const token_handler& on_token);
-
-  /// True once "data: [DONE]" was seen.
-  bool done() const {
-    return done_;
-  }
-
-  /// As ollama_stream_parser::finish(), with
-  /// "openai: stream ended before done" when [DONE] never came.
-  caf::error finish(const token_handler& on_token = {});
-
+class openai_stream_parser : public line_stream_parser<openai_stream_parser> {
 private:
+  friend class line_stream_parser<openai_stream_parser>;
+  static constexpr const char* name = "openai";
   caf::error on_line(std::string_view line, const token_handler& on_token);
-
-  std::string pending_;
-  bool done_ = false;
-  caf::error failed_;
 };
 
 } // namespace sb
