@@ -69,9 +69,11 @@ void persist_then_reply(call_pointer self, write_batch batch,
   std::function<void()> done = [self, slot, join, then_release] {
     if (--join->pending > 0)
       return;
-    slot.deliver(join->reply);
+    // The registry first: once Twilio has its answer, the call's line is
+    // already free for the next caller.
     if (then_release)
       notify_registry(self);
+    slot.deliver(join->reply);
   };
   self->request(self->state.deps.store, caf::infinite, persist_atom::value,
                 std::move(batch))
@@ -282,6 +284,33 @@ void on_webhook(call_pointer self, webhook_event& ev, voice_reply_slot& slot) {
   }
 }
 
+// The operator speaks into the call: the words are stored, synthesised
+// if there is a voice, and Twilio is told to say them now.
+void say_now(call_pointer self, std::string text, done_slot slot) {
+  auto& st = self->state;
+  if (st.ended || !st.deps.render) {
+    slot.deliver(st.ended ? "the call has ended" : "cannot speak into calls");
+    return;
+  }
+  auto row = st.new_turn("assistant", text);
+  row.model = "operator";
+  st.remember(row);
+  write_batch batch;
+  batch.turns.push_back(std::move(row));
+  caf::anon_send(st.deps.store, persist_atom::value, std::move(batch));
+  auto join = std::make_shared<reply_join>(
+    reply_join{st.reply(reply_action::listen, std::move(text)), 1});
+  add_audio(self, join, [self, join, slot] {
+    auto& st = self->state;
+    call_update update;
+    update.twiml = st.deps.render(join->reply, st.cfg());
+    self->request(st.deps.twilio, caf::infinite, update_atom::value,
+                  st.row.call_sid, std::move(update))
+      .then([slot](call_resource&) { slot.deliver(std::string{}); },
+            [slot](caf::error& err) { slot.deliver(what(err)); });
+  });
+}
+
 void init_state(call_state& st, call_deps deps, stored_call initial) {
   st.deps = std::move(deps);
   st.row = std::move(initial.call);
@@ -340,6 +369,10 @@ call_actor::behavior_type call_impl(call_pointer self, call_deps deps,
     },
     [self](idle_atom, uint64_t gen) { on_idle(self, gen); },
     [self](deadline_atom, uint64_t gen) { on_deadline(self, gen); },
+    [self](say_atom, std::string& text, done_slot& slot) {
+      say_now(self, std::move(text), std::move(slot));
+    },
+    [self](reload_atom, const config_ptr& cfg) { self->state.deps.cfg = cfg; },
     [self](ended_atom) { self->quit(); },
   };
 }

@@ -29,6 +29,11 @@
 //   (idle, generation)             internal idle timer.
 //   (deadline, turn)               internal turn deadline.
 //   (ended)                        the registry released the call: exit.
+//   (say, text, done_slot)         an operator's words: stored as an
+//       assistant turn (model "operator") and spoken into the live call at
+//       once through Twilio's REST API (the current TwiML is replaced by a
+//       speech <Gather>, so the caller can answer).
+//   (reload, config_ptr)           the reloaded settings, from now on.
 // Whatever the call says is synthesised by the TTS pool (when one runs)
 // and played from /audio/<id>.wav; if synthesis fails or takes longer than
 // tts.timeout_ms the reply keeps its text and Twilio says it instead.
@@ -39,6 +44,7 @@
 // ever sent to an actor that has already exited.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -60,7 +66,9 @@ using call_actor = caf::typed_actor<
   caf::replies_to<snapshot_atom>::with<stored_call>,
   caf::reacts_to<idle_atom, uint64_t>,
   caf::reacts_to<deadline_atom, uint64_t>,
-  caf::reacts_to<ended_atom>>;
+  caf::reacts_to<ended_atom>,
+  caf::reacts_to<say_atom, std::string, done_slot>,
+  caf::reacts_to<reload_atom, config_ptr>>;
 
 /// What a call actor reports to when it ends.
 using call_registry = caf::typed_actor<caf::reacts_to<ended_atom, std::string>>;
@@ -72,6 +80,9 @@ struct call_deps {
   call_registry registry;
   std::shared_ptr<const config> cfg;
   tts_actor tts;               // invalid with tts.engine = "say"
+  /// Turns a reply into TwiML, for replies sent through the REST API (the
+  /// actors know no TwiML; the daemon passes its renderer).
+  std::function<std::string(const voice_reply&, const config&)> render;
 };
 
 /// Spawns the actor for `initial.call.call_sid`, starting from `initial`

@@ -29,6 +29,7 @@ struct ingress_state {
   // Calls being loaded from the store, with the webhooks that wait for them.
   std::unordered_map<std::string, std::vector<queued_webhook>> loading;
   ingress_stats stats;
+  bool draining = false;
 
   int64_t live() const {
     return static_cast<int64_t>(calls.size() + loading.size());
@@ -44,7 +45,7 @@ call_actor start_call(ingress_pointer self, stored_call initial) {
   auto sid = initial.call.call_sid;
   call_deps deps{st.deps.store, st.deps.llm, st.deps.twilio,
                  caf::actor_cast<call_registry>(self), st.deps.cfg,
-                 st.deps.tts};
+                 st.deps.tts, st.deps.render};
   auto call = spawn_call(self->system(), std::move(deps), std::move(initial));
   self->monitor(call);
   st.sid_of.emplace(call.address(), sid);
@@ -59,8 +60,11 @@ void reject_busy(ingress_pointer self, const webhook_event& ev,
                  voice_reply_slot slot) {
   auto& st = self->state;
   ++st.stats.calls_rejected;
-  SB_LOG_WARNING("call " << ev.call_sid << " rejected: max_calls ("
-                         << st.deps.cfg->limits.max_calls << ") reached");
+  if (st.draining)
+    SB_LOG_NOTICE("call " << ev.call_sid << " rejected: shutting down");
+  else
+    SB_LOG_WARNING("call " << ev.call_sid << " rejected: max_calls ("
+                           << st.deps.cfg->limits.max_calls << ") reached");
   write_batch batch;
   batch.events.push_back({ev.call_sid, to_string(ev.kind), ev.received_at,
                           params_to_json(ev.params)});
@@ -124,7 +128,7 @@ void route(ingress_pointer self, webhook_event& ev, voice_reply_slot& slot) {
     return;
   }
   if (ev.kind == webhook_kind::inbound
-      && st.live() >= st.deps.cfg->limits.max_calls) {
+      && (st.draining || st.live() >= st.deps.cfg->limits.max_calls)) {
     reject_busy(self, ev, std::move(slot));
     return;
   }
@@ -257,7 +261,26 @@ ingress_actor::behavior_type ingress_impl(ingress_pointer self,
     [self](stats_atom, stats_slot& slot) {
       auto stats = self->state.stats;
       stats.live_calls = self->state.live();
+      stats.draining = self->state.draining;
       slot.deliver(stats);
+    },
+    [self](say_atom, const std::string& sid, std::string& text, done_slot& slot) {
+      auto it = self->state.calls.find(sid);
+      if (it == self->state.calls.end()) {
+        slot.deliver("no live call " + sid);
+        return;
+      }
+      self->send(it->second, say_atom::value, std::move(text), std::move(slot));
+    },
+    [self](drain_atom) {
+      if (!self->state.draining)
+        SB_LOG_NOTICE("draining: new calls hear the busy message");
+      self->state.draining = true;
+    },
+    [self](reload_atom, const config_ptr& cfg) {
+      self->state.deps.cfg = cfg;
+      for (auto& [sid, call] : self->state.calls)
+        self->send(call, reload_atom::value, cfg);
     },
     [self](sessions_atom, calls_slot& slot) { collect_sessions(self, slot); },
     [self](session_atom, const std::string& sid, calls_slot& slot) {

@@ -17,6 +17,11 @@
 //       Twilio actor (URL /voice/outbound, status and recording callbacks,
 //       answering-machine detection as configured) and stores it as
 //       outbound-api/queued before answering with its SID.
+//   (say, call_sid, text, done_slot) an operator speaks into a live call.
+//   (drain)                          from now on new inbound calls hear
+//       voice.busy_message (shutdown); live calls go on.
+//   (reload, config_ptr)             the reloaded settings for new and live
+//       calls (voice, prompts, limits).
 #pragma once
 
 #include <caf/fwd.hpp>
@@ -33,7 +38,10 @@ using ingress_actor = caf::typed_actor<
   caf::reacts_to<sessions_atom, calls_slot>,
   caf::reacts_to<session_atom, std::string, calls_slot>,
   caf::reacts_to<ended_atom, std::string>,
-  caf::reacts_to<dial_atom, dial_request, dial_slot>>;
+  caf::reacts_to<dial_atom, dial_request, dial_slot>,
+  caf::reacts_to<say_atom, std::string, std::string, done_slot>,
+  caf::reacts_to<drain_atom>,
+  caf::reacts_to<reload_atom, config_ptr>>;
 
 struct ingress_deps {
   store_actor store;
@@ -41,6 +49,7 @@ struct ingress_deps {
   twilio_actor twilio;
   std::shared_ptr<const config> cfg;
   tts_actor tts;               // invalid with tts.engine = "say"
+  std::function<std::string(const voice_reply&, const config&)> render;
 };
 
 ingress_actor spawn_ingress(caf::actor_system& sys, ingress_deps deps);

@@ -8,6 +8,8 @@
 //       The reply to the conversation in request.history (its last message
 //       is the caller's). Errors: errc::backend_failed (the model failed or
 //       answered nothing usable), errc::overloaded (queue full).
+//   (reload, config_ptr)
+//       Takes the reloadable settings (prompts) for the next requests.
 #pragma once
 
 #include <memory>
@@ -22,7 +24,8 @@
 namespace sb {
 
 using llm_actor =
-  caf::typed_actor<caf::replies_to<generate_atom, llm_request>::with<llm_reply>>;
+  caf::typed_actor<caf::replies_to<generate_atom, llm_request>::with<llm_reply>,
+                   caf::reacts_to<reload_atom, config_ptr>>;
 
 /// The keyword responder. Answers at once, on the scheduler.
 llm_actor spawn_scripted_llm(caf::actor_system& sys,

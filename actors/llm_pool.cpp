@@ -1,5 +1,6 @@
 // The LLM pool's dispatcher: a bounded queue of turns, least-loaded
-// endpoint choice, endpoint health with backoff, and worker respawn.
+// endpoint choice, endpoint health with backoff, worker respawn, and the
+// LLM metrics (queue depth, time in the model, failed turns).
 #include "actors/llm_pool.hpp"
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include "backends/speakable.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 
 namespace sb {
 
@@ -148,8 +150,16 @@ caf::expected<llm_reply> finish_reply(const pool_state& st, llm_reply raw,
   return raw;
 }
 
+// Every error a turn gets goes through here, so each failed turn is
+// counted once, however many attempts it took.
+void fail(pool_job& job, caf::error err) {
+  metrics::daemon().llm_errors.inc();
+  job.promise.deliver(std::move(err));
+}
+
 void on_worker_done(pool_pointer self, size_t w, pool_job job,
                     steady::time_point started, caf::expected<llm_reply> result) {
+  metrics::daemon().llm_duration.observe(metrics::seconds_since(started));
   auto& st = self->state;
   auto e = st.workers[w].endpoint;
   st.workers[w].busy = false;
@@ -160,13 +170,13 @@ void on_worker_done(pool_pointer self, size_t w, pool_job job,
     if (reply)
       job.promise.deliver(std::move(*reply));
     else
-      job.promise.deliver(reply.error());
+      fail(job, reply.error());
   } else if (job.attempts < 2 && !has_code(result.error(), errc::timed_out)
              && !all_down(st, steady::now())) {
     // One more try elsewhere: the caller is still within the deadline.
     st.queue.push_front(std::move(job));
   } else {
-    job.promise.deliver(result.error());
+    fail(job, result.error());
   }
   dispatch(self);
 }
@@ -212,10 +222,11 @@ void dispatch(pool_pointer self) {
   // hear the apology at once instead of at the deadline.
   if (!st.queue.empty() && all_down(st, now)) {
     for (auto& job : st.queue)
-      job.promise.deliver(make_error(errc::backend_failed,
-                                     "every LLM endpoint is down"));
+      fail(job, make_error(errc::backend_failed, "every LLM endpoint is down"));
     st.queue.clear();
   }
+  // Every change to the queue ends here (a new turn, a retry, a start).
+  metrics::daemon().llm_queue_depth.set(static_cast<double>(st.queue.size()));
 }
 
 void spawn_workers(pool_pointer self) {
@@ -264,12 +275,19 @@ llm_actor::behavior_type pool_impl(pool_pointer self,
       auto& st = self->state;
       auto max_queue = static_cast<size_t>(st.cfg->llm.max_queue);
       bool can_start = pick_endpoint(st, steady::now()) >= 0 && st.queue.empty();
-      if (!can_start && st.queue.size() >= max_queue)
+      if (!can_start && st.queue.size() >= max_queue) {
+        metrics::daemon().llm_errors.inc();
         return make_error(errc::overloaded, "LLM queue full");
+      }
       auto promise = self->make_response_promise<llm_reply>();
       st.queue.push_back({std::move(req), promise, steady::now(), 0});
       dispatch(self);
       return promise;
+    },
+    [self](reload_atom, const config_ptr& cfg) {
+      self->state.cfg = cfg;
+      for (auto& w : self->state.workers)
+        self->send(w.handle, reload_atom::value, cfg);
     },
   };
 }

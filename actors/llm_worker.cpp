@@ -53,6 +53,12 @@ llm_worker_actor::behavior_type worker_impl(worker_pointer self,
                               llm.keep_alive};
   return {
     [self](work_atom, const llm_request& req) { return work(self, req); },
+    [self](reload_atom, const config_ptr& cfg) {
+      const auto& llm = cfg->llm;
+      self->state.cfg = cfg;
+      self->state.settings = chat_settings{llm.model, llm.temperature,
+                                           llm.num_predict, llm.keep_alive};
+    },
   };
 }
 

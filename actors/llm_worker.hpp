@@ -6,6 +6,7 @@
 //   (work, llm_request) -> llm_reply
 //       The model's raw answer (llm_ms set; not yet made speakable).
 //       Errors as llm_client::complete.
+//   (reload, config_ptr)  new prompts and generation settings.
 #pragma once
 
 #include <memory>
@@ -22,7 +23,8 @@ namespace sb {
 using work_atom = caf::atom_constant<caf::atom("work")>;
 
 using llm_worker_actor =
-  caf::typed_actor<caf::replies_to<work_atom, llm_request>::with<llm_reply>>;
+  caf::typed_actor<caf::replies_to<work_atom, llm_request>::with<llm_reply>,
+                   caf::reacts_to<reload_atom, config_ptr>>;
 
 /// A worker for `endpoint_url` with the backend, model and prompts of
 /// `cfg->llm`. `detached` = its own thread (tests may pass false).

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -19,6 +20,7 @@
 
 #include "actors/reply_slot.hpp"
 #include "core/chat.hpp"
+#include "core/config.hpp"
 #include "net/form.hpp"
 #include "storage/records.hpp"
 
@@ -97,8 +99,12 @@ struct tts_audio {
 struct ingress_stats {
   int64_t live_calls = 0;
   int64_t calls_total = 0;
-  int64_t calls_rejected = 0;  // turned away at max_calls
+  int64_t calls_rejected = 0;  // turned away at max_calls or while draining
+  bool draining = false;       // new inbound calls hear the busy message
 };
+
+/// A configuration swapped in by a reload; shared, never changed.
+using config_ptr = std::shared_ptr<const config>;
 
 /// What /make-call asked for: E.164 numbers, already validated.
 struct dial_request {
@@ -116,6 +122,8 @@ struct dial_outcome {
 
 using voice_reply_slot = reply_slot<voice_reply>;
 using dial_slot = reply_slot<dial_outcome>;
+/// An operator command's outcome: empty when done, else why it was not.
+using done_slot = reply_slot<std::string>;
 using stats_slot = reply_slot<ingress_stats>;
 using calls_slot = reply_slot<std::vector<stored_call>>;
 
@@ -189,7 +197,7 @@ typename Inspector::result_type inspect(Inspector& f, tts_audio& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ingress_stats& x) {
   return f(caf::meta::type_name("ingress_stats"), x.live_calls, x.calls_total,
-           x.calls_rejected);
+           x.calls_rejected, x.draining);
 }
 
 template <class Inspector>
@@ -243,6 +251,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::voice_reply_slot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::stats_slot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::calls_slot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::dial_slot)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::done_slot)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::config_ptr)
 
 CAF_BEGIN_TYPE_ID_BLOCK(switchboard, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(switchboard, (sb::webhook_event))
@@ -273,5 +283,9 @@ using ended_atom = caf::atom_constant<caf::atom("ended")>;
 using idle_atom = caf::atom_constant<caf::atom("idle")>;
 using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
 using speak_atom = caf::atom_constant<caf::atom("speak")>;
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
+using reload_atom = caf::atom_constant<caf::atom("reload")>;
+using say_atom = caf::atom_constant<caf::atom("say")>;
+using hangup_atom = caf::atom_constant<caf::atom("hangup")>;
 
 } // namespace sb

@@ -19,8 +19,10 @@ scripted_llm_impl(llm_actor::pointer, std::shared_ptr<const scripted_rules> rule
         return make_error(errc::bad_request, "no caller message to answer");
       auto picked = answer(*rules, req.history.back().content);
       return llm_reply{std::move(picked.text), picked.end_call,
-                       "scripted:" + picked.rule};
+                       "scripted:" + picked.rule, 0, 0};
     },
+    // The rules are read once at start-up; a reload keeps them.
+    [](reload_atom, const config_ptr&) {},
   };
 }
 

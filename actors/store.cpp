@@ -1,8 +1,10 @@
 // The storage actor's behaviour: group commit of queued writes, reads for
-// call rebuilds, and a final flush on exit.
+// call rebuilds, a final flush on exit, and the storage metrics (writes per
+// transaction, commit time, failed writes).
 #include "actors/store.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <deque>
 
 #include <caf/actor_system.hpp>
@@ -12,6 +14,7 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "storage/database.hpp"
 
 namespace sb {
@@ -40,9 +43,14 @@ struct store_state {
     batches.reserve(n);
     for (size_t i = 0; i < n; ++i)
       batches.push_back(&queue[i].batch);
+    auto started = std::chrono::steady_clock::now();
     auto results = db->write(batches);
+    auto& m = metrics::daemon();
+    m.storage_commit_duration.observe(metrics::seconds_since(started));
+    m.storage_batch_writes.observe(static_cast<double>(n));
     for (size_t i = 0; i < n; ++i) {
       if (results[i]) {
+        m.storage_errors.inc();
         SB_LOG_ERROR("storage: write failed: " << what(results[i]));
         queue[i].promise.deliver(results[i]);
       } else {

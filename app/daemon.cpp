@@ -13,14 +13,18 @@
 #include <caf/send.hpp>
 #include <systemd/sd-daemon.h>
 
+#include "actors/admin.hpp"
 #include "actors/ingress.hpp"
 #include "actors/llm_pool.hpp"
 #include "actors/tts.hpp"
 #include "backends/audio_cache.hpp"
+#include "app/admin_front.hpp"
 #include "app/http_front.hpp"
+#include "app/voice_twiml.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "net/http_server.hpp"
+#include "net/line_server.hpp"
 #include "storage/database.hpp"
 
 namespace sb {
@@ -61,18 +65,6 @@ http_server_options server_options(const config& cfg) {
   return o;
 }
 
-// Stops an actor and waits (bounded) until it is gone, so the next one in
-// the shutdown order sees everything it sent.
-void stop_actor(caf::actor_system& sys, const caf::actor& who) {
-  caf::scoped_actor self{sys, true};
-  self->monitor(who);
-  caf::anon_send_exit(who, caf::exit_reason::user_shutdown);
-  self->receive([](const caf::down_msg&) {},
-                caf::after(std::chrono::seconds(10)) >> [] {
-                  SB_LOG_ERROR("shutdown: an actor did not stop in 10 s");
-                });
-}
-
 // The audio cache and the TTS pool, unless Twilio's own voices speak.
 caf::error start_tts(caf::actor_system& sys, std::shared_ptr<const config> cfg,
                      std::shared_ptr<audio_cache>& audio, tts_actor& tts) {
@@ -90,29 +82,168 @@ caf::error start_tts(caf::actor_system& sys, std::shared_ptr<const config> cfg,
   return caf::none;
 }
 
-int wait_for_signal(const sigset_t& signals) {
+// Where every part of the running daemon lives, in the order it starts.
+// Members are destroyed in reverse: the io_context outlives the actor
+// system, since actors may still hold replies that post onto it.
+struct daemon_parts {
+  config_ptr cfg;
+  std::string config_path;
+  asio::io_context ioc;
+  std::unique_ptr<actor_config> acfg;
+  std::unique_ptr<caf::actor_system> sys;
+  store_actor store;
+  llm_actor llm;
+  twilio_actor twilio;
+  tts_actor tts;
+  std::shared_ptr<audio_cache> audio;
+  ingress_actor ingress;
+  admin_actor admin;
+  std::unique_ptr<http_server> http;
+  std::unique_ptr<line_server> admin_socket;
+  std::vector<std::thread> io_threads;
+
+  caf::error start_actors(std::unique_ptr<database> db,
+                          std::shared_ptr<const scripted_rules> rules);
+  caf::error start_listeners();
+  void run_io();
+  void reload();
+  void stop(std::chrono::seconds drain_limit);
+  void stop_actors();
+};
+
+caf::error daemon_parts::start_actors(std::unique_ptr<database> db,
+                                      std::shared_ptr<const scripted_rules> rules) {
+  acfg = std::make_unique<actor_config>(*cfg);
+  sys = std::make_unique<caf::actor_system>(*acfg);
+  store = spawn_store(*sys, std::move(db), cfg->storage.batch_max);
+  llm = cfg->llm.backend == "scripted" ? spawn_scripted_llm(*sys, rules)
+                                       : spawn_llm_pool(*sys, cfg, rules);
+  twilio = spawn_twilio(*sys, cfg->twilio);
+  if (auto err = start_tts(*sys, cfg, audio, tts))
+    return err;
+  auto render = [](const voice_reply& r, const config& c) {
+    return render_twiml(r, c);
+  };
+  ingress = spawn_ingress(*sys, ingress_deps{store, llm, twilio, cfg, tts, render});
+  admin = spawn_admin(*sys, admin_deps{ingress, twilio, llm, config_path,
+                                       process_env(), cfg});
+  return caf::none;
+}
+
+// One admin line: parsed here, carried out by the admin actor, answered
+// on the connection's strand. Never blocks the I/O thread.
+line_handler admin_handler(admin_actor admin) {
+  return [admin](std::string line, const peer_info&, line_responder respond) {
+    auto cmd = parse_admin_line(line);
+    if (!cmd) {
+      respond(admin_error_line(what(cmd.error())));
+      return;
+    }
+    auto c = *cmd;
+    admin_slot slot{[respond, c](admin_reply r) {
+                      respond(admin_reply_line(c, r));
+                    },
+                    [respond] { respond(admin_error_line("no answer")); }};
+    caf::anon_send(admin, admin_atom::value, std::move(*cmd), std::move(slot));
+  };
+}
+
+caf::error daemon_parts::start_listeners() {
+  auto server = http_server::start(ioc, server_options(*cfg),
+                                   make_http_handler(ingress, cfg, audio));
+  if (!server)
+    return server.error();
+  http = std::move(*server);
+  auto socket = line_server::start(ioc, cfg->admin.socket, admin_handler(admin));
+  if (!socket)
+    return socket.error();
+  admin_socket = std::move(*socket);
+  return caf::none;
+}
+
+void daemon_parts::run_io() {
+  for (int i = 0; i < cfg->server.io_threads; ++i)
+    io_threads.emplace_back([this] { ioc.run(); });
+}
+
+void daemon_parts::reload() {
+  admin_slot logged{[](admin_reply r) {
+                      if (!r.ok)
+                        SB_LOG_ERROR("SIGHUP reload failed: " << r.error);
+                    },
+                    [] {}};
+  caf::anon_send(admin, admin_atom::value, admin_command{"reload", {}, {}, {}, {}},
+                 std::move(logged));
+}
+
+// Stops an actor and waits (bounded) until it is gone, so the next one in
+// the shutdown order sees everything it sent.
+void stop_actor(caf::actor_system& sys, const caf::actor& who) {
+  if (!who)
+    return;
+  caf::scoped_actor self{sys, true};
+  self->monitor(who);
+  caf::anon_send_exit(who, caf::exit_reason::user_shutdown);
+  self->receive([](const caf::down_msg&) {},
+                caf::after(std::chrono::seconds(10)) >> [] {
+                  SB_LOG_ERROR("shutdown: an actor did not stop in 10 s");
+                });
+}
+
+void daemon_parts::stop_actors() {
+  if (!sys)
+    return;
+  for (auto a : {caf::actor_cast<caf::actor>(admin),
+                 caf::actor_cast<caf::actor>(ingress),
+                 caf::actor_cast<caf::actor>(llm),
+                 caf::actor_cast<caf::actor>(twilio),
+                 caf::actor_cast<caf::actor>(tts),
+                 caf::actor_cast<caf::actor>(store)})
+    stop_actor(*sys, a);
+}
+
+// Drain: new inbound calls hear the busy message while the webhooks in
+// flight are answered; then the listeners close, the I/O threads end and
+// the actors stop, the store committing what it holds last.
+void daemon_parts::stop(std::chrono::seconds drain_limit) {
+  caf::anon_send(ingress, drain_atom::value);
+  auto until = std::chrono::steady_clock::now() + drain_limit;
+  // Polled: the main thread has nothing else to do, and a 10 ms step is far
+  // below Twilio's patience.
+  while (http->in_flight() > 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (auto n = http->in_flight())
+    SB_LOG_WARNING("shutdown: " << n << " requests still unanswered");
+  http->stop_accepting();
+  admin_socket.reset();
+  ioc.stop();
+  for (auto& t : io_threads)
+    t.join();
+  http.reset();
+  stop_actors();
+}
+
+int wait_for_signal(const sigset_t& signals, daemon_parts& d) {
   for (;;) {
     int sig = 0;
     if (sigwait(&signals, &sig) != 0)
       continue;
-    if (sig == SIGHUP) {
-      SB_LOG_NOTICE("SIGHUP: configuration reload is not supported yet; "
-                    "restart to apply changes");
-      continue;
-    }
-    return sig;
+    if (sig != SIGHUP)
+      return sig;
+    SB_LOG_NOTICE("SIGHUP: reloading " << d.config_path);
+    d.reload();
   }
 }
 
-void drain(http_server& server, std::chrono::milliseconds limit) {
-  server.stop_accepting();
-  auto until = std::chrono::steady_clock::now() + limit;
-  // Polled: the main thread has nothing else to do, and a 10 ms step is far
-  // below Twilio's patience.
-  while (server.in_flight() > 0 && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  if (auto n = server.in_flight())
-    SB_LOG_WARNING("shutdown: " << n << " requests still unanswered");
+void log_started(const config& cfg, uint16_t port) {
+  SB_LOG_NOTICE("listening on " << cfg.server.listen_host << ":" << port
+                                << " (public URL " << cfg.server.public_url
+                                << ", storage " << cfg.storage.path << ", llm "
+                                << cfg.llm.backend << ", tts " << cfg.tts.engine
+                                << ", admin " << cfg.admin.socket << ")");
+  if (!cfg.twilio.validate_signatures)
+    SB_LOG_WARNING("twilio.validate_signatures = false: webhooks are NOT "
+                   "authenticated; use this only for local development");
 }
 
 } // namespace
@@ -127,88 +258,46 @@ caf::error check_startup(const config& cfg) {
   return caf::none;
 }
 
-int run_daemon(const config& cfg_in) {
+int run_daemon(const config& cfg_in, const std::string& config_path) {
   sigset_t signals;
   sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGHUP);
+  for (int sig : {SIGTERM, SIGINT, SIGHUP})
+    sigaddset(&signals, sig);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto cfg = std::make_shared<const config>(cfg_in);
-  // Declared first so it outlives the actor system: actors may still hold
-  // replies that post onto it while they shut down.
-  asio::io_context ioc;
-  auto db = database::open(cfg->storage.path);
+  daemon_parts d;
+  d.cfg = std::make_shared<const config>(cfg_in);
+  d.config_path = config_path;
+  auto db = database::open(d.cfg->storage.path);
   if (!db) {
     SB_LOG_ERROR("storage: " << what(db.error()));
     return 1;
   }
-  auto rules = load_rules(*cfg);
+  auto rules = load_rules(*d.cfg);
   if (!rules) {
     SB_LOG_ERROR(what(rules.error()));
     return 1;
   }
-  actor_config acfg{*cfg};
-  caf::actor_system sys{acfg};
-  auto store = spawn_store(sys, std::move(*db), cfg->storage.batch_max);
-  auto llm = cfg->llm.backend == "scripted"
-               ? spawn_scripted_llm(sys, *rules)
-               : spawn_llm_pool(sys, cfg, *rules);
-  auto twilio = spawn_twilio(sys, cfg->twilio);
-  std::shared_ptr<audio_cache> audio;
-  tts_actor tts;
-  if (auto err = start_tts(sys, cfg, audio, tts)) {
-    SB_LOG_ERROR("tts: " << what(err));
-    for (auto a : {caf::actor_cast<caf::actor>(llm),
-                   caf::actor_cast<caf::actor>(twilio),
-                   caf::actor_cast<caf::actor>(store)})
-      stop_actor(sys, a);
+  auto err = d.start_actors(std::move(*db), *rules);
+  if (!err)
+    err = d.start_listeners();
+  if (err) {
+    SB_LOG_ERROR(what(err));
+    d.admin_socket.reset();
+    d.http.reset();
+    d.stop_actors();
     return 1;
   }
-  auto ingress = spawn_ingress(sys, ingress_deps{store, llm, twilio, cfg, tts});
-  auto shutdown_actors = [&] {
-    stop_actor(sys, caf::actor_cast<caf::actor>(ingress));
-    stop_actor(sys, caf::actor_cast<caf::actor>(llm));
-    stop_actor(sys, caf::actor_cast<caf::actor>(twilio));
-    if (tts)
-      stop_actor(sys, caf::actor_cast<caf::actor>(tts));
-    stop_actor(sys, caf::actor_cast<caf::actor>(store));
-  };
-
-  auto server = http_server::start(ioc, server_options(*cfg),
-                                   make_http_handler(ingress, cfg, audio));
-  if (!server) {
-    SB_LOG_ERROR(what(server.error()));
-    shutdown_actors();
-    return 1;
-  }
-  auto work = asio::make_work_guard(ioc);
-  std::vector<std::thread> io_threads;
-  for (int i = 0; i < cfg->server.io_threads; ++i)
-    io_threads.emplace_back([&ioc] { ioc.run(); });
-
-  SB_LOG_NOTICE("listening on " << cfg->server.listen_host << ":"
-                                << (*server)->port() << " (public URL "
-                                << cfg->server.public_url << ", storage "
-                                << cfg->storage.path << ", llm "
-                                << cfg->llm.backend << ", tts "
-                                << cfg->tts.engine << ")");
-  if (!cfg->twilio.validate_signatures)
-    SB_LOG_WARNING("twilio.validate_signatures = false: webhooks are NOT "
-                   "authenticated; use this only for local development");
+  auto work = asio::make_work_guard(d.ioc);
+  d.run_io();
+  log_started(*d.cfg, d.http->port());
   sd_notify(0, "READY=1\nSTATUS=accepting calls");
 
-  int sig = wait_for_signal(signals);
-  SB_LOG_NOTICE("received " << strsignal(sig) << ", shutting down");
+  int sig = wait_for_signal(signals, d);
+  SB_LOG_NOTICE("received " << strsignal(sig) << ", draining");
   sd_notify(0, "STOPPING=1");
-  drain(**server, std::chrono::seconds(5));
   work.reset();
-  ioc.stop();
-  for (auto& t : io_threads)
-    t.join();
-  server->reset();
-  shutdown_actors();
+  d.stop(std::chrono::seconds(d.cfg->limits.drain_timeout_s));
   SB_LOG_NOTICE("stopped");
   return 0;
 }

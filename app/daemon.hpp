@@ -3,6 +3,8 @@
 // on SIGTERM/SIGINT the reverse, draining in-flight requests first.
 #pragma once
 
+#include <string>
+
 #include <caf/error.hpp>
 
 #include "core/config.hpp"
@@ -18,6 +20,7 @@ caf::error check_startup(const config& cfg);
 /// 0 after a clean shutdown, 1 if start-up failed (the reason is logged).
 /// REQUIRES: called from main before any other thread exists (it blocks the
 /// signals it waits for, and every thread it starts inherits that mask).
-int run_daemon(const config& cfg);
+/// `config_path` is what SIGHUP and the admin "reload" re-read.
+int run_daemon(const config& cfg, const std::string& config_path);
 
 } // namespace sb

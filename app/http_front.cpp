@@ -1,6 +1,8 @@
 #include "app/http_front.hpp"
 
 #include <cctype>
+#include <chrono>
+#include <map>
 #include <optional>
 
 #include <caf/send.hpp>
@@ -14,6 +16,7 @@
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "net/form.hpp"
 #include "net/json.hpp"
 #include "net/twilio_signature.hpp"
@@ -79,10 +82,33 @@ webhook_kind kind_of(route_id id) {
   }
 }
 
+// Times a request from now until it is answered. The responder runs at
+// most once, so each request is observed once, whichever path answers it.
+http_responder timed(http_responder respond, metrics::histogram* timer) {
+  auto start = std::chrono::steady_clock::now();
+  return [respond = std::move(respond), timer, start](http_response r) {
+    timer->observe(metrics::seconds_since(start));
+    respond(std::move(r));
+  };
+}
+
+// One latency histogram per webhook route, taken at start-up so that a
+// request costs a lookup in an immutable map and no lock.
+std::map<route_id, metrics::histogram*> make_webhook_timers() {
+  std::map<route_id, metrics::histogram*> out;
+  for (auto id : {route_id::voice_inbound, route_id::voice_outbound,
+                  route_id::process_speech, route_id::await_turn,
+                  route_id::call_status, route_id::recording_status,
+                  route_id::amd_status})
+    out[id] = &metrics::daemon().webhook_duration.with({route_name(id)});
+  return out;
+}
+
 struct front {
   ingress_actor ingress;
   std::shared_ptr<const config> cfg;
   std::shared_ptr<audio_cache> audio;
+  std::map<route_id, metrics::histogram*> webhook_timers;
 
   void handle(http_request&& req, http_responder respond) const;
   void webhook(route_id id, http_request&& req, http_responder respond) const;
@@ -155,6 +181,32 @@ bool parse_turn(const std::string& query, int64_t& out) {
   return out >= 1;
 }
 
+// A webhook refused as malformed (4xx); counted, since a burst of them
+// means a misconfigured proxy or a probe rather than Twilio.
+void reject_malformed(const http_responder& respond, unsigned status,
+                      std::string_view detail) {
+  metrics::daemon().bad_requests.inc();
+  respond(error_response(status, detail));
+}
+
+// Answers 403 and returns true unless the webhook is signed by Twilio (or
+// signatures are off).
+bool refuse_unsigned(const http_request& req, const form_params& params,
+                     const http_responder& respond, const config& cfg) {
+  if (!cfg.twilio.validate_signatures || signed_by_twilio(req, params, cfg))
+    return false;
+  auto sid = param_or(params, "CallSid");
+  SB_LOG_WARNING("rejected " << req.path << " for CallSid "
+                             << (sid.empty() ? "-" : sid) << " from "
+                             << req.remote_address << ": "
+                             << (req.twilio_signature.empty()
+                                   ? "no X-Twilio-Signature"
+                                   : "invalid X-Twilio-Signature"));
+  metrics::daemon().signature_failures.inc();
+  respond(error_response(403, "invalid or missing X-Twilio-Signature"));
+  return true;
+}
+
 // Parses and checks a Twilio webhook; on failure answers 4xx and returns
 // nullopt. Nothing reaches the actors (or the database) from a request that
 // is malformed or not signed by Twilio.
@@ -167,30 +219,22 @@ std::optional<webhook_event> parse_webhook(route_id id, const http_request& req,
                                << ": " << what(params.error()));
     bool wrong_type = !is_json(req) && req.content_type.find(
                         "application/x-www-form-urlencoded") == std::string::npos;
-    respond(error_response(wrong_type ? 415 : 400, what(params.error())));
+    reject_malformed(respond, wrong_type ? 415 : 400, what(params.error()));
     return std::nullopt;
   }
+  if (refuse_unsigned(req, *params, respond, cfg))
+    return std::nullopt;
   auto sid = param_or(*params, "CallSid");
-  if (cfg.twilio.validate_signatures && !signed_by_twilio(req, *params, cfg)) {
-    SB_LOG_WARNING("rejected " << req.path << " for CallSid "
-                               << (sid.empty() ? "-" : sid) << " from "
-                               << req.remote_address << ": "
-                               << (req.twilio_signature.empty()
-                                     ? "no X-Twilio-Signature"
-                                     : "invalid X-Twilio-Signature"));
-    respond(error_response(403, "invalid or missing X-Twilio-Signature"));
-    return std::nullopt;
-  }
   if (!valid_call_sid(sid)) {
     SB_LOG_WARNING("rejected " << req.path << " from " << req.remote_address
                                << ": missing or malformed CallSid");
-    respond(error_response(400, "CallSid: missing or malformed"));
+    reject_malformed(respond, 400, "CallSid: missing or malformed");
     return std::nullopt;
   }
   webhook_event ev{kind_of(id), std::move(sid), std::move(*params),
                    iso8601_utc_now(), 0};
   if (id == route_id::await_turn && !parse_turn(req.query, ev.turn)) {
-    respond(error_response(400, "turn: missing or not a positive number"));
+    reject_malformed(respond, 400, "turn: missing or not a positive number");
     return std::nullopt;
   }
   return ev;
@@ -270,6 +314,8 @@ void front::make_call(const http_request& req,
   auto parsed = parse_make_call(req.body, *cfg);
   if (!parsed) {
     auto status = http_status_of(parsed.error());
+    if (status == 400)
+      metrics::daemon().bad_requests.inc();
     respond(error_response(status == 502 ? 503 : status, what(parsed.error())));
     return;
   }
@@ -325,13 +371,21 @@ void front::handle(http_request&& req, http_responder respond) const {
     return;
   }
   if (is_twilio_webhook(m.id))
-    return webhook(m.id, std::move(req), std::move(respond));
+    return webhook(m.id, std::move(req),
+                   timed(std::move(respond), webhook_timers.at(m.id)));
   switch (m.id) {
     case route_id::audio:
       serve_audio(m.arg, req, respond);
       return;
     case route_id::healthz:
       respond({200, "text/plain; charset=utf-8", "ok\n", {}});
+      return;
+    case route_id::metrics:
+      // Open like /healthz so a scraper needs no secret: it carries counts
+      // and latencies, never a number, SID or word said. Whoever wants it
+      // private blocks it at the reverse proxy, as for the operator routes.
+      respond({200, "text/plain; version=0.0.4; charset=utf-8",
+               metrics::render(), {}});
       return;
     case route_id::root: {
       stats_slot slot{[respond](ingress_stats s) {
@@ -351,8 +405,10 @@ void front::handle(http_request&& req, http_responder respond) const {
 http_handler make_http_handler(ingress_actor ingress,
                                std::shared_ptr<const config> cfg,
                                std::shared_ptr<audio_cache> audio) {
-  auto f = std::make_shared<const front>(
-    front{std::move(ingress), std::move(cfg), std::move(audio)});
+  auto f = std::make_shared<const front>(front{std::move(ingress),
+                                                std::move(cfg),
+                                                std::move(audio),
+                                                make_webhook_timers()});
   return [f](http_request&& req, http_responder respond) {
     f->handle(std::move(req), std::move(respond));
   };

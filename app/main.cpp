@@ -26,7 +26,9 @@ constexpr const char* usage =
   "Environment (overrides the file): TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN,\n"
   "TWILIO_PHONE_NUMBER, PUBLIC_URL, SILENCE_THRESHOLD_SECONDS, OLLAMA_HOST,\n"
   "OLLAMA_MODEL, USE_LOCAL_LLM, USE_LOCAL_TTS, TTS_ENGINE.\n"
-  "Signals: SIGTERM/SIGINT drain and stop.\n";
+  "Signals: SIGTERM/SIGINT drain and stop (limits.drain_timeout_s);\n"
+  "SIGHUP reloads voice, prompts and limits from the file.\n"
+  "Operators: switchboardctl talks to the admin socket (admin.socket).\n";
 
 struct options {
   std::string config_path = "config.toml";
@@ -82,5 +84,5 @@ int main(int argc, char** argv) {
     std::cout << opts.config_path << ": configuration is valid\n";
     return 0;
   }
-  return sb::run_daemon(*cfg);
+  return sb::run_daemon(*cfg, opts.config_path);
 }

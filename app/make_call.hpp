@@ -11,11 +11,9 @@
 
 #include "actors/messages.hpp"
 #include "core/config.hpp"
+#include "core/e164.hpp"
 
 namespace sb {
-
-/// True for E.164: '+', a non-zero digit, then 1..14 more digits.
-bool is_e164(std::string_view number);
 
 /// Parses the body; from_number defaults to twilio.phone_number. Errors:
 /// errc::bad_request naming the field ("to_number: must be an E.164 number

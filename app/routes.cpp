@@ -12,7 +12,7 @@ struct route_entry {
   route_id id;
 };
 
-constexpr std::array<route_entry, 11> fixed_routes{{
+constexpr std::array<route_entry, 12> fixed_routes{{
   {"/", "GET", route_id::root},
   {"/healthz", "GET", route_id::healthz},
   {"/voice/inbound", "POST", route_id::voice_inbound},
@@ -24,6 +24,7 @@ constexpr std::array<route_entry, 11> fixed_routes{{
   {"/amd-status", "POST", route_id::amd_status},
   {"/make-call", "POST", route_id::make_call},
   {"/sessions", "GET", route_id::sessions},
+  {"/metrics", "GET", route_id::metrics},
 }};
 
 route_match check_method(std::string_view method, std::string_view wanted,
@@ -78,6 +79,26 @@ bool is_twilio_webhook(route_id id) {
     default:
       return false;
   }
+}
+
+const char* route_name(route_id id) {
+  switch (id) {
+    case route_id::root: return "root";
+    case route_id::healthz: return "healthz";
+    case route_id::voice_inbound: return "inbound";
+    case route_id::voice_outbound: return "outbound";
+    case route_id::process_speech: return "process-speech";
+    case route_id::await_turn: return "await";
+    case route_id::call_status: return "call-status";
+    case route_id::recording_status: return "recording-status";
+    case route_id::amd_status: return "amd-status";
+    case route_id::make_call: return "make-call";
+    case route_id::sessions: return "sessions";
+    case route_id::session: return "session";
+    case route_id::audio: return "audio";
+    case route_id::metrics: return "metrics";
+  }
+  return "unknown";
 }
 
 } // namespace sb

@@ -1,6 +1,6 @@
 // The daemon's URL space as a pure lookup: (method, path) -> route, or the
 // HTTP status for an unknown path (404) or a known path with the wrong
-// method (405).
+// method (405); and each route's short name for logs and metric labels.
 #pragma once
 
 #include <string>
@@ -22,6 +22,7 @@ enum class route_id {
   sessions,         // GET  /sessions            (operator)
   session,          // GET  /session/{call_sid}  (operator)
   audio,            // GET  /audio/{id}.wav      (Twilio's <Play> fetch)
+  metrics,          // GET  /metrics             (Prometheus, no auth)
 };
 
 struct route_match {
@@ -35,5 +36,10 @@ route_match match_route(std::string_view method, std::string_view path);
 
 /// True for the webhooks Twilio posts (form bodies, signed).
 bool is_twilio_webhook(route_id id);
+
+/// A stable short name: the path's last fixed segment ("process-speech",
+/// "call-status", "await", "metrics"...), "root" for GET /. Used as the
+/// `route` label of switchboard_webhook_duration_seconds: keep names stable.
+const char* route_name(route_id id);
 
 } // namespace sb

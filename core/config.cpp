@@ -505,6 +505,7 @@ void read_document(section& root, config& cfg) {
     s.get_int("webhook_deadline_ms", cfg.limits.webhook_deadline_ms, 500,
               14000);
     s.get_int("max_await_redirects", cfg.limits.max_await_redirects, 1, 10);
+    s.get_int("drain_timeout_s", cfg.limits.drain_timeout_s, 1, 600);
     s.get_int("call_idle_timeout_s", cfg.limits.call_idle_timeout_s, 1,
               86400);
   });

@@ -122,6 +122,7 @@ struct limits_config {
   int webhook_deadline_ms = 8000;            // 500..14000 (Twilio gives up at 15 s)
   int call_idle_timeout_s = 3600;            // 1..86400
   int max_await_redirects = 3;               // filler+redirects per turn, 1..10
+  int drain_timeout_s = 10;                  // SIGTERM: finish in-flight webhooks, 1..600
 };
 
 struct log_config {

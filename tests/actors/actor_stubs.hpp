@@ -85,6 +85,7 @@ stub_llm(stub_llm_actor::stateful_pointer<stub_llm_state> self, llm_mode mode,
         promise.deliver(self->state.answer);
       self->state.held.clear();
     },
+    [](reload_atom, const config_ptr&) {},
   };
 }
 

@@ -1,11 +1,13 @@
 // Tests for app/routes: every route with its method, HEAD on GET routes,
 // 405 with the Allow value for a known path and the wrong method, 404 for
 // anything else (paths are exact: no trailing slash, no case folding), and
-// the {call_sid} argument of /session/.
+// the {call_sid} argument of /session/, GET /metrics and the route names
+// that label the webhook latency metric.
 #include "app/routes.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,7 @@ const std::vector<route_case>& all_routes() {
     {"GET", "/sessions", sb::route_id::sessions},
     {"GET", "/session/CA0123456789abcdef0123456789abcdef",
      sb::route_id::session},
+    {"GET", "/metrics", sb::route_id::metrics},
   };
   return routes;
 }
@@ -182,4 +185,45 @@ TEST_CASE("only Twilio's webhooks are webhooks", "[routes]") {
   CHECK_FALSE(sb::is_twilio_webhook(sb::route_id::healthz));
   CHECK_FALSE(sb::is_twilio_webhook(sb::route_id::sessions));
   CHECK_FALSE(sb::is_twilio_webhook(sb::route_id::session));
+  CHECK_FALSE(sb::is_twilio_webhook(sb::route_id::metrics));
+}
+
+TEST_CASE("GET /metrics is its own route; other methods are 405",
+          "[routes]") {
+  auto m = sb::match_route("GET", "/metrics");
+  CHECK(m.error == 0);
+  CHECK(m.id == sb::route_id::metrics);
+  CHECK(m.arg.empty());
+  CHECK(sb::match_route("HEAD", "/metrics").id == sb::route_id::metrics);
+  auto post = sb::match_route("POST", "/metrics");
+  CHECK(post.error == 405);
+  CHECK(allow_of(post) == "GET, HEAD");
+  for (const char* path : {"/metrics/", "/Metrics", "/metrics/x", "/metric"})
+    CHECK(sb::match_route("GET", path).error == 404);
+}
+
+TEST_CASE("route names are the stable labels of the webhook metric",
+          "[routes]") {
+  CHECK(std::string{sb::route_name(sb::route_id::process_speech)}
+        == "process-speech");
+  CHECK(std::string{sb::route_name(sb::route_id::voice_inbound)}
+        == "inbound");
+  CHECK(std::string{sb::route_name(sb::route_id::await_turn)} == "await");
+  CHECK(std::string{sb::route_name(sb::route_id::call_status)}
+        == "call-status");
+  CHECK(std::string{sb::route_name(sb::route_id::metrics)} == "metrics");
+  // Every route has its own name, and each is a valid label value as it is.
+  std::vector<std::string> names;
+  for (const auto& r : all_routes())
+    names.push_back(sb::route_name(r.id));
+  for (auto id : {sb::route_id::await_turn, sb::route_id::make_call,
+                  sb::route_id::audio})
+    names.push_back(sb::route_name(id));
+  auto sorted = names;
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());
+  for (const auto& n : names) {
+    CAPTURE(n);
+    CHECK(n.find_first_not_of("abcdefghijklmnopqrstuvwxyz-") == n.npos);
+  }
 }

@@ -1,0 +1,165 @@
+// The admin actor's behaviour: one operator command per message.
+#include "actors/admin.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "core/e164.hpp"
+#include "core/error.hpp"
+#include "core/log.hpp"
+
+namespace sb {
+
+config reloadable_merge(const config& running, const config& fresh) {
+  config out = running;
+  out.voice = fresh.voice;
+  out.limits = fresh.limits;
+  out.llm.system_prompt = fresh.llm.system_prompt;
+  out.llm.system_prompt_hi = fresh.llm.system_prompt_hi;
+  out.llm.system_prompt_en = fresh.llm.system_prompt_en;
+  out.llm.max_history_turns = fresh.llm.max_history_turns;
+  out.llm.max_reply_chars = fresh.llm.max_reply_chars;
+  out.llm.temperature = fresh.llm.temperature;
+  out.llm.num_predict = fresh.llm.num_predict;
+  return out;
+}
+
+namespace {
+
+struct admin_state {
+  static const char* name;
+  admin_deps deps;
+};
+
+const char* admin_state::name = "admin";
+
+using admin_pointer = admin_actor::stateful_pointer<admin_state>;
+
+admin_reply failure(std::string why) {
+  admin_reply r;
+  r.ok = false;
+  r.error = std::move(why);
+  return r;
+}
+
+done_slot done_to(admin_slot slot) {
+  return {[slot](std::string why) {
+            slot.deliver(why.empty() ? admin_reply{} : failure(std::move(why)));
+          },
+          [slot] { slot.deliver(failure("no answer")); }};
+}
+
+void reload(admin_pointer self, const admin_slot& slot) {
+  auto& d = self->state.deps;
+  auto fresh = load_config(d.config_path, d.env);
+  if (!fresh) {
+    SB_LOG_ERROR("reload: " << what(fresh.error()) << "; keeping the running "
+                                                      "configuration");
+    slot.deliver(failure(what(fresh.error())));
+    return;
+  }
+  d.cfg = std::make_shared<const config>(reloadable_merge(*d.cfg, *fresh));
+  self->send(d.ingress, reload_atom::value, d.cfg);
+  self->send(d.llm, reload_atom::value, d.cfg);
+  SB_LOG_NOTICE("reload: " << d.config_path << " applied (voice, prompts, "
+                                               "limits)");
+  slot.deliver(admin_reply{});
+}
+
+void dial(admin_pointer self, const admin_command& c, const admin_slot& slot) {
+  const auto& cfg = *self->state.deps.cfg;
+  auto from = c.from.empty() ? cfg.twilio.phone_number : c.from;
+  if (!is_e164(c.to) || !is_e164(from)) {
+    slot.deliver(failure("dial: numbers must be E.164, like +14155550100"
+                         " (and FROM or twilio.phone_number is needed)"));
+    return;
+  }
+  if (cfg.twilio.account_sid.empty() || cfg.twilio.auth_token.empty()) {
+    slot.deliver(failure("dial: Twilio credentials are not configured"));
+    return;
+  }
+  dial_slot done{[slot](dial_outcome out) {
+                   if (out.error) {
+                     slot.deliver(failure(what(out.error)));
+                     return;
+                   }
+                   admin_reply r;
+                   r.call_sid = out.call_sid;
+                   r.status = out.status;
+                   slot.deliver(r);
+                 },
+                 [slot] { slot.deliver(failure("no answer")); }};
+  self->send(self->state.deps.ingress, dial_atom::value,
+             dial_request{c.to, from}, std::move(done));
+}
+
+void hangup(admin_pointer self, const admin_command& c, const admin_slot& slot) {
+  call_update u;
+  u.status = "completed";
+  self->request(self->state.deps.twilio, caf::infinite, update_atom::value,
+                c.sid, std::move(u))
+    .then([slot](call_resource&) { slot.deliver(admin_reply{}); },
+          [slot](caf::error& err) { slot.deliver(failure(what(err))); });
+}
+
+calls_slot calls_to(admin_slot slot, std::string must_have) {
+  return {[slot, must_have](std::vector<stored_call> calls) {
+            if (!must_have.empty() && calls.empty()) {
+              slot.deliver(failure("no live call " + must_have));
+              return;
+            }
+            admin_reply r;
+            r.calls = std::move(calls);
+            slot.deliver(std::move(r));
+          },
+          [slot] { slot.deliver(failure("no answer")); }};
+}
+
+void run(admin_pointer self, const admin_command& c, const admin_slot& slot) {
+  auto& ingress = self->state.deps.ingress;
+  if (c.cmd == "calls")
+    return self->send(ingress, sessions_atom::value, calls_to(slot, {}));
+  if (c.cmd == "call")
+    return self->send(ingress, session_atom::value, c.sid, calls_to(slot, c.sid));
+  if (c.cmd == "stats")
+    return self->send(ingress, stats_atom::value,
+                      stats_slot{[slot](ingress_stats s) {
+                                   admin_reply r;
+                                   r.stats = s;
+                                   slot.deliver(r);
+                                 },
+                                 [slot] { slot.deliver(failure("no answer")); }});
+  if (c.cmd == "say")
+    return self->send(ingress, say_atom::value, c.sid, c.text, done_to(slot));
+  if (c.cmd == "drain") {
+    self->send(ingress, drain_atom::value);
+    slot.deliver(admin_reply{});
+    return;
+  }
+  if (c.cmd == "reload")
+    return reload(self, slot);
+  if (c.cmd == "dial")
+    return dial(self, c, slot);
+  if (c.cmd == "hangup")
+    return hangup(self, c, slot);
+  slot.deliver(failure("unknown command " + c.cmd));
+}
+
+admin_actor::behavior_type admin_impl(admin_pointer self, admin_deps deps) {
+  self->state.deps = std::move(deps);
+  return {
+    [self](admin_atom, const admin_command& c, const admin_slot& slot) {
+      run(self, c, slot);
+    },
+  };
+}
+
+} // namespace
+
+admin_actor spawn_admin(caf::actor_system& sys, admin_deps deps) {
+  return sys.spawn(admin_impl, std::move(deps));
+}
+
+} // namespace sb

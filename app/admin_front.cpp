@@ -1,0 +1,142 @@
+#include "app/admin_front.hpp"
+
+#include <array>
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "app/views.hpp"
+#include "core/error.hpp"
+
+namespace sb {
+
+namespace {
+
+using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// Which fields each command needs.
+struct command_spec {
+  std::string_view name;
+  bool sid, to, text;
+};
+
+constexpr std::array<command_spec, 8> commands{{
+  {"calls", false, false, false}, {"call", true, false, false},
+  {"dial", false, true, false},   {"hangup", true, false, false},
+  {"say", true, false, true},     {"stats", false, false, false},
+  {"reload", false, false, false}, {"drain", false, false, false},
+}};
+
+caf::error take(const rapidjson::Value& obj, const char* key, bool required,
+                std::string& out) {
+  auto it = obj.FindMember(key);
+  if (it == obj.MemberEnd()) {
+    if (required)
+      return make_error(errc::bad_request, std::string{key} + ": required");
+    return caf::none;
+  }
+  if (!it->value.IsString())
+    return make_error(errc::bad_request, std::string{key} + ": must be a string");
+  out.assign(it->value.GetString(), it->value.GetStringLength());
+  if (required && out.empty())
+    return make_error(errc::bad_request, std::string{key} + ": must not be empty");
+  return caf::none;
+}
+
+void field(json_writer& w, const char* key, const std::string& value) {
+  w.Key(key);
+  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+void write_call_summary(json_writer& w, const stored_call& c) {
+  w.StartObject();
+  field(w, "call_sid", c.call.call_sid);
+  field(w, "direction", c.call.direction);
+  field(w, "from_number", c.call.from_number);
+  field(w, "to_number", c.call.to_number);
+  field(w, "status", c.call.status);
+  field(w, "started_at", c.call.started_at);
+  w.Key("turns");
+  w.Int64(static_cast<int64_t>(c.turns.size()));
+  w.EndObject();
+}
+
+// The "result" value, as raw JSON text.
+std::string result_json(const admin_command& cmd, const admin_reply& r) {
+  if (cmd.cmd == "call")
+    return session_json(r.calls.front());
+  rapidjson::StringBuffer buf;
+  json_writer w{buf};
+  w.StartObject();
+  if (cmd.cmd == "calls") {
+    w.Key("calls");
+    w.StartArray();
+    for (const auto& c : r.calls)
+      write_call_summary(w, c);
+    w.EndArray();
+  } else if (cmd.cmd == "stats") {
+    w.Key("live_calls");
+    w.Int64(r.stats.live_calls);
+    w.Key("calls_total");
+    w.Int64(r.stats.calls_total);
+    w.Key("calls_rejected");
+    w.Int64(r.stats.calls_rejected);
+    w.Key("draining");
+    w.Bool(r.stats.draining);
+  } else if (cmd.cmd == "dial") {
+    field(w, "call_sid", r.call_sid);
+    field(w, "status", r.status);
+  } else {
+    w.Key("done");
+    w.Bool(true);
+  }
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+} // namespace
+
+caf::expected<admin_command> parse_admin_line(std::string_view line) {
+  rapidjson::Document doc;
+  doc.Parse(line.data(), line.size());
+  if (doc.HasParseError() || !doc.IsObject())
+    return make_error(errc::bad_request, "expected one JSON object per line");
+  admin_command c;
+  if (auto err = take(doc, "cmd", true, c.cmd))
+    return err;
+  for (const auto& spec : commands) {
+    if (spec.name != c.cmd)
+      continue;
+    for (auto err : {take(doc, "sid", spec.sid, c.sid),
+                     take(doc, "to", spec.to, c.to),
+                     take(doc, "from", false, c.from),
+                     take(doc, "text", spec.text, c.text)})
+      if (err)
+        return err;
+    return c;
+  }
+  return make_error(errc::bad_request, "cmd: unknown command \"" + c.cmd
+                                         + "\" (calls, call, dial, hangup, say, "
+                                           "stats, reload, drain)");
+}
+
+std::string admin_reply_line(const admin_command& cmd, const admin_reply& r) {
+  if (!r.ok)
+    return admin_error_line(r.error);
+  return "{\"ok\":true,\"result\":" + result_json(cmd, r) + "}";
+}
+
+std::string admin_error_line(std::string_view why) {
+  rapidjson::StringBuffer buf;
+  json_writer w{buf};
+  w.StartObject();
+  w.Key("ok");
+  w.Bool(false);
+  w.Key("error");
+  w.String(why.data(), static_cast<rapidjson::SizeType>(why.size()));
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+} // namespace sb

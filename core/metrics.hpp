@@ -1,0 +1,199 @@
+// Process-wide metrics served at GET /metrics in Prometheus text exposition
+// format 0.0.4: counters, gauges and fixed-bucket histograms, each family
+// optionally split by a fixed set of label names. Families are registered
+// once (under a mutex); updates are lock-free atomics, so hot paths pay one
+// atomic add. daemon() below is the one place the daemon's families are
+// defined. No I/O and no third-party code.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <initializer_list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sb::metrics {
+
+namespace detail {
+
+// A double kept as its bits in an atomic<uint64_t>: lock-free on every
+// platform we build for, where std::atomic<double>::fetch_add is C++20.
+class atomic_double {
+public:
+  double load() const;
+  void store(double v);
+  void add(double v);
+
+private:
+  std::atomic<uint64_t> bits_{0}; // 0 is the bit pattern of +0.0
+};
+
+} // namespace detail
+
+/// Only goes up. Thread-safe, lock-free.
+class counter {
+public:
+  /// REQUIRES: v >= 0.
+  void inc(double v = 1) { value_.add(v); }
+  double value() const { return value_.load(); }
+
+private:
+  detail::atomic_double value_;
+};
+
+/// Goes up and down. Thread-safe, lock-free.
+class gauge {
+public:
+  void set(double v) { value_.store(v); }
+  void inc(double v = 1) { value_.add(v); }
+  void dec(double v = 1) { value_.add(-v); }
+  double value() const { return value_.load(); }
+
+private:
+  detail::atomic_double value_;
+};
+
+/// Counts observations into fixed buckets. Thread-safe, lock-free.
+class histogram {
+public:
+  /// REQUIRES: `bounds` finite and strictly increasing; +Inf is implicit.
+  explicit histogram(std::vector<double> bounds);
+  void observe(double v);
+
+  struct snapshot {
+    std::vector<uint64_t> cumulative; // per bound, then +Inf (== count)
+    uint64_t count = 0;
+    double sum = 0;
+  };
+  /// A consistent-enough read: the counts always agree with each other
+  /// (_count is derived from them); the sum may lag one observation.
+  snapshot collect() const;
+  const std::vector<double>& bounds() const { return bounds_; }
+
+private:
+  std::vector<double> bounds_;
+  std::unique_ptr<std::atomic<uint64_t>[]> counts_; // not cumulative
+  detail::atomic_double sum_;
+};
+
+/// Bounds start, start*factor, ... (`count` of them).
+std::vector<double> exponential_buckets(double start, double factor, int count);
+
+/// One metric name, its help text, label names, and one child per set of
+/// label values. Children live as long as the registry.
+class family_base {
+public:
+  virtual ~family_base() = default;
+  const std::string& name() const { return name_; }
+  /// Appends # HELP, # TYPE and every child's samples.
+  virtual void render(std::string& out) const = 0;
+
+protected:
+  family_base(std::string name, std::string help,
+              std::vector<std::string> label_names);
+  std::string name_;
+  std::string help_;
+  std::vector<std::string> label_names_;
+  mutable std::mutex mutex_; // guards the child map, never an update
+};
+
+template <class Metric>
+class family final : public family_base {
+public:
+  family(std::string name, std::string help,
+         std::vector<std::string> label_names, std::vector<double> bounds);
+  /// The child for these label values (one per label name, in order),
+  /// created on first use. Takes a mutex: call it once and keep the
+  /// reference, which stays valid for the registry's life.
+  /// REQUIRES: values.size() == number of label names.
+  Metric& with(std::initializer_list<std::string_view> values);
+  void render(std::string& out) const override;
+
+private:
+  std::vector<double> bounds_; // histograms only
+  std::map<std::vector<std::string>, std::unique_ptr<Metric>> children_;
+};
+
+/// A set of families rendered together. Tests make their own; the daemon
+/// uses process_registry().
+class registry {
+public:
+  /// REQUIRES: `name` matches [a-zA-Z_:][a-zA-Z0-9_:]* and is new here;
+  /// label names match [a-zA-Z_][a-zA-Z0-9_]* and are not "le".
+  family<counter>& add_counter(std::string name, std::string help,
+                               std::vector<std::string> label_names = {});
+  family<gauge>& add_gauge(std::string name, std::string help,
+                           std::vector<std::string> label_names = {});
+  family<histogram>& add_histogram(std::string name, std::string help,
+                                   std::vector<double> bounds,
+                                   std::vector<std::string> label_names = {});
+  /// Every family in registration order, children sorted by label values.
+  std::string render() const;
+
+private:
+  template <class Metric>
+  family<Metric>& add(std::string name, std::string help,
+                      std::vector<std::string> label_names,
+                      std::vector<double> bounds);
+  mutable std::mutex mutex_;
+  std::vector<std::unique_ptr<family_base>> families_;
+};
+
+registry& process_registry();
+
+/// process_registry().render(), what GET /metrics answers.
+std::string render();
+
+inline double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now()
+                                       - start).count();
+}
+
+/// The daemon's families, registered in process_registry() by the first
+/// call (thread-safe); every call returns the same set. How to feed them:
+///   live_calls       set(n) whenever the number of live call actors changes
+///                    (or inc() when one starts, dec() when it ends).
+///   count_call_end() once per call when it ends (below).
+///   user_turns / assistant_turns  inc() per turn stored with that role.
+///   webhook_duration.with({route_name}).observe(seconds), route names from
+///                    app/routes route_name(); app/http_front does this.
+///   *_errors         inc() per failed unit of work of that kind.
+struct daemon_metrics {
+  gauge& live_calls;                    // switchboard_live_calls
+  family<counter>& calls_total;         // {direction, outcome}
+  family<counter>& turns_total;         // {role}
+  counter& user_turns;                  //   {role="user"}
+  counter& assistant_turns;             //   {role="assistant"}
+  family<histogram>& webhook_duration;  // {route}, seconds
+  counter& signature_failures;
+  histogram& llm_duration;              // per model request, failed too
+  gauge& llm_queue_depth;               // turns waiting for a worker
+  histogram& tts_duration;              // per synthesis, failed too
+  gauge& tts_queue_depth;
+  counter& tts_cache_hits;
+  histogram& storage_batch_writes;      // writes per transaction
+  histogram& storage_commit_duration;   // seconds per transaction
+  family<counter>& errors_total;        // {kind}
+  counter& storage_errors;              //   {kind="storage"}, per write
+  counter& llm_errors;                  //   {kind="llm"}, per failed turn
+  counter& tts_errors;                  //   {kind="tts"}
+  counter& twilio_rest_errors;          //   {kind="twilio_rest"}
+  counter& bad_requests;                //   {kind="bad_request"}
+};
+
+daemon_metrics& daemon();
+
+/// switchboard_calls_total{direction, outcome} += 1. `direction` is the
+/// call row's (Twilio's Direction): "inbound", or any "outbound-*" which
+/// counts as "outbound"; anything else counts as "unknown". `outcome` is
+/// the call's end_reason: completed, busy, failed, no-answer, canceled,
+/// rejected-busy, idle-timeout or answering-machine; anything else counts
+/// as "other", so no request can grow the label set. Takes a mutex.
+void count_call_end(std::string_view direction, std::string_view outcome);
+
+} // namespace sb::metrics
