@@ -15,6 +15,7 @@
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "net/json.hpp"
 
 namespace sb {
@@ -133,10 +134,13 @@ void apply_params(call_row& row, const form_params& p, const std::string& now) {
   }
 }
 
-void arm_idle_timer(call_pointer self) {
-  auto gen = ++self->state.activity;
-  auto timeout = std::chrono::seconds(self->state.cfg().limits.call_idle_timeout_s);
-  self->delayed_send(self, timeout, idle_atom::value, gen);
+// Calls have no idle timer of their own: a delayed message per call would
+// keep every finished call's actor alive in the clock until it fired (an
+// hour by default), so memory would grow with every call handled. The
+// registry asks every live call now and then (idle, 0); a call compares the
+// actor clock with its last webhook (tests fake the clock).
+void touch(call_pointer self) {
+  self->state.last_activity = self->clock().now();
 }
 
 // Marks the call over; the caller persists the final row and then
@@ -149,6 +153,7 @@ void finish_call(call_pointer self, const std::string& reason) {
   if (st.row.end_reason.empty())
     st.row.end_reason = reason;
   SB_LOG_INFO("call " << st.row.call_sid << " ended: " << st.row.end_reason);
+  metrics::count_call_end(st.row.direction, st.row.end_reason);
 }
 
 // A status callback older than one already applied (Twilio does not keep
@@ -250,7 +255,7 @@ void on_after_end(call_pointer self, const webhook_event& ev,
 
 void on_webhook(call_pointer self, webhook_event& ev, voice_reply_slot& slot) {
   auto& st = self->state;
-  arm_idle_timer(self);
+  touch(self);
   write_batch batch;
   batch.events.push_back(make_event(ev));
   bool stale = ev.kind == webhook_kind::call_status && stale_callback(st, ev);
@@ -294,6 +299,7 @@ void say_now(call_pointer self, std::string text, done_slot slot) {
   }
   auto row = st.new_turn("assistant", text);
   row.model = "operator";
+  metrics::daemon().assistant_turns.inc();
   st.remember(row);
   write_batch batch;
   batch.turns.push_back(std::move(row));
@@ -340,14 +346,16 @@ void init_state(call_state& st, call_deps deps, stored_call initial) {
 // The idle timer `gen` fired. A request Twilio is still waiting on is not
 // idleness, so the timer starts over; a turn Twilio never came back for
 // (its /voice/await did not arrive) is, and must not keep the call alive.
-void on_idle(call_pointer self, uint64_t gen) {
+void on_idle(call_pointer self) {
   auto& st = self->state;
-  if (gen != st.activity || st.ended)
+  if (st.ended)
     return;
-  if (st.turn && st.turn->slot) {
-    arm_idle_timer(self);
+  auto timeout = std::chrono::duration_cast<caf::actor_clock::duration_type>(
+    std::chrono::seconds(st.cfg().limits.call_idle_timeout_s));
+  // Twilio waiting on us for an answer is not an idle call.
+  if (self->clock().now() - st.last_activity < timeout
+      || (st.turn && st.turn->slot))
     return;
-  }
   drop_turn(self);
   finish_call(self, "idle-timeout");
   write_batch batch;
@@ -367,7 +375,7 @@ call_actor::behavior_type call_impl(call_pointer self, call_deps deps,
       return stored_call{self->state.row,
                          {self->state.history.begin(), self->state.history.end()}};
     },
-    [self](idle_atom, uint64_t gen) { on_idle(self, gen); },
+    [self](idle_atom, uint64_t) { on_idle(self); },
     [self](deadline_atom, uint64_t gen) { on_deadline(self, gen); },
     [self](say_atom, std::string& text, done_slot& slot) {
       say_now(self, std::move(text), std::move(slot));

@@ -26,7 +26,9 @@
 //       An answered call whose AnsweredBy is a machine (synchronous AMD)
 //       hears voice.machine_message once and is hung up.
 //   (snapshot) -> stored_call      the call's row and its turns in memory.
-//   (idle, generation)             internal idle timer.
+//   (idle, 0)                      from the registry, now and then: a call
+//       with no webhook for limits.call_idle_timeout_s (and no answer
+//       owed to Twilio) ends as idle-timeout.
 //   (deadline, turn)               internal turn deadline.
 //   (ended)                        the registry released the call: exit.
 //   (say, text, done_slot)         an operator's words: stored as an

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include <caf/actor_clock.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -47,7 +48,7 @@ struct call_state {
   std::deque<turn_row> history;   // the last llm.max_history_turns turns
   int64_t last_seq = 0;
   int silent_prompts = 0;
-  uint64_t activity = 0;          // idle-timer generation
+  caf::actor_clock::time_point last_activity; // last webhook
   uint64_t turns_started = 0;
   uint64_t deadlines_armed = 0;
   std::optional<turn_in_flight> turn;

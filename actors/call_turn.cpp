@@ -8,6 +8,7 @@
 #include "actors/call_state.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 
 namespace sb::call_detail {
 
@@ -50,6 +51,7 @@ void finish_turn(call_pointer self, std::string text, bool end_call,
   turn.done = true;
   auto row = st.new_turn("assistant", text);
   row.model = std::move(model);
+  metrics::daemon().assistant_turns.inc();
   row.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                      steady::now() - turn.started).count();
   if (timing) {
@@ -147,6 +149,7 @@ void on_speech(call_pointer self, const webhook_event& ev, write_batch batch,
   }
   auto user = st.new_turn("user", speech);
   user.confidence = parse_number(find_param(ev.params, "Confidence"));
+  metrics::daemon().user_turns.inc();
   st.remember(user);
   batch.turns.push_back(std::move(user));
   // Stored now, not with the answer: a crash while the LLM thinks must not

@@ -2,6 +2,7 @@
 // rebuilding call actors, the max_calls limit, and operator snapshots.
 #include "actors/ingress.hpp"
 
+#include <algorithm>
 #include <unordered_map>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "net/json.hpp"
 
 namespace sb {
@@ -34,6 +36,11 @@ struct ingress_state {
   int64_t live() const {
     return static_cast<int64_t>(calls.size() + loading.size());
   }
+
+  // Called wherever calls or loading change size.
+  void publish_live() const {
+    metrics::daemon().live_calls.set(static_cast<double>(live()));
+  }
 };
 
 const char* ingress_state::name = "ingress";
@@ -51,6 +58,7 @@ call_actor start_call(ingress_pointer self, stored_call initial) {
   st.sid_of.emplace(call.address(), sid);
   st.calls.emplace(sid, call);
   ++st.stats.calls_total;
+  st.publish_live();
   return call;
 }
 
@@ -76,6 +84,7 @@ void reject_busy(ingress_pointer self, const webhook_event& ev,
   row.status = param_or(ev.params, "CallStatus");
   row.started_at = row.ended_at = ev.received_at;
   row.end_reason = "rejected-busy";
+  metrics::count_call_end(row.direction, row.end_reason);
   batch.calls.push_back(std::move(row));
   const auto& voice = st.deps.cfg->voice;
   voice_reply reply{reply_action::hangup, voice.busy_message, voice.language,
@@ -107,6 +116,7 @@ void load_then_route(ingress_pointer self, webhook_event ev,
   auto& st = self->state;
   auto sid = ev.call_sid;
   st.loading[sid].emplace_back(std::move(ev), std::move(slot));
+  st.publish_live();
   self->request(st.deps.store, caf::infinite, load_atom::value, sid)
     .then(
       [self, sid](stored_call& found) { on_loaded(self, sid, std::move(found)); },
@@ -154,6 +164,7 @@ void release(ingress_pointer self, const std::string& sid) {
   self->demonitor(it->second.address());
   self->send(it->second, ended_atom::value);
   st.calls.erase(it);
+  st.publish_live();
 }
 
 // Asks every live call for its snapshot; answers when all have replied (a
@@ -234,9 +245,19 @@ void dial(ingress_pointer self, const dial_request& req, dial_slot slot) {
       [slot](caf::error& err) { slot.deliver({{}, {}, std::move(err)}); });
 }
 
+// One timer for all calls, however many there are.
+void arm_sweep(ingress_pointer self) {
+  auto quarter = std::chrono::milliseconds(
+    self->state.deps.cfg->limits.call_idle_timeout_s * 250);
+  auto interval = std::clamp(quarter, std::chrono::milliseconds(250),
+                             std::chrono::milliseconds(60000));
+  self->delayed_send(self, interval, sweep_atom::value);
+}
+
 ingress_actor::behavior_type ingress_impl(ingress_pointer self,
                                           ingress_deps deps) {
   self->state.deps = std::move(deps);
+  arm_sweep(self);
   // Call actors hold pending timers (idle, deadline) that keep them alive;
   // on shutdown they go down with the ingress that owns them.
   self->set_exit_handler([self](caf::exit_msg& msg) {
@@ -253,6 +274,7 @@ ingress_actor::behavior_type ingress_impl(ingress_pointer self,
                          << caf::to_string(msg.reason));
     st.calls.erase(it->second);
     st.sid_of.erase(it);
+    st.publish_live();
   });
   return {
     [self](webhook_atom, webhook_event& ev, voice_reply_slot& slot) {
@@ -281,6 +303,11 @@ ingress_actor::behavior_type ingress_impl(ingress_pointer self,
       self->state.deps.cfg = cfg;
       for (auto& [sid, call] : self->state.calls)
         self->send(call, reload_atom::value, cfg);
+    },
+    [self](sweep_atom) {
+      for (auto& [sid, call] : self->state.calls)
+        self->send(call, idle_atom::value, uint64_t{0});
+      arm_sweep(self);
     },
     [self](sessions_atom, calls_slot& slot) { collect_sessions(self, slot); },
     [self](session_atom, const std::string& sid, calls_slot& slot) {

@@ -22,6 +22,8 @@
 //       voice.busy_message (shutdown); live calls go on.
 //   (reload, config_ptr)             the reloaded settings for new and live
 //       calls (voice, prompts, limits).
+//   (sweep)   internal, every quarter of call_idle_timeout_s (0.25..60 s):
+//       asks every live call whether it has gone idle.
 #pragma once
 
 #include <caf/fwd.hpp>
@@ -41,7 +43,8 @@ using ingress_actor = caf::typed_actor<
   caf::reacts_to<dial_atom, dial_request, dial_slot>,
   caf::reacts_to<say_atom, std::string, std::string, done_slot>,
   caf::reacts_to<drain_atom>,
-  caf::reacts_to<reload_atom, config_ptr>>;
+  caf::reacts_to<reload_atom, config_ptr>,
+  caf::reacts_to<sweep_atom>>;
 
 struct ingress_deps {
   store_actor store;

@@ -150,8 +150,9 @@ caf::expected<llm_reply> finish_reply(const pool_state& st, llm_reply raw,
   return raw;
 }
 
-// Every error a turn gets goes through here, so each failed turn is
-// counted once, however many attempts it took.
+// A queued turn's error goes through here, so each failed turn is counted
+// once however many attempts it took (one refused at a full queue is
+// counted where it is refused).
 void fail(pool_job& job, caf::error err) {
   metrics::daemon().llm_errors.inc();
   job.promise.deliver(std::move(err));

@@ -287,5 +287,6 @@ using drain_atom = caf::atom_constant<caf::atom("drain")>;
 using reload_atom = caf::atom_constant<caf::atom("reload")>;
 using say_atom = caf::atom_constant<caf::atom("say")>;
 using hangup_atom = caf::atom_constant<caf::atom("hangup")>;
+using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 
 } // namespace sb

@@ -1,8 +1,10 @@
 // The TTS pool's dispatcher: cache hits at once, a bounded queue for the
-// rest, one job per worker, respawn of dead workers, and the start-up
-// synthesis of fixed phrases.
+// rest, one job per worker, respawn of dead workers, the start-up
+// synthesis of fixed phrases, and the TTS metrics (queue depth, synthesis
+// time, cache hits, failures).
 #include "actors/tts.hpp"
 
+#include <chrono>
 #include <deque>
 #include <vector>
 
@@ -16,6 +18,7 @@
 #include "backends/tts_espeak.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 
 namespace sb {
 
@@ -53,15 +56,20 @@ void run_job(tts_pool_pointer self, size_t w, tts_job job) {
   auto& st = self->state;
   st.workers[w].busy = true;
   auto promise = job.promise;
+  auto started = std::chrono::steady_clock::now();
   self->request(st.workers[w].handle, caf::infinite, synth_atom::value,
                 std::move(job.request))
     .then(
-      [self, w, promise](tts_audio& audio) mutable {
+      [self, w, promise, started](tts_audio& audio) mutable {
+        metrics::daemon().tts_duration.observe(metrics::seconds_since(started));
         self->state.workers[w].busy = false;
         promise.deliver(std::move(audio));
         dispatch(self);
       },
-      [self, w, promise](caf::error& err) mutable {
+      [self, w, promise, started](caf::error& err) mutable {
+        auto& m = metrics::daemon();
+        m.tts_duration.observe(metrics::seconds_since(started));
+        m.tts_errors.inc();
         self->state.workers[w].busy = false;
         SB_LOG_WARNING("tts: synthesis failed: " << what(err));
         promise.deliver(std::move(err));
@@ -78,6 +86,8 @@ void dispatch(tts_pool_pointer self) {
     st.queue.pop_front();
     run_job(self, w, std::move(job));
   }
+  // Every change to the queue ends here (a new job, a worker freed).
+  metrics::daemon().tts_queue_depth.set(static_cast<double>(st.queue.size()));
 }
 
 caf::result<tts_audio> speak(tts_pool_pointer self, tts_request& req) {
@@ -85,10 +95,14 @@ caf::result<tts_audio> speak(tts_pool_pointer self, tts_request& req) {
   if (req.text.find_first_not_of(" \t\r\n") == std::string::npos)
     return make_error(errc::bad_request, "nothing to say");
   auto id = tts_cache_id(st.cfg->tts, req.language, req.text);
-  if (st.cache->lookup(id))
+  if (st.cache->lookup(id)) {
+    metrics::daemon().tts_cache_hits.inc();
     return tts_audio{id, true, 0};
-  if (st.queue.size() >= max_queue)
+  }
+  if (st.queue.size() >= max_queue) {
+    metrics::daemon().tts_errors.inc();
     return make_error(errc::overloaded, "TTS queue full");
+  }
   auto promise = self->make_response_promise<tts_audio>();
   st.queue.push_back({std::move(req), promise});
   dispatch(self);

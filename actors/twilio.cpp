@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 
 namespace sb {
 
@@ -57,6 +58,7 @@ void run(twilio_pointer self, rest_job job) {
   auto delay = retry_delay(failure, job.attempt, st.max_attempts);
   if (!delay) {
     SB_LOG_ERROR("twilio: " << what_for << " failed: " << describe(failure));
+    metrics::daemon().twilio_rest_errors.inc();
     job.promise.deliver(to_error(failure));
     return;
   }

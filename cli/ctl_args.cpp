@@ -111,7 +111,8 @@ bool valid_time(const std::string& s, size_t at) {
   i += 3;
   if (i == s.size())
     return true;
-  return s[i] == '.' && i + 1 < s.size() && digits_at(s, i + 1, s.size() - i - 1);
+  return s[i] == '.' && i + 1 < s.size()
+         && digits_at(s, i + 1, s.size() - i - 1);
 }
 
 // Options that take a value, and where each is allowed.
@@ -200,6 +201,17 @@ bool takes_value(const std::string& name) {
                      [&](const value_option& o) { return name == o.name; });
 }
 
+// --json, -h and --help; false for anything else.
+bool set_flag(ctl_options& o, const std::string& name) {
+  if (name == "--json")
+    o.json = true;
+  else if (name == "-h" || name == "--help")
+    o.help = true;
+  else
+    return false;
+  return true;
+}
+
 } // namespace
 
 caf::expected<ctl_options>
@@ -222,14 +234,8 @@ parse_ctl_args(const std::vector<std::string>& args) {
     }
     std::optional<std::string> value;
     const auto name = split_option(arg, value);
-    if (name == "--json" && !value) {
-      o.json = true;
+    if (!value && set_flag(o, name))
       continue;
-    }
-    if ((name == "-h" || name == "--help") && !value) {
-      o.help = true;
-      continue;
-    }
     if (!takes_value(name))
       return usage_error("unknown option " + name);
     if (!value && i + 1 >= args.size())
@@ -337,8 +343,11 @@ caf::expected<std::string> normalise_since(const std::string& text) {
   const int day = number_at(s, 8, 2);
   if (month < 1 || month > 12 || day < 1 || day > 31)
     return bad();
-  if (s.size() == 10)
-    return text.size() == 10 ? s : bad(); // a bare date takes no 'Z'
+  if (s.size() == 10) {
+    if (text.size() != 10)
+      return bad(); // a bare date takes no 'Z'
+    return s;
+  }
   if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !valid_time(s, 11))
     return bad();
   s[10] = 'T';

@@ -41,9 +41,10 @@ std::string printable(std::string_view text) {
 
 size_t display_width(const std::string& text) {
   // Counts code points: every byte except UTF-8 continuation bytes.
-  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+  const auto n = std::count_if(text.begin(), text.end(), [](char c) {
     return (static_cast<unsigned char>(c) & 0xc0) != 0x80;
-  }));
+  });
+  return static_cast<size_t>(n);
 }
 
 std::string number_text(const json_value& v) {

@@ -52,7 +52,8 @@ void atomic_double::add(double v) {
 
 namespace {
 
-bool valid_name(std::string_view name, bool colon_ok) {
+// Only asserted, hence maybe unused in a release build.
+[[maybe_unused]] bool valid_name(std::string_view name, bool colon_ok) {
   auto head = [colon_ok](char c) {
     return std::isalpha(static_cast<unsigned char>(c)) || c == '_'
            || (colon_ok && c == ':');
@@ -128,16 +129,12 @@ void append_sample(std::string& out, const std::string& name,
   out += '\n';
 }
 
+// A counter or a gauge: one sample.
+template <class Scalar>
 void append_samples(std::string& out, const std::string& name,
                     const label_values& names, const label_values& values,
-                    const counter& c) {
-  append_sample(out, name, "", names, values, nullptr, c.value());
-}
-
-void append_samples(std::string& out, const std::string& name,
-                    const label_values& names, const label_values& values,
-                    const gauge& g) {
-  append_sample(out, name, "", names, values, nullptr, g.value());
+                    const Scalar& m) {
+  append_sample(out, name, "", names, values, nullptr, m.value());
 }
 
 void append_samples(std::string& out, const std::string& name,
@@ -279,13 +276,14 @@ family<Metric>& registry::add(std::string name, std::string help,
   auto& ref = *f;
   if (unlabelled)
     ref.with({});
-  {
-    std::lock_guard<std::mutex> guard{mutex_};
-    assert(std::none_of(
-      families_.begin(), families_.end(),
-      [&f](const auto& g) { return g->name() == f->name(); }));
-    families_.push_back(std::move(f));
-  }
+  // Kept sorted by name, so the output is the same whatever order the
+  // families were registered in.
+  std::lock_guard<std::mutex> guard{mutex_};
+  auto at = std::lower_bound(
+    families_.begin(), families_.end(), ref.name(),
+    [](const auto& g, const std::string& name) { return g->name() < name; });
+  assert(at == families_.end() || (*at)->name() != ref.name());
+  families_.insert(at, std::move(f));
   return ref;
 }
 
@@ -337,7 +335,7 @@ const std::vector<double>& latency_buckets() {
 }
 
 // A model answers in tenths of seconds to tens of seconds; llm.timeout_s
-// is 30 s at most worth telling apart.
+// defaults to 30 s, and a turn is long lost to filler by then.
 const std::vector<double>& llm_buckets() {
   static const std::vector<double> b{0.05, 0.1, 0.25, 0.5, 1,  2.5,
                                      5,    10,  15,   20,  30};
@@ -351,8 +349,6 @@ const std::vector<double>& commit_buckets() {
   return b;
 }
 
-// Families render in registration order: turns and errors first, since
-// their children are taken below.
 daemon_metrics make_daemon_metrics(registry& r) {
   auto& turns = r.add_counter("switchboard_turns_total",
                               "Conversation turns stored, by role.", {"role"});

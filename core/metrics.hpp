@@ -132,7 +132,7 @@ public:
   family<histogram>& add_histogram(std::string name, std::string help,
                                    std::vector<double> bounds,
                                    std::vector<std::string> label_names = {});
-  /// Every family in registration order, children sorted by label values.
+  /// Every family sorted by name, its children by label values.
   std::string render() const;
 
 private:
@@ -155,14 +155,18 @@ inline double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 /// The daemon's families, registered in process_registry() by the first
-/// call (thread-safe); every call returns the same set. How to feed them:
-///   live_calls       set(n) whenever the number of live call actors changes
-///                    (or inc() when one starts, dec() when it ends).
-///   count_call_end() once per call when it ends (below).
-///   user_turns / assistant_turns  inc() per turn stored with that role.
-///   webhook_duration.with({route_name}).observe(seconds), route names from
-///                    app/routes route_name(); app/http_front does this.
-///   *_errors         inc() per failed unit of work of that kind.
+/// call (thread-safe); every call returns the same set. Take it once
+/// (`auto& m = metrics::daemon();`) and update through its references:
+///   m.live_calls.set(n)  whenever the number of live call actors changes
+///                        (the ingress's call map), or inc()/dec() as one
+///                        starts/ends; not both.
+///   count_call_end(row.direction, row.end_reason)  once per ended call,
+///                        calls turned away at max_calls included.
+///   m.user_turns.inc(), m.assistant_turns.inc()  per turn persisted.
+///   m.twilio_rest_errors.inc()  per REST request that finally failed.
+/// app/http_front feeds the webhook and signature families (route labels
+/// from route_name() in app/routes); actors/llm_pool, tts_pool and store
+/// feed theirs.
 struct daemon_metrics {
   gauge& live_calls;                    // switchboard_live_calls
   family<counter>& calls_total;         // {direction, outcome}
@@ -179,9 +183,9 @@ struct daemon_metrics {
   histogram& storage_batch_writes;      // writes per transaction
   histogram& storage_commit_duration;   // seconds per transaction
   family<counter>& errors_total;        // {kind}
-  counter& storage_errors;              //   {kind="storage"}, per write
+  counter& storage_errors;              //   {kind="storage"}, per batch
   counter& llm_errors;                  //   {kind="llm"}, per failed turn
-  counter& tts_errors;                  //   {kind="tts"}
+  counter& tts_errors;                  //   {kind="tts"}, per text
   counter& twilio_rest_errors;          //   {kind="twilio_rest"}
   counter& bad_requests;                //   {kind="bad_request"}
 };

@@ -16,11 +16,8 @@
 #include <optional>
 #include <utility>
 
-#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
@@ -31,6 +28,7 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "net/socket_file.hpp"
 
 namespace sb {
 namespace {
@@ -91,62 +89,6 @@ caf::error path_error(const std::string& path, const std::string& why) {
   return make_error(errc::bad_config, path + ": " + why);
 }
 
-enum class probe_result { live, stale, failed };
-
-// Connects without blocking: a listener answers at once or has a full
-// backlog (EAGAIN), both of which mean it is alive; ECONNREFUSED means the
-// file outlived its server.
-probe_result probe(const std::string& path, int& err) {
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                          0);
-  if (fd < 0) {
-    err = errno;
-    return probe_result::failed;
-  }
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  const int rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr),
-                           sizeof(addr));
-  err = rc == 0 ? 0 : errno;
-  ::close(fd);
-  if (rc == 0 || err == EAGAIN || err == EINPROGRESS)
-    return probe_result::live;
-  if (err == ECONNREFUSED || err == ENOENT)
-    return probe_result::stale;
-  return probe_result::failed;
-}
-
-// Makes `path` free to bind, or says why it must not be taken.
-caf::error clear_socket_file(const std::string& path,
-                             const std::string& log_name) {
-  struct stat st{};
-  if (::lstat(path.c_str(), &st) != 0) {
-    if (errno == ENOENT)
-      return caf::none;
-    return path_error(path, std::string("cannot stat: ") + strerror(errno));
-  }
-  if (!S_ISSOCK(st.st_mode))
-    return path_error(path, "exists and is not a socket; remove it or "
-                            "choose another admin.socket");
-  int err = 0;
-  switch (probe(path, err)) {
-    case probe_result::live:
-      return make_error(errc::bad_config,
-                        "another switchboardd is listening on " + path);
-    case probe_result::failed:
-      return path_error(path, std::string("cannot probe existing socket: ")
-                                + strerror(err));
-    case probe_result::stale:
-      break;
-  }
-  SB_LOG_NOTICE(log_name << ": replacing stale socket " << path);
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT)
-    return path_error(path, std::string("cannot remove stale socket: ")
-                              + strerror(errno));
-  return caf::none;
-}
-
 } // namespace
 
 struct line_server::impl : std::enable_shared_from_this<impl> {
@@ -179,9 +121,7 @@ struct line_server::impl : std::enable_shared_from_this<impl> {
   local::acceptor acceptor_;
   asio::steady_timer retry_timer_;
   // The file this server bound, so that it never unlinks a successor's.
-  bool bound_ = false;
-  dev_t dev_ = 0;
-  ino_t ino_ = 0;
+  std::optional<file_identity> bound_;
   std::atomic<size_t> in_flight_{0};
 };
 
@@ -488,19 +428,12 @@ void line_session::fail(error_code ec, const char* what) {
 } // namespace
 
 caf::error line_server::impl::listen() {
-  if (path_.empty())
-    return make_error(errc::bad_config, "socket path is empty");
-  if (path_.size() >= sizeof(sockaddr_un::sun_path))
-    return path_error(path_, "longer than a Unix socket address holds ("
-                               + std::to_string(sizeof(sockaddr_un::sun_path)
-                                                - 1)
-                               + " bytes)");
-  if (auto err = clear_socket_file(path_, options_.log_name))
+  if (auto err = clear_socket_path(path_, options_.log_name))
     return err;
   auto err = bind_and_listen();
   if (err && bound_) {
-    ::unlink(path_.c_str());
-    bound_ = false;
+    unlink_if_same(path_, *bound_);
+    bound_.reset();
   }
   return err;
 }
@@ -516,12 +449,9 @@ caf::error line_server::impl::bind_and_listen() {
   acceptor_.bind(local::endpoint(path_), ec);
   if (ec)
     return os_error("bind", ec.message());
-  struct stat st{};
-  if (::lstat(path_.c_str(), &st) != 0)
+  bound_ = identity_of(path_);
+  if (!bound_)
     return os_error("stat", strerror(errno));
-  bound_ = true;
-  dev_ = st.st_dev;
-  ino_ = st.st_ino;
   // Before listen(): until then nobody can connect, so the umask's mode is
   // never in force for a client.
   if (::chmod(path_.c_str(), options_.file_mode) != 0)
@@ -568,12 +498,9 @@ void line_server::impl::close_acceptor() {
 }
 
 void line_server::impl::unlink_file() {
-  struct stat st{};
-  if (!bound_ || ::lstat(path_.c_str(), &st) != 0)
-    return;
-  if (st.st_dev == dev_ && st.st_ino == ino_)
-    ::unlink(path_.c_str());
-  bound_ = false;
+  if (bound_)
+    unlink_if_same(path_, *bound_);
+  bound_.reset();
 }
 
 caf::expected<std::unique_ptr<line_server>>

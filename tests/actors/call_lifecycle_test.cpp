@@ -77,10 +77,13 @@ TEST_CASE_METHOD(call_fixture, "a call idle for call_idle_timeout_s is ended",
   auto call = start_call();
   answer_of(call, inbound_event(call_sid));
   auto idle = std::chrono::seconds(cfg_->limits.call_idle_timeout_s);
+  // The registry's sweep asks; here the test asks in its place.
   sched_.advance_time(idle - std::chrono::seconds(1));
+  caf::anon_send(call, idle_atom::value, uint64_t{0});
   sched_.run();
   CHECK(release_requests().empty());
   sched_.advance_time(std::chrono::seconds(1));
+  caf::anon_send(call, idle_atom::value, uint64_t{0});
   sched_.run();
   CHECK(release_requests() == std::vector<std::string>{call_sid});
   auto row = stored(call_sid).call;
@@ -96,6 +99,7 @@ TEST_CASE_METHOD(call_fixture, "a call is not idled out while Twilio waits "
   auto reply = send_webhook(call, speech_event(call_sid, "hello"));
   sched_.run();
   sched_.advance_time(std::chrono::seconds(1));
+  caf::anon_send(call, idle_atom::value, uint64_t{0});
   sched_.run();
   CHECK(release_requests().empty());
   caf::anon_send(llm_, release_atom::value);
@@ -119,6 +123,7 @@ TEST_CASE_METHOD(call_fixture, "a call left waiting for /voice/await still "
   // Twilio never comes back for the turn (the caller hung up and the
   // status callback was lost): the idle timer is all that ends the call.
   sched_.advance_time(std::chrono::seconds(cfg_->limits.call_idle_timeout_s));
+  caf::anon_send(call, idle_atom::value, uint64_t{0});
   sched_.run();
   CHECK(release_requests() == std::vector<std::string>{call_sid});
   CHECK(stored(call_sid).call.end_reason == "idle-timeout");

@@ -25,13 +25,14 @@ TEST_CASE("metrics: unlabelled metrics render HELP, TYPE and a zero sample",
   m::registry r;
   auto& c = r.add_counter("t_requests_total", "Requests seen.").with({});
   r.add_gauge("t_depth", "Queue depth.");
+  // Sorted by name, whatever the order of registration.
   CHECK(r.render()
-        == "# HELP t_requests_total Requests seen.\n"
-           "# TYPE t_requests_total counter\n"
-           "t_requests_total 0\n"
-           "# HELP t_depth Queue depth.\n"
+        == "# HELP t_depth Queue depth.\n"
            "# TYPE t_depth gauge\n"
-           "t_depth 0\n");
+           "t_depth 0\n"
+           "# HELP t_requests_total Requests seen.\n"
+           "# TYPE t_requests_total counter\n"
+           "t_requests_total 0\n");
   c.inc();
   c.inc(2.5);
   CHECK(contains(r.render(), "\nt_requests_total 3.5\n"));

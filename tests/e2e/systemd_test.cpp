@@ -13,13 +13,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <memory>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -92,7 +91,12 @@ command_result run_command(std::vector<std::string> argv,
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
       deadline - std::chrono::steady_clock::now());
     pollfd pfd{fds[0], POLLIN, 0};
-    if (left.count() <= 0 || poll(&pfd, 1, static_cast<int>(left.count())) == 0) {
+    int ready = left.count() > 0
+                  ? poll(&pfd, 1, static_cast<int>(left.count()))
+                  : 0;
+    if (ready < 0 && errno == EINTR)
+      continue;
+    if (ready == 0) {
       result.timed_out = true;
       kill(-pid, SIGKILL);
       break;
@@ -189,17 +193,17 @@ TEST_CASE("cmake --install puts the daemon, unit, user and config in place",
 TEST_CASE("the installed config puts the admin socket in /run/switchboard",
           "[install]") {
   auto root = require_installed();
+  const std::string run_socket
+    = "\nsocket = \"/run/switchboard/switchboard.sock\"\n";
+  const std::string shipped_socket = "\nsocket = \"switchboard.sock\"\n";
   auto installed_text = read_file(root + "/etc/switchboard/config.toml");
-  CHECK(installed_text.find("\nsocket = \"/run/switchboard/switchboard.sock\"\n")
-        != std::string::npos);
-  CHECK(installed_text.find("\nsocket = \"switchboard.sock\"\n")
-        == std::string::npos);
+  CHECK(installed_text.find(run_socket) != std::string::npos);
+  CHECK(installed_text.find(shipped_socket) == std::string::npos);
   // Nothing else differs from the shipped file.
   auto shipped = read_file(SB_SOURCE_DIR "/config.toml");
-  auto at = shipped.find("\nsocket = \"switchboard.sock\"\n");
+  auto at = shipped.find(shipped_socket);
   REQUIRE(at != std::string::npos);
-  shipped.replace(at, std::strlen("\nsocket = \"switchboard.sock\"\n"),
-                  "\nsocket = \"/run/switchboard/switchboard.sock\"\n");
+  shipped.replace(at, shipped_socket.size(), run_socket);
   CHECK(installed_text == shipped);
 }
 

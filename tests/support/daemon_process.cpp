@@ -18,6 +18,8 @@
 #include <poll.h>
 #include <sqlite3.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -104,6 +106,9 @@ struct daemon_process::output {
 
 namespace {
 
+// The daemon's last start-up line: every listener is up.
+constexpr const char* ready_line = "<5>listening on ";
+
 std::string binary_path() {
   return std::string{SB_BINARY_DIR} + "/app/switchboardd";
 }
@@ -135,6 +140,7 @@ daemon_process::daemon_process(const daemon_options& opts,
   : out_(std::make_shared<output>()) {
   port_ = free_port();
   auto cfg_path = dir + "/config-" + std::to_string(port_) + ".toml";
+  config_path_ = cfg_path;
   std::ofstream{cfg_path} << daemon_config(opts, port_);
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0)
@@ -144,9 +150,9 @@ daemon_process::daemon_process(const daemon_options& opts,
   out_->reader = std::thread([o = out_, fd = fds[0]] { o->drain(fd); });
   std::unique_lock<std::mutex> lock{out_->mtx};
   bool ok = out_->changed.wait_for(lock, std::chrono::seconds(20), [this] {
-    return out_->text.find("listening on") != std::string::npos || out_->closed;
+    return out_->text.find(ready_line) != std::string::npos || out_->closed;
   });
-  if (!ok || out_->text.find("listening on") == std::string::npos) {
+  if (!ok || out_->text.find(ready_line) == std::string::npos) {
     lock.unlock();
     kill_hard();
   }
@@ -193,6 +199,42 @@ void daemon_process::kill_hard() {
 std::string daemon_process::log() const {
   std::lock_guard<std::mutex> guard{out_->mtx};
   return out_->text;
+}
+
+bool daemon_process::wait_for_log(const std::string& text, int timeout_ms) const {
+  std::unique_lock<std::mutex> lock{out_->mtx};
+  return out_->changed.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] {
+    return out_->text.find(text) != std::string::npos;
+  });
+}
+
+void daemon_process::signal(int sig) {
+  if (pid_ > 0)
+    ::kill(pid_, sig);
+}
+
+std::string admin_request(const std::string& path, const std::string& line) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return {};
+  }
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  auto out = line + "\n";
+  if (write(fd, out.data(), out.size()) != static_cast<ssize_t>(out.size())) {
+    close(fd);
+    return {};
+  }
+  std::string reply;
+  char c;
+  while (read(fd, &c, 1) == 1 && c != '\n')
+    reply += c;
+  close(fd);
+  return reply;
 }
 
 int run_daemon_command(const std::vector<std::string>& args,

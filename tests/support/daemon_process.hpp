@@ -72,10 +72,20 @@ public:
   /// Everything the daemon wrote to stderr so far.
   std::string log() const;
 
+  /// Waits (up to `timeout_ms`) until the log contains `text`.
+  bool wait_for_log(const std::string& text, int timeout_ms = 10000) const;
+
+  /// The config file it runs with (tests may rewrite it, then SIGHUP).
+  const std::string& config_path() const { return config_path_; }
+
+  /// Sends `sig` (e.g. SIGHUP) to the daemon.
+  void signal(int sig);
+
 private:
   int wait_exit(int timeout_ms);
   pid_t pid_ = -1;
   int port_ = 0;
+  std::string config_path_;
   struct output;
   std::shared_ptr<output> out_;
 };
@@ -83,6 +93,10 @@ private:
 /// Runs the daemon binary with `args` to completion; returns the exit code
 /// and fills `output` with stdout+stderr.
 int run_daemon_command(const std::vector<std::string>& args, std::string& output);
+
+/// Sends one line to the Unix socket at `path` and returns the reply line
+/// (without its newline); empty if the socket cannot be reached.
+std::string admin_request(const std::string& path, const std::string& line);
 
 /// Rows of a read-only query on the SQLite file, each column as text
 /// ("NULL" for NULL).
