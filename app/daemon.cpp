@@ -1,6 +1,11 @@
 #include "app/daemon.hpp"
 
 #include <csignal>
+#include <cstdlib>
+#include <algorithm>
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <thread>
 #include <vector>
@@ -15,6 +20,7 @@
 
 #include "actors/admin.hpp"
 #include "actors/ingress.hpp"
+#include "actors/watchdog.hpp"
 #include "actors/llm_pool.hpp"
 #include "actors/tts.hpp"
 #include "backends/audio_cache.hpp"
@@ -89,6 +95,7 @@ struct daemon_parts {
   config_ptr cfg;
   std::string config_path;
   asio::io_context ioc;
+  asio::io_context admin_ioc;     // its own thread: answers when HTTP is busy
   std::unique_ptr<actor_config> acfg;
   std::unique_ptr<caf::actor_system> sys;
   store_actor store;
@@ -98,9 +105,11 @@ struct daemon_parts {
   std::shared_ptr<audio_cache> audio;
   ingress_actor ingress;
   admin_actor admin;
+  watchdog_actor watchdog;
   std::unique_ptr<http_server> http;
   std::unique_ptr<line_server> admin_socket;
   std::vector<std::thread> io_threads;
+  std::thread admin_thread;
 
   caf::error start_actors(std::unique_ptr<database> db,
                           std::shared_ptr<const scripted_rules> rules);
@@ -127,19 +136,59 @@ caf::error daemon_parts::start_actors(std::unique_ptr<database> db,
   ingress = spawn_ingress(*sys, ingress_deps{store, llm, twilio, cfg, tts, render});
   admin = spawn_admin(*sys, admin_deps{ingress, twilio, llm, config_path,
                                        process_env(), cfg});
+  // systemd's watchdog wants a ping every half WatchdogSec=, from an actor
+  // that has just heard the ingress and the store answer; without one the
+  // same health round still refreshes STATUS= every 10 s.
+  auto ping = watchdog_interval(std::getenv("WATCHDOG_USEC"),
+                                std::getenv("WATCHDOG_PID"), getpid());
+  watchdog = spawn_watchdog(
+    *sys, ingress, store,
+    ping ? std::chrono::duration_cast<std::chrono::milliseconds>(*ping)
+         : std::chrono::milliseconds(10000),
+    [](const std::string& line) { sd_notify(0, line.c_str()); },
+    ping ? watchdog_mode::ping : watchdog_mode::status_only);
   return caf::none;
+}
+
+// The socket file's mode (0660) already keeps strangers out; this also
+// checks the peer's credentials (SO_PEERCRED): root, the daemon's own user,
+// or a member of the daemon's group, supplementary groups included.
+bool peer_allowed(const peer_info& peer) {
+  if (peer.uid == 0 || peer.uid == getuid() || peer.gid == getgid())
+    return true;
+  passwd pw{};
+  passwd* found = nullptr;
+  std::vector<char> buf(16384);
+  if (getpwuid_r(peer.uid, &pw, buf.data(), buf.size(), &found) != 0 || !found)
+    return false;
+  std::vector<gid_t> groups(64);
+  int n = static_cast<int>(groups.size());
+  if (getgrouplist(pw.pw_name, pw.pw_gid, groups.data(), &n) < 0)
+    return false;
+  groups.resize(static_cast<size_t>(n));
+  return std::find(groups.begin(), groups.end(), getgid()) != groups.end();
 }
 
 // One admin line: parsed here, carried out by the admin actor, answered
 // on the connection's strand. Never blocks the I/O thread.
 line_handler admin_handler(admin_actor admin) {
-  return [admin](std::string line, const peer_info&, line_responder respond) {
+  return [admin](std::string line, const peer_info& peer,
+                 line_responder respond) {
+    if (!peer_allowed(peer)) {
+      SB_LOG_WARNING("admin: refused pid " << peer.pid << " uid " << peer.uid
+                                          << ": not root, not our user and "
+                                             "not in our group");
+      respond(admin_error_line("permission denied"));
+      return;
+    }
     auto cmd = parse_admin_line(line);
     if (!cmd) {
       respond(admin_error_line(what(cmd.error())));
       return;
     }
     auto c = *cmd;
+    SB_LOG_INFO("admin: " << c.cmd << (c.sid.empty() ? "" : " " + c.sid)
+                          << " from pid " << peer.pid << " uid " << peer.uid);
     admin_slot slot{[respond, c](admin_reply r) {
                       respond(admin_reply_line(c, r));
                     },
@@ -154,7 +203,8 @@ caf::error daemon_parts::start_listeners() {
   if (!server)
     return server.error();
   http = std::move(*server);
-  auto socket = line_server::start(ioc, cfg->admin.socket, admin_handler(admin));
+  auto socket = line_server::start(admin_ioc, cfg->admin.socket,
+                                   admin_handler(admin));
   if (!socket)
     return socket.error();
   admin_socket = std::move(*socket);
@@ -164,6 +214,7 @@ caf::error daemon_parts::start_listeners() {
 void daemon_parts::run_io() {
   for (int i = 0; i < cfg->server.io_threads; ++i)
     io_threads.emplace_back([this] { ioc.run(); });
+  admin_thread = std::thread([this] { admin_ioc.run(); });
 }
 
 void daemon_parts::reload() {
@@ -193,7 +244,8 @@ void stop_actor(caf::actor_system& sys, const caf::actor& who) {
 void daemon_parts::stop_actors() {
   if (!sys)
     return;
-  for (auto a : {caf::actor_cast<caf::actor>(admin),
+  for (auto a : {caf::actor_cast<caf::actor>(watchdog),
+                 caf::actor_cast<caf::actor>(admin),
                  caf::actor_cast<caf::actor>(ingress),
                  caf::actor_cast<caf::actor>(llm),
                  caf::actor_cast<caf::actor>(twilio),
@@ -217,8 +269,10 @@ void daemon_parts::stop(std::chrono::seconds drain_limit) {
   http->stop_accepting();
   admin_socket.reset();
   ioc.stop();
+  admin_ioc.stop();
   for (auto& t : io_threads)
     t.join();
+  admin_thread.join();
   http.reset();
   stop_actors();
 }
@@ -289,6 +343,7 @@ int run_daemon(const config& cfg_in, const std::string& config_path) {
     return 1;
   }
   auto work = asio::make_work_guard(d.ioc);
+  auto admin_work = asio::make_work_guard(d.admin_ioc);
   d.run_io();
   log_started(*d.cfg, d.http->port());
   sd_notify(0, "READY=1\nSTATUS=accepting calls");
@@ -297,6 +352,7 @@ int run_daemon(const config& cfg_in, const std::string& config_path) {
   SB_LOG_NOTICE("received " << strsignal(sig) << ", draining");
   sd_notify(0, "STOPPING=1");
   work.reset();
+  admin_work.reset();
   d.stop(std::chrono::seconds(d.cfg->limits.drain_timeout_s));
   SB_LOG_NOTICE("stopped");
   return 0;

@@ -237,13 +237,12 @@ std::string admin_request(const std::string& path, const std::string& line) {
   return reply;
 }
 
-int run_daemon_command(const std::vector<std::string>& args,
-                       std::string& output_text) {
+namespace {
+
+int run_to_end(std::vector<std::string> argv, std::string& output_text) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0)
     return -1;
-  std::vector<std::string> argv{binary_path()};
-  argv.insert(argv.end(), args.begin(), args.end());
   pid_t pid = spawn(argv, fds[1]);
   close(fds[1]);
   char buf[4096];
@@ -254,6 +253,23 @@ int run_daemon_command(const std::vector<std::string>& args,
   int status = 0;
   waitpid(pid, &status, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+} // namespace
+
+int run_daemon_command(const std::vector<std::string>& args,
+                       std::string& output_text) {
+  std::vector<std::string> argv{binary_path()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_to_end(std::move(argv), output_text);
+}
+
+int run_ctl_command(const std::vector<std::string>& args,
+                    std::string& output_text) {
+  std::vector<std::string> argv{std::string{SB_BINARY_DIR}
+                                + "/cli/switchboardctl"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_to_end(std::move(argv), output_text);
 }
 
 std::vector<std::map<std::string, std::string>>

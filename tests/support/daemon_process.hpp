@@ -90,6 +90,10 @@ private:
   std::shared_ptr<output> out_;
 };
 
+/// Runs build/cli/switchboardctl with `args` to completion; returns the
+/// exit code and fills `output` with stdout+stderr.
+int run_ctl_command(const std::vector<std::string>& args, std::string& output);
+
 /// Runs the daemon binary with `args` to completion; returns the exit code
 /// and fills `output` with stdout+stderr.
 int run_daemon_command(const std::vector<std::string>& args, std::string& output);
