@@ -18,7 +18,7 @@
 #include <caf/meta/type_name.hpp>
 #include <caf/type_id.hpp>
 
-#include "actors/reply_slot.hpp"
+#include "core/reply_slot.hpp"
 #include "core/chat.hpp"
 #include "core/config.hpp"
 #include "net/form.hpp"

@@ -3,8 +3,8 @@
 // loop, and one http_session per connection owns the socket, a strand, a
 // parser per request and an ordered queue of responses, so pipelined
 // requests are answered in the order they arrived. Handlers answer through a
-// responder that may fire on any thread; a shared completion object turns a
-// responder dropped unanswered into a 503 instead of a hung client.
+// responder that may fire on any thread; a reply_slot (core/reply_slot.hpp)
+// turns a responder dropped unanswered into a 503 instead of a hung client.
 #include "net/http_server.hpp"
 
 #include <algorithm>
@@ -25,6 +25,7 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "core/reply_slot.hpp"
 
 namespace sb {
 namespace {
@@ -232,38 +233,6 @@ private:
   bool closed_ = false;  // the socket is closed
 };
 
-// One request's answer, shared by every copy of its responder. The first
-// call wins; if the last copy dies unanswered the destructor answers 503,
-// so a handler that loses a request cannot leave the client hanging.
-class completion {
-public:
-  completion(std::shared_ptr<http_session> session, uint64_t seq)
-    : session_(std::move(session)), seq_(seq) {
-  }
-  completion(const completion&) = delete;
-  completion& operator=(const completion&) = delete;
-
-  ~completion() {
-    if (done_.exchange(true))
-      return;
-    try {
-      session_->deliver(seq_, plain(503, "service unavailable\n"));
-    } catch (...) {
-      // Only allocation can fail here; a destructor must not throw.
-    }
-  }
-
-  void complete(http_response res) {
-    if (!done_.exchange(true))
-      session_->deliver(seq_, std::move(res));
-  }
-
-private:
-  const std::shared_ptr<http_session> session_;
-  const uint64_t seq_;
-  std::atomic<bool> done_{false};
-};
-
 http_session::http_session(tcp::socket&& socket,
                            std::shared_ptr<http_server::impl> srv)
   : stream_(std::move(socket)),
@@ -418,9 +387,14 @@ void http_session::dispatch_request() {
   queue_.push_back(std::move(slot));
   const uint64_t seq = next_seq_++;
   server_->in_flight_.fetch_add(1);
-  auto done = std::make_shared<completion>(shared_from_this(), seq);
+  // If every copy of the responder dies unanswered, the client gets 503
+  // instead of hanging.
+  auto self = shared_from_this();
+  reply_slot<http_response> done{
+    [self, seq](http_response res) { self->deliver(seq, std::move(res)); },
+    [self, seq] { self->deliver(seq, plain(503, "service unavailable\n")); }};
   call_handler(to_request(std::move(msg), remote_),
-               [done](http_response res) { done->complete(std::move(res)); });
+               [done](http_response res) { done.deliver(std::move(res)); });
   do_read();
 }
 

@@ -3,7 +3,7 @@
 // and its accept loop; one line_session per connection owns the socket, a
 // strand, the bytes not yet split into lines and an ordered queue of
 // replies, so pipelined lines are answered in the order they arrived. A
-// shared completion object turns a responder dropped unanswered into
+// reply_slot (core/reply_slot.hpp) turns a responder dropped unanswered into
 // dropped_reply instead of a client waiting forever.
 #include "net/line_server.hpp"
 
@@ -28,6 +28,7 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "core/reply_slot.hpp"
 #include "net/socket_file.hpp"
 
 namespace sb {
@@ -185,38 +186,6 @@ private:
   bool closed_ = false;  // the socket is closed
 };
 
-// One line's answer, shared by every copy of its responder. The first call
-// wins; if the last copy dies unanswered the destructor sends
-// dropped_reply, so a handler that loses a line cannot hang its client.
-class completion {
-public:
-  completion(std::shared_ptr<line_session> session, uint64_t seq)
-    : session_(std::move(session)), seq_(seq) {
-  }
-  completion(const completion&) = delete;
-  completion& operator=(const completion&) = delete;
-
-  ~completion() {
-    if (done_.exchange(true))
-      return;
-    try {
-      session_->deliver(seq_, session_->dropped_reply());
-    } catch (...) {
-      // Only allocation can fail here; a destructor must not throw.
-    }
-  }
-
-  void complete(std::string reply) {
-    if (!done_.exchange(true))
-      session_->deliver(seq_, std::move(reply));
-  }
-
-private:
-  const std::shared_ptr<line_session> session_;
-  const uint64_t seq_;
-  std::atomic<bool> done_{false};
-};
-
 line_session::line_session(local::socket&& socket,
                            std::shared_ptr<line_server::impl> srv)
   : socket_(std::move(socket)),
@@ -320,9 +289,14 @@ void line_session::dispatch_line(std::string line) {
   queue_.emplace_back();
   const uint64_t seq = next_seq_++;
   server_->in_flight_.fetch_add(1);
-  auto done = std::make_shared<completion>(shared_from_this(), seq);
+  // If every copy of the responder dies unanswered, the client gets
+  // dropped_reply instead of hanging.
+  auto self = shared_from_this();
+  reply_slot<std::string> done{
+    [self, seq](std::string reply) { self->deliver(seq, std::move(reply)); },
+    [self, seq] { self->deliver(seq, self->dropped_reply()); }};
   call_handler(std::move(line),
-               [done](std::string reply) { done->complete(std::move(reply)); });
+               [done](std::string reply) { done.deliver(std::move(reply)); });
 }
 
 void line_session::call_handler(std::string line, line_responder respond) {

@@ -1,11 +1,13 @@
-// reply_slot<T>: a one-shot completion carried inside a message, so an actor
-// can answer a caller that is not an actor (an HTTP connection) without any
-// thread blocking. Copies share one core; the first deliver() wins. If every
-// copy is dropped without a delivery (a dead actor, a dropped message), the
-// core's fallback runs instead, so the caller is always answered.
+// reply_slot<T>: a one-shot completion that may travel (copied) to another
+// thread or inside an actor message, so a caller that is not an actor (an
+// HTTP or admin-socket connection) is answered without any thread blocking.
+// Copies share one core; the first deliver() wins. If every copy is dropped
+// without a delivery (a dead actor, a dropped message, a handler that lost
+// it), the core's fallback runs instead, so the caller is always answered.
+// The servers in net/ and the actors use this one mechanism.
 //
 // Local only: it holds a std::function and can never cross the network, so
-// it is whitelisted with CAF_ALLOW_UNSAFE_MESSAGE_TYPE in messages.hpp.
+// actors/messages.hpp whitelists it with CAF_ALLOW_UNSAFE_MESSAGE_TYPE.
 #pragma once
 
 #include <atomic>
@@ -43,8 +45,14 @@ private:
   struct core {
     core(deliver_fn v, fallback_fn d) : on_value(std::move(v)), on_drop(std::move(d)) {}
     ~core() {
-      if (!done.exchange(true) && on_drop)
+      if (done.exchange(true) || !on_drop)
+        return;
+      try {
         on_drop();
+      } catch (...) {
+        // Only allocation can fail in the fallbacks; a destructor must not
+        // throw, and there is nobody left to tell.
+      }
     }
     bool deliver(T value) {
       if (done.exchange(true))
