@@ -60,7 +60,7 @@ struct call_state {
   const config& cfg() const { return *deps.cfg; }
 
   voice_reply reply(reply_action action, std::string text) const {
-    return {action, std::move(text), row.language, row.voice, 0};
+    return {action, std::move(text), row.language, row.voice, 0, {}};
   }
 
   void remember(turn_row t) {

@@ -88,7 +88,7 @@ void reject_busy(ingress_pointer self, const webhook_event& ev,
   batch.calls.push_back(std::move(row));
   const auto& voice = st.deps.cfg->voice;
   voice_reply reply{reply_action::hangup, voice.busy_message, voice.language,
-                    voice.voice};
+                    voice.voice, 0, {}};
   self->request(st.deps.store, caf::infinite, persist_atom::value,
                 std::move(batch))
     .then([slot, reply](bool) { slot.deliver(reply); },

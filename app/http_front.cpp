@@ -269,7 +269,7 @@ void front::webhook(route_id id, http_request&& req,
       return;
     }
     voice_reply r{reply_action::listen, c->voice.apology, c->voice.language,
-                  c->voice.voice};
+                  c->voice.voice, 0, {}};
     respond({200, xml_type, render_twiml(r, *c), {}});
   };
   auto deliver = [respond, c, sid, status](voice_reply r) {
