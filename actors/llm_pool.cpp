@@ -76,6 +76,7 @@ struct pool_job {
   caf::typed_response_promise<llm_reply> promise;
   steady::time_point enqueued;
   int attempts = 0;
+  int avoid = -1;                 // the endpoint that just failed this job
 };
 
 struct pool_state {
@@ -93,13 +94,16 @@ using pool_pointer = llm_actor::stateful_pointer<pool_state>;
 
 void dispatch(pool_pointer self);
 
-// The endpoint with a free slot and the lowest load, or -1.
-int pick_endpoint(const pool_state& st, steady::time_point now) {
+// The endpoint with a free slot and the lowest load, or -1. `avoid` is
+// taken only when nothing else is usable.
+int pick_endpoint(const pool_state& st, steady::time_point now,
+                  int avoid = -1) {
   int best = -1;
   double best_load = 2.0;
   for (size_t i = 0; i < st.endpoints.size(); ++i) {
     const auto& e = st.endpoints[i];
-    double load = static_cast<double>(e.busy) / e.slots;
+    double load = static_cast<double>(e.busy) / e.slots
+                  + (static_cast<int>(i) == avoid ? 1.0 : 0.0);
     if (e.usable(now) && load < best_load) {
       best = static_cast<int>(i);
       best_load = load;
@@ -175,6 +179,7 @@ void on_worker_done(pool_pointer self, size_t w, pool_job job,
   } else if (job.attempts < 2 && !has_code(result.error(), errc::timed_out)
              && !all_down(st, steady::now())) {
     // One more try elsewhere: the caller is still within the deadline.
+    job.avoid = static_cast<int>(e);
     st.queue.push_front(std::move(job));
   } else {
     fail(job, result.error());
@@ -211,7 +216,7 @@ void dispatch(pool_pointer self) {
   auto& st = self->state;
   auto now = steady::now();
   while (!st.queue.empty()) {
-    int e = pick_endpoint(st, now);
+    int e = pick_endpoint(st, now, st.queue.front().avoid);
     if (e < 0)
       break;
     auto w = free_worker(st, static_cast<size_t>(e));

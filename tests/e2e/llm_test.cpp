@@ -222,3 +222,30 @@ TEST_CASE("an endpoint never sees more requests than its slots") {
   CHECK(b.requests().size() >= 1);
   REQUIRE(d.stop() == 0);
 }
+
+TEST_CASE("a dead endpoint is taken out while the others carry the load") {
+  fake_llm alive{fake_llm::flavor::ollama};
+  REQUIRE(alive.ok());
+  alive.set_reply("Still here.");
+  temp_dir dir;
+  daemon_options opts;
+  opts.db_path = dir.file("down.db");
+  auto dead = "http://127.0.0.1:" + std::to_string(free_port());
+  opts.extra_toml = llm_toml("ollama", {dead, alive.base_url()}, 1);
+  daemon_process d{opts, dir.path()};
+  REQUIRE(d.running());
+  http_client cl;
+  REQUIRE(post(cl, d, "/voice/inbound", {{"CallSid", "CA12"}})->status == 200);
+  for (int i = 0; i < 6; ++i) {
+    auto r = post(cl, d, "/voice/process-speech", speech("CA12", "hello " + std::to_string(i)));
+    REQUIRE(r);
+    auto doc = read_twiml(r->body);
+    REQUIRE(doc);
+    INFO("turn " << i);
+    CHECK(doc->find("Say")->text == "Still here.");
+  }
+  CHECK(d.log().find("llm: endpoint " + dead + " down after 3 failures")
+        != std::string::npos);
+  CHECK(alive.requests().size() == 6);
+  REQUIRE(d.stop() == 0);
+}
