@@ -18,119 +18,14 @@
 
 #include <toml++/toml.h>
 
+#include "core/config_detail.hpp"
 #include "core/error.hpp"
 
 namespace sb {
 
 namespace {
 
-// -- Pure checks, shared by the file and the environment ---------------------
-// Each returns why the value is bad, or "" when it is fine; some normalise
-// their argument in place.
-
-// Appends the whole of `path` to `out`; on failure `why` is strerror.
-bool read_file(const std::string& path, std::string& out, std::string& why) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) {
-    why = std::strerror(errno);
-    return false;
-  }
-  char buf[4096];
-  size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, file)) > 0)
-    out.append(buf, n);
-  // fopen() succeeds on a directory; the error (EISDIR) shows up on read.
-  bool ok = std::ferror(file) == 0;
-  int err = errno;
-  std::fclose(file);
-  if (!ok)
-    why = std::strerror(err);
-  return ok;
-}
-
-// Digits only, at most 9 of them so the value cannot overflow.
-bool parse_number(std::string_view text, long lo, long hi, long& out) {
-  if (text.empty() || text.size() > 9)
-    return false;
-  long value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9')
-      return false;
-    value = value * 10 + (c - '0');
-  }
-  out = value;
-  return value >= lo && value <= hi;
-}
-
-std::string check_url(std::string& url) {
-  size_t scheme = 0;
-  if (url.rfind("http://", 0) == 0)
-    scheme = 7;
-  else if (url.rfind("https://", 0) == 0)
-    scheme = 8;
-  else
-    return "must start with http:// or https://";
-  for (char c : url)
-    if (static_cast<unsigned char>(c) <= ' ')
-      return "must not contain spaces or control characters";
-  size_t host_end = url.find_first_of("/?#", scheme);
-  if (host_end == scheme || scheme == url.size())
-    return "must have a host after the scheme";
-  // Paths are appended to these bases, so one trailing '/' would double.
-  while (url.back() == '/')
-    url.pop_back();
-  return "";
-}
-
-std::string check_listen(const std::string& text, std::string& host,
-                         uint16_t& port) {
-  size_t colon = text.rfind(':');
-  if (colon == std::string::npos)
-    return "must be host:port or [v6]:port";
-  std::string name = text.substr(0, colon);
-  if (!name.empty() && name.front() == '[') {
-    if (name.size() < 3 || name.back() != ']')
-      return "must be host:port or [v6]:port";
-    name = name.substr(1, name.size() - 2);
-  } else if (name.find(':') != std::string::npos) {
-    return "an IPv6 address needs brackets: [v6]:port";
-  }
-  if (name.empty())
-    return "must name a host before the port";
-  long number = 0;
-  if (!parse_number(text.substr(colon + 1), 0, 65535, number))
-    return "port must be a number from 0 to 65535";
-  host = name;
-  port = static_cast<uint16_t>(number);
-  return "";
-}
-
-// Twilio's speechTimeout: whole seconds or "auto"; stored as its text.
-std::string check_speech_timeout(std::string& text) {
-  long seconds = 0;
-  if (text == "auto")
-    return "";
-  if (!parse_number(text, 1, 60, seconds))
-    return "must be a whole number of seconds from 1 to 60, or \"auto\"";
-  text = std::to_string(seconds);
-  return "";
-}
-
-std::string check_choice(const std::string& value,
-                         std::initializer_list<std::string_view> allowed) {
-  std::string list;
-  for (auto choice : allowed) {
-    if (value == choice)
-      return "";
-    list += list.empty() ? "" : " | ";
-    list += choice;
-  }
-  return "must be one of " + list + " (got \"" + value + "\")";
-}
-
-std::string check_non_empty(const std::string& value) {
-  return value.empty() ? "must not be empty" : "";
-}
+using namespace config_detail;
 
 // -- Reading the document ----------------------------------------------------
 
@@ -517,77 +412,6 @@ void read_document(section& root, config& cfg) {
     s.get_int("scheduler_threads", cfg.runtime.scheduler_threads, 1, 64);
     s.get_int("max_throughput", cfg.runtime.max_throughput, 1, 100000);
   });
-}
-
-// -- Environment -------------------------------------------------------------
-
-caf::error env_error(const char* name, const std::string& why) {
-  return make_error(errc::bad_config, std::string{name} + ": " + why);
-}
-
-// The prototype's variables; the empty string counts as unset, as a
-// systemd `Environment=NAME=` line clears a value.
-caf::error apply_env(config& cfg, const env_lookup& env) {
-  auto get = [&](const char* name) -> std::optional<std::string> {
-    auto value = env ? env(name) : std::nullopt;
-    return value && !value->empty() ? value : std::nullopt;
-  };
-  if (auto v = get("TWILIO_ACCOUNT_SID"))
-    cfg.twilio.account_sid = *v;
-  if (auto v = get("TWILIO_AUTH_TOKEN"))
-    cfg.twilio.auth_token = *v;
-  if (auto v = get("TWILIO_PHONE_NUMBER"))
-    cfg.twilio.phone_number = *v;
-  if (auto v = get("PUBLIC_URL")) {
-    if (auto why = check_url(*v); !why.empty())
-      return env_error("PUBLIC_URL", why);
-    cfg.server.public_url = *v;
-  }
-  if (auto v = get("SILENCE_THRESHOLD_SECONDS")) {
-    if (auto why = check_speech_timeout(*v); !why.empty())
-      return env_error("SILENCE_THRESHOLD_SECONDS", why);
-    cfg.voice.speech_timeout = *v;
-  }
-  if (auto v = get("OLLAMA_HOST")) {
-    // Ollama's own clients accept "host:port" without a scheme.
-    if (v->find("://") == std::string::npos)
-      *v = "http://" + *v;
-    if (auto why = check_url(*v); !why.empty())
-      return env_error("OLLAMA_HOST", why);
-    if (cfg.llm.endpoints.empty())
-      cfg.llm.endpoints.push_back(endpoint_config{*v, 0, 4});
-    else
-      cfg.llm.endpoints.front().url = *v;
-  }
-  if (auto v = get("OLLAMA_MODEL"))
-    cfg.llm.model = *v;
-  // The prototype's TTS switches: USE_LOCAL_TTS=false means Twilio's own
-  // voices; TTS_ENGINE names the engine outright.
-  if (auto v = get("USE_LOCAL_TTS")) {
-    if (*v == "false" || *v == "0")
-      cfg.tts.engine = "say";
-    else if (*v != "true" && *v != "1")
-      return env_error("USE_LOCAL_TTS", "must be true or false");
-  }
-  if (auto v = get("TTS_ENGINE")) {
-    if (auto why = check_choice(*v, {"say", "espeak", "http"}); !why.empty())
-      return env_error("TTS_ENGINE", why);
-    if (*v == "http" && cfg.tts.endpoints.empty())
-      return env_error("TTS_ENGINE", "http needs [[tts.endpoints]] in the file");
-    cfg.tts.engine = *v;
-  }
-  // The prototype's switch between the local model and canned replies.
-  if (auto v = get("USE_LOCAL_LLM")) {
-    if (*v == "true" || *v == "1")
-      cfg.llm.backend = "ollama";
-    else if (*v == "false" || *v == "0")
-      cfg.llm.backend = "scripted";
-    else
-      return env_error("USE_LOCAL_LLM", "must be true or false");
-    if (cfg.llm.backend == "ollama" && cfg.llm.endpoints.empty())
-      cfg.llm.endpoints.push_back(endpoint_config{"http://127.0.0.1:11434", 0, 4});
-  }
-  return caf::error{};
 }
 
 caf::expected<config> parse_document(const std::string& toml_text,

@@ -1,0 +1,115 @@
+// The config loader's pure value checks: no TOML, no environment, so the
+// file and the environment overrides judge a value the same way.
+#include "core/config_detail.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+namespace sb::config_detail {
+
+// Appends the whole of `path` to `out`; on failure `why` is strerror.
+bool read_file(const std::string& path, std::string& out, std::string& why) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
+    why = std::strerror(errno);
+    return false;
+  }
+  char buf[4096];
+  size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, file)) > 0)
+    out.append(buf, n);
+  // fopen() succeeds on a directory; the error (EISDIR) shows up on read.
+  bool ok = std::ferror(file) == 0;
+  int err = errno;
+  std::fclose(file);
+  if (!ok)
+    why = std::strerror(err);
+  return ok;
+}
+
+// Digits only, at most 9 of them so the value cannot overflow.
+bool parse_number(std::string_view text, long lo, long hi, long& out) {
+  if (text.empty() || text.size() > 9)
+    return false;
+  long value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9')
+      return false;
+    value = value * 10 + (c - '0');
+  }
+  out = value;
+  return value >= lo && value <= hi;
+}
+
+std::string check_url(std::string& url) {
+  size_t scheme = 0;
+  if (url.rfind("http://", 0) == 0)
+    scheme = 7;
+  else if (url.rfind("https://", 0) == 0)
+    scheme = 8;
+  else
+    return "must start with http:// or https://";
+  for (char c : url)
+    if (static_cast<unsigned char>(c) <= ' ')
+      return "must not contain spaces or control characters";
+  size_t host_end = url.find_first_of("/?#", scheme);
+  if (host_end == scheme || scheme == url.size())
+    return "must have a host after the scheme";
+  // Paths are appended to these bases, so one trailing '/' would double.
+  while (url.back() == '/')
+    url.pop_back();
+  return "";
+}
+
+std::string check_listen(const std::string& text, std::string& host,
+                         uint16_t& port) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos)
+    return "must be host:port or [v6]:port";
+  std::string name = text.substr(0, colon);
+  if (!name.empty() && name.front() == '[') {
+    if (name.size() < 3 || name.back() != ']')
+      return "must be host:port or [v6]:port";
+    name = name.substr(1, name.size() - 2);
+  } else if (name.find(':') != std::string::npos) {
+    return "an IPv6 address needs brackets: [v6]:port";
+  }
+  if (name.empty())
+    return "must name a host before the port";
+  long number = 0;
+  if (!parse_number(text.substr(colon + 1), 0, 65535, number))
+    return "port must be a number from 0 to 65535";
+  host = name;
+  port = static_cast<uint16_t>(number);
+  return "";
+}
+
+// Twilio's speechTimeout: whole seconds or "auto"; stored as its text.
+std::string check_speech_timeout(std::string& text) {
+  long seconds = 0;
+  if (text == "auto")
+    return "";
+  if (!parse_number(text, 1, 60, seconds))
+    return "must be a whole number of seconds from 1 to 60, or \"auto\"";
+  text = std::to_string(seconds);
+  return "";
+}
+
+std::string check_choice(const std::string& value,
+                         std::initializer_list<std::string_view> allowed) {
+  std::string list;
+  for (auto choice : allowed) {
+    if (value == choice)
+      return "";
+    list += list.empty() ? "" : " | ";
+    list += choice;
+  }
+  return "must be one of " + list + " (got \"" + value + "\")";
+}
+
+std::string check_non_empty(const std::string& value) {
+  return value.empty() ? "must not be empty" : "";
+}
+
+} // namespace sb::config_detail

@@ -1,0 +1,37 @@
+// Internals of the config loader shared by its files (core/config*.cpp):
+// the pure value checks, used for the file and the environment alike, and
+// the environment overrides. Not part of the public interface.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+#include <caf/error.hpp>
+
+#include "core/config.hpp"
+
+namespace sb::config_detail {
+
+// Each check returns why the value is bad, or "" when it is fine; some
+// normalise their argument in place.
+
+/// Appends the whole of `path` to `out`; on failure `why` is strerror.
+bool read_file(const std::string& path, std::string& out, std::string& why);
+
+/// Digits only, at most 9 of them, within [lo, hi].
+bool parse_number(std::string_view text, long lo, long hi, long& out);
+
+std::string check_url(std::string& url);
+std::string check_listen(const std::string& text, std::string& host,
+                         uint16_t& port);
+std::string check_choice(const std::string& value,
+                         std::initializer_list<std::string_view> allowed);
+std::string check_speech_timeout(std::string& text);
+std::string check_non_empty(const std::string& value);
+
+/// The prototype's environment variables, applied after the file.
+caf::error apply_env(config& cfg, const env_lookup& env);
+
+} // namespace sb::config_detail
