@@ -9,18 +9,11 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "core/text.hpp"
 
 namespace sb::call_detail {
 
 namespace {
-
-std::string trimmed(const std::string& s) {
-  auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos)
-    return {};
-  auto e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
 
 void arm_deadline(call_pointer self) {
   auto& st = self->state;
@@ -138,7 +131,7 @@ void on_silence(call_pointer self, write_batch batch, voice_reply_slot slot) {
 void on_speech(call_pointer self, const webhook_event& ev, write_batch batch,
                voice_reply_slot slot) {
   auto& st = self->state;
-  auto speech = trimmed(param_or(ev.params, "SpeechResult"));
+  auto speech = std::string{trim_space(param_or(ev.params, "SpeechResult"))};
   if (speech.empty())
     return on_silence(self, std::move(batch), std::move(slot));
   st.silent_prompts = 0;

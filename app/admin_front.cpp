@@ -3,17 +3,14 @@
 #include <array>
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "app/views.hpp"
+#include "net/json_writer.hpp"
 #include "core/error.hpp"
 
 namespace sb {
 
 namespace {
-
-using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
 // Which fields each command needs.
 struct command_spec {
@@ -44,19 +41,14 @@ caf::error take(const rapidjson::Value& obj, const char* key, bool required,
   return caf::none;
 }
 
-void field(json_writer& w, const char* key, const std::string& value) {
-  w.Key(key);
-  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-}
-
 void write_call_summary(json_writer& w, const stored_call& c) {
   w.StartObject();
-  field(w, "call_sid", c.call.call_sid);
-  field(w, "direction", c.call.direction);
-  field(w, "from_number", c.call.from_number);
-  field(w, "to_number", c.call.to_number);
-  field(w, "status", c.call.status);
-  field(w, "started_at", c.call.started_at);
+  write_field(w, "call_sid", c.call.call_sid);
+  write_field(w, "direction", c.call.direction);
+  write_field(w, "from_number", c.call.from_number);
+  write_field(w, "to_number", c.call.to_number);
+  write_field(w, "status", c.call.status);
+  write_field(w, "started_at", c.call.started_at);
   w.Key("turns");
   w.Int64(static_cast<int64_t>(c.turns.size()));
   w.EndObject();
@@ -85,14 +77,14 @@ std::string result_json(const admin_command& cmd, const admin_reply& r) {
     w.Key("draining");
     w.Bool(r.stats.draining);
   } else if (cmd.cmd == "dial") {
-    field(w, "call_sid", r.call_sid);
-    field(w, "status", r.status);
+    write_field(w, "call_sid", r.call_sid);
+    write_field(w, "status", r.status);
   } else {
     w.Key("done");
     w.Bool(true);
   }
   w.EndObject();
-  return {buf.GetString(), buf.GetSize()};
+  return json_text(buf);
 }
 
 } // namespace
@@ -134,9 +126,9 @@ std::string admin_error_line(std::string_view why) {
   w.Key("ok");
   w.Bool(false);
   w.Key("error");
-  w.String(why.data(), static_cast<rapidjson::SizeType>(why.size()));
+  write_string(w, why);
   w.EndObject();
-  return {buf.GetString(), buf.GetSize()};
+  return json_text(buf);
 }
 
 } // namespace sb

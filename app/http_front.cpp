@@ -19,6 +19,7 @@
 #include "core/metrics.hpp"
 #include "net/form.hpp"
 #include "net/json.hpp"
+#include "net/secret.hpp"
 #include "net/twilio_signature.hpp"
 
 #include <rapidjson/document.h>
@@ -38,16 +39,6 @@ http_response error_response(unsigned status, std::string_view detail) {
   return json_response(status, error_json(detail));
 }
 
-// Constant-time, so a wrong token's timing does not reveal its prefix.
-bool same_secret(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i)
-    diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
-}
-
 // Operator endpoints need `Authorization: Bearer <admin.token>`; with no
 // token configured they are off. Returns 0 when allowed.
 unsigned operator_denied(const http_request& req, const config& cfg) {
@@ -56,7 +47,7 @@ unsigned operator_denied(const http_request& req, const config& cfg) {
   constexpr std::string_view scheme = "Bearer ";
   std::string_view auth = req.authorization;
   if (auth.substr(0, scheme.size()) != scheme
-      || !same_secret(auth.substr(scheme.size()), cfg.admin.token))
+      || !equal_secrets(auth.substr(scheme.size()), cfg.admin.token))
     return 401;
   return 0;
 }

@@ -1,11 +1,10 @@
 #include "app/make_call.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "core/e164.hpp"
 #include "core/error.hpp"
+#include "net/json_writer.hpp"
 
 namespace sb {
 
@@ -56,20 +55,16 @@ caf::expected<dial_request> parse_make_call(std::string_view body,
 
 std::string make_call_json(const dial_request& req, const dial_outcome& out) {
   rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w{buf};
+  json_writer w{buf};
   w.StartObject();
   w.Key("success");
   w.Bool(true);
-  w.Key("call_sid");
-  w.String(out.call_sid.c_str());
-  w.Key("status");
-  w.String(out.status.c_str());
-  w.Key("to");
-  w.String(req.to.c_str());
-  w.Key("from");
-  w.String(req.from.c_str());
+  write_field(w, "call_sid", out.call_sid);
+  write_field(w, "status", out.status);
+  write_field(w, "to", req.to);
+  write_field(w, "from", req.from);
   w.EndObject();
-  return {buf.GetString(), buf.GetSize()};
+  return json_text(buf);
 }
 
 } // namespace sb

@@ -2,19 +2,11 @@
 
 #include <cmath>
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include "net/json_writer.hpp"
 
 namespace sb {
 
 namespace {
-
-using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void field(json_writer& w, const char* key, const std::string& value) {
-  w.Key(key);
-  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-}
 
 // Empty means unknown: written as null, as the prototype's None.
 void nullable(json_writer& w, const char* key, const std::string& value) {
@@ -23,14 +15,14 @@ void nullable(json_writer& w, const char* key, const std::string& value) {
     w.Null();
     return;
   }
-  field(w, key, value);
+  write_field(w, key, value);
 }
 
 void write_turn(json_writer& w, const turn_row& t) {
   w.StartObject();
-  field(w, "role", t.role);
-  field(w, "content", t.content);
-  field(w, "timestamp", t.created_at);
+  write_field(w, "role", t.role);
+  write_field(w, "content", t.content);
+  write_field(w, "timestamp", t.created_at);
   // JSON has no NaN or infinity (strtod accepts "nan" from a webhook), and
   // RapidJSON would leave the key without a value: omit it as unknown.
   if (t.confidence && std::isfinite(*t.confidence)) {
@@ -46,16 +38,16 @@ void write_turn(json_writer& w, const turn_row& t) {
 
 void write_session(json_writer& w, const stored_call& c) {
   w.StartObject();
-  field(w, "call_sid", c.call.call_sid);
-  field(w, "from_number", c.call.from_number);
-  field(w, "to_number", c.call.to_number);
-  field(w, "status", c.call.status);
-  field(w, "direction", c.call.direction);
-  field(w, "start_time", c.call.started_at);
+  write_field(w, "call_sid", c.call.call_sid);
+  write_field(w, "from_number", c.call.from_number);
+  write_field(w, "to_number", c.call.to_number);
+  write_field(w, "status", c.call.status);
+  write_field(w, "direction", c.call.direction);
+  write_field(w, "start_time", c.call.started_at);
   nullable(w, "answered_at", c.call.answered_at);
   nullable(w, "answered_by", c.call.answered_by);
-  field(w, "language", c.call.language);
-  field(w, "voice", c.call.voice);
+  write_field(w, "language", c.call.language);
+  write_field(w, "voice", c.call.voice);
   w.Key("conversation_history");
   w.StartArray();
   for (const auto& t : c.turns)
@@ -64,18 +56,14 @@ void write_session(json_writer& w, const stored_call& c) {
   w.EndObject();
 }
 
-std::string text_of(const rapidjson::StringBuffer& buf) {
-  return {buf.GetString(), buf.GetSize()};
-}
-
 } // namespace
 
 std::string health_json(const ingress_stats& stats) {
   rapidjson::StringBuffer buf;
   json_writer w{buf};
   w.StartObject();
-  field(w, "message", "Twilio Voice AI Assistant is running");
-  field(w, "status", "healthy");
+  write_field(w, "message", "Twilio Voice AI Assistant is running");
+  write_field(w, "status", "healthy");
   w.Key("active_sessions");
   w.Int64(stats.live_calls);
   w.Key("calls_total");
@@ -83,14 +71,14 @@ std::string health_json(const ingress_stats& stats) {
   w.Key("calls_rejected");
   w.Int64(stats.calls_rejected);
   w.EndObject();
-  return text_of(buf);
+  return json_text(buf);
 }
 
 std::string session_json(const stored_call& call) {
   rapidjson::StringBuffer buf;
   json_writer w{buf};
   write_session(w, call);
-  return text_of(buf);
+  return json_text(buf);
 }
 
 std::string sessions_json(const std::vector<stored_call>& calls) {
@@ -108,18 +96,18 @@ std::string sessions_json(const std::vector<stored_call>& calls) {
   }
   w.EndObject();
   w.EndObject();
-  return text_of(buf);
+  return json_text(buf);
 }
 
 std::string ack_json(const std::string& call_sid, const std::string& status) {
   rapidjson::StringBuffer buf;
   json_writer w{buf};
   w.StartObject();
-  field(w, "status", "received");
-  field(w, "call_sid", call_sid);
-  field(w, "call_status", status);
+  write_field(w, "status", "received");
+  write_field(w, "call_sid", call_sid);
+  write_field(w, "call_status", status);
   w.EndObject();
-  return text_of(buf);
+  return json_text(buf);
 }
 
 } // namespace sb

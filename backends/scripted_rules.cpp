@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace sb {
 
@@ -145,15 +146,6 @@ bool rule_hit(std::string_view lowered, const scripted_rule& rule) {
     if (keyword_hit(lowered, keyword))
       return true;
   return false;
-}
-
-std::string_view trim(std::string_view text) {
-  constexpr std::string_view space = " \t\r\n";
-  size_t first = text.find_first_not_of(space);
-  if (first == std::string_view::npos)
-    return {};
-  size_t last = text.find_last_not_of(space);
-  return text.substr(first, last - first + 1);
 }
 
 // One left-to-right pass: the caller's words are inserted but never scanned
@@ -379,7 +371,7 @@ scripted_answer answer(const scripted_rules& rules, std::string_view speech) {
     chosen = &rules.fallback;
   bool hindi = contains_devanagari(speech) && !chosen->reply_hi.empty();
   const std::string& reply = hindi ? chosen->reply_hi : chosen->reply_en;
-  return {fill_speech(reply, trim(speech)), chosen->name,
+  return {fill_speech(reply, trim_space(speech)), chosen->name,
           end_call || chosen->end_call};
 }
 

@@ -3,20 +3,9 @@
 #include <map>
 #include <vector>
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include "net/json_writer.hpp"
 
 namespace sb {
-
-namespace {
-
-using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void write_string(json_writer& w, std::string_view s) {
-  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
-
-} // namespace
 
 std::string params_to_json(const form_params& params) {
   // Group values by key, keeping the order in which keys first appeared.
@@ -44,7 +33,7 @@ std::string params_to_json(const form_params& params) {
     w.EndArray();
   }
   w.EndObject();
-  return {buf.GetString(), buf.GetSize()};
+  return json_text(buf);
 }
 
 std::string error_json(std::string_view detail) {
@@ -54,14 +43,14 @@ std::string error_json(std::string_view detail) {
   w.Key("detail");
   write_string(w, detail);
   w.EndObject();
-  return {buf.GetString(), buf.GetSize()};
+  return json_text(buf);
 }
 
 std::string json_quote(std::string_view text) {
   rapidjson::StringBuffer buf;
   json_writer w{buf};
   write_string(w, text);
-  return {buf.GetString(), buf.GetSize()};
+  return json_text(buf);
 }
 
 } // namespace sb

@@ -1,6 +1,6 @@
 // X-Twilio-Signature over OpenSSL: HMAC-SHA1 with EVP_EncodeBlock for the
-// base64, SHA-256 for JSON bodies, CRYPTO_memcmp for every comparison of a
-// secret-derived value. URL forms are built by slicing the string, never by
+// base64, SHA-256 for JSON bodies, a constant-time comparison (equal_secrets)
+// for every secret-derived value. URL forms are built by slicing the string, never by
 // parsing and re-serialising it, so nothing Twilio signed is normalised away.
 #include "net/twilio_signature.hpp"
 
@@ -10,21 +10,15 @@
 #include <utility>
 #include <vector>
 
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+
+#include "net/secret.hpp"
 
 namespace sb {
 namespace {
 
 constexpr auto npos = std::string_view::npos;
-
-bool equal_ct(std::string_view a, std::string_view b) {
-  // Lengths may leak (they are public: 28 base64 chars, 64 hex digits);
-  // contents must not.
-  return a.size() == b.size()
-         && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
 
 std::string base64(const unsigned char* data, size_t size) {
   std::string out(4 * ((size + 2) / 3) + 1, '\0');
@@ -195,7 +189,7 @@ bool validate_twilio_signature(std::string_view auth_token,
   // Every candidate is checked, so timing does not tell which one matched.
   for (const auto& candidate : url_candidates(url)) {
     const auto expected = twilio_signature(auth_token, candidate, params);
-    valid |= !expected.empty() && equal_ct(expected, signature);
+    valid |= !expected.empty() && equal_secrets(expected, signature);
   }
   return valid;
 }
@@ -207,7 +201,7 @@ bool validate_twilio_json_signature(std::string_view auth_token,
   if (!claimed)
     return false;
   const auto actual = sha256_hex(body);
-  const bool body_ok = !actual.empty() && equal_ct(actual, *claimed);
+  const bool body_ok = !actual.empty() && equal_secrets(actual, *claimed);
   const bool url_ok =
     validate_twilio_signature(auth_token, url, form_params{}, signature);
   return body_ok && url_ok;

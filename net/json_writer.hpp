@@ -1,0 +1,30 @@
+// The few RapidJSON writing steps every JSON body of the daemon repeats:
+// strings written with their length (so embedded NULs and UTF-8 survive),
+// "key": "value" fields, and the buffer as a std::string. Header-only;
+// a target that includes it links the rapidjson interface library.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace sb {
+
+using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+inline void write_string(json_writer& w, std::string_view s) {
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+inline void write_field(json_writer& w, const char* key, std::string_view value) {
+  w.Key(key);
+  write_string(w, value);
+}
+
+inline std::string json_text(const rapidjson::StringBuffer& buf) {
+  return {buf.GetString(), buf.GetSize()};
+}
+
+} // namespace sb
