@@ -7,6 +7,8 @@
 // delays are the fake's timers and waits have finite timeouts.
 #include <catch2/catch.hpp>
 
+#include "tests/fixtures/refusing_port.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -23,6 +25,8 @@
 #include "tests/fixtures/fake_llm.hpp"
 
 namespace {
+
+using sb::test::refusing_port;
 
 using namespace std::chrono_literals;
 using sb::errc;
@@ -87,33 +91,6 @@ caf::error failure(const caf::expected<sb::llm_completion>& result) {
   return result.error();
 }
 
-// A port that refuses connections: bound, never listening, held open so
-// nobody else can take it for the duration of the test.
-class refusing_port {
-public:
-  refusing_port() : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    auto* sa = reinterpret_cast<sockaddr*>(&addr);
-    REQUIRE(fd_ >= 0);
-    REQUIRE(::bind(fd_, sa, sizeof addr) == 0);
-    REQUIRE(::getsockname(fd_, sa, &len) == 0);
-    port_ = ntohs(addr.sin_port);
-  }
-  ~refusing_port() {
-    if (fd_ >= 0)
-      ::close(fd_);
-  }
-  uint16_t port() const {
-    return port_;
-  }
-
-private:
-  int fd_;
-  uint16_t port_ = 0;
-};
 
 } // namespace
 
