@@ -1,24 +1,22 @@
+// The single-call player: a blocking libcurl client walking the caller's
+// script, running each TwiML document's verbs in order as Twilio does.
 #include "cli/sim_call.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <random>
+#include <cstdlib>
+#include <thread>
 
+#include "cli/sim_webhook.hpp"
 #include "cli/twiml_reader.hpp"
 #include "core/error.hpp"
 #include "net/form.hpp"
-#include "net/twilio_signature.hpp"
 
 namespace sb {
 
 std::string random_call_sid() {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  static const char* hex = "0123456789abcdef";
-  std::string sid = "CA";
-  for (int i = 0; i < 32; ++i)
-    sid += hex[rng() % 16];
-  return sid;
+  return random_sid("CA");
 }
 
 std::optional<double> wav_seconds(std::string_view wav) {
@@ -47,60 +45,63 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 
+double ms_since(steady::time_point start) {
+  return std::chrono::duration<double, std::milli>(steady::now() - start).count();
+}
+
+
+// Numbers as Twilio writes them in form parameters: "0.92", not "0.920000".
+std::string number_text(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6g", v);
+  return text;
+}
+
+// Where running a TwiML document left the call.
+enum class outcome { listen, redirect, hangup, ended };
+
 struct call_player {
   http_client& client;
   const sim_call_options& opts;
+  sim_party party;
   sim_result result;
-  std::string listen_url; // the current <Gather action>
+  std::string document_url;            // the TwiML being run
+  twiml_node gather;                   // the <Gather> listening now
+  std::vector<twiml_node> after_gather; // what runs if it hears nothing
+  std::string redirect;                // the last <Redirect>'s URL
+  int sequence = 0;                    // next status callback's SequenceNumber
 
-  form_params standard(const std::string& status) const {
-    return {{"AccountSid", opts.account_sid},
-            {"ApiVersion", "2010-04-01"},
-            {"CallSid", result.call_sid},
-            {"CallStatus", status},
-            {"Direction", opts.outbound ? "outbound-api" : "inbound"},
-            {"From", opts.from},
-            {"To", opts.to}};
+  std::string public_base() const {
+    return opts.public_url.empty() ? opts.base_url : opts.public_url;
   }
 
-  // TwiML names the daemon by its public URL (a proxy or tunnel in front of
-  // it); the simulator talks to the daemon directly, so it keeps the path
-  // and query and swaps the origin for base_url.
-  std::string absolute(const std::string& url) const {
-    auto scheme = url.find("://");
-    if (scheme == std::string::npos)
-      return opts.base_url + (url.empty() || url[0] != '/' ? "/" : "") + url;
-    auto path = url.find('/', scheme + 3);
-    return opts.base_url + (path == std::string::npos ? "/" : url.substr(path));
-  }
-
-  // POSTs a webhook as Twilio does: signed over the public URL.
+  // POSTs a webhook as Twilio does: signed over the public URL. TwiML
+  // names the daemon by that URL; the simulator keeps the path and query
+  // and talks to base_url.
   caf::expected<client_response> post(const std::string& url,
                                        const form_params& params) {
-    auto target = absolute(url).substr(opts.base_url.size());
+    auto target = url_target(url);
     http_client::headers headers;
-    if (!opts.auth_token.empty()) {
-      auto base = opts.public_url.empty() ? opts.base_url : opts.public_url;
+    if (!opts.auth_token.empty())
       headers.emplace_back("X-Twilio-Signature",
-                           twilio_signature(opts.auth_token, base + target,
-                                            params));
-    }
+                           sign_webhook(opts.auth_token, public_base(), target,
+                                        params));
     return client.post_form(opts.base_url + target, form_encode(params),
                             headers);
   }
 
-  // POSTs a TwiML-fetching webhook and plays what comes back. Returns false
+  // POSTs a TwiML-fetching webhook and runs what comes back, following
+  // <Redirect>s, which carry the standard parameters only. Returns false
   // when the call cannot go on (hang-up or error).
-  bool fetch(std::string url, const form_params& params) {
+  bool fetch(std::string url, form_params params) {
     for (int hop = 0; hop <= opts.max_redirects; ++hop) {
       auto start = steady::now();
-      auto resp = post(url.empty() ? listen_url : url, params);
+      auto resp = post(url, params);
       if (!resp) {
         result.error = what(resp.error());
         return false;
       }
-      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  steady::now() - start).count();
+      auto ms = ms_since(start);
       if (resp->status != 200) {
         result.error = "HTTP " + std::to_string(resp->status) + " from "
                        + url + ": " + resp->body;
@@ -111,19 +112,28 @@ struct call_player {
         result.error = what(doc.error());
         return false;
       }
-      auto next = play(*doc, ms);
-      if (next.empty())
-        return !result.hung_up;
-      // A <Redirect> with no <Gather> before it: Twilio follows it at once.
-      url = next;
+      document_url = url;
+      switch (run(doc->children, ms)) {
+        case outcome::listen:
+          return true;
+        case outcome::hangup:
+          return false;
+        case outcome::ended:
+          if (result.error.empty())
+            result.error = "TwiML neither listens, redirects nor hangs up";
+          return false;
+        case outcome::redirect:
+          url = redirect;
+          params = twilio_standard_params(party, "in-progress");
+      }
     }
     result.error = "too many redirects";
     return false;
   }
 
-  // What the caller hears of <Say> or <Play>, in document order.
-  void collect_speech(const twiml_node& node,
-                      std::vector<const twiml_node*>& out) const {
+  // What the caller hears of <Say> or <Play> inside `node`, in order.
+  static void collect_speech(const twiml_node& node,
+                             std::vector<const twiml_node*>& out) {
     for (const auto& c : node.children) {
       if (c.name == "Say" || c.name == "Play")
         out.push_back(&c);
@@ -132,10 +142,10 @@ struct call_player {
     }
   }
 
-  // Fetches <Play> audio as Twilio would; describes it, or records why it
-  // is not playable.
+  // Fetches <Play> audio as Twilio would (a plain GET, no parameters);
+  // describes it, or records why it is not playable.
   std::string fetch_audio(const std::string& url) {
-    auto resp = client.get(absolute(url));
+    auto resp = client.get(opts.base_url + url_target(url));
     if (!resp || resp->status != 200) {
       result.error = "cannot fetch <Play> " + url + ": "
                      + (resp ? "HTTP " + std::to_string(resp->status)
@@ -152,73 +162,255 @@ struct call_player {
     return text;
   }
 
-  // Speaks the document; returns a redirect URL to follow now, or empty.
-  std::string play(const twiml_node& doc, long ms) {
-    bool first = true;
-    std::vector<const twiml_node*> speech;
-    collect_speech(doc, speech);
-    for (auto* node : speech) {
-      auto text = node->name == "Say" ? node->text : fetch_audio(node->text);
-      result.transcript.push_back({"assistant", text, first ? ms : -1});
-      first = false;
+  // Runs the verbs in document order, as Twilio does, up to the first one
+  // that waits for the caller or moves the call elsewhere. `ms` (the
+  // document's latency, -1 for none) goes on the first thing said.
+  outcome run(std::vector<twiml_node> verbs, double ms) {
+    auto speak = [&](const twiml_node& n) {
+      auto text = n.name == "Say" ? n.text : fetch_audio(n.text);
+      result.transcript.push_back({"assistant", text, ms, {}});
+      ms = -1;
+    };
+    for (size_t i = 0; i < verbs.size(); ++i) {
+      const auto& v = verbs[i];
+      if (v.name == "Say" || v.name == "Play") {
+        speak(v);
+      } else if (v.name == "Gather") {
+        std::vector<const twiml_node*> inside;
+        collect_speech(v, inside);
+        for (auto* n : inside)
+          speak(*n);
+        gather = v;
+        after_gather.assign(verbs.begin() + static_cast<long>(i) + 1,
+                            verbs.end());
+        return outcome::listen;
+      } else if (v.name == "Redirect") {
+        redirect = v.text;
+        return outcome::redirect;
+      } else if (v.name == "Hangup" || v.name == "Reject") {
+        result.hung_up = true;
+        return outcome::hangup;
+      }
     }
-    if (doc.find("Hangup")) {
-      result.hung_up = true;
-      return {};
-    }
-    if (auto gather = doc.find("Gather")) {
-      listen_url = gather->attr("action");
-      return {};
-    }
-    if (auto redirect = doc.find("Redirect"))
-      return redirect->text;
-    result.error = "TwiML neither listens, redirects nor hangs up";
-    return {};
+    return outcome::ended;
   }
 
-  bool say(const std::string& utterance) {
-    result.transcript.push_back({"caller", utterance, -1});
-    auto params = standard("in-progress");
-    params.emplace_back("Confidence", std::to_string(opts.confidence));
-    params.emplace_back("SpeechResult", utterance);
+  std::string action_url() const {
+    auto action = gather.attr("action");
+    return action.empty() ? document_url : action; // Twilio's default
+  }
+
+  bool say(const sim_step& step) {
+    double confidence = step.confidence.value_or(opts.confidence);
+    result.transcript.push_back(
+      {"caller", step.text, -1,
+       step.confidence ? "confidence " + number_text(confidence) : ""});
+    auto params = twilio_standard_params(party, "in-progress");
+    params.emplace_back("Confidence", number_text(confidence));
+    params.emplace_back("SpeechResult", step.text);
     ++result.turns_sent;
-    return fetch(listen_url, params);
+    return fetch(action_url(), params);
   }
 
-  void complete(int seconds) {
-    auto params = standard("completed");
-    params.emplace_back("CallDuration", std::to_string(seconds));
-    auto resp = post("/call-status", params);
+  // Twilio heard nothing: with actionOnEmptyResult it requests the action
+  // without input; otherwise the document goes on after the <Gather>, and
+  // a document that runs out ends the call.
+  bool silence() {
+    result.transcript.push_back({"caller", "[silence]", -1, {}});
+    auto params = twilio_standard_params(party, "in-progress");
+    if (gather.attr("actionOnEmptyResult") == "true") {
+      ++result.turns_sent;
+      return fetch(action_url(), params);
+    }
+    switch (run(after_gather, -1)) {
+      case outcome::listen:
+        return true;
+      case outcome::hangup:
+        return false;
+      case outcome::redirect:
+        ++result.turns_sent;
+        return fetch(redirect, params);
+      case outcome::ended:
+        break;
+    }
+    result.transcript.push_back({"twilio", "[the TwiML ends: Twilio hangs up]", -1, {}});
+    result.hung_up = true;
+    return false;
+  }
+
+  // The keys Twilio reports: those before finishOnKey ('#' unless the
+  // <Gather> says otherwise; empty disables it), at most numDigits.
+  std::string collected_digits(const std::string& pressed) const {
+    std::string finish = "#";
+    for (const auto& [k, v] : gather.attrs)
+      if (k == "finishOnKey")
+        finish = v;
+    long limit = std::atol(gather.attr("numDigits").c_str());
+    std::string out;
+    for (char c : pressed) {
+      if (!finish.empty() && c == finish[0])
+        break;
+      out += c;
+      if (limit > 0 && static_cast<long>(out.size()) >= limit)
+        break;
+    }
+    return out;
+  }
+
+  // DTMF: Digits to the <Gather>'s action. Twilio would drop keys a
+  // speech-only <Gather> does not listen for; the simulator posts them
+  // anyway, so the daemon's handling of Digits can be tried, and says so.
+  bool press(const std::string& keys) {
+    auto input = gather.attr("input");
+    bool dtmf = input.empty() || input.find("dtmf") != std::string::npos;
+    result.transcript.push_back(
+      {"caller", "[digits " + keys + "]", -1,
+       dtmf ? "" : "the <Gather> listens for speech only"});
+    auto params = twilio_standard_params(party, "in-progress");
+    params.emplace_back("Digits", collected_digits(keys));
+    ++result.turns_sent;
+    return fetch(action_url(), params);
+  }
+
+  bool play(const sim_step& step) {
+    switch (step.kind) {
+      case sim_step_kind::speech:
+        return say(step);
+      case sim_step_kind::silence:
+        return silence();
+      case sim_step_kind::digits:
+        return press(step.text);
+      case sim_step_kind::pause:
+        result.transcript.push_back(
+          {"caller", "[pause " + number_text(step.pause_s) + " s]", -1, {}});
+        std::this_thread::sleep_for(std::chrono::duration<double>(step.pause_s));
+        return true;
+    }
+    return true;
+  }
+
+  // An asynchronous callback: Twilio ignores the body, but anything other
+  // than 200 means the daemon did not take it. Returns its ms.
+  double callback(const std::string& path, const form_params& params,
+                const std::string& line) {
+    auto start = steady::now();
+    auto resp = post(path, params);
+    auto ms = ms_since(start);
+    if (!line.empty())
+      result.transcript.push_back({"twilio", line, ms, {}});
     if (!resp)
       result.error = what(resp.error());
     else if (resp->status != 200)
-      result.error = "HTTP " + std::to_string(resp->status) + " from /call-status";
+      result.error = "HTTP " + std::to_string(resp->status) + " from " + path
+                     + ": " + resp->body;
+    return ms;
+  }
+
+  form_params status_params(const std::string& status) {
+    auto p = twilio_standard_params(party, status);
+    p.emplace_back("CallbackSource", "call-progress-events");
+    p.emplace_back("Called", opts.to);
+    p.emplace_back("Caller", opts.from);
+    p.emplace_back("SequenceNumber", std::to_string(sequence++));
+    p.emplace_back("Timestamp", rfc2822_now());
+    return p;
+  }
+
+  void status(const std::string& status) {
+    auto p = status_params(status);
+    callback("/call-status", p,
+             "status " + status + " (#" + param_or(p, "SequenceNumber") + ")");
+  }
+
+  void complete(long seconds) {
+    auto secs = std::to_string(seconds);
+    if (!opts.status_callbacks) {
+      auto p = twilio_standard_params(party, "completed");
+      p.emplace_back("CallDuration", secs);
+      result.completed_ms = callback("/call-status", p, {});
+      return;
+    }
+    auto p = status_params("completed");
+    p.emplace_back("CallDuration", secs);
+    p.emplace_back("Duration", std::to_string((seconds + 59) / 60)); // billed minutes
+    p.emplace_back("SipResponseCode", "200");
+    callback("/call-status", p, "status completed, " + secs + " s (#"
+                                  + param_or(p, "SequenceNumber") + ")");
+  }
+
+  // The call's recording is ready: Twilio's completed recording callback.
+  void recording(long seconds) {
+    auto sid = random_sid("RE");
+    form_params p{
+      {"AccountSid", opts.account_sid},
+      {"CallSid", party.call_sid},
+      {"RecordingChannels", "1"},
+      {"RecordingDuration", std::to_string(seconds)},
+      {"RecordingSid", sid},
+      {"RecordingSource", opts.outbound ? "OutboundAPI" : "StartCallRecordingAPI"},
+      {"RecordingStartTime", rfc2822_now()},
+      {"RecordingStatus", "completed"},
+      {"RecordingTrack", "both"},
+      {"RecordingUrl", "https://api.twilio.com/2010-04-01/Accounts/"
+                         + opts.account_sid + "/Recordings/" + sid}};
+    callback("/recording-status", p,
+             "recording " + sid + " completed, " + std::to_string(seconds) + " s");
+  }
+
+  // Asynchronous AMD: the verdict comes after the call is already talking.
+  void amd(double detection_ms) {
+    form_params p{{"AccountSid", opts.account_sid},
+                  {"AnsweredBy", opts.amd_result},
+                  {"CallSid", party.call_sid},
+                  {"MachineDetectionDuration",
+                   std::to_string(static_cast<long>(detection_ms))}};
+    callback("/amd-status", p, "AMD result " + opts.amd_result);
   }
 };
 
 } // namespace
 
-sim_result play_call(http_client& client, const sim_call_options& opts,
-                     const std::vector<std::string>& utterances) {
-  call_player p{client, opts, {}, opts.base_url + "/voice/process-speech"};
-  p.result.call_sid = opts.call_sid.empty() ? random_call_sid() : opts.call_sid;
+sim_result play_script(http_client& client, const sim_call_options& opts,
+                       const std::vector<sim_step>& steps) {
+  call_player p{client, opts, {}, {}, opts.base_url + "/voice/process-speech",
+                {}, {}, {}, 0};
+  p.party = {opts.account_sid,
+             opts.call_sid.empty() ? random_call_sid() : opts.call_sid,
+             opts.from, opts.to, opts.outbound};
+  p.result.call_sid = p.party.call_sid;
   auto start = steady::now();
+  bool outbound_events = opts.status_callbacks && opts.outbound;
+  if (outbound_events) {
+    p.status("initiated");
+    p.status("ringing");
+  }
   std::string first = opts.outbound ? "/voice/outbound" : "/voice/inbound";
-  auto answer = p.standard(opts.outbound ? "in-progress" : "ringing");
+  auto answer = twilio_standard_params(p.party, opts.outbound ? "in-progress"
+                                                              : "ringing");
   if (opts.outbound && !opts.answered_by.empty())
     answer.emplace_back("AnsweredBy", opts.answered_by);
-  bool live = p.fetch(first, answer);
-  for (const auto& u : utterances) {
+  bool live = p.result.error.empty() && p.fetch(first, answer);
+  if (live && outbound_events)
+    p.status("in-progress"); // the "answered" event
+  if (live && !opts.amd_result.empty())
+    p.amd(ms_since(start));
+  live = live && p.result.error.empty();
+  for (const auto& step : steps) {
     if (!live)
       break;
-    live = p.say(u);
+    live = p.play(step);
   }
-  if (opts.send_completed && p.result.error.empty()) {
-    auto secs = std::chrono::duration_cast<std::chrono::seconds>(
-                  steady::now() - start).count();
-    p.complete(static_cast<int>(secs));
-  }
+  auto secs = static_cast<long>(ms_since(start) / 1000);
+  if (opts.send_completed && p.result.error.empty())
+    p.complete(secs);
+  if (opts.recording && p.result.error.empty())
+    p.recording(secs);
   return std::move(p.result);
+}
+
+sim_result play_call(http_client& client, const sim_call_options& opts,
+                     const std::vector<std::string>& utterances) {
+  return play_script(client, opts, speech_steps(utterances));
 }
 
 } // namespace sb

@@ -1,0 +1,49 @@
+// The caller's side of a simulated call, read from a script file: one
+// utterance a line, with directives for what a caller does besides
+// talking. The format (also in switchboard-sim --help):
+//
+//   # a comment (only where a line starts with '#')
+//   hello                     speech, sent as SpeechResult
+//   [0.55] I need help        speech with Confidence 0.55 (0 to 1)
+//   silence                   no input: the <Gather> times out
+//   digits 1234#              keys pressed, sent as Digits (up to the
+//                             <Gather>'s finishOnKey, '#' by default)
+//   pause 2.5                 the caller waits 2.5 s (0 to 600)
+//
+// Blank lines are skipped. A directive is recognised only in exactly that
+// form; any other line is speech, and a [confidence] prefix makes the rest
+// of the line speech verbatim ("[0.9] silence" says the word).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <caf/expected.hpp>
+
+namespace sb {
+
+enum class sim_step_kind { speech, silence, digits, pause };
+
+struct sim_step {
+  sim_step_kind kind = sim_step_kind::speech;
+  std::string text;                  // speech: the words; digits: the keys
+  std::optional<double> confidence;  // speech: Confidence; empty = default
+  double pause_s = 0;                // pause: seconds
+  int line = 0;                      // where it came from (0: an argument)
+};
+
+/// Parses a script. Errors: errc::bad_request, "line N: why" (a confidence
+/// that is not a number in [0, 1] or has no words after it, a pause out of
+/// range, a line that is not valid UTF-8).
+caf::expected<std::vector<sim_step>> parse_script(std::string_view text);
+
+/// Reads and parses the file at `path` ("-" reads standard input). Errors
+/// name the path: errc::not_found if it cannot be read, else as above.
+caf::expected<std::vector<sim_step>> read_script_file(const std::string& path);
+
+/// Each utterance as a speech step, verbatim (command-line arguments).
+std::vector<sim_step> speech_steps(const std::vector<std::string>& utterances);
+
+} // namespace sb
