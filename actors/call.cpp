@@ -256,6 +256,8 @@ void on_after_end(call_pointer self, const webhook_event& ev,
 void on_webhook(call_pointer self, webhook_event& ev, voice_reply_slot& slot) {
   auto& st = self->state;
   touch(self);
+  if (answer_replay(self, ev, slot))
+    return;
   write_batch batch;
   batch.events.push_back(make_event(ev));
   bool stale = ev.kind == webhook_kind::call_status && stale_callback(st, ev);

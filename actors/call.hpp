@@ -25,6 +25,10 @@
 //         it up, per voice.machine_action; ack.
 //       An answered call whose AnsweredBy is a machine (synchronous AMD)
 //       hears voice.machine_message once and is hung up.
+//       A retry of one of the call's last few webhooks (equal
+//       I-Twilio-Idempotency-Token, or an identical body while the first
+//       is unanswered) gets the first one's reply and changes nothing:
+//       no event, no turn, no second model request.
 //   (snapshot) -> stored_call      the call's row and its turns in memory.
 //   (idle, 0)                      from the registry, now and then: a call
 //       with no webhook for limits.call_idle_timeout_s (and no answer
@@ -85,6 +89,7 @@ struct call_deps {
   /// Turns a reply into TwiML, for replies sent through the REST API (the
   /// actors know no TwiML; the daemon passes its renderer).
   std::function<std::string(const voice_reply&, const config&)> render;
+  instant_llm instant;         // set: asked inline instead of `llm`
 };
 
 /// Spawns the actor for `initial.call.call_sid`, starting from `initial`

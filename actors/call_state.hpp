@@ -1,7 +1,8 @@
 // Internal to the call actor (actors/call*.cpp): its state and the steps
-// its two files share. call.cpp owns the webhook dispatch, status, AMD and
+// its files share. call.cpp owns the webhook dispatch, status, AMD and
 // recordings; call_turn.cpp owns a conversation turn (speech, the LLM, the
-// deadline and /voice/await). Nothing outside actors/ includes this.
+// deadline and /voice/await); call_replay.cpp tells Twilio's retries of a
+// webhook from new ones. Nothing outside actors/ includes this.
 #pragma once
 
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <caf/actor_clock.hpp>
 #include <caf/stateful_actor.hpp>
@@ -41,6 +43,17 @@ struct ready_turn {
   voice_reply reply;
 };
 
+/// A webhook this call answered or is answering, kept so that Twilio's
+/// retry of it gets the same reply instead of being acted on again.
+struct seen_webhook {
+  uint64_t id = 0;                       // to find it after older ones left
+  webhook_kind kind = webhook_kind::inbound;
+  uint64_t digest = 0;                   // of ?turn= and every parameter
+  std::string token;                     // I-Twilio-Idempotency-Token or ""
+  std::optional<voice_reply> reply;      // empty while still unanswered
+  std::vector<voice_reply_slot> waiting; // retries waiting for that reply
+};
+
 struct call_state {
   static const char* name;
   call_deps deps;
@@ -56,6 +69,8 @@ struct call_state {
   bool ended = false;
   int64_t last_status_seq = -1;   // highest SequenceNumber applied
   bool machine_handled = false;   // machine_message said or hang-up sent
+  std::deque<seen_webhook> seen;  // the last few webhooks, oldest first
+  uint64_t webhooks_seen = 0;
 
   const config& cfg() const { return *deps.cfg; }
 
@@ -109,6 +124,15 @@ void add_audio(call_pointer self, std::shared_ptr<reply_join> join,
 void persist_then_reply(call_pointer self, write_batch batch,
                         voice_reply_slot slot, voice_reply reply,
                         bool then_release = false);
+
+// -- call_replay.cpp ----------------------------------------------------------
+
+/// If `ev` is a retry of a webhook this call answered, or is answering,
+/// gives `slot` that webhook's reply (now, or when it comes) and returns
+/// true: the retry changes nothing else. Otherwise remembers `ev`, makes
+/// `slot` remember the reply it delivers, and returns false.
+bool answer_replay(call_pointer self, const webhook_event& ev,
+                   voice_reply_slot& slot);
 
 // -- call_turn.cpp ------------------------------------------------------------
 

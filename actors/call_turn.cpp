@@ -38,7 +38,8 @@ void complete_turn(call_pointer self, uint64_t id, voice_reply reply) {
 }
 
 void finish_turn(call_pointer self, std::string text, bool end_call,
-                 std::string model, const llm_reply* timing = nullptr) {
+                 std::string model, const llm_reply* timing = nullptr,
+                 write_batch batch = {}) {
   auto& st = self->state;
   auto& turn = *st.turn;
   turn.done = true;
@@ -52,7 +53,6 @@ void finish_turn(call_pointer self, std::string text, bool end_call,
     row.llm_ms = timing->llm_ms;
   }
   st.remember(row);
-  write_batch batch;
   batch.turns.push_back(std::move(row));
   auto reply = st.reply(end_call ? reply_action::hangup : reply_action::listen,
                         std::move(text));
@@ -116,6 +116,30 @@ void start_turn(call_pointer self, voice_reply_slot slot) {
       });
 }
 
+// An instant backend answers before a message round trip could: the
+// caller's words (in `batch`) and the answer are stored in one write, in
+// order, and no deadline timer is needed.
+void answer_now(call_pointer self, write_batch batch, voice_reply_slot slot) {
+  auto& st = self->state;
+  auto id = ++st.turns_started;
+  st.ready.reset();
+  st.turn = turn_in_flight{};
+  st.turn->id = id;
+  st.turn->slot = std::move(slot);
+  st.turn->started = steady::now();
+  st.turn->deadline_at = st.turn->started + std::chrono::milliseconds(
+                                              st.cfg().limits.webhook_deadline_ms);
+  auto r = st.deps.instant(make_llm_request(st));
+  if (!r) {
+    SB_LOG_WARNING("call " << st.row.call_sid << ": LLM failed: "
+                           << what(r.error()));
+    finish_turn(self, st.cfg().voice.apology, false, "apology", nullptr,
+                std::move(batch));
+    return;
+  }
+  finish_turn(self, r->text, r->end_call, r->model, &*r, std::move(batch));
+}
+
 void on_silence(call_pointer self, write_batch batch, voice_reply_slot slot) {
   auto& st = self->state;
   const auto& voice = st.cfg().voice;
@@ -145,6 +169,8 @@ void on_speech(call_pointer self, const webhook_event& ev, write_batch batch,
   metrics::daemon().user_turns.inc();
   st.remember(user);
   batch.turns.push_back(std::move(user));
+  if (st.deps.instant)
+    return answer_now(self, std::move(batch), std::move(slot));
   // Stored now, not with the answer: a crash while the LLM thinks must not
   // lose what the caller said. The store keeps order, so the answer's write
   // commits after this one.

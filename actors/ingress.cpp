@@ -52,7 +52,7 @@ call_actor start_call(ingress_pointer self, stored_call initial) {
   auto sid = initial.call.call_sid;
   call_deps deps{st.deps.store, st.deps.llm, st.deps.twilio,
                  caf::actor_cast<call_registry>(self), st.deps.cfg,
-                 st.deps.tts, st.deps.render};
+                 st.deps.tts, st.deps.render, st.deps.instant};
   auto call = spawn_call(self->system(), std::move(deps), std::move(initial));
   self->monitor(call);
   st.sid_of.emplace(call.address(), sid);
@@ -95,13 +95,48 @@ void reject_busy(ingress_pointer self, const webhook_event& ev,
           [slot, reply](caf::error&) { slot.deliver(reply); });
 }
 
+bool starts_a_call(webhook_kind kind) {
+  return kind == webhook_kind::inbound || kind == webhook_kind::outbound;
+}
+
+// Webhooks for a CallSid the store has never heard of, none of which
+// starts a call: speech, an await or a callback for a call we never
+// answered (misrouted, left over from a lost database, or forged while
+// signatures are off). A call row built from one such webhook, and turns
+// under it, would be garbage, so nothing is stored; each is logged and
+// gets what is safe: TwiML hangs up, a callback is acknowledged (any other
+// status would only raise errors in Twilio's debugger). One race loses
+// only a log entry: a status callback that overtakes the store's write of
+// a call just placed by /make-call; the callbacks after it find the row.
+void answer_unknown(const std::string& sid,
+                    std::vector<queued_webhook>& waiting, const config& cfg) {
+  for (auto& [ev, slot] : waiting) {
+    bool twiml = ev.kind == webhook_kind::process_speech
+                 || ev.kind == webhook_kind::await_turn;
+    SB_LOG_NOTICE("call " << sid << ": " << to_string(ev.kind)
+                          << " for a call never seen; nothing stored, "
+                          << (twiml ? "hung up" : "acknowledged"));
+    slot.deliver({twiml ? reply_action::hangup : reply_action::ack, {},
+                  cfg.voice.language, cfg.voice.voice, 0, {}});
+  }
+}
+
 // Spawns the call from what the store returned and hands it the webhooks
-// that waited for the load, in arrival order.
+// that waited for the load, in arrival order. `known` is false when the
+// store has no row for the call.
 void on_loaded(ingress_pointer self, const std::string& sid,
-               stored_call initial) {
+               stored_call initial, bool known) {
   auto& st = self->state;
   auto waiting = std::move(st.loading[sid]);
   st.loading.erase(sid);
+  if (!known && std::none_of(waiting.begin(), waiting.end(),
+                             [](const queued_webhook& w) {
+                               return starts_a_call(w.first.kind);
+                             })) {
+    st.publish_live();
+    answer_unknown(sid, waiting, *st.deps.cfg);
+    return;
+  }
   if (!initial.turns.empty() || !initial.call.started_at.empty())
     SB_LOG_NOTICE("call " << sid << " rebuilt from storage with "
                           << initial.turns.size() << " turns");
@@ -119,11 +154,16 @@ void load_then_route(ingress_pointer self, webhook_event ev,
   st.publish_live();
   self->request(st.deps.store, caf::infinite, load_atom::value, sid)
     .then(
-      [self, sid](stored_call& found) { on_loaded(self, sid, std::move(found)); },
+      [self, sid](stored_call& found) {
+        on_loaded(self, sid, std::move(found), true);
+      },
       [self, sid](caf::error& err) {
-        if (!has_code(err, errc::not_found))
+        // A store that cannot answer does not prove the call unknown: the
+        // call goes on from what its webhooks say.
+        bool unknown = has_code(err, errc::not_found);
+        if (!unknown)
           SB_LOG_ERROR("call " << sid << ": cannot load: " << what(err));
-        on_loaded(self, sid, stored_call{});
+        on_loaded(self, sid, stored_call{}, !unknown);
       });
 }
 
@@ -151,7 +191,8 @@ void route(ingress_pointer self, webhook_event& ev, voice_reply_slot& slot) {
   }
   // Not a new inbound call, yet no actor: an outbound call placed through
   // /make-call (stored when it was placed), or a call in progress when the
-  // daemon restarted. Rebuild it from the store.
+  // daemon restarted. Rebuild it from the store; one it has never heard of
+  // is answered by answer_unknown().
   load_then_route(self, std::move(ev), std::move(slot));
 }
 

@@ -53,6 +53,7 @@ struct ingress_deps {
   std::shared_ptr<const config> cfg;
   tts_actor tts;               // invalid with tts.engine = "say"
   std::function<std::string(const voice_reply&, const config&)> render;
+  instant_llm instant;         // set: calls ask it inline instead of `llm`
 };
 
 ingress_actor spawn_ingress(caf::actor_system& sys, ingress_deps deps);

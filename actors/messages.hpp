@@ -46,6 +46,7 @@ struct webhook_event {
   form_params params;          // every decoded form parameter, in order
   std::string received_at;     // ISO-8601 UTC
   int64_t turn = 0;            // await_turn: the turn asked for (?turn=N)
+  std::string idempotency_token{}; // Twilio's, equal on retries, or ""
 };
 
 /// What the transport should do next; TwiML or WebSocket frames are made
@@ -153,7 +154,7 @@ typename Inspector::result_type inspect(Inspector& f, optional_field<T>& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, webhook_event& x) {
   return f(caf::meta::type_name("webhook_event"), x.kind, x.call_sid, x.params,
-           x.received_at, x.turn);
+           x.received_at, x.turn, x.idempotency_token);
 }
 
 template <class Inspector>

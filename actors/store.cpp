@@ -1,17 +1,20 @@
-// The storage actor's behaviour: group commit of queued writes, reads for
-// call rebuilds, a final flush on exit, and the storage metrics (writes per
-// transaction, commit time, failed writes).
+// The storage actor's behaviour: group commit of queued writes, the outage
+// path (answer at once, keep in order, retry with backoff), reads for call
+// rebuilds with the queued writes laid over them, a final flush on exit,
+// and the storage metrics.
 #include "actors/store.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <optional>
 
 #include <caf/actor_system.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/batch_json.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
@@ -21,49 +24,206 @@ namespace sb {
 
 namespace {
 
+using std::chrono::milliseconds;
+using steady = std::chrono::steady_clock;
+
+// Retries start soon (a lock held for a moment) and settle at one attempt
+// every 2 s: a failed attempt costs a few system calls, and a short wait
+// means the queue drains soon after an operator frees the disk.
+constexpr milliseconds first_retry{200};
+constexpr milliseconds max_retry{2000};
+// While writes already fail, an attempt only needs to see whether the lock
+// is free now; waiting the full busy timeout would hold up every writer.
+constexpr milliseconds outage_busy_timeout{50};
+// How often an outage that goes on is mentioned again in the log.
+constexpr std::chrono::seconds outage_reminder{60};
+
 struct pending_write {
   write_batch batch;
   caf::typed_response_promise<bool> promise;
+  bool answered = false;
 };
+
+// SQLite cannot write; set from the first failed commit to the drained
+// queue.
+struct outage {
+  steady::time_point since = steady::now();
+  steady::time_point reminded = steady::now();
+  std::string error;          // SQLite's message, first failure
+  int failed_commits = 1;
+  size_t committed = 0;       // writes committed by the retries so far
+  milliseconds next_retry = first_retry;
+};
+
+// Fills in `into` the columns `from` knows, as the upsert does on disk.
+void merge_call(call_row& into, const call_row& from) {
+  for (auto field : {&call_row::account_sid, &call_row::direction,
+                     &call_row::from_number, &call_row::to_number,
+                     &call_row::status, &call_row::answered_by,
+                     &call_row::language, &call_row::voice,
+                     &call_row::started_at, &call_row::answered_at,
+                     &call_row::ended_at, &call_row::end_reason})
+    if (!(from.*field).empty())
+      into.*field = from.*field;
+  if (from.duration_s)
+    into.duration_s = from.duration_s;
+}
 
 struct store_state {
   static const char* name;
   std::shared_ptr<database> db;
-  size_t batch_max = 256;
+  storage_config cfg;
   std::deque<pending_write> queue;
-  bool flush_scheduled = false;
+  bool flush_scheduled = false; // a flush (now or a retry) is on its way
+  std::optional<outage> down;
 
-  // Commits up to batch_max queued writes in one transaction and answers
-  // each writer. Returns how many were written.
+  void publish() {
+    metrics::daemon().storage_pending_writes.set(
+      static_cast<double>(queue.size()));
+  }
+
+  void answer(pending_write& w, caf::error err) {
+    if (w.answered)
+      return;
+    w.answered = true;
+    if (!err) {
+      w.promise.deliver(true);
+      return;
+    }
+    metrics::daemon().storage_errors.inc();
+    w.promise.deliver(std::move(err));
+  }
+
+  // The only way a write is ever given up: loudly, with all of it.
+  void drop(pending_write& w, const char* reason, const std::string& why) {
+    metrics::daemon().storage_dropped_writes.with({reason}).inc();
+    SB_LOG_ERROR("storage: write dropped (" << why
+                                            << "): " << batch_json(w.batch));
+    answer(w, make_error(errc::storage_failed, "write dropped: " + why));
+  }
+
+  // Runs one transaction over up to batch_max queued writes and answers
+  // their writers. Returns how many left the queue (committed or refused);
+  // 0 when the queue is empty or SQLite cannot write.
   size_t commit_some() {
-    size_t n = std::min(queue.size(), batch_max);
+    size_t n = std::min(queue.size(), static_cast<size_t>(cfg.batch_max));
     if (n == 0)
       return 0;
     std::vector<const write_batch*> batches;
     batches.reserve(n);
     for (size_t i = 0; i < n; ++i)
       batches.push_back(&queue[i].batch);
-    auto started = std::chrono::steady_clock::now();
-    auto results = db->write(batches);
+    auto started = steady::now();
+    auto report = db->write(batches);
     auto& m = metrics::daemon();
     m.storage_commit_duration.observe(metrics::seconds_since(started));
     m.storage_batch_writes.observe(static_cast<double>(n));
-    for (size_t i = 0; i < n; ++i) {
-      if (results[i]) {
-        m.storage_errors.inc();
-        SB_LOG_ERROR("storage: write failed: " << what(results[i]));
-        queue[i].promise.deliver(results[i]);
+    for (size_t i = 0; i < report.done; ++i) {
+      if (report.refused[i]) {
+        drop(queue[i], "refused", "SQLite refused it: " + what(report.refused[i]));
       } else {
-        queue[i].promise.deliver(true);
+        answer(queue[i], caf::none);
+        if (down)
+          ++down->committed;
       }
     }
-    queue.erase(queue.begin(), queue.begin() + static_cast<long>(n));
-    return n;
+    queue.erase(queue.begin(), queue.begin() + static_cast<long>(report.done));
+    publish();
+    if (report.unavailable)
+      cannot_write(report.unavailable);
+    return report.done;
   }
 
+  // SQLite refused a commit for reasons of its own: keep everything, let
+  // the callers go on.
+  void cannot_write(const caf::error& err) {
+    metrics::daemon().storage_failed_commits.inc();
+    if (!down) {
+      down = outage{};
+      down->error = what(err);
+      metrics::daemon().storage_healthy.set(0);
+      db->set_busy_timeout(outage_busy_timeout);
+      SB_LOG_ERROR("storage: cannot write (" << down->error
+                                             << "); calls go on, their writes "
+                                                "wait in memory, in order, and "
+                                                "are retried (queued now: "
+                                             << queue.size() << ")");
+    } else {
+      ++down->failed_commits;
+      if (steady::now() - down->reminded >= outage_reminder) {
+        down->reminded = steady::now();
+        SB_LOG_WARNING("storage: still cannot write after "
+                       << seconds_down() << " s, " << queue.size()
+                       << " writes queued: " << what(err));
+      }
+    }
+    auto why = make_error(errc::storage_failed,
+                          "storage unavailable, write kept for retry: "
+                            + what(err));
+    for (auto& w : queue)
+      answer(w, why);
+  }
+
+  long seconds_down() const {
+    return static_cast<long>(std::chrono::duration_cast<std::chrono::seconds>(
+                               steady::now() - down->since).count());
+  }
+
+  // Everything queued, or as far as SQLite lets us; ends an outage once
+  // the queue is empty.
   void commit_all() {
     while (commit_some() > 0) {
     }
+    if (!down || !queue.empty())
+      return;
+    // Healthy before the log line says so, for whoever waits on the line.
+    metrics::daemon().storage_healthy.set(1);
+    db->set_busy_timeout(milliseconds(cfg.busy_timeout_ms));
+    auto took = std::chrono::duration_cast<milliseconds>(steady::now()
+                                                         - down->since);
+    SB_LOG_NOTICE("storage recovered, "
+                  << down->committed << " writes committed (down "
+                  << took.count() << " ms, " << down->failed_commits
+                  << " failed commits)");
+    down.reset();
+  }
+
+  // What the shutdown could not commit: the log is its last copy.
+  void drop_all(const char* reason, const std::string& why) {
+    if (!queue.empty())
+      SB_LOG_ERROR("storage: stopping with " << queue.size()
+                                             << " writes not committed ("
+                                             << why << "); each follows");
+    for (auto& w : queue)
+      drop(w, reason, why);
+    queue.clear();
+    publish();
+  }
+
+  // The call as the next commit would leave it: the row and turns on disk
+  // with the queued writes for it laid over them, in order.
+  std::optional<stored_call> overlay(std::optional<stored_call> found,
+                                     const std::string& sid) const {
+    for (const auto& w : queue) {
+      for (const auto& c : w.batch.calls) {
+        if (c.call_sid != sid)
+          continue;
+        if (!found) {
+          found = stored_call{};
+          found->call.call_sid = sid;
+        }
+        merge_call(found->call, c);
+      }
+      for (const auto& t : w.batch.turns)
+        if (t.call_sid == sid && found)
+          found->turns.push_back(t);
+    }
+    if (found)
+      std::stable_sort(found->turns.begin(), found->turns.end(),
+                       [](const turn_row& a, const turn_row& b) {
+                         return a.seq < b.seq;
+                       });
+    return found;
   }
 };
 
@@ -71,60 +231,112 @@ const char* store_state::name = "store";
 
 using store_pointer = store_actor::stateful_pointer<store_state>;
 
-caf::result<stored_call> load(store_pointer self, const std::string& sid) {
-  // A rebuild must see every write already sent, so commit them first.
+void schedule_flush(store_pointer self) {
+  auto& st = self->state;
+  if (st.flush_scheduled)
+    return;
+  st.flush_scheduled = true;
+  if (!st.down) {
+    // The flush message lands behind every write already in the mailbox,
+    // so all of them share one transaction.
+    self->send(self, flush_atom::value);
+    return;
+  }
+  self->delayed_send(self, st.down->next_retry, flush_atom::value);
+  st.down->next_retry = std::min(st.down->next_retry * 2, max_retry);
+}
+
+caf::result<bool> persist(store_pointer self, write_batch& batch) {
+  auto& st = self->state;
+  auto promise = self->make_response_promise<bool>();
+  if (st.queue.size() >= static_cast<size_t>(st.cfg.max_pending_writes)) {
+    pending_write w{std::move(batch), promise};
+    st.drop(w, "queue_full",
+            std::to_string(st.queue.size())
+              + " writes already wait (storage.max_pending_writes)");
+    return promise;
+  }
+  st.queue.push_back({std::move(batch), promise});
+  st.publish();
+  if (st.down)
+    st.answer(st.queue.back(),
+              make_error(errc::storage_failed,
+                         "storage unavailable, write kept for retry: "
+                           + st.down->error));
+  schedule_flush(self);
+  return promise;
+}
+
+// Commits what SQLite takes; what it does not waits for the next retry.
+void commit_or_retry(store_pointer self) {
   self->state.commit_all();
-  auto found = self->state.db->load_call(sid);
+  if (self->state.down)
+    schedule_flush(self);
+}
+
+void flush(store_pointer self) {
+  self->state.flush_scheduled = false;
+  commit_or_retry(self);
+}
+
+caf::result<stored_call> load(store_pointer self, const std::string& sid) {
+  auto& st = self->state;
+  // A rebuild must see every write already sent: commit them first, or,
+  // while SQLite cannot write, read them from the queue.
+  if (!st.down)
+    commit_or_retry(self);
+  auto found = st.db->load_call(sid);
   if (!found)
     return found.error();
-  if (!*found)
+  auto merged = st.overlay(std::move(*found), sid);
+  if (!merged)
     return make_error(errc::not_found, "unknown call " + sid);
-  return std::move(**found);
+  return std::move(*merged);
+}
+
+void on_exit(store_pointer self, const caf::exit_msg& msg) {
+  auto& st = self->state;
+  // One last try with the full wait for a lock, then what is left can
+  // only go to the log.
+  st.db->set_busy_timeout(milliseconds(st.cfg.busy_timeout_ms));
+  st.commit_all();
+  st.drop_all("shutdown", "the daemon stopped while SQLite could not write");
+  self->quit(msg.reason);
 }
 
 store_actor::behavior_type store_impl(store_pointer self,
                                       std::shared_ptr<database> db,
-                                      size_t batch_max) {
-  self->state.db = std::move(db);
-  self->state.batch_max = std::max<size_t>(batch_max, 1);
+                                      storage_config cfg) {
+  auto& st = self->state;
+  st.db = std::move(db);
+  st.cfg = std::move(cfg);
+  st.cfg.batch_max = std::max(st.cfg.batch_max, 1);
+  st.cfg.max_pending_writes = std::max(st.cfg.max_pending_writes, 1);
+  st.db->set_busy_timeout(milliseconds(st.cfg.busy_timeout_ms));
+  metrics::daemon().storage_healthy.set(1);
+  st.publish();
   // A stray error or unknown message must never take the only database
   // writer down (CAF's default for an unhandled error is to quit).
   self->set_error_handler([](caf::error& err) {
     SB_LOG_WARNING("storage: ignored stray error " << caf::to_string(err));
   });
-  self->set_exit_handler([self](caf::exit_msg& msg) {
-    self->state.commit_all();
-    self->quit(msg.reason);
-  });
+  self->set_exit_handler(
+    [self](caf::exit_msg& msg) { on_exit(self, msg); });
   return {
-    [self](persist_atom, write_batch& batch) -> caf::result<bool> {
-      auto promise = self->make_response_promise<bool>();
-      self->state.queue.push_back({std::move(batch), promise});
-      // The flush message lands behind every write already in the mailbox,
-      // so all of them share one transaction.
-      if (!self->state.flush_scheduled) {
-        self->state.flush_scheduled = true;
-        self->send(self, flush_atom::value);
-      }
-      return promise;
-    },
+    [self](persist_atom, write_batch& batch) { return persist(self, batch); },
     [self](load_atom, const std::string& sid) { return load(self, sid); },
-    [self](flush_atom) {
-      self->state.flush_scheduled = false;
-      self->state.commit_all();
-    },
+    [self](flush_atom) { flush(self); },
   };
 }
 
 } // namespace
 
 store_actor spawn_store(caf::actor_system& sys, std::unique_ptr<database> db,
-                        int batch_max, bool detached) {
+                        const storage_config& cfg, bool detached) {
   auto shared = std::shared_ptr<database>(std::move(db));
-  auto max = static_cast<size_t>(batch_max);
   if (detached)
-    return sys.spawn<caf::detached>(store_impl, std::move(shared), max);
-  return sys.spawn(store_impl, std::move(shared), max);
+    return sys.spawn<caf::detached>(store_impl, std::move(shared), cfg);
+  return sys.spawn(store_impl, std::move(shared), cfg);
 }
 
 } // namespace sb

@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <algorithm>
 #include <grp.h>
 #include <pwd.h>
@@ -26,6 +27,7 @@
 #include "backends/audio_cache.hpp"
 #include "app/admin_front.hpp"
 #include "app/http_front.hpp"
+#include "app/open_files.hpp"
 #include "app/voice_twiml.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
@@ -60,7 +62,8 @@ load_rules(const config& cfg) {
   return std::make_shared<const scripted_rules>(std::move(*rules));
 }
 
-http_server_options server_options(const config& cfg) {
+http_server_options server_options(const config& cfg,
+                                   size_t max_connections) {
   http_server_options o;
   o.host = cfg.server.listen_host;
   o.port = cfg.server.listen_port;
@@ -68,7 +71,31 @@ http_server_options server_options(const config& cfg) {
   o.header_timeout = std::chrono::milliseconds(cfg.server.header_timeout_ms);
   o.body_timeout = std::chrono::milliseconds(cfg.server.body_timeout_ms);
   o.idle_timeout = std::chrono::milliseconds(cfg.server.idle_timeout_ms);
+  o.max_connections = max_connections;
+  o.rate_limit_per_s = cfg.server.rate_limit_per_s;
+  o.rate_limit_burst = cfg.server.rate_limit_burst;
+  o.rate_limit_loopback = cfg.server.rate_limit_loopback;
   return o;
+}
+
+// Raises the open-file limit and says what it allows: a configured
+// max_connections the limit cannot hold is lowered, loudly, so that the
+// acceptor refuses connections before accept() starts failing.
+size_t open_files_for_connections(const config& cfg) {
+  auto files = raise_open_files_limit();
+  const auto wanted = static_cast<size_t>(cfg.server.max_connections);
+  const auto allowed = connections_within(wanted, files.soft);
+  SB_LOG_NOTICE("open files limit " << files.soft << " (hard " << files.hard
+                << (files.raised ? ", raised to it" : "") << ")");
+  if (files.error != 0 && !files.raised)
+    SB_LOG_WARNING("cannot raise the open files limit to " << files.hard
+                   << ": " << std::strerror(files.error));
+  if (allowed < wanted)
+    SB_LOG_WARNING("server.max_connections " << wanted << " lowered to "
+                   << allowed << ": the open files limit " << files.soft
+                   << " keeps " << reserved_descriptors
+                   << " for the rest (raise LimitNOFILE=)");
+  return allowed;
 }
 
 // The audio cache and the TTS pool, unless Twilio's own voices speak.
@@ -106,6 +133,7 @@ struct daemon_parts {
   ingress_actor ingress;
   admin_actor admin;
   watchdog_actor watchdog;
+  size_t max_connections = 1;
   std::unique_ptr<http_server> http;
   std::unique_ptr<line_server> admin_socket;
   std::vector<std::thread> io_threads;
@@ -124,7 +152,7 @@ caf::error daemon_parts::start_actors(std::unique_ptr<database> db,
                                       std::shared_ptr<const scripted_rules> rules) {
   acfg = std::make_unique<actor_config>(*cfg);
   sys = std::make_unique<caf::actor_system>(*acfg);
-  store = spawn_store(*sys, std::move(db), cfg->storage.batch_max);
+  store = spawn_store(*sys, std::move(db), cfg->storage);
   llm = cfg->llm.backend == "scripted" ? spawn_scripted_llm(*sys, rules)
                                        : spawn_llm_pool(*sys, cfg, rules);
   twilio = spawn_twilio(*sys, cfg->twilio);
@@ -133,7 +161,12 @@ caf::error daemon_parts::start_actors(std::unique_ptr<database> db,
   auto render = [](const voice_reply& r, const config& c) {
     return render_twiml(r, c);
   };
-  ingress = spawn_ingress(*sys, ingress_deps{store, llm, twilio, cfg, tts, render});
+  // The scripted responder answers in microseconds: calls ask it inline,
+  // which saves two messages and a deadline timer per turn.
+  auto instant = cfg->llm.backend == "scripted" ? scripted_instant_llm(rules)
+                                                : instant_llm{};
+  ingress = spawn_ingress(*sys, ingress_deps{store, llm, twilio, cfg, tts,
+                                             render, std::move(instant)});
   admin = spawn_admin(*sys, admin_deps{ingress, twilio, llm, config_path,
                                        process_env(), cfg});
   // systemd's watchdog wants a ping every half WatchdogSec=, from an actor
@@ -198,7 +231,7 @@ line_handler admin_handler(admin_actor admin) {
 }
 
 caf::error daemon_parts::start_listeners() {
-  auto server = http_server::start(ioc, server_options(*cfg),
+  auto server = http_server::start(ioc, server_options(*cfg, max_connections),
                                    make_http_handler(ingress, cfg, audio));
   if (!server)
     return server.error();
@@ -322,6 +355,7 @@ int run_daemon(const config& cfg_in, const std::string& config_path) {
   daemon_parts d;
   d.cfg = std::make_shared<const config>(cfg_in);
   d.config_path = config_path;
+  d.max_connections = open_files_for_connections(*d.cfg);
   auto db = database::open(d.cfg->storage.path);
   if (!db) {
     SB_LOG_ERROR("storage: " << what(db.error()));

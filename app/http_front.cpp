@@ -52,6 +52,37 @@ unsigned operator_denied(const http_request& req, const config& cfg) {
   return 0;
 }
 
+// The parameters the daemon acts on. Twilio sends each once; one that
+// comes twice with different values is ambiguous (which call? which
+// words?) and the webhook is refused. An exact repeat carries one value:
+// Twilio's helper libraries fold exact duplicates when they sign a body, so
+// it is taken as that value. Keys nothing here reads may repeat freely, as
+// Twilio may add parameters at any time.
+constexpr std::string_view single_valued_keys[] = {
+  "AccountSid",        "AnsweredBy",       "CallDuration",
+  "CallSid",           "CallStatus",       "Confidence",
+  "Direction",         "From",             "RecordingChannels",
+  "RecordingDuration", "RecordingSid",     "RecordingStatus",
+  "RecordingUrl",      "SequenceNumber",   "SpeechResult",
+  "To",                "turn"};
+
+// The first single-valued key given two different values, or empty.
+std::string_view conflicting_key(const form_params& params) {
+  for (auto key : single_valued_keys) {
+    const std::string* first = find_param(params, key);
+    if (first == nullptr)
+      continue;
+    for (const auto& [k, v] : params)
+      if (k == key && v != *first)
+        return key;
+  }
+  return {};
+}
+
+// Twilio's tokens are short; a longer one is not Twilio's and would only
+// cost memory in the call's replay record, so it is ignored.
+constexpr size_t max_idempotency_token = 128;
+
 bool valid_call_sid(std::string_view sid) {
   if (sid.empty() || sid.size() > 64)
     return false;
@@ -171,7 +202,7 @@ bool signed_by_twilio(const http_request& req, const form_params& params,
 // ?turn=N of /voice/await, N >= 1.
 bool parse_turn(const std::string& query, int64_t& out) {
   auto q = parse_form(query);
-  if (!q)
+  if (!q || !conflicting_key(*q).empty())
     return false;
   auto text = param_or(*q, "turn");
   if (text.empty() || text.size() > 18
@@ -224,6 +255,13 @@ std::optional<webhook_event> parse_webhook(route_id id, const http_request& req,
   }
   if (refuse_unsigned(req, *params, respond, cfg))
     return std::nullopt;
+  if (auto key = conflicting_key(*params); !key.empty()) {
+    SB_LOG_WARNING("rejected " << req.path << " from " << req.remote_address
+                               << ": " << key << " given twice, differently");
+    reject_malformed(respond, 400,
+                     std::string{key} + ": given twice with different values");
+    return std::nullopt;
+  }
   auto sid = param_or(*params, "CallSid");
   if (!valid_call_sid(sid)) {
     SB_LOG_WARNING("rejected " << req.path << " from " << req.remote_address
@@ -232,7 +270,10 @@ std::optional<webhook_event> parse_webhook(route_id id, const http_request& req,
     return std::nullopt;
   }
   webhook_event ev{kind_of(id), std::move(sid), std::move(*params),
-                   iso8601_utc_now(), 0};
+                   iso8601_utc_now(), 0,
+                   req.idempotency_token.size() <= max_idempotency_token
+                     ? req.idempotency_token
+                     : std::string{}};
   if (id == route_id::await_turn && !parse_turn(req.query, ev.turn)) {
     reject_malformed(respond, 400, "turn: missing or not a positive number");
     return std::nullopt;
@@ -360,6 +401,19 @@ void front::serve_audio(const std::string& id, const http_request& req,
             {"Cache-Control", "public, max-age=31536000, immutable"}}});
 }
 
+// Calls go on while SQLite cannot write (the store keeps the writes), but
+// whoever watches this must hear of it: the writes wait only in memory.
+http_response healthz_response() {
+  auto& m = metrics::daemon();
+  if (m.storage_healthy.value() != 0)
+    return {200, "text/plain; charset=utf-8", "ok\n", {}};
+  auto pending = static_cast<long long>(m.storage_pending_writes.value());
+  return {503, "text/plain; charset=utf-8",
+          "storage failing: " + std::to_string(pending)
+            + " writes waiting to be committed\n",
+          {}};
+}
+
 void front::handle(http_request&& req, http_responder respond) const {
   auto m = match_route(req.method, req.path);
   if (m.error != 0) {
@@ -378,7 +432,7 @@ void front::handle(http_request&& req, http_responder respond) const {
       serve_audio(m.arg, req, respond);
       return;
     case route_id::healthz:
-      respond({200, "text/plain; charset=utf-8", "ok\n", {}});
+      respond(healthz_response());
       return;
     case route_id::metrics:
       // Open like /healthz so a scraper needs no secret: it carries counts

@@ -85,25 +85,51 @@ bool parse_object(rapidjson::Document& doc, std::string_view line) {
   return !doc.HasParseError() && doc.IsObject();
 }
 
+// RapidJSON 1.1.0 decodes an unpaired low surrogate escape ("\udc80",
+// which Python servers write for bytes they could not decode) into that
+// surrogate's three bytes, which are not UTF-8. Each becomes U+FFFD, so
+// tokens and error texts are UTF-8 whenever the stream is.
+std::string without_surrogates(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  auto byte = [s](size_t i) { return static_cast<unsigned char>(s[i]); };
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (byte(i) == 0xED && i + 2 < s.size() && byte(i + 1) >= 0xA0
+        && byte(i + 1) <= 0xBF && (byte(i + 2) & 0xC0) == 0x80) {
+      out += "\xEF\xBF\xBD";
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
 // The text of an error value: a string, or an object's "message" string.
 std::string error_text(const rapidjson::Value& v) {
   if (v.IsString())
-    return {v.GetString(), v.GetStringLength()};
+    return without_surrogates({v.GetString(), v.GetStringLength()});
   if (v.IsObject()) {
     auto m = v.FindMember("message");
     if (m != v.MemberEnd() && m->value.IsString())
-      return {m->value.GetString(), m->value.GetStringLength()};
+      return without_surrogates({m->value.GetString(),
+                                 m->value.GetStringLength()});
   }
   rapidjson::StringBuffer buf;
   json_writer w(buf);
   v.Accept(w);
-  return buf.GetString();
+  return without_surrogates({buf.GetString(), buf.GetSize()});
 }
 
 // Calls `on_token` with `v` if it is a non-empty string.
 void emit(const rapidjson::Value& v, const token_handler& on_token) {
-  if (on_token && v.IsString() && v.GetStringLength() > 0)
-    on_token(std::string_view(v.GetString(), v.GetStringLength()));
+  if (!on_token || !v.IsString() || v.GetStringLength() == 0)
+    return;
+  std::string_view token(v.GetString(), v.GetStringLength());
+  if (token.find('\xED') == std::string_view::npos)
+    on_token(token);
+  else
+    on_token(without_surrogates(token));
 }
 
 const rapidjson::Value* member(const rapidjson::Value& obj, const char* key) {

@@ -224,6 +224,10 @@ void read_server(section& sec, server_config& out) {
   sec.get_int("header_timeout_ms", out.header_timeout_ms, 100, 600000);
   sec.get_int("body_timeout_ms", out.body_timeout_ms, 100, 600000);
   sec.get_int("idle_timeout_ms", out.idle_timeout_ms, 1000, 3600000);
+  sec.get_int("max_connections", out.max_connections, 1, 1000000);
+  sec.get_int("rate_limit_per_s", out.rate_limit_per_s, 0, 1000000);
+  sec.get_int("rate_limit_burst", out.rate_limit_burst, 1, 1000000);
+  sec.get_bool("rate_limit_loopback", out.rate_limit_loopback);
 }
 
 void read_twilio(section& sec, twilio_config& out) {
@@ -393,6 +397,9 @@ void read_document(section& root, config& cfg) {
   with_table(root, "storage", [&](section& s) {
     s.get_non_empty("path", cfg.storage.path);
     s.get_int("batch_max", cfg.storage.batch_max, 1, 100000);
+    s.get_int("busy_timeout_ms", cfg.storage.busy_timeout_ms, 10, 60000);
+    s.get_int("max_pending_writes", cfg.storage.max_pending_writes, 1,
+              10000000);
   });
   with_table(root, "admin", [&](section& s) { read_admin(s, cfg.admin); });
   with_table(root, "limits", [&](section& s) {

@@ -26,6 +26,10 @@ struct server_config {
   int header_timeout_ms = 10000;             // time to receive a whole header
   int body_timeout_ms = 10000;               // time to receive the body
   int idle_timeout_ms = 60000;               // keep-alive idle limit
+  int max_connections = 20000;               // open at once, 1..1000000
+  int rate_limit_per_s = 0;                  // requests/s per client IP; 0 = off
+  int rate_limit_burst = 100;                // requests at once, 1..1000000
+  bool rate_limit_loopback = false;          // limit 127.0.0.0/8 and ::1 too
 };
 
 struct twilio_config {
@@ -110,6 +114,8 @@ struct tts_config {
 struct storage_config {
   std::string path = "switchboard.db";
   int batch_max = 256;                       // writes per transaction, 1..100000
+  int busy_timeout_ms = 5000;                // wait for another writer's lock, 10..60000
+  int max_pending_writes = 100000;           // queued while SQLite cannot write, 1..10000000
 };
 
 struct admin_config {

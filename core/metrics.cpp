@@ -357,6 +357,11 @@ daemon_metrics make_daemon_metrics(registry& r) {
     "Failed units of work, by kind (storage, llm, tts, twilio_rest, "
     "bad_request).",
     {"kind"});
+  auto& rejected = r.add_counter(
+    "switchboard_http_rejected_total",
+    "Connections and requests the HTTP server turned away, by reason "
+    "(max_connections: closed at accept; rate_limit: answered 429).",
+    {"reason"});
   return {
     r.add_gauge("switchboard_live_calls", "Calls with a live call actor.")
       .with({}),
@@ -391,6 +396,23 @@ daemon_metrics make_daemon_metrics(registry& r) {
     errors, errors.with({"storage"}), errors.with({"llm"}),
     errors.with({"tts"}), errors.with({"twilio_rest"}),
     errors.with({"bad_request"}),
+    r.add_gauge("switchboard_storage_healthy",
+                "1 while SQLite takes writes, 0 while they wait for a retry.")
+      .with({}),
+    r.add_gauge("switchboard_storage_pending_writes",
+                "Writes queued for SQLite, committed or waiting for a retry.")
+      .with({}),
+    r.add_counter("switchboard_storage_failed_commits_total",
+                  "Transactions SQLite could not commit (disk full, I/O "
+                  "error, locked); their writes stay queued.").with({}),
+    r.add_counter("switchboard_storage_dropped_writes_total",
+                  "Writes given up for good and logged, by reason "
+                  "(refused, queue_full, shutdown).",
+                  {"reason"}),
+    r.add_gauge("switchboard_http_connections",
+                "Open HTTP connections on the public listener.").with({}),
+    rejected, rejected.with({"max_connections"}),
+    rejected.with({"rate_limit"}),
   };
 }
 
@@ -401,7 +423,16 @@ bool starts_with(std::string_view text, std::string_view prefix) {
 } // namespace
 
 daemon_metrics& daemon() {
-  static daemon_metrics m = make_daemon_metrics(process_registry());
+  static daemon_metrics m = [] {
+    auto made = make_daemon_metrics(process_registry());
+    // Healthy until a commit fails: a daemon that has written nothing yet
+    // has had no storage trouble.
+    made.storage_healthy.set(1);
+    // Shown at 0 from the start, so an alert on them needs no absent().
+    for (const char* reason : {"refused", "queue_full", "shutdown"})
+      made.storage_dropped_writes.with({reason});
+    return made;
+  }();
   return m;
 }
 

@@ -165,8 +165,8 @@ inline double seconds_since(std::chrono::steady_clock::time_point start) {
 ///   m.user_turns.inc(), m.assistant_turns.inc()  per turn persisted.
 ///   m.twilio_rest_errors.inc()  per REST request that finally failed.
 /// app/http_front feeds the webhook and signature families (route labels
-/// from route_name() in app/routes); actors/llm_pool, tts_pool and store
-/// feed theirs.
+/// from route_name() in app/routes); net/http_server the connection and
+/// rejection families; actors/llm_pool, tts_pool and store feed theirs.
 struct daemon_metrics {
   gauge& live_calls;                    // switchboard_live_calls
   family<counter>& calls_total;         // {direction, outcome}
@@ -183,11 +183,29 @@ struct daemon_metrics {
   histogram& storage_batch_writes;      // writes per transaction
   histogram& storage_commit_duration;   // seconds per transaction
   family<counter>& errors_total;        // {kind}
-  counter& storage_errors;              //   {kind="storage"}, per batch
+  counter& storage_errors;              //   {kind="storage"}, per write
+                                        //   answered with an error
   counter& llm_errors;                  //   {kind="llm"}, per failed turn
   counter& tts_errors;                  //   {kind="tts"}, per text
   counter& twilio_rest_errors;          //   {kind="twilio_rest"}
   counter& bad_requests;                //   {kind="bad_request"}
+  // actors/store: whether SQLite takes writes (1) or they wait for a retry
+  // (0); how many wait; commits SQLite could not do (each retry counts);
+  // writes given up for good, by reason: "refused" (SQLite refused the
+  // data), "queue_full" (past storage.max_pending_writes), "shutdown"
+  // (still failing when the daemon stopped). Each dropped write is also
+  // logged with its content.
+  gauge& storage_healthy;               // switchboard_storage_healthy
+  gauge& storage_pending_writes;        // switchboard_storage_pending_writes
+  counter& storage_failed_commits;      // switchboard_storage_failed_commits_total
+  family<counter>& storage_dropped_writes; // {reason}
+  // net/http_server: open connections; connections closed at accept past
+  // server.max_connections and requests answered 429 by the per-IP rate
+  // limit.
+  gauge& http_connections;              // switchboard_http_connections
+  family<counter>& http_rejected;       // {reason}
+  counter& refused_connections;         //   {reason="max_connections"}
+  counter& rate_limited;                //   {reason="rate_limit"}
 };
 
 daemon_metrics& daemon();

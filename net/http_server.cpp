@@ -5,6 +5,9 @@
 // requests are answered in the order they arrived. Handlers answer through a
 // responder that may fire on any thread; a reply_slot (core/reply_slot.hpp)
 // turns a responder dropped unanswered into a 503 instead of a hung client.
+// The acceptor counts open connections (each session holds one count until
+// it is destroyed) and closes new ones past max_connections; sessions ask
+// the shared rate_limiter before handing a request on.
 #include "net/http_server.hpp"
 
 #include <algorithm>
@@ -25,7 +28,9 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "core/reply_slot.hpp"
+#include "net/rate_limiter.hpp"
 
 namespace sb {
 namespace {
@@ -39,6 +44,9 @@ using response_type = http::response<http::string_body>;
 constexpr uint32_t header_limit_bytes = 8 * 1024;
 constexpr size_t read_chunk_bytes = 4096;
 constexpr auto accept_retry_delay = std::chrono::milliseconds(100);
+// Refused connections are logged at most this often: a flood of them must
+// not become a flood of log lines.
+constexpr auto refusal_log_interval = std::chrono::seconds(10);
 constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
 
 http_response plain(unsigned status, std::string text) {
@@ -53,6 +61,16 @@ std::string endpoint_text(const tcp::endpoint& ep) {
   if (ep.address().is_v6())
     ip = "[" + ip + "]";
   return ip + ":" + std::to_string(ep.port());
+}
+
+// 127.0.0.0/8, ::1, and 127.x mapped into IPv6 (a dual-stack listener).
+bool is_loopback(const asio::ip::address& a) {
+  if (a.is_v4())
+    return a.to_v4().is_loopback();
+  const auto v6 = a.to_v6();
+  if (v6.is_v4_mapped())
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, v6).is_loopback();
+  return v6.is_loopback();
 }
 
 // How connections normally end on a public listener: the peer left, a
@@ -86,6 +104,9 @@ http_request to_request(http::request<http::string_body>&& msg,
   req.authorization = std::string(msg[http::field::authorization]);
   req.twilio_signature = std::string(msg["X-Twilio-Signature"]);
   req.if_none_match = std::string(msg[http::field::if_none_match]);
+  // The same on every retry of one delivery: how a replay is told from a
+  // caller saying the same words again (actors/call_replay.cpp).
+  req.idempotency_token = std::string(msg["I-Twilio-Idempotency-Token"]);
   req.body = std::move(msg.body());
   req.remote_address = remote;
   return req;
@@ -154,12 +175,15 @@ struct http_server::impl : std::enable_shared_from_this<impl> {
       handler_(std::move(handler)),
       strand_(asio::make_strand(ioc)),
       acceptor_(strand_),
-      retry_timer_(strand_) {
+      retry_timer_(strand_),
+      limiter_(opts.rate_limit_per_s, opts.rate_limit_burst,
+               opts.rate_limit_loopback) {
   }
 
   caf::error listen();
   void do_accept();
   void on_accept(beast::error_code ec, tcp::socket socket);
+  void refuse(tcp::socket& socket);
   void close_acceptor();
 
   asio::io_context& ioc_;
@@ -170,6 +194,11 @@ struct http_server::impl : std::enable_shared_from_this<impl> {
   asio::steady_timer retry_timer_;
   uint16_t port_ = 0;
   std::atomic<size_t> in_flight_{0};
+  std::atomic<size_t> connections_{0};
+  rate_limiter limiter_;
+  // Touched only on strand_ (refuse()).
+  uint64_t refused_unlogged_ = 0;
+  std::chrono::steady_clock::time_point refusal_logged_{};
 };
 
 namespace {
@@ -177,6 +206,7 @@ namespace {
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
   http_session(tcp::socket&& socket, std::shared_ptr<http_server::impl> srv);
+  ~http_session();
 
   // Starts reading requests on the connection's strand.
   void run();
@@ -205,6 +235,7 @@ private:
   void on_read_body(beast::error_code ec, size_t n);
   void on_read_error(beast::error_code ec, const char* what);
   void dispatch_request();
+  void reject_over_rate(uint64_t seq, long retry_after_s);
   void call_handler(http_request&& req, http_responder respond);
   void on_response(uint64_t seq, http_response res);
   void respond_error(unsigned status, std::string text);
@@ -221,6 +252,8 @@ private:
   const std::shared_ptr<http_server::impl> server_;
   const size_t max_pipeline_;
   std::string remote_;
+  std::string peer_ip_;        // the rate limit's key
+  bool peer_loopback_ = false;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::deque<pending_response> queue_; // front is request front_seq_
@@ -242,6 +275,17 @@ http_session::http_session(tcp::socket&& socket,
   beast::error_code ec;
   const auto peer = stream_.socket().remote_endpoint(ec);
   remote_ = ec ? std::string("unknown") : endpoint_text(peer);
+  if (!ec) {
+    peer_ip_ = peer.address().to_string();
+    peer_loopback_ = is_loopback(peer.address());
+  }
+}
+
+// The acceptor counted this connection; the count ends with the session,
+// which outlives its socket only until a pending handler answers.
+http_session::~http_session() {
+  server_->connections_.fetch_sub(1);
+  metrics::daemon().http_connections.dec();
 }
 
 void http_session::run() {
@@ -386,6 +430,14 @@ void http_session::dispatch_request() {
     closing_ = true;
   queue_.push_back(std::move(slot));
   const uint64_t seq = next_seq_++;
+  long retry_after_s = 0;
+  if (!server_->limiter_.allow(peer_ip_, peer_loopback_,
+                               std::chrono::steady_clock::now(),
+                               retry_after_s)) {
+    reject_over_rate(seq, retry_after_s);
+    do_read();
+    return;
+  }
   server_->in_flight_.fetch_add(1);
   // If every copy of the responder dies unanswered, the client gets 503
   // instead of hanging.
@@ -396,6 +448,17 @@ void http_session::dispatch_request() {
   call_handler(to_request(std::move(msg), remote_),
                [done](http_response res) { done.deliver(std::move(res)); });
   do_read();
+}
+
+// Over the client's rate: answered here, in its place in the pipeline,
+// without reaching the handler. The connection stays open; a client that
+// honours Retry-After goes on with it.
+void http_session::reject_over_rate(uint64_t seq, long retry_after_s) {
+  metrics::daemon().rate_limited.inc();
+  SB_LOG_DEBUG("http " << remote_ << ": over the rate limit, 429");
+  auto res = plain(429, "too many requests\n");
+  res.headers.emplace_back("Retry-After", std::to_string(retry_after_s));
+  on_response(seq, std::move(res));
 }
 
 void http_session::call_handler(http_request&& req, http_responder respond) {
@@ -565,9 +628,38 @@ void http_server::impl::on_accept(beast::error_code ec, tcp::socket socket) {
     });
     return;
   }
-  std::make_shared<http_session>(std::move(socket), shared_from_this())
-    ->run();
+  // Past the cap the connection is accepted and closed at once rather than
+  // left unaccepted or answered 503: an unaccepted connection fills the
+  // kernel's backlog until new clients (Twilio included) hang in connect,
+  // and a 503 would hold a descriptor while the request is read and
+  // answered, the very resource that is short. Closing frees it at once,
+  // the client sees the refusal immediately, and the accept loop keeps
+  // draining the backlog.
+  if (connections_.load() >= options_.max_connections) {
+    refuse(socket);
+  } else {
+    connections_.fetch_add(1);
+    metrics::daemon().http_connections.inc();
+    std::make_shared<http_session>(std::move(socket), shared_from_this())
+      ->run();
+  }
   do_accept();
+}
+
+void http_server::impl::refuse(tcp::socket& socket) {
+  beast::error_code ec;
+  socket.close(ec);
+  metrics::daemon().refused_connections.inc();
+  ++refused_unlogged_;
+  const auto now = std::chrono::steady_clock::now();
+  const bool logged_before = refusal_logged_ != decltype(refusal_logged_){};
+  if (logged_before && now - refusal_logged_ < refusal_log_interval)
+    return;
+  SB_LOG_WARNING("http: server.max_connections (" << options_.max_connections
+                 << ") reached: closed " << refused_unlogged_
+                 << " new connection(s) at accept");
+  refused_unlogged_ = 0;
+  refusal_logged_ = now;
 }
 
 void http_server::impl::close_acceptor() {
@@ -607,6 +699,10 @@ void http_server::stop_accepting() {
 
 size_t http_server::in_flight() const {
   return impl_->in_flight_.load();
+}
+
+size_t http_server::connections() const {
+  return impl_->connections_.load();
 }
 
 } // namespace sb

@@ -1,6 +1,7 @@
 // The public HTTP/1.1 listener (Boost.Beast): keep-alive, body-size limit
-// (413), header/body read timeouts, a bounded pipeline per connection, and
-// Content-Length on every response (Twilio cannot read chunked TwiML).
+// (413), header/body read timeouts, a bounded pipeline per connection, a
+// cap on open connections, an optional per-client-IP request rate (429),
+// and Content-Length on every response (Twilio cannot read chunked TwiML).
 // Knows nothing of actors: every complete request goes to an http_handler.
 #pragma once
 
@@ -24,6 +25,16 @@ struct http_server_options {
   std::chrono::milliseconds body_timeout{10000};
   std::chrono::milliseconds idle_timeout{60000}; // between keep-alive requests
   size_t max_pipeline = 8;                   // requests in flight per connection
+  // Past this many open connections a new one is accepted and closed at
+  // once (counted in switchboard_http_rejected_total).
+  size_t max_connections = 20000;
+  // Token bucket per client IP: `rate_limit_burst` requests at once, then
+  // `rate_limit_per_s` a second; over it the answer is 429 with
+  // Retry-After. 0 = off. Loopback clients are exempt unless
+  // `rate_limit_loopback` (see net/rate_limiter.hpp).
+  double rate_limit_per_s = 0;
+  double rate_limit_burst = 100;
+  bool rate_limit_loopback = false;
 };
 
 class http_server {
@@ -46,6 +57,10 @@ public:
 
   /// Number of requests handed to the handler and not yet answered.
   size_t in_flight() const;
+
+  /// Number of connections open now (closed ones whose handler has not
+  /// answered yet included).
+  size_t connections() const;
 
   struct impl;
 

@@ -19,6 +19,7 @@ struct http_request {
   std::string authorization;   // Authorization header, or empty
   std::string twilio_signature;// X-Twilio-Signature header, or empty
   std::string if_none_match;   // If-None-Match header, or empty
+  std::string idempotency_token; // I-Twilio-Idempotency-Token, or empty
   std::string body;
   std::string remote_address;  // peer "ip:port"
 };

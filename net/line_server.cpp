@@ -278,7 +278,11 @@ void line_session::finish_input() {
   // The peer finished sending: a last line without its newline still
   // counts, then the connection closes once every reply has left.
   closing_ = true;
-  if (!discarding_ && !is_blank(in_) && in_.size() <= options().max_line_bytes)
+  // A last line one byte over the limit was kept as the possible CR of a
+  // CRLF; with no LF coming it is overlong and answered as such.
+  if (!discarding_ && in_.size() > options().max_line_bytes)
+    reject_overlong();
+  else if (!discarding_ && !is_blank(in_))
     dispatch_line(std::move(in_));
   in_.clear();
   if (queue_.empty() && !writing_)

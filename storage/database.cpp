@@ -1,7 +1,8 @@
 // The SQLite side of storage: the connection's pragmas, the migration list
 // that defines the schema, the prepared statements that write and read rows,
-// and the mapping from SQLite's result codes to errc::storage_failed. Only
-// this file includes <sqlite3.h>; everything above it sees records.hpp.
+// and the mapping from SQLite's result codes to errc::storage_failed, split
+// into "refused for good" and "cannot write now". Only this file includes
+// <sqlite3.h>; everything above it sees records.hpp.
 #include "storage/database.hpp"
 
 #include <sqlite3.h>
@@ -242,19 +243,43 @@ turn_row read_turn(sqlite3_stmt* stmt) {
 
 // Runs `body` between BEGIN IMMEDIATE and COMMIT, rolling back on any error.
 // IMMEDIATE takes the write lock up front, so a concurrent writer makes us
-// wait on busy_timeout at BEGIN rather than fail halfway through.
+// wait on busy_timeout at BEGIN rather than fail halfway through. On error,
+// `*failed_rc` (if given) gets SQLite's extended result code, read before
+// the ROLLBACK, which would reset it.
 template <class F>
-caf::error in_transaction(sqlite3* db, F&& body) {
-  if (auto err = exec(db, "BEGIN IMMEDIATE"))
+caf::error in_transaction(sqlite3* db, F&& body, int* failed_rc = nullptr) {
+  auto note = [&](caf::error err) {
+    if (err && failed_rc)
+      *failed_rc = sqlite3_extended_errcode(db);
     return err;
-  auto err = body();
+  };
+  if (auto err = note(exec(db, "BEGIN IMMEDIATE")))
+    return err;
+  auto err = note(body());
   if (!err)
-    err = exec(db, "COMMIT");
+    err = note(exec(db, "COMMIT"));
   // Some errors (I/O, full disk) have already rolled back by themselves;
   // a second ROLLBACK would only replace the real message.
   if (err && !sqlite3_get_autocommit(db))
     sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
   return err;
+}
+
+// True when SQLite refused the data itself, so the same batch would fail
+// again however long we waited. Every other failure (full disk, I/O
+// error, busy or locked, read-only file, out of memory, even corruption)
+// is about the file or the moment, not the rows: dropping rows for it
+// would lose good data.
+bool data_refused(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+    case SQLITE_TOOBIG:
+    case SQLITE_RANGE:
+      return true;
+    default:
+      return false;
+  }
 }
 
 caf::expected<int> user_version(sqlite3* db) {
@@ -395,36 +420,49 @@ caf::error database::migrate() {
   return caf::none;
 }
 
-std::vector<caf::error>
+write_report
 database::write(const std::vector<const write_batch*>& batches) {
-  std::vector<caf::error> result(batches.size());
-  bool began = false;
+  write_report report;
+  report.refused.resize(batches.size());
+  auto apply_one = [this](const write_batch* batch) {
+    return batch ? apply(*batch) : caf::error{};
+  };
   auto apply_all = [&]() -> caf::error {
-    began = true;
     for (auto batch : batches)
-      if (auto err = batch ? apply(*batch) : caf::error{})
+      if (auto err = apply_one(batch))
         return err;
     return caf::none;
   };
-  auto err = batches.empty() ? caf::error{} : in_transaction(db_, apply_all);
-  if (!err)
-    return result;
-  // BEGIN itself failed (the lock stayed busy past busy_timeout): retrying
-  // batch by batch would only wait that long again for each of them.
-  if (!began) {
-    std::fill(result.begin(), result.end(), err);
-    return result;
+  int rc = SQLITE_OK;
+  auto err = batches.empty() ? caf::error{}
+                             : in_transaction(db_, apply_all, &rc);
+  if (!err || !data_refused(rc)) {
+    report.done = err ? 0 : batches.size();
+    report.unavailable = std::move(err);
+    return report;
   }
-  // A batch failed; find out which. One transaction per batch costs a WAL
-  // append each, but only on this rare path.
-  for (size_t i = 0; i < batches.size(); ++i)
-    if (batches[i])
-      result[i] = in_transaction(db_, [&] { return apply(*batches[i]); });
-  return result;
+  // One batch's data is bad; find out which. One transaction per batch
+  // costs a WAL append each, but only on this rare path.
+  for (size_t i = 0; i < batches.size(); ++i) {
+    rc = SQLITE_OK;
+    auto one = in_transaction(db_, [&] { return apply_one(batches[i]); }, &rc);
+    if (one && !data_refused(rc)) {
+      report.unavailable = std::move(one);
+      return report;
+    }
+    report.refused[i] = std::move(one);
+    report.done = i + 1;
+  }
+  return report;
 }
 
 caf::error database::write(const write_batch& batch) {
-  return write(std::vector<const write_batch*>{&batch}).front();
+  auto report = write(std::vector<const write_batch*>{&batch});
+  return report.done == 1 ? report.refused.front() : report.unavailable;
+}
+
+void database::set_busy_timeout(std::chrono::milliseconds timeout) {
+  sqlite3_busy_timeout(db_, static_cast<int>(timeout.count()));
 }
 
 caf::error database::apply(const write_batch& batch) {

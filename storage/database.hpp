@@ -5,6 +5,7 @@
 // connection on the same file.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -18,6 +19,23 @@
 struct sqlite3;
 
 namespace sb {
+
+/// What database::write() did with a list of batches, in order.
+struct write_report {
+  /// One entry per batch. For batches [0, done): none if committed, else
+  /// errc::storage_failed saying why SQLite refused that batch's data for
+  /// good (a constraint, a value out of range): retrying cannot help.
+  /// Entries from `done` on are none and mean nothing.
+  std::vector<caf::error> refused;
+  /// How many batches, from the first, were committed or refused.
+  size_t done = 0;
+  /// Set when done < refused.size(): SQLite cannot write now (disk full,
+  /// I/O error, the lock held by another writer past the busy timeout,
+  /// read-only file), so batches [done, end) were neither committed nor
+  /// judged; write them again later. errc::storage_failed with SQLite's
+  /// message.
+  caf::error unavailable;
+};
 
 class database {
 public:
@@ -34,14 +52,20 @@ public:
   /// The schema version this binary migrates to.
   static int schema_version();
 
-  /// Applies every batch in one transaction. If that transaction fails, the
-  /// batches are retried one by one, each in its own transaction, so one bad
-  /// batch cannot lose the others. Returns one entry per batch: none on
-  /// success, else errc::storage_failed with SQLite's message.
-  std::vector<caf::error> write(const std::vector<const write_batch*>& batches);
+  /// Applies every batch in one transaction. If SQLite refuses the data of
+  /// one, the batches are retried one by one, each in its own transaction,
+  /// so one bad batch cannot lose the others. If SQLite cannot write at all
+  /// (see write_report::unavailable), it stops there: nothing is lost, the
+  /// rest is for the caller to retry. Null entries count as empty batches.
+  write_report write(const std::vector<const write_batch*>& batches);
 
-  /// Convenience for one batch.
+  /// Convenience for one batch: none once committed, else why not (refused
+  /// or unavailable).
   caf::error write(const write_batch& batch);
+
+  /// How long a write waits for another connection's lock before giving up
+  /// as unavailable. open() sets 5 s.
+  void set_busy_timeout(std::chrono::milliseconds timeout);
 
   /// The call and its turns, or nullopt if the call is unknown.
   caf::expected<std::optional<stored_call>> load_call(const std::string& call_sid);

@@ -198,8 +198,7 @@ inline actor_fixture::actor_fixture()
   auto path = dir_.file("switchboard.db");
   auto db = database::open(path);
   REQUIRE(db);
-  store_ = track(spawn_store(sys_, std::move(*db), cfg_->storage.batch_max,
-                             false));
+  store_ = track(spawn_store(sys_, std::move(*db), cfg_->storage, false));
   sched_.run(); // the store starts idle, its mailbox empty
   auto disk = database::open(path);
   REQUIRE(disk);

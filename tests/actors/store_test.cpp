@@ -1,14 +1,18 @@
 // Tests of the store actor: group commit of writes queued together, a bad
-// batch failing alone, loads (unknown calls, pending writes) and the final
-// flush on shutdown. Writers are short-lived actors, so several writes can
+// batch failing alone, loads (unknown calls, pending writes), the final
+// flush on shutdown, and outages (a full database: writes kept in order,
+// answered at once, retried; a full queue; refused data). Writers are short-lived actors, so several writes can
 // sit in the store's mailbox before it runs; what is on disk is read through
 // a second connection after every scheduler step where it matters.
+#include <sqlite3.h>
+
 #include <set>
 #include <string>
 #include <vector>
 
 #include "actor_fixture.hpp"
 #include "core/error.hpp"
+#include "core/metrics.hpp"
 
 using namespace sb;
 using namespace sb::testing;
@@ -117,4 +121,175 @@ TEST_CASE_METHOD(actor_fixture, "writes queued at shutdown are committed",
   CHECK(*a->value);
   REQUIRE(b->value);
   CHECK(*b->value);
+}
+
+namespace {
+
+// A store of the test's own on a file of its own, so a test can give it
+// limits and fault its connection (a page budget: SQLite's own "disk
+// full") without touching the fixture's store.
+struct faulty_store {
+  store_actor store;
+  database* conn = nullptr; // the store's connection; the store owns it
+  std::unique_ptr<database> disk; // a second connection, for checks
+
+  void set_page_budget(int64_t pages) {
+    auto sql = "PRAGMA max_page_count = " + std::to_string(pages);
+    REQUIRE(sqlite3_exec(conn->handle(), sql.c_str(), nullptr, nullptr,
+                         nullptr) == SQLITE_OK);
+  }
+
+  int64_t pages() {
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(conn->handle(), "PRAGMA page_count", -1, &stmt, nullptr);
+    REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+    auto n = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return n;
+  }
+
+  int64_t rows(const std::string& table) {
+    auto n = disk->count_rows(table);
+    REQUIRE(n);
+    return *n;
+  }
+};
+
+write_batch long_turn(const std::string& sid, int64_t seq) {
+  auto batch = turn_batch(sid, seq);
+  batch.turns[0].content = std::string(3000, 'a' + static_cast<char>(seq % 26));
+  return batch;
+}
+
+} // namespace
+
+class store_fault_fixture : public actor_fixture {
+protected:
+  faulty_store make_store(storage_config cfg) {
+    auto path = dir_.file("faulty.db");
+    auto db = database::open(path);
+    REQUIRE(db);
+    faulty_store out;
+    out.conn = db->get();
+    out.store = track(spawn_store(sys_, std::move(*db), cfg, false));
+    sched_.run();
+    auto disk = database::open(path);
+    REQUIRE(disk);
+    out.disk = std::move(*disk);
+    return out;
+  }
+};
+
+TEST_CASE_METHOD(store_fault_fixture, "a full database keeps every write "
+                                      "queued, answers at once, and commits "
+                                      "them in order once there is room",
+                 "[store]") {
+  auto& m = metrics::daemon();
+  auto fs = make_store(storage_config{});
+  fs.set_page_budget(fs.pages());
+  auto failed_before = m.storage_failed_commits.value();
+  auto errors_before = m.storage_errors.value();
+  std::vector<request_result_ptr<bool>> answers;
+  for (int64_t seq = 1; seq <= 3; ++seq)
+    answers.push_back(request_from_test<bool>(fs.store, persist_atom::value,
+                                              long_turn("CA1", seq)));
+  sched_.run();
+  for (auto& a : answers) {
+    REQUIRE(a->answered());
+    CHECK(has_code(a->error, errc::storage_failed));
+    CHECK_THAT(what(a->error), Catch::Contains("kept for retry")
+                                 && Catch::Contains("full"));
+  }
+  CHECK(fs.rows("turns") == 0);
+  CHECK(m.storage_healthy.value() == 0);
+  CHECK(m.storage_pending_writes.value() == 3);
+  CHECK(m.storage_failed_commits.value() == failed_before + 1);
+  CHECK(m.storage_errors.value() == errors_before + 3);
+
+  // A write during the outage is answered without waiting for a retry.
+  auto later = request_from_test<bool>(fs.store, persist_atom::value,
+                                       long_turn("CA1", 4));
+  sched_.run();
+  CHECK(later->answered());
+  // A rebuild meanwhile still sees every turn, from the queue.
+  auto load = request_from_test<stored_call>(fs.store, load_atom::value,
+                                             std::string{"CA1"});
+  sched_.run();
+  REQUIRE(load->value);
+  CHECK(load->value->call.status == "ringing");
+  REQUIRE(load->value->turns.size() == 4);
+  CHECK(load->value->turns[3].seq == 4);
+
+  // Retries back off while the disk stays full…
+  sched_.advance_time(std::chrono::milliseconds(200));
+  sched_.run();
+  CHECK(m.storage_failed_commits.value() == failed_before + 2);
+  CHECK(fs.rows("turns") == 0);
+  // …and the next one after room appears commits everything, in order.
+  fs.set_page_budget(1073741823);
+  sched_.advance_time(std::chrono::milliseconds(400));
+  sched_.run();
+  CHECK(fs.rows("turns") == 4);
+  CHECK(fs.rows("events") == 4);
+  auto turns = fs.disk->load_call("CA1");
+  REQUIRE(turns);
+  REQUIRE(turns->has_value());
+  for (size_t i = 0; i < 4; ++i)
+    CHECK((*turns)->turns[i].seq == static_cast<int64_t>(i + 1));
+  CHECK(m.storage_healthy.value() == 1);
+  CHECK(m.storage_pending_writes.value() == 0);
+  // Healthy again: a new write is answered true once committed.
+  auto after = request_from_test<bool>(fs.store, persist_atom::value,
+                                       call_batch("CA2"));
+  sched_.run();
+  REQUIRE(after->value);
+  CHECK(*after->value);
+}
+
+TEST_CASE_METHOD(store_fault_fixture, "past max_pending_writes a write is "
+                                      "dropped and counted, never silently",
+                 "[store]") {
+  auto& dropped = metrics::daemon().storage_dropped_writes;
+  auto full_before = dropped.with({"queue_full"}).value();
+  storage_config cfg;
+  cfg.max_pending_writes = 2;
+  auto fs = make_store(cfg);
+  fs.set_page_budget(fs.pages());
+  auto a = request_from_test<bool>(fs.store, persist_atom::value,
+                                   long_turn("CA1", 1));
+  auto b = request_from_test<bool>(fs.store, persist_atom::value,
+                                   long_turn("CA1", 2));
+  sched_.run();
+  auto c = request_from_test<bool>(fs.store, persist_atom::value,
+                                   long_turn("CA1", 3));
+  sched_.run();
+  REQUIRE(c->answered());
+  CHECK_THAT(what(c->error), Catch::Contains("write dropped")
+                               && Catch::Contains("max_pending_writes"));
+  CHECK(dropped.with({"queue_full"}).value() == full_before + 1);
+  fs.set_page_budget(1073741823);
+  sched_.advance_time(std::chrono::seconds(2));
+  sched_.run();
+  CHECK(fs.rows("turns") == 2);
+}
+
+TEST_CASE_METHOD(store_fault_fixture, "a batch SQLite refuses does not block "
+                                      "the queue behind it", "[store]") {
+  auto& dropped = metrics::daemon().storage_dropped_writes;
+  auto refused_before = dropped.with({"refused"}).value();
+  auto fs = make_store(storage_config{});
+  auto first = request_from_test<bool>(fs.store, persist_atom::value,
+                                       turn_batch("CA1", 1));
+  auto bad = request_from_test<bool>(fs.store, persist_atom::value,
+                                     turn_batch("CA1", 1));
+  auto next = request_from_test<bool>(fs.store, persist_atom::value,
+                                      turn_batch("CA1", 2));
+  sched_.run();
+  REQUIRE(first->value);
+  REQUIRE(next->value);
+  CHECK(has_code(bad->error, errc::storage_failed));
+  CHECK_THAT(what(bad->error), Catch::Contains("UNIQUE"));
+  CHECK(dropped.with({"refused"}).value() == refused_before + 1);
+  CHECK(metrics::daemon().storage_healthy.value() == 1);
+  CHECK(fs.rows("turns") == 2);
 }

@@ -79,6 +79,10 @@ void check_same(const sb::config& a, const sb::config& b) {
   CHECK(a.server.header_timeout_ms == b.server.header_timeout_ms);
   CHECK(a.server.body_timeout_ms == b.server.body_timeout_ms);
   CHECK(a.server.idle_timeout_ms == b.server.idle_timeout_ms);
+  CHECK(a.server.max_connections == b.server.max_connections);
+  CHECK(a.server.rate_limit_per_s == b.server.rate_limit_per_s);
+  CHECK(a.server.rate_limit_burst == b.server.rate_limit_burst);
+  CHECK(a.server.rate_limit_loopback == b.server.rate_limit_loopback);
   CHECK(a.twilio.account_sid == b.twilio.account_sid);
   CHECK(a.twilio.auth_token == b.twilio.auth_token);
   CHECK(a.twilio.phone_number == b.twilio.phone_number);
@@ -108,6 +112,8 @@ void check_same(const sb::config& a, const sb::config& b) {
   check_same_endpoints(a.tts.endpoints, b.tts.endpoints);
   CHECK(a.storage.path == b.storage.path);
   CHECK(a.storage.batch_max == b.storage.batch_max);
+  CHECK(a.storage.busy_timeout_ms == b.storage.busy_timeout_ms);
+  CHECK(a.storage.max_pending_writes == b.storage.max_pending_writes);
   CHECK(a.admin.socket == b.admin.socket);
   CHECK(a.admin.token == b.admin.token);
   CHECK(a.limits.max_calls == b.limits.max_calls);
@@ -263,6 +269,12 @@ TEST_CASE("numbers out of bounds are refused", "[config]") {
   CHECK(error_of("[storage]\nbatch_max = 100001\n").find(
           "storage.batch_max:")
         != std::string::npos);
+  CHECK(error_of("[storage]\nmax_pending_writes = 0\n").find(
+          "storage.max_pending_writes: must be from 1 to 10000000")
+        != std::string::npos);
+  CHECK(error_of("[storage]\nbusy_timeout_ms = 5\n").find(
+          "storage.busy_timeout_ms: must be from 10 to 60000")
+        != std::string::npos);
   CHECK(error_of("[[llm.endpoints]]\nurl = \"http://a\"\n"
                  "[[llm.endpoints]]\nurl = \"http://b\"\nslots = 0\n")
         == "test.toml:5: llm.endpoints[1].slots: must be from 1 to 1024 "
@@ -270,6 +282,31 @@ TEST_CASE("numbers out of bounds are refused", "[config]") {
   CHECK(error_of("[[llm.endpoints]]\nurl = \"http://a\"\ngpu = 65\n").find(
           "llm.endpoints[0].gpu:")
         != std::string::npos);
+}
+
+TEST_CASE("connection and rate limits are read and bounded", "[config]") {
+  auto cfg = parse("[server]\nmax_connections = 10100\nrate_limit_per_s = 50\n"
+                   "rate_limit_burst = 200\nrate_limit_loopback = true\n");
+  if (!cfg)
+    FAIL(sb::what(cfg.error()));
+  CHECK(cfg->server.max_connections == 10100);
+  CHECK(cfg->server.rate_limit_per_s == 50);
+  CHECK(cfg->server.rate_limit_burst == 200);
+  CHECK(cfg->server.rate_limit_loopback);
+  // Off by default: Twilio behind a local proxy all comes from loopback.
+  CHECK(sb::config{}.server.rate_limit_per_s == 0);
+  CHECK_FALSE(sb::config{}.server.rate_limit_loopback);
+  CHECK(error_of("[server]\nmax_connections = 0\n")
+        == "test.toml:2: server.max_connections: must be from 1 to 1000000 "
+           "(got 0)");
+  CHECK(error_of("\n[server]\nrate_limit_per_s = -1\n")
+        == "test.toml:3: server.rate_limit_per_s: must be from 0 to 1000000 "
+           "(got -1)");
+  CHECK(error_of("[server]\nrate_limit_burst = 0\n").find(
+          "test.toml:2: server.rate_limit_burst: must be from 1 to 1000000")
+        != std::string::npos);
+  CHECK(error_of("[server]\nrate_limit_loopback = 1\n")
+        == "test.toml:2: server.rate_limit_loopback: must be true or false");
 }
 
 TEST_CASE("bad URLs are refused", "[config]") {

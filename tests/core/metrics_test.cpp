@@ -185,7 +185,13 @@ TEST_CASE("metrics: the daemon's families are all registered",
         "switchboard_tts_cache_hits_total counter",
         "switchboard_storage_batch_writes histogram",
         "switchboard_storage_commit_duration_seconds histogram",
-        "switchboard_errors_total counter"}) {
+        "switchboard_errors_total counter",
+        "switchboard_storage_healthy gauge",
+        "switchboard_storage_pending_writes gauge",
+        "switchboard_storage_failed_commits_total counter",
+        "switchboard_storage_dropped_writes_total counter",
+        "switchboard_http_connections gauge",
+        "switchboard_http_rejected_total counter"}) {
     CAPTURE(f);
     CHECK(contains(text, std::string{"\n# TYPE "} + f + "\n"));
   }
@@ -193,6 +199,9 @@ TEST_CASE("metrics: the daemon's families are all registered",
                            "bad_request"})
     CHECK(contains(text, std::string{"switchboard_errors_total{kind=\""}
                            + kind + "\"}"));
+  for (const char* reason : {"max_connections", "rate_limit"})
+    CHECK(contains(text, std::string{"switchboard_http_rejected_total{reason=\""}
+                           + reason + "\"}"));
   CHECK(contains(text, "switchboard_turns_total{role=\"user\"}"));
   CHECK(contains(text, "switchboard_storage_batch_writes_bucket{le=\"1024\"}"));
   CHECK(contains(text, "switchboard_llm_duration_seconds_bucket{le=\"30\"}"));

@@ -286,6 +286,31 @@ TEST_CASE("openai parser: [DONE] ends the stream", "[llm_wire]") {
   }
 }
 
+// Found by fuzz/openai_sse_fuzz.cpp: RapidJSON 1.1.0 decodes an unpaired
+// low surrogate escape into bytes that are not UTF-8.
+TEST_CASE("parsers turn an unpaired surrogate escape into U+FFFD",
+          "[llm_wire]") {
+  const std::string replacement = "\xEF\xBF\xBD";
+  auto ollama = whole<sb::ollama_stream_parser>(
+    ollama_stream({"a\\udc80b", "\\ud83d\\ude00"}));
+  REQUIRE_FALSE(ollama.finish_error);
+  CHECK(ollama.tokens
+        == std::vector<std::string>{"a" + replacement + "b", "\xF0\x9F\x98\x80"});
+
+  auto openai = bytewise<sb::openai_stream_parser>(openai_stream({"\\ude00"}));
+  REQUIRE_FALSE(openai.finish_error);
+  CHECK(openai.tokens == std::vector<std::string>{replacement});
+
+  // The fuzzer's input: a vLLM-style error object without a message, whose
+  // text is the object written back.
+  auto vllm = whole<sb::openai_stream_parser>(
+    R"(data: {"object":"error","me":"chatcmpl\ud41d\ude00-x"})"
+    "\n\n");
+  CHECK(sb::what(vllm.feed_error)
+        == R"(openai: {"object":"error","me":"chatcmpl)"
+             "\xED\x90\x9D" + replacement + R"(-x"})");
+}
+
 TEST_CASE("parsers report error objects with their message", "[llm_wire]") {
   auto ollama = bytewise<sb::ollama_stream_parser>(
     ollama_stream({"a"}, false) + R"({"error":"model 'x' not found"})" + "\n");

@@ -550,3 +550,83 @@ TEST_CASE("binding a port in use fails with the address", "[http_server]") {
   CHECK(why.find("cannot bind") != std::string::npos);
   CHECK(second.error().code() == static_cast<uint8_t>(sb::errc::bad_config));
 }
+
+namespace {
+
+// Waits (bounded) until the server counts `n` open connections: the count
+// changes on I/O threads, with no event a test could wait on.
+bool wait_connections(const sb::http_server& server, size_t n) {
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  while (server.connections() != n) {
+    if (std::chrono::steady_clock::now() > until)
+      return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
+
+} // namespace
+
+TEST_CASE_METHOD(server_fixture, "past max_connections a new connection is "
+                                 "closed at once and the open ones go on",
+                 "[http_server]") {
+  sb::http_server_options opts;
+  opts.max_connections = 2;
+  start(echo_handler(), opts);
+  test_client first(port());
+  test_client second(port());
+  REQUIRE(wait_connections(*server, 2));
+  test_client third(port());
+  third.send(get("/refused"));
+  std::string got;
+  const auto why = third.read_to_end(got);
+  CHECK((why == asio::error::eof || why == asio::error::connection_reset));
+  CHECK(got.empty());
+  first.send(get("/still"));
+  CHECK(first.read().body().rfind("GET\n/still", 0) == 0);
+  // A freed slot is taken again.
+  second.close();
+  REQUIRE(wait_connections(*server, 1));
+  test_client fourth(port());
+  fourth.send(get("/again"));
+  CHECK(fourth.read().result_int() == 200);
+  CHECK(server->connections() == 2);
+}
+
+TEST_CASE_METHOD(server_fixture, "over the per-IP rate a request gets 429 "
+                                 "with Retry-After, in pipeline order",
+                 "[http_server]") {
+  sb::http_server_options opts;
+  opts.rate_limit_per_s = 0.5;
+  opts.rate_limit_burst = 2;
+  opts.rate_limit_loopback = true;
+  start(echo_handler(), opts);
+  test_client client(port());
+  client.send(get("/1") + get("/2") + get("/3") + get("/4"));
+  CHECK(client.read().result_int() == 200);
+  CHECK(client.read().result_int() == 200);
+  for (int i = 0; i < 2; ++i) {
+    auto res = client.read();
+    CHECK(res.result_int() == 429);
+    CHECK(res[http::field::retry_after] == "2");
+    CHECK(res.keep_alive());
+    require_plain_length(res);
+  }
+  // Another connection from the same address shares the bucket.
+  test_client other(port());
+  other.send(get("/5"));
+  CHECK(other.read().result_int() == 429);
+}
+
+TEST_CASE_METHOD(server_fixture, "loopback clients are not rate-limited "
+                                 "unless asked", "[http_server]") {
+  sb::http_server_options opts;
+  opts.rate_limit_per_s = 1;
+  opts.rate_limit_burst = 1;
+  start(echo_handler(), opts);
+  test_client client(port());
+  for (int i = 0; i < 5; ++i) {
+    client.send(get("/" + std::to_string(i)));
+    CHECK(client.read().result_int() == 200);
+  }
+}

@@ -427,6 +427,27 @@ TEST_CASE_METHOD(server_fixture, "line_server: after a half-close, a last "
   CHECK(got == "{\"echo\":3}\n{\"echo\":4}\n");
 }
 
+// Found by fuzz/admin_line_fuzz.cpp: a last line of max_line_bytes + 1
+// without its newline got no reply at all.
+TEST_CASE_METHOD(server_fixture, "line_server: after a half-close, a last "
+                                 "line one byte over the limit gets the "
+                                 "too-long reply", "[line_server]") {
+  sb::line_server_options opts;
+  opts.max_line_bytes = 64;
+  start(echo_handler(), opts);
+  local::socket raw(ioc);
+  raw.connect(local::endpoint(path));
+  asio::write(raw, asio::buffer(std::string("5\n") + std::string(65, 'u')));
+  raw.shutdown(local::socket::shutdown_send);
+  std::string got;
+  error_code ec;
+  asio::read(raw, asio::dynamic_buffer(got), ec);
+  CHECK(ec == asio::error::eof);
+  CHECK(got == "{\"echo\":5}\n"
+               R"json({"ok":false,"error":"line too long (max 64 bytes)"})json"
+               "\n");
+}
+
 TEST_CASE_METHOD(server_fixture, "line_server: an idle connection is closed",
                  "[line_server]") {
   sb::line_server_options opts;

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -350,8 +351,11 @@ TEST_CASE("one bad batch fails alone; the others commit", "[storage]") {
   good2.turns.push_back(sample_turn("CA1", 2, "second"));
   good2.events.push_back(sample_event("CA1", "process-speech"));
 
-  auto errs = db->write({&good1, &bad, &good2});
-  REQUIRE(errs.size() == 3);
+  auto report = db->write({&good1, &bad, &good2});
+  REQUIRE(report.refused.size() == 3);
+  CHECK(report.done == 3);
+  CHECK_FALSE(report.unavailable);
+  const auto& errs = report.refused;
   CHECK_FALSE(errs[0]);
   CHECK(is_storage_failed(errs[1]));
   CHECK_THAT(sb::what(errs[1]), Catch::Contains("turns")
@@ -473,5 +477,80 @@ TEST_CASE("an in-memory database works for quick tests", "[storage]") {
   batch.calls.push_back(sample_call("CA1"));
   CHECK_FALSE(db->write(batch));
   CHECK(*db->count_rows("calls") == 1);
-  CHECK(db->write(std::vector<const sb::write_batch*>{}).empty());
+  auto none = db->write(std::vector<const sb::write_batch*>{});
+  CHECK(none.refused.empty());
+  CHECK(none.done == 0);
+  CHECK_FALSE(none.unavailable);
+}
+
+TEST_CASE("a full database refuses nothing for good and takes the writes "
+          "once it has room", "[storage]") {
+  temp_dir dir;
+  auto db = open_ok(dir.file());
+  // A page budget is SQLite's own "disk full": SQLITE_FULL, as ENOSPC gives.
+  auto pages = handle_scalar(db->handle(), "PRAGMA page_count");
+  REQUIRE(sqlite3_exec(db->handle(), ("PRAGMA max_page_count = "
+                                      + std::to_string(pages)).c_str(),
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sb::write_batch a, b;
+  for (int i = 1; i <= 40; ++i)
+    a.turns.push_back(sample_turn("CA1", i, std::string(500, 'x')));
+  b.calls.push_back(sample_call("CA2"));
+  auto report = db->write({&a, &b});
+  CHECK(report.done == 0);
+  CHECK_FALSE(report.refused[0]);
+  CHECK_FALSE(report.refused[1]);
+  REQUIRE(is_storage_failed(report.unavailable));
+  CHECK_THAT(sb::what(report.unavailable), Catch::Contains("full"));
+  CHECK(*db->count_rows("turns") == 0);
+  REQUIRE(sqlite3_exec(db->handle(), "PRAGMA max_page_count = 1073741823",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  report = db->write({&a, &b});
+  CHECK(report.done == 2);
+  CHECK_FALSE(report.unavailable);
+  CHECK(*db->count_rows("turns") == 40);
+  CHECK(*db->count_rows("calls") == 1);
+}
+
+TEST_CASE("a lock held past the busy timeout is unavailable, not refused",
+          "[storage]") {
+  temp_dir dir;
+  auto db = open_ok(dir.file());
+  db->set_busy_timeout(std::chrono::milliseconds(20));
+  sqlite3* other = nullptr;
+  REQUIRE(sqlite3_open(dir.file().c_str(), &other) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr)
+          == SQLITE_OK);
+  sb::write_batch batch;
+  batch.turns.push_back(sample_turn("CA1", 1, "hello"));
+  auto report = db->write({&batch});
+  CHECK(report.done == 0);
+  REQUIRE(is_storage_failed(report.unavailable));
+  CHECK_THAT(sb::what(report.unavailable), Catch::Contains("locked"));
+  sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  CHECK_FALSE(db->write(batch));
+  CHECK(*db->count_rows("turns") == 1);
+}
+
+TEST_CASE("a refused batch and a full database: the ones before are "
+          "committed, the rest wait", "[storage]") {
+  temp_dir dir;
+  auto db = open_ok(dir.file());
+  sb::write_batch good, bad, big;
+  good.turns.push_back(sample_turn("CA1", 1, "first"));
+  bad.turns.push_back(sample_turn("CA1", 1, "again"));
+  for (int i = 2; i <= 60; ++i)
+    big.turns.push_back(sample_turn("CA1", i, std::string(500, 'y')));
+  auto pages = handle_scalar(db->handle(), "PRAGMA page_count");
+  REQUIRE(sqlite3_exec(db->handle(), ("PRAGMA max_page_count = "
+                                      + std::to_string(pages + 1)).c_str(),
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  auto report = db->write({&good, &bad, &big});
+  CHECK(report.done == 2);
+  CHECK_FALSE(report.refused[0]);
+  CHECK_THAT(sb::what(report.refused[1]), Catch::Contains("UNIQUE"));
+  CHECK(is_storage_failed(report.unavailable));
+  CHECK(raw_query(dir.file(), "SELECT content FROM turns")
+        == table{{"first"}});
 }

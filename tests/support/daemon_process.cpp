@@ -17,6 +17,8 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sqlite3.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
@@ -56,7 +58,7 @@ std::string daemon_config(const daemon_options& o, int port) {
   std::ostringstream t;
   auto url = "http://127.0.0.1:" + std::to_string(port);
   t << "[server]\nlisten = \"127.0.0.1:" << port << "\"\n"
-    << "public_url = \"" << url << "\"\nio_threads = 2\n"
+    << "public_url = \"" << url << "\"\nio_threads = 2\n" << o.server_extra
     << "[twilio]\naccount_sid = \"" << o.account_sid << "\"\n"
     << "auth_token = \"" << o.auth_token << "\"\n"
     << "phone_number = \"" << o.phone_number << "\"\n"
@@ -65,7 +67,7 @@ std::string daemon_config(const daemon_options& o, int port) {
     << "\nasync_amd = " << (o.async_amd ? "true" : "false")
     << "\nrest_timeout_ms = 2000\n"
     << "[voice]\nmachine_action = \"" << o.machine_action << "\"\n"
-    << "[storage]\npath = \"" << o.db_path << "\"\n"
+    << "[storage]\npath = \"" << o.db_path << "\"\n" << o.storage_extra
     << "[admin]\nsocket = \"" << o.db_path << ".sock\"\n"
     << "token = \"" << o.admin_token << "\"\n"
     << "[limits]\nmax_calls = " << o.max_calls << "\n"
@@ -113,12 +115,38 @@ std::string binary_path() {
   return std::string{SB_BINARY_DIR} + "/app/switchboardd";
 }
 
-pid_t spawn(const std::vector<std::string>& args, int out_fd) {
+// In the child, before exec: the storage faults of daemon_options. A step
+// that fails says which on stderr (the test reads it in log()) and the
+// child exits rather than run the daemon without its fault.
+void prepare_faults(const daemon_options& o) {
+  if (o.ignore_sigxfsz)
+    std::signal(SIGXFSZ, SIG_IGN);
+  if (o.tmpfs_dir.empty())
+    return;
+  auto fail = [](const char* step) {
+    dprintf(STDERR_FILENO, "tmpfs: %s: %s\n", step, std::strerror(errno));
+    _exit(125);
+  };
+  if (unshare(CLONE_NEWNS) != 0)
+    fail("unshare(CLONE_NEWNS)");
+  // Private, so the tmpfs never shows in the test's own namespace.
+  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+    fail("mount --make-rprivate /");
+  auto size = "size=" + std::to_string(o.tmpfs_bytes);
+  if (mount("tmpfs", o.tmpfs_dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV,
+            size.c_str()) != 0)
+    fail("mount tmpfs");
+}
+
+pid_t spawn(const std::vector<std::string>& args, int out_fd,
+            const daemon_options* faults = nullptr) {
   pid_t pid = fork();
   if (pid != 0)
     return pid;
   dup2(out_fd, STDOUT_FILENO);
   dup2(out_fd, STDERR_FILENO);
+  if (faults)
+    prepare_faults(*faults);
   std::vector<char*> argv;
   for (const auto& a : args)
     argv.push_back(const_cast<char*>(a.c_str()));
@@ -145,7 +173,9 @@ daemon_process::daemon_process(const daemon_options& opts,
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0)
     return;
-  pid_ = spawn({binary_path(), "--config", cfg_path}, fds[1]);
+  db_path_ = opts.db_path;
+  own_namespace_ = !opts.tmpfs_dir.empty();
+  pid_ = spawn({binary_path(), "--config", cfg_path}, fds[1], &opts);
   close(fds[1]);
   out_->reader = std::thread([o = out_, fd = fds[0]] { o->drain(fd); });
   std::unique_lock<std::mutex> lock{out_->mtx};
@@ -162,6 +192,10 @@ daemon_process::~daemon_process() {
   kill_hard();
   if (out_->reader.joinable())
     out_->reader.join();
+}
+
+std::string daemon_process::proc_path(const std::string& path) const {
+  return "/proc/" + std::to_string(pid_) + "/root" + path;
 }
 
 std::string daemon_process::base_url() const {
@@ -304,6 +338,94 @@ long long query_int(const std::string& db_path, const std::string& sql) {
   if (rows.empty() || rows.front().empty())
     return -1;
   return std::atoll(rows.front().begin()->second.c_str());
+}
+
+namespace {
+
+// Rows through a pipe: a name, a value, each ended by \x1f; each row ended
+// by \x1e. Neither byte occurs in the texts the tests store.
+using rows = std::vector<std::map<std::string, std::string>>;
+
+std::string pack(const rows& all) {
+  std::string out;
+  for (const auto& row : all) {
+    for (const auto& [name, value] : row)
+      out += name + '\x1f' + value + '\x1f';
+    out += '\x1e';
+  }
+  return out;
+}
+
+rows unpack(const std::string& text) {
+  rows all;
+  std::map<std::string, std::string> row;
+  std::string field, name;
+  bool have_name = false;
+  for (char c : text) {
+    if (c == '\x1e') {
+      all.push_back(std::move(row));
+      row.clear();
+    } else if (c == '\x1f') {
+      if (have_name)
+        row[name] = field;
+      else
+        name = field;
+      have_name = !have_name;
+      field.clear();
+    } else {
+      field += c;
+    }
+  }
+  return all;
+}
+
+} // namespace
+
+rows daemon_process::query(const std::string& sql) const {
+  if (!own_namespace_ || pid_ <= 0)
+    return test::query(db_path_, sql);
+  // SQLite resolves /proc/<pid>/root back to our own namespace, so the
+  // reader must live in the daemon's: a child joins it, reads, and hands
+  // the rows back. The child of a threaded process has one thread, which
+  // setns(CLONE_NEWNS) requires.
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0)
+    return {};
+  auto ns_path = "/proc/" + std::to_string(pid_) + "/ns/mnt";
+  pid_t child = fork();
+  if (child == 0) {
+    close(fds[0]);
+    int ns = open(ns_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (ns < 0 || setns(ns, CLONE_NEWNS) != 0)
+      _exit(2);
+    auto out = pack(test::query(db_path_, sql));
+    for (size_t done = 0; done < out.size();) {
+      auto n = write(fds[1], out.data() + done, out.size() - done);
+      if (n <= 0)
+        _exit(3);
+      done += static_cast<size_t>(n);
+    }
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string text;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fds[0], buf, sizeof(buf))) > 0)
+    text.append(buf, static_cast<size_t>(n));
+  close(fds[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return {};
+  return unpack(text);
+}
+
+long long daemon_process::query_int(const std::string& sql) const {
+  auto all = query(sql);
+  if (all.empty() || all.front().empty())
+    return -1;
+  return std::atoll(all.front().begin()->second.c_str());
 }
 
 } // namespace sb::test

@@ -45,6 +45,19 @@ struct daemon_options {
   std::string tts_extra;               // more [tts] keys
   std::string extra_toml;              // appended: tables not written above
                                        // ([llm], [[llm.endpoints]])
+  std::string storage_extra;           // more [storage] keys
+  std::string server_extra;            // more [server] keys
+  // Storage faults. Non-empty tmpfs_dir (an existing, empty directory):
+  // the daemon starts in a private mount namespace with a tmpfs of
+  // tmpfs_bytes mounted there, so a test can fill it; only the daemon sees
+  // it, the test reaches its files through /proc/<pid>/root (proc_path()).
+  // Needs CAP_SYS_ADMIN: without it the daemon does not start, running()
+  // is false and log() starts "tmpfs: ".
+  std::string tmpfs_dir;
+  size_t tmpfs_bytes = 0;
+  // The daemon starts with SIGXFSZ ignored, so a file size limit set on it
+  // with prlimit() fails its writes with EFBIG instead of killing it.
+  bool ignore_sigxfsz = false;
 };
 
 /// A free TCP port on 127.0.0.1 (bound then released).
@@ -61,6 +74,20 @@ public:
   ~daemon_process();  // SIGKILL if still running
 
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
+
+  /// `path` as the daemon sees it, from this process: through its
+  /// /proc/<pid>/root, which enters its mount namespace (tmpfs_dir). Fine
+  /// for plain file calls; SQLite resolves the link back to our own
+  /// namespace, so read the database with query() below.
+  std::string proc_path(const std::string& path) const;
+
+  /// Rows of a read-only query on the daemon's database file as the
+  /// daemon sees it: with tmpfs_dir, from a child process that joins the
+  /// daemon's mount namespace; else as the free query() does.
+  std::vector<std::map<std::string, std::string>>
+  query(const std::string& sql) const;
+  long long query_int(const std::string& sql) const;
   std::string base_url() const;
   int port() const { return port_; }
 
@@ -85,6 +112,8 @@ private:
   int wait_exit(int timeout_ms);
   pid_t pid_ = -1;
   int port_ = 0;
+  std::string db_path_;
+  bool own_namespace_ = false;
   std::string config_path_;
   struct output;
   std::shared_ptr<output> out_;
