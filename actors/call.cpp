@@ -116,10 +116,14 @@ event_row make_event(const webhook_event& ev) {
 
 
 // Takes what a webhook says about the call; fields it does not carry stay.
-void apply_params(call_row& row, const form_params& p, const std::string& now) {
-  auto take = [&p](std::string& field, const char* key) {
-    if (auto v = find_param(p, key); v && !v->empty())
+// Returns whether the row changed.
+bool apply_params(call_row& row, const form_params& p, const std::string& now) {
+  bool changed = false;
+  auto take = [&p, &changed](std::string& field, const char* key) {
+    if (auto v = find_param(p, key); v && !v->empty() && field != *v) {
       field = *v;
+      changed = true;
+    }
   };
   take(row.account_sid, "AccountSid");
   take(row.direction, "Direction");
@@ -131,7 +135,9 @@ void apply_params(call_row& row, const form_params& p, const std::string& now) {
     row.status = *status;
     if (row.answered_at.empty() && status_rank(*status) == 4)
       row.answered_at = now;
+    changed = true;
   }
+  return changed;
 }
 
 // Calls have no idle timer of their own: a delayed message per call would
@@ -261,8 +267,7 @@ void on_webhook(call_pointer self, webhook_event& ev, voice_reply_slot& slot) {
   write_batch batch;
   batch.events.push_back(make_event(ev));
   bool stale = ev.kind == webhook_kind::call_status && stale_callback(st, ev);
-  if (!stale)
-    apply_params(st.row, ev.params, ev.received_at);
+  bool changed = !stale && apply_params(st.row, ev.params, ev.received_at);
   if (ev.kind == webhook_kind::recording_status
       && find_param(ev.params, "RecordingSid"))
     batch.recordings.push_back(make_recording(ev));
@@ -278,6 +283,10 @@ void on_webhook(call_pointer self, webhook_event& ev, voice_reply_slot& slot) {
                                 std::move(reply));
     }
     case webhook_kind::process_speech:
+      // The row was stored with the webhook that started the call; a turn
+      // that changes nothing in it need not rewrite it (and its index).
+      if (!changed)
+        batch.calls.clear();
       return on_speech(self, ev, std::move(batch), std::move(slot));
     case webhook_kind::call_status:
       return on_status(self, ev, std::move(batch), std::move(slot));
