@@ -71,16 +71,27 @@ size_t append_non_ascii(std::string& out, std::string_view text, size_t pos) {
 std::string xml_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size() + text.size() / 8);
+  // Runs of bytes that need nothing are copied whole: replies are mostly
+  // plain text, and a byte-at-a-time append was a visible part of a turn.
+  size_t run = 0;
   for (size_t pos = 0; pos < text.size();) {
     auto c = static_cast<unsigned char>(text[pos]);
-    if (c >= 0x80) {
-      pos = append_non_ascii(out, text, pos);
+    if (c >= 0x20 && c < 0x80 && c != '&' && c != '<' && c != '>' && c != '"'
+        && c != '\'') {
+      ++pos;
       continue;
     }
-    if (!is_forbidden_control(c))
-      append_ascii(out, text[pos]);
-    ++pos;
+    out.append(text.data() + run, pos - run);
+    if (c >= 0x80) {
+      pos = append_non_ascii(out, text, pos);
+    } else {
+      if (!is_forbidden_control(c))
+        append_ascii(out, text[pos]);
+      ++pos;
+    }
+    run = pos;
   }
+  out.append(text.data() + run, text.size() - run);
   return out;
 }
 
