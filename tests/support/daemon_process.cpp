@@ -306,6 +306,14 @@ int run_ctl_command(const std::vector<std::string>& args,
   return run_to_end(std::move(argv), output_text);
 }
 
+int run_sim_command(const std::vector<std::string>& args,
+                    std::string& output_text) {
+  std::vector<std::string> argv{std::string{SB_BINARY_DIR}
+                                + "/cli/switchboard-sim"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_to_end(std::move(argv), output_text);
+}
+
 std::vector<std::map<std::string, std::string>>
 query(const std::string& db_path, const std::string& sql) {
   std::vector<std::map<std::string, std::string>> rows;

@@ -123,6 +123,10 @@ private:
 /// exit code and fills `output` with stdout+stderr.
 int run_ctl_command(const std::vector<std::string>& args, std::string& output);
 
+/// Runs build/cli/switchboard-sim with `args` to completion; returns the
+/// exit code and fills `output` with stdout+stderr.
+int run_sim_command(const std::vector<std::string>& args, std::string& output);
+
 /// Runs the daemon binary with `args` to completion; returns the exit code
 /// and fills `output` with stdout+stderr.
 int run_daemon_command(const std::vector<std::string>& args, std::string& output);
