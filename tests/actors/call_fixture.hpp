@@ -29,7 +29,7 @@ protected:
                              llm_mode mode = llm_mode::answer,
                              llm_reply answer = stub_answer()) {
     llm_ = spawn_llm(mode, std::move(answer));
-    call_deps deps{store_, llm_, twilio_, registry_, cfg_, {}, {}};
+    call_deps deps{store_, llm_, twilio_, registry_, cfg_, {}, {}, {}};
     return track(spawn_call(sys_, std::move(deps), std::move(initial)));
   }
 

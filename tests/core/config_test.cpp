@@ -504,3 +504,17 @@ TEST_CASE("LLM and TTS limits are bounded", "[config]") {
   CHECK(cfg->llm.temperature == 1.0);
   CHECK(cfg->llm.max_queue == 0);
 }
+
+// Found by fuzz/config_fuzz.cpp: toml++ 3.3.0 reaches its "unreachable"
+// branch when it asks whether some non-ASCII characters are white space
+// (marzer/tomlplusplus#190). With the shipped library the loader must still
+// answer: an error naming the line for a stray one at the start of a line,
+// the text for one after a line-ending backslash in a multi-line string.
+TEST_CASE("non-ASCII characters toml++ 3.3.0 misjudges as white space",
+          "[config]") {
+  CHECK(error_of("[runtime]\n\xd1\x96tcg the actors = 50\n").rfind("test.toml:2:", 0)
+        == 0);
+  auto cfg = parse("[voice]\ngreeting = \"\"\"\\\n  \xc2\xa7 नमस्ते\"\"\"\n");
+  REQUIRE(cfg);
+  CHECK(cfg->voice.greeting == "\xc2\xa7 नमस्ते");
+}

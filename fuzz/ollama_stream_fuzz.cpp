@@ -1,0 +1,11 @@
+// Fuzzes the parser of Ollama's streamed chat answer (NDJSON, one JSON
+// object per line; backends/llm_wire) with arbitrary response bodies. The
+// properties are fuzz/stream_check.hpp's.
+#include "backends/llm_wire.hpp"
+#include "fuzz/stream_check.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  sb::fuzz::check_stream<sb::ollama_stream_parser>(
+    sb::fuzz::as_text(data, size));
+  return 0;
+}
