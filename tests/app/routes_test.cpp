@@ -188,7 +188,7 @@ TEST_CASE("only Twilio's webhooks are webhooks", "[routes]") {
   CHECK_FALSE(sb::is_twilio_webhook(sb::route_id::metrics));
 }
 
-TEST_CASE("GET /metrics is its own route; other methods are 405",
+TEST_CASE("GET /metrics is its own route, other methods are 405",
           "[routes]") {
   auto m = sb::match_route("GET", "/metrics");
   CHECK(m.error == 0);

@@ -95,7 +95,7 @@ TEST_CASE("the admin socket answers every command") {
         == "operator");
 }
 
-TEST_CASE("SIGHUP and reload re-read the voice; a bad file keeps the old one") {
+TEST_CASE("SIGHUP and reload re-read the voice, a bad file keeps the old one") {
   temp_dir dir;
   fake_twilio api;
   REQUIRE(api.ok());

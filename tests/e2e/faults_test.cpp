@@ -240,7 +240,7 @@ bool set_file_size_limit(pid_t pid, rlim_t limit) {
 } // namespace
 
 TEST_CASE("storage: a full disk mid-call costs no caller an answer and no "
-          "turn; writes resume once there is room", "[faults]") {
+          "turn, writes resume once there is room", "[faults]") {
   temp_dir dir;
   auto fs_dir = dir.file("fs");
   REQUIRE(::mkdir(fs_dir.c_str(), 0700) == 0);
@@ -485,7 +485,7 @@ caf::expected<client_response> make_call(http_client& cl,
 
 } // namespace
 
-TEST_CASE("Twilio faults: 5xx are retried into one placed call; 5xx to the "
+TEST_CASE("Twilio faults: 5xx are retried into one placed call, 5xx to the "
           "last try are surfaced", "[faults]") {
   temp_dir dir;
   fake_twilio api;

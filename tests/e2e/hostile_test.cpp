@@ -323,7 +323,7 @@ TEST_CASE("slow-loris connections neither stall other callers nor stay open",
         == static_cast<long long>(latency_ms.size() / 3));
 }
 
-TEST_CASE("10,000 idle connections leave room for calls; past "
+TEST_CASE("10,000 idle connections leave room for calls, past "
           "max_connections new ones are refused and the old ones go on",
           "[hostile]") {
   constexpr size_t idle = 10000, cap = 10100, extra = 200;
@@ -415,7 +415,7 @@ TEST_CASE("10,000 idle connections leave room for calls; past "
   REQUIRE(d.stop() == 0);
 }
 
-TEST_CASE("the per-IP rate limit answers 429 and counts it; loopback is "
+TEST_CASE("the per-IP rate limit answers 429 and counts it, loopback is "
           "exempt by default", "[hostile]") {
   temp_dir dir;
   {
@@ -635,7 +635,7 @@ TEST_CASE("a webhook Twilio retries is answered as the first and stored "
   CHECK(row["duration_s"] == "30");
 }
 
-TEST_CASE("a retry while the model still thinks waits for the same answer; "
+TEST_CASE("a retry while the model still thinks waits for the same answer, "
           "the model is asked once", "[hostile]") {
   fake_llm model{fake_llm::flavor::ollama};
   REQUIRE(model.ok());

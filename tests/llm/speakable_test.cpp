@@ -90,7 +90,7 @@ TEST_CASE("Hindi list items end with a danda", "[speakable]") {
         == "विकल्प। खाता। ऑर्डर? payment.");
 }
 
-TEST_CASE("tables read as cells; rules vanish", "[speakable]") {
+TEST_CASE("tables read as cells, rules vanish", "[speakable]") {
   const auto text = make_speakable("| Plan | Price |\n"
                                    "|:-----|------:|\n"
                                    "| Basic | 100 |\n"

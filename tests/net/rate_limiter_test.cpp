@@ -45,7 +45,7 @@ TEST_CASE("Retry-After is whole seconds, rounded up", "[rate_limiter]") {
   CHECK(limit.allow("a", false, t0 + 4s, retry));
 }
 
-TEST_CASE("0 per second is off; loopback is exempt unless asked",
+TEST_CASE("0 per second is off, loopback is exempt unless asked",
           "[rate_limiter]") {
   long retry = 0;
   rate_limiter off{0, 1, true};

@@ -336,7 +336,7 @@ TEST_CASE("unknown fields are stored as NULL", "[storage]") {
         == "null");
 }
 
-TEST_CASE("one bad batch fails alone; the others commit", "[storage]") {
+TEST_CASE("one bad batch fails alone, the others commit", "[storage]") {
   temp_dir dir;
   auto db = open_ok(dir.file());
   sb::write_batch good1, bad, good2;
