@@ -223,6 +223,11 @@ caf::expected<relay_inbound> parse_relay_frame(std::string_view text,
                                                size_t max_bytes) {
   if (text.size() > max_bytes)
     return frame_error("larger than " + std::to_string(max_bytes) + " bytes");
+  // RapidJSON reads a NUL byte as the end of the text, so without this
+  // `{"type":"dtmf","digit":"1"}\0anything` would parse. JSON text never
+  // holds one (inside a string it must be escaped).
+  if (auto nul = text.find('\0'); nul != std::string_view::npos)
+    return frame_error("not JSON: a NUL byte at byte " + std::to_string(nul));
   // Iterative: a hostile frame of nested brackets cannot exhaust the stack.
   constexpr unsigned flags = rapidjson::kParseValidateEncodingFlag
                              | rapidjson::kParseIterativeFlag;

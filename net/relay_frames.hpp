@@ -76,7 +76,7 @@ constexpr size_t relay_frame_max_bytes = 64 * 1024;
 
 /// Parses one text frame. Errors (errc::bad_request; the message starts
 /// "relay frame: " and names the field): larger than `max_bytes`, not
-/// JSON, not an object, `type` missing or not a string, a required field of
+/// JSON (a raw NUL byte anywhere included), not an object, `type` missing or not a string, a required field of
 /// a known type missing, any known field of the wrong type, a string that
 /// is not valid UTF-8 (raw bytes or an escaped lone surrogate) or holds a
 /// NUL, a DTMF digit that is not one key. Unknown types give relay_unknown

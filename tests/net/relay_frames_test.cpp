@@ -225,6 +225,17 @@ TEST_CASE("relay frames must be UTF-8 text", "[relay]") {
         == "\xF0\x9F\x98\x80");
 }
 
+TEST_CASE("relay frames with a raw NUL byte are not JSON", "[relay]") {
+  // Found by fuzz/relay_frame_fuzz: RapidJSON stops at a NUL byte as if the
+  // text ended there, so whatever followed it was never looked at.
+  using namespace std::string_literals;
+  CHECK_THAT(error_of("{\"type\":\"dtmf\",\"digit\":\"1\"}\0junk"s),
+             Catch::Contains("not JSON: a NUL byte at byte 27"));
+  CHECK_THAT(error_of("{\"type\":\"error\",\"description\":\"x\"} \0{"s),
+             Catch::Contains("not JSON"));
+  CHECK_THAT(error_of("\0"s), Catch::Contains("at byte 0"));
+}
+
 TEST_CASE("relay frames above the size limit are refused", "[relay]") {
   const std::string frame = R"({"type":"dtmf","digit":"1"})";
   CHECK(parse_relay_frame(frame, frame.size()));
