@@ -5,6 +5,7 @@
 #include <rapidjson/document.h>
 
 #include "app/views.hpp"
+#include "core/json_read.hpp"
 #include "net/json_writer.hpp"
 #include "core/error.hpp"
 
@@ -91,8 +92,7 @@ std::string result_json(const admin_command& cmd, const admin_reply& r) {
 
 caf::expected<admin_command> parse_admin_line(std::string_view line) {
   rapidjson::Document doc;
-  doc.Parse(line.data(), line.size());
-  if (doc.HasParseError() || !doc.IsObject())
+  if (!parse_whole_json(doc, line) || !doc.IsObject())
     return make_error(errc::bad_request, "expected one JSON object per line");
   admin_command c;
   if (auto err = take(doc, "cmd", true, c.cmd))

@@ -15,6 +15,7 @@
 #include "app/voice_twiml.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "core/json_read.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "net/form.hpp"
@@ -154,8 +155,7 @@ struct front {
 // parameters: string values as they are, numbers and booleans as text.
 caf::expected<form_params> json_params(std::string_view body) {
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
-  if (doc.HasParseError() || !doc.IsObject())
+  if (!parse_whole_json(doc, body) || !doc.IsObject())
     return make_error(errc::bad_request, "JSON body: expected an object");
   form_params out;
   for (auto& m : doc.GetObject()) {

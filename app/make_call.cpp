@@ -4,6 +4,7 @@
 
 #include "core/e164.hpp"
 #include "core/error.hpp"
+#include "core/json_read.hpp"
 #include "net/json_writer.hpp"
 
 namespace sb {
@@ -27,8 +28,7 @@ bool string_member(const rapidjson::Value& obj, const char* key,
 caf::expected<dial_request> parse_make_call(std::string_view body,
                                             const config& cfg) {
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
-  if (doc.HasParseError() || !doc.IsObject())
+  if (!parse_whole_json(doc, body) || !doc.IsObject())
     return make_error(errc::bad_request, "body: expected a JSON object");
   dial_request req;
   if (!string_member(doc, "to_number", req.to))

@@ -10,6 +10,7 @@
 #include <rapidjson/writer.h>
 
 #include "core/error.hpp"
+#include "core/json_read.hpp"
 
 namespace sb {
 
@@ -81,8 +82,7 @@ bool is_blank(std::string_view line) {
 
 // Parses `line` as one JSON object; false if it is anything else.
 bool parse_object(rapidjson::Document& doc, std::string_view line) {
-  doc.Parse(line.data(), line.size());
-  return !doc.HasParseError() && doc.IsObject();
+  return parse_whole_json(doc, line) && doc.IsObject();
 }
 
 // RapidJSON 1.1.0 decodes an unpaired low surrogate escape ("\udc80",

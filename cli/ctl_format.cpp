@@ -11,6 +11,7 @@
 #include <rapidjson/writer.h>
 
 #include "core/error.hpp"
+#include "core/json_read.hpp"
 
 namespace sb {
 
@@ -206,8 +207,7 @@ std::string format_fields(const json_value& result) {
 
 caf::expected<ctl_reply> parse_reply(std::string_view line) {
   rapidjson::Document doc;
-  doc.Parse(line.data(), line.size());
-  if (doc.HasParseError() || !doc.IsObject())
+  if (!parse_whole_json(doc, line) || !doc.IsObject())
     return shape_error("not a JSON object");
   const auto ok = doc.FindMember("ok");
   if (ok == doc.MemberEnd() || !ok->value.IsBool())
@@ -230,8 +230,7 @@ caf::expected<ctl_reply> parse_reply(std::string_view line) {
 caf::expected<std::string> format_result(const std::string& command,
                                          const std::string& result_json) {
   rapidjson::Document doc;
-  doc.Parse(result_json.data(), result_json.size());
-  if (doc.HasParseError())
+  if (!parse_whole_json(doc, result_json))
     return shape_error("result is not JSON");
   if (command == "calls")
     return format_calls(doc, live_columns, "no live calls");

@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 #include <rapidjson/document.h>
 
+#include "core/json_read.hpp"
 #include "net/form.hpp"
 
 namespace sb {
@@ -72,8 +73,7 @@ std::string string_member(const rapidjson::Value& obj, const char* name) {
 
 std::optional<call_resource> parse_call(std::string_view body) {
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
-  if (doc.HasParseError() || !doc.IsObject())
+  if (!parse_whole_json(doc, body) || !doc.IsObject())
     return std::nullopt;
   call_resource call;
   call.sid = string_member(doc, "sid");
@@ -104,8 +104,7 @@ int code_member(const rapidjson::Value& obj) {
 // {type, title, status, code, detail, instance}. False if neither.
 bool read_error_body(std::string_view body, rest_failure& f) {
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
-  if (doc.HasParseError() || !doc.IsObject())
+  if (!parse_whole_json(doc, body) || !doc.IsObject())
     return false;
   f.code = code_member(doc);
   // Twilio puts the headline in message (problem JSON: title) and may add

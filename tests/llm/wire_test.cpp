@@ -340,6 +340,14 @@ TEST_CASE("parsers reject malformed lines, quoting them", "[llm_wire]") {
     CHECK(sb::what(r.feed_error)
           == "ollama: malformed stream line: {\"message\":");
   }
+  SECTION("an object, then a NUL byte and more") {
+    std::string line = "{\"message\":{\"content\":\"a\"},\"done\":false}";
+    line += '\0';
+    line += "{\"message\":{\"content\":\"b\"}}\n";
+    auto r = whole<sb::ollama_stream_parser>(line);
+    CHECK(r.tokens.empty());
+    CHECK(has_code(r.feed_error, errc::backend_failed));
+  }
   SECTION("a JSON value that is not an object") {
     auto r = whole<sb::ollama_stream_parser>("[1,2]\n");
     CHECK(sb::what(r.feed_error) == "ollama: malformed stream line: [1,2]");
