@@ -15,6 +15,7 @@
 #include <rapidjson/error/en.h>
 
 #include "core/error.hpp"
+#include "core/json_read.hpp"
 #include "net/form.hpp"
 #include "net/json_writer.hpp"
 
@@ -223,20 +224,18 @@ caf::expected<relay_inbound> parse_relay_frame(std::string_view text,
                                                size_t max_bytes) {
   if (text.size() > max_bytes)
     return frame_error("larger than " + std::to_string(max_bytes) + " bytes");
-  // RapidJSON reads a NUL byte as the end of the text, so without this
-  // `{"type":"dtmf","digit":"1"}\0anything` would parse. JSON text never
-  // holds one (inside a string it must be escaped).
-  if (auto nul = text.find('\0'); nul != std::string_view::npos)
-    return frame_error("not JSON: a NUL byte at byte " + std::to_string(nul));
   // Iterative: a hostile frame of nested brackets cannot exhaust the stack.
   constexpr unsigned flags = rapidjson::kParseValidateEncodingFlag
                              | rapidjson::kParseIterativeFlag;
   rapidjson::Document doc;
-  doc.Parse<flags>(text.data(), text.size());
-  if (doc.HasParseError())
+  if (!parse_whole_json<flags>(doc, text)) {
+    if (auto nul = text.find('\0'); nul != std::string_view::npos)
+      return frame_error("not JSON: a NUL byte at byte "
+                         + std::to_string(nul));
     return frame_error(std::string("not JSON: ")
                        + rapidjson::GetParseError_En(doc.GetParseError())
                        + " at byte " + std::to_string(doc.GetErrorOffset()));
+  }
   if (!doc.IsObject())
     return frame_error("not a JSON object");
   std::string type;

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -557,8 +558,8 @@ TEST_CASE("kill -9 in the middle of a burst of turns: every turn answered "
     std::string sid, said, heard;
   };
   std::mutex mutex;
+  std::condition_variable acked_more;
   std::vector<answered> acked;
-  std::atomic<int> acks{0};
   {
     daemon_process d{opts, dir.path()};
     REQUIRE(d.running());
@@ -579,13 +580,14 @@ TEST_CASE("kill -9 in the middle of a burst of turns: every turn answered "
             continue;                     // not answered (a redirect)
           std::lock_guard<std::mutex> lock{mutex};
           acked.push_back({sid, text, a.said});
-          ++acks;
+          acked_more.notify_one();
         }
       });
     // Mid-burst: every caller has turns in flight.
-    auto until = steady::now() + 10s;
-    while (acks < 150 && steady::now() < until)
-      std::this_thread::sleep_for(1ms);
+    {
+      std::unique_lock<std::mutex> lock{mutex};
+      acked_more.wait_for(lock, 10s, [&] { return acked.size() >= 150; });
+    }
     d.kill_hard();
     stop = true;
     for (auto& t : callers)
