@@ -23,6 +23,15 @@ config reloadable_merge(const config& running, const config& fresh) {
   out.llm.max_reply_chars = fresh.llm.max_reply_chars;
   out.llm.temperature = fresh.llm.temperature;
   out.llm.num_predict = fresh.llm.num_predict;
+  // What a relay call's TwiML and its reconnects use; the socket limits
+  // (idle, frame, queue, token age) configure the listener: restart.
+  out.relay.tts_provider = fresh.relay.tts_provider;
+  out.relay.voice = fresh.relay.voice;
+  out.relay.transcription_provider = fresh.relay.transcription_provider;
+  out.relay.speech_model = fresh.relay.speech_model;
+  out.relay.interruptible = fresh.relay.interruptible;
+  out.relay.dtmf_detection = fresh.relay.dtmf_detection;
+  out.relay.max_reconnects = fresh.relay.max_reconnects;
   return out;
 }
 

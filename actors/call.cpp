@@ -49,6 +49,40 @@ std::optional<double> parse_number(const std::string* text) {
   return v;
 }
 
+void finish_call(call_pointer self, const std::string& reason) {
+  auto& st = self->state;
+  st.ended = true;
+  drop_relay_turn(self);
+  st.relay.peer = relay_peer{};
+  if (st.row.ended_at.empty())
+    st.row.ended_at = iso8601_utc_now();
+  if (st.row.end_reason.empty())
+    st.row.end_reason = reason;
+  SB_LOG_INFO("call " << st.row.call_sid << " ended: " << st.row.end_reason);
+  metrics::count_call_end(st.row.direction, st.row.end_reason);
+}
+
+voice_reply greeting_reply(call_state& st) {
+  const auto& v = st.cfg().voice;
+  st.relay_transport = v.transport == "relay";
+  return st.reply(st.relay_transport ? reply_action::relay
+                                     : reply_action::listen,
+                  v.greeting);
+}
+
+voice_reply turn_reply(call_state& st, std::string text, bool end_call,
+                       bool transfer) {
+  const auto& v = st.cfg().voice;
+  if (transfer && !v.transfer_number.empty()) {
+    st.row.end_reason = "transferred";
+    auto r = st.reply(reply_action::transfer, std::move(text));
+    r.dial_to = v.transfer_number;
+    return r;
+  }
+  return st.reply(end_call ? reply_action::hangup : reply_action::listen,
+                  std::move(text));
+}
+
 namespace {
 
 // Tells the registry the call is over; it answers with (ended) and the
@@ -149,19 +183,6 @@ void touch(call_pointer self) {
   self->state.last_activity = self->clock().now();
 }
 
-// Marks the call over; the caller persists the final row and then
-// notifies the registry.
-void finish_call(call_pointer self, const std::string& reason) {
-  auto& st = self->state;
-  st.ended = true;
-  if (st.row.ended_at.empty())
-    st.row.ended_at = iso8601_utc_now();
-  if (st.row.end_reason.empty())
-    st.row.end_reason = reason;
-  SB_LOG_INFO("call " << st.row.call_sid << " ended: " << st.row.end_reason);
-  metrics::count_call_end(st.row.direction, st.row.end_reason);
-}
-
 // A status callback older than one already applied (Twilio does not keep
 // their order, and retries) is logged as an event and changes nothing.
 bool stale_callback(call_state& st, const webhook_event& ev) {
@@ -198,7 +219,7 @@ bool is_machine(const std::string& answered_by) {
 voice_reply answer_reply(call_state& st) {
   const auto& v = st.cfg().voice;
   if (!is_machine(st.row.answered_by) || v.machine_action == "continue")
-    return st.reply(reply_action::listen, v.greeting);
+    return greeting_reply(st);
   st.row.end_reason = "answering-machine";
   if (st.machine_handled || v.machine_action == "hangup") {
     st.machine_handled = true;
@@ -253,7 +274,9 @@ void on_after_end(call_pointer self, const webhook_event& ev,
   bool twiml = ev.kind == webhook_kind::inbound
                || ev.kind == webhook_kind::outbound
                || ev.kind == webhook_kind::process_speech
-               || ev.kind == webhook_kind::await_turn;
+               || ev.kind == webhook_kind::await_turn
+               || ev.kind == webhook_kind::relay_done
+               || is_relay_frame(ev.kind); // the proxy closes its socket
   persist_then_reply(self, std::move(batch), std::move(slot),
                      st.reply(twiml ? reply_action::hangup : reply_action::ack, {}),
                      true);
@@ -262,12 +285,17 @@ void on_after_end(call_pointer self, const webhook_event& ev,
 void on_webhook(call_pointer self, webhook_event& ev, voice_reply_slot& slot) {
   auto& st = self->state;
   touch(self);
-  if (answer_replay(self, ev, slot))
+  // Frames of a WebSocket are never retried; equal ones are new words.
+  if (!is_relay_frame(ev.kind) && answer_replay(self, ev, slot))
     return;
   write_batch batch;
   batch.events.push_back(make_event(ev));
   bool stale = ev.kind == webhook_kind::call_status && stale_callback(st, ev);
-  bool changed = !stale && apply_params(st.row, ev.params, ev.received_at);
+  // A relay frame's fields are not webhook parameters: only the session's
+  // setup says who the call is between.
+  bool changed = !stale
+                 && (!is_relay_frame(ev.kind) || ev.kind == webhook_kind::relay_open)
+                 && apply_params(st.row, ev.params, ev.received_at);
   if (ev.kind == webhook_kind::recording_status
       && find_param(ev.params, "RecordingSid"))
     batch.recordings.push_back(make_recording(ev));
@@ -297,6 +325,17 @@ void on_webhook(call_pointer self, webhook_event& ev, voice_reply_slot& slot) {
     case webhook_kind::recording_status:
       return persist_then_reply(self, std::move(batch), std::move(slot),
                                 st.reply(reply_action::ack, {}));
+    case webhook_kind::relay_done:
+      return on_relay_done(self, ev, std::move(batch), std::move(slot));
+    case webhook_kind::relay_open:
+    case webhook_kind::relay_prompt:
+    case webhook_kind::relay_interrupt:
+    case webhook_kind::relay_dtmf:
+    case webhook_kind::relay_error:
+    case webhook_kind::relay_closed:
+      if (!changed)
+        batch.calls.clear();
+      return on_relay_event(self, ev, std::move(batch), std::move(slot));
   }
 }
 
@@ -315,6 +354,13 @@ void say_now(call_pointer self, std::string text, done_slot slot) {
   write_batch batch;
   batch.turns.push_back(std::move(row));
   caf::anon_send(st.deps.store, persist_atom::value, std::move(batch));
+  // A call on ConversationRelay hears it through its session: new TwiML
+  // would end the session.
+  if (st.relay.peer) {
+    self->send(st.relay.peer, relay_text_atom::value, std::move(text), true);
+    slot.deliver(std::string{});
+    return;
+  }
   auto join = std::make_shared<reply_join>(
     reply_join{st.reply(reply_action::listen, std::move(text)), 1});
   add_audio(self, join, [self, join, slot] {
@@ -364,8 +410,10 @@ void on_idle(call_pointer self) {
   auto timeout = std::chrono::duration_cast<caf::actor_clock::duration_type>(
     std::chrono::seconds(st.cfg().limits.call_idle_timeout_s));
   // Twilio waiting on us for an answer is not an idle call.
+  // Nor is a call whose ConversationRelay session is open: Twilio holds
+  // the line, and a caller thinking in silence sends no frame.
   if (self->clock().now() - st.last_activity < timeout
-      || (st.turn && st.turn->slot))
+      || (st.turn && st.turn->slot) || st.relay.peer)
     return;
   drop_turn(self);
   finish_call(self, "idle-timeout");
@@ -388,6 +436,9 @@ call_actor::behavior_type call_impl(call_pointer self, call_deps deps,
     },
     [self](idle_atom, uint64_t) { on_idle(self); },
     [self](deadline_atom, uint64_t gen) { on_deadline(self, gen); },
+    [self](llm_token_atom, uint64_t turn, std::string& token) {
+      on_relay_token(self, turn, std::move(token));
+    },
     [self](say_atom, std::string& text, done_slot& slot) {
       say_now(self, std::move(text), std::move(slot));
     },

@@ -29,6 +29,22 @@
 //       I-Twilio-Idempotency-Token, or an identical body while the first
 //       is unanswered) gets the first one's reply and changes nothing:
 //       no event, no turn, no second model request.
+//       relay_done: a ConversationRelay session ended (POST
+//         /voice/relay-done): a transfer we asked for gets <Dial>
+//         voice.transfer_number, a goodbye or the caller's hang-up gets
+//         <Hangup/>, a failed session a new <Connect> (the same
+//         conversation goes on) up to relay.max_reconnects times.
+//       relay_open/prompt/interrupt/dtmf/error/closed: frames of the
+//         call's ConversationRelay WebSocket (actors/call_relay.cpp): a
+//         prompt is the caller's turn, and the reply is streamed to the
+//         session's proxy (relay_peer) clause by clause as the model's
+//         tokens arrive; an interrupt stops the model and trims the
+//         stored reply to what the caller heard. Each is acknowledged;
+//         one for a call that has ended gets hangup (the proxy closes).
+//       An LLM transfer intent (scripted rule or model tool call) hands
+//         the caller to voice.transfer_number when one is set.
+//   (llm_token, turn, token)       a token of a streamed reply, from the
+//       LLM worker.
 //   (snapshot) -> stored_call      the call's row and its turns in memory.
 //   (idle, 0)                      from the registry, now and then: a call
 //       with no webhook for limits.call_idle_timeout_s (and no answer
@@ -72,6 +88,7 @@ using call_actor = caf::typed_actor<
   caf::replies_to<snapshot_atom>::with<stored_call>,
   caf::reacts_to<idle_atom, uint64_t>,
   caf::reacts_to<deadline_atom, uint64_t>,
+  caf::reacts_to<llm_token_atom, uint64_t, std::string>,
   caf::reacts_to<ended_atom>,
   caf::reacts_to<say_atom, std::string, done_slot>,
   caf::reacts_to<reload_atom, config_ptr>>;

@@ -5,6 +5,7 @@
 // webhook from new ones. Nothing outside actors/ includes this.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -18,6 +19,8 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/call.hpp"
+#include "actors/relay_peer.hpp"
+#include "backends/clause_chunker.hpp"
 #include "core/clock.hpp"
 
 namespace sb::call_detail {
@@ -54,6 +57,30 @@ struct seen_webhook {
   std::vector<voice_reply_slot> waiting; // retries waiting for that reply
 };
 
+/// A reply being streamed into a ConversationRelay session.
+struct relay_turn {
+  uint64_t id = 0;
+  steady::time_point started;          // the caller's prompt arrived
+  std::optional<steady::time_point> first_token;
+  std::shared_ptr<std::atomic<bool>> cancel;
+  clause_chunker chunker;
+  std::string received;                // every token so far
+  std::string spoken;                  // every text frame sent so far
+  int frames = 0;
+};
+
+/// The call's ConversationRelay side: the session (if one is open), the
+/// reply in flight, and the last reply, which a late interrupt trims.
+struct relay_link {
+  relay_peer peer;                     // invalid while no session is open
+  std::string session_id;
+  int reconnects = 0;                  // sessions opened after a failed one
+  std::string prompt_pieces;           // interim prompt text (last = false)
+  std::optional<relay_turn> turn;
+  std::optional<turn_row> last_reply;  // stored, still being spoken
+  std::string handoff;                 // reason of the `end` we sent, or ""
+};
+
 struct call_state {
   static const char* name;
   call_deps deps;
@@ -71,11 +98,13 @@ struct call_state {
   bool machine_handled = false;   // machine_message said or hang-up sent
   std::deque<seen_webhook> seen;  // the last few webhooks, oldest first
   uint64_t webhooks_seen = 0;
+  bool relay_transport = false;   // the call was answered with <Connect>
+  relay_link relay;
 
   const config& cfg() const { return *deps.cfg; }
 
   voice_reply reply(reply_action action, std::string text) const {
-    return {action, std::move(text), row.language, row.voice, 0, {}};
+    return {action, std::move(text), row.language, row.voice, 0, {}, {}};
   }
 
   void remember(turn_row t) {
@@ -125,6 +154,37 @@ void persist_then_reply(call_pointer self, write_batch batch,
                         voice_reply_slot slot, voice_reply reply,
                         bool then_release = false);
 
+/// Marks the call over (ended_at, end_reason, metrics); the caller
+/// persists the final row and then notifies the registry.
+void finish_call(call_pointer self, const std::string& reason);
+
+/// The reply to a call's first TwiML request: greet and listen, or hand
+/// the call to a ConversationRelay session (voice.transport).
+voice_reply greeting_reply(call_state& st);
+
+/// The turn's reply as the transport needs it: a transfer intent becomes
+/// reply_action::transfer when voice.transfer_number is set.
+voice_reply turn_reply(call_state& st, std::string text, bool end_call,
+                       bool transfer);
+
+// -- call_relay.cpp -----------------------------------------------------------
+
+/// An event from the call's ConversationRelay WebSocket (is_relay_frame).
+void on_relay_event(call_pointer self, const webhook_event& ev,
+                    write_batch batch, voice_reply_slot slot);
+
+/// POST /voice/relay-done: the session ended; transfer, hang up, or open
+/// a new session.
+void on_relay_done(call_pointer self, const webhook_event& ev,
+                   write_batch batch, voice_reply_slot slot);
+
+/// A token of the streamed reply `turn`.
+void on_relay_token(call_pointer self, uint64_t turn, std::string token);
+
+/// The call is over, or its session is gone: the reply in flight stops
+/// at the model and what was spoken of it is stored.
+void drop_relay_turn(call_pointer self);
+
 // -- call_replay.cpp ----------------------------------------------------------
 
 /// If `ev` is a retry of a webhook this call answered, or is answering,
@@ -135,6 +195,10 @@ bool answer_replay(call_pointer self, const webhook_event& ev,
                    voice_reply_slot& slot);
 
 // -- call_turn.cpp ------------------------------------------------------------
+
+/// What the model is asked for the call's next reply: its history, the
+/// caller, the language, and whether it may transfer the call.
+llm_request make_llm_request(const call_state& st);
 
 /// process-speech: the caller's turn, or a re-prompt for silence.
 void on_speech(call_pointer self, const webhook_event& ev, write_batch batch,

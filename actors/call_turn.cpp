@@ -13,6 +13,17 @@
 
 namespace sb::call_detail {
 
+llm_request make_llm_request(const call_state& st) {
+  llm_request req;
+  req.call_sid = st.row.call_sid;
+  req.language = st.row.language;
+  req.caller = st.row.from_number;
+  for (const auto& t : st.history)
+    req.history.push_back({t.role, t.content});
+  req.offer_transfer = !st.cfg().voice.transfer_number.empty();
+  return req;
+}
+
 namespace {
 
 void arm_deadline(call_pointer self) {
@@ -54,8 +65,8 @@ void finish_turn(call_pointer self, std::string text, bool end_call,
   }
   st.remember(row);
   batch.turns.push_back(std::move(row));
-  auto reply = st.reply(end_call ? reply_action::hangup : reply_action::listen,
-                        std::move(text));
+  auto reply = turn_reply(st, std::move(text), end_call,
+                         timing != nullptr && timing->transfer);
   auto id = turn.id;
   auto join = std::make_shared<reply_join>(reply_join{std::move(reply), 2});
   std::function<void()> done = [self, id, join] {
@@ -75,16 +86,6 @@ void finish_turn(call_pointer self, std::string text, bool end_call,
 
 bool is_current(call_state& st, uint64_t id) {
   return st.turn && st.turn->id == id && !st.turn->done;
-}
-
-llm_request make_llm_request(const call_state& st) {
-  llm_request req;
-  req.call_sid = st.row.call_sid;
-  req.language = st.row.language;
-  req.caller = st.row.from_number;
-  for (const auto& t : st.history)
-    req.history.push_back({t.role, t.content});
-  return req;
 }
 
 void start_turn(call_pointer self, voice_reply_slot slot) {

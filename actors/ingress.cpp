@@ -88,7 +88,7 @@ void reject_busy(ingress_pointer self, const webhook_event& ev,
   batch.calls.push_back(std::move(row));
   const auto& voice = st.deps.cfg->voice;
   voice_reply reply{reply_action::hangup, voice.busy_message, voice.language,
-                    voice.voice, 0, {}};
+                    voice.voice, 0, {}, {}};
   self->request(st.deps.store, caf::infinite, persist_atom::value,
                 std::move(batch))
     .then([slot, reply](bool) { slot.deliver(reply); },
@@ -111,13 +111,16 @@ bool starts_a_call(webhook_kind kind) {
 void answer_unknown(const std::string& sid,
                     std::vector<queued_webhook>& waiting, const config& cfg) {
   for (auto& [ev, slot] : waiting) {
+    // A relay frame's hangup makes its proxy close the socket.
     bool twiml = ev.kind == webhook_kind::process_speech
-                 || ev.kind == webhook_kind::await_turn;
+                 || ev.kind == webhook_kind::await_turn
+                 || ev.kind == webhook_kind::relay_done
+                 || is_relay_frame(ev.kind);
     SB_LOG_NOTICE("call " << sid << ": " << to_string(ev.kind)
                           << " for a call never seen; nothing stored, "
                           << (twiml ? "hung up" : "acknowledged"));
     slot.deliver({twiml ? reply_action::hangup : reply_action::ack, {},
-                  cfg.voice.language, cfg.voice.voice, 0, {}});
+                  cfg.voice.language, cfg.voice.voice, 0, {}, {}});
   }
 }
 

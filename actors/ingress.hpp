@@ -5,7 +5,8 @@
 //
 // Protocol:
 //   (webhook, webhook_event, voice_reply_slot)
-//       Forwards to the call's actor. A new inbound/outbound call past
+//       Forwards to the call's actor (ConversationRelay frames, turned
+//       into events by their socket's proxy, travel the same way). A new inbound/outbound call past
 //       max_calls is answered with voice.busy_message + hangup and stored as
 //       rejected. An event for an unknown CallSid loads the call from the
 //       store first (events for it that arrive meanwhile wait in order).

@@ -1,11 +1,14 @@
 // The LLM pool's dispatcher: a bounded queue of turns, least-loaded
-// endpoint choice, endpoint health with backoff, worker respawn, and the
-// LLM metrics (queue depth, time in the model, failed turns).
+// endpoint choice, endpoint health with backoff, worker respawn, streamed
+// turns and their cancellation, and the LLM metrics (queue depth, time in
+// the model, failed turns).
 #include "actors/llm_pool.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <deque>
+#include <utility>
 #include <vector>
 
 #include <caf/actor_system.hpp>
@@ -53,6 +56,13 @@ using steady = std::chrono::steady_clock;
 constexpr int failures_before_down = 3;
 constexpr auto max_down = std::chrono::seconds(30);
 
+// A cancel is a flag the caller sets, not a message, so while a streamed
+// turn waits in the queue the pool looks at the flags this often.
+constexpr auto sweep_interval = std::chrono::milliseconds(20);
+
+// The pool's own interface: llm_actor plus its sweep timer.
+using pool_actor = llm_actor::extend<caf::reacts_to<sweep_atom>>;
+
 struct worker_slot {
   llm_worker_actor handle;
   size_t endpoint = 0;
@@ -77,6 +87,15 @@ struct pool_job {
   steady::time_point enqueued;
   int attempts = 0;
   int avoid = -1;                 // the endpoint that just failed this job
+  // (stream) only: the caller's stream, and whether one of its tokens has
+  // reached the caller (then the job is never tried again).
+  bool streamed = false;
+  llm_stream stream;
+  std::shared_ptr<std::atomic<bool>> spoke;
+
+  bool cancelled() const {
+    return stream.cancel && stream.cancel->load();
+  }
 };
 
 struct pool_state {
@@ -86,11 +105,12 @@ struct pool_state {
   std::vector<endpoint_state> endpoints;
   std::vector<worker_slot> workers;
   std::deque<pool_job> queue;
+  bool sweep_pending = false;     // a sweep_atom is on its way
 };
 
 const char* pool_state::name = "llm-pool";
 
-using pool_pointer = llm_actor::stateful_pointer<pool_state>;
+using pool_pointer = pool_actor::stateful_pointer<pool_state>;
 
 void dispatch(pool_pointer self);
 
@@ -140,13 +160,18 @@ void note_health(pool_state& st, size_t endpoint, const caf::error& err) {
                                   << " s: " << what(err));
 }
 
+// A streamed reply keeps its raw text: the caller makes it speakable
+// clause by clause as the tokens arrive. A transfer needs no words.
 caf::expected<llm_reply> finish_reply(const pool_state& st, llm_reply raw,
                                       const pool_job& job,
                                       steady::time_point started) {
-  auto text = make_speakable(raw.text, static_cast<size_t>(st.cfg->llm.max_reply_chars));
-  if (text.empty())
-    return make_error(errc::backend_failed, "the model's reply had nothing to say aloud");
-  raw.text = std::move(text);
+  raw.transfer = raw.transfer && job.request.offer_transfer;
+  if (!job.streamed) {
+    auto text = make_speakable(raw.text, static_cast<size_t>(st.cfg->llm.max_reply_chars));
+    if (text.empty() && !raw.transfer)
+      return make_error(errc::backend_failed, "the model's reply had nothing to say aloud");
+    raw.text = std::move(text);
+  }
   raw.queue_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                    started - job.enqueued).count();
   const auto& history = job.request.history;
@@ -162,13 +187,64 @@ void fail(pool_job& job, caf::error err) {
   job.promise.deliver(std::move(err));
 }
 
+// The caller stopped the turn: its choice, not a failure of the model, so
+// it is not counted in llm_errors.
+void answer_cancelled(pool_job& job) {
+  job.promise.deliver(make_error(errc::backend_failed, "cancelled"));
+}
+
+// Cancelled streamed turns still in the queue: answered now, never
+// started.
+void drop_cancelled(pool_state& st) {
+  auto cancelled = [](const pool_job& job) { return job.cancelled(); };
+  if (std::none_of(st.queue.begin(), st.queue.end(), cancelled))
+    return;
+  std::deque<pool_job> kept;
+  for (auto& job : st.queue)
+    if (job.cancelled())
+      answer_cancelled(job);
+    else
+      kept.push_back(std::move(job));
+  st.queue.swap(kept);
+}
+
+// The worker's stream for `job`: the caller's on_token (called directly on
+// the worker's thread), behind a flag that notes a token was delivered.
+llm_stream worker_stream(const pool_job& job) {
+  if (!job.stream.on_token)
+    return {{}, job.stream.cancel};
+  return {[spoke = job.spoke, fn = job.stream.on_token](std::string token) {
+            spoke->store(true);
+            fn(std::move(token));
+          },
+          job.stream.cancel};
+}
+
+bool may_retry(const pool_state& st, const pool_job& job,
+               const caf::error& err) {
+  // After a token the caller has spoken part of this answer: another
+  // endpoint's answer would not continue it.
+  if (job.spoke && job.spoke->load())
+    return false;
+  return job.attempts < 2 && !has_code(err, errc::timed_out)
+         && !all_down(st, steady::now());
+}
+
 void on_worker_done(pool_pointer self, size_t w, pool_job job,
                     steady::time_point started, caf::expected<llm_reply> result) {
-  metrics::daemon().llm_duration.observe(metrics::seconds_since(started));
   auto& st = self->state;
   auto e = st.workers[w].endpoint;
   st.workers[w].busy = false;
   --st.endpoints[e].busy;
+  if (job.cancelled()) {
+    // The worker closed the stream because we asked: no health penalty,
+    // no retry, no failed turn, and no time in the model to observe.
+    if (result)
+      note_health(st, e, caf::error{});
+    answer_cancelled(job);
+    return dispatch(self);
+  }
+  metrics::daemon().llm_duration.observe(metrics::seconds_since(started));
   note_health(st, e, result ? caf::error{} : result.error());
   if (result) {
     auto reply = finish_reply(st, std::move(*result), job, started);
@@ -176,8 +252,7 @@ void on_worker_done(pool_pointer self, size_t w, pool_job job,
       job.promise.deliver(std::move(*reply));
     else
       fail(job, reply.error());
-  } else if (job.attempts < 2 && !has_code(result.error(), errc::timed_out)
-             && !all_down(st, steady::now())) {
+  } else if (may_retry(st, job, result.error())) {
     // One more try elsewhere: the caller is still within the deadline.
     job.avoid = static_cast<int>(e);
     st.queue.push_front(std::move(job));
@@ -195,7 +270,7 @@ void start_job(pool_pointer self, size_t w, pool_job job) {
   auto started = steady::now();
   auto shared = std::make_shared<pool_job>(std::move(job));
   self->request(st.workers[w].handle, caf::infinite, work_atom::value,
-                shared->request)
+                shared->request, worker_stream(*shared))
     .then(
       [self, w, shared, started](llm_reply& r) {
         on_worker_done(self, w, std::move(*shared), started, std::move(r));
@@ -215,6 +290,7 @@ size_t free_worker(const pool_state& st, size_t endpoint) {
 void dispatch(pool_pointer self) {
   auto& st = self->state;
   auto now = steady::now();
+  drop_cancelled(st);
   while (!st.queue.empty()) {
     int e = pick_endpoint(st, now, st.queue.front().avoid);
     if (e < 0)
@@ -231,8 +307,34 @@ void dispatch(pool_pointer self) {
       fail(job, make_error(errc::backend_failed, "every LLM endpoint is down"));
     st.queue.clear();
   }
+  // While a turn that can be cancelled waits, look again soon.
+  auto cancellable = [](const pool_job& job) { return job.stream.cancel != nullptr; };
+  if (!st.sweep_pending
+      && std::any_of(st.queue.begin(), st.queue.end(), cancellable)) {
+    st.sweep_pending = true;
+    self->delayed_send(self, sweep_interval, sweep_atom::value);
+  }
   // Every change to the queue ends here (a new turn, a retry, a start).
   metrics::daemon().llm_queue_depth.set(static_cast<double>(st.queue.size()));
+}
+
+// A new turn: refused when the queue is full, else queued and dispatched.
+caf::result<llm_reply> enqueue(pool_pointer self, pool_job job) {
+  auto& st = self->state;
+  if (job.cancelled())
+    return make_error(errc::backend_failed, "cancelled");
+  auto max_queue = static_cast<size_t>(st.cfg->llm.max_queue);
+  bool can_start = pick_endpoint(st, steady::now()) >= 0 && st.queue.empty();
+  if (!can_start && st.queue.size() >= max_queue) {
+    metrics::daemon().llm_errors.inc();
+    return make_error(errc::overloaded, "LLM queue full");
+  }
+  job.promise = self->make_response_promise<llm_reply>();
+  job.enqueued = steady::now();
+  auto promise = job.promise;
+  st.queue.push_back(std::move(job));
+  dispatch(self);
+  return promise;
 }
 
 void spawn_workers(pool_pointer self) {
@@ -261,9 +363,9 @@ void respawn(pool_pointer self, const caf::down_msg& msg) {
     }
 }
 
-llm_actor::behavior_type pool_impl(pool_pointer self,
-                                   std::shared_ptr<const config> cfg,
-                                   std::shared_ptr<const scripted_rules> rules) {
+pool_actor::behavior_type pool_impl(pool_pointer self,
+                                    std::shared_ptr<const config> cfg,
+                                    std::shared_ptr<const scripted_rules> rules) {
   auto& st = self->state;
   st.cfg = cfg;
   st.rules = std::move(rules);
@@ -278,17 +380,22 @@ llm_actor::behavior_type pool_impl(pool_pointer self,
   });
   return {
     [self](generate_atom, llm_request& req) -> caf::result<llm_reply> {
-      auto& st = self->state;
-      auto max_queue = static_cast<size_t>(st.cfg->llm.max_queue);
-      bool can_start = pick_endpoint(st, steady::now()) >= 0 && st.queue.empty();
-      if (!can_start && st.queue.size() >= max_queue) {
-        metrics::daemon().llm_errors.inc();
-        return make_error(errc::overloaded, "LLM queue full");
-      }
-      auto promise = self->make_response_promise<llm_reply>();
-      st.queue.push_back({std::move(req), promise, steady::now(), 0});
+      pool_job job;
+      job.request = std::move(req);
+      return enqueue(self, std::move(job));
+    },
+    [self](stream_atom, llm_request& req,
+           const llm_stream& stream) -> caf::result<llm_reply> {
+      pool_job job;
+      job.request = std::move(req);
+      job.streamed = true;
+      job.stream = stream;
+      job.spoke = std::make_shared<std::atomic<bool>>(false);
+      return enqueue(self, std::move(job));
+    },
+    [self](sweep_atom) {
+      self->state.sweep_pending = false;
       dispatch(self);
-      return promise;
     },
     [self](reload_atom, const config_ptr& cfg) {
       self->state.cfg = cfg;

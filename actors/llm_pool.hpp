@@ -11,13 +11,21 @@
 // repeated failures and probes it again with exponential backoff while the
 // others carry the load, and respawns workers that die.
 //
-// Protocol: as llm_actor. Replies are made speakable (markdown, code and
-// emoji removed, capped at llm.max_reply_chars on a sentence boundary);
-// a goodbye in the caller's last words sets end_call. Errors:
+// Protocol: as llm_actor. generate's replies are made speakable
+// (markdown, code and emoji removed, capped at llm.max_reply_chars on a
+// sentence boundary); stream's are raw, their tokens passed to on_token
+// straight from the worker's thread. A goodbye in the caller's last words
+// sets end_call. Errors:
 //   errc::overloaded      the queue is full (answered at once);
-//   errc::backend_failed  the model failed, every endpoint is down, or the
-//                         reply had nothing speakable;
+//   errc::backend_failed  the model failed, every endpoint is down, the
+//                         reply had nothing speakable (and no transfer),
+//                         or "cancelled" (stream: the caller set cancel);
 //   errc::timed_out       the model took longer than llm.timeout_s.
+// A cancelled turn is not an endpoint failure and not counted in the LLM
+// error metric; its worker's slot is free as soon as the worker returns.
+// While a cancellable turn waits in the queue, the pool checks the cancel
+// flags every 20 ms, so a cancelled one is answered without waiting for a
+// slot.
 #pragma once
 
 #include <memory>

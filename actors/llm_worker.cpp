@@ -1,6 +1,10 @@
 // The LLM worker's behaviour: one blocking streamed request per message.
 #include "actors/llm_worker.hpp"
 
+#include <functional>
+#include <string>
+#include <string_view>
+
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -24,17 +28,26 @@ const char* worker_state::name = "llm-worker";
 
 using worker_pointer = llm_worker_actor::stateful_pointer<worker_state>;
 
-caf::result<llm_reply> work(worker_pointer self, const llm_request& req) {
+caf::result<llm_reply> work(worker_pointer self, const llm_request& req,
+                            const llm_stream& stream) {
   auto& st = self->state;
   const auto& llm = st.cfg->llm;
   auto prompt = system_prompt_for(llm, req.language, req.caller);
-  auto done = st.client->complete(st.settings, prompt, req.history);
+  // The caller's function itself, called from this thread: no hop through
+  // the pool. `stream` lives in the message until this handler returns.
+  std::function<void(std::string_view)> on_token;
+  if (stream.on_token)
+    on_token = [&stream](std::string_view t) { stream.on_token(std::string(t)); };
+  auto done = st.client->complete(st.settings, prompt, req.history, on_token,
+                                  stream.cancel.get(), req.offer_transfer);
   if (!done)
     return done.error();
   llm_reply reply;
   reply.text = std::move(done->text);
   reply.model = llm.model;
   reply.llm_ms = done->total.count();
+  reply.first_token_ms = done->first_token.count();
+  reply.transfer = done->transfer;
   return reply;
 }
 
@@ -52,7 +65,9 @@ llm_worker_actor::behavior_type worker_impl(worker_pointer self,
   st.settings = chat_settings{llm.model, llm.temperature, llm.num_predict,
                               llm.keep_alive};
   return {
-    [self](work_atom, const llm_request& req) { return work(self, req); },
+    [self](work_atom, const llm_request& req, const llm_stream& stream) {
+      return work(self, req, stream);
+    },
     [self](reload_atom, const config_ptr& cfg) {
       const auto& llm = cfg->llm;
       self->state.cfg = cfg;

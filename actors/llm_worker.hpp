@@ -3,9 +3,14 @@
 // its own thread). Spawned and supervised by the LLM pool.
 //
 // Protocol:
-//   (work, llm_request) -> llm_reply
-//       The model's raw answer (llm_ms set; not yet made speakable).
-//       Errors as llm_client::complete.
+//   (work, llm_request, llm_stream) -> llm_reply
+//       The model's raw answer (not made speakable): text, model, llm_ms,
+//       first_token_ms, and transfer (the model called transfer_call; only
+//       offered when request.offer_transfer). Each token goes to
+//       stream.on_token (if set) on this worker's thread as it arrives;
+//       *stream.cancel (if set) aborts the model's stream. The pool passes
+//       an empty llm_stream for generate. Errors as llm_client::complete
+//       (a cancel: errc::backend_failed "…: cancelled").
 //   (reload, config_ptr)  new prompts and generation settings.
 #pragma once
 
@@ -22,9 +27,9 @@ namespace sb {
 
 using work_atom = caf::atom_constant<caf::atom("work")>;
 
-using llm_worker_actor =
-  caf::typed_actor<caf::replies_to<work_atom, llm_request>::with<llm_reply>,
-                   caf::reacts_to<reload_atom, config_ptr>>;
+using llm_worker_actor = caf::typed_actor<
+  caf::replies_to<work_atom, llm_request, llm_stream>::with<llm_reply>,
+  caf::reacts_to<reload_atom, config_ptr>>;
 
 /// A worker for `endpoint_url` with the backend, model and prompts of
 /// `cfg->llm`. `detached` = its own thread (tests may pass false).

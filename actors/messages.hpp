@@ -4,13 +4,16 @@
 // daemon registers it with cfg.add_message_types<caf::id_block::switchboard>().
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include <caf/actor.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 #include <caf/error.hpp>
@@ -35,7 +38,21 @@ enum class webhook_kind : uint8_t {
   recording_status, // POST /recording-status
   amd_status,       // POST /amd-status: async answering-machine result
   await_turn,       // POST /voice/await?turn=N: Twilio back for a slow reply
+  relay_done,       // POST /voice/relay-done: <Connect action> after a
+                    // ConversationRelay session ended
+  // ConversationRelay WebSocket frames, turned into events by the relay
+  // proxy (app/relay_proxy): params hold the frame's fields.
+  relay_open,       // setup, checked: the session is bound to the call
+  relay_prompt,     // voicePrompt, lang, last
+  relay_interrupt,  // utteranceUntilInterrupt, durationUntilInterruptMs
+  relay_dtmf,       // digit
+  relay_error,      // description
+  relay_closed,     // the WebSocket is gone (reason)
 };
+
+/// True for the events that come over a ConversationRelay WebSocket rather
+/// than as a webhook.
+bool is_relay_frame(webhook_kind kind);
 
 const char* to_string(webhook_kind kind);
 
@@ -47,6 +64,9 @@ struct webhook_event {
   std::string received_at;     // ISO-8601 UTC
   int64_t turn = 0;            // await_turn: the turn asked for (?turn=N)
   std::string idempotency_token{}; // Twilio's, equal on retries, or ""
+  /// relay_open: the proxy actor of the WebSocket; it takes relay_peer's
+  /// messages (actors/relay_peer.hpp). Local only: not serialised.
+  caf::actor relay_peer{};
 };
 
 /// What the transport should do next; TwiML or WebSocket frames are made
@@ -57,6 +77,9 @@ enum class reply_action : uint8_t {
   ack,       // a callback: acknowledge, nothing to say
   wait,      // the reply is not ready: say `text` (a filler), then come
              // back for turn `await_turn` (/voice/await?turn=N)
+  relay,     // hand the call to a ConversationRelay WebSocket; `text` is
+             // its welcome greeting (may be empty, e.g. on a reconnect)
+  transfer,  // say `text` (if any), then <Dial> `dial_to`
 };
 
 struct voice_reply {
@@ -66,6 +89,7 @@ struct voice_reply {
   std::string voice;
   int64_t await_turn = 0;
   std::string audio_url;       // non-empty: play this instead of saying text
+  std::string dial_to;         // transfer: the number to connect the caller to
 };
 
 
@@ -74,6 +98,7 @@ struct llm_request {
   std::string language;        // the call's language, e.g. hi-IN
   std::string caller;          // the caller's number
   std::vector<chat_message> history; // oldest first; the last is the caller's
+  bool offer_transfer = false; // the model may ask to transfer the call
 };
 
 struct llm_reply {
@@ -82,6 +107,19 @@ struct llm_reply {
   std::string model;           // what produced it (stored in turns.model)
   int64_t queue_ms = 0;        // waiting for a free model slot
   int64_t llm_ms = 0;          // in the model
+  bool transfer = false;       // a transfer intent: hand the caller to a person
+  int64_t first_token_ms = 0;  // model start to its first token (streamed)
+};
+
+/// How a streamed generation reaches the one who asked, token by token,
+/// and how that one stops it. Local only (it holds a function).
+struct llm_stream {
+  /// Called once per token, in order, on the worker's thread, before the
+  /// reply is delivered. Must not block (it sends a message).
+  std::function<void(std::string token)> on_token;
+  /// Set to stop the generation: the worker closes the model's stream,
+  /// no further token is delivered, and the request fails.
+  std::shared_ptr<std::atomic<bool>> cancel;
 };
 
 /// Text to synthesise for a call speaking `language`.
@@ -153,6 +191,7 @@ typename Inspector::result_type inspect(Inspector& f, optional_field<T>& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, webhook_event& x) {
+  // relay_peer is a local actor handle and is left out.
   return f(caf::meta::type_name("webhook_event"), x.kind, x.call_sid, x.params,
            x.received_at, x.turn, x.idempotency_token);
 }
@@ -160,7 +199,7 @@ typename Inspector::result_type inspect(Inspector& f, webhook_event& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, voice_reply& x) {
   return f(caf::meta::type_name("voice_reply"), x.action, x.text, x.language,
-           x.voice, x.await_turn, x.audio_url);
+           x.voice, x.await_turn, x.audio_url, x.dial_to);
 }
 
 template <class Inspector>
@@ -176,13 +215,13 @@ typename Inspector::result_type inspect(Inspector& f, chat_message& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, llm_request& x) {
   return f(caf::meta::type_name("llm_request"), x.call_sid, x.language,
-           x.caller, x.history);
+           x.caller, x.history, x.offer_transfer);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, llm_reply& x) {
   return f(caf::meta::type_name("llm_reply"), x.text, x.end_call, x.model,
-           x.queue_ms, x.llm_ms);
+           x.queue_ms, x.llm_ms, x.transfer, x.first_token_ms);
 }
 
 template <class Inspector>
@@ -216,9 +255,10 @@ typename Inspector::result_type inspect(Inspector& f, turn_row& x) {
   optional_field<int64_t> latency{x.latency_ms};
   optional_field<int64_t> queue{x.queue_ms};
   optional_field<int64_t> llm{x.llm_ms};
+  optional_field<int64_t> first_token{x.first_token_ms};
   return f(caf::meta::type_name("turn_row"), x.call_sid, x.seq, x.role,
            x.content, confidence, x.created_at, latency, x.model, x.audio,
-           queue, llm);
+           queue, llm, first_token, x.interrupted);
 }
 
 template <class Inspector>
@@ -254,6 +294,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::calls_slot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::dial_slot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::done_slot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::config_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::llm_stream)
 
 CAF_BEGIN_TYPE_ID_BLOCK(switchboard, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(switchboard, (sb::webhook_event))
@@ -289,5 +330,7 @@ using reload_atom = caf::atom_constant<caf::atom("reload")>;
 using say_atom = caf::atom_constant<caf::atom("say")>;
 using hangup_atom = caf::atom_constant<caf::atom("hangup")>;
 using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
+using stream_atom = caf::atom_constant<caf::atom("stream")>;
+using llm_token_atom = caf::atom_constant<caf::atom("llmtoken")>;
 
 } // namespace sb

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <deque>
 #include <optional>
+#include <vector>
 
 #include <caf/actor_system.hpp>
 #include <caf/exit_reason.hpp>
@@ -67,6 +68,35 @@ void merge_call(call_row& into, const call_row& from) {
       into.*field = from.*field;
   if (from.duration_s)
     into.duration_s = from.duration_s;
+}
+
+// A turn written again for the same seq, as database.cpp's upsert leaves
+// it: the words and the interrupted flag are the new ones, measurements
+// only where known, role and created_at those of the first write.
+void merge_turn(turn_row& into, const turn_row& from) {
+  into.content = from.content;
+  into.interrupted = from.interrupted;
+  for (auto field : {&turn_row::latency_ms, &turn_row::queue_ms,
+                     &turn_row::llm_ms, &turn_row::first_token_ms})
+    if (from.*field)
+      into.*field = from.*field;
+  if (from.confidence)
+    into.confidence = from.confidence;
+  if (!from.model.empty())
+    into.model = from.model;
+  if (!from.audio.empty())
+    into.audio = from.audio;
+}
+
+// Lays a queued turn over the call's turns: a new seq is added, a known
+// one merged.
+void overlay_turn(std::vector<turn_row>& turns, const turn_row& t) {
+  auto same = std::find_if(turns.begin(), turns.end(),
+                           [&](const turn_row& x) { return x.seq == t.seq; });
+  if (same == turns.end())
+    turns.push_back(t);
+  else
+    merge_turn(*same, t);
 }
 
 struct store_state {
@@ -216,7 +246,7 @@ struct store_state {
       }
       for (const auto& t : w.batch.turns)
         if (t.call_sid == sid && found)
-          found->turns.push_back(t);
+          overlay_turn(found->turns, t);
     }
     if (found)
       std::stable_sort(found->turns.begin(), found->turns.end(),

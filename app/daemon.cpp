@@ -31,6 +31,7 @@
 #include "app/voice_twiml.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "app/relay_front.hpp"
 #include "net/http_server.hpp"
 #include "net/line_server.hpp"
 #include "storage/database.hpp"
@@ -75,6 +76,9 @@ http_server_options server_options(const config& cfg,
   o.rate_limit_per_s = cfg.server.rate_limit_per_s;
   o.rate_limit_burst = cfg.server.rate_limit_burst;
   o.rate_limit_loopback = cfg.server.rate_limit_loopback;
+  o.ws_idle_timeout = std::chrono::seconds(cfg.relay.idle_timeout_s);
+  o.ws_max_frame_bytes = static_cast<size_t>(cfg.relay.max_frame_bytes);
+  o.ws_send_queue_frames = static_cast<size_t>(cfg.relay.send_queue_frames);
   return o;
 }
 
@@ -231,8 +235,13 @@ line_handler admin_handler(admin_actor admin) {
 }
 
 caf::error daemon_parts::start_listeners() {
-  auto server = http_server::start(ioc, server_options(*cfg, max_connections),
-                                   make_http_handler(ingress, cfg, audio));
+  // One key for the TwiML that issues session tokens and the upgrade
+  // handler that checks them.
+  auto relay_key = make_relay_key(*cfg);
+  auto server = http_server::start(
+    ioc, server_options(*cfg, max_connections),
+    make_http_handler(ingress, cfg, audio, relay_key),
+    make_relay_upgrade_handler(*sys, ingress, cfg, relay_key));
   if (!server)
     return server.error();
   http = std::move(*server);

@@ -20,6 +20,8 @@
 #include "core/metrics.hpp"
 #include "net/form.hpp"
 #include "net/json.hpp"
+#include "app/relay_front.hpp"
+#include "net/relay_token.hpp"
 #include "net/secret.hpp"
 #include "net/twilio_signature.hpp"
 
@@ -99,6 +101,7 @@ webhook_kind kind_of(route_id id) {
     case route_id::voice_outbound: return webhook_kind::outbound;
     case route_id::process_speech: return webhook_kind::process_speech;
     case route_id::await_turn: return webhook_kind::await_turn;
+    case route_id::relay_done: return webhook_kind::relay_done;
     case route_id::call_status: return webhook_kind::call_status;
     case route_id::recording_status: return webhook_kind::recording_status;
     default: return webhook_kind::amd_status;
@@ -121,6 +124,7 @@ std::map<route_id, metrics::histogram*> make_webhook_timers() {
   std::map<route_id, metrics::histogram*> out;
   for (auto id : {route_id::voice_inbound, route_id::voice_outbound,
                   route_id::process_speech, route_id::await_turn,
+                  route_id::relay_done,
                   route_id::call_status, route_id::recording_status,
                   route_id::amd_status})
     out[id] = &metrics::daemon().webhook_duration.with({route_name(id)});
@@ -131,6 +135,7 @@ struct front {
   ingress_actor ingress;
   std::shared_ptr<const config> cfg;
   std::shared_ptr<audio_cache> audio;
+  std::string relay_key;       // signs ConversationRelay session tokens
   std::map<route_id, metrics::histogram*> webhook_timers;
 
   // A webhook missing from make_webhook_timers() is still timed, only
@@ -281,6 +286,19 @@ std::optional<webhook_event> parse_webhook(route_id id, const http_request& req,
   return ev;
 }
 
+// <Connect><ConversationRelay> with a session token for this call, issued
+// now: the socket Twilio opens with it is accepted for
+// relay.token_max_age_s.
+std::string relay_twiml(const voice_reply& r, const config& cfg,
+                        const std::string& sid, const std::string& key) {
+  auto issued = std::chrono::duration_cast<std::chrono::seconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+  auto token = make_relay_token(key, sid, issued);
+  return render_relay_twiml(r, cfg, relay_socket_url(cfg, sid, token), sid,
+                            token);
+}
+
 void front::webhook(route_id id, http_request&& req,
                     http_responder respond) const {
   auto ev = parse_webhook(id, req, respond, *cfg);
@@ -301,12 +319,15 @@ void front::webhook(route_id id, http_request&& req,
       return;
     }
     voice_reply r{reply_action::listen, c->voice.apology, c->voice.language,
-                  c->voice.voice, 0, {}};
+                  c->voice.voice, 0, {}, {}};
     respond({200, xml_type, render_twiml(r, *c), {}});
   };
-  auto deliver = [respond, c, sid, status](voice_reply r) {
+  auto key = relay_key;
+  auto deliver = [respond, c, sid, status, key](voice_reply r) {
     if (r.action == reply_action::ack)
       respond(json_response(200, ack_json(sid, status)));
+    else if (r.action == reply_action::relay)
+      respond({200, xml_type, relay_twiml(r, *c, sid, key), {}});
     else
       respond({200, xml_type, render_twiml(r, *c), {}});
   };
@@ -458,10 +479,12 @@ void front::handle(http_request&& req, http_responder respond) const {
 
 http_handler make_http_handler(ingress_actor ingress,
                                std::shared_ptr<const config> cfg,
-                               std::shared_ptr<audio_cache> audio) {
+                               std::shared_ptr<audio_cache> audio,
+                               std::string relay_key) {
   auto f = std::make_shared<const front>(front{std::move(ingress),
                                                 std::move(cfg),
                                                 std::move(audio),
+                                                std::move(relay_key),
                                                 make_webhook_timers()});
   return [f](http_request&& req, http_responder respond) {
     f->handle(std::move(req), std::move(respond));

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "actors/ingress.hpp"
 #include "core/config.hpp"
@@ -15,8 +16,11 @@ namespace sb {
 class audio_cache;
 
 /// `audio` serves GET /audio/<id>.wav; null when no audio is produced.
+/// `relay_key` signs the session tokens of ConversationRelay TwiML
+/// (make_relay_key in app/relay_front.hpp).
 http_handler make_http_handler(ingress_actor ingress,
                                std::shared_ptr<const config> cfg,
-                               std::shared_ptr<audio_cache> audio);
+                               std::shared_ptr<audio_cache> audio,
+                               std::string relay_key = {});
 
 } // namespace sb

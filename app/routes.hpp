@@ -15,6 +15,8 @@ enum class route_id {
   voice_outbound,   // POST /voice/outbound
   process_speech,   // POST /voice/process-speech
   await_turn,       // POST /voice/await?turn=N
+  relay_done,       // POST /voice/relay-done  (<Connect action> after a
+                    //   ConversationRelay session; fetches TwiML)
   call_status,      // POST /call-status
   recording_status, // POST /recording-status
   amd_status,       // POST /amd-status

@@ -62,6 +62,7 @@ struct transfer {
   stream_parser parser;
   const std::function<void(std::string_view)>* on_token = nullptr;
   const std::atomic<bool>* cancel = nullptr;
+  bool offer_transfer = false;
   clock_type::time_point start = clock_type::now();
   std::optional<milliseconds> first_token;
   std::string text;
@@ -96,6 +97,13 @@ struct transfer {
   caf::error finish() {
     auto handler = [this](std::string_view t) { deliver(t); };
     return std::visit([&](auto& p) { return p.finish(handler); }, parser);
+  }
+
+  // A call of a tool we did not offer is ignored like any other tool's.
+  bool transfer_requested() const {
+    return offer_transfer
+           && std::visit([](const auto& p) { return p.transfer_requested(); },
+                         parser);
   }
 };
 
@@ -260,7 +268,8 @@ caf::error llm_client::impl::result_error(CURLcode rc, transfer& t) const {
     return parser_error(err);
   if (t.cancelled)
     return fail(errc::backend_failed, "cancelled");
-  if (is_blank(t.text))
+  // A model that only calls transfer_call has said all it means.
+  if (is_blank(t.text) && !t.transfer_requested())
     return fail(errc::backend_failed, "empty reply");
   return caf::none;
 }
@@ -282,22 +291,23 @@ llm_client::complete(const chat_settings& settings,
                      const std::string& system_prompt,
                      const std::vector<chat_message>& history,
                      const std::function<void(std::string_view)>& on_token,
-                     const std::atomic<bool>* cancel) {
+                     const std::atomic<bool>* cancel, bool offer_transfer) {
   auto& m = *impl_;
   if (!m.curl)
     return m.fail(errc::backend_failed, "curl_easy_init failed");
   if (cancel && cancel->load())
     return m.fail(errc::backend_failed, "cancelled");
   const bool ollama = m.endpoint.backend == llm_backend::ollama;
-  const auto body = ollama
-                      ? ollama_chat_body(settings, system_prompt, history)
-                      : openai_chat_body(settings, system_prompt, history);
+  const auto body =
+    ollama ? ollama_chat_body(settings, system_prompt, history, offer_transfer)
+           : openai_chat_body(settings, system_prompt, history, offer_transfer);
   transfer t;
   t.curl = m.curl;
   if (!ollama)
     t.parser = openai_stream_parser{};
   t.on_token = &on_token;
   t.cancel = cancel;
+  t.offer_transfer = offer_transfer;
   m.error_buffer[0] = '\0';
   curl_easy_setopt(m.curl, CURLOPT_POSTFIELDS, body.data());
   curl_easy_setopt(m.curl, CURLOPT_POSTFIELDSIZE,
@@ -310,7 +320,7 @@ llm_client::complete(const chat_settings& settings,
     return err;
   const auto total = since(t.start);
   return llm_completion{std::move(t.text), t.first_token.value_or(total),
-                        total};
+                        total, t.transfer_requested()};
 }
 
 } // namespace sb

@@ -43,6 +43,7 @@ struct llm_completion {
   std::string text;                       // every token, concatenated
   std::chrono::milliseconds first_token{0}; // request start to first token
   std::chrono::milliseconds total{0};       // request start to end of body
+  bool transfer = false;                  // the model called transfer_call
 };
 
 /// Not thread-safe: one owner thread at a time (it may be moved between
@@ -66,7 +67,11 @@ public:
   /// `on_token` (optional) receives each token, whole UTF-8, in order, on
   /// this thread, as it arrives. `cancel` (optional) is polled while
   /// waiting and after each token; once true no further token is
-  /// delivered and the call returns within about a second.
+  /// delivered, the transfer is aborted (the connection is closed, so the
+  /// server sees the client go) and the call returns within about a
+  /// second. `offer_transfer` offers the model the transfer_call tool
+  /// (llm_wire.hpp); its call sets llm_completion::transfer, and an answer
+  /// that is only that call (no text) is not an "empty reply".
   ///
   /// Errors, each with the backend and URL as context ("ollama http://…:"):
   ///   errc::timed_out       connect or total timeout (curl's message);
@@ -75,12 +80,13 @@ public:
   ///                         an error object or malformed line in the
   ///                         stream, "stream ended before done",
   ///                         "cancelled", or "empty reply" (the text is
-  ///                         empty or only whitespace).
+  ///                         empty or only whitespace, and no transfer).
   caf::expected<llm_completion>
   complete(const chat_settings& settings, const std::string& system_prompt,
            const std::vector<chat_message>& history,
            const std::function<void(std::string_view)>& on_token = {},
-           const std::atomic<bool>* cancel = nullptr);
+           const std::atomic<bool>* cancel = nullptr,
+           bool offer_transfer = false);
 
 private:
   struct impl;

@@ -48,6 +48,33 @@ void write_messages(json_writer& w, const std::string& system_prompt,
   w.EndArray();
 }
 
+// "tools": [the transfer_call function], the same in both formats.
+void write_transfer_tool(json_writer& w) {
+  w.Key("tools");
+  w.StartArray();
+  w.StartObject();
+  w.Key("type");
+  w.String("function");
+  w.Key("function");
+  w.StartObject();
+  w.Key("name");
+  w.String(transfer_tool_name);
+  w.Key("description");
+  w.String("Connect the caller to a human colleague when they ask for a "
+           "person or you cannot help.");
+  w.Key("parameters");
+  w.StartObject();
+  w.Key("type");
+  w.String("object");
+  w.Key("properties");
+  w.StartObject();
+  w.EndObject();
+  w.EndObject();
+  w.EndObject();
+  w.EndObject();
+  w.EndArray();
+}
+
 // `line` cut to about quoted_line_bytes, backing off to a UTF-8 lead byte
 // so the message stays valid UTF-8.
 std::string quote_line(std::string_view line) {
@@ -139,6 +166,21 @@ const rapidjson::Value* member(const rapidjson::Value& obj, const char* key) {
   return it == obj.MemberEnd() ? nullptr : &it->value;
 }
 
+// True if `holder` (an Ollama message or an OpenAI delta) has a
+// "tool_calls" array with a call of transfer_call. Both formats put the
+// name at tool_calls[i].function.name.
+bool calls_transfer(const rapidjson::Value& holder) {
+  auto* calls = member(holder, "tool_calls");
+  if (!calls || !calls->IsArray())
+    return false;
+  for (const auto& call : calls->GetArray())
+    if (auto* function = member(call, "function"))
+      if (auto* name = member(*function, "name");
+          name && *name == transfer_tool_name)
+        return true;
+  return false;
+}
+
 // Appends `bytes` to the unfinished line in `pending` and calls `on_line`
 // for each line completed, without its "\n" or "\r\n". Stops at the first
 // error `on_line` returns; the rest of `bytes` is then dropped.
@@ -176,7 +218,8 @@ caf::error split_lines(std::string& pending, std::string_view bytes,
 
 std::string ollama_chat_body(const chat_settings& settings,
                              const std::string& system_prompt,
-                             const std::vector<chat_message>& history) {
+                             const std::vector<chat_message>& history,
+                             bool offer_transfer) {
   rapidjson::StringBuffer buf;
   json_writer w(buf);
   w.StartObject();
@@ -196,13 +239,16 @@ std::string ollama_chat_body(const chat_settings& settings,
     w.Key("keep_alive");
     write_string(w, settings.keep_alive);
   }
+  if (offer_transfer)
+    write_transfer_tool(w);
   w.EndObject();
   return {buf.GetString(), buf.GetSize()};
 }
 
 std::string openai_chat_body(const chat_settings& settings,
                              const std::string& system_prompt,
-                             const std::vector<chat_message>& history) {
+                             const std::vector<chat_message>& history,
+                             bool offer_transfer) {
   rapidjson::StringBuffer buf;
   json_writer w(buf);
   w.StartObject();
@@ -215,6 +261,8 @@ std::string openai_chat_body(const chat_settings& settings,
   w.Double(settings.temperature);
   w.Key("max_tokens");
   w.Int(settings.max_tokens);
+  if (offer_transfer)
+    write_transfer_tool(w);
   w.EndObject();
   return {buf.GetString(), buf.GetSize()};
 }
@@ -262,9 +310,11 @@ caf::error ollama_stream_parser::on_line(std::string_view line,
     return malformed("ollama", line);
   if (auto* err = member(doc, "error"))
     return make_error(errc::backend_failed, "ollama: " + error_text(*err));
-  if (auto* msg = member(doc, "message"))
+  if (auto* msg = member(doc, "message")) {
     if (auto* content = member(*msg, "content"))
       emit(*content, on_token);
+    transfer_ = transfer_ || calls_transfer(*msg);
+  }
   if (auto* done = member(doc, "done"))
     done_ = done->IsBool() && done->GetBool();
   return caf::none;
@@ -297,9 +347,11 @@ caf::error openai_stream_parser::on_line(std::string_view line,
   auto* choices = member(doc, "choices");
   if (!choices || !choices->IsArray() || choices->Empty())
     return caf::none;
-  if (auto* delta = member((*choices)[0], "delta"))
+  if (auto* delta = member((*choices)[0], "delta")) {
     if (auto* content = member(*delta, "content"))
       emit(*content, on_token);
+    transfer_ = transfer_ || calls_transfer(*delta);
+  }
   return caf::none;
 }
 

@@ -31,21 +31,33 @@ struct chat_settings {
 /// view is valid only during the call.
 using token_handler = std::function<void(std::string_view token)>;
 
+/// The one tool a model may be offered: it calls it to have the caller
+/// connected to a person. Both formats describe it the same way:
+///   {"type":"function","function":{"name":"transfer_call",
+///    "description":"Connect the caller to a human colleague when they ask
+///    for a person or you cannot help.",
+///    "parameters":{"type":"object","properties":{}}}}
+inline constexpr const char* transfer_tool_name = "transfer_call";
+
 /// Ollama's POST /api/chat body:
 ///   {"model", "messages": [{"role":"system","content":…}, history…],
 ///    "stream": true, "options": {"temperature", "num_predict"},
-///    "keep_alive"}
+///    "keep_alive", "tools": [transfer_call]}
 /// The system message is left out when `system_prompt` is empty; history
 /// goes in the order given (oldest first), roles and contents verbatim.
+/// "tools" is there only when `offer_transfer`.
 std::string ollama_chat_body(const chat_settings& settings,
                              const std::string& system_prompt,
-                             const std::vector<chat_message>& history);
+                             const std::vector<chat_message>& history,
+                             bool offer_transfer = false);
 
 /// OpenAI's POST /v1/chat/completions body, same messages:
-///   {"model", "messages", "stream": true, "temperature", "max_tokens"}
+///   {"model", "messages", "stream": true, "temperature", "max_tokens",
+///    "tools": [transfer_call]}   (tools only when `offer_transfer`)
 std::string openai_chat_body(const chat_settings& settings,
                              const std::string& system_prompt,
-                             const std::vector<chat_message>& history);
+                             const std::vector<chat_message>& history,
+                             bool offer_transfer = false);
 
 /// What both stream parsers share: bytes arrive in any chunking, are split
 /// into lines (LF or CRLF; an unfinished line waits for the next feed) and
@@ -63,6 +75,13 @@ public:
     return done_;
   }
 
+  /// True once a complete line carried a call of the transfer_call tool
+  /// (transfer_tool_name); calls of any other tool are ignored. A line
+  /// past the terminator or after an error does not count.
+  bool transfer_requested() const {
+    return transfer_;
+  }
+
   /// Call at the end of the body. A final line without its newline is
   /// parsed first, its token (if any) going to `on_token`. Errors: the
   /// stored error, a malformed final line, else errc::backend_failed
@@ -72,11 +91,14 @@ public:
 protected:
   std::string pending_;
   bool done_ = false;
+  bool transfer_ = false;
   caf::error failed_;
 };
 
 /// Parses Ollama's streamed NDJSON answer: one JSON object per line,
-/// {"message": {"content": "…"}, "done": false} … {"done": true}. A line
+/// {"message": {"content": "…"}, "done": false} … {"done": true}. A tool
+/// call is {"message": {"tool_calls": [{"function": {"name": "…"}}]}} in
+/// any line (the done line included). A line
 /// may arrive split across any number of feed() calls, even inside a UTF-8
 /// sequence; tokens are emitted only for complete lines, so they are always
 /// whole UTF-8. Lines end in "\n" or "\r\n"; blank lines are skipped.
@@ -95,7 +117,9 @@ private:
 
 /// Parses an OpenAI-compatible server-sent event stream: lines
 /// "data: {json}" whose choices[0].delta.content is the next token (absent
-/// or null: no token), until "data: [DONE]". Comments (":…"), blank lines
+/// or null: no token), until "data: [DONE]". A tool call's name arrives in
+/// choices[0].delta.tool_calls[].function.name (its arguments follow in
+/// later chunks without the name). Comments (":…"), blank lines
 /// and other fields (event:, id:, retry:) are ignored. Each data line is
 /// parsed on its own (the servers never split one JSON over several).
 /// Splitting and line endings as for ollama_stream_parser.

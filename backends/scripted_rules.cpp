@@ -44,6 +44,22 @@ scripted_rule help_rule() {
           false};
 }
 
+// A caller who asks for a person. First, so "hello, I need help from a
+// human" is transferred rather than greeted; before goodbye, so "agent
+// please, bye" gets this reply (end_call is still set: a goodbye anywhere
+// counts, and the call actor lets the transfer win). No bare "transfer":
+// callers say "transfer money".
+scripted_rule transfer_rule() {
+  scripted_rule rule{"transfer",
+                     {"agent", "human", "person", "operator",
+                      "representative", "एजेंट", "इंसान"},
+                     "Let me connect you to a colleague.",
+                     "मैं आपको अपने एक सहकर्मी से जोड़ रही हूँ।",
+                     false};
+  rule.transfer = true;
+  return rule;
+}
+
 // Only words that mean "goodbye": धन्यवाद (thank you) would hang up on a
 // caller who is merely polite mid-conversation.
 scripted_rule goodbye_rule() {
@@ -255,7 +271,7 @@ caf::expected<scripted_rule> parse_rule(const file_context& ctx,
   scripted_rule rule;
   caf::error err = check_keys(ctx, table, label,
                               {"name", "keywords", "reply_en", "reply_hi",
-                               "end_call"});
+                               "end_call", "transfer"});
   if (!err)
     err = read_string(ctx, table, label, "name", true, rule.name);
   if (!err)
@@ -266,6 +282,8 @@ caf::expected<scripted_rule> parse_rule(const file_context& ctx,
     err = read_string(ctx, table, label, "reply_hi", false, rule.reply_hi);
   if (!err)
     err = read_bool(ctx, table, label, "end_call", rule.end_call);
+  if (!err)
+    err = read_bool(ctx, table, label, "transfer", rule.transfer);
   if (err)
     return err;
   return rule;
@@ -334,7 +352,8 @@ caf::expected<scripted_rules> parse_document(const file_context& ctx,
 } // namespace
 
 scripted_rules builtin_rules() {
-  return {{hello_rule(), help_rule(), goodbye_rule()}, fallback_rule()};
+  return {{transfer_rule(), hello_rule(), help_rule(), goodbye_rule()},
+          fallback_rule()};
 }
 
 caf::expected<scripted_rules> load_rules_file(const std::string& path) {
@@ -372,7 +391,7 @@ scripted_answer answer(const scripted_rules& rules, std::string_view speech) {
   bool hindi = contains_devanagari(speech) && !chosen->reply_hi.empty();
   const std::string& reply = hindi ? chosen->reply_hi : chosen->reply_en;
   return {fill_speech(reply, trim_space(speech)), chosen->name,
-          end_call || chosen->end_call};
+          end_call || chosen->end_call, chosen->transfer};
 }
 
 // U+0900..U+097F is E0 A4 80 .. E0 A5 BF in UTF-8. E0 never appears as a

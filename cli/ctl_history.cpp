@@ -5,6 +5,7 @@
 #include "cli/ctl_history.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <memory>
 
 #include <rapidjson/stringbuffer.h>
@@ -34,7 +35,19 @@ constexpr const char* call_sql
     " ended_at, duration_s, end_reason"
     " FROM calls WHERE call_sid = ?1";
 
+// A reply the caller talked over (schema 3) is printed with a marker after
+// what they heard, and carries "interrupted": true; the column is NULL, so
+// left out, for every other turn.
 constexpr const char* turns_sql
+  = "SELECT role, content || CASE WHEN interrupted <> 0"
+    " THEN ' [interrupted]' ELSE '' END AS content,"
+    " created_at AS timestamp, confidence, latency_ms,"
+    " CASE WHEN interrupted <> 0 THEN 1 END AS interrupted"
+    " FROM turns WHERE call_sid = ?1 ORDER BY seq";
+
+// The same for files the daemon has not yet migrated to schema 3: this
+// reader never writes, so it cannot migrate them itself.
+constexpr const char* turns_sql_v2
   = "SELECT role, content, created_at AS timestamp, confidence, latency_ms"
     " FROM turns WHERE call_sid = ?1 ORDER BY seq";
 
@@ -118,15 +131,26 @@ void write_column(json_writer& w, sqlite3_stmt* stmt, int i) {
   }
 }
 
+// SQLite has no boolean type: these columns hold 0/1 and are written as
+// JSON false/true.
+bool is_flag(const char* column) {
+  return std::strcmp(column, "interrupted") == 0;
+}
+
 // The current row as an object keyed by column name; with `omit_nulls`,
 // NULL columns are left out (the session's optional turn fields).
 void write_row(json_writer& w, sqlite3_stmt* stmt, bool omit_nulls) {
   w.StartObject();
   for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
-    if (omit_nulls && sqlite3_column_type(stmt, i) == SQLITE_NULL)
+    const int type = sqlite3_column_type(stmt, i);
+    if (omit_nulls && type == SQLITE_NULL)
       continue;
-    w.Key(sqlite3_column_name(stmt, i));
-    write_column(w, stmt, i);
+    const char* name = sqlite3_column_name(stmt, i);
+    w.Key(name);
+    if (is_flag(name) && type == SQLITE_INTEGER)
+      w.Bool(sqlite3_column_int64(stmt, i) != 0);
+    else
+      write_column(w, stmt, i);
   }
   w.EndObject();
 }
@@ -153,6 +177,24 @@ caf::expected<stmt_ptr> by_call(const reader& r, const char* sql,
   if (stmt)
     bind_text(stmt->get(), 1, call_sid);
   return stmt;
+}
+
+// The file's schema version (storage/database's PRAGMA user_version).
+caf::expected<int> schema_version(const reader& r) {
+  auto stmt = prepare(r, "PRAGMA user_version");
+  if (!stmt)
+    return stmt.error();
+  if (sqlite3_step(stmt->get()) != SQLITE_ROW)
+    return r.fail();
+  return sqlite3_column_int(stmt->get(), 0);
+}
+
+// The call's turns query, in the shape the file's schema allows.
+caf::expected<stmt_ptr> turns_of(const reader& r, const std::string& call_sid) {
+  auto version = schema_version(r);
+  if (!version)
+    return version.error();
+  return by_call(r, *version >= 3 ? turns_sql : turns_sql_v2, call_sid);
 }
 
 } // namespace
@@ -199,7 +241,7 @@ read_transcript(const std::string& db_path, const std::string& call_sid) {
     return std::optional<std::string>{};
   if (rc != SQLITE_ROW)
     return r->fail();
-  auto turns = by_call(*r, turns_sql, call_sid);
+  auto turns = turns_of(*r, call_sid);
   if (!turns)
     return turns.error();
   rapidjson::StringBuffer buf;

@@ -21,6 +21,15 @@ const char* const sim_usage =
   "and the completed status callback closes it. Prints the conversation\n"
   "with the time each answer took.\n"
   "\n"
+  "With --transport relay it plays Twilio's ConversationRelay instead (the\n"
+  "daemon's voice.transport = \"relay\"): the answer's TwiML must <Connect> a\n"
+  "<ConversationRelay>; the simulator opens that WebSocket (to --url, signed\n"
+  "like a webhook), sends setup, then each utterance as a prompt frame, and\n"
+  "prints each reply's tokens as they arrive. An end frame from the daemon\n"
+  "closes the socket and posts /voice/relay-done, whose TwiML can transfer\n"
+  "(<Dial>), hang up or reconnect; when the script runs out the caller hangs\n"
+  "up (relay-done with SessionStatus=completed, then the status callback).\n"
+  "\n"
   "Options:\n"
   "  --url URL          the daemon's base URL (default http://127.0.0.1:8000)\n"
   "  --auth-token TOKEN sign every webhook with X-Twilio-Signature, as Twilio\n"
@@ -49,7 +58,14 @@ const char* const sim_usage =
   "                     (POST /recording-status: RecordingSid, RecordingUrl,\n"
   "                     RecordingStatus=completed, RecordingDuration)\n"
   "  --confidence X     Confidence sent with speech that gives none\n"
-  "                     (0 to 1, default 0.92)\n"
+  "                     (0 to 1, default 0.92; not sent over relay)\n"
+  "  --transport T      gather (default): each utterance is posted to the\n"
+  "                     <Gather> action; relay: over a ConversationRelay\n"
+  "                     WebSocket, as described above\n"
+  "  --interrupt-after N\n"
+  "                     with --transport relay: barge in on every reply after\n"
+  "                     its Nth text frame (an interrupt frame with the tokens\n"
+  "                     heard so far), then wait for the reply's closing frame\n"
   "  --no-complete      do not send the final completed status callback\n"
   "  -h, --help         show this help\n"
   "\n"
@@ -66,13 +82,17 @@ const char* const sim_usage =
   "  pause 2.5          the caller waits 2.5 s (0 to 600) before going on\n"
   "  # comment          lines starting with '#', and blank lines, are skipped\n"
   "Only those exact forms are directives; any other line is speech.\n"
+  "Over relay: speech is a prompt frame, digits one dtmf frame per key, and\n"
+  "silence (1 s), digits and pause listen for what the daemon says unasked.\n"
   "\n"
   "Examples:\n"
   "  switchboard-sim --url http://127.0.0.1:8000 \"hello\" \"help\" \"goodbye\"\n"
   "  switchboard-sim --auth-token TOKEN --script call.txt --status-callbacks\n"
+  "  switchboard-sim --transport relay --interrupt-after 3 \"hello\" \"bye\"\n"
   "\n"
   "Exit status: 0 the call played, 1 the daemon failed (refused, HTTP error,\n"
-  "bad TwiML, <Play> not audio), 2 bad usage or an unreadable script.\n";
+  "bad TwiML, <Play> not audio, a WebSocket refused or a bad frame, no reply\n"
+  "within 20 s), 2 bad usage or an unreadable script.\n";
 
 const char* const load_usage =
   "Usage: switchboard-sim load [options]\n"
@@ -101,6 +121,7 @@ const char* const load_usage =
   "                     and check that every speech result answered 200 left\n"
   "                     its user turn (the exact words) and an assistant turn\n"
   "                     in `turns`; prints \"lost turns: K\"\n"
+  "  --transport gather the only transport load mode plays (the default)\n"
   "  --json             also print the summary as one JSON line, last: calls,\n"
   "                     calls_ok, calls_failed, requests, turns, wall_s,\n"
   "                     requests_per_s, turns_per_s, latency_ms{route:{count,\n"
@@ -191,6 +212,20 @@ bool common_option(const std::string& a, arg_walker& w, std::string& url,
   return true;
 }
 
+caf::error transport_option(const std::string& a, arg_walker& w,
+                            sim_transport& out) {
+  std::string name;
+  if (auto err = w.value(a, name))
+    return err;
+  if (name == "gather")
+    out = sim_transport::gather;
+  else if (name == "relay")
+    out = sim_transport::relay;
+  else
+    return usage_error(a + ": expected gather or relay, not '" + name + "'");
+  return caf::none;
+}
+
 caf::error call_option(const std::string& a, arg_walker& w, sim_args& out) {
   auto& c = out.call;
   caf::error err;
@@ -202,6 +237,9 @@ caf::error call_option(const std::string& a, arg_walker& w, sim_args& out) {
   else if (a == "--status-callbacks") c.status_callbacks = true;
   else if (a == "--recording") c.recording = true;
   else if (a == "--script") return w.value(a, out.script_path);
+  else if (a == "--transport") return transport_option(a, w, c.transport);
+  else if (a == "--interrupt-after")
+    return w.number(a, 1, 100000, out.relay.interrupt_after_tokens);
   else if (a == "--call-sid") return w.value(a, c.call_sid);
   else if (a == "--answered-by" || a == "--amd-result") {
     auto& field = a == "--answered-by" ? c.answered_by : c.amd_result;
@@ -242,6 +280,15 @@ caf::error load_option(const std::string& a, arg_walker& w, sim_args& out) {
     return err;
   }
   if (a == "--db") return w.value(a, out.db_path);
+  if (a == "--transport") {
+    auto transport = sim_transport::gather;
+    if (auto e = transport_option(a, w, transport))
+      return e;
+    if (transport == sim_transport::relay)
+      return usage_error("load: --transport relay is not supported: load "
+                         "mode plays the <Gather> webhooks only");
+    return caf::none;
+  }
   if (a == "--outbound") l.outbound = true;
   else if (a == "--no-complete") l.complete = false;
   else if (a == "--fetch-audio") l.fetch_audio = true;
@@ -257,6 +304,9 @@ caf::error check_call(sim_args& out) {
                        "detection; add --outbound");
   if (!c.answered_by.empty() && !c.outbound)
     return usage_error("--answered-by: needs --outbound");
+  if (out.relay.interrupt_after_tokens > 0
+      && c.transport != sim_transport::relay)
+    return usage_error("--interrupt-after: needs --transport relay");
   if (!out.script_path.empty() && !out.utterances.empty())
     return usage_error("--script: give utterances or a script, not both");
   c.base_url = without_trailing_slash(c.base_url);

@@ -10,6 +10,7 @@
 
 #include "cli/sim_call.hpp"
 #include "cli/sim_load.hpp"
+#include "cli/sim_relay.hpp"
 
 namespace sb {
 
@@ -22,6 +23,7 @@ struct sim_args {
   sim_call_options call;
   std::vector<std::string> utterances;
   std::string script_path;     // empty: the utterances are the script
+  relay_sim_options relay;     // call.transport relay: interrupt_after_tokens
   // Load.
   load_options load;
   std::string db_path;         // empty: no database check

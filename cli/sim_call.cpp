@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "cli/sim_call_webhooks.hpp"
 #include "cli/sim_webhook.hpp"
 #include "cli/twiml_reader.hpp"
 #include "core/error.hpp"
@@ -45,49 +46,31 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 
-double ms_since(steady::time_point start) {
-  return std::chrono::duration<double, std::milli>(steady::now() - start).count();
-}
-
-
-// Numbers as Twilio writes them in form parameters: "0.92", not "0.920000".
-std::string number_text(double v) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.6g", v);
-  return text;
-}
-
 // Where running a TwiML document left the call.
 enum class outcome { listen, redirect, hangup, ended };
 
 struct call_player {
+  call_player(http_client& client, const sim_call_options& opts,
+              sim_party who)
+    : client(client), opts(opts), party(std::move(who)),
+      hooks(client, opts, party, result) {
+    result.call_sid = party.call_sid;
+  }
+
   http_client& client;
   const sim_call_options& opts;
   sim_party party;
   sim_result result;
-  std::string document_url;            // the TwiML being run
+  call_webhooks hooks;                 // posts, signed; records in result
+  std::string document_url = opts.base_url + "/voice/process-speech";
+                                       // the TwiML being run
   twiml_node gather;                   // the <Gather> listening now
   std::vector<twiml_node> after_gather; // what runs if it hears nothing
   std::string redirect;                // the last <Redirect>'s URL
-  int sequence = 0;                    // next status callback's SequenceNumber
 
-  std::string public_base() const {
-    return opts.public_url.empty() ? opts.base_url : opts.public_url;
-  }
-
-  // POSTs a webhook as Twilio does: signed over the public URL. TwiML
-  // names the daemon by that URL; the simulator keeps the path and query
-  // and talks to base_url.
   caf::expected<client_response> post(const std::string& url,
                                        const form_params& params) {
-    auto target = url_target(url);
-    http_client::headers headers;
-    if (!opts.auth_token.empty())
-      headers.emplace_back("X-Twilio-Signature",
-                           sign_webhook(opts.auth_token, public_base(), target,
-                                        params));
-    return client.post_form(opts.base_url + target, form_encode(params),
-                            headers);
+    return hooks.post(url, params);
   }
 
   // POSTs a TwiML-fetching webhook and runs what comes back, following
@@ -288,123 +271,29 @@ struct call_player {
     }
     return true;
   }
-
-  // An asynchronous callback: Twilio ignores the body, but anything other
-  // than 200 means the daemon did not take it. Returns its ms.
-  double callback(const std::string& path, const form_params& params,
-                const std::string& line) {
-    auto start = steady::now();
-    auto resp = post(path, params);
-    auto ms = ms_since(start);
-    if (!line.empty())
-      result.transcript.push_back({"twilio", line, ms, {}});
-    if (!resp)
-      result.error = what(resp.error());
-    else if (resp->status != 200)
-      result.error = "HTTP " + std::to_string(resp->status) + " from " + path
-                     + ": " + resp->body;
-    return ms;
-  }
-
-  form_params status_params(const std::string& status) {
-    auto p = twilio_standard_params(party, status);
-    p.emplace_back("CallbackSource", "call-progress-events");
-    p.emplace_back("Called", opts.to);
-    p.emplace_back("Caller", opts.from);
-    p.emplace_back("SequenceNumber", std::to_string(sequence++));
-    p.emplace_back("Timestamp", rfc2822_now());
-    return p;
-  }
-
-  void status(const std::string& status) {
-    auto p = status_params(status);
-    callback("/call-status", p,
-             "status " + status + " (#" + param_or(p, "SequenceNumber") + ")");
-  }
-
-  void complete(long seconds) {
-    auto secs = std::to_string(seconds);
-    if (!opts.status_callbacks) {
-      auto p = twilio_standard_params(party, "completed");
-      p.emplace_back("CallDuration", secs);
-      result.completed_ms = callback("/call-status", p, {});
-      return;
-    }
-    auto p = status_params("completed");
-    p.emplace_back("CallDuration", secs);
-    p.emplace_back("Duration", std::to_string((seconds + 59) / 60)); // billed minutes
-    p.emplace_back("SipResponseCode", "200");
-    callback("/call-status", p, "status completed, " + secs + " s (#"
-                                  + param_or(p, "SequenceNumber") + ")");
-  }
-
-  // The call's recording is ready: Twilio's completed recording callback.
-  void recording(long seconds) {
-    auto sid = random_sid("RE");
-    form_params p{
-      {"AccountSid", opts.account_sid},
-      {"CallSid", party.call_sid},
-      {"RecordingChannels", "1"},
-      {"RecordingDuration", std::to_string(seconds)},
-      {"RecordingSid", sid},
-      {"RecordingSource", opts.outbound ? "OutboundAPI" : "StartCallRecordingAPI"},
-      {"RecordingStartTime", rfc2822_now()},
-      {"RecordingStatus", "completed"},
-      {"RecordingTrack", "both"},
-      {"RecordingUrl", "https://api.twilio.com/2010-04-01/Accounts/"
-                         + opts.account_sid + "/Recordings/" + sid}};
-    callback("/recording-status", p,
-             "recording " + sid + " completed, " + std::to_string(seconds) + " s");
-  }
-
-  // Asynchronous AMD: the verdict comes after the call is already talking.
-  void amd(double detection_ms) {
-    form_params p{{"AccountSid", opts.account_sid},
-                  {"AnsweredBy", opts.amd_result},
-                  {"CallSid", party.call_sid},
-                  {"MachineDetectionDuration",
-                   std::to_string(static_cast<long>(detection_ms))}};
-    callback("/amd-status", p, "AMD result " + opts.amd_result);
-  }
 };
 
 } // namespace
 
 sim_result play_script(http_client& client, const sim_call_options& opts,
                        const std::vector<sim_step>& steps) {
-  call_player p{client, opts, {}, {}, opts.base_url + "/voice/process-speech",
-                {}, {}, {}, 0};
-  p.party = {opts.account_sid,
-             opts.call_sid.empty() ? random_call_sid() : opts.call_sid,
-             opts.from, opts.to, opts.outbound};
-  p.result.call_sid = p.party.call_sid;
+  call_player p{client, opts,
+                {opts.account_sid,
+                 opts.call_sid.empty() ? random_call_sid() : opts.call_sid,
+                 opts.from, opts.to, opts.outbound}};
   auto start = steady::now();
-  bool outbound_events = opts.status_callbacks && opts.outbound;
-  if (outbound_events) {
-    p.status("initiated");
-    p.status("ringing");
-  }
-  std::string first = opts.outbound ? "/voice/outbound" : "/voice/inbound";
-  auto answer = twilio_standard_params(p.party, opts.outbound ? "in-progress"
-                                                              : "ringing");
-  if (opts.outbound && !opts.answered_by.empty())
-    answer.emplace_back("AnsweredBy", opts.answered_by);
-  bool live = p.result.error.empty() && p.fetch(first, answer);
-  if (live && outbound_events)
-    p.status("in-progress"); // the "answered" event
-  if (live && !opts.amd_result.empty())
-    p.amd(ms_since(start));
+  p.hooks.before_answer();
+  bool live = p.result.error.empty()
+              && p.fetch(p.hooks.answer_target(), p.hooks.answer_params());
+  if (live)
+    p.hooks.after_answer(ms_since(start));
   live = live && p.result.error.empty();
   for (const auto& step : steps) {
     if (!live)
       break;
     live = p.play(step);
   }
-  auto secs = static_cast<long>(ms_since(start) / 1000);
-  if (opts.send_completed && p.result.error.empty())
-    p.complete(secs);
-  if (opts.recording && p.result.error.empty())
-    p.recording(secs);
+  p.hooks.finish(static_cast<long>(ms_since(start) / 1000));
   return std::move(p.result);
 }
 

@@ -19,7 +19,12 @@
 
 namespace sb {
 
+/// How the conversation travels: <Gather> webhooks (play_script) or a
+/// ConversationRelay WebSocket (play_relay_script, cli/sim_relay.hpp).
+enum class sim_transport { gather, relay };
+
 struct sim_call_options {
+  sim_transport transport = sim_transport::gather;
   std::string base_url = "http://127.0.0.1:8000"; // where the daemon listens
   std::string public_url;      // what the daemon calls itself (its
                                // server.public_url); empty = base_url

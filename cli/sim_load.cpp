@@ -22,37 +22,6 @@ namespace {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-struct host_port {
-  std::string host;
-  std::string port;
-};
-
-// http://HOST[:PORT][/]: the runner speaks plain HTTP/1.1 to the daemon's
-// listener; TLS belongs to the proxy in front of it.
-caf::expected<host_port> parse_base_url(const std::string& url) {
-  constexpr std::string_view scheme = "http://";
-  auto bad = [&url](const std::string& why) {
-    return make_error(errc::bad_request, "--url " + url + ": " + why);
-  };
-  if (url.compare(0, scheme.size(), scheme) != 0)
-    return bad("load mode needs http://HOST:PORT (the daemon's own listener)");
-  auto rest = without_trailing_slash(url.substr(scheme.size()));
-  if (rest.empty() || rest.find_first_of("/?#@") != std::string::npos)
-    return bad("expected http://HOST:PORT with no path");
-  host_port out{rest, "80"};
-  auto colon = rest.rfind(':');
-  if (colon != std::string::npos && rest.find(']', colon) == std::string::npos) {
-    out.host = rest.substr(0, colon);
-    out.port = rest.substr(colon + 1);
-    if (out.port.empty()
-        || out.port.find_first_not_of("0123456789") != std::string::npos)
-      return bad("bad port");
-  }
-  if (out.host.size() > 2 && out.host.front() == '[' && out.host.back() == ']')
-    out.host = out.host.substr(1, out.host.size() - 2);
-  return out;
-}
-
 // Starts calls until `concurrency` are live, and another each time one
 // ends, until `calls` have started. Calls report on their own strands,
 // possibly on several threads, hence the lock.
@@ -132,7 +101,7 @@ uint64_t raise_open_files_limit() {
 }
 
 caf::expected<load_report> run_load(const load_options& opts) {
-  auto where = parse_base_url(opts.base_url);
+  auto where = parse_base_url(opts.base_url, "load mode");
   if (!where)
     return where.error();
   net::io_context ioc{std::max(1, opts.threads)};

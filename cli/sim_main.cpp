@@ -1,5 +1,6 @@
 // switchboard-sim: plays Twilio against a running switchboardd. One call
-// (from arguments or a script file) printed as a transcript, or `load`:
+// (from arguments or a script file, over <Gather> webhooks or a
+// ConversationRelay WebSocket) printed as a transcript, or `load`:
 // many concurrent calls, with throughput, latency per route, errors by
 // kind and, with --db, a check that no acknowledged turn was lost.
 #include <iostream>
@@ -13,6 +14,7 @@
 #include "cli/sim_db_check.hpp"
 #include "cli/sim_load.hpp"
 #include "cli/sim_load_report.hpp"
+#include "cli/sim_relay.hpp"
 #include "cli/sim_script.hpp"
 #include "core/error.hpp"
 
@@ -29,7 +31,26 @@ int play_one(const sb::sim_args& args) {
     steps = std::move(*read);
   }
   sb::http_client client;
-  auto result = sb::play_script(client, args.call, steps);
+  sb::sim_result result;
+  if (args.call.transport == sb::sim_transport::relay) {
+    // Each reply on a line of its own, token by token as it arrives.
+    auto relay = args.relay;
+    bool mid_reply = false;
+    relay.on_token = [&mid_reply](std::string_view token) {
+      if (!mid_reply)
+        std::cout << "assistant> ";
+      mid_reply = true;
+      std::cout << token << std::flush;
+    };
+    relay.on_reply_end = [&mid_reply] {
+      if (mid_reply)
+        std::cout << "\n";
+      mid_reply = false;
+    };
+    result = sb::play_relay_script(client, args.call, steps, relay);
+  } else {
+    result = sb::play_script(client, args.call, steps);
+  }
   std::cout << sb::format_transcript(result) << std::flush;
   if (!result.error.empty()) {
     std::cerr << "switchboard-sim: " << result.error << "\n";

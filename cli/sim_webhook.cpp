@@ -6,6 +6,7 @@
 #include <ctime>
 #include <random>
 
+#include "core/error.hpp"
 #include "net/twilio_signature.hpp"
 
 namespace sb {
@@ -66,6 +67,32 @@ std::string without_trailing_slash(std::string url) {
   while (!url.empty() && url.back() == '/')
     url.pop_back();
   return url;
+}
+
+caf::expected<host_port> parse_base_url(const std::string& url,
+                                        std::string_view who) {
+  constexpr std::string_view scheme = "http://";
+  auto bad = [&url](const std::string& why) {
+    return make_error(errc::bad_request, "--url " + url + ": " + why);
+  };
+  if (url.compare(0, scheme.size(), scheme) != 0)
+    return bad(std::string{who}
+               + " needs http://HOST:PORT (the daemon's own listener)");
+  auto rest = without_trailing_slash(url.substr(scheme.size()));
+  if (rest.empty() || rest.find_first_of("/?#@") != std::string::npos)
+    return bad("expected http://HOST:PORT with no path");
+  host_port out{rest, "80"};
+  auto colon = rest.rfind(':');
+  if (colon != std::string::npos && rest.find(']', colon) == std::string::npos) {
+    out.host = rest.substr(0, colon);
+    out.port = rest.substr(colon + 1);
+    if (out.port.empty()
+        || out.port.find_first_not_of("0123456789") != std::string::npos)
+      return bad("bad port");
+  }
+  if (out.host.size() > 2 && out.host.front() == '[' && out.host.back() == ']')
+    out.host = out.host.substr(1, out.host.size() - 2);
+  return out;
 }
 
 std::string random_sid(std::string_view prefix) {

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include <caf/expected.hpp>
+
 #include "net/form.hpp"
 
 namespace sb {
@@ -45,6 +47,19 @@ std::string sign_webhook(std::string_view auth_token,
 
 /// `url` without trailing '/' characters.
 std::string without_trailing_slash(std::string url);
+
+/// Where the daemon listens, as the Beast clients connect to it.
+struct host_port {
+  std::string host;  // a name or an address, IPv6 without brackets
+  std::string port;  // "80" when the URL names none
+};
+
+/// Splits http://HOST[:PORT][/]: the Beast clients (load runner, relay
+/// WebSocket) speak plain HTTP to the daemon's own listener; TLS belongs
+/// to the proxy in front of it. Errors: errc::bad_request, "--url URL:
+/// why", where an https:// URL is refused as "`who` needs http://...".
+caf::expected<host_port> parse_base_url(const std::string& url,
+                                        std::string_view who);
 
 /// A fresh Twilio-shaped SID: `prefix` + 32 lower-case hex digits.
 std::string random_sid(std::string_view prefix);

@@ -299,6 +299,29 @@ void read_voice(section& sec, voice_config& out) {
   sec.get_choice("machine_action", out.machine_action,
                  {"message", "hangup", "continue"});
   sec.get_non_empty("machine_message", out.machine_message);
+  sec.get_choice("transport", out.transport, {"gather", "relay"});
+  sec.get_checked("transfer_number", out.transfer_number, check_e164_or_empty);
+  sec.get_non_empty("transfer_message", out.transfer_message);
+}
+
+// The TwiML attributes of <ConversationRelay> and the WebSocket listener's
+// limits; they matter only with voice.transport = "relay" but are checked
+// always, so switching the transport cannot reveal a bad value later.
+void read_relay(section& sec, relay_config& out) {
+  sec.get_choice("tts_provider", out.tts_provider,
+                 {"Google", "Amazon", "ElevenLabs"});
+  sec.get_string("voice", out.voice);
+  sec.get_choice("transcription_provider", out.transcription_provider,
+                 {"", "Google", "Deepgram"});
+  sec.get_string("speech_model", out.speech_model);
+  sec.get_choice("interruptible", out.interruptible,
+                 {"none", "dtmf", "speech", "any"});
+  sec.get_bool("dtmf_detection", out.dtmf_detection);
+  sec.get_int("max_reconnects", out.max_reconnects, 0, 100);
+  sec.get_int("token_max_age_s", out.token_max_age_s, 10, 86400);
+  sec.get_int("idle_timeout_s", out.idle_timeout_s, 5, 3600);
+  sec.get_int("max_frame_bytes", out.max_frame_bytes, 1024, 1048576);
+  sec.get_int("send_queue_frames", out.send_queue_frames, 16, 100000);
 }
 
 void read_endpoint(section& sec, endpoint_config& out) {
@@ -392,6 +415,7 @@ void read_document(section& root, config& cfg) {
   with_table(root, "server", [&](section& s) { read_server(s, cfg.server); });
   with_table(root, "twilio", [&](section& s) { read_twilio(s, cfg.twilio); });
   with_table(root, "voice", [&](section& s) { read_voice(s, cfg.voice); });
+  with_table(root, "relay", [&](section& s) { read_relay(s, cfg.relay); });
   with_table(root, "llm", [&](section& s) { read_llm(s, cfg.llm); });
   with_table(root, "tts", [&](section& s) { read_tts(s, cfg.tts); });
   with_table(root, "storage", [&](section& s) {
@@ -421,6 +445,23 @@ void read_document(section& root, config& cfg) {
   });
 }
 
+// Checks that join keys of several tables, once the environment (which
+// may set some of them) is applied.
+caf::error check_across_keys(const toml::table& doc, const config& cfg,
+                             const std::string& origin) {
+  auto why = check_relay_transport(cfg);
+  if (why.empty())
+    return caf::none;
+  // Only the file sets voice.transport, so its line is named; the keys it
+  // depends on may come from the environment.
+  report cross{origin};
+  if (const toml::node* at = doc["voice"]["transport"].node())
+    cross.fail(*at, "voice.transport", why);
+  else
+    cross.fail(doc, "voice.transport", why);
+  return make_error(errc::bad_config, cross.first());
+}
+
 caf::expected<config> parse_document(const std::string& toml_text,
                                      const std::string& origin,
                                      const env_lookup& env) {
@@ -434,6 +475,8 @@ caf::expected<config> parse_document(const std::string& toml_text,
     if (rep.failed())
       return make_error(errc::bad_config, rep.first());
     if (auto err = apply_env(cfg, env))
+      return err;
+    if (auto err = check_across_keys(doc, cfg, origin))
       return err;
     return cfg;
   } catch (const toml::parse_error& e) {

@@ -72,6 +72,27 @@ struct voice_config {                         // [reloadable] all of them
   std::string machine_message =
     "Hello, this is the automated assistant. Sorry we missed you. "
     "Please call us back at your convenience. Goodbye.";
+  // gather: each turn is a webhook answered with TwiML; relay: Twilio's
+  // ConversationRelay holds a WebSocket per call (section [relay]).
+  std::string transport = "gather";          // gather | relay (new calls)
+  // Where a transfer intent connects the caller (E.164); empty = no
+  // transfers: the intent is answered like any other words.
+  std::string transfer_number;
+  std::string transfer_message = "Please hold while I connect you to a colleague.";
+};
+
+struct relay_config {                        // voice.transport = "relay"
+  std::string tts_provider = "Google";       // Google | Amazon | ElevenLabs
+  std::string voice;                         // the provider's voice; empty = its default
+  std::string transcription_provider;        // Google | Deepgram; empty = Twilio's default
+  std::string speech_model;                  // empty = the provider's default
+  std::string interruptible = "any";         // none | dtmf | speech | any
+  bool dtmf_detection = true;                // dtmf frames from the keypad
+  int max_reconnects = 3;                    // new sessions after a failed one, 0..100
+  int token_max_age_s = 300;                 // a session token's life, 10..86400
+  int idle_timeout_s = 60;                   // silent socket: ping at half, close at whole, 5..3600
+  int max_frame_bytes = 65536;               // larger frames close the socket, 1024..1048576
+  int send_queue_frames = 1024;              // frames waiting to be written, 16..100000
 };
 
 struct endpoint_config {
@@ -144,6 +165,7 @@ struct config {
   server_config server;
   twilio_config twilio;
   voice_config voice;
+  relay_config relay;
   llm_config llm;
   tts_config tts;
   storage_config storage;

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/e164.hpp"
+
 namespace sb::config_detail {
 
 // Appends the whole of `path` to `out`; on failure `why` is strerror.
@@ -99,17 +101,44 @@ std::string check_speech_timeout(std::string& text) {
 std::string check_choice(const std::string& value,
                          std::initializer_list<std::string_view> allowed) {
   std::string list;
+  bool first = true;
   for (auto choice : allowed) {
     if (value == choice)
       return "";
-    list += list.empty() ? "" : " | ";
-    list += choice;
+    list += first ? "" : " | ";
+    // An empty choice ("the default") must still be visible in the list.
+    list += choice.empty() ? std::string{"\"\""} : std::string{choice};
+    first = false;
   }
   return "must be one of " + list + " (got \"" + value + "\")";
 }
 
 std::string check_non_empty(const std::string& value) {
   return value.empty() ? "must not be empty" : "";
+}
+
+std::string check_e164_or_empty(const std::string& value) {
+  if (value.empty() || is_e164(value))
+    return "";
+  return "must be empty or an E.164 number like +14155550100 (got \""
+         + value + "\")";
+}
+
+// check_url() already holds public_url to http(s)://, from the file and
+// from PUBLIC_URL alike; the scheme test stays here too because the relay
+// URL is derived from it by swapping that prefix (app/voice_twiml), so
+// this is the place that says why it matters.
+std::string check_relay_transport(const config& cfg) {
+  if (cfg.voice.transport != "relay")
+    return "";
+  const auto& url = cfg.server.public_url;
+  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+    return "relay needs server.public_url to start with http:// or https:// "
+           "(it becomes ws:// or wss://)";
+  if (cfg.twilio.validate_signatures && cfg.twilio.auth_token.empty())
+    return "relay needs twilio.auth_token (TWILIO_AUTH_TOKEN) to sign the "
+           "WebSocket tokens with, or twilio.validate_signatures = false";
+  return "";
 }
 
 } // namespace sb::config_detail

@@ -30,6 +30,14 @@ std::string check_choice(const std::string& value,
                          std::initializer_list<std::string_view> allowed);
 std::string check_speech_timeout(std::string& text);
 std::string check_non_empty(const std::string& value);
+/// Empty (the feature is off) or an E.164 number.
+std::string check_e164_or_empty(const std::string& value);
+
+/// What voice.transport = "relay" needs of the rest of the configuration
+/// (server.public_url to become ws:// or wss://, a key to sign the
+/// WebSocket tokens with), checked once the environment is applied, as
+/// both come from either. "" when fine or when the transport is gather.
+std::string check_relay_transport(const config& cfg);
 
 /// The prototype's environment variables, applied after the file.
 caf::error apply_env(config& cfg, const env_lookup& env);

@@ -413,6 +413,8 @@ daemon_metrics make_daemon_metrics(registry& r) {
                 "Open HTTP connections on the public listener.").with({}),
     rejected, rejected.with({"max_connections"}),
     rejected.with({"rate_limit"}),
+    r.add_gauge("switchboard_relay_sessions",
+                "Open ConversationRelay WebSocket sessions.").with({}),
   };
 }
 

@@ -166,7 +166,8 @@ inline double seconds_since(std::chrono::steady_clock::time_point start) {
 ///   m.twilio_rest_errors.inc()  per REST request that finally failed.
 /// app/http_front feeds the webhook and signature families (route labels
 /// from route_name() in app/routes); net/http_server the connection and
-/// rejection families; actors/llm_pool, tts_pool and store feed theirs.
+/// rejection families; net/ws_session relay_sessions; actors/llm_pool,
+/// tts_pool and store feed theirs.
 struct daemon_metrics {
   gauge& live_calls;                    // switchboard_live_calls
   family<counter>& calls_total;         // {direction, outcome}
@@ -206,6 +207,9 @@ struct daemon_metrics {
   family<counter>& http_rejected;       // {reason}
   counter& refused_connections;         //   {reason="max_connections"}
   counter& rate_limited;                //   {reason="rate_limit"}
+  // net/ws_session: WebSocket sessions (ConversationRelay) from upgrade
+  // to end; each also holds its count in http_connections.
+  gauge& relay_sessions;                // switchboard_relay_sessions
 };
 
 daemon_metrics& daemon();

@@ -2,6 +2,10 @@
 // caller and model text. An input is seven lines: a flags byte (the reply's
 // action, enhanced), voice, language, audio URL, public URL, hints
 // separated by ',', and the text to speak (the rest, newlines included).
+// Flags: bit 7 set = transfer (bit 0 clear) or relay (bit 0 set), else
+// the byte modulo 3 = listen, hangup, wait; bit 2 = enhanced. A transfer
+// dials the voice line; a relay reply is rendered with render_relay_twiml,
+// the voice line as relay.voice and the audio URL line as the token.
 // Every document is read back with expat, an XML parser of its own:
 // it must be well-formed, have exactly the elements the reply asks for
 // (so no byte of the text became markup), and give back the text and
@@ -127,10 +131,56 @@ struct expected_element {
   int depth;
 };
 
-void check_render(const sb::voice_reply& reply, const sb::config& cfg) {
-  auto xml = sb::render_twiml(reply, cfg);
+constexpr std::string_view fuzz_sid = "CAfuzz";
+
+// A relay reply that opens a session: Connect > ConversationRelay >
+// Parameter x2, every value given back.
+void check_relay(const document& doc, const sb::voice_reply& reply,
+                 const sb::config& cfg, const std::string& url,
+                 std::string_view token) {
+  SB_FUZZ_CHECK(doc.elements.size() == 5);
+  const char* names[] = {"Response", "Connect", "ConversationRelay",
+                         "Parameter", "Parameter"};
+  const int depths[] = {0, 1, 2, 3, 3};
+  for (size_t i = 0; i < 5; ++i) {
+    SB_FUZZ_CHECK(doc.elements[i].name == names[i]);
+    SB_FUZZ_CHECK(doc.elements[i].depth == depths[i]);
+  }
+  check_text(attr(doc.elements[1], "action"),
+             cfg.server.public_url + "/voice/relay-done", true);
+  const auto& relay = doc.elements[2];
+  check_text(attr(relay, "url"), url, true);
+  check_text(attr(relay, "language"), reply.language, true);
+  if (!cfg.relay.voice.empty())
+    check_text(attr(relay, "voice"), cfg.relay.voice, true);
+  if (!reply.text.empty())
+    check_text(attr(relay, "welcomeGreeting"), reply.text, true);
+  std::string hints;
+  for (const auto& h : cfg.voice.hints)
+    hints += (hints.empty() ? "" : ",") + h;
+  if (!hints.empty())
+    check_text(attr(relay, "hints"), hints, true);
+  check_text(attr(doc.elements[3], "value"), fuzz_sid, true);
+  check_text(attr(doc.elements[4], "value"), token, true);
+}
+
+void check_render(const sb::voice_reply& reply, const sb::config& cfg,
+                  std::string_view token) {
+  const bool relay = reply.action == sb::reply_action::relay;
+  const auto url = sb::relay_socket_url(cfg, fuzz_sid, token);
+  auto xml = relay ? sb::render_relay_twiml(reply, cfg, url, fuzz_sid, token)
+                   : sb::render_twiml(reply, cfg);
   auto doc = parse_xml(xml);
   SB_FUZZ_CHECK(doc.well_formed);
+  if (relay && !url.empty())
+    return check_relay(doc, reply, cfg, url, token);
+  // A transfer to nobody and a relay without a URL end like a hangup.
+  const bool dial = reply.action == sb::reply_action::transfer
+                    && !reply.dial_to.empty();
+  const bool hangs_up = reply.action == sb::reply_action::hangup
+                        || (reply.action == sb::reply_action::transfer
+                            && !dial)
+                        || relay;
 
   // The speech: our audio, else the text, else nothing.
   const bool play = !reply.audio_url.empty();
@@ -146,7 +196,9 @@ void check_render(const sb::voice_reply& reply, const sb::config& cfg) {
     want.push_back({"Say", speech_depth});
   else if (reply.action == sb::reply_action::wait)
     want.push_back({"Pause", 1});
-  if (reply.action == sb::reply_action::hangup)
+  if (dial)
+    want.push_back({"Dial", 1});
+  else if (hangs_up)
     want.push_back({"Hangup", 1});
   else
     want.push_back({"Redirect", 1});
@@ -159,6 +211,10 @@ void check_render(const sb::voice_reply& reply, const sb::config& cfg) {
   for (const auto& e : doc.elements) {
     if (e.name == "Play")
       check_text(e.text, reply.audio_url, false);
+    if (e.name == "Dial") {
+      check_text(e.text, reply.dial_to, false);
+      SB_FUZZ_CHECK(attr(e, "answerOnBridge") == "true");
+    }
     if (e.name == "Say") {
       check_text(e.text, reply.text, false);
       check_text(attr(e, "voice"), reply.voice, true);
@@ -186,19 +242,29 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto f = sb::fuzz::fields(sb::fuzz::as_text(data, size), 7);
   const auto flags = f[0].empty() ? 0u : static_cast<unsigned char>(f[0][0]);
   sb::voice_reply reply;
-  reply.action = flags % 3 == 0   ? sb::reply_action::listen
-                 : flags % 3 == 1 ? sb::reply_action::hangup
-                                  : sb::reply_action::wait;
+  // Bit 7 picks the actions added with ConversationRelay, so the seeds
+  // (flags '0'..'4') keep the action they were written for.
+  constexpr sb::reply_action actions[] = {
+    sb::reply_action::listen, sb::reply_action::hangup,
+    sb::reply_action::wait};
+  if ((flags & 0x80) != 0)
+    reply.action = (flags & 1) != 0 ? sb::reply_action::relay
+                                    : sb::reply_action::transfer;
+  else
+    reply.action = actions[flags % 3];
   reply.voice = f[1];
   reply.language = f[2];
   reply.audio_url = f[3];
   reply.text = f[6];
+  if (reply.action == sb::reply_action::transfer)
+    reply.dial_to = f[1];
   reply.await_turn = static_cast<int64_t>(f[0].size());
   sb::config cfg;
   cfg.voice.enhanced = (flags & 4) != 0;
   cfg.voice.speech_timeout = f[0].size() > 1 ? f[0].substr(1) : "auto";
   if (!f[4].empty())
     cfg.server.public_url = f[4];
+  cfg.relay.voice = f[1];
   cfg.voice.hints.clear();
   for (auto hints = f[5]; !hints.empty();) {
     auto comma = hints.find(',');
@@ -207,6 +273,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                             : hints.substr(comma + 1);
   }
   check_escape(reply.text);
-  check_render(reply, cfg);
+  check_render(reply, cfg, f[3]);
   return 0;
 }

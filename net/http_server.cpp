@@ -5,9 +5,12 @@
 // requests are answered in the order they arrived. Handlers answer through a
 // responder that may fire on any thread; a reply_slot (core/reply_slot.hpp)
 // turns a responder dropped unanswered into a 503 instead of a hung client.
-// The acceptor counts open connections (each session holds one count until
-// it is destroyed) and closes new ones past max_connections; sessions ask
-// the shared rate_limiter before handing a request on.
+// The acceptor counts open connections (each session holds one count, a
+// connection_slot, until it is destroyed) and closes new ones past
+// max_connections; sessions ask the shared rate_limiter before handing a
+// request on. An accepted WebSocket upgrade hands the socket and its slot
+// to a ws_session (net/ws_session.hpp), as Beast's chat-multi http_session
+// does; the http_session then ends.
 #include "net/http_server.hpp"
 
 #include <algorithm>
@@ -25,12 +28,14 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "core/reply_slot.hpp"
 #include "net/rate_limiter.hpp"
+#include "net/ws_session.hpp"
 
 namespace sb {
 namespace {
@@ -38,7 +43,9 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
+using request_type = http::request<http::string_body>;
 using response_type = http::response<http::string_body>;
 
 constexpr uint32_t header_limit_bytes = 8 * 1024;
@@ -91,8 +98,7 @@ bool is_parse_error(const beast::error_code& ec) {
   return ec.category() == make_error_code(http::error::bad_method).category();
 }
 
-http_request to_request(http::request<http::string_body>&& msg,
-                        const std::string& remote) {
+http_request to_request(request_type&& msg, const std::string& remote) {
   http_request req;
   req.method = std::string(msg.method_string());
   req.target = std::string(msg.target());
@@ -156,6 +162,15 @@ response_type to_response(http_response&& in, unsigned version,
   return res;
 }
 
+ws_session_options ws_options(const http_server_options& opts) {
+  ws_session_options ws;
+  ws.handshake_timeout = opts.ws_handshake_timeout;
+  ws.idle_timeout = opts.ws_idle_timeout;
+  ws.max_frame_bytes = opts.ws_max_frame_bytes;
+  ws.send_queue_frames = opts.ws_send_queue_frames;
+  return ws;
+}
+
 // One queued response, in request order. `ready` is empty until the
 // handler answers.
 struct pending_response {
@@ -169,10 +184,11 @@ struct pending_response {
 
 struct http_server::impl : std::enable_shared_from_this<impl> {
   impl(asio::io_context& ioc, const http_server_options& opts,
-       http_handler handler)
+       http_handler handler, ws_upgrade_handler upgrade)
     : ioc_(ioc),
       options_(opts),
       handler_(std::move(handler)),
+      upgrade_(std::move(upgrade)),
       strand_(asio::make_strand(ioc)),
       acceptor_(strand_),
       retry_timer_(strand_),
@@ -189,6 +205,7 @@ struct http_server::impl : std::enable_shared_from_this<impl> {
   asio::io_context& ioc_;
   const http_server_options options_;
   const http_handler handler_;
+  const ws_upgrade_handler upgrade_; // may be empty
   const asio::strand<asio::io_context::executor_type> strand_;
   tcp::acceptor acceptor_;
   asio::steady_timer retry_timer_;
@@ -205,8 +222,8 @@ namespace {
 
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
-  http_session(tcp::socket&& socket, std::shared_ptr<http_server::impl> srv);
-  ~http_session();
+  http_session(tcp::socket&& socket, std::shared_ptr<http_server::impl> srv,
+               connection_slot slot);
 
   // Starts reading requests on the connection's strand.
   void run();
@@ -237,6 +254,9 @@ private:
   void dispatch_request();
   void reject_over_rate(uint64_t seq, long retry_after_s);
   void call_handler(http_request&& req, http_responder respond);
+  void dispatch_upgrade(uint64_t seq, request_type&& msg);
+  ws_verdict call_upgrade_handler(http_request&& req);
+  void hand_over(request_type&& msg, ws_opener open);
   void on_response(uint64_t seq, http_response res);
   void respond_error(unsigned status, std::string text);
   void do_write();
@@ -251,6 +271,7 @@ private:
   const asio::any_io_executor strand_;
   const std::shared_ptr<http_server::impl> server_;
   const size_t max_pipeline_;
+  connection_slot slot_; // passes to the ws_session on an upgrade
   std::string remote_;
   std::string peer_ip_;        // the rate limit's key
   bool peer_loopback_ = false;
@@ -267,11 +288,13 @@ private:
 };
 
 http_session::http_session(tcp::socket&& socket,
-                           std::shared_ptr<http_server::impl> srv)
+                           std::shared_ptr<http_server::impl> srv,
+                           connection_slot slot)
   : stream_(std::move(socket)),
     strand_(stream_.get_executor()),
     server_(std::move(srv)),
-    max_pipeline_(std::max<size_t>(1, server_->options_.max_pipeline)) {
+    max_pipeline_(std::max<size_t>(1, server_->options_.max_pipeline)),
+    slot_(std::move(slot)) {
   beast::error_code ec;
   const auto peer = stream_.socket().remote_endpoint(ec);
   remote_ = ec ? std::string("unknown") : endpoint_text(peer);
@@ -279,13 +302,6 @@ http_session::http_session(tcp::socket&& socket,
     peer_ip_ = peer.address().to_string();
     peer_loopback_ = is_loopback(peer.address());
   }
-}
-
-// The acceptor counted this connection; the count ends with the session,
-// which outlives its socket only until a pending handler answers.
-http_session::~http_session() {
-  server_->connections_.fetch_sub(1);
-  metrics::daemon().http_connections.dec();
 }
 
 void http_session::run() {
@@ -420,9 +436,12 @@ void http_session::on_read_error(beast::error_code ec, const char* what) {
 
 void http_session::dispatch_request() {
   auto msg = parser_->release();
+  const bool upgrade = server_->upgrade_ && websocket::is_upgrade(msg);
   pending_response slot;
   slot.version = msg.version();
-  slot.keep_alive = msg.keep_alive();
+  // An upgrade request ends the HTTP conversation whatever the answer: the
+  // socket passes to a WebSocket, or the refusal closes it.
+  slot.keep_alive = msg.keep_alive() && !upgrade;
   slot.head = msg.method() == http::verb::head;
   // After a request that asks to close, nothing more is read: its response
   // ends the connection.
@@ -436,6 +455,10 @@ void http_session::dispatch_request() {
                                retry_after_s)) {
     reject_over_rate(seq, retry_after_s);
     do_read();
+    return;
+  }
+  if (upgrade) {
+    dispatch_upgrade(seq, std::move(msg));
     return;
   }
   server_->in_flight_.fetch_add(1);
@@ -471,6 +494,55 @@ void http_session::call_handler(http_request&& req, http_responder respond) {
   } catch (...) {
     SB_LOG_ERROR("http: request handler threw a non-exception");
   }
+}
+
+void http_session::dispatch_upgrade(uint64_t seq, request_type&& msg) {
+  reading_ = false; // closing_ is set: no more requests are read
+  // The socket may change hands only when nothing of HTTP is left on it:
+  // no response owed ahead of this one (pipelining), and no bytes past the
+  // request, which a client may not send before the handshake's answer
+  // (RFC 6455 4.1).
+  if (queue_.size() > 1 || writing_ || buffer_.size() > 0) {
+    on_response(seq, plain(400, "websocket upgrade must not be pipelined\n"));
+    return;
+  }
+  auto verdict = call_upgrade_handler(to_request(request_type(msg), remote_));
+  if (verdict.accept && !verdict.open) {
+    SB_LOG_ERROR("http: upgrade handler accepted without an open callback");
+    verdict = {};
+    verdict.refusal = plain(500, "internal error\n");
+  }
+  if (!verdict.accept) {
+    on_response(seq, std::move(verdict.refusal));
+    return;
+  }
+  hand_over(std::move(msg), std::move(verdict.open));
+}
+
+ws_verdict http_session::call_upgrade_handler(http_request&& req) {
+  // Exceptions must not unwind into Asio: a throw is a refusal with 500.
+  try {
+    return server_->upgrade_(req);
+  } catch (const std::exception& e) {
+    SB_LOG_ERROR("http: upgrade handler threw: " << e.what());
+  } catch (...) {
+    SB_LOG_ERROR("http: upgrade handler threw a non-exception");
+  }
+  ws_verdict refused;
+  refused.refusal = plain(500, "internal error\n");
+  return refused;
+}
+
+void http_session::hand_over(request_type&& msg, ws_opener open) {
+  // From here the socket and its connection count belong to the
+  // ws_session; this session touches neither again and ends when this
+  // handler returns (no operation of its own is pending).
+  queue_.clear();
+  ++front_seq_;
+  closed_ = closing_ = true;
+  start_ws_session(stream_.release_socket(), std::move(msg),
+                   ws_options(options()), remote_, std::move(slot_),
+                   std::move(open));
 }
 
 void http_session::on_response(uint64_t seq, http_response res) {
@@ -638,9 +710,11 @@ void http_server::impl::on_accept(beast::error_code ec, tcp::socket socket) {
   if (connections_.load() >= options_.max_connections) {
     refuse(socket);
   } else {
-    connections_.fetch_add(1);
-    metrics::daemon().http_connections.inc();
-    std::make_shared<http_session>(std::move(socket), shared_from_this())
+    // The slot shares ownership of this impl, whose counter it holds.
+    connection_slot slot(std::shared_ptr<std::atomic<size_t>>(
+      shared_from_this(), &connections_));
+    std::make_shared<http_session>(std::move(socket), shared_from_this(),
+                                   std::move(slot))
       ->run();
   }
   do_accept();
@@ -669,10 +743,12 @@ void http_server::impl::close_acceptor() {
 
 caf::expected<std::unique_ptr<http_server>>
 http_server::start(boost::asio::io_context& ioc,
-                   const http_server_options& opts, http_handler handler) {
+                   const http_server_options& opts, http_handler handler,
+                   ws_upgrade_handler upgrade) {
   if (!handler)
     return make_error(errc::bad_config, "server.listen: no request handler");
-  auto p = std::make_shared<impl>(ioc, opts, std::move(handler));
+  auto p = std::make_shared<impl>(ioc, opts, std::move(handler),
+                                  std::move(upgrade));
   if (auto err = p->listen())
     return err;
   // Every acceptor operation runs on its strand, this first one included.

@@ -66,6 +66,13 @@ CREATE INDEX recordings_call_sid ON recordings (call_sid);
 ALTER TABLE turns ADD COLUMN queue_ms INTEGER;
 ALTER TABLE turns ADD COLUMN llm_ms INTEGER;
 )sql",
+  // 3: the relay transport. first_token_ms: model start to its first
+  // streamed token. interrupted: the caller talked over the reply, so
+  // content is only what they heard (the row is written again, trimmed).
+  R"sql(
+ALTER TABLE turns ADD COLUMN first_token_ms INTEGER;
+ALTER TABLE turns ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 // The columns of each upserted table, key first, in bind order.
@@ -77,10 +84,28 @@ constexpr std::array<const char*, 7> recording_columns = {
   "recording_sid", "call_sid", "url",       "status",
   "duration_s",    "channels", "created_at"};
 
-constexpr const char* insert_turn_sql
+// A turn written again for the same (call_sid, seq) replaces what was said
+// (the relay transport stores a reply, then trims it to what the caller
+// heard when interrupted) and fills in measurements it did not know; who
+// said it and when stay those of the first write. Writing the same row
+// twice leaves it as once, so a batch retried after a failed commit is
+// harmless.
+constexpr const char* upsert_turn_sql
   = "INSERT INTO turns (call_sid, seq, role, content, confidence, created_at,"
-    " latency_ms, model, audio, queue_ms, llm_ms)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    " latency_ms, model, audio, queue_ms, llm_ms, first_token_ms,"
+    " interrupted)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+    " ON CONFLICT(call_sid, seq) DO UPDATE SET"
+    " content = excluded.content,"
+    " interrupted = excluded.interrupted,"
+    " confidence = COALESCE(excluded.confidence, turns.confidence),"
+    " latency_ms = COALESCE(excluded.latency_ms, turns.latency_ms),"
+    " model = COALESCE(excluded.model, turns.model),"
+    " audio = COALESCE(excluded.audio, turns.audio),"
+    " queue_ms = COALESCE(excluded.queue_ms, turns.queue_ms),"
+    " llm_ms = COALESCE(excluded.llm_ms, turns.llm_ms),"
+    " first_token_ms = COALESCE(excluded.first_token_ms,"
+    " turns.first_token_ms)";
 constexpr const char* insert_event_sql
   = "INSERT INTO events (call_sid, kind, received_at, payload)"
     " VALUES (?1, ?2, ?3, ?4)";
@@ -90,7 +115,8 @@ constexpr const char* select_call_sql
     " duration_s, end_reason FROM calls";
 constexpr const char* select_turns_sql
   = "SELECT call_sid, seq, role, content, confidence, created_at, latency_ms,"
-    " model, audio, queue_ms, llm_ms FROM turns WHERE call_sid = ?1"
+    " model, audio, queue_ms, llm_ms, first_token_ms, interrupted"
+    " FROM turns WHERE call_sid = ?1"
     " ORDER BY seq";
 
 // count_rows() takes a table name from its caller; only these exact texts
@@ -168,8 +194,24 @@ void bind(sqlite3_stmt* stmt, int i, const std::string& text) {
                         SQLITE_UTF8);
 }
 
+// For NOT NULL text columns, where empty is a value: turns.content is ""
+// when the caller interrupted a reply before hearing any of it.
+struct text_value {
+  const std::string& text;
+};
+
+void bind(sqlite3_stmt* stmt, int i, text_value value) {
+  sqlite3_bind_text64(stmt, i, value.text.data(), value.text.size(),
+                      SQLITE_STATIC, SQLITE_UTF8);
+}
+
 void bind(sqlite3_stmt* stmt, int i, int64_t value) {
   sqlite3_bind_int64(stmt, i, value);
+}
+
+// Stored as 0/1 (SQLite has no boolean type).
+void bind(sqlite3_stmt* stmt, int i, bool value) {
+  sqlite3_bind_int64(stmt, i, value ? 1 : 0);
 }
 
 void bind(sqlite3_stmt* stmt, int i, double value) {
@@ -238,6 +280,8 @@ turn_row read_turn(sqlite3_stmt* stmt) {
   row.audio = column_text(stmt, 8);
   row.queue_ms = column_opt<int64_t>(stmt, 9);
   row.llm_ms = column_opt<int64_t>(stmt, 10);
+  row.first_token_ms = column_opt<int64_t>(stmt, 11);
+  row.interrupted = sqlite3_column_int64(stmt, 12) != 0;
   return row;
 }
 
@@ -333,7 +377,7 @@ caf::error configure(sqlite3* db, const std::string& path) {
 struct database::statements {
   stmt_ptr upsert_call;
   stmt_ptr upsert_recording;
-  stmt_ptr insert_turn;
+  stmt_ptr upsert_turn;
   stmt_ptr insert_event;
   stmt_ptr select_call;
   stmt_ptr select_turns;
@@ -344,7 +388,7 @@ struct database::statements {
     std::pair<stmt_ptr*, std::string> all[] = {
       {&result->upsert_call, upsert_sql("calls", call_columns)},
       {&result->upsert_recording, upsert_sql("recordings", recording_columns)},
-      {&result->insert_turn, insert_turn_sql},
+      {&result->upsert_turn, upsert_turn_sql},
       {&result->insert_event, insert_event_sql},
       {&result->select_call, std::string{select_call_sql}
                                + " WHERE call_sid = ?1"},
@@ -497,10 +541,10 @@ caf::error database::apply(const write_batch& batch) {
       return err;
   }
   for (auto& t : batch.turns) {
-    auto stmt = stmts_->insert_turn.get();
-    bind_all(stmt, t.call_sid, t.seq, t.role, t.content, t.confidence,
-             t.created_at, t.latency_ms, t.model, t.audio, t.queue_ms,
-             t.llm_ms);
+    auto stmt = stmts_->upsert_turn.get();
+    bind_all(stmt, t.call_sid, t.seq, t.role, text_value{t.content},
+             t.confidence, t.created_at, t.latency_ms, t.model, t.audio,
+             t.queue_ms, t.llm_ms, t.first_token_ms, t.interrupted);
     if ((err = run(stmt, "turns")))
       return err;
   }

@@ -57,6 +57,14 @@ public:
   /// so one bad batch cannot lose the others. If SQLite cannot write at all
   /// (see write_report::unavailable), it stops there: nothing is lost, the
   /// rest is for the caller to retry. Null entries count as empty batches.
+  /// Calls and recordings are upserted by key, filling in what a row knows
+  /// (NULL elsewhere keeps what is stored). Turns are upserted by
+  /// (call_sid, seq): a second write replaces content and interrupted,
+  /// fills in the measurements it knows (confidence, latency_ms, model,
+  /// audio, queue_ms, llm_ms, first_token_ms) and keeps role and
+  /// created_at of the first. So writing the same batch twice stores it
+  /// once, and only data SQLite itself refuses (a role other than user or
+  /// assistant, an empty content, wrong types) is refused.
   write_report write(const std::vector<const write_batch*>& batches);
 
   /// Convenience for one batch: none once committed, else why not (refused

@@ -37,6 +37,9 @@ struct turn_row {
   std::optional<int64_t> latency_ms;    // assistant turns: total time to answer
   std::optional<int64_t> queue_ms;      // assistant: waiting for a model slot
   std::optional<int64_t> llm_ms;        // assistant: in the model
+  std::optional<int64_t> first_token_ms; // assistant, streamed: to the first token
+  bool interrupted = false;             // assistant: the caller talked over it;
+                                        // content is what was heard
   std::string model;                    // assistant turns: what answered
   std::string audio;                    // path/id of produced audio, or empty
 };

@@ -55,7 +55,23 @@ struct stub_llm_state {
   llm_reply answer;
   std::vector<llm_request> requests;
   std::vector<caf::typed_response_promise<llm_reply>> held;
+  std::vector<llm_stream> streams; // of every stream request, in order
 };
+
+/// "a b c" -> {"a", " b", " c"}: words with their leading space, as
+/// models stream them.
+inline std::vector<std::string> stub_tokens(const std::string& text) {
+  std::vector<std::string> out;
+  size_t at = 0;
+  while (at < text.size()) {
+    auto next = text.find(' ', at + 1);
+    if (next == std::string::npos)
+      next = text.size();
+    out.push_back(text.substr(at, next - at));
+    at = next;
+  }
+  return out;
+}
 
 inline llm_reply stub_answer(bool end_call = false) {
   return {"stub says hi", end_call, "stub-model"};
@@ -76,6 +92,25 @@ stub_llm(stub_llm_actor::stateful_pointer<stub_llm_state> self, llm_mode mode,
         return make_error(errc::backend_failed, "stub model failed");
       // Kept, not dropped: a dropped promise answers the caller with an
       // error at once, which is the failure case, not a silent model.
+      auto promise = self->make_response_promise<llm_reply>();
+      st.held.push_back(promise);
+      return promise;
+    },
+    // As generate; an answer is streamed word by word before the reply. A
+    // held one streams nothing: the test sends tokens through
+    // state.streams[i].on_token, then (release).
+    [self](stream_atom, llm_request& req,
+           llm_stream& stream) -> caf::result<llm_reply> {
+      auto& st = self->state;
+      st.requests.push_back(std::move(req));
+      st.streams.push_back(stream);
+      if (st.mode == llm_mode::answer) {
+        for (auto& token : stub_tokens(st.answer.text))
+          stream.on_token(token);
+        return st.answer;
+      }
+      if (st.mode == llm_mode::fail)
+        return make_error(errc::backend_failed, "stub model failed");
       auto promise = self->make_response_promise<llm_reply>();
       st.held.push_back(promise);
       return promise;

@@ -29,12 +29,13 @@ write_batch call_batch(const std::string& sid) {
   return batch;
 }
 
-write_batch turn_batch(const std::string& sid, int64_t seq) {
+write_batch turn_batch(const std::string& sid, int64_t seq,
+                       const std::string& role = "user") {
   write_batch batch = call_batch(sid);
   turn_row turn;
   turn.call_sid = sid;
   turn.seq = seq;
-  turn.role = "user";
+  turn.role = role;
   turn.content = "hello";
   turn.created_at = "2026-01-01T00:00:01.000Z";
   batch.turns.push_back(turn);
@@ -62,12 +63,15 @@ TEST_CASE_METHOD(actor_fixture, "writes queued together are committed in "
   CHECK(rows("events") == 3);
 }
 
-TEST_CASE_METHOD(actor_fixture, "a batch breaking UNIQUE(call_sid, seq) fails "
+// A turn written again with its (call_sid, seq) updates the row (a relay
+// reply trimmed to what the caller heard); a turn the schema refuses
+// (a role that is neither user nor assistant) fails its batch.
+TEST_CASE_METHOD(actor_fixture, "a batch breaking a CHECK constraint fails "
                                 "alone", "[store]") {
   auto first = request_from_test<bool>(store_, persist_atom::value,
                                        turn_batch("CA1", 1));
   auto duplicate = request_from_test<bool>(store_, persist_atom::value,
-                                           turn_batch("CA1", 1));
+                                           turn_batch("CA1", 2, "system"));
   auto other = request_from_test<bool>(store_, persist_atom::value,
                                        call_batch("CA2"));
   sched_.run();
@@ -281,14 +285,14 @@ TEST_CASE_METHOD(store_fault_fixture, "a batch SQLite refuses does not block "
   auto first = request_from_test<bool>(fs.store, persist_atom::value,
                                        turn_batch("CA1", 1));
   auto bad = request_from_test<bool>(fs.store, persist_atom::value,
-                                     turn_batch("CA1", 1));
+                                     turn_batch("CA1", 3, "system"));
   auto next = request_from_test<bool>(fs.store, persist_atom::value,
                                       turn_batch("CA1", 2));
   sched_.run();
   REQUIRE(first->value);
   REQUIRE(next->value);
   CHECK(has_code(bad->error, errc::storage_failed));
-  CHECK_THAT(what(bad->error), Catch::Contains("UNIQUE"));
+  CHECK_THAT(what(bad->error), Catch::Contains("CHECK"));
   CHECK(dropped.with({"refused"}).value() == refused_before + 1);
   CHECK(metrics::daemon().storage_healthy.value() == 1);
   CHECK(fs.rows("turns") == 2);

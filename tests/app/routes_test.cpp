@@ -26,6 +26,7 @@ const std::vector<route_case>& all_routes() {
     {"POST", "/voice/inbound", sb::route_id::voice_inbound},
     {"POST", "/voice/outbound", sb::route_id::voice_outbound},
     {"POST", "/voice/process-speech", sb::route_id::process_speech},
+    {"POST", "/voice/relay-done", sb::route_id::relay_done},
     {"POST", "/call-status", sb::route_id::call_status},
     {"POST", "/recording-status", sb::route_id::recording_status},
     {"POST", "/amd-status", sb::route_id::amd_status},
@@ -181,6 +182,7 @@ TEST_CASE("only Twilio's webhooks are webhooks", "[routes]") {
   CHECK(sb::is_twilio_webhook(sb::route_id::call_status));
   CHECK(sb::is_twilio_webhook(sb::route_id::recording_status));
   CHECK(sb::is_twilio_webhook(sb::route_id::amd_status));
+  CHECK(sb::is_twilio_webhook(sb::route_id::relay_done));
   CHECK_FALSE(sb::is_twilio_webhook(sb::route_id::root));
   CHECK_FALSE(sb::is_twilio_webhook(sb::route_id::healthz));
   CHECK_FALSE(sb::is_twilio_webhook(sb::route_id::sessions));
@@ -212,6 +214,8 @@ TEST_CASE("route names are the stable labels of the webhook metric",
   CHECK(std::string{sb::route_name(sb::route_id::call_status)}
         == "call-status");
   CHECK(std::string{sb::route_name(sb::route_id::metrics)} == "metrics");
+  CHECK(std::string{sb::route_name(sb::route_id::relay_done)}
+        == "relay-done");
   // Every route has its own name, and each is a valid label value as it is.
   std::vector<std::string> names;
   for (const auto& r : all_routes())
@@ -226,4 +230,22 @@ TEST_CASE("route names are the stable labels of the webhook metric",
     CAPTURE(n);
     CHECK(n.find_first_not_of("abcdefghijklmnopqrstuvwxyz-") == n.npos);
   }
+}
+
+TEST_CASE("POST /voice/relay-done is the ConversationRelay session's end",
+          "[routes]") {
+  auto m = sb::match_route("POST", "/voice/relay-done");
+  CHECK(m.error == 0);
+  CHECK(m.id == sb::route_id::relay_done);
+  CHECK(m.arg.empty());
+  auto get = sb::match_route("GET", "/voice/relay-done");
+  CHECK(get.error == 405);
+  CHECK(allow_of(get) == "POST");
+  for (const char* path : {"/voice/relay-done/", "/voice/relay_done",
+                           "/voice/relay", "/relay-done",
+                           "/voice/relay-done/CA1"})
+    CHECK(sb::match_route("POST", path).error == 404);
+  // The WebSocket path is not a route of this table: the upgrade is told
+  // apart before routing (parse_relay_target in app/voice_twiml).
+  CHECK(sb::match_route("GET", "/relay/CA1/tok").error == 404);
 }

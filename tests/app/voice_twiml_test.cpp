@@ -308,3 +308,240 @@ TEST_CASE("the document is a well-formed TwiML response", "[voice_twiml]") {
   CHECK(xml.substr(xml.size() - 11) == "</Response>");
   CHECK(static_cast<bool>(sb::read_twiml(xml)));
 }
+
+// -- transfer and relay -------------------------------------------------
+
+namespace {
+
+constexpr const char* xml_head = R"(<?xml version="1.0" encoding="UTF-8"?>)";
+
+sb::voice_reply relay_reply(std::string greeting) {
+  auto r = make_reply(sb::reply_action::relay, std::move(greeting));
+  r.language = "en-US";
+  return r;
+}
+
+const std::string relay_url
+  = "wss://switchboard.example.com/relay/CA0123/171.sig_-x";
+
+std::string render_relay(const sb::voice_reply& reply, const sb::config& cfg) {
+  return sb::render_relay_twiml(reply, cfg, relay_url, "CA0123",
+                                "171.sig_-x");
+}
+
+} // namespace
+
+TEST_CASE("transfer: the message, then a Dial that rings until bridged",
+          "[voice_twiml]") {
+  auto reply = make_reply(sb::reply_action::transfer,
+                          "Please hold while I connect you.");
+  reply.dial_to = "+14155550100";
+  CHECK(sb::render_twiml(reply, test_config())
+        == std::string{xml_head}
+             + "<Response><Say voice=\"Polly.Aditi\" language=\"hi-IN\">"
+               "Please hold while I connect you.</Say>"
+               "<Dial answerOnBridge=\"true\">+14155550100</Dial>"
+               "</Response>");
+  SECTION("no text: the Dial alone") {
+    reply.text.clear();
+    CHECK(sb::render_twiml(reply, test_config())
+          == std::string{xml_head}
+               + "<Response><Dial answerOnBridge=\"true\">+14155550100</Dial>"
+                 "</Response>");
+  }
+  SECTION("our audio is played instead of said") {
+    reply.audio_url = "https://switchboard.example.com/audio/a1.wav";
+    auto doc = render(reply, test_config());
+    REQUIRE(child_names(doc) == names{"Play", "Dial"});
+    CHECK(doc.children[0].text == reply.audio_url);
+  }
+  SECTION("no number: said, then hung up") {
+    reply.dial_to.clear();
+    auto doc = render(reply, test_config());
+    CHECK(child_names(doc) == names{"Say", "Hangup"});
+  }
+  SECTION("the number cannot become markup") {
+    reply.dial_to = "+1</Dial><Play>x</Play>";
+    auto doc = render(reply, test_config());
+    REQUIRE(child_names(doc) == names{"Say", "Dial"});
+    CHECK(doc.children[1].text == reply.dial_to);
+    CHECK(doc.find("Play") == nullptr);
+  }
+}
+
+TEST_CASE("relay: a Connect with the ConversationRelay and its parameters",
+          "[voice_twiml]") {
+  auto cfg = test_config();
+  auto reply = relay_reply("Hello! How can I help?");
+  CHECK(render_relay(reply, cfg)
+        == std::string{xml_head}
+             + "<Response><Connect action=\"https://switchboard.example.com"
+               "/voice/relay-done\" method=\"POST\">"
+               "<ConversationRelay url=\"wss://switchboard.example.com/relay/"
+               "CA0123/171.sig_-x\" language=\"en-US\" ttsProvider=\"Google\""
+               " welcomeGreeting=\"Hello! How can I help?\""
+               " welcomeGreetingInterruptible=\"any\" interruptible=\"any\""
+               " dtmfDetection=\"true\" hints=\"hello,help,goodbye,bye,"
+               "namaste,haan,nahi,account,order,payment,dhanyavaad\">"
+               "<Parameter name=\"callSid\" value=\"CA0123\"/>"
+               "<Parameter name=\"token\" value=\"171.sig_-x\"/>"
+               "</ConversationRelay></Connect></Response>");
+}
+
+TEST_CASE("relay: every optional setting of [relay] is rendered",
+          "[voice_twiml]") {
+  auto cfg = test_config();
+  cfg.relay.tts_provider = "ElevenLabs";
+  cfg.relay.voice = "UgBBYS2sOqTuMpoF3BR0-0.9_0.8_0.6";
+  cfg.relay.transcription_provider = "Deepgram";
+  cfg.relay.speech_model = "nova-3-general";
+  cfg.relay.interruptible = "speech";
+  cfg.relay.dtmf_detection = false;
+  cfg.voice.hints = {"order"};
+  CHECK(render_relay(relay_reply("Hi"), cfg)
+        == std::string{xml_head}
+             + "<Response><Connect action=\"https://switchboard.example.com"
+               "/voice/relay-done\" method=\"POST\">"
+               "<ConversationRelay url=\"wss://switchboard.example.com/relay/"
+               "CA0123/171.sig_-x\" language=\"en-US\""
+               " ttsProvider=\"ElevenLabs\""
+               " voice=\"UgBBYS2sOqTuMpoF3BR0-0.9_0.8_0.6\""
+               " transcriptionProvider=\"Deepgram\""
+               " speechModel=\"nova-3-general\" welcomeGreeting=\"Hi\""
+               " welcomeGreetingInterruptible=\"speech\""
+               " interruptible=\"speech\" dtmfDetection=\"false\""
+               " hints=\"order\">"
+               "<Parameter name=\"callSid\" value=\"CA0123\"/>"
+               "<Parameter name=\"token\" value=\"171.sig_-x\"/>"
+               "</ConversationRelay></Connect></Response>");
+}
+
+TEST_CASE("relay: an empty greeting and no hints leave their attributes out",
+          "[voice_twiml]") {
+  auto cfg = test_config();
+  cfg.voice.hints.clear();
+  // A reconnect: the caller is mid-conversation, nothing to greet with.
+  auto doc = parse(render_relay(relay_reply(""), cfg));
+  auto relay = doc.find("ConversationRelay");
+  REQUIRE(relay != nullptr);
+  CHECK(attr_names(*relay)
+        == names{"url", "language", "ttsProvider",
+                 "welcomeGreetingInterruptible", "interruptible",
+                 "dtmfDetection"});
+  CHECK(child_names(*relay) == names{"Parameter", "Parameter"});
+}
+
+TEST_CASE("relay: the greeting and other values are escaped",
+          "[voice_twiml]") {
+  auto cfg = test_config();
+  cfg.voice.hints = {"AT&T", "\"q\""};
+  cfg.relay.voice = "v\"><Hangup/>";
+  cfg.server.public_url = "https://example.com/a?b=1&c=2";
+  const std::string greeting
+    = "Say \"yes\" & <wait>; it's \"/><Dial>+19005551212</Dial>";
+  auto xml = sb::render_relay_twiml(relay_reply(greeting), cfg,
+                                    "wss://x/relay/CA1/t?a=1&b=2", "CA1",
+                                    "t\"&<");
+  CHECK(xml.find("welcomeGreeting=\"Say &quot;yes&quot; &amp; &lt;wait&gt;;"
+                 " it&apos;s &quot;/&gt;&lt;Dial&gt;+19005551212"
+                 "&lt;/Dial&gt;\"")
+        != std::string::npos);
+  CHECK(xml.find("<Dial") == std::string::npos);
+  CHECK(xml.find("<Hangup") == std::string::npos);
+  auto doc = parse(xml);
+  CHECK(doc.find("Dial") == nullptr);
+  CHECK(doc.find("Hangup") == nullptr);
+  auto connect = doc.find("Connect");
+  REQUIRE(connect != nullptr);
+  CHECK(connect->attr("action")
+        == "https://example.com/a?b=1&c=2/voice/relay-done");
+  auto relay = doc.find("ConversationRelay");
+  REQUIRE(relay != nullptr);
+  CHECK(relay->attr("welcomeGreeting") == greeting);
+  CHECK(relay->attr("voice") == "v\"><Hangup/>");
+  CHECK(relay->attr("hints") == "AT&T,\"q\"");
+  CHECK(relay->attr("url") == "wss://x/relay/CA1/t?a=1&b=2");
+  auto params = doc.find_all("Parameter");
+  REQUIRE(params.size() == 2);
+  CHECK(params[1]->attr("value") == "t\"&<");
+}
+
+TEST_CASE("relay without its session falls back to hanging up",
+          "[voice_twiml]") {
+  auto cfg = test_config();
+  auto reply = relay_reply("Hello!");
+  // render_twiml has no call SID or token to open a session with.
+  auto doc = render(reply, cfg);
+  REQUIRE(child_names(doc) == names{"Say", "Hangup"});
+  CHECK(doc.children[0].text == "Hello!");
+  // Neither does render_relay_twiml without a URL or a call SID.
+  CHECK(sb::render_relay_twiml(reply, cfg, "", "CA1", "t")
+        == sb::render_twiml(reply, cfg));
+  CHECK(sb::render_relay_twiml(reply, cfg, relay_url, "", "t")
+        == sb::render_twiml(reply, cfg));
+  // Other actions render as render_twiml does.
+  auto listen = make_reply(sb::reply_action::listen, "Hi");
+  CHECK(sb::render_relay_twiml(listen, cfg, relay_url, "CA1", "t")
+        == sb::render_twiml(listen, cfg));
+}
+
+TEST_CASE("relay_socket_url swaps the scheme and appends sid and token",
+          "[voice_twiml]") {
+  auto cfg = test_config();
+  CHECK(sb::relay_socket_url(cfg, "CA0123", "171.abc_-")
+        == "wss://switchboard.example.com/relay/CA0123/171.abc_-");
+  cfg.server.public_url = "http://127.0.0.1:8000";
+  CHECK(sb::relay_socket_url(cfg, "CA1", "t")
+        == "ws://127.0.0.1:8000/relay/CA1/t");
+  cfg.server.public_url = "https://example.com/base";
+  CHECK(sb::relay_socket_url(cfg, "CA1", "t")
+        == "wss://example.com/base/relay/CA1/t");
+  // Only http(s) bases become WebSocket URLs.
+  cfg.server.public_url = "ftp://example.com";
+  CHECK(sb::relay_socket_url(cfg, "CA1", "t").empty());
+  cfg.server.public_url = "httpx://example.com";
+  CHECK(sb::relay_socket_url(cfg, "CA1", "t").empty());
+}
+
+TEST_CASE("parse_relay_target reads /relay/{CallSid}/{token} back",
+          "[voice_twiml]") {
+  using target = std::pair<std::string, std::string>;
+  const std::string sid = "CA0123456789abcdef0123456789abcdef";
+  const std::string token
+    = "1700000000.AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE";
+  auto t = sb::parse_relay_target("/relay/" + sid + "/" + token);
+  REQUIRE(t);
+  CHECK(*t == target{sid, token});
+  CHECK(sb::parse_relay_target("/relay/C/t") == target{"C", "t"});
+  // The longest of each.
+  const std::string sid64(64, 'a');
+  const std::string token128(128, '_');
+  CHECK(sb::parse_relay_target("/relay/" + sid64 + "/" + token128)
+        == target{sid64, token128});
+  // What relay_socket_url writes, this reads (after the scheme and host).
+  auto cfg = test_config();
+  auto url = sb::relay_socket_url(cfg, sid, token);
+  auto path = url.substr(std::string{"wss://switchboard.example.com"}.size());
+  CHECK(sb::parse_relay_target(path) == target{sid, token});
+}
+
+TEST_CASE("parse_relay_target refuses every other path", "[voice_twiml]") {
+  const std::string sid65(65, 'a');
+  const std::string token129(129, 'b');
+  const std::vector<std::string> paths{
+    "", "/", "/relay", "/relay/", "/relay//", "/relay/CA1",
+    "/relay/CA1/", "/relay//tok", "/relay/CA1/tok/", "/relay/CA1/tok/x",
+    "/relay/CA1//tok", "//relay/CA1/tok", "relay/CA1/tok",
+    "/Relay/CA1/tok", "/relays/CA1/tok", "/voice/relay/CA1/tok",
+    "/relay/CA1/tok?x=1", "/relay/CA1/tok#f", "/relay/CA-1/tok",
+    "/relay/CA_1/tok", "/relay/CA.1/tok", "/relay/CA%31/tok",
+    "/relay/CA1/to%6B", "/relay/CA1/to+k", "/relay/CA1/to k",
+    "/relay/CA 1/tok", "/relay/CA1/tok\n", "/relay/CA1/t~k",
+    "/relay/नमस्ते/tok", "/relay/CA1/टोकन",
+    "/relay/" + sid65 + "/tok", "/relay/CA1/" + token129,
+    std::string{"/relay/CA1/t\0k", 14}};
+  for (const auto& bad : paths) {
+    CAPTURE(bad);
+    CHECK_FALSE(sb::parse_relay_target(bad));
+  }
+}

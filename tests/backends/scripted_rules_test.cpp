@@ -1,7 +1,8 @@
 // Tests for backends/scripted_rules: every built-in rule in English and
 // Hindi, the fallback's {speech} substitution, whole-word matching, the
-// "goodbye anywhere hangs up" rule, the rules-file loader's errors, and
-// that rules.example.toml behaves exactly like the built-in rules.
+// "goodbye anywhere hangs up" rule, the transfer intent, the rules-file
+// loader's errors, and that rules.example.toml behaves exactly like the
+// built-in rules.
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -129,6 +130,66 @@ TEST_CASE("goodbye rule ends the call in English and Hindi", "[scripted]") {
   }
 }
 
+TEST_CASE("the built-in rules, in order", "[scripted]") {
+  std::vector<std::string> names;
+  for (const auto& rule : builtins().rules)
+    names.push_back(rule.name);
+  CHECK(names == std::vector<std::string>{"transfer", "hello", "help",
+                                          "goodbye"});
+  for (const auto& rule : builtins().rules) {
+    INFO(rule.name);
+    CHECK(rule.transfer == (rule.name == "transfer"));
+    CHECK(rule.end_call == (rule.name == "goodbye"));
+  }
+  CHECK_FALSE(builtins().fallback.transfer);
+}
+
+TEST_CASE("transfer rule asks for a person in English and Hindi",
+          "[scripted]") {
+  for (const char* speech :
+       {"Can I talk to a human?", "AGENT please", "get me an operator",
+        "I want a representative", "a real person please"}) {
+    auto en = ask(speech);
+    INFO(speech);
+    CHECK(en.rule == "transfer");
+    CHECK(en.text == "Let me connect you to a colleague.");
+    CHECK(en.transfer);
+    CHECK_FALSE(en.end_call);
+  }
+  for (const char* speech : {"मुझे एजेंट से बात करनी है", "किसी इंसान से बात कराइए"}) {
+    auto hi = ask(speech);
+    INFO(speech);
+    CHECK(hi.rule == "transfer");
+    CHECK(hi.text == builtin("transfer").reply_hi);
+    CHECK(hi.text == "मैं आपको अपने एक सहकर्मी से जोड़ रही हूँ।");
+    CHECK(hi.transfer);
+  }
+  // Whole words only, as every rule.
+  CHECK(ask("my travel agents").rule == "fallback");
+  CHECK_FALSE(ask("humane").transfer);
+  // Money is transferred too: that is no request for a person.
+  CHECK_FALSE(ask("I want to transfer money").transfer);
+}
+
+TEST_CASE("asking for a person wins over a greeting and a goodbye",
+          "[scripted]") {
+  // First of the rules: a caller who greets and asks is transferred.
+  auto greeting = ask("hello, I want an agent");
+  CHECK(greeting.rule == "transfer");
+  CHECK(greeting.transfer);
+  CHECK(ask("help, operator").transfer);
+  // Before goodbye: the transfer answers, and the goodbye is still seen
+  // (the call actor lets the transfer win).
+  auto leaving = ask("an agent please, bye");
+  CHECK(leaving.rule == "transfer");
+  CHECK(leaving.transfer);
+  CHECK(leaving.end_call);
+  for (const char* speech : {"hello", "goodbye", "what is my balance"}) {
+    INFO(speech);
+    CHECK_FALSE(ask(speech).transfer);
+  }
+}
+
 TEST_CASE("Hindi keywords match whole words only", "[scripted]") {
   // बायाँ (left) and बायोडाटा (biodata) start with बाय (bye).
   for (const char* speech : {"बायाँ मुड़िए", "मेरा बायोडाटा भेजिए"}) {
@@ -200,7 +261,9 @@ TEST_CASE("rule order, not word order, decides the reply", "[scripted]") {
 TEST_CASE("reply language follows Devanagari in the speech", "[scripted]") {
   CHECK(ask("hello नमस्ते").text == builtin("hello").reply_hi);
   sb::scripted_rules rules = builtins();
-  rules.rules[0].reply_hi.clear();
+  for (auto& rule : rules.rules)
+    if (rule.name == "hello")
+      rule.reply_hi.clear();
   CHECK(sb::answer(rules, "नमस्ते").text == builtin("hello").reply_en);
 }
 
@@ -224,16 +287,27 @@ TEST_CASE("load_rules_file reads a good file", "[scripted][rules_file]") {
                  "keywords = [\"STOP\"]\n"
                  "reply_en = \"Stopping.\"\n"
                  "reply_hi = \"रुक रहे हैं।\"\n"
-                 "end_call = true\n"};
+                 "end_call = true\n"
+                 "[[rule]]\n"
+                 "name = \"person\"\n"
+                 "keywords = [\"person\"]\n"
+                 "reply_en = \"Connecting.\"\n"
+                 "transfer = true\n"};
   auto rules = sb::load_rules_file(file.path());
   REQUIRE(rules);
-  REQUIRE(rules->rules.size() == 2);
+  REQUIRE(rules->rules.size() == 3);
   CHECK(rules->rules[0].keywords == std::vector<std::string>{"balance",
                                                              "बैलेंस"});
   CHECK(rules->rules[0].reply_hi.empty());
   CHECK_FALSE(rules->rules[0].end_call);
   CHECK(rules->rules[1].end_call);
+  CHECK_FALSE(rules->rules[1].transfer);
   CHECK(rules->rules[1].reply_hi == "रुक रहे हैं।");
+  CHECK(rules->rules[2].transfer);
+  CHECK_FALSE(rules->rules[2].end_call);
+  auto person = sb::answer(*rules, "a person please");
+  CHECK(person.text == "Connecting.");
+  CHECK(person.transfer);
   // Without [fallback] the built-in one answers.
   CHECK(rules->fallback.reply_en == builtins().fallback.reply_en);
   CHECK(rules->fallback.reply_hi == builtins().fallback.reply_hi);
@@ -288,6 +362,8 @@ TEST_CASE("load_rules_file names the offending key",
         == "4: rule[0].reply_en: must not be empty");
   CHECK(load_error(good_rule + "end_call = \"yes\"\n")
         == "5: rule[0].end_call: must be true or false");
+  CHECK(load_error(good_rule + "transfer = 1\n")
+        == "5: rule[0].transfer: must be true or false");
   CHECK(load_error(good_rule + "reply_hi = 3\n")
         == "5: rule[0].reply_hi: must be a string");
 }
@@ -324,18 +400,21 @@ TEST_CASE("rules.example.toml equals the built-in rules",
     CHECK(got.reply_en == want.reply_en);
     CHECK(got.reply_hi == want.reply_hi);
     CHECK(got.end_call == want.end_call);
+    CHECK(got.transfer == want.transfer);
   }
   CHECK(loaded->fallback.name == builtin_set.fallback.name);
   CHECK(loaded->fallback.reply_en == builtin_set.fallback.reply_en);
   CHECK(loaded->fallback.reply_hi == builtin_set.fallback.reply_hi);
   for (const char* speech :
        {"hello", "Hello, bye", "नमस्ते", "help me", "मदद", "goodbye",
-        "अलविदा", "byelaw", "what is {speech}", "मेरा बैलेंस", ""}) {
+        "अलविदा", "byelaw", "what is {speech}", "मेरा बैलेंस", "",
+        "a human please", "एजेंट", "operator, bye"}) {
     INFO(speech);
     auto want = sb::answer(builtin_set, speech);
     auto got = sb::answer(*loaded, speech);
     CHECK(got.text == want.text);
     CHECK(got.rule == want.rule);
     CHECK(got.end_call == want.end_call);
+    CHECK(got.transfer == want.transfer);
   }
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include <rapidjson/document.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include "cli/ctl_run.hpp"
@@ -265,4 +266,73 @@ TEST_CASE("ctl_history: a missing or foreign file is a database error",
   auto e = run({"history", "--db", empty});
   CHECK(e.rc == 4);
   CHECK(e.err.find("no such table") != std::string::npos);
+}
+
+TEST_CASE("ctl_history: an interrupted reply is marked in the transcript",
+          "[ctl_history]") {
+  temp_dir dir;
+  const auto path = dir.file("switchboard.db");
+  {
+    auto db = sb::database::open(path);
+    REQUIRE(db);
+    sb::write_batch batch;
+    batch.calls.push_back(call("CA9", "+14155550100",
+                               "2026-11-25T09:00:00.000Z"));
+    batch.turns.push_back(turn("CA9", 1, "user", "where is my order",
+                               "2026-11-25T09:00:05.000Z"));
+    batch.turns.push_back(turn("CA9", 2, "assistant",
+                               "Your order ships on Monday and",
+                               "2026-11-25T09:00:06.000Z"));
+    batch.turns.back().interrupted = true;
+    batch.turns.push_back(turn("CA9", 3, "user", "thanks",
+                               "2026-11-25T09:00:07.000Z"));
+    batch.turns.push_back(turn("CA9", 4, "assistant", "Goodbye!",
+                               "2026-11-25T09:00:08.000Z"));
+    REQUIRE_FALSE((*db)->write(batch));
+  }
+  auto t = run({"transcript", "CA9", "--db", path});
+  CHECK(t.rc == 0);
+  INFO(t.out);
+  CHECK(t.out.find("09:00:05 caller: where is my order  (confidence 0.5)\n"
+                   "09:00:06 assistant: Your order ships on Monday and "
+                   "[interrupted]  (840 ms)\n"
+                   "09:00:07 caller: thanks  (confidence 0.5)\n"
+                   "09:00:08 assistant: Goodbye!  (840 ms)\n")
+        != std::string::npos);
+  // --json: the flag as a boolean on the interrupted turn only.
+  auto json = sb::read_transcript(path, "CA9");
+  REQUIRE(json);
+  REQUIRE(*json);
+  rapidjson::Document doc;
+  doc.Parse((*json)->c_str());
+  REQUIRE(doc.IsObject());
+  const auto& turns = doc["conversation_history"];
+  REQUIRE(turns.Size() == 4);
+  REQUIRE(turns[1].HasMember("interrupted"));
+  CHECK(turns[1]["interrupted"].IsBool());
+  CHECK(turns[1]["interrupted"].GetBool());
+  CHECK(std::string(turns[1]["content"].GetString())
+        == "Your order ships on Monday and [interrupted]");
+  for (int i : {0, 2, 3})
+    CHECK_FALSE(turns[i].HasMember("interrupted"));
+}
+
+TEST_CASE("ctl_history: a file of schema 2 still reads", "[ctl_history]") {
+  // switchboardctl may be newer than the daemon that last opened the file;
+  // it reads only and so cannot migrate it.
+  history_db h;
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(h.path.c_str(), &db) == SQLITE_OK);
+  for (const char* sql : {"ALTER TABLE turns DROP COLUMN first_token_ms",
+                          "ALTER TABLE turns DROP COLUMN interrupted",
+                          "PRAGMA user_version = 2"})
+    CHECK(sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  auto t = run({"transcript", "CA2", "--db", h.path});
+  INFO(t.err);
+  CHECK(t.rc == 0);
+  CHECK(t.out.find("09:00:05 caller: hello  (confidence 0.5)\n"
+                   "09:00:06 assistant: Namaste!  (840 ms)\n")
+        != std::string::npos);
+  CHECK(run({"history", "--db", h.path}).rc == 0);
 }

@@ -59,7 +59,7 @@ TEST_CASE("load options", "[sim_args]") {
   CHECK(a->load.outbound);
 }
 
-TEST_CASE("--help in either mode", "[sim_args]") {
+TEST_CASE("the --help option in either mode", "[sim_args]") {
   auto a = sb::parse_sim_args({"load", "--calls", "5", "--help"});
   REQUIRE(a);
   CHECK(a->help);
@@ -127,4 +127,52 @@ TEST_CASE("random SIDs and Twilio dates have Twilio's shape", "[sim_webhook]") {
   CHECK(date.size() == 31);
   CHECK(date.substr(date.size() - 6) == " +0000");
   CHECK(date[3] == ',');
+}
+
+TEST_CASE("the --transport and --interrupt-after options", "[sim_args]") {
+  auto plain = sb::parse_sim_args({"hello"});
+  REQUIRE(plain);
+  CHECK(plain->call.transport == sb::sim_transport::gather);
+  CHECK(plain->relay.interrupt_after_tokens == 0);
+  auto relay = sb::parse_sim_args({"--transport", "relay", "--interrupt-after",
+                                   "3", "hello", "bye"});
+  REQUIRE(relay);
+  CHECK(relay->call.transport == sb::sim_transport::relay);
+  CHECK(relay->relay.interrupt_after_tokens == 3);
+  CHECK(relay->utterances == std::vector<std::string>{"hello", "bye"});
+  // The order of the options does not matter.
+  auto later = sb::parse_sim_args({"--interrupt-after", "1", "--transport",
+                                   "relay"});
+  REQUIRE(later);
+  CHECK(later->relay.interrupt_after_tokens == 1);
+  auto gather = sb::parse_sim_args({"--transport", "gather"});
+  REQUIRE(gather);
+  CHECK(gather->call.transport == sb::sim_transport::gather);
+  auto load = sb::parse_sim_args({"load", "--transport", "gather"});
+  REQUIRE(load);
+  CHECK(load->mode == sb::sim_mode::load);
+  std::string usage = sb::sim_usage;
+  CHECK(usage.find("--transport T") != std::string::npos);
+  CHECK(usage.find("--interrupt-after N") != std::string::npos);
+}
+
+TEST_CASE("bad --transport and --interrupt-after name themselves",
+          "[sim_args]") {
+  CHECK(error_of({"--transport", "stream"})
+        == "--transport: expected gather or relay, not 'stream'");
+  CHECK(error_of({"--transport"}) == "--transport: needs a value");
+  CHECK(error_of({"--interrupt-after", "2", "hello"})
+        == "--interrupt-after: needs --transport relay");
+  CHECK(error_of({"--transport", "gather", "--interrupt-after", "2"})
+        == "--interrupt-after: needs --transport relay");
+  CHECK(error_of({"--transport", "relay", "--interrupt-after", "0"})
+          .find("--interrupt-after: expected a whole number from 1 to 100000")
+        == 0);
+  CHECK(error_of({"--transport", "relay", "--interrupt-after", "x"})
+          .find("--interrupt-after: ") == 0);
+  CHECK(error_of({"load", "--transport", "relay"})
+        == "load: --transport relay is not supported: load mode plays the "
+           "<Gather> webhooks only");
+  CHECK(error_of({"load", "--interrupt-after", "2"})
+        == "load: unknown option --interrupt-after");
 }

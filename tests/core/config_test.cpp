@@ -100,6 +100,20 @@ void check_same(const sb::config& a, const sb::config& b) {
   CHECK(a.voice.busy_message == b.voice.busy_message);
   CHECK(a.voice.silence_goodbye == b.voice.silence_goodbye);
   CHECK(a.voice.max_silent_prompts == b.voice.max_silent_prompts);
+  CHECK(a.voice.transport == b.voice.transport);
+  CHECK(a.voice.transfer_number == b.voice.transfer_number);
+  CHECK(a.voice.transfer_message == b.voice.transfer_message);
+  CHECK(a.relay.tts_provider == b.relay.tts_provider);
+  CHECK(a.relay.voice == b.relay.voice);
+  CHECK(a.relay.transcription_provider == b.relay.transcription_provider);
+  CHECK(a.relay.speech_model == b.relay.speech_model);
+  CHECK(a.relay.interruptible == b.relay.interruptible);
+  CHECK(a.relay.dtmf_detection == b.relay.dtmf_detection);
+  CHECK(a.relay.max_reconnects == b.relay.max_reconnects);
+  CHECK(a.relay.token_max_age_s == b.relay.token_max_age_s);
+  CHECK(a.relay.idle_timeout_s == b.relay.idle_timeout_s);
+  CHECK(a.relay.max_frame_bytes == b.relay.max_frame_bytes);
+  CHECK(a.relay.send_queue_frames == b.relay.send_queue_frames);
   CHECK(a.llm.backend == b.llm.backend);
   CHECK(a.llm.model == b.llm.model);
   CHECK(a.llm.system_prompt == b.llm.system_prompt);
@@ -517,4 +531,215 @@ TEST_CASE("non-ASCII characters toml++ 3.3.0 misjudges as white space",
   auto cfg = parse("[voice]\ngreeting = \"\"\"\\\n  \xc2\xa7 नमस्ते\"\"\"\n");
   REQUIRE(cfg);
   CHECK(cfg->voice.greeting == "\xc2\xa7 नमस्ते");
+}
+
+TEST_CASE("the transport and transfer keys of [voice] are read", "[config]") {
+  auto cfg = parse("[twilio]\nauth_token = \"t\"\n"
+                   "[voice]\ntransport = \"relay\"\n"
+                   "transfer_number = \"+14155550100\"\n"
+                   "transfer_message = \"Connecting you.\"\n");
+  if (!cfg)
+    FAIL(sb::what(cfg.error()));
+  CHECK(cfg->voice.transport == "relay");
+  CHECK(cfg->voice.transfer_number == "+14155550100");
+  CHECK(cfg->voice.transfer_message == "Connecting you.");
+  // The defaults: the webhook transport, no transfers.
+  CHECK(sb::config{}.voice.transport == "gather");
+  CHECK(sb::config{}.voice.transfer_number.empty());
+  cfg = parse("[voice]\ntransfer_number = \"\"\n");
+  REQUIRE(cfg);
+  CHECK(cfg->voice.transfer_number.empty());
+}
+
+TEST_CASE("bad transport and transfer values name their key and line",
+          "[config]") {
+  CHECK(error_of("[voice]\ntransport = \"websocket\"\n")
+        == "test.toml:2: voice.transport: must be one of gather | relay "
+           "(got \"websocket\")");
+  CHECK(error_of("[voice]\ntransport = \"Relay\"\n").rfind(
+          "test.toml:2: voice.transport: ", 0)
+        == 0);
+  CHECK(error_of("[voice]\ntransport = 1\n")
+        == "test.toml:2: voice.transport: must be a string");
+  for (const char* bad : {"14155550100", "+0415555", "+1", "+1415555010O",
+                          "+1 415 555 0100", "+1234567890123456", " "}) {
+    CAPTURE(bad);
+    CHECK(error_of(std::string{"[voice]\n\ntransfer_number = \""} + bad
+                   + "\"\n")
+            .rfind("test.toml:3: voice.transfer_number: must be empty or an "
+                   "E.164 number",
+                   0)
+          == 0);
+  }
+  CHECK(error_of("[voice]\ntransfer_message = \"\"\n")
+        == "test.toml:2: voice.transfer_message: must not be empty");
+}
+
+TEST_CASE("every [relay] key is read", "[config]") {
+  auto cfg = parse(R"([relay]
+tts_provider = "ElevenLabs"
+voice = "UgBBYS2sOqTuMpoF3BR0"
+transcription_provider = "Deepgram"
+speech_model = "nova-3-general"
+interruptible = "speech"
+dtmf_detection = false
+max_reconnects = 0
+token_max_age_s = 86400
+idle_timeout_s = 5
+max_frame_bytes = 1048576
+send_queue_frames = 16
+)");
+  if (!cfg)
+    FAIL(sb::what(cfg.error()));
+  const auto& r = cfg->relay;
+  CHECK(r.tts_provider == "ElevenLabs");
+  CHECK(r.voice == "UgBBYS2sOqTuMpoF3BR0");
+  CHECK(r.transcription_provider == "Deepgram");
+  CHECK(r.speech_model == "nova-3-general");
+  CHECK(r.interruptible == "speech");
+  CHECK_FALSE(r.dtmf_detection);
+  CHECK(r.max_reconnects == 0);
+  CHECK(r.token_max_age_s == 86400);
+  CHECK(r.idle_timeout_s == 5);
+  CHECK(r.max_frame_bytes == 1048576);
+  CHECK(r.send_queue_frames == 16);
+  // The other ends of each range, and the empty choices.
+  cfg = parse("[relay]\ntts_provider = \"Amazon\"\n"
+              "transcription_provider = \"\"\ninterruptible = \"none\"\n"
+              "max_reconnects = 100\ntoken_max_age_s = 10\n"
+              "idle_timeout_s = 3600\nmax_frame_bytes = 1024\n"
+              "send_queue_frames = 100000\n");
+  if (!cfg)
+    FAIL(sb::what(cfg.error()));
+  CHECK(cfg->relay.tts_provider == "Amazon");
+  CHECK(cfg->relay.transcription_provider.empty());
+  CHECK(cfg->relay.interruptible == "none");
+  CHECK(cfg->relay.max_reconnects == 100);
+  CHECK(cfg->relay.token_max_age_s == 10);
+  CHECK(cfg->relay.idle_timeout_s == 3600);
+  CHECK(cfg->relay.max_frame_bytes == 1024);
+  CHECK(cfg->relay.send_queue_frames == 100000);
+  for (const char* choice : {"Google", "Amazon", "ElevenLabs"})
+    CHECK(parse(std::string{"[relay]\ntts_provider = \""} + choice + "\"\n")
+            ->relay.tts_provider
+          == choice);
+  for (const char* choice : {"none", "dtmf", "speech", "any"})
+    CHECK(parse(std::string{"[relay]\ninterruptible = \""} + choice + "\"\n")
+            ->relay.interruptible
+          == choice);
+  CHECK(parse("[relay]\ntranscription_provider = \"Google\"\n")
+          ->relay.transcription_provider
+        == "Google");
+}
+
+TEST_CASE("bad [relay] values name their key and line", "[config]") {
+  CHECK(error_of("[relay]\ntts_provider = \"Polly\"\n")
+        == "test.toml:2: relay.tts_provider: must be one of Google | Amazon | "
+           "ElevenLabs (got \"Polly\")");
+  CHECK(error_of("[relay]\ntts_provider = \"\"\n").rfind(
+          "test.toml:2: relay.tts_provider: must be one of", 0)
+        == 0);
+  CHECK(error_of("[relay]\ntts_provider = \"google\"\n").rfind(
+          "test.toml:2: relay.tts_provider: ", 0)
+        == 0);
+  CHECK(error_of("[relay]\ntranscription_provider = \"Whisper\"\n")
+        == "test.toml:2: relay.transcription_provider: must be one of \"\" | "
+           "Google | Deepgram (got \"Whisper\")");
+  CHECK(error_of("[relay]\ninterruptible = true\n")
+        == "test.toml:2: relay.interruptible: must be a string");
+  CHECK(error_of("[relay]\ninterruptible = \"always\"\n").rfind(
+          "test.toml:2: relay.interruptible: must be one of none | dtmf | "
+          "speech | any",
+          0)
+        == 0);
+  CHECK(error_of("[relay]\nvoice = 3\n")
+        == "test.toml:2: relay.voice: must be a string");
+  CHECK(error_of("[relay]\nspeech_model = []\n")
+        == "test.toml:2: relay.speech_model: must be a string");
+  CHECK(error_of("[relay]\ndtmf_detection = \"yes\"\n")
+        == "test.toml:2: relay.dtmf_detection: must be true or false");
+  CHECK(error_of("[relay]\nmax_reconnects = 101\n")
+        == "test.toml:2: relay.max_reconnects: must be from 0 to 100 "
+           "(got 101)");
+  CHECK(error_of("[relay]\nmax_reconnects = -1\n")
+        == "test.toml:2: relay.max_reconnects: must be from 0 to 100 "
+           "(got -1)");
+  CHECK(error_of("[relay]\ntoken_max_age_s = 9\n")
+        == "test.toml:2: relay.token_max_age_s: must be from 10 to 86400 "
+           "(got 9)");
+  CHECK(error_of("[relay]\ntoken_max_age_s = 86401\n").rfind(
+          "test.toml:2: relay.token_max_age_s: ", 0)
+        == 0);
+  CHECK(error_of("[relay]\nidle_timeout_s = 4\n")
+        == "test.toml:2: relay.idle_timeout_s: must be from 5 to 3600 "
+           "(got 4)");
+  CHECK(error_of("[relay]\nidle_timeout_s = 3601\n").rfind(
+          "test.toml:2: relay.idle_timeout_s: ", 0)
+        == 0);
+  CHECK(error_of("[relay]\nmax_frame_bytes = 1023\n")
+        == "test.toml:2: relay.max_frame_bytes: must be from 1024 to 1048576 "
+           "(got 1023)");
+  CHECK(error_of("[relay]\nmax_frame_bytes = 1048577\n").rfind(
+          "test.toml:2: relay.max_frame_bytes: ", 0)
+        == 0);
+  CHECK(error_of("[relay]\nsend_queue_frames = 15\n")
+        == "test.toml:2: relay.send_queue_frames: must be from 16 to 100000 "
+           "(got 15)");
+  CHECK(error_of("[relay]\nsend_queue_frames = 100001\n").rfind(
+          "test.toml:2: relay.send_queue_frames: ", 0)
+        == 0);
+  CHECK(error_of("[relay]\nidle_timeout_s = 60.0\n")
+        == "test.toml:2: relay.idle_timeout_s: must be an integer");
+  CHECK(error_of("[relay]\nidle_timeout = 60\n")
+        == "test.toml:2: relay.idle_timeout: unknown key");
+  CHECK(error_of("relay = \"on\"\n") == "test.toml:1: relay: must be a table");
+}
+
+TEST_CASE("the relay transport needs a key to sign its socket tokens",
+          "[config]") {
+  const std::string relay = "[voice]\n\ntransport = \"relay\"\n";
+  // Signatures on (the default) and no auth token: refused at the
+  // transport's line, naming the keys to set.
+  auto why = error_of(relay);
+  CHECK(why.rfind("test.toml:3: voice.transport: relay needs "
+                  "twilio.auth_token",
+                  0)
+        == 0);
+  CHECK_THAT(why, Catch::Contains("twilio.validate_signatures = false"));
+  // A token from the file, from *_file, or from the environment will do.
+  CHECK(parse("[twilio]\nauth_token = \"t\"\n" + relay));
+  CHECK(parse(relay, {{"TWILIO_AUTH_TOKEN", "t"}}));
+  // So does turning signatures off (local experiments).
+  auto off = parse("[twilio]\nvalidate_signatures = false\n" + relay);
+  REQUIRE(off);
+  CHECK(off->voice.transport == "relay");
+  // An empty environment variable is unset: still refused.
+  CHECK(error_of(relay, {{"TWILIO_AUTH_TOKEN", ""}}).rfind(
+          "test.toml:3: voice.transport: ", 0)
+        == 0);
+  // The gather transport needs neither.
+  CHECK(parse("[voice]\ntransport = \"gather\"\n"));
+}
+
+TEST_CASE("the relay transport takes an http or https public_url",
+          "[config]") {
+  const std::string relay
+    = "[twilio]\nauth_token = \"t\"\n[voice]\ntransport = \"relay\"\n";
+  for (const char* url : {"https://sb.example.com", "http://127.0.0.1:8000",
+                          "https://example.com/base/"}) {
+    CAPTURE(url);
+    auto cfg = parse(relay + "[server]\npublic_url = \"" + url + "\"\n");
+    if (!cfg)
+      FAIL(sb::what(cfg.error()));
+  }
+  auto env = parse(relay, {{"PUBLIC_URL", "https://abc.ngrok.io/"}});
+  REQUIRE(env);
+  CHECK(env->server.public_url == "https://abc.ngrok.io");
+  // Nothing else reaches the check: public_url is held to http(s):// as it
+  // is read, from the file and from PUBLIC_URL alike.
+  CHECK(error_of(relay + "[server]\npublic_url = \"wss://sb.example.com\"\n")
+        == "test.toml:6: server.public_url: must start with http:// or "
+           "https://");
+  CHECK(error_of(relay, {{"PUBLIC_URL", "ws://abc.ngrok.io"}})
+        == "PUBLIC_URL: must start with http:// or https://");
 }

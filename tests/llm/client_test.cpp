@@ -3,7 +3,8 @@
 // text, per-token callbacks and timings, the request the server received,
 // each failure (HTTP 500, malformed or cut stream, error object, empty
 // reply, refused connection, timeout), cancellation from a token and from
-// another thread, and keep-alive reuse of one connection. Nothing sleeps:
+// another thread (the fake sees the stream closed), the transfer_call tool
+// offered and called, and keep-alive reuse of one connection. Nothing sleeps:
 // delays are the fake's timers and waits have finite timeouts.
 #include <catch2/catch.hpp>
 
@@ -301,6 +302,133 @@ TEST_CASE("cancelling from on_token stops at once", "[llm_client]") {
   CHECK(has_code(err, errc::backend_failed));
   CHECK(sb::what(err) == f.prefix() + "cancelled");
   CHECK(tokens == std::vector<std::string>{"Hello"});
+}
+
+TEST_CASE("a cancel mid-stream closes the connection under the server",
+          "[llm_client]") {
+  client_fixture f(any_flavor());
+  INFO(name_of(f.flavor));
+  // Slow enough that the server is still sending when the cancel comes.
+  f.server.set_token_delays(0ms, 200ms);
+  std::atomic<bool> cancel{false};
+  std::vector<std::string> tokens;
+  auto client = f.client();
+  auto err = failure(client.complete(
+    settings(), system_prompt, history(),
+    [&](std::string_view t) {
+      tokens.emplace_back(t);
+      if (tokens.size() == 2)
+        cancel = true;
+    },
+    &cancel));
+  CHECK(sb::what(err) == f.prefix() + "cancelled");
+  CHECK(tokens.size() == 2);
+  CHECK(f.server.wait_for_client_close(1, 3s));
+  CHECK(f.server.streams_closed_by_client() == 1);
+  CHECK(f.server.wait_until_idle(3s));
+  // The client carries on, on a new connection.
+  f.server.set_token_delays(0ms, 0ms);
+  REQUIRE(client.complete(settings(), system_prompt, history()));
+  CHECK(f.server.connections() == 2);
+  CHECK(f.server.streams_closed_by_client() == 1);
+}
+
+TEST_CASE("finished, failed and server-cut streams are not client closes",
+          "[llm_client][fake_llm]") {
+  client_fixture f(any_flavor());
+  INFO(name_of(f.flavor));
+  auto client = f.client();
+  REQUIRE(client.complete(settings(), system_prompt, history()));
+  f.server.set_mode(fake_llm::mode::cut);
+  REQUIRE_FALSE(client.complete(settings(), system_prompt, history()));
+  f.server.set_mode(fake_llm::mode::http_500);
+  REQUIRE_FALSE(client.complete(settings(), system_prompt, history()));
+  CHECK(f.server.wait_until_idle(3s));
+  CHECK(f.server.streams_closed_by_client() == 0);
+  CHECK_FALSE(f.server.wait_for_client_close(1, 50ms));
+}
+
+TEST_CASE("the fake notes when the latest response's first token went out",
+          "[llm_client][fake_llm]") {
+  client_fixture f(any_flavor());
+  INFO(name_of(f.flavor));
+  CHECK_FALSE(f.server.last_first_token_sent());
+  f.server.set_token_delays(80ms, 0ms);
+  auto client = f.client();
+  const auto start = std::chrono::steady_clock::now();
+  REQUIRE(client.complete(settings(), system_prompt, history()));
+  const auto end = std::chrono::steady_clock::now();
+  auto sent = f.server.last_first_token_sent();
+  REQUIRE(sent);
+  CHECK(*sent - start >= 70ms);
+  // Noted before the next piece is written, so before the reply's end.
+  CHECK(*sent <= end);
+  // A response without content has no first token.
+  f.server.set_mode(fake_llm::mode::empty);
+  REQUIRE_FALSE(client.complete(settings(), system_prompt, history()));
+  CHECK_FALSE(f.server.last_first_token_sent());
+}
+
+TEST_CASE("offer_transfer puts the transfer_call tool in the request",
+          "[llm_client]") {
+  client_fixture f(any_flavor());
+  INFO(name_of(f.flavor));
+  auto client = f.client();
+  REQUIRE(client.complete(settings(), system_prompt, history(), {}, nullptr,
+                          true));
+  REQUIRE(client.complete(settings(), system_prompt, history(), {}, nullptr,
+                          false));
+  auto requests = f.server.requests();
+  REQUIRE(requests.size() == 2);
+  CHECK(requests[0].tools == std::vector<std::string>{"transfer_call"});
+  CHECK(requests[1].tools.empty());
+}
+
+TEST_CASE("a transfer_call from the model sets transfer", "[llm_client]") {
+  client_fixture f(any_flavor());
+  INFO(name_of(f.flavor));
+  f.server.set_tool_call("transfer_call");
+  auto client = f.client();
+  SECTION("after words") {
+    f.server.set_reply("Connecting you now.");
+    std::string joined;
+    auto result = client.complete(settings(), system_prompt, history(),
+                                  [&](std::string_view t) { joined.append(t); },
+                                  nullptr, true);
+    INFO((result ? "" : sb::what(result.error())));
+    REQUIRE(result);
+    CHECK(result->text == "Connecting you now.");
+    CHECK(joined == "Connecting you now.");
+    CHECK(result->transfer);
+  }
+  SECTION("alone: not an empty reply") {
+    f.server.set_reply("");
+    auto result = client.complete(settings(), system_prompt, history(), {},
+                                  nullptr, true);
+    INFO((result ? "" : sb::what(result.error())));
+    REQUIRE(result);
+    CHECK(result->text.empty());
+    CHECK(result->transfer);
+  }
+  SECTION("not offered: ignored") {
+    auto result = client.complete(settings(), system_prompt, history());
+    REQUIRE(result);
+    CHECK_FALSE(result->transfer);
+    f.server.set_reply("");
+    auto err = failure(client.complete(settings(), system_prompt, history()));
+    CHECK(sb::what(err) == f.prefix() + "empty reply");
+  }
+  SECTION("another tool: ignored") {
+    f.server.set_tool_call("lookup_order");
+    auto result = client.complete(settings(), system_prompt, history(), {},
+                                  nullptr, true);
+    REQUIRE(result);
+    CHECK_FALSE(result->transfer);
+    f.server.set_reply("");
+    auto err = failure(client.complete(settings(), system_prompt, history(),
+                                       {}, nullptr, true));
+    CHECK(sb::what(err) == f.prefix() + "empty reply");
+  }
 }
 
 TEST_CASE("cancelling from another thread ends a silent wait",

@@ -2,7 +2,8 @@
 // OpenAI, and that both stream parsers give the same tokens however the
 // bytes are chunked (whole, byte by byte, at random, through the middle of
 // Hindi UTF-8 sequences), detect their terminators, and turn error
-// objects, malformed lines and missing terminators into errors.
+// objects, malformed lines and missing terminators into errors; the
+// transfer_call tool in the bodies and its calls in both streams.
 #include <catch2/catch.hpp>
 
 #include <random>
@@ -78,6 +79,7 @@ struct parse_result {
   caf::error feed_error;
   caf::error finish_error;
   bool done = false;
+  bool transfer = false;      // transfer_requested() after finish
 };
 
 // Feeds `stream` in pieces whose sizes come from `cut`.
@@ -95,6 +97,7 @@ parse_result run_parser(const std::string& stream, Cut cut) {
   }
   r.done = parser.done();
   r.finish_error = parser.finish(on_token);
+  r.transfer = parser.transfer_requested();
   return r;
 }
 
@@ -127,6 +130,47 @@ void check_chunkings(const std::string& stream,
     REQUIRE_FALSE(r.finish_error);
     CHECK(r.tokens == expected);
   }
+}
+
+// Every chunking gives the tokens of `expected` and the same transfer.
+template <class Parser>
+void check_transfer_chunkings(const std::string& stream,
+                              const std::vector<std::string>& expected,
+                              bool transfer) {
+  auto all = whole<Parser>(stream);
+  REQUIRE_FALSE(all.feed_error);
+  REQUIRE_FALSE(all.finish_error);
+  CHECK(all.tokens == expected);
+  CHECK(all.transfer == transfer);
+  auto bytes = bytewise<Parser>(stream);
+  CHECK(bytes.tokens == expected);
+  CHECK(bytes.transfer == transfer);
+  std::mt19937 rng(7);
+  for (int round = 0; round < 100; ++round) {
+    std::uniform_int_distribution<size_t> size(1, 1 + round % 30);
+    auto r = run_parser<Parser>(stream, [&] { return size(rng); });
+    INFO("round " << round);
+    REQUIRE_FALSE(r.finish_error);
+    CHECK(r.tokens == expected);
+    CHECK(r.transfer == transfer);
+  }
+}
+
+// Ollama's tool-call line: no content, one call of `name`.
+std::string ollama_tool_line(const std::string& name) {
+  return R"({"model":"m","created_at":"2024-01-01T00:00:00Z",)"
+         R"("message":{"role":"assistant","content":"","tool_calls":[)"
+         R"({"function":{"name":")"
+         + name + R"(","arguments":{}}}]},"done":false})" + "\n";
+}
+
+// OpenAI's tool-call chunks: the name first, the arguments after.
+std::string openai_tool_events(const std::string& name) {
+  return R"(data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,)"
+         R"("id":"call_1","type":"function","function":{"name":")"
+         + name + R"(","arguments":""}}]},"finish_reason":null}]})" "\n\n"
+         R"(data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,)"
+         R"("function":{"arguments":"{}"}}]},"finish_reason":null}]})" "\n\n";
 }
 
 const std::vector<std::string> hindi_tokens = {"नमस्ते", "! ", "मैं",
@@ -209,6 +253,121 @@ TEST_CASE("openai body: model, messages, top-level knobs", "[llm_wire]") {
   CHECK_FALSE(doc.HasMember("keep_alive"));
   auto bare = parse(sb::openai_chat_body(sample_settings(), "", {}));
   CHECK(bare["messages"].GetArray().Size() == 0);
+}
+
+// The tools array of a body, checked to hold transfer_call exactly.
+void check_transfer_tool(const rapidjson::Document& doc) {
+  REQUIRE(doc.HasMember("tools"));
+  const auto& tools = doc["tools"];
+  REQUIRE(tools.IsArray());
+  REQUIRE(tools.Size() == 1);
+  CHECK(str(tools[0]["type"]) == "function");
+  const auto& fn = tools[0]["function"];
+  CHECK(str(fn["name"]) == "transfer_call");
+  CHECK(str(fn["name"]) == sb::transfer_tool_name);
+  CHECK(str(fn["description"])
+        == "Connect the caller to a human colleague when they ask for a "
+           "person or you cannot help.");
+  REQUIRE(fn["parameters"].IsObject());
+  CHECK(str(fn["parameters"]["type"]) == "object");
+  REQUIRE(fn["parameters"]["properties"].IsObject());
+  CHECK(fn["parameters"]["properties"].MemberCount() == 0);
+}
+
+TEST_CASE("bodies offer the transfer_call tool only when asked",
+          "[llm_wire]") {
+  auto settings = sample_settings();
+  auto ollama = parse(sb::ollama_chat_body(settings, "Be brief.",
+                                           sample_history(), true));
+  check_transfer_tool(ollama);
+  check_messages(ollama, true);
+  CHECK(str(ollama["keep_alive"]) == "10m");
+  auto openai = parse(sb::openai_chat_body(settings, "Be brief.",
+                                           sample_history(), true));
+  check_transfer_tool(openai);
+  check_messages(openai, true);
+  CHECK(openai["max_tokens"].GetInt() == 128);
+  CHECK_FALSE(parse(sb::ollama_chat_body(settings, "", sample_history(),
+                                         false))
+                .HasMember("tools"));
+  CHECK_FALSE(parse(sb::openai_chat_body(settings, "", sample_history(),
+                                         false))
+                .HasMember("tools"));
+  // The default is no offer: the bodies callers already build are unchanged.
+  CHECK(sb::ollama_chat_body(settings, "x", sample_history())
+        == sb::ollama_chat_body(settings, "x", sample_history(), false));
+  CHECK(sb::openai_chat_body(settings, "x", sample_history())
+        == sb::openai_chat_body(settings, "x", sample_history(), false));
+}
+
+TEST_CASE("ollama parser: a transfer_call in any chunking", "[llm_wire]") {
+  const std::vector<std::string> words = {"Connecting", " you", " now."};
+  SECTION("after the content") {
+    auto stream = ollama_stream(words, false) + ollama_tool_line("transfer_call")
+                  + ollama_stream({});
+    check_transfer_chunkings<sb::ollama_stream_parser>(stream, words, true);
+  }
+  SECTION("alone, with no content") {
+    auto stream = ollama_tool_line("transfer_call") + ollama_stream({});
+    check_transfer_chunkings<sb::ollama_stream_parser>(stream, {}, true);
+  }
+  SECTION("in the done line") {
+    const std::string done_line =
+      R"({"model":"m","message":{"role":"assistant","content":"",)"
+      R"("tool_calls":[{"function":{"name":"lookup","arguments":{}}},)"
+      R"({"function":{"name":"transfer_call","arguments":{}}}]},)"
+      R"("done":true})"
+      "\n";
+    check_transfer_chunkings<sb::ollama_stream_parser>(
+      ollama_stream(words, false) + done_line, words, true);
+  }
+  SECTION("another tool is ignored") {
+    auto stream = ollama_stream(words, false) + ollama_tool_line("lookup")
+                  + ollama_stream({});
+    check_transfer_chunkings<sb::ollama_stream_parser>(stream, words, false);
+  }
+  SECTION("nothing after the done line counts") {
+    auto stream = ollama_stream(words) + ollama_tool_line("transfer_call");
+    check_transfer_chunkings<sb::ollama_stream_parser>(stream, words, false);
+  }
+  SECTION("a plain answer has none") {
+    check_transfer_chunkings<sb::ollama_stream_parser>(ollama_stream(words),
+                                                       words, false);
+  }
+}
+
+TEST_CASE("openai parser: a transfer_call in any chunking", "[llm_wire]") {
+  const std::vector<std::string> words = {"One", " moment."};
+  auto with_tool = [&](const std::vector<std::string>& tokens,
+                       const std::string& name) {
+    auto plain = openai_stream(tokens);
+    // The tool chunks go before the finish chunk, as servers send them.
+    const auto finish = plain.find(R"(data:{"choices")");
+    REQUIRE(finish != std::string::npos);
+    return plain.substr(0, finish) + openai_tool_events(name)
+           + plain.substr(finish);
+  };
+  SECTION("after the content") {
+    check_transfer_chunkings<sb::openai_stream_parser>(
+      with_tool(words, "transfer_call"), words, true);
+  }
+  SECTION("alone, with no content") {
+    check_transfer_chunkings<sb::openai_stream_parser>(
+      with_tool({}, "transfer_call"), {}, true);
+  }
+  SECTION("another tool is ignored") {
+    check_transfer_chunkings<sb::openai_stream_parser>(
+      with_tool(words, "get_weather"), words, false);
+  }
+  SECTION("nothing after [DONE] counts") {
+    check_transfer_chunkings<sb::openai_stream_parser>(
+      openai_stream(words) + openai_tool_events("transfer_call"), words,
+      false);
+  }
+  SECTION("a plain answer has none") {
+    check_transfer_chunkings<sb::openai_stream_parser>(openai_stream(words),
+                                                       words, false);
+  }
 }
 
 TEST_CASE("ollama parser: any chunking gives the same tokens",

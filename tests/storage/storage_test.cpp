@@ -132,8 +132,8 @@ TEST_CASE("open creates the four tables and sets user_version",
           "[storage]") {
   temp_dir dir;
   auto db = open_ok(dir.file());
-  CHECK(database::schema_version() == 2);
-  CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "2");
+  CHECK(database::schema_version() == 3);
+  CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "3");
   auto tables = raw_query(dir.file(), "SELECT name FROM sqlite_master"
                                       " WHERE type = 'table' ORDER BY name");
   CHECK(tables == table{{"calls"}, {"events"}, {"recordings"}, {"turns"}});
@@ -164,9 +164,11 @@ TEST_CASE("a version-1 file is migrated forward, keeping its rows",
   // What a file written by the first release looks like.
   raw_query(dir.file(), "ALTER TABLE turns DROP COLUMN queue_ms", true);
   raw_query(dir.file(), "ALTER TABLE turns DROP COLUMN llm_ms", true);
+  raw_query(dir.file(), "ALTER TABLE turns DROP COLUMN first_token_ms", true);
+  raw_query(dir.file(), "ALTER TABLE turns DROP COLUMN interrupted", true);
   raw_query(dir.file(), "PRAGMA user_version = 1", true);
   auto db = open_ok(dir.file());
-  CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "2");
+  CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "3");
   sb::write_batch batch;
   auto t = sample_turn("CA1", 2, "again");
   t.queue_ms = 5;
@@ -193,7 +195,7 @@ TEST_CASE("reopening keeps data and migrates nothing", "[storage]") {
   }
   auto db = open_ok(dir.file());
   auto db_again = open_ok(dir.file());
-  CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "2");
+  CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "3");
   auto stored = db->load_call("CA1");
   REQUIRE(stored);
   REQUIRE(*stored);
@@ -212,7 +214,7 @@ TEST_CASE("a file from a newer binary is refused by name", "[storage]") {
   auto msg = sb::what(db.error());
   CHECK_THAT(msg, Catch::Contains(dir.file()));
   CHECK_THAT(msg, Catch::Contains("schema version 7"));
-  CHECK_THAT(msg, Catch::Contains("(2)"));
+  CHECK_THAT(msg, Catch::Contains("(3)"));
   // Refusing must not touch the file.
   CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "7");
 }
@@ -343,11 +345,12 @@ TEST_CASE("one bad batch fails alone, the others commit", "[storage]") {
   good1.calls.push_back(sample_call("CA1"));
   good1.turns.push_back(sample_turn("CA1", 1, "first"));
   good1.events.push_back(sample_event("CA1", "inbound"));
-  // seq 1 twice for one call: UNIQUE(call_sid, seq) refuses the second.
+  // A role the schema's CHECK refuses, after a good turn of the same batch.
   bad.events.push_back(sample_event("CA2", "process-speech"));
   bad.calls.push_back(sample_call("CA2"));
   bad.turns.push_back(sample_turn("CA2", 1, "once"));
-  bad.turns.push_back(sample_turn("CA2", 1, "twice"));
+  bad.turns.push_back(sample_turn("CA2", 2, "twice"));
+  bad.turns.back().role = "system";
   good2.turns.push_back(sample_turn("CA1", 2, "second"));
   good2.events.push_back(sample_event("CA1", "process-speech"));
 
@@ -359,7 +362,7 @@ TEST_CASE("one bad batch fails alone, the others commit", "[storage]") {
   CHECK_FALSE(errs[0]);
   CHECK(is_storage_failed(errs[1]));
   CHECK_THAT(sb::what(errs[1]), Catch::Contains("turns")
-                                  && Catch::Contains("UNIQUE"));
+                                  && Catch::Contains("CHECK"));
   CHECK_FALSE(errs[2]);
   // All of the bad batch is gone, its event and call row included.
   CHECK(*db->count_rows("calls") == 1);
@@ -540,6 +543,7 @@ TEST_CASE("a refused batch and a full database: the ones before are "
   sb::write_batch good, bad, big;
   good.turns.push_back(sample_turn("CA1", 1, "first"));
   bad.turns.push_back(sample_turn("CA1", 1, "again"));
+  bad.turns.back().role = "system";
   for (int i = 2; i <= 60; ++i)
     big.turns.push_back(sample_turn("CA1", i, std::string(500, 'y')));
   auto pages = handle_scalar(db->handle(), "PRAGMA page_count");
@@ -549,8 +553,240 @@ TEST_CASE("a refused batch and a full database: the ones before are "
   auto report = db->write({&good, &bad, &big});
   CHECK(report.done == 2);
   CHECK_FALSE(report.refused[0]);
-  CHECK_THAT(sb::what(report.refused[1]), Catch::Contains("UNIQUE"));
+  CHECK_THAT(sb::what(report.refused[1]), Catch::Contains("CHECK"));
   CHECK(is_storage_failed(report.unavailable));
   CHECK(raw_query(dir.file(), "SELECT content FROM turns")
         == table{{"first"}});
+}
+
+namespace {
+
+// The schema a version-2 file has: migrations 1 and 2 as they shipped.
+// Copied, not shared with database.cpp, so a later edit of a frozen step
+// there is caught here instead of being taken for the old format.
+constexpr const char* version_2_schema = R"sql(
+CREATE TABLE calls (
+  call_sid TEXT PRIMARY KEY,
+  account_sid TEXT, direction TEXT, from_number TEXT, to_number TEXT,
+  status TEXT, answered_by TEXT, language TEXT, voice TEXT,
+  started_at TEXT, answered_at TEXT, ended_at TEXT,
+  duration_s INTEGER, end_reason TEXT);
+CREATE TABLE turns (
+  id INTEGER PRIMARY KEY,
+  call_sid TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+  content TEXT NOT NULL,
+  confidence REAL,
+  created_at TEXT NOT NULL,
+  latency_ms INTEGER,
+  model TEXT,
+  audio TEXT,
+  UNIQUE (call_sid, seq));
+CREATE TABLE recordings (
+  recording_sid TEXT PRIMARY KEY,
+  call_sid TEXT, url TEXT, status TEXT,
+  duration_s INTEGER, channels INTEGER, created_at TEXT);
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  call_sid TEXT,
+  kind TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  payload TEXT NOT NULL);
+CREATE INDEX events_call_sid ON events (call_sid);
+CREATE INDEX calls_started_at ON calls (started_at);
+CREATE INDEX recordings_call_sid ON recordings (call_sid);
+ALTER TABLE turns ADD COLUMN queue_ms INTEGER;
+ALTER TABLE turns ADD COLUMN llm_ms INTEGER;
+PRAGMA user_version = 2;
+)sql";
+
+void exec_raw(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  char* why = nullptr;
+  auto rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &why);
+  INFO((why ? why : ""));
+  sqlite3_free(why);
+  sqlite3_close(db);
+  REQUIRE(rc == SQLITE_OK);
+}
+
+sb::stored_call load_ok(database& db, const std::string& sid) {
+  auto stored = db.load_call(sid);
+  INFO((stored ? std::string{} : sb::what(stored.error())));
+  REQUIRE(stored);
+  REQUIRE(*stored);
+  return **stored;
+}
+
+} // namespace
+
+TEST_CASE("a version-2 file gains first_token_ms and interrupted, keeping "
+          "its rows", "[storage]") {
+  temp_dir dir;
+  exec_raw(dir.file(), version_2_schema);
+  exec_raw(dir.file(),
+           "INSERT INTO calls (call_sid, status) VALUES ('CA1', 'completed');"
+           "INSERT INTO turns (call_sid, seq, role, content, created_at,"
+           " latency_ms, model, queue_ms, llm_ms) VALUES"
+           " ('CA1', 1, 'user', 'hello', '2024-05-01T10:00:01Z', NULL, NULL,"
+           "  NULL, NULL),"
+           " ('CA1', 2, 'assistant', 'Namaste', '2024-05-01T10:00:02Z', 900,"
+           "  'llama3', 40, 800);");
+  auto db = open_ok(dir.file());
+  CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "3");
+  auto call = load_ok(*db, "CA1");
+  CHECK(call.call.status == "completed");
+  REQUIRE(call.turns.size() == 2);
+  CHECK(call.turns[0].content == "hello");
+  CHECK(call.turns[1].content == "Namaste");
+  CHECK(call.turns[1].latency_ms == 900);
+  CHECK(call.turns[1].queue_ms == 40);
+  CHECK(call.turns[1].llm_ms == 800);
+  CHECK(call.turns[1].model == "llama3");
+  // The new columns: unknown for the old rows, and not interrupted.
+  for (const auto& t : call.turns) {
+    CHECK_FALSE(t.first_token_ms);
+    CHECK_FALSE(t.interrupted);
+  }
+  CHECK(raw_query(dir.file(), "SELECT typeof(first_token_ms), interrupted"
+                              " FROM turns ORDER BY seq")
+        == table{{"null", "0"}, {"null", "0"}});
+  // UNIQUE (call_sid, seq) survives the step: the upsert's conflict target.
+  auto rows = raw_query(
+    dir.file(), "SELECT group_concat(i.name) FROM sqlite_master m,"
+                " pragma_index_info(m.name) i WHERE m.tbl_name = 'turns'"
+                " AND m.type = 'index' GROUP BY m.name");
+  CHECK(rows == table{{"call_sid,seq"}});
+  // And the file takes new turns with the new fields.
+  sb::write_batch batch;
+  auto t = sample_turn("CA1", 4, "more");
+  t.first_token_ms = 120;
+  t.interrupted = true;
+  batch.turns.push_back(t);
+  REQUIRE_FALSE(db->write(batch));
+  call = load_ok(*db, "CA1");
+  REQUIRE(call.turns.size() == 3);
+  CHECK(call.turns[2].first_token_ms == 120);
+  CHECK(call.turns[2].interrupted);
+}
+
+TEST_CASE("first_token_ms and interrupted are written and read back",
+          "[storage]") {
+  temp_dir dir;
+  auto db = open_ok(dir.file());
+  sb::write_batch batch;
+  batch.calls.push_back(sample_call("CA1"));
+  batch.turns.push_back(sample_turn("CA1", 1, "hello"));
+  auto reply = sample_turn("CA1", 2, "Namaste, how can I");
+  reply.latency_ms = 700;
+  reply.queue_ms = 3;
+  reply.llm_ms = 650;
+  reply.first_token_ms = 180;
+  reply.interrupted = true;
+  reply.model = "qwen";
+  batch.turns.push_back(reply);
+  REQUIRE_FALSE(db->write(batch));
+  auto call = load_ok(*db, "CA1");
+  REQUIRE(call.turns.size() == 2);
+  CHECK_FALSE(call.turns[0].first_token_ms);
+  CHECK_FALSE(call.turns[0].interrupted);
+  CHECK(call.turns[1].first_token_ms == 180);
+  CHECK(call.turns[1].interrupted);
+  CHECK(call.turns[1].latency_ms == 700);
+  CHECK(call.turns[1].queue_ms == 3);
+  CHECK(call.turns[1].llm_ms == 650);
+  CHECK(raw_query(dir.file(), "SELECT seq, typeof(first_token_ms),"
+                              " first_token_ms, interrupted FROM turns"
+                              " ORDER BY seq")
+        == table{{"1", "null", "NULL", "0"}, {"2", "integer", "180", "1"}});
+}
+
+TEST_CASE("a turn written again is trimmed in place, keeping its role, time "
+          "and measurements", "[storage]") {
+  temp_dir dir;
+  auto db = open_ok(dir.file());
+  sb::write_batch first;
+  first.calls.push_back(sample_call("CA1"));
+  first.turns.push_back(sample_turn("CA1", 1, "hello"));
+  auto reply = sample_turn("CA1", 2, "Namaste! Your order ships on Monday.");
+  reply.latency_ms = 900;
+  reply.queue_ms = 10;
+  reply.llm_ms = 850;
+  reply.first_token_ms = 200;
+  reply.model = "qwen";
+  reply.audio = "a1";
+  first.turns.push_back(reply);
+  REQUIRE_FALSE(db->write(first));
+
+  // The caller talked over it: what they heard, with what is known now.
+  sb::turn_row trimmed;
+  trimmed.call_sid = "CA1";
+  trimmed.seq = 2;
+  trimmed.role = "user";               // ignored: the first write's stays
+  trimmed.created_at = "2030-01-01T00:00:00Z"; // ignored likewise
+  trimmed.content = "Namaste! Your order";
+  trimmed.interrupted = true;
+  trimmed.latency_ms = 950;
+  sb::write_batch second;
+  second.turns.push_back(trimmed);
+  REQUIRE_FALSE(db->write(second));
+
+  auto call = load_ok(*db, "CA1");
+  REQUIRE(call.turns.size() == 2);
+  const auto& t = call.turns[1];
+  CHECK(t.content == "Namaste! Your order");
+  CHECK(t.interrupted);
+  CHECK(t.role == "assistant");
+  CHECK(t.created_at == "2024-05-01T10:00:02Z");
+  CHECK(t.latency_ms == 950);
+  CHECK(t.queue_ms == 10);
+  CHECK(t.llm_ms == 850);
+  CHECK(t.first_token_ms == 200);
+  CHECK(t.model == "qwen");
+  CHECK(t.audio == "a1");
+  CHECK(*db->count_rows("turns") == 2);
+  // The row keeps its id: it was updated, not deleted and inserted.
+  CHECK(raw_scalar(dir.file(), "SELECT id FROM turns WHERE seq = 2") == "2");
+
+  // Interrupted before a word was heard: the content is empty, not NULL.
+  trimmed.content = "";
+  second.turns = {trimmed};
+  REQUIRE_FALSE(db->write(second));
+  CHECK(load_ok(*db, "CA1").turns[1].content.empty());
+  CHECK(raw_scalar(dir.file(), "SELECT typeof(content) FROM turns"
+                               " WHERE seq = 2")
+        == "text");
+
+  // A later write that is not an interruption clears the flag.
+  trimmed.content = "Namaste!";
+  trimmed.interrupted = false;
+  second.turns = {trimmed};
+  REQUIRE_FALSE(db->write(second));
+  CHECK_FALSE(load_ok(*db, "CA1").turns[1].interrupted);
+}
+
+TEST_CASE("a batch written twice is stored once", "[storage]") {
+  // What the store actor does when a commit's outcome is unknown and the
+  // batch is retried: the turns must not fail nor double.
+  temp_dir dir;
+  auto db = open_ok(dir.file());
+  sb::write_batch batch;
+  batch.calls.push_back(sample_call("CA1"));
+  batch.turns.push_back(sample_turn("CA1", 1, "hello"));
+  batch.turns.push_back(sample_turn("CA1", 2, "Namaste"));
+  batch.turns[1].latency_ms = 500;
+  REQUIRE_FALSE(db->write(batch));
+  auto report = db->write({&batch, &batch});
+  CHECK(report.done == 2);
+  CHECK_FALSE(report.refused[0]);
+  CHECK_FALSE(report.refused[1]);
+  CHECK_FALSE(report.unavailable);
+  CHECK(*db->count_rows("turns") == 2);
+  CHECK(*db->count_rows("calls") == 1);
+  CHECK(raw_query(dir.file(), "SELECT seq, role, content, latency_ms,"
+                              " interrupted FROM turns ORDER BY seq")
+        == table{{"1", "user", "hello", "NULL", "0"},
+                 {"2", "assistant", "Namaste", "500", "0"}});
 }

@@ -68,6 +68,7 @@ std::string daemon_config(const daemon_options& o, int port) {
     << "\nasync_amd = " << (o.async_amd ? "true" : "false")
     << "\nrest_timeout_ms = 2000\n"
     << "[voice]\nmachine_action = \"" << o.machine_action << "\"\n"
+    << o.voice_extra
     << "[storage]\npath = \"" << o.db_path << "\"\n" << o.storage_extra
     << "[admin]\nsocket = \"" << o.db_path << ".sock\"\n"
     << "token = \"" << o.admin_token << "\"\n"

@@ -47,6 +47,7 @@ struct daemon_options {
                                        // ([llm], [[llm.endpoints]])
   std::string storage_extra;           // more [storage] keys
   std::string server_extra;            // more [server] keys
+  std::string voice_extra;             // more [voice] keys (transport = ...)
   // Storage faults. Non-empty tmpfs_dir (an existing, empty directory):
   // the daemon starts in a private mount namespace with a tmpfs of
   // tmpfs_bytes mounted there, so a test can fill it; only the daemon sees
