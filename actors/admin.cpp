@@ -70,6 +70,8 @@ void reload(admin_pointer self, const admin_slot& slot) {
     return;
   }
   d.cfg = std::make_shared<const config>(reloadable_merge(*d.cfg, *fresh));
+  if (d.live)
+    d.live->set(d.cfg);
   self->send(d.ingress, reload_atom::value, d.cfg);
   self->send(d.llm, reload_atom::value, d.cfg);
   SB_LOG_NOTICE("reload: " << d.config_path << " applied (voice, prompts, "

@@ -28,6 +28,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/ingress.hpp"
+#include "core/live_config.hpp"
 
 namespace sb {
 
@@ -61,6 +62,9 @@ struct admin_deps {
   std::string config_path;     // what reload re-reads
   env_lookup env;
   config_ptr cfg;              // the configuration now in force
+  /// Where the I/O threads read it (the HTTP and WebSocket fronts); a
+  /// reload publishes there too. May be null.
+  std::shared_ptr<live_config> live;
 };
 
 admin_actor spawn_admin(caf::actor_system& sys, admin_deps deps);

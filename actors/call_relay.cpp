@@ -79,7 +79,9 @@ void speak_piece(call_pointer self, std::string_view piece, bool last) {
     return;
   auto token = t.spoken.empty() || words.empty() ? words : " " + words;
   t.spoken += token;
-  ++t.frames;
+  if (t.frames++ == 0)
+    metrics::daemon().relay_first_text.observe(
+      std::chrono::duration<double>(steady::now() - t.started).count());
   send_text(self, std::move(token), last);
 }
 
@@ -228,6 +230,7 @@ void on_interrupt(call_pointer self, const webhook_event& ev,
                   write_batch& batch) {
   auto& st = self->state;
   auto heard = param_or(ev.params, "UtteranceUntilInterrupt");
+  metrics::daemon().relay_interrupts.inc();
   if (st.relay.turn) {
     send_text(self, {}, true); // closes the talk cycle
     stop_turn(self, std::move(heard));

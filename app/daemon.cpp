@@ -124,6 +124,7 @@ caf::error start_tts(caf::actor_system& sys, std::shared_ptr<const config> cfg,
 // system, since actors may still hold replies that post onto it.
 struct daemon_parts {
   config_ptr cfg;
+  std::shared_ptr<live_config> live; // what the I/O threads read; reloads swap it
   std::string config_path;
   asio::io_context ioc;
   asio::io_context admin_ioc;     // its own thread: answers when HTTP is busy
@@ -171,8 +172,9 @@ caf::error daemon_parts::start_actors(std::unique_ptr<database> db,
                                                 : instant_llm{};
   ingress = spawn_ingress(*sys, ingress_deps{store, llm, twilio, cfg, tts,
                                              render, std::move(instant)});
+  live = std::make_shared<live_config>(cfg);
   admin = spawn_admin(*sys, admin_deps{ingress, twilio, llm, config_path,
-                                       process_env(), cfg});
+                                       process_env(), cfg, live});
   // systemd's watchdog wants a ping every half WatchdogSec=, from an actor
   // that has just heard the ingress and the store answer; without one the
   // same health round still refreshes STATUS= every 10 s.
@@ -240,8 +242,8 @@ caf::error daemon_parts::start_listeners() {
   auto relay_key = make_relay_key(*cfg);
   auto server = http_server::start(
     ioc, server_options(*cfg, max_connections),
-    make_http_handler(ingress, cfg, audio, relay_key),
-    make_relay_upgrade_handler(*sys, ingress, cfg, relay_key));
+    make_http_handler(ingress, live, audio, relay_key),
+    make_relay_upgrade_handler(*sys, ingress, live, relay_key));
   if (!server)
     return server.error();
   http = std::move(*server);

@@ -133,10 +133,14 @@ std::map<route_id, metrics::histogram*> make_webhook_timers() {
 
 struct front {
   ingress_actor ingress;
-  std::shared_ptr<const config> cfg;
+  std::shared_ptr<live_config> live; // reloads swap it
   std::shared_ptr<audio_cache> audio;
   std::string relay_key;       // signs ConversationRelay session tokens
   std::map<route_id, metrics::histogram*> webhook_timers;
+
+  std::shared_ptr<const config> cfg() const {
+    return live->get();
+  }
 
   // A webhook missing from make_webhook_timers() is still timed, only
   // through the family's lock.
@@ -301,7 +305,7 @@ std::string relay_twiml(const voice_reply& r, const config& cfg,
 
 void front::webhook(route_id id, http_request&& req,
                     http_responder respond) const {
-  auto ev = parse_webhook(id, req, respond, *cfg);
+  auto ev = parse_webhook(id, req, respond, *cfg());
   if (!ev)
     return;
   bool callback = id == route_id::call_status
@@ -309,7 +313,7 @@ void front::webhook(route_id id, http_request&& req,
                   || id == route_id::amd_status;
   auto sid = ev->call_sid;
   auto status = param_or(ev->params, "CallStatus");
-  auto c = cfg;
+  auto c = cfg();
   // If the call actor never answers (it died), a TwiML request still gets
   // something safe to say and the call goes on; a callback gets 503 so
   // Twilio's debugger shows the loss.
@@ -337,7 +341,7 @@ void front::webhook(route_id id, http_request&& req,
 
 void front::operator_view(const route_match& m, http_request&& req,
                           http_responder respond) const {
-  if (auto denied = operator_denied(req, *cfg)) {
+  if (auto denied = operator_denied(req, *cfg())) {
     SB_LOG_WARNING("operator request " << req.path << " from "
                                        << req.remote_address << " denied");
     auto r = error_response(denied, denied == 403
@@ -373,7 +377,7 @@ void front::operator_view(const route_match& m, http_request&& req,
 
 void front::make_call(const http_request& req,
                       const http_responder& respond) const {
-  auto parsed = parse_make_call(req.body, *cfg);
+  auto parsed = parse_make_call(req.body, *cfg());
   if (!parsed) {
     auto status = http_status_of(parsed.error());
     if (status == 400)
@@ -478,7 +482,7 @@ void front::handle(http_request&& req, http_responder respond) const {
 } // namespace
 
 http_handler make_http_handler(ingress_actor ingress,
-                               std::shared_ptr<const config> cfg,
+                               std::shared_ptr<live_config> cfg,
                                std::shared_ptr<audio_cache> audio,
                                std::string relay_key) {
   auto f = std::make_shared<const front>(front{std::move(ingress),

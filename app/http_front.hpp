@@ -8,18 +8,19 @@
 #include <string>
 
 #include "actors/ingress.hpp"
-#include "core/config.hpp"
+#include "core/live_config.hpp"
 #include "net/http_types.hpp"
 
 namespace sb {
 
 class audio_cache;
 
+/// `cfg` is read per request, so a reload reaches the TwiML at once.
 /// `audio` serves GET /audio/<id>.wav; null when no audio is produced.
 /// `relay_key` signs the session tokens of ConversationRelay TwiML
 /// (make_relay_key in app/relay_front.hpp).
 http_handler make_http_handler(ingress_actor ingress,
-                               std::shared_ptr<const config> cfg,
+                               std::shared_ptr<live_config> cfg,
                                std::shared_ptr<audio_cache> audio,
                                std::string relay_key = {});
 

@@ -36,7 +36,7 @@ int64_t unix_now() {
 struct relay_front {
   caf::actor_system* sys;
   ingress_actor ingress;
-  std::shared_ptr<const config> cfg;
+  std::shared_ptr<live_config> live;
   std::string key;
 
   ws_verdict decide(const http_request& req) const;
@@ -57,6 +57,7 @@ ws_verdict relay_front::refuse(const http_request& req, unsigned status,
 }
 
 ws_verdict relay_front::decide(const http_request& req) const {
+  auto cfg = live->get();
   auto target = parse_relay_target(req.path);
   if (!target || req.method != "GET")
     return refuse(req, 404, "not a relay session URL");
@@ -120,7 +121,7 @@ std::string public_ws_base(const config& cfg) {
 
 ws_upgrade_handler make_relay_upgrade_handler(caf::actor_system& sys,
                                               ingress_actor ingress,
-                                              std::shared_ptr<const config> cfg,
+                                              std::shared_ptr<live_config> cfg,
                                               std::string relay_key) {
   auto f = std::make_shared<const relay_front>(
     relay_front{&sys, std::move(ingress), std::move(cfg), std::move(relay_key)});

@@ -12,7 +12,7 @@
 #include <caf/fwd.hpp>
 
 #include "actors/ingress.hpp"
-#include "core/config.hpp"
+#include "core/live_config.hpp"
 #include "net/ws_types.hpp"
 
 namespace sb {
@@ -29,7 +29,7 @@ std::string public_ws_base(const config& cfg);
 /// 403 (signature or token), each logged with the reason.
 ws_upgrade_handler make_relay_upgrade_handler(caf::actor_system& sys,
                                               ingress_actor ingress,
-                                              std::shared_ptr<const config> cfg,
+                                              std::shared_ptr<live_config> cfg,
                                               std::string relay_key);
 
 } // namespace sb

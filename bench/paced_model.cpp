@@ -1,10 +1,14 @@
 // paced_model: one session per connection, reading a request with Beast's
 // parser and answering with a chunked NDJSON stream whose chunks are
-// written on timers; the stamp is taken just before the first chunk's
-// write is started.
+// written on timers; each stamp is taken just before its chunk's write is
+// started. Sessions hold a plain pointer to the server: the io_context
+// owns every pending handler, and so every session, and it is destroyed
+// (with them, unrun) before the rest of the server.
 #include "paced_model.hpp"
 
 #include <atomic>
+#include <cstdio>
+#include <iterator>
 #include <optional>
 #include <thread>
 
@@ -27,6 +31,7 @@ const char* const words[] = {" This", " is", " the", " bench", " model",
                              " speaking", " at", " a", " steady", " pace,",
                              " one", " token", " after", " another", "."};
 
+// One NDJSON line as an HTTP chunk; the closing line also ends the body.
 std::string chunk(const std::string& content, bool done) {
   std::string line = done ? R"({"model":"bench","message":{"role":"assistant","content":""},"done":true})"
                           : R"({"model":"bench","message":{"role":"assistant","content":")"
@@ -35,6 +40,20 @@ std::string chunk(const std::string& content, bool done) {
   char size[32];
   std::snprintf(size, sizeof size, "%zx\r\n", line.size());
   return size + line + "\r\n" + (done ? "0\r\n\r\n" : "");
+}
+
+int64_t number_after(const std::string& text, const char* marker) {
+  auto at = text.find(marker);
+  if (at == std::string::npos)
+    return -1;
+  at += std::char_traits<char>::length(marker);
+  int64_t n = 0;
+  size_t digits = 0;
+  while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
+    n = n * 10 + (text[at++] - '0');
+    ++digits;
+  }
+  return digits > 0 ? n : -1;
 }
 
 } // namespace
@@ -46,37 +65,34 @@ int64_t steady_ns() {
 }
 
 int64_t read_stamp(const std::string& text) {
-  auto at = text.find("At ");
-  if (at == std::string::npos)
-    return -1;
-  at += 3;
-  int64_t n = 0;
-  size_t digits = 0;
-  while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
-    n = n * 10 + (text[at++] - '0');
-    ++digits;
-  }
-  return digits > 0 ? n : -1;
+  return number_after(text, "At ");
 }
 
-struct paced_model::impl : std::enable_shared_from_this<impl> {
-  explicit impl(paced_model_options o) : opts(o), acceptor(ioc) {}
+int64_t read_done_stamp(const std::string& text) {
+  return number_after(text, "Done at ");
+}
+
+struct paced_model::impl {
+  explicit impl(paced_model_options o) : opts(o) {}
 
   void do_accept();
 
+  // Destroyed in reverse: the thread is joined before, the acceptor and
+  // then the sessions (inside ioc) go before opts and the counters.
   paced_model_options opts;
-  asio::io_context ioc;
-  tcp::acceptor acceptor;
-  std::thread thread;
   std::atomic<uint64_t> cut{0};
+  std::atomic<uint64_t> requests{0};
+  asio::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  std::thread thread;
 };
 
 namespace {
 
 class session : public std::enable_shared_from_this<session> {
 public:
-  session(tcp::socket s, std::shared_ptr<paced_model::impl> m)
-    : socket_(std::move(s)), timer_(socket_.get_executor()), model_(std::move(m)) {}
+  session(tcp::socket s, paced_model::impl* m)
+    : socket_(std::move(s)), timer_(socket_.get_executor()), model_(m) {}
 
   void do_read() {
     parser_.emplace();
@@ -90,6 +106,7 @@ public:
 
 private:
   void start_reply() {
+    model_->requests.fetch_add(1);
     sent_ = 0;
     out_ = "HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\n"
            "Transfer-Encoding: chunked\r\n\r\n";
@@ -112,28 +129,37 @@ private:
                       });
   }
 
+  // The last token and the closing line in one write, as a model that
+  // stops after its last token; then the connection waits for the next
+  // request (keep-alive).
+  void finish(std::string last) {
+    out_ = std::move(last) + chunk({}, true);
+    asio::async_write(socket_, asio::buffer(out_),
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                        if (ec)
+                          self->model_->cut.fetch_add(1);
+                        else
+                          self->do_read();
+                      });
+  }
+
   void next_token() {
     const auto& o = model_->opts;
-    if (sent_ == 0) {
+    int at = sent_++;
+    if (at == 0 && o.tokens == 0)
+      return finish(chunk("At " + std::to_string(steady_ns()) + "!", false));
+    if (at == 0)
       out_ = chunk("At " + std::to_string(steady_ns()) + "!", false);
-    } else if (sent_ <= o.tokens) {
-      out_ = chunk(words[(sent_ - 1) % std::size(words)], false);
-    } else {
-      out_ = chunk({}, true);
-      asio::async_write(socket_, asio::buffer(out_),
-                        [self = shared_from_this()](beast::error_code ec, size_t) {
-                          if (!ec)
-                            self->do_read();
-                        });
-      return;
-    }
-    ++sent_;
+    else if (at == o.tokens)
+      return finish(chunk(" Done at " + std::to_string(steady_ns()) + "!", false));
+    else
+      out_ = chunk(words[(at - 1) % std::size(words)], false);
     write_then(o.between);
   }
 
   tcp::socket socket_;
   asio::steady_timer timer_;
-  std::shared_ptr<paced_model::impl> model_;
+  paced_model::impl* model_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string out_;
@@ -143,24 +169,25 @@ private:
 } // namespace
 
 void paced_model::impl::do_accept() {
-  acceptor.async_accept([self = shared_from_this()](beast::error_code ec,
-                                                    tcp::socket s) {
+  acceptor.async_accept([this](beast::error_code ec, tcp::socket s) {
     if (ec)
       return;
-    std::make_shared<session>(std::move(s), self)->do_read();
-    self->do_accept();
+    // Small writes go out at once: the stamp is taken just before one.
+    s.set_option(tcp::no_delay(true), ec);
+    std::make_shared<session>(std::move(s), this)->do_read();
+    do_accept();
   });
 }
 
 paced_model::paced_model(paced_model_options opts)
-  : impl_(std::make_shared<impl>(opts)) {
+  : impl_(std::make_unique<impl>(opts)) {
   tcp::endpoint ep{asio::ip::make_address("127.0.0.1"), 0};
   impl_->acceptor.open(ep.protocol());
   impl_->acceptor.set_option(asio::socket_base::reuse_address(true));
   impl_->acceptor.bind(ep);
-  impl_->acceptor.listen();
+  impl_->acceptor.listen(asio::socket_base::max_listen_connections);
   impl_->do_accept();
-  impl_->thread = std::thread([p = impl_] { p->ioc.run(); });
+  impl_->thread = std::thread([p = impl_.get()] { p->ioc.run(); });
 }
 
 paced_model::~paced_model() {
@@ -174,6 +201,10 @@ std::string paced_model::base_url() const {
 
 uint64_t paced_model::cut_by_client() const {
   return impl_->cut.load();
+}
+
+uint64_t paced_model::requests() const {
+  return impl_->requests.load();
 }
 
 } // namespace sb::bench

@@ -81,6 +81,8 @@ struct voice_config {                         // [reloadable] all of them
   std::string transfer_message = "Please hold while I connect you to a colleague.";
 };
 
+// [reloadable]: what the TwiML says (providers, voice, interruptible,
+// dtmf_detection) and max_reconnects; the socket limits need a restart.
 struct relay_config {                        // voice.transport = "relay"
   std::string tts_provider = "Google";       // Google | Amazon | ElevenLabs
   std::string voice;                         // the provider's voice; empty = its default

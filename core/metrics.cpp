@@ -415,6 +415,12 @@ daemon_metrics make_daemon_metrics(registry& r) {
     rejected.with({"rate_limit"}),
     r.add_gauge("switchboard_relay_sessions",
                 "Open ConversationRelay WebSocket sessions.").with({}),
+    r.add_histogram("switchboard_relay_first_text_seconds",
+                    "ConversationRelay: time from the caller's prompt to the "
+                    "first text frame of the reply.",
+                    latency_buckets()).with({}),
+    r.add_counter("switchboard_relay_interrupts_total",
+                  "ConversationRelay replies the caller talked over.").with({}),
   };
 }
 

@@ -210,6 +210,11 @@ struct daemon_metrics {
   // net/ws_session: WebSocket sessions (ConversationRelay) from upgrade
   // to end; each also holds its count in http_connections.
   gauge& relay_sessions;                // switchboard_relay_sessions
+  // actors/call_relay: from a caller's prompt to the first text frame of
+  // the reply (what the caller waits for the first word), and replies
+  // the caller talked over.
+  histogram& relay_first_text;          // switchboard_relay_first_text_seconds
+  counter& relay_interrupts;            // switchboard_relay_interrupts_total
 };
 
 daemon_metrics& daemon();

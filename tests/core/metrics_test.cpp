@@ -191,7 +191,10 @@ TEST_CASE("metrics: the daemon's families are all registered",
         "switchboard_storage_failed_commits_total counter",
         "switchboard_storage_dropped_writes_total counter",
         "switchboard_http_connections gauge",
-        "switchboard_http_rejected_total counter"}) {
+        "switchboard_http_rejected_total counter",
+        "switchboard_relay_sessions gauge",
+        "switchboard_relay_first_text_seconds histogram",
+        "switchboard_relay_interrupts_total counter"}) {
     CAPTURE(f);
     CHECK(contains(text, std::string{"\n# TYPE "} + f + "\n"));
   }

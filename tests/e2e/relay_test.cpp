@@ -6,7 +6,10 @@
 // and shutdown with a socket open.
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <optional>
 #include <string>
 #include <variant>
@@ -326,6 +329,14 @@ TEST_CASE("relay: tokens are spoken while the model still streams, and an "
   auto& history = requests[1].messages;
   REQUIRE(history.size() >= 3);
   CHECK(history[history.size() - 2].content == "Hello there");
+  // Operators see it in /metrics: one interrupt, two first words timed,
+  // one socket open.
+  http_client cl;
+  auto metrics = cl.get(d.base_url() + "/metrics");
+  REQUIRE(metrics);
+  CHECK(metrics->body.find("switchboard_relay_interrupts_total 1\n") != std::string::npos);
+  CHECK(metrics->body.find("switchboard_relay_first_text_seconds_count 2\n") != std::string::npos);
+  CHECK(metrics->body.find("switchboard_relay_sessions 1\n") != std::string::npos);
   c->close();
   REQUIRE(d.stop() == 0);
   auto turns = query(opts.db_path, "SELECT seq, role, content, interrupted, "
@@ -465,4 +476,42 @@ TEST_CASE("relay: SIGTERM with a session open exits cleanly", "[relay]") {
   auto m = c->read_text(5s);
   // The daemon closed the socket on its way out (or dropped it).
   CHECK((!m || m->closed));
+}
+
+TEST_CASE("relay: a reload switches new calls to the relay transport and its "
+          "TwiML settings", "[relay]") {
+  temp_dir dir;
+  daemon_options opts;
+  opts.db_path = dir.file("reload.db");
+  opts.validate_signatures = true;
+  opts.auth_token = auth_token;
+  daemon_process d{opts, dir.path()};
+  REQUIRE(d.running());
+  auto before = post_signed(d, "/voice/inbound", call_params("CARL1"));
+  REQUIRE(before);
+  CHECK(read_twiml(before->body)->find("Gather") != nullptr);
+  std::string text;
+  {
+    std::ifstream in{d.config_path()};
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  text.replace(text.find("[voice]\n"), 8, "[voice]\ntransport = \"relay\"\n");
+  text += "[relay]\ntts_provider = \"Amazon\"\nvoice = \"Joanna-Neural\"\n";
+  std::ofstream{d.config_path()} << text;
+  d.signal(SIGHUP);
+  REQUIRE(d.wait_for_log("applied"));
+  auto after = post_signed(d, "/voice/inbound", call_params("CARL2"));
+  REQUIRE(after);
+  auto* relay = read_twiml(after->body)->find("ConversationRelay");
+  REQUIRE(relay != nullptr);
+  CHECK(relay->attr("ttsProvider") == "Amazon");
+  CHECK(relay->attr("voice") == "Joanna-Neural");
+  // The call answered before the reload stays on its transport.
+  auto turn = post_signed(d, "/voice/process-speech",
+                          {{"CallSid", "CARL1"}, {"SpeechResult", "hello"}});
+  REQUIRE(turn);
+  CHECK(read_twiml(turn->body)->find("Gather") != nullptr);
+  CHECK(d.stop() == 0);
 }
