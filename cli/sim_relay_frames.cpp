@@ -21,17 +21,6 @@ caf::error frame_error(const std::string& why) {
   return make_error(errc::bad_request, "daemon frame: " + why);
 }
 
-// {"type":"<type>", ...fields written by `body`}.
-template <class Body>
-std::string frame(const char* type, Body&& body) {
-  rapidjson::StringBuffer buf;
-  json_writer w{buf};
-  w.StartObject();
-  write_field(w, "type", type);
-  body(w);
-  w.EndObject();
-  return json_text(buf);
-}
 
 // Member `name` of `obj` as a string into `out`. Absent: an error if
 // `required`, else `out` stays as it is; null counts as absent.
@@ -77,7 +66,7 @@ caf::expected<daemon_frame> parse_send_digits(const json_value& obj) {
 } // namespace
 
 std::string sim_setup_frame(const relay_setup& s) {
-  return frame("setup", [&](json_writer& w) {
+  return typed_json_object("setup", [&](json_writer& w) {
     write_field(w, "sessionId", s.session_id);
     write_field(w, "accountSid", s.account_sid);
     write_field(w, "parentCallSid", s.parent_call_sid);
@@ -101,7 +90,7 @@ std::string sim_setup_frame(const relay_setup& s) {
 
 std::string sim_prompt_frame(std::string_view voice_prompt,
                              std::string_view lang, bool last) {
-  return frame("prompt", [&](json_writer& w) {
+  return typed_json_object("prompt", [&](json_writer& w) {
     write_field(w, "voicePrompt", voice_prompt);
     if (!lang.empty())
       write_field(w, "lang", lang);
@@ -111,11 +100,13 @@ std::string sim_prompt_frame(std::string_view voice_prompt,
 }
 
 std::string sim_dtmf_frame(std::string_view digit) {
-  return frame("dtmf", [&](json_writer& w) { write_field(w, "digit", digit); });
+  return typed_json_object("dtmf", [&](json_writer& w) {
+    write_field(w, "digit", digit);
+  });
 }
 
 std::string sim_interrupt_frame(std::string_view heard, int64_t duration_ms) {
-  return frame("interrupt", [&](json_writer& w) {
+  return typed_json_object("interrupt", [&](json_writer& w) {
     write_field(w, "utteranceUntilInterrupt", heard);
     w.Key("durationUntilInterruptMs");
     w.Int64(duration_ms);

@@ -27,4 +27,17 @@ inline std::string json_text(const rapidjson::StringBuffer& buf) {
   return {buf.GetString(), buf.GetSize()};
 }
 
+/// {"type":"<type>", ...the fields `body(w)` writes}: a WebSocket frame
+/// of ConversationRelay, either way.
+template <class Body>
+std::string typed_json_object(const char* type, Body&& body) {
+  rapidjson::StringBuffer buf;
+  json_writer w{buf};
+  w.StartObject();
+  write_field(w, "type", type);
+  body(w);
+  w.EndObject();
+  return json_text(buf);
+}
+
 } // namespace sb

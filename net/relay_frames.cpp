@@ -206,17 +206,6 @@ constexpr frame_kind frame_kinds[] = {
   {"error", parse_error},
 };
 
-// {"type":"<type>", ...fields written by `body`}.
-template <class Body>
-std::string frame(const char* type, Body&& body) {
-  rapidjson::StringBuffer buf;
-  json_writer w{buf};
-  w.StartObject();
-  write_field(w, "type", type);
-  body(w);
-  w.EndObject();
-  return json_text(buf);
-}
 
 } // namespace
 
@@ -249,7 +238,7 @@ caf::expected<relay_inbound> parse_relay_frame(std::string_view text,
 
 std::string relay_text_frame(std::string_view token, bool last,
                              std::string_view lang) {
-  return frame("text", [&](json_writer& w) {
+  return typed_json_object("text", [&](json_writer& w) {
     write_field(w, "token", token);
     w.Key("last");
     w.Bool(last);
@@ -264,8 +253,9 @@ caf::expected<std::string> relay_send_digits_frame(std::string_view digits) {
     return field_error("digits", "is empty");
   if (digits.find_first_not_of(allowed) != digits.npos)
     return field_error("digits", "may only hold 0-9 w # *");
-  return frame("sendDigits",
-               [&](json_writer& w) { write_field(w, "digits", digits); });
+  return typed_json_object("sendDigits", [&](json_writer& w) {
+    write_field(w, "digits", digits);
+  });
 }
 
 caf::expected<std::string>
@@ -274,7 +264,7 @@ relay_language_frame(std::string_view tts_language,
   if (tts_language.empty() && transcription_language.empty())
     return frame_error("'ttsLanguage' and 'transcriptionLanguage' are both "
                        "empty");
-  return frame("language", [&](json_writer& w) {
+  return typed_json_object("language", [&](json_writer& w) {
     if (!tts_language.empty())
       write_field(w, "ttsLanguage", tts_language);
     if (!transcription_language.empty())
@@ -283,7 +273,7 @@ relay_language_frame(std::string_view tts_language,
 }
 
 std::string relay_end_frame(std::string_view handoff_data) {
-  return frame("end", [&](json_writer& w) {
+  return typed_json_object("end", [&](json_writer& w) {
     if (!handoff_data.empty())
       write_field(w, "handoffData", handoff_data);
   });
@@ -294,7 +284,7 @@ caf::expected<std::string> relay_play_frame(std::string_view source,
                                             bool interruptible) {
   if (source.empty())
     return field_error("source", "is empty");
-  return frame("play", [&](json_writer& w) {
+  return typed_json_object("play", [&](json_writer& w) {
     write_field(w, "source", source);
     w.Key("loop");
     w.Uint(loop);
