@@ -77,6 +77,11 @@ void row(json_writer& w, const turn_row& t) {
   number(w, "latency_ms", t.latency_ms);
   number(w, "queue_ms", t.queue_ms);
   number(w, "llm_ms", t.llm_ms);
+  number(w, "first_token_ms", t.first_token_ms);
+  if (t.interrupted) {
+    w.Key("interrupted");
+    w.Bool(true);
+  }
   text(w, "model", t.model);
   text(w, "audio", t.audio);
 }

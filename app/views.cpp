@@ -33,6 +33,11 @@ void write_turn(json_writer& w, const turn_row& t) {
     w.Key("latency_ms");
     w.Int64(*t.latency_ms);
   }
+  // A relay reply the caller talked over: content is what was heard.
+  if (t.interrupted) {
+    w.Key("interrupted");
+    w.Bool(true);
+  }
   w.EndObject();
 }
 

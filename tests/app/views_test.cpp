@@ -156,6 +156,18 @@ TEST_CASE("session_json has the prototype's shape", "[views]") {
   CHECK(str(member(bot, "content")) == "Hello! Namaste!");
   CHECK(str(member(bot, "timestamp")) == "2024-05-01T10:00:06Z");
   CHECK(member(bot, "latency_ms").GetInt64() == 420);
+  CHECK(keys_of(bot).count("interrupted") == 0);
+}
+
+TEST_CASE("session_json: a reply the caller talked over says so", "[views]") {
+  auto c = make_call("CA3");
+  c.turns[1].content = "Hello!";
+  c.turns[1].interrupted = true;
+  auto doc = parse(sb::session_json(c));
+  const auto& bot = member(doc, "conversation_history")[1];
+  CHECK(str(member(bot, "content")) == "Hello!");
+  REQUIRE(member(bot, "interrupted").IsBool());
+  CHECK(member(bot, "interrupted").GetBool());
 }
 
 TEST_CASE("session_json: unknown fields", "[views]") {
