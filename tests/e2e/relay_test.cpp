@@ -504,7 +504,9 @@ TEST_CASE("relay: a reload switches new calls to the relay transport and its "
   REQUIRE(d.wait_for_log("applied"));
   auto after = post_signed(d, "/voice/inbound", call_params("CARL2"));
   REQUIRE(after);
-  auto* relay = read_twiml(after->body)->find("ConversationRelay");
+  auto doc = read_twiml(after->body);
+  REQUIRE(doc);
+  auto* relay = doc->find("ConversationRelay");
   REQUIRE(relay != nullptr);
   CHECK(relay->attr("ttsProvider") == "Amazon");
   CHECK(relay->attr("voice") == "Joanna-Neural");
