@@ -164,3 +164,32 @@ TEST_CASE_METHOD(call_fixture, "a goodbye from the LLM is said, then the "
   CHECK(reply.text == stub_answer().text);
   CHECK(stored(call_sid).turns.size() == 2);
 }
+
+TEST_CASE_METHOD(call_fixture, "over <Gather> a transfer intent dials "
+                               "voice.transfer_number after the reply",
+                 "[call]") {
+  cfg_->voice.transfer_number = "+15550009999";
+  auto answer = stub_answer();
+  answer.transfer = true;
+  auto call = start_call(llm_mode::answer, answer);
+  answer_of(call, inbound_event(call_sid));
+  auto reply = answer_of(call, speech_event(call_sid, "a human please"));
+  CHECK(reply.action == reply_action::transfer);
+  CHECK(reply.dial_to == "+15550009999");
+  CHECK(reply.text == answer.text);
+  REQUIRE(llm_requests().size() == 1);
+  CHECK(llm_requests()[0].offer_transfer);
+  answer_of(call, status_event(call_sid, "completed"));
+  CHECK(stored(call_sid).call.end_reason == "transferred");
+}
+
+TEST_CASE_METHOD(call_fixture, "without voice.transfer_number a transfer "
+                               "intent is only words", "[call]") {
+  auto answer = stub_answer();
+  answer.transfer = true;
+  auto call = start_call(llm_mode::answer, answer);
+  answer_of(call, inbound_event(call_sid));
+  auto reply = answer_of(call, speech_event(call_sid, "a human please"));
+  CHECK(reply.action == reply_action::listen);
+  CHECK_FALSE(llm_requests()[0].offer_transfer);
+}
