@@ -198,9 +198,29 @@ void start_turn(call_pointer self) {
           [self, id](caf::error& err) { on_failure(self, id, err); });
 }
 
+// Twilio heard the caller in another language than the call's (with
+// language detection): the call follows, so the model is prompted for it
+// and Twilio speaks and listens in it from now on.
+void follow_language(call_pointer self, const std::string& lang,
+                     write_batch& batch) {
+  auto& st = self->state;
+  // A BCP-47 tag, nothing else, reaches the row and the frame.
+  if (lang.empty() || lang == st.row.language || lang.size() > 35
+      || lang.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-")
+           != std::string::npos)
+    return;
+  SB_LOG_INFO("call " << st.row.call_sid << ": caller speaks " << lang
+                      << ", was " << st.row.language);
+  st.row.language = lang;
+  batch.calls.assign(1, st.row);
+  if (st.relay.peer)
+    self->send(st.relay.peer, relay_language_atom::value, lang);
+}
+
 // The caller's words, whole: a turn of the conversation.
 void on_prompt(call_pointer self, const webhook_event& ev, write_batch& batch) {
   auto& st = self->state;
+  follow_language(self, param_or(ev.params, "Lang"), batch);
   auto piece = std::string{trim_space(param_or(ev.params, "VoicePrompt"))};
   auto& pieces = st.relay.prompt_pieces;
   if (!piece.empty())

@@ -10,6 +10,8 @@
 //   (relay_end, handoff_data)   ends the session; Twilio posts
 //       handoff_data (JSON text, may be empty) to /voice/relay-done.
 //   (relay_digits, digits)      plays DTMF tones into the call.
+//   (relay_language, language)  speaks and listens in `language` (BCP-47)
+//       from now on.
 #pragma once
 
 #include <string>
@@ -24,10 +26,12 @@ namespace sb {
 using relay_text_atom = caf::atom_constant<caf::atom("rtext")>;
 using relay_end_atom = caf::atom_constant<caf::atom("rend")>;
 using relay_digits_atom = caf::atom_constant<caf::atom("rdigits")>;
+using relay_language_atom = caf::atom_constant<caf::atom("rlanguage")>;
 
 using relay_peer =
   caf::typed_actor<caf::reacts_to<relay_text_atom, std::string, bool>,
                    caf::reacts_to<relay_end_atom, std::string>,
-                   caf::reacts_to<relay_digits_atom, std::string>>;
+                   caf::reacts_to<relay_digits_atom, std::string>,
+                   caf::reacts_to<relay_language_atom, std::string>>;
 
 } // namespace sb

@@ -192,6 +192,10 @@ relay_proxy_actor::behavior_type proxy_impl(proxy_pointer self,
     [self](relay_end_atom, const std::string& handoff) {
       send_frame(self, relay_end_frame(handoff));
     },
+    [self](relay_language_atom, const std::string& language) {
+      if (auto frame = relay_language_frame(language, language))
+        send_frame(self, std::move(*frame));
+    },
     [self](relay_digits_atom, const std::string& digits) {
       if (auto frame = relay_send_digits_frame(digits))
         send_frame(self, std::move(*frame));

@@ -20,6 +20,7 @@ struct peer_state {
   static inline const char* name = "stub-relay-peer";
   std::vector<std::pair<std::string, bool>> texts; // (token, last)
   std::vector<std::string> ends;                   // handoff data
+  std::vector<std::string> languages;
 };
 
 relay_peer::behavior_type stub_peer(relay_peer::stateful_pointer<peer_state> self) {
@@ -31,6 +32,9 @@ relay_peer::behavior_type stub_peer(relay_peer::stateful_pointer<peer_state> sel
       self->state.ends.push_back(std::move(handoff));
     },
     [](relay_digits_atom, const std::string&) {},
+    [self](relay_language_atom, std::string& language) {
+      self->state.languages.push_back(std::move(language));
+    },
   };
 }
 
@@ -344,4 +348,21 @@ TEST_CASE_METHOD(relay_fixture, "an open session keeps a silent call from "
   caf::anon_send(call, idle_atom::value, uint64_t{0});
   sched_.run();
   CHECK(release_requests().size() == 1);
+}
+
+TEST_CASE_METHOD(relay_fixture, "the call follows the language Twilio heard "
+                                "the caller in", "[call][relay]") {
+  auto call = open_call();
+  answer_of(call, relay_event(webhook_kind::relay_prompt, peer_,
+                              {{"VoicePrompt", "namaste"}, {"Lang", "hi-IN"}}));
+  CHECK(peer().languages.empty()); // the call's own language
+  answer_of(call, prompt_event(peer_, "hello")); // Lang en-US
+  REQUIRE(peer().languages == std::vector<std::string>{"en-US"});
+  CHECK(stored(call_sid).call.language == "en-US");
+  CHECK(llm_requests().back().language == "en-US");
+  // Anything but a language tag changes nothing.
+  answer_of(call, relay_event(webhook_kind::relay_prompt, peer_,
+                              {{"VoicePrompt", "x"}, {"Lang", "en\"><x"}}));
+  CHECK(peer().languages.size() == 1);
+  CHECK(stored(call_sid).call.language == "en-US");
 }

@@ -133,6 +133,7 @@ std::unique_ptr<relay_client> start_call(const daemon_process& d,
 // The frames of one reply, up to and with the one whose last is true.
 struct reply_frames {
   std::vector<std::string> tokens;
+  std::vector<std::string> others;   // frames of other types, whole
   std::optional<std::string> end;    // handoffData of an end frame
   std::string text() const {
     std::string out;
@@ -157,7 +158,22 @@ reply_frames read_reply(relay_client& c, std::chrono::milliseconds timeout = 10s
     } else if (auto* e = std::get_if<daemon_end>(&*f)) {
       r.end = e->handoff_data;
       return r;
+    } else {
+      r.others.push_back(m->text);
     }
+  }
+}
+
+// The next text frame; frames of other types before it are skipped.
+daemon_text read_text_frame(relay_client& c) {
+  for (;;) {
+    auto m = c.read_text(10s);
+    REQUIRE(m);
+    REQUIRE_FALSE(m->closed);
+    auto f = parse_daemon_frame(m->text);
+    REQUIRE(f);
+    if (auto* t = std::get_if<daemon_text>(&*f))
+      return *t;
   }
 }
 
@@ -209,6 +225,9 @@ TEST_CASE("relay: a call answered with <Connect>, replies streamed, every turn "
   auto first = read_reply(*c);
   CHECK(first.text() == "Hello! Namaste! It is nice to hear from you. How can "
                         "I help you today?");
+  // The call was hi-IN; Twilio heard English, so the call follows.
+  CHECK(first.others == std::vector<std::string>{
+                          R"({"type":"language","ttsLanguage":"en-US","transcriptionLanguage":"en-US"})"});
   // Sentence by sentence, then the closing frame.
   CHECK(first.tokens.size() >= 3);
   REQUIRE(c->send_text(sim_prompt_frame("goodbye", "en-US")));
@@ -303,13 +322,9 @@ TEST_CASE("relay: tokens are spoken while the model still streams, and an "
   REQUIRE(d.running());
   auto c = start_call(d, "CAR4");
   REQUIRE(c->send_text(sim_prompt_frame("where is my order", "en-US")));
-  auto first = c->read_text(10s);
-  REQUIRE(first);
-  auto f = parse_daemon_frame(first->text);
-  REQUIRE(f);
-  REQUIRE(std::holds_alternative<daemon_text>(*f));
-  CHECK(std::get<daemon_text>(*f).token == "Hello there.");
-  CHECK_FALSE(std::get<daemon_text>(*f).last);
+  auto first = read_text_frame(*c);
+  CHECK(first.token == "Hello there.");
+  CHECK_FALSE(first.last);
   // The model server is still sending the rest of the reply.
   CHECK(model.concurrency() == 1);
   // The caller talks over it.
