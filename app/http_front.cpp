@@ -305,7 +305,9 @@ std::string relay_twiml(const voice_reply& r, const config& cfg,
 
 void front::webhook(route_id id, http_request&& req,
                     http_responder respond) const {
-  auto ev = parse_webhook(id, req, respond, *cfg());
+  // One snapshot per request: a reload meanwhile applies to the next.
+  auto c = cfg();
+  auto ev = parse_webhook(id, req, respond, *c);
   if (!ev)
     return;
   bool callback = id == route_id::call_status
@@ -313,7 +315,6 @@ void front::webhook(route_id id, http_request&& req,
                   || id == route_id::amd_status;
   auto sid = ev->call_sid;
   auto status = param_or(ev->params, "CallStatus");
-  auto c = cfg();
   // If the call actor never answers (it died), a TwiML request still gets
   // something safe to say and the call goes on; a callback gets 503 so
   // Twilio's debugger shows the loss.

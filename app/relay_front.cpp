@@ -110,15 +110,6 @@ std::string make_relay_key(const config& cfg) {
   return out;
 }
 
-std::string public_ws_base(const config& cfg) {
-  const auto& url = cfg.server.public_url;
-  if (url.rfind("https://", 0) == 0)
-    return "wss://" + url.substr(8);
-  if (url.rfind("http://", 0) == 0)
-    return "ws://" + url.substr(7);
-  return url;
-}
-
 ws_upgrade_handler make_relay_upgrade_handler(caf::actor_system& sys,
                                               ingress_actor ingress,
                                               std::shared_ptr<live_config> cfg,

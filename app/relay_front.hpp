@@ -21,10 +21,6 @@ namespace sb {
 /// Twilio account configured) 32 random bytes, hex, new at each start.
 std::string make_relay_key(const config& cfg);
 
-/// server.public_url with its scheme as a WebSocket's: http -> ws,
-/// https -> wss.
-std::string public_ws_base(const config& cfg);
-
 /// Runs on an I/O thread, never blocks; refusals: 404 (not a relay path),
 /// 403 (signature or token), each logged with the reason.
 ws_upgrade_handler make_relay_upgrade_handler(caf::actor_system& sys,

@@ -157,15 +157,19 @@ std::string render_relay_twiml(const voice_reply& reply, const config& cfg,
   return w.finish();
 }
 
+std::string public_ws_base(const config& cfg) {
+  std::string_view base = cfg.server.public_url;
+  if (base.rfind("https://", 0) == 0)
+    return "wss://" + std::string{base.substr(8)};
+  if (base.rfind("http://", 0) == 0)
+    return "ws://" + std::string{base.substr(7)};
+  return "";
+}
+
 std::string relay_socket_url(const config& cfg, std::string_view call_sid,
                              std::string_view token) {
-  std::string_view base = cfg.server.public_url;
-  std::string url;
-  if (base.rfind("https://", 0) == 0)
-    url = "wss://" + std::string{base.substr(8)};
-  else if (base.rfind("http://", 0) == 0)
-    url = "ws://" + std::string{base.substr(7)};
-  else
+  auto url = public_ws_base(cfg);
+  if (url.empty())
     return "";
   url += "/relay/";
   url += call_sid;

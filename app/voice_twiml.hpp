@@ -52,6 +52,10 @@ std::string render_relay_twiml(const voice_reply& reply, const config& cfg,
                                std::string_view call_sid,
                                std::string_view token);
 
+/// server.public_url with its scheme as a WebSocket's: https -> wss,
+/// http -> ws; "" for any other scheme.
+std::string public_ws_base(const config& cfg);
+
 /// cfg.server.public_url with http:// turned into ws:// and https:// into
 /// wss://, then "/relay/{call_sid}/{token}". The arguments are copied as
 /// they are: call SIDs and relay tokens (net/relay_token) need no escaping

@@ -91,10 +91,7 @@ TEST_CASE("an idle call is reaped after call_idle_timeout_s") {
   http_client cl;
   REQUIRE(inbound(cl, d, "CA20")->status == 200);
   // Waits for the daemon's own report of the reaping, bounded.
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (d.log().find("CA20 ended: idle-timeout") == std::string::npos
-         && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  REQUIRE(d.wait_for_log("CA20 ended: idle-timeout"));
   auto health = cl.get(d.base_url() + "/");
   REQUIRE(health);
   CHECK(health->body.find("\"active_sessions\":0") != std::string::npos);

@@ -2,6 +2,7 @@
 // two I/O threads, driven by a small client that speaks raw HTTP so tests
 // can pipeline, send malformed or partial requests and watch for the close.
 // Nothing sleeps: every wait is on an event with a finite deadline.
+#include "poll_until.hpp"
 #include "net/http_server.hpp"
 
 #include <catch2/catch.hpp>
@@ -556,13 +557,8 @@ namespace {
 // Waits (bounded) until the server counts `n` open connections: the count
 // changes on I/O threads, with no event a test could wait on.
 bool wait_connections(const sb::http_server& server, size_t n) {
-  const auto until = std::chrono::steady_clock::now() + deadline;
-  while (server.connections() != n) {
-    if (std::chrono::steady_clock::now() > until)
-      return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return true;
+  return sb::testing::poll_until([&] { return server.connections() == n; },
+                                 deadline);
 }
 
 } // namespace

@@ -7,6 +7,7 @@
 // hanging it. Waits are on events with finite deadlines; only the
 // connection count and the gauge, which change in destructors on I/O
 // threads, are polled (bounded), as in http_server_test.
+#include "poll_until.hpp"
 #include "net/http_server.hpp"
 
 #include <catch2/catch.hpp>
@@ -303,13 +304,7 @@ double relay_sessions() {
 // Bounded poll: see the file comment.
 template <class Pred>
 bool eventually(Pred pred) {
-  const auto until = std::chrono::steady_clock::now() + deadline;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > until)
-      return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return true;
+  return sb::testing::poll_until(pred, deadline);
 }
 
 // The server under test, run by two I/O threads as in the daemon. The
