@@ -41,6 +41,18 @@ struct ingress_state {
   void publish_live() const {
     metrics::daemon().live_calls.set(static_cast<double>(live()));
   }
+
+  // Once the ingress has sent the call everything it routed to it: from
+  // here on the fronts may send to it directly (call_directory.hpp).
+  void list(const std::string& sid, const call_actor& call) {
+    if (deps.directory)
+      deps.directory->add(sid, call);
+  }
+
+  void unlist(const std::string& sid) {
+    if (deps.directory)
+      deps.directory->remove(sid);
+  }
 };
 
 const char* ingress_state::name = "ingress";
@@ -147,6 +159,7 @@ void on_loaded(ingress_pointer self, const std::string& sid,
   auto call = start_call(self, std::move(initial));
   for (auto& [ev, slot] : waiting)
     self->send(call, webhook_atom::value, std::move(ev), std::move(slot));
+  st.list(sid, call);
 }
 
 void load_then_route(ingress_pointer self, webhook_event ev,
@@ -188,8 +201,10 @@ void route(ingress_pointer self, webhook_event& ev, voice_reply_slot& slot) {
   if (ev.kind == webhook_kind::inbound) {
     stored_call fresh;
     fresh.call.call_sid = ev.call_sid;
+    auto sid = ev.call_sid;
     auto call = start_call(self, std::move(fresh));
     self->send(call, webhook_atom::value, std::move(ev), std::move(slot));
+    st.list(sid, call);
     return;
   }
   // Not a new inbound call, yet no actor: an outbound call placed through
@@ -206,6 +221,7 @@ void release(ingress_pointer self, const std::string& sid) {
     return;
   st.sid_of.erase(it->second.address());
   self->demonitor(it->second.address());
+  st.unlist(sid); // before (ended): see call_directory.hpp
   self->send(it->second, ended_atom::value);
   st.calls.erase(it);
   st.publish_live();
@@ -305,6 +321,8 @@ ingress_actor::behavior_type ingress_impl(ingress_pointer self,
   // Call actors hold pending timers (idle, deadline) that keep them alive;
   // on shutdown they go down with the ingress that owns them.
   self->set_exit_handler([self](caf::exit_msg& msg) {
+    if (self->state.deps.directory)
+      self->state.deps.directory->clear();
     for (auto& [sid, call] : self->state.calls)
       self->send_exit(call, msg.reason);
     self->quit(msg.reason);
@@ -316,6 +334,7 @@ ingress_actor::behavior_type ingress_impl(ingress_pointer self,
       return;
     SB_LOG_ERROR("call " << it->second << " actor died: "
                          << caf::to_string(msg.reason));
+    st.unlist(it->second);
     st.calls.erase(it->second);
     st.sid_of.erase(it);
     st.publish_live();

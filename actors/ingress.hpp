@@ -2,6 +2,8 @@
 // spawning the actor on a call's first event, or rebuilding it from the
 // store when the daemon restarted mid-call. It owns the CallSid -> actor map
 // (and with it the call actors' lifetime) and enforces limits.max_calls.
+// It publishes the live calls in a call_directory, through which the
+// fronts send a live call's webhooks to its actor directly.
 //
 // Protocol:
 //   (webhook, webhook_event, voice_reply_slot)
@@ -32,6 +34,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/call.hpp"
+#include "actors/call_directory.hpp"
 
 namespace sb {
 
@@ -55,6 +58,10 @@ struct ingress_deps {
   tts_actor tts;               // invalid with tts.engine = "say"
   std::function<std::string(const voice_reply&, const config&)> render;
   instant_llm instant;         // set: calls ask it inline instead of `llm`
+  /// Shared with the fronts, which send webhooks for live calls straight
+  /// to their actors; the ingress keeps it in step with its own map. Null:
+  /// every webhook comes through the ingress.
+  std::shared_ptr<call_directory> directory;
 };
 
 ingress_actor spawn_ingress(caf::actor_system& sys, ingress_deps deps);

@@ -136,6 +136,7 @@ struct daemon_parts {
   tts_actor tts;
   std::shared_ptr<audio_cache> audio;
   ingress_actor ingress;
+  std::shared_ptr<call_directory> directory; // the ingress's live calls
   admin_actor admin;
   watchdog_actor watchdog;
   size_t max_connections = 1;
@@ -170,8 +171,10 @@ caf::error daemon_parts::start_actors(std::unique_ptr<database> db,
   // which saves two messages and a deadline timer per turn.
   auto instant = cfg->llm.backend == "scripted" ? scripted_instant_llm(rules)
                                                 : instant_llm{};
+  directory = std::make_shared<call_directory>();
   ingress = spawn_ingress(*sys, ingress_deps{store, llm, twilio, cfg, tts,
-                                             render, std::move(instant)});
+                                             render, std::move(instant),
+                                             directory});
   live = std::make_shared<live_config>(cfg);
   admin = spawn_admin(*sys, admin_deps{ingress, twilio, llm, config_path,
                                        process_env(), cfg, live});
@@ -242,7 +245,7 @@ caf::error daemon_parts::start_listeners() {
   auto relay_key = make_relay_key(*cfg);
   auto server = http_server::start(
     ioc, server_options(*cfg, max_connections),
-    make_http_handler(ingress, live, audio, relay_key),
+    make_http_handler(ingress, directory, live, audio, relay_key),
     make_relay_upgrade_handler(*sys, ingress, live, relay_key));
   if (!server)
     return server.error();

@@ -133,6 +133,8 @@ std::map<route_id, metrics::histogram*> make_webhook_timers() {
 
 struct front {
   ingress_actor ingress;
+  std::shared_ptr<call_directory> directory; // live calls, straight
+
   std::shared_ptr<live_config> live; // reloads swap it
   std::shared_ptr<audio_cache> audio;
   std::string relay_key;       // signs ConversationRelay session tokens
@@ -336,8 +338,12 @@ void front::webhook(route_id id, http_request&& req,
     else
       respond({200, xml_type, render_twiml(r, *c), {}});
   };
-  caf::anon_send(ingress, webhook_atom::value, std::move(*ev),
-                 voice_reply_slot{std::move(deliver), std::move(fallback)});
+  voice_reply_slot slot{std::move(deliver), std::move(fallback)};
+  // A live call's webhook goes straight to its actor; the ingress takes
+  // the rest (new calls, rebuilds, the unknown).
+  if (!directory->route(*ev, slot))
+    caf::anon_send(ingress, webhook_atom::value, std::move(*ev),
+                   std::move(slot));
 }
 
 void front::operator_view(const route_match& m, http_request&& req,
@@ -483,10 +489,12 @@ void front::handle(http_request&& req, http_responder respond) const {
 } // namespace
 
 http_handler make_http_handler(ingress_actor ingress,
+                               std::shared_ptr<call_directory> directory,
                                std::shared_ptr<live_config> cfg,
                                std::shared_ptr<audio_cache> audio,
                                std::string relay_key) {
   auto f = std::make_shared<const front>(front{std::move(ingress),
+                                                std::move(directory),
                                                 std::move(cfg),
                                                 std::move(audio),
                                                 std::move(relay_key),

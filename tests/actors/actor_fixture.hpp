@@ -120,7 +120,7 @@ protected:
   call_registry spawn_registry() { return track(sys_.spawn(stub_registry)); }
 
   ingress_actor spawn_ingress_with(llm_actor llm, twilio_actor twilio) {
-    return track(spawn_ingress(sys_, ingress_deps{store_, llm, twilio, cfg_, {}, {}, {}}));
+    return track(spawn_ingress(sys_, ingress_deps{store_, llm, twilio, cfg_, {}, {}, {}, {}}));
   }
 
   /// Sends `ev` with a fresh reply slot; the result fills in as the

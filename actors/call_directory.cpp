@@ -1,0 +1,38 @@
+#include "actors/call_directory.hpp"
+
+#include <caf/send.hpp>
+
+namespace sb {
+
+void call_directory::add(const std::string& sid, const call_actor& call) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  calls_[sid] = call;
+}
+
+void call_directory::remove(const std::string& sid) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  calls_.erase(sid);
+}
+
+void call_directory::clear() {
+  std::lock_guard<std::mutex> guard{mutex_};
+  calls_.clear();
+}
+
+bool call_directory::route(webhook_event& ev, voice_reply_slot& slot) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  auto it = calls_.find(ev.call_sid);
+  if (it == calls_.end())
+    return false;
+  // Under the lock: see the ordering note in the header.
+  caf::anon_send(it->second, webhook_atom::value, std::move(ev),
+                 std::move(slot));
+  return true;
+}
+
+size_t call_directory::size() const {
+  std::lock_guard<std::mutex> guard{mutex_};
+  return calls_.size();
+}
+
+} // namespace sb
