@@ -94,18 +94,34 @@ void notify_registry(call_pointer self) {
 
 } // namespace
 
+bool needs_audio(const call_state& st, const voice_reply& r) {
+  return st.deps.tts && !r.text.empty() && r.action != reply_action::ack;
+}
+
+void persist_and_answer(call_pointer self, write_batch batch,
+                        voice_reply_slot slot, voice_reply reply) {
+  self->send(self->state.deps.store, persist_atom::value, std::move(batch),
+             std::move(slot), std::move(reply));
+}
+
 // Every event is stored before Twilio hears back. A storage failure is
 // logged by the store; the caller still gets an answer, since a silent line
 // would lose the call as well.
 void persist_then_reply(call_pointer self, write_batch batch,
                         voice_reply_slot slot, voice_reply reply,
                         bool then_release) {
+  if (!then_release && !needs_audio(self->state, reply)) {
+    persist_and_answer(self, std::move(batch), std::move(slot),
+                       std::move(reply));
+    return;
+  }
+  // The registry hears of the end only once it is on disk (a rebuild
+  // finds the call over), and before Twilio has its answer (the line is
+  // free for the next caller by then); so this reply comes back here.
   auto join = std::make_shared<reply_join>(reply_join{std::move(reply), 2});
   std::function<void()> done = [self, slot, join, then_release] {
     if (--join->pending > 0)
       return;
-    // The registry first: once Twilio has its answer, the call's line is
-    // already free for the next caller.
     if (then_release)
       notify_registry(self);
     slot.deliver(join->reply);
@@ -120,7 +136,7 @@ void add_audio(call_pointer self, std::shared_ptr<reply_join> join,
                std::function<void()> done, std::chrono::milliseconds limit) {
   auto& st = self->state;
   const auto& r = join->reply;
-  if (!st.deps.tts || r.text.empty() || r.action == reply_action::ack) {
+  if (!needs_audio(st, r)) {
     done();
     return;
   }

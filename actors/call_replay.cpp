@@ -13,8 +13,10 @@
 //     next webhook before it has our answer to this one. Once answered, an
 //     identical body may well be new — two silences in a row post the same
 //     parameters — so it is acted on.
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "actors/call_state.hpp"
 #include "core/log.hpp"
@@ -49,6 +51,7 @@ uint64_t digest_of(const webhook_event& ev) {
   return h;
 }
 
+// `seen.mutex` held.
 bool is_retry_of(const seen_webhook& seen, const webhook_event& ev,
                  uint64_t digest) {
   if (seen.kind != ev.kind || seen.digest != digest)
@@ -58,21 +61,15 @@ bool is_retry_of(const seen_webhook& seen, const webhook_event& ev,
   return !seen.reply;
 }
 
-seen_webhook* find_seen(call_state& st, uint64_t id) {
-  for (auto& s : st.seen)
-    if (s.id == id)
-      return &s;
-  return nullptr;
-}
-
-// Runs on the actor: every slot of a call is delivered from its handlers.
-void remember_reply(call_pointer self, uint64_t id, const voice_reply& r) {
-  auto* seen = find_seen(self->state, id);
-  if (seen == nullptr)
-    return;
-  seen->reply = r;
-  auto waiting = std::move(seen->waiting);
-  seen->waiting.clear();
+// Runs wherever the webhook's slot is delivered: on the actor, or on the
+// store's thread once the webhook's write is committed.
+void remember_reply(seen_webhook& seen, const voice_reply& r) {
+  std::vector<voice_reply_slot> waiting;
+  {
+    std::lock_guard<std::mutex> guard{seen.mutex};
+    seen.reply = r;
+    waiting.swap(seen.waiting);
+  }
   for (auto& slot : waiting)
     slot.deliver(r);
 }
@@ -84,27 +81,37 @@ bool answer_replay(call_pointer self, const webhook_event& ev,
   auto& st = self->state;
   const auto digest = digest_of(ev);
   for (auto& seen : st.seen) {
-    if (!is_retry_of(seen, ev, digest))
+    std::unique_lock<std::mutex> lock{seen->mutex};
+    if (!is_retry_of(*seen, ev, digest))
       continue;
     SB_LOG_NOTICE("call " << st.row.call_sid << ": " << to_string(ev.kind)
                           << " retried by Twilio; "
-                          << (seen.reply ? "answered as before"
-                                         : "answered with the first"));
-    if (seen.reply)
-      slot.deliver(*seen.reply);
-    else
-      seen.waiting.push_back(std::move(slot));
+                          << (seen->reply ? "answered as before"
+                                          : "answered with the first"));
+    if (!seen->reply) {
+      seen->waiting.push_back(std::move(slot));
+      return true;
+    }
+    auto reply = *seen->reply;
+    lock.unlock();
+    slot.deliver(std::move(reply));
     return true;
   }
-  const auto id = ++st.webhooks_seen;
-  st.seen.push_back({id, ev.kind, digest, ev.idempotency_token, {}, {}});
-  // A forgotten entry's waiting retries fall back (reply_slot), never hang.
+  auto entry = std::make_shared<seen_webhook>();
+  entry->id = ++st.webhooks_seen;
+  entry->kind = ev.kind;
+  entry->digest = digest;
+  entry->token = ev.idempotency_token;
+  st.seen.push_back(entry);
+  // A forgotten entry lives on in the slot below, so retries already
+  // waiting on it still get its reply (or, if it is dropped unanswered,
+  // their own fallback).
   while (st.seen.size() > remembered_webhooks)
     st.seen.pop_front();
   // The wrapper delivers to the original slot; if it is dropped unanswered,
   // the original goes with it and its own fallback answers.
-  slot = voice_reply_slot{[self, id, first = slot](voice_reply r) {
-                            remember_reply(self, id, r);
+  slot = voice_reply_slot{[entry, first = slot](voice_reply r) {
+                            remember_reply(*entry, r);
                             first.deliver(std::move(r));
                           },
                           {}};

@@ -10,6 +10,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,12 +48,16 @@ struct ready_turn {
 };
 
 /// A webhook this call answered or is answering, kept so that Twilio's
-/// retry of it gets the same reply instead of being acted on again.
+/// retry of it gets the same reply instead of being acted on again. Shared
+/// with the webhook's reply slot: the reply may be delivered on another
+/// thread (the store delivers once the webhook's write is committed), so
+/// what that delivery changes is guarded.
 struct seen_webhook {
   uint64_t id = 0;                       // to find it after older ones left
   webhook_kind kind = webhook_kind::inbound;
   uint64_t digest = 0;                   // of ?turn= and every parameter
   std::string token;                     // I-Twilio-Idempotency-Token or ""
+  std::mutex mutex;                      // guards the two below
   std::optional<voice_reply> reply;      // empty while still unanswered
   std::vector<voice_reply_slot> waiting; // retries waiting for that reply
 };
@@ -96,7 +101,7 @@ struct call_state {
   bool ended = false;
   int64_t last_status_seq = -1;   // highest SequenceNumber applied
   bool machine_handled = false;   // machine_message said or hang-up sent
-  std::deque<seen_webhook> seen;  // the last few webhooks, oldest first
+  std::deque<std::shared_ptr<seen_webhook>> seen; // the last few, oldest first
   uint64_t webhooks_seen = 0;
   bool relay_transport = false;   // the call was answered with <Connect>
   relay_link relay;
@@ -147,9 +152,20 @@ void add_audio(call_pointer self, std::shared_ptr<reply_join> join,
                std::function<void()> done,
                std::chrono::milliseconds limit = std::chrono::milliseconds::max());
 
+/// Whether add_audio() would synthesise anything for `r`.
+bool needs_audio(const call_state& st, const voice_reply& r);
+
+/// Hands `batch` to the store, which delivers `reply` to `slot` once the
+/// batch is committed (or has failed: the store logs failures). The reply
+/// skips the trip back through this actor; it must be final (its audio,
+/// if any, already there).
+void persist_and_answer(call_pointer self, write_batch batch,
+                        voice_reply_slot slot, voice_reply reply);
+
 /// Writes `batch`, then delivers `reply` to `slot` (whether or not the
 /// write succeeded: the store logs failures). With `then_release`, the
-/// registry hears of the call's end afterwards.
+/// registry hears of the call's end once it is stored, before Twilio hears
+/// the reply.
 void persist_then_reply(call_pointer self, write_batch batch,
                         voice_reply_slot slot, voice_reply reply,
                         bool then_release = false);

@@ -67,6 +67,15 @@ void finish_turn(call_pointer self, std::string text, bool end_call,
   batch.turns.push_back(std::move(row));
   auto reply = turn_reply(st, std::move(text), end_call,
                          timing != nullptr && timing->transfer);
+  // Twilio waits and there is no audio to make: the store answers it once
+  // the turn is committed, and the turn is over here.
+  if (turn.slot && !needs_audio(st, reply)) {
+    auto slot = std::move(turn.slot);
+    st.turn.reset();
+    persist_and_answer(self, std::move(batch), std::move(slot),
+                       std::move(reply));
+    return;
+  }
   auto id = turn.id;
   auto join = std::make_shared<reply_join>(reply_join{std::move(reply), 2});
   std::function<void()> done = [self, id, join] {

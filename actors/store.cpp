@@ -41,7 +41,9 @@ constexpr std::chrono::seconds outage_reminder{60};
 
 struct pending_write {
   write_batch batch;
-  caf::typed_response_promise<bool> promise;
+  caf::typed_response_promise<bool> promise; // unused when `slot` is set
+  voice_reply_slot slot;                     // gets `reply` once answered
+  voice_reply reply;
   bool answered = false;
 };
 
@@ -116,12 +118,19 @@ struct store_state {
     if (w.answered)
       return;
     w.answered = true;
-    if (!err) {
-      w.promise.deliver(true);
+    if (err)
+      metrics::daemon().storage_errors.inc();
+    // The caller hears its answer whether or not the write went in: the
+    // failure is logged and counted here, and a silent line would lose
+    // the call as well.
+    if (w.slot) {
+      w.slot.deliver(std::move(w.reply));
       return;
     }
-    metrics::daemon().storage_errors.inc();
-    w.promise.deliver(std::move(err));
+    if (err)
+      w.promise.deliver(std::move(err));
+    else
+      w.promise.deliver(true);
   }
 
   // The only way a write is ever given up: loudly, with all of it.
@@ -276,17 +285,15 @@ void schedule_flush(store_pointer self) {
   st.down->next_retry = std::min(st.down->next_retry * 2, max_retry);
 }
 
-caf::result<bool> persist(store_pointer self, write_batch& batch) {
+void enqueue(store_pointer self, pending_write w) {
   auto& st = self->state;
-  auto promise = self->make_response_promise<bool>();
   if (st.queue.size() >= static_cast<size_t>(st.cfg.max_pending_writes)) {
-    pending_write w{std::move(batch), promise};
     st.drop(w, "queue_full",
             std::to_string(st.queue.size())
               + " writes already wait (storage.max_pending_writes)");
-    return promise;
+    return;
   }
-  st.queue.push_back({std::move(batch), promise});
+  st.queue.push_back(std::move(w));
   st.publish();
   if (st.down)
     st.answer(st.queue.back(),
@@ -294,6 +301,11 @@ caf::result<bool> persist(store_pointer self, write_batch& batch) {
                          "storage unavailable, write kept for retry: "
                            + st.down->error));
   schedule_flush(self);
+}
+
+caf::result<bool> persist(store_pointer self, write_batch& batch) {
+  auto promise = self->make_response_promise<bool>();
+  enqueue(self, pending_write{std::move(batch), promise, {}, {}});
   return promise;
 }
 
@@ -354,6 +366,11 @@ store_actor::behavior_type store_impl(store_pointer self,
     [self](caf::exit_msg& msg) { on_exit(self, msg); });
   return {
     [self](persist_atom, write_batch& batch) { return persist(self, batch); },
+    [self](persist_atom, write_batch& batch, voice_reply_slot& slot,
+           voice_reply& reply) {
+      enqueue(self, pending_write{std::move(batch), {}, std::move(slot),
+                                  std::move(reply)});
+    },
     [self](load_atom, const std::string& sid) { return load(self, sid); },
     [self](flush_atom) { flush(self); },
   };

@@ -24,6 +24,12 @@
 //       committed later), or the queue is full (it is dropped). A sender
 //       that does not need the answer uses anon_send; failures are logged
 //       here either way.
+//   (persist, write_batch, voice_reply_slot, voice_reply)
+//       Queues the batch like the above, and delivers `reply` to `slot`
+//       from this actor once the batch is answered (committed, refused,
+//       dropped, or kept for retry during an outage): how a call actor
+//       hands Twilio its answer without the commit's result coming back
+//       to it first. The slot must tolerate delivery on this thread.
 //   (load, call_sid) -> stored_call
 //       The call and its turns as committed, with the writes still queued
 //       for it laid over them (pending writes are flushed first while
@@ -48,6 +54,7 @@ class database;
 
 using store_actor = caf::typed_actor<
   caf::replies_to<persist_atom, write_batch>::with<bool>,
+  caf::reacts_to<persist_atom, write_batch, voice_reply_slot, voice_reply>,
   caf::replies_to<load_atom, std::string>::with<stored_call>,
   caf::reacts_to<flush_atom>>;
 
