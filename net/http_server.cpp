@@ -244,6 +244,8 @@ private:
   void do_read();
   void do_wait();
   void on_wait(beast::error_code ec, size_t n);
+  void start_request();
+  bool parse_buffered(beast::error_code& ec);
   void do_read_header();
   void on_read_header(beast::error_code ec, size_t n);
   void do_continue();
@@ -327,7 +329,7 @@ void http_session::do_read() {
   if (buffer_.size() == 0 && !first_request_)
     do_wait();
   else
-    do_read_header();
+    start_request();
 }
 
 void http_session::do_wait() {
@@ -345,13 +347,49 @@ void http_session::on_wait(beast::error_code ec, size_t n) {
     return;
   }
   buffer_.commit(n);
-  do_read_header();
+  start_request();
 }
 
-void http_session::do_read_header() {
+// A webhook is small and usually arrives whole in one read: it is parsed
+// from the buffer right here, and only what is missing is read
+// asynchronously (each async read costs a trip through the scheduler and
+// a timer). Either way the request goes through on_read_header's checks.
+void http_session::start_request() {
   parser_.emplace();
   parser_->header_limit(header_limit_bytes);
   parser_->body_limit(options().max_body_bytes);
+  beast::error_code ec;
+  const bool done = parse_buffered(ec);
+  if (ec) {
+    on_read_error(ec, "read header");
+    return;
+  }
+  if (done || parser_->is_header_done()) {
+    on_read_header({}, 0);
+    return;
+  }
+  do_read_header();
+}
+
+// Feeds the buffered bytes to the parser; true once the whole request
+// (header and body) is in. Errors are the ones the async read would
+// report (limits, malformed input).
+bool http_session::parse_buffered(beast::error_code& ec) {
+  parser_->eager(true);
+  while (buffer_.size() > 0 && !parser_->is_done()) {
+    const auto used = parser_->put(buffer_.data(), ec);
+    buffer_.consume(used);
+    if (ec == http::error::need_more) {
+      ec = {};
+      break;
+    }
+    if (ec || used == 0)
+      break;
+  }
+  return !ec && parser_->is_done();
+}
+
+void http_session::do_read_header() {
   stream_.expires_after(options().header_timeout);
   http::async_read_header(stream_, buffer_, *parser_,
                           bind_self(&http_session::on_read_header));
