@@ -315,7 +315,14 @@ void on_webhook(call_pointer self, webhook_event& ev, voice_reply_slot& slot) {
   if (ev.kind == webhook_kind::recording_status
       && find_param(ev.params, "RecordingSid"))
     batch.recordings.push_back(make_recording(ev));
-  batch.calls.push_back(st.row);
+  // A turn or relay frame that changes nothing in the row need not rewrite
+  // it (and its index): the row was stored with the webhook that started
+  // the call.
+  bool row_unchanged = !changed && !st.ended
+                       && (ev.kind == webhook_kind::process_speech
+                           || is_relay_frame(ev.kind));
+  if (!row_unchanged)
+    batch.calls.push_back(st.row);
   if (st.ended)
     return on_after_end(self, ev, std::move(batch), std::move(slot));
   switch (ev.kind) {
@@ -327,10 +334,6 @@ void on_webhook(call_pointer self, webhook_event& ev, voice_reply_slot& slot) {
                                 std::move(reply));
     }
     case webhook_kind::process_speech:
-      // The row was stored with the webhook that started the call; a turn
-      // that changes nothing in it need not rewrite it (and its index).
-      if (!changed)
-        batch.calls.clear();
       return on_speech(self, ev, std::move(batch), std::move(slot));
     case webhook_kind::call_status:
       return on_status(self, ev, std::move(batch), std::move(slot));
@@ -349,8 +352,6 @@ void on_webhook(call_pointer self, webhook_event& ev, voice_reply_slot& slot) {
     case webhook_kind::relay_dtmf:
     case webhook_kind::relay_error:
     case webhook_kind::relay_closed:
-      if (!changed)
-        batch.calls.clear();
       return on_relay_event(self, ev, std::move(batch), std::move(slot));
   }
 }

@@ -12,7 +12,7 @@
 // ingress forwarded them all.
 #pragma once
 
-#include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 
@@ -44,7 +44,8 @@ public:
   size_t size() const;
 
 private:
-  mutable std::mutex mutex_;
+  // Shared for route(): the I/O threads do not wait for each other.
+  mutable std::shared_mutex mutex_;
   std::unordered_map<std::string, call_actor> calls_;
 };
 

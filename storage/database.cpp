@@ -410,7 +410,9 @@ struct database::statements {
 caf::expected<std::unique_ptr<database>>
 database::open(const std::string& path) {
   sqlite3* db = nullptr;
-  auto flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  // No mutex on the connection: a database is used by one thread at a
+  // time (the store actor), and SQLite's per-call locking would only cost.
+  auto flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   auto rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   // The database takes the handle even when open failed: SQLite allocates
   // one for the error message, and ~database closes it.
