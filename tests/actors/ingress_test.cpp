@@ -196,3 +196,39 @@ TEST_CASE_METHOD(ingress_fixture, "dial places the call through Twilio and "
                                     "completed"});
   CHECK(dials[0].machine_detection == cfg_->twilio.machine_detection);
 }
+
+TEST_CASE_METHOD(ingress_fixture, "a live call is in the directory until it "
+                                  "is released, and webhooks sent through it "
+                                  "reach the call", "[ingress]") {
+  llm_ = spawn_llm(llm_mode::answer);
+  twilio_ = spawn_stub_twilio();
+  auto directory = std::make_shared<call_directory>();
+  auto ingress = track(spawn_ingress(
+    sys_, ingress_deps{store_, llm_, twilio_, cfg_, {}, {}, {}, directory}));
+  // Unknown: the front must hand it to the ingress, and nothing was sent.
+  auto early = speech_event("CA1", "hello");
+  voice_reply_slot unused;
+  CHECK_FALSE(directory->route(early, unused));
+  CHECK(early.call_sid == "CA1");
+
+  answer_of(ingress, inbound_event("CA1"));
+  CHECK(directory->size() == 1);
+  auto ev = speech_event("CA1", "what time is it");
+  auto out = std::make_shared<slot_result<voice_reply>>();
+  auto slot = slot_into(out);
+  REQUIRE(directory->route(ev, slot));
+  sched_.run();
+  REQUIRE(out->fired());
+  CHECK(out->value->text == stub_answer().text);
+  CHECK(stored("CA1").turns.size() == 2);
+
+  // A terminal status releases the call: out of the directory, so the next
+  // webhook for it goes through the ingress (which rebuilds it).
+  answer_of(ingress, status_event("CA1", "completed"));
+  sched_.run();
+  CHECK(directory->size() == 0);
+  auto late = status_event("CA1", "completed");
+  voice_reply_slot none;
+  CHECK_FALSE(directory->route(late, none));
+  CHECK(stats_of(ingress).live_calls == 0);
+}
