@@ -323,10 +323,10 @@ void flush(store_pointer self) {
 
 caf::result<stored_call> load(store_pointer self, const std::string& sid) {
   auto& st = self->state;
-  // A rebuild must see every write already sent: commit them first, or,
-  // while SQLite cannot write, read them from the queue.
-  if (!st.down)
-    commit_or_retry(self);
+  // A rebuild must see every write already sent: what is on disk, with the
+  // queued writes laid over it. Not a commit first: every new outbound
+  // call is loaded (it may have been placed through /make-call), and a
+  // commit per load would shrink every batch under load.
   auto found = st.db->load_call(sid);
   if (!found)
     return found.error();

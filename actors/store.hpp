@@ -32,8 +32,9 @@
 //       to it first. The slot must tolerate delivery on this thread.
 //   (load, call_sid) -> stored_call
 //       The call and its turns as committed, with the writes still queued
-//       for it laid over them (pending writes are flushed first while
-//       SQLite takes writes); errc::not_found if the call is unknown.
+//       for it laid over them (a load never forces a commit, so it does
+//       not break up the next batch); errc::not_found if the call is
+//       unknown.
 //   (flush)   internal: commits what is queued; while SQLite cannot
 //       write, also the retry timer.
 // On exit (user_shutdown) everything queued is committed first.
