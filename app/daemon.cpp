@@ -246,7 +246,8 @@ caf::error daemon_parts::start_listeners() {
   auto server = http_server::start(
     ioc, server_options(*cfg, max_connections),
     make_http_handler(ingress, directory, live, audio, relay_key),
-    make_relay_upgrade_handler(*sys, ingress, live, relay_key));
+    make_relay_upgrade_handler(*sys, ingress, directory, live,
+                               relay_key));
   if (!server)
     return server.error();
   http = std::move(*server);

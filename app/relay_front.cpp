@@ -36,6 +36,7 @@ int64_t unix_now() {
 struct relay_front {
   caf::actor_system* sys;
   ingress_actor ingress;
+  std::shared_ptr<call_directory> directory;
   std::shared_ptr<live_config> live;
   std::string key;
 
@@ -76,7 +77,8 @@ ws_verdict relay_front::decide(const http_request& req) const {
     return refuse(req, 403, "session token " + std::string{to_string(verdict)});
   ws_verdict v;
   v.accept = true;
-  auto deps = relay_proxy_deps{ingress, {}, sid, token, req.remote_address};
+  auto deps = relay_proxy_deps{ingress, directory, {}, sid, token,
+                               req.remote_address};
   auto* system = sys;
   v.open = [system, deps](std::weak_ptr<ws_channel> channel) mutable {
     deps.channel = std::move(channel);
@@ -112,10 +114,12 @@ std::string make_relay_key(const config& cfg) {
 
 ws_upgrade_handler make_relay_upgrade_handler(caf::actor_system& sys,
                                               ingress_actor ingress,
+                                              std::shared_ptr<call_directory> directory,
                                               std::shared_ptr<live_config> cfg,
                                               std::string relay_key) {
   auto f = std::make_shared<const relay_front>(
-    relay_front{&sys, std::move(ingress), std::move(cfg), std::move(relay_key)});
+    relay_front{&sys, std::move(ingress), std::move(directory), std::move(cfg),
+                std::move(relay_key)});
   return [f](const http_request& req) { return f->decide(req); };
 }
 

@@ -47,7 +47,7 @@ void send_frame(proxy_pointer self, std::string frame) {
     ch->send_text(std::move(frame));
 }
 
-// Hands one event of the call to the ingress. The call's ack needs no
+// Hands one event of the call to its actor (or the ingress). The call's ack needs no
 // action; hangup means the call is over (or unknown) and the socket goes.
 void send_event(proxy_pointer self, webhook_kind kind, form_params params) {
   auto& st = self->state;
@@ -61,8 +61,9 @@ void send_event(proxy_pointer self, webhook_kind kind, form_params params) {
         close_socket(channel, 1000, "call ended");
     },
     [channel] { close_socket(channel, 1011, "call unavailable"); }};
-  self->send(st.deps.ingress, webhook_atom::value, std::move(ev),
-             std::move(slot));
+  if (!st.deps.directory || !st.deps.directory->route(ev, slot))
+    self->send(st.deps.ingress, webhook_atom::value, std::move(ev),
+               std::move(slot));
 }
 
 void add(form_params& p, const char* key, const std::string& value) {

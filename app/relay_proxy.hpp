@@ -1,8 +1,8 @@
 // The proxy actor of one ConversationRelay WebSocket (STYLE rule 5): the
 // only place where a WebSocket session and the actors meet. Frames from
 // Twilio arrive as (relay_frame, text) from the session's strand, are
-// parsed (net/relay_frames) and go to the ingress as webhook events of the
-// call; what the call actor says (relay_peer) is turned into frames and
+// parsed (net/relay_frames) and go to the call's actor (through the
+// ingress when the call is not live) as webhook events of the call; what the call actor says (relay_peer) is turned into frames and
 // handed to the session, which writes them from its own strand. The proxy
 // holds the session only weakly: a closed socket ends it, never the other
 // way round.
@@ -42,6 +42,9 @@ using relay_proxy_actor =
 
 struct relay_proxy_deps {
   ingress_actor ingress;
+  /// Frames of a live call go straight to its actor, as its webhooks do
+  /// (so the two stay in one order); null: all through the ingress.
+  std::shared_ptr<call_directory> directory;
   std::weak_ptr<ws_channel> channel;
   std::string call_sid;        // from the socket's URL (already verified)
   std::string token;           // likewise
