@@ -2,23 +2,13 @@
 // interrupt frames sent, the daemon's frames read (text, end, sendDigits),
 // each reply heard from its first text frame to its closing one.
 #include <algorithm>
-#include <cstdio>
 #include <variant>
 
 #include "cli/sim_relay_player.hpp"
+#include "cli/sim_transcript.hpp"
 #include "core/error.hpp"
 
 namespace sb::sim_relay_detail {
-
-namespace {
-
-std::string ms_note(double ms) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f ms", ms);
-  return text;
-}
-
-} // namespace
 
 bool relay_player::send(const std::string& frame) {
   auto sent = ws_->send_text(frame);
@@ -182,11 +172,11 @@ void relay_player::record(const reply& r, std::string note) {
   std::string how;
   if (r.interrupt_ms >= 0)
     how = "interrupted after " + std::to_string(r.frames) + " tokens at "
-          + ms_note(r.interrupt_ms) + ", " + std::to_string(r.dropped)
+          + ms_text(r.interrupt_ms) + ", " + std::to_string(r.dropped)
           + " more dropped";
   else
     how = std::to_string(r.frames) + " tokens"
-          + (r.last_ms >= 0 ? ", last at " + ms_note(r.last_ms) : "");
+          + (r.last_ms >= 0 ? ", last at " + ms_text(r.last_ms) : "");
   line("assistant", r.text.empty() ? "[empty reply]" : r.text, r.first_ms,
        note.empty() ? how : note + ", " + how);
 }

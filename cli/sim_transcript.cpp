@@ -6,15 +6,11 @@
 
 namespace sb {
 
-namespace {
-
 std::string ms_text(double ms) {
   char text[32];
   std::snprintf(text, sizeof text, "%.1f ms", ms);
   return text;
 }
-
-} // namespace
 
 std::string format_transcript(const sim_result& result) {
   std::ostringstream out;

@@ -15,4 +15,7 @@ namespace sb {
 /// hung up.
 std::string format_transcript(const sim_result& result);
 
+/// A latency as the transcript writes it: "12.3 ms".
+std::string ms_text(double ms);
+
 } // namespace sb
