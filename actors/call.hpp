@@ -61,9 +61,10 @@
 // tts.timeout_ms the reply keeps its text and Twilio says it instead.
 // When the call ends (terminal status, silence, idle) it sends (ended,
 // call_sid) to its registry and keeps answering (late webhooks are stored
-// and acknowledged) until the registry's (ended) arrives. Since the registry
-// forwards webhooks and its release in one ordered stream, no webhook is
-// ever sent to an actor that has already exited.
+// and acknowledged) until the registry's (ended) arrives. The registry takes
+// the call out of its call_directory before it sends (ended), and the
+// fronts send through the directory under its lock, so no webhook is ever
+// sent to an actor that has already exited.
 #pragma once
 
 #include <functional>
