@@ -1,4 +1,4 @@
-// Each row type written column by column with the net/json_writer.hpp
+// Each row type written column by column with the net/text/json_writer.hpp
 // helpers; unknown columns are skipped, as the database stores them as
 // NULL anyway.
 #include "actors/batch_json.hpp"
@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "net/json_writer.hpp"
+#include "net/text/json_writer.hpp"
 
 namespace sb {
 

@@ -7,7 +7,7 @@
 #include <caf/send.hpp>
 
 #include "actors/call_state.hpp"
-#include "backends/speakable.hpp"
+#include "backends/llm/speakable.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"

@@ -21,7 +21,7 @@
 
 #include "actors/call.hpp"
 #include "actors/relay_peer.hpp"
-#include "backends/clause_chunker.hpp"
+#include "backends/llm/clause_chunker.hpp"
 #include "core/clock.hpp"
 
 namespace sb::call_detail {

@@ -15,7 +15,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
-#include "net/json.hpp"
+#include "net/text/json.hpp"
 
 namespace sb {
 

@@ -42,7 +42,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/messages.hpp"
-#include "backends/scripted_rules.hpp"
+#include "backends/llm/scripted_rules.hpp"
 
 namespace sb {
 

@@ -16,7 +16,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/llm_worker.hpp"
-#include "backends/speakable.hpp"
+#include "backends/llm/speakable.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"

@@ -10,7 +10,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/llm_pool.hpp"
-#include "backends/llm_client.hpp"
+#include "backends/llm/llm_client.hpp"
 #include "core/error.hpp"
 
 namespace sb {

@@ -24,7 +24,7 @@
 #include "core/reply_slot.hpp"
 #include "core/chat.hpp"
 #include "core/config.hpp"
-#include "net/form.hpp"
+#include "net/text/form.hpp"
 #include "storage/records.hpp"
 
 namespace sb {

@@ -1,6 +1,6 @@
 // What a call actor says into its ConversationRelay WebSocket: the proxy
 // actor of each WebSocket (app/relay_proxy) implements this interface and
-// turns the messages into JSON frames (net/relay_frames.hpp). The call
+// turns the messages into JSON frames (twilio/relay_frames.hpp). The call
 // actor learns the proxy from its relay_open event and knows nothing of
 // WebSockets or JSON.
 //

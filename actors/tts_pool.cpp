@@ -14,8 +14,8 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/tts_worker.hpp"
-#include "backends/audio_cache.hpp"
-#include "backends/tts_espeak.hpp"
+#include "backends/tts/audio_cache.hpp"
+#include "backends/tts/tts_espeak.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"

@@ -8,10 +8,10 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/tts.hpp"
-#include "backends/audio_cache.hpp"
-#include "backends/audio_format.hpp"
-#include "backends/tts_espeak.hpp"
-#include "backends/tts_http.hpp"
+#include "backends/tts/audio_cache.hpp"
+#include "backends/audio/audio_format.hpp"
+#include "backends/tts/tts_espeak.hpp"
+#include "backends/tts/tts_http.hpp"
 #include "core/error.hpp"
 
 namespace sb {

@@ -20,7 +20,7 @@
 
 #include "actors/messages.hpp"
 #include "core/config.hpp"
-#include "net/twilio_rest.hpp"
+#include "twilio/twilio_rest.hpp"
 
 namespace sb {
 

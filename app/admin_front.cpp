@@ -6,7 +6,7 @@
 
 #include "app/views.hpp"
 #include "core/json_read.hpp"
-#include "net/json_writer.hpp"
+#include "net/text/json_writer.hpp"
 #include "core/error.hpp"
 
 namespace sb {

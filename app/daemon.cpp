@@ -24,7 +24,7 @@
 #include "actors/watchdog.hpp"
 #include "actors/llm_pool.hpp"
 #include "actors/tts.hpp"
-#include "backends/audio_cache.hpp"
+#include "backends/tts/audio_cache.hpp"
 #include "app/admin_front.hpp"
 #include "app/http_front.hpp"
 #include "app/open_files.hpp"
@@ -32,8 +32,8 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "app/relay_front.hpp"
-#include "net/http_server.hpp"
-#include "net/line_server.hpp"
+#include "net/http/http_server.hpp"
+#include "net/line/line_server.hpp"
 #include "storage/database.hpp"
 
 namespace sb {

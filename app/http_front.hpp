@@ -10,7 +10,7 @@
 
 #include "actors/ingress.hpp"
 #include "core/live_config.hpp"
-#include "net/http_types.hpp"
+#include "net/http/http_types.hpp"
 
 namespace sb {
 

@@ -5,7 +5,7 @@
 #include "core/e164.hpp"
 #include "core/error.hpp"
 #include "core/json_read.hpp"
-#include "net/json_writer.hpp"
+#include "net/text/json_writer.hpp"
 
 namespace sb {
 

@@ -13,8 +13,8 @@
 #include "app/voice_twiml.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
-#include "net/relay_token.hpp"
-#include "net/twilio_signature.hpp"
+#include "twilio/relay_token.hpp"
+#include "twilio/twilio_signature.hpp"
 
 namespace sb {
 

@@ -13,7 +13,7 @@
 
 #include "actors/ingress.hpp"
 #include "core/live_config.hpp"
-#include "net/ws_types.hpp"
+#include "net/http/ws_types.hpp"
 
 namespace sb {
 

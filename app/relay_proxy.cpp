@@ -15,7 +15,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
-#include "net/relay_frames.hpp"
+#include "twilio/relay_frames.hpp"
 
 namespace sb {
 

@@ -29,7 +29,7 @@
 
 #include "actors/ingress.hpp"
 #include "actors/relay_peer.hpp"
-#include "net/ws_types.hpp"
+#include "net/http/ws_types.hpp"
 
 namespace sb {
 

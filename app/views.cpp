@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "net/json_writer.hpp"
+#include "net/text/json_writer.hpp"
 
 namespace sb {
 

@@ -3,7 +3,7 @@
 // so no reply text, config value or URL part can become markup.
 #include "app/voice_twiml.hpp"
 
-#include "net/twiml.hpp"
+#include "twilio/twiml.hpp"
 
 namespace sb {
 

@@ -8,13 +8,13 @@
 #include <thread>
 #include <variant>
 
-#include "cli/relay_client.hpp"
-#include "cli/sim_relay_frames.hpp"
-#include "cli/sim_webhook.hpp"
-#include "cli/twiml_reader.hpp"
+#include "cli/sim/relay_client.hpp"
+#include "cli/sim/sim_relay_frames.hpp"
+#include "cli/sim/sim_webhook.hpp"
+#include "cli/sim/twiml_reader.hpp"
 #include "core/error.hpp"
-#include "net/form.hpp"
-#include "net/http_client.hpp"
+#include "net/text/form.hpp"
+#include "net/client/http_client.hpp"
 #include "paced_model.hpp"
 
 namespace sb::bench {

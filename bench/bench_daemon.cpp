@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "core/error.hpp"
-#include "net/http_client.hpp"
+#include "net/client/http_client.hpp"
 
 extern char** environ;
 

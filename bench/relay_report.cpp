@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "cli/latency_stats.hpp"
+#include "cli/sim/latency_stats.hpp"
 
 namespace sb::bench {
 

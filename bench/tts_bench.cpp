@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "backends/audio_cache.hpp"
-#include "backends/audio_format.hpp"
-#include "backends/tts_espeak.hpp"
+#include "backends/tts/audio_cache.hpp"
+#include "backends/audio/audio_format.hpp"
+#include "backends/tts/tts_espeak.hpp"
 #include "core/error.hpp"
 
 namespace {

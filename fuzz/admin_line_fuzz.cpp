@@ -32,8 +32,8 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "fuzz/fuzz_support.hpp"
-#include "net/json_writer.hpp"
-#include "net/line_server.hpp"
+#include "net/text/json_writer.hpp"
+#include "net/line/line_server.hpp"
 
 namespace {
 

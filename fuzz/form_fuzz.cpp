@@ -10,7 +10,7 @@
 
 #include "core/error.hpp"
 #include "fuzz/fuzz_support.hpp"
-#include "net/form.hpp"
+#include "net/text/form.hpp"
 
 namespace {
 

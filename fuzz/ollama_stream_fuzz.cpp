@@ -1,7 +1,7 @@
 // Fuzzes the parser of Ollama's streamed chat answer (NDJSON, one JSON
 // object per line; backends/llm_wire) with arbitrary response bodies. The
 // properties are fuzz/stream_check.hpp's.
-#include "backends/llm_wire.hpp"
+#include "backends/llm/llm_wire.hpp"
 #include "fuzz/stream_check.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -2,7 +2,7 @@
 // (server-sent events, "data: {json}" lines up to "data: [DONE]";
 // backends/llm_wire) with arbitrary response bodies. The properties are
 // fuzz/stream_check.hpp's.
-#include "backends/llm_wire.hpp"
+#include "backends/llm/llm_wire.hpp"
 #include "fuzz/stream_check.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -19,9 +19,9 @@
 
 #include "core/error.hpp"
 #include "fuzz/fuzz_support.hpp"
-#include "net/form.hpp"
-#include "net/json_writer.hpp"
-#include "net/relay_frames.hpp"
+#include "net/text/form.hpp"
+#include "net/text/json_writer.hpp"
+#include "twilio/relay_frames.hpp"
 
 namespace {
 

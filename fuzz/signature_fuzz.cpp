@@ -9,8 +9,8 @@
 #include <openssl/evp.h>
 
 #include "fuzz/fuzz_support.hpp"
-#include "net/form.hpp"
-#include "net/twilio_signature.hpp"
+#include "net/text/form.hpp"
+#include "twilio/twilio_signature.hpp"
 
 namespace {
 

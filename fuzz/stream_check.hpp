@@ -13,7 +13,7 @@
 
 #include "core/error.hpp"
 #include "fuzz/fuzz_support.hpp"
-#include "net/form.hpp"
+#include "net/text/form.hpp"
 
 namespace sb::fuzz {
 

@@ -17,8 +17,8 @@
 
 #include "app/voice_twiml.hpp"
 #include "fuzz/fuzz_support.hpp"
-#include "net/form.hpp"
-#include "net/twiml.hpp"
+#include "net/text/form.hpp"
+#include "twilio/twiml.hpp"
 
 namespace {
 

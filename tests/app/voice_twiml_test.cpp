@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/twiml_reader.hpp"
+#include "cli/sim/twiml_reader.hpp"
 #include "core/error.hpp"
 
 namespace {

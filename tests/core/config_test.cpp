@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/error.hpp"
+#include "tests/support/paths.hpp"
 
 namespace {
 
@@ -142,7 +143,7 @@ void check_same(const sb::config& a, const sb::config& b) {
 
 TEST_CASE("the shipped config.toml loads and equals the defaults",
           "[config]") {
-  auto cfg = sb::load_config(SB_SOURCE_DIR "/config.toml", fake_env({}));
+  auto cfg = sb::load_config(sb::test::source_dir() + "/config.toml", fake_env({}));
   if (!cfg)
     FAIL(sb::what(cfg.error()));
   check_same(*cfg, sb::config{});

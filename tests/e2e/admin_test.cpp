@@ -6,10 +6,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "cli/twiml_reader.hpp"
+#include "cli/sim/twiml_reader.hpp"
 #include "fixtures/fake_twilio.hpp"
-#include "net/form.hpp"
-#include "net/http_client.hpp"
+#include "net/text/form.hpp"
+#include "net/client/http_client.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace sb;

@@ -2,8 +2,8 @@
 // daemon's admin socket and database.
 #include <catch2/catch.hpp>
 
-#include "cli/sim_call.hpp"
-#include "net/http_client.hpp"
+#include "cli/sim/sim_call.hpp"
+#include "net/client/http_client.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace sb;

@@ -26,12 +26,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "cli/twiml_reader.hpp"
+#include "cli/sim/twiml_reader.hpp"
 #include "fixtures/fake_llm.hpp"
-#include "net/form.hpp"
-#include "net/http_client.hpp"
-#include "net/twilio_signature.hpp"
+#include "net/text/form.hpp"
+#include "net/client/http_client.hpp"
+#include "twilio/twilio_signature.hpp"
 #include "support/daemon_process.hpp"
+#include "tests/support/skip.hpp"
 
 using namespace sb;
 using namespace sb::test;
@@ -330,9 +331,8 @@ TEST_CASE("10,000 idle connections leave room for calls, past "
   rlimit lim{};
   getrlimit(RLIMIT_NOFILE, &lim);
   if (lim.rlim_max != RLIM_INFINITY && lim.rlim_max < idle + extra + 500) {
-    WARN("skipped: the hard open-files limit " << lim.rlim_max
-         << " cannot hold " << idle + extra << " connections (raise ulimit -Hn)");
-    return;
+    SB_SKIP("the hard open-files limit " << lim.rlim_max << " cannot hold "
+            << idle + extra << " connections (raise ulimit -Hn)");
   }
   if (lim.rlim_cur < lim.rlim_max) {
     lim.rlim_cur = lim.rlim_max;

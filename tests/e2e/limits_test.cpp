@@ -5,11 +5,12 @@
 #include <fstream>
 #include <thread>
 
-#include "cli/sim_call.hpp"
-#include "cli/twiml_reader.hpp"
-#include "net/form.hpp"
-#include "net/http_client.hpp"
+#include "cli/sim/sim_call.hpp"
+#include "cli/sim/twiml_reader.hpp"
+#include "net/text/form.hpp"
+#include "net/client/http_client.hpp"
 #include "support/daemon_process.hpp"
+#include "tests/support/paths.hpp"
 
 using namespace sb;
 using namespace sb::test;
@@ -146,7 +147,7 @@ TEST_CASE("the binary validates its configuration and documents itself") {
   out.clear();
   // The shipped file checks signatures, so it needs a token from outside.
   CHECK(run_daemon_command({"--check-config", "--config",
-                            std::string{SB_SOURCE_DIR} + "/config.toml"}, out) == 1);
+                            sb::test::source_dir() + "/config.toml"}, out) == 1);
   CHECK(out.find("twilio.auth_token: required") != std::string::npos);
   auto good = dir.file("good.toml");
   std::ofstream{good} << "[twilio]\nauth_token = \"x\"\n";

@@ -6,11 +6,11 @@
 #include <chrono>
 #include <thread>
 
-#include "cli/sim_call.hpp"
-#include "cli/twiml_reader.hpp"
+#include "cli/sim/sim_call.hpp"
+#include "cli/sim/twiml_reader.hpp"
 #include "fixtures/fake_llm.hpp"
-#include "net/form.hpp"
-#include "net/http_client.hpp"
+#include "net/text/form.hpp"
+#include "net/client/http_client.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace sb;

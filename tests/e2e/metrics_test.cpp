@@ -15,11 +15,11 @@
 #include <string>
 #include <vector>
 
-#include "cli/sim_call.hpp"
+#include "cli/sim/sim_call.hpp"
 #include "fixtures/fake_llm.hpp"
-#include "net/form.hpp"
-#include "net/http_client.hpp"
-#include "net/twilio_signature.hpp"
+#include "net/text/form.hpp"
+#include "net/client/http_client.hpp"
+#include "twilio/twilio_signature.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace sb;

@@ -5,10 +5,10 @@
 #include <chrono>
 #include <future>
 
-#include "cli/twiml_reader.hpp"
+#include "cli/sim/twiml_reader.hpp"
 #include "fixtures/fake_llm.hpp"
-#include "net/form.hpp"
-#include "net/http_client.hpp"
+#include "net/text/form.hpp"
+#include "net/client/http_client.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace sb;

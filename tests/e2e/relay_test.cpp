@@ -14,17 +14,17 @@
 #include <string>
 #include <variant>
 
-#include "cli/relay_client.hpp"
-#include "cli/sim_call.hpp"
-#include "cli/sim_relay.hpp"
-#include "cli/sim_relay_frames.hpp"
-#include "cli/sim_webhook.hpp"
-#include "cli/twiml_reader.hpp"
+#include "cli/sim/relay_client.hpp"
+#include "cli/sim/sim_call.hpp"
+#include "cli/sim/sim_relay.hpp"
+#include "cli/sim/sim_relay_frames.hpp"
+#include "cli/sim/sim_webhook.hpp"
+#include "cli/sim/twiml_reader.hpp"
 #include "core/error.hpp"
 #include "fixtures/fake_llm.hpp"
-#include "net/form.hpp"
-#include "net/http_client.hpp"
-#include "net/relay_frames.hpp"
+#include "net/text/form.hpp"
+#include "net/client/http_client.hpp"
+#include "twilio/relay_frames.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace sb;

@@ -18,6 +18,7 @@
 
 #include "fixtures/fake_llm.hpp"
 #include "support/daemon_process.hpp"
+#include "tests/support/paths.hpp"
 
 using namespace sb::test;
 using namespace std::chrono_literals;
@@ -29,7 +30,7 @@ constexpr const char* token = "sim-e2e-token";
 // Runs build/cli/switchboard-sim to completion; returns its exit code and
 // fills `output` with stdout and stderr together.
 int run_sim(const std::vector<std::string>& args, std::string& output) {
-  std::vector<std::string> argv{std::string{SB_BINARY_DIR} + "/cli/switchboard-sim"};
+  std::vector<std::string> argv{sb::test::binary_dir() + "/cli/switchboard-sim"};
   argv.insert(argv.end(), args.begin(), args.end());
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0)

@@ -5,11 +5,11 @@
 #include <chrono>
 #include <cmath>
 
-#include "backends/audio_format.hpp"
-#include "cli/twiml_reader.hpp"
+#include "backends/audio/audio_format.hpp"
+#include "cli/sim/twiml_reader.hpp"
 #include "fixtures/fake_tts.hpp"
-#include "net/form.hpp"
-#include "net/http_client.hpp"
+#include "net/text/form.hpp"
+#include "net/client/http_client.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace sb;

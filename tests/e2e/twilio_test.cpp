@@ -2,12 +2,12 @@
 // placed through a local server that speaks Twilio's REST API.
 #include <catch2/catch.hpp>
 
-#include "cli/sim_call.hpp"
-#include "cli/twiml_reader.hpp"
+#include "cli/sim/sim_call.hpp"
+#include "cli/sim/twiml_reader.hpp"
 #include "fixtures/fake_twilio.hpp"
-#include "net/form.hpp"
-#include "net/http_client.hpp"
-#include "net/twilio_signature.hpp"
+#include "net/text/form.hpp"
+#include "net/client/http_client.hpp"
+#include "twilio/twilio_signature.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace sb;

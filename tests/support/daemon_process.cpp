@@ -1,4 +1,5 @@
 #include "support/daemon_process.hpp"
+#include "tests/support/paths.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -114,7 +115,7 @@ namespace {
 constexpr const char* ready_line = "<5>listening on ";
 
 std::string binary_path() {
-  return std::string{SB_BINARY_DIR} + "/app/switchboardd";
+  return sb::test::binary_dir() + "/app/switchboardd";
 }
 
 // In the child, before exec: the storage faults of daemon_options. A step
@@ -313,7 +314,7 @@ int run_daemon_command(const std::vector<std::string>& args,
 
 int run_ctl_command(const std::vector<std::string>& args,
                     std::string& output_text) {
-  std::vector<std::string> argv{std::string{SB_BINARY_DIR}
+  std::vector<std::string> argv{sb::test::binary_dir()
                                 + "/cli/switchboardctl"};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_to_end(std::move(argv), output_text);
@@ -321,7 +322,7 @@ int run_ctl_command(const std::vector<std::string>& args,
 
 int run_sim_command(const std::vector<std::string>& args,
                     std::string& output_text) {
-  std::vector<std::string> argv{std::string{SB_BINARY_DIR}
+  std::vector<std::string> argv{sb::test::binary_dir()
                                 + "/cli/switchboard-sim"};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_to_end(std::move(argv), output_text);

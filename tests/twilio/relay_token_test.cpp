@@ -8,7 +8,7 @@
 #include <limits>
 #include <string>
 
-#include "net/relay_token.hpp"
+#include "twilio/relay_token.hpp"
 
 namespace {
 

@@ -16,8 +16,8 @@
 #include <chrono>
 #include <string>
 
-#include "net/form.hpp"
-#include "net/twilio_rest.hpp"
+#include "net/text/form.hpp"
+#include "twilio/twilio_rest.hpp"
 #include "tests/fixtures/fake_twilio.hpp"
 
 namespace {

@@ -11,8 +11,9 @@
 
 #include <rapidjson/document.h>
 
-#include "net/form.hpp"
-#include "net/twilio_signature.hpp"
+#include "net/text/form.hpp"
+#include "twilio/twilio_signature.hpp"
+#include "tests/support/paths.hpp"
 
 namespace {
 
@@ -34,7 +35,7 @@ const form_params& docs_params() {
 }
 
 rapidjson::Document load_json(const std::string& relative) {
-  const std::string path = std::string(SB_SHARED_DIR) + "/" + relative;
+  const std::string path = sb::test::data_dir() + "/" + relative;
   std::ifstream in(path, std::ios::binary);
   INFO("reading " << path);
   REQUIRE(in);
@@ -100,7 +101,7 @@ void check_vector(const rapidjson::Value& v) {
 } // namespace
 
 TEST_CASE("all shared signature vectors hold", "[twilio_signature]") {
-  const auto doc = load_json("fixtures/twilio-signature-vectors.json");
+  const auto doc = load_json("twilio/twilio-signature-vectors.json");
   const auto& vectors = doc["vectors"];
   REQUIRE(vectors.Size() == 53);
   REQUIRE(doc["total"].GetInt() == 53);
@@ -286,7 +287,7 @@ TEST_CASE("JSON bodies are bound by bodySHA256", "[twilio_signature]") {
 
 TEST_CASE("every signed webhook fixture validates after parse_form",
           "[twilio_signature]") {
-  const auto doc = load_json("fixtures/twilio-webhooks.json");
+  const auto doc = load_json("twilio/twilio-webhooks.json");
   const auto token = str(doc["auth_token_for_signatures"]);
   REQUIRE(token == "12345");
   int checked = 0;

@@ -1,0 +1,96 @@
+// A blocking, streaming chat client for one LLM endpoint (Ollama or an
+// OpenAI-compatible server) over one libcurl easy handle. The LLM pool's
+// worker actor owns one per endpoint slot and calls complete() from its
+// own (detached) thread; tokens reach the caller as they arrive, and the
+// connection is kept alive and reused across calls.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <caf/expected.hpp>
+
+#include "backends/llm/llm_wire.hpp"
+
+namespace sb {
+
+enum class llm_backend { ollama, openai };
+
+/// "ollama" or "openai".
+const char* to_string(llm_backend backend);
+
+/// Parses llm.backend's value. Errors: errc::bad_config for anything but
+/// "ollama" or "openai" (the scripted backend has no client).
+caf::expected<llm_backend> parse_llm_backend(std::string_view name);
+
+struct llm_endpoint {
+  std::string url;               // server base, e.g. http://127.0.0.1:11434
+  llm_backend backend = llm_backend::ollama;
+  std::string api_key;           // non-empty: Authorization: Bearer <key>
+};
+
+/// The URL complete() posts to: `url` without trailing '/', plus
+/// "/api/chat" (ollama) or "/v1/chat/completions" (openai; just
+/// "/chat/completions" when `url` already ends in "/v1").
+std::string chat_url(const llm_endpoint& endpoint);
+
+struct llm_completion {
+  std::string text;                       // every token, concatenated
+  std::chrono::milliseconds first_token{0}; // request start to first token
+  std::chrono::milliseconds total{0};       // request start to end of body
+  bool transfer = false;                  // the model called transfer_call
+};
+
+/// Not thread-safe: one owner thread at a time (it may be moved between
+/// threads between calls). Never throws. A moved-from client may only be
+/// destroyed or assigned to.
+class llm_client {
+public:
+  /// `timeout` bounds a whole complete() call; connecting gets
+  /// min(timeout, 3 s) of it. REQUIRES: timeout > 0.
+  llm_client(llm_endpoint endpoint, std::chrono::milliseconds timeout);
+  ~llm_client();
+  llm_client(llm_client&&) noexcept;
+  llm_client& operator=(llm_client&&) noexcept;
+  llm_client(const llm_client&) = delete;
+  llm_client& operator=(const llm_client&) = delete;
+
+  const llm_endpoint& endpoint() const;
+
+  /// Sends the conversation (system prompt first unless empty, then
+  /// `history` oldest first) and blocks until the streamed answer ends.
+  /// `on_token` (optional) receives each token, whole UTF-8, in order, on
+  /// this thread, as it arrives. `cancel` (optional) is polled while
+  /// waiting and after each token; once true no further token is
+  /// delivered, the transfer is aborted (the connection is closed, so the
+  /// server sees the client go) and the call returns within about a
+  /// second. `offer_transfer` offers the model the transfer_call tool
+  /// (llm_wire.hpp); its call sets llm_completion::transfer, and an answer
+  /// that is only that call (no text) is not an "empty reply".
+  ///
+  /// Errors, each with the backend and URL as context ("ollama http://…:"):
+  ///   errc::timed_out       connect or total timeout (curl's message);
+  ///   errc::backend_failed  connection refused or broken, "HTTP <status>:
+  ///                         <first 200 bytes of body>" for status >= 400,
+  ///                         an error object or malformed line in the
+  ///                         stream, "stream ended before done",
+  ///                         "cancelled", or "empty reply" (the text is
+  ///                         empty or only whitespace, and no transfer).
+  caf::expected<llm_completion>
+  complete(const chat_settings& settings, const std::string& system_prompt,
+           const std::vector<chat_message>& history,
+           const std::function<void(std::string_view)>& on_token = {},
+           const std::atomic<bool>* cancel = nullptr,
+           bool offer_transfer = false);
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace sb

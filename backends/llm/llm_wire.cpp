@@ -1,0 +1,358 @@
+// Request bodies and stream parsers for Ollama and OpenAI-compatible
+// servers. Both parsers share one line splitter: bytes are scanned for
+// '\n' in place and only an unfinished tail is copied into pending_, so a
+// token never starts before its whole line (and so its whole UTF-8) has
+// arrived. RapidJSON does not throw; every parse failure is a value.
+#include "backends/llm/llm_wire.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "core/error.hpp"
+#include "core/json_read.hpp"
+
+namespace sb {
+
+namespace {
+
+using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// A line longer than this is not a stream we understand; without a bound a
+// server that never sends '\n' would grow pending_ until the timeout.
+constexpr size_t max_line_bytes = size_t{1} << 20;
+
+// How much of an offending line an error message quotes.
+constexpr size_t quoted_line_bytes = 100;
+
+void write_string(json_writer& w, const std::string& s) {
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+void write_messages(json_writer& w, const std::string& system_prompt,
+                    const std::vector<chat_message>& history) {
+  w.Key("messages");
+  w.StartArray();
+  auto message = [&](const std::string& role, const std::string& content) {
+    w.StartObject();
+    w.Key("role");
+    write_string(w, role);
+    w.Key("content");
+    write_string(w, content);
+    w.EndObject();
+  };
+  if (!system_prompt.empty())
+    message("system", system_prompt);
+  for (const auto& m : history)
+    message(m.role, m.content);
+  w.EndArray();
+}
+
+// "tools": [the transfer_call function], the same in both formats.
+void write_transfer_tool(json_writer& w) {
+  w.Key("tools");
+  w.StartArray();
+  w.StartObject();
+  w.Key("type");
+  w.String("function");
+  w.Key("function");
+  w.StartObject();
+  w.Key("name");
+  w.String(transfer_tool_name);
+  w.Key("description");
+  w.String("Connect the caller to a human colleague when they ask for a "
+           "person or you cannot help.");
+  w.Key("parameters");
+  w.StartObject();
+  w.Key("type");
+  w.String("object");
+  w.Key("properties");
+  w.StartObject();
+  w.EndObject();
+  w.EndObject();
+  w.EndObject();
+  w.EndObject();
+  w.EndArray();
+}
+
+// `line` cut to about quoted_line_bytes, backing off to a UTF-8 lead byte
+// so the message stays valid UTF-8.
+std::string quote_line(std::string_view line) {
+  if (line.size() <= quoted_line_bytes)
+    return std::string(line);
+  size_t cut = quoted_line_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80)
+    --cut;
+  return std::string(line.substr(0, cut)) + "...";
+}
+
+caf::error malformed(const char* backend, std::string_view line) {
+  return make_error(errc::backend_failed, std::string(backend)
+                                            + ": malformed stream line: "
+                                            + quote_line(line));
+}
+
+caf::error ended_early(const char* backend) {
+  return make_error(errc::backend_failed,
+                    std::string(backend) + ": stream ended before done");
+}
+
+std::string_view without_cr(std::string_view line) {
+  if (!line.empty() && line.back() == '\r')
+    line.remove_suffix(1);
+  return line;
+}
+
+bool is_blank(std::string_view line) {
+  return line.find_first_not_of(" \t\r") == std::string_view::npos;
+}
+
+// Parses `line` as one JSON object; false if it is anything else.
+bool parse_object(rapidjson::Document& doc, std::string_view line) {
+  return parse_whole_json(doc, line) && doc.IsObject();
+}
+
+// RapidJSON 1.1.0 decodes an unpaired low surrogate escape ("\udc80",
+// which Python servers write for bytes they could not decode) into that
+// surrogate's three bytes, which are not UTF-8. Each becomes U+FFFD, so
+// tokens and error texts are UTF-8 whenever the stream is.
+std::string without_surrogates(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  auto byte = [s](size_t i) { return static_cast<unsigned char>(s[i]); };
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (byte(i) == 0xED && i + 2 < s.size() && byte(i + 1) >= 0xA0
+        && byte(i + 1) <= 0xBF && (byte(i + 2) & 0xC0) == 0x80) {
+      out += "\xEF\xBF\xBD";
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// The text of an error value: a string, or an object's "message" string.
+std::string error_text(const rapidjson::Value& v) {
+  if (v.IsString())
+    return without_surrogates({v.GetString(), v.GetStringLength()});
+  if (v.IsObject()) {
+    auto m = v.FindMember("message");
+    if (m != v.MemberEnd() && m->value.IsString())
+      return without_surrogates({m->value.GetString(),
+                                 m->value.GetStringLength()});
+  }
+  rapidjson::StringBuffer buf;
+  json_writer w(buf);
+  v.Accept(w);
+  return without_surrogates({buf.GetString(), buf.GetSize()});
+}
+
+// Calls `on_token` with `v` if it is a non-empty string.
+void emit(const rapidjson::Value& v, const token_handler& on_token) {
+  if (!on_token || !v.IsString() || v.GetStringLength() == 0)
+    return;
+  std::string_view token(v.GetString(), v.GetStringLength());
+  if (token.find('\xED') == std::string_view::npos)
+    on_token(token);
+  else
+    on_token(without_surrogates(token));
+}
+
+const rapidjson::Value* member(const rapidjson::Value& obj, const char* key) {
+  if (!obj.IsObject())
+    return nullptr;
+  auto it = obj.FindMember(key);
+  return it == obj.MemberEnd() ? nullptr : &it->value;
+}
+
+// True if `holder` (an Ollama message or an OpenAI delta) has a
+// "tool_calls" array with a call of transfer_call. Both formats put the
+// name at tool_calls[i].function.name.
+bool calls_transfer(const rapidjson::Value& holder) {
+  auto* calls = member(holder, "tool_calls");
+  if (!calls || !calls->IsArray())
+    return false;
+  for (const auto& call : calls->GetArray())
+    if (auto* function = member(call, "function"))
+      if (auto* name = member(*function, "name");
+          name && *name == transfer_tool_name)
+        return true;
+  return false;
+}
+
+// Appends `bytes` to the unfinished line in `pending` and calls `on_line`
+// for each line completed, without its "\n" or "\r\n". Stops at the first
+// error `on_line` returns; the rest of `bytes` is then dropped.
+template <class OnLine>
+caf::error split_lines(std::string& pending, std::string_view bytes,
+                       const char* backend, OnLine&& on_line) {
+  size_t start = 0;
+  for (auto nl = bytes.find('\n'); nl != std::string_view::npos;
+       nl = bytes.find('\n', start)) {
+    auto line = bytes.substr(start, nl - start);
+    start = nl + 1;
+    if (!pending.empty()) {
+      pending.append(line);
+      line = pending;
+    }
+    line = without_cr(line);
+    if (line.size() > max_line_bytes)
+      return make_error(errc::backend_failed,
+                        std::string(backend) + ": stream line over 1 MiB");
+    auto err = on_line(line);
+    pending.clear();
+    if (err)
+      return err;
+  }
+  pending.append(bytes.substr(start));
+  if (pending.size() > max_line_bytes)
+    return make_error(errc::backend_failed,
+                      std::string(backend) + ": stream line over 1 MiB");
+  return caf::none;
+}
+
+} // namespace
+
+// -- request bodies -----------------------------------------------------------
+
+std::string ollama_chat_body(const chat_settings& settings,
+                             const std::string& system_prompt,
+                             const std::vector<chat_message>& history,
+                             bool offer_transfer) {
+  rapidjson::StringBuffer buf;
+  json_writer w(buf);
+  w.StartObject();
+  w.Key("model");
+  write_string(w, settings.model);
+  write_messages(w, system_prompt, history);
+  w.Key("stream");
+  w.Bool(true);
+  w.Key("options");
+  w.StartObject();
+  w.Key("temperature");
+  w.Double(settings.temperature);
+  w.Key("num_predict");
+  w.Int(settings.max_tokens);
+  w.EndObject();
+  if (!settings.keep_alive.empty()) {
+    w.Key("keep_alive");
+    write_string(w, settings.keep_alive);
+  }
+  if (offer_transfer)
+    write_transfer_tool(w);
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+std::string openai_chat_body(const chat_settings& settings,
+                             const std::string& system_prompt,
+                             const std::vector<chat_message>& history,
+                             bool offer_transfer) {
+  rapidjson::StringBuffer buf;
+  json_writer w(buf);
+  w.StartObject();
+  w.Key("model");
+  write_string(w, settings.model);
+  write_messages(w, system_prompt, history);
+  w.Key("stream");
+  w.Bool(true);
+  w.Key("temperature");
+  w.Double(settings.temperature);
+  w.Key("max_tokens");
+  w.Int(settings.max_tokens);
+  if (offer_transfer)
+    write_transfer_tool(w);
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+// -- line splitting, shared ------------------------------------------------
+
+template <class Derived>
+caf::error line_stream_parser<Derived>::feed(std::string_view bytes,
+                                             const token_handler& on_token) {
+  if (failed_ || done_)
+    return failed_;
+  auto* self = static_cast<Derived*>(this);
+  failed_ = split_lines(pending_, bytes, Derived::name,
+                        [&](std::string_view l) {
+                          return self->on_line(l, on_token);
+                        });
+  return failed_;
+}
+
+template <class Derived>
+caf::error line_stream_parser<Derived>::finish(const token_handler& on_token) {
+  if (!failed_ && !done_ && !pending_.empty()) {
+    std::string last;
+    last.swap(pending_);
+    failed_ = static_cast<Derived*>(this)->on_line(without_cr(last), on_token);
+  }
+  if (failed_)
+    return failed_;
+  return done_ ? caf::none : ended_early(Derived::name);
+}
+
+template class line_stream_parser<ollama_stream_parser>;
+template class line_stream_parser<openai_stream_parser>;
+
+// -- ollama -------------------------------------------------------------------
+
+// One NDJSON object: {"message": {"content": "…"}, "done": bool} or
+// {"error": "…"}.
+caf::error ollama_stream_parser::on_line(std::string_view line,
+                                         const token_handler& on_token) {
+  if (done_ || is_blank(line))
+    return caf::none;
+  rapidjson::Document doc;
+  if (!parse_object(doc, line))
+    return malformed("ollama", line);
+  if (auto* err = member(doc, "error"))
+    return make_error(errc::backend_failed, "ollama: " + error_text(*err));
+  if (auto* msg = member(doc, "message")) {
+    if (auto* content = member(*msg, "content"))
+      emit(*content, on_token);
+    transfer_ = transfer_ || calls_transfer(*msg);
+  }
+  if (auto* done = member(doc, "done"))
+    done_ = done->IsBool() && done->GetBool();
+  return caf::none;
+}
+
+// -- openai -------------------------------------------------------------------
+
+// One SSE line. Only "data:" lines matter; their value is a JSON chunk
+// {"choices": [{"delta": {"content": "…"}}]}, an error object, or [DONE].
+caf::error openai_stream_parser::on_line(std::string_view line,
+                                         const token_handler& on_token) {
+  constexpr std::string_view data_field = "data:";
+  if (done_ || line.substr(0, data_field.size()) != data_field)
+    return caf::none;
+  auto value = line.substr(data_field.size());
+  if (!value.empty() && value.front() == ' ')
+    value.remove_prefix(1);
+  if (value == "[DONE]") {
+    done_ = true;
+    return caf::none;
+  }
+  rapidjson::Document doc;
+  if (!parse_object(doc, value))
+    return malformed("openai", line);
+  if (auto* err = member(doc, "error"))
+    return make_error(errc::backend_failed, "openai: " + error_text(*err));
+  // vLLM's shape: {"object": "error", "message": "…"}.
+  if (auto* object = member(doc, "object"); object && *object == "error")
+    return make_error(errc::backend_failed, "openai: " + error_text(doc));
+  auto* choices = member(doc, "choices");
+  if (!choices || !choices->IsArray() || choices->Empty())
+    return caf::none;
+  if (auto* delta = member((*choices)[0], "delta")) {
+    if (auto* content = member(*delta, "content"))
+      emit(*content, on_token);
+    transfer_ = transfer_ || calls_transfer(*delta);
+  }
+  return caf::none;
+}
+
+} // namespace sb

@@ -1,0 +1,177 @@
+// Tests for cli/ctl_format: reading reply lines, and every layout
+// switchboardctl prints (call tables, key: value lines, a call's
+// conversation), including unknown values, alignment with non-ASCII text
+// and control characters from callers.
+#include "cli/ctl/ctl_format.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "core/error.hpp"
+
+namespace {
+
+std::string formatted(const std::string& command, const std::string& json) {
+  auto text = sb::format_result(command, json);
+  INFO((text ? std::string() : sb::what(text.error())));
+  REQUIRE(text);
+  return *text;
+}
+
+const char* const session = R"({
+  "call_sid": "CA1", "from_number": "+14155550100",
+  "to_number": "+14155550199", "status": "in-progress",
+  "direction": "inbound", "start_time": "2026-11-25T02:30:12.345Z",
+  "answered_at": "2026-11-25T02:30:13.000Z", "answered_by": null,
+  "language": "hi-IN", "voice": "Polly.Aditi",
+  "conversation_history": [
+    {"role": "user", "content": "hello", "timestamp":
+     "2026-11-25T02:30:15.100Z", "confidence": 0.92},
+    {"role": "assistant", "content": "Namaste! How can I help?",
+     "timestamp": "2026-11-25T02:30:16.000Z", "latency_ms": 840}
+  ]})";
+
+} // namespace
+
+TEST_CASE("ctl_format: replies are read as ok with a result or an error",
+          "[ctl_format]") {
+  auto ok = sb::parse_reply(R"({"ok":true,"result":{"done": true}})");
+  REQUIRE(ok);
+  CHECK(ok->ok);
+  CHECK(ok->result == R"({"done":true})");
+  auto bare = sb::parse_reply(R"({"ok":true})");
+  REQUIRE(bare);
+  CHECK(bare->result == "null");
+  auto no = sb::parse_reply(R"({"ok":false,"error":"no such call CA9"})");
+  REQUIRE(no);
+  CHECK_FALSE(no->ok);
+  CHECK(no->error == "no such call CA9");
+  auto odd = sb::parse_reply(R"({"ok":false,"error":{"code":7}})");
+  REQUIRE(odd);
+  CHECK(odd->error == R"({"code":7})");
+  auto none = sb::parse_reply(R"({"ok":false})");
+  REQUIRE(none);
+  CHECK(none->error == "unknown error");
+}
+
+TEST_CASE("ctl_format: malformed replies are refused", "[ctl_format]") {
+  for (const char* bad : {"", "not json", "[1,2]", R"({"result":1})",
+                          R"({"ok":"yes"})", R"({"ok":true)"}) {
+    INFO(bad);
+    auto reply = sb::parse_reply(bad);
+    REQUIRE_FALSE(reply);
+    CHECK(sb::has_code(reply.error(), sb::errc::bad_request));
+  }
+}
+
+TEST_CASE("ctl_format: calls is an aligned table", "[ctl_format]") {
+  const auto text = formatted("calls", R"({"calls": [
+    {"call_sid": "CA1", "direction": "inbound", "from_number": "+14155550100",
+     "to_number": "+14155550199", "status": "in-progress",
+     "started_at": "2026-11-25T02:30:12.345Z", "turns": 4},
+    {"call_sid": "CA22", "direction": "outbound-api", "from_number": null,
+     "to_number": "+919876543210", "status": "ringing", "started_at": "",
+     "turns": 0}]})");
+  CHECK(text
+        == "CALL SID  DIRECTION     FROM          TO             STATUS       "
+           "STARTED (UTC)        TURNS\n"
+           "CA1       inbound       +14155550100  +14155550199   in-progress  "
+           "2026-11-25 02:30:12  4\n"
+           "CA22      outbound-api  -             +919876543210  ringing      "
+           "-                    0\n");
+  CHECK(formatted("calls", R"({"calls": []})") == "no live calls\n");
+}
+
+TEST_CASE("ctl_format: history is a table newest first as given",
+          "[ctl_format]") {
+  const auto text = formatted("history", R"({"calls": [
+    {"call_sid": "CA2", "direction": "inbound", "from_number": "+1",
+     "to_number": "+2", "status": "completed", "started_at":
+     "2026-11-25T03:00:00.000Z", "duration_s": 61, "turns": 6}]})");
+  CHECK(text
+        == "STARTED (UTC)        CALL SID  DIRECTION  FROM  TO  STATUS     "
+           "SECONDS  TURNS\n"
+           "2026-11-25 03:00:00  CA2       inbound    +1    +2  completed  "
+           "61       6\n");
+  CHECK(formatted("history", R"({"calls": []})") == "no calls found\n");
+}
+
+TEST_CASE("ctl_format: a call shows its fields and its conversation",
+          "[ctl_format]") {
+  CHECK(formatted("call", session)
+        == "call_sid: CA1\n"
+           "direction: inbound\n"
+           "from: +14155550100\n"
+           "to: +14155550199\n"
+           "status: in-progress\n"
+           "started: 2026-11-25 02:30:12 UTC\n"
+           "answered: 2026-11-25 02:30:13 UTC\n"
+           "language: hi-IN\n"
+           "voice: Polly.Aditi\n"
+           "\n"
+           "02:30:15 caller: hello  (confidence 0.92)\n"
+           "02:30:16 assistant: Namaste! How can I help?  (840 ms)\n");
+}
+
+TEST_CASE("ctl_format: a transcript also says how the call ended",
+          "[ctl_format]") {
+  const auto text = formatted("transcript", R"({
+    "call_sid": "CA1", "start_time": "2026-11-25T02:30:12.345Z",
+    "answered_at": "2026-11-25T02:30:13.000Z", "answered_by": "human",
+    "ended_at": "2026-11-25T02:31:13.000Z", "duration_s": 61,
+    "end_reason": "caller-hangup", "conversation_history": []})");
+  CHECK(text.find("answered: 2026-11-25 02:30:13 UTC by human\n")
+        != std::string::npos);
+  CHECK(text.find("ended: 2026-11-25 02:31:13 UTC after 61 s "
+                  "(caller-hangup)\n")
+        != std::string::npos);
+  CHECK(text.find("direction: -\n") != std::string::npos);
+  CHECK(text.find("(no conversation yet)\n") != std::string::npos);
+}
+
+TEST_CASE("ctl_format: other results are key: value lines", "[ctl_format]") {
+  CHECK(formatted("stats", R"({"live_calls": 3, "calls_total": 120,
+                             "calls_rejected": 0, "draining": false})")
+        == "live_calls: 3\ncalls_total: 120\ncalls_rejected: 0\n"
+           "draining: false\n");
+  CHECK(formatted("dial", R"({"call_sid": "CA5", "status": "queued"})")
+        == "call_sid: CA5\nstatus: queued\n");
+  CHECK(formatted("hangup", R"({"done": true})") == "done: true\n");
+  CHECK(formatted("reload", R"({"done": true, "changed": ["voice"]})")
+        == "done: true\nchanged: [\"voice\"]\n");
+  CHECK(formatted("drain", "{}") == "ok\n");
+  CHECK(formatted("say", "\"queued\"") == "queued\n");
+}
+
+TEST_CASE("ctl_format: shapes a command does not answer are refused",
+          "[ctl_format]") {
+  CHECK_FALSE(sb::format_result("calls", R"({"sessions": {}})"));
+  CHECK_FALSE(sb::format_result("calls", R"({"calls": [1]})"));
+  CHECK_FALSE(sb::format_result("call", R"({"call_sid": "CA1"})"));
+  CHECK_FALSE(sb::format_result("call", R"({"conversation_history": [1]})"));
+  CHECK_FALSE(sb::format_result("stats", "{nope"));
+}
+
+TEST_CASE("ctl_format: caller text cannot drive the terminal",
+          "[ctl_format]") {
+  const auto text = formatted("call", R"({"conversation_history": [
+    {"role": "user", "content": "hi\u001b[2J\nthere\u0007",
+     "timestamp": "2026-11-25T02:30:15Z"}]})");
+  CHECK(text.find('\x1b') == std::string::npos);
+  CHECK(text.find("02:30:15 caller: hi [2J there \n") != std::string::npos);
+  auto reply = sb::parse_reply(R"({"ok":false,"error":"bad\u001bthing"})");
+  REQUIRE(reply);
+  CHECK(reply->error == "bad thing");
+}
+
+TEST_CASE("ctl_format: tables align by characters, not bytes",
+          "[ctl_format]") {
+  CHECK(sb::format_table({"A", "B"}, {{"नमस्ते", "x"}, {"ab", "y"}})
+        == "A       B\n"
+           "नमस्ते  x\n"
+           "ab      y\n");
+  CHECK(sb::format_table({"A", "B", "C"}, {{"1"}}) == "A  B  C\n1\n");
+  CHECK(sb::display_time("2026-11-25T02:30:12.345Z") == "2026-11-25 02:30:12");
+  CHECK(sb::display_time("-") == "-");
+}

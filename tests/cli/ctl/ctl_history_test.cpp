@@ -1,0 +1,338 @@
+// Tests for cli/ctl_history and the history/transcript commands: a real
+// database file written with storage/database (as the daemon writes it),
+// read back read-only through each filter, and the errors of a missing or
+// foreign file. run_ctl is driven in-process, as the binary would be.
+#include "cli/ctl/ctl_history.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <rapidjson/document.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include "cli/ctl/ctl_run.hpp"
+#include "core/error.hpp"
+#include "storage/database.hpp"
+
+namespace {
+
+struct temp_dir {
+  std::string path;
+  temp_dir() {
+    char name[] = "/tmp/sb-ctl-history-XXXXXX";
+    REQUIRE(::mkdtemp(name) != nullptr);
+    path = name;
+  }
+  ~temp_dir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+  std::string file(const std::string& name) const {
+    return path + "/" + name;
+  }
+};
+
+sb::call_row call(const std::string& sid, const std::string& from,
+                  const std::string& started) {
+  sb::call_row c;
+  c.call_sid = sid;
+  c.direction = "inbound";
+  c.from_number = from;
+  c.to_number = "+14155550199";
+  c.status = "completed";
+  c.language = "hi-IN";
+  c.voice = "Polly.Aditi";
+  c.started_at = started;
+  c.answered_at = started;
+  c.ended_at = "2026-11-25T23:59:00.000Z";
+  c.duration_s = 61;
+  c.end_reason = "caller-hangup";
+  return c;
+}
+
+sb::turn_row turn(const std::string& sid, int64_t seq, const char* role,
+                  const char* content, const char* at) {
+  sb::turn_row t;
+  t.call_sid = sid;
+  t.seq = seq;
+  t.role = role;
+  t.content = content;
+  t.created_at = at;
+  if (t.role == "user")
+    t.confidence = 0.5;
+  else
+    t.latency_ms = 840;
+  return t;
+}
+
+// Three calls on two days; CA2 has a conversation.
+struct history_db {
+  temp_dir dir;
+  std::string path = dir.file("switchboard.db");
+
+  history_db() {
+    auto db = sb::database::open(path);
+    REQUIRE(db);
+    sb::write_batch batch;
+    batch.calls.push_back(call("CA1", "+14155550100",
+                               "2026-11-24T10:00:00.000Z"));
+    batch.calls.push_back(call("CA2", "+919876543210",
+                               "2026-11-25T09:00:00.000Z"));
+    batch.calls.push_back(call("CA3", "+14155550100",
+                               "2026-11-25T12:30:00.500Z"));
+    batch.turns.push_back(turn("CA2", 1, "user", "hello",
+                               "2026-11-25T09:00:05.000Z"));
+    batch.turns.push_back(turn("CA2", 2, "assistant", "Namaste!",
+                               "2026-11-25T09:00:06.000Z"));
+    REQUIRE_FALSE((*db)->write(batch));
+  }
+};
+
+// The call SIDs of a history result, in order.
+std::vector<std::string> sids(const std::string& json) {
+  rapidjson::Document doc;
+  doc.Parse(json.c_str());
+  REQUIRE(doc.IsObject());
+  std::vector<std::string> out;
+  for (const auto& c : doc["calls"].GetArray())
+    out.emplace_back(c["call_sid"].GetString());
+  return out;
+}
+
+std::vector<std::string> history(const std::string& path,
+                                 sb::history_filter filter) {
+  auto json = sb::read_history(path, filter);
+  INFO((json ? std::string() : sb::what(json.error())));
+  REQUIRE(json);
+  return sids(*json);
+}
+
+struct ctl_run {
+  int rc = -1;
+  std::string out;
+  std::string err;
+};
+
+ctl_run run(const std::vector<std::string>& args) {
+  std::ostringstream out;
+  std::ostringstream err;
+  ctl_run r;
+  r.rc = sb::run_ctl(args, out, err);
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+
+} // namespace
+
+TEST_CASE_METHOD(history_db, "ctl_history: newest first, each filter, the "
+                             "limit", "[ctl_history]") {
+  using v = std::vector<std::string>;
+  CHECK(history(path, {}) == v{"CA3", "CA2", "CA1"});
+  CHECK(history(path, {"2026-11-25", "", 50}) == v{"CA3", "CA2"});
+  CHECK(history(path, {"2026-11-25T12:30:00", "", 50}) == v{"CA3"});
+  CHECK(history(path, {"2026-11-25T12:30:01", "", 50}).empty());
+  CHECK(history(path, {"", "+14155550100", 50}) == v{"CA3", "CA1"});
+  CHECK(history(path, {"", "+14155550199", 50}) == v{"CA3", "CA2", "CA1"});
+  CHECK(history(path, {"2026-11-25", "+14155550100", 50}) == v{"CA3"});
+  CHECK(history(path, {"", "", 2}) == v{"CA3", "CA2"});
+}
+
+TEST_CASE_METHOD(history_db, "ctl_history: filters are bound, never spliced "
+                             "into the SQL", "[ctl_history]") {
+  CHECK(history(path, {"", "' OR 1=1 --", 50}).empty());
+  CHECK(history(path, {"'", "", 50}).size() == 3);
+  CHECK(std::string(sb::history_sql).find("?1") != std::string::npos);
+}
+
+TEST_CASE_METHOD(history_db, "ctl_history: rows carry counts and unknowns "
+                             "as null", "[ctl_history]") {
+  auto json = sb::read_history(path, {"", "", 1});
+  REQUIRE(json);
+  rapidjson::Document doc;
+  doc.Parse(json->c_str());
+  const auto& c = doc["calls"][0];
+  CHECK(std::string(c["call_sid"].GetString()) == "CA3");
+  CHECK(c["turns"].GetInt() == 0);
+  CHECK(c["duration_s"].GetInt() == 61);
+  CHECK(std::string(c["end_reason"].GetString()) == "caller-hangup");
+  CHECK(history(path, {"", "+919876543210", 5}) == std::vector<std::string>{
+          "CA2"});
+  auto two = sb::read_history(path, {"", "+919876543210", 5});
+  REQUIRE(two);
+  doc.Parse(two->c_str());
+  CHECK(doc["calls"][0]["turns"].GetInt() == 2);
+}
+
+TEST_CASE_METHOD(history_db, "ctl_history: a transcript is the session "
+                             "object", "[ctl_history]") {
+  auto json = sb::read_transcript(path, "CA2");
+  REQUIRE(json);
+  REQUIRE(*json);
+  rapidjson::Document doc;
+  doc.Parse((*json)->c_str());
+  REQUIRE(doc.IsObject());
+  CHECK(std::string(doc["start_time"].GetString())
+        == "2026-11-25T09:00:00.000Z");
+  CHECK(doc["answered_by"].IsNull());
+  const auto& turns = doc["conversation_history"];
+  REQUIRE(turns.Size() == 2);
+  CHECK(std::string(turns[0]["role"].GetString()) == "user");
+  CHECK(std::string(turns[0]["timestamp"].GetString())
+        == "2026-11-25T09:00:05.000Z");
+  CHECK(turns[0]["confidence"].GetDouble() == Approx(0.5));
+  CHECK_FALSE(turns[0].HasMember("latency_ms"));
+  CHECK(turns[1]["latency_ms"].GetInt() == 840);
+  auto none = sb::read_transcript(path, "CA404");
+  REQUIRE(none);
+  CHECK_FALSE(*none);
+}
+
+TEST_CASE_METHOD(history_db, "ctl_history: switchboardctl history and "
+                             "transcript print tables and conversations",
+                 "[ctl_history]") {
+  auto h = run({"history", "--db", path, "--since", "2026-11-25"});
+  CHECK(h.rc == 0);
+  CHECK(h.err.empty());
+  CHECK(h.out.rfind("STARTED (UTC)        CALL SID", 0) == 0);
+  CHECK(h.out.find("2026-11-25 12:30:00  CA3") != std::string::npos);
+  CHECK(h.out.find("CA1") == std::string::npos);
+  auto j = run({"history", "--db", path, "--json", "--limit", "1"});
+  CHECK(j.rc == 0);
+  CHECK(sids(j.out) == std::vector<std::string>{"CA3"});
+  auto t = run({"transcript", "CA2", "--db", path});
+  CHECK(t.rc == 0);
+  CHECK(t.out.find("09:00:05 caller: hello  (confidence 0.5)\n"
+                   "09:00:06 assistant: Namaste!  (840 ms)\n")
+        != std::string::npos);
+  auto missing = run({"transcript", "CA404", "--db", path});
+  CHECK(missing.rc == 1);
+  CHECK(missing.err == "switchboardctl: no call CA404 in " + path + "\n");
+}
+
+TEST_CASE_METHOD(history_db, "ctl_history: the database path comes from "
+                             "--config's storage.path", "[ctl_history]") {
+  const auto config = dir.file("config.toml");
+  std::ofstream(config) << "[storage]\npath = \"" << path << "\"\n";
+  auto h = run({"history", "--config", config, "--json"});
+  INFO(h.err);
+  CHECK(h.rc == 0);
+  CHECK(sids(h.out).size() == 3);
+  const auto bad = dir.file("bad.toml");
+  std::ofstream(bad) << "[storage]\nnope = 1\n";
+  auto b = run({"history", "--config", bad});
+  CHECK(b.rc == 2);
+  CHECK(b.err.find("nope") != std::string::npos);
+}
+
+TEST_CASE_METHOD(history_db, "ctl_history: reading never writes the file",
+                 "[ctl_history]") {
+  struct stat before{};
+  REQUIRE(::stat(path.c_str(), &before) == 0);
+  REQUIRE(::chmod(path.c_str(), 0444) == 0);
+  CHECK(run({"history", "--db", path}).rc == 0);
+  CHECK(run({"transcript", "CA2", "--db", path}).rc == 0);
+  struct stat after{};
+  REQUIRE(::stat(path.c_str(), &after) == 0);
+  CHECK(after.st_size == before.st_size);
+  CHECK(after.st_mtime == before.st_mtime);
+}
+
+TEST_CASE("ctl_history: a missing or foreign file is a database error",
+          "[ctl_history]") {
+  temp_dir dir;
+  const auto missing = dir.file("none.db");
+  auto m = sb::read_history(missing, {});
+  REQUIRE_FALSE(m);
+  CHECK(sb::has_code(m.error(), sb::errc::storage_failed));
+  CHECK(sb::what(m.error()).rfind(missing + ": ", 0) == 0);
+  CHECK_FALSE(std::filesystem::exists(missing));
+  auto r = run({"history", "--db", missing});
+  CHECK(r.rc == 4);
+  CHECK(r.err.rfind("switchboardctl: " + missing, 0) == 0);
+  const auto text = dir.file("notes.txt");
+  std::ofstream(text) << "not a database, just some words\n";
+  CHECK(run({"transcript", "CA1", "--db", text}).rc == 4);
+  // SQLite reads an empty file as an empty database: it has no tables.
+  const auto empty = dir.file("empty.db");
+  std::ofstream{empty};
+  auto e = run({"history", "--db", empty});
+  CHECK(e.rc == 4);
+  CHECK(e.err.find("no such table") != std::string::npos);
+}
+
+TEST_CASE("ctl_history: an interrupted reply is marked in the transcript",
+          "[ctl_history]") {
+  temp_dir dir;
+  const auto path = dir.file("switchboard.db");
+  {
+    auto db = sb::database::open(path);
+    REQUIRE(db);
+    sb::write_batch batch;
+    batch.calls.push_back(call("CA9", "+14155550100",
+                               "2026-11-25T09:00:00.000Z"));
+    batch.turns.push_back(turn("CA9", 1, "user", "where is my order",
+                               "2026-11-25T09:00:05.000Z"));
+    batch.turns.push_back(turn("CA9", 2, "assistant",
+                               "Your order ships on Monday and",
+                               "2026-11-25T09:00:06.000Z"));
+    batch.turns.back().interrupted = true;
+    batch.turns.push_back(turn("CA9", 3, "user", "thanks",
+                               "2026-11-25T09:00:07.000Z"));
+    batch.turns.push_back(turn("CA9", 4, "assistant", "Goodbye!",
+                               "2026-11-25T09:00:08.000Z"));
+    REQUIRE_FALSE((*db)->write(batch));
+  }
+  auto t = run({"transcript", "CA9", "--db", path});
+  CHECK(t.rc == 0);
+  INFO(t.out);
+  CHECK(t.out.find("09:00:05 caller: where is my order  (confidence 0.5)\n"
+                   "09:00:06 assistant: Your order ships on Monday and "
+                   "[interrupted]  (840 ms)\n"
+                   "09:00:07 caller: thanks  (confidence 0.5)\n"
+                   "09:00:08 assistant: Goodbye!  (840 ms)\n")
+        != std::string::npos);
+  // --json: the flag as a boolean on the interrupted turn only.
+  auto json = sb::read_transcript(path, "CA9");
+  REQUIRE(json);
+  REQUIRE(*json);
+  rapidjson::Document doc;
+  doc.Parse((*json)->c_str());
+  REQUIRE(doc.IsObject());
+  const auto& turns = doc["conversation_history"];
+  REQUIRE(turns.Size() == 4);
+  REQUIRE(turns[1].HasMember("interrupted"));
+  CHECK(turns[1]["interrupted"].IsBool());
+  CHECK(turns[1]["interrupted"].GetBool());
+  CHECK(std::string(turns[1]["content"].GetString())
+        == "Your order ships on Monday and [interrupted]");
+  for (int i : {0, 2, 3})
+    CHECK_FALSE(turns[i].HasMember("interrupted"));
+}
+
+TEST_CASE("ctl_history: a file of schema 2 still reads", "[ctl_history]") {
+  // switchboardctl may be newer than the daemon that last opened the file;
+  // it reads only and so cannot migrate it.
+  history_db h;
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(h.path.c_str(), &db) == SQLITE_OK);
+  for (const char* sql : {"ALTER TABLE turns DROP COLUMN first_token_ms",
+                          "ALTER TABLE turns DROP COLUMN interrupted",
+                          "PRAGMA user_version = 2"})
+    CHECK(sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  auto t = run({"transcript", "CA2", "--db", h.path});
+  INFO(t.err);
+  CHECK(t.rc == 0);
+  CHECK(t.out.find("09:00:05 caller: hello  (confidence 0.5)\n"
+                   "09:00:06 assistant: Namaste!  (840 ms)\n")
+        != std::string::npos);
+  CHECK(run({"history", "--db", h.path}).rc == 0);
+}

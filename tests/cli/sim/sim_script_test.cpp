@@ -1,0 +1,132 @@
+// Tests for cli/sim_script: the script-file format of switchboard-sim —
+// speech with and without a confidence, silence, digits, pauses, comments —
+// and the errors a bad line gets (named by its line number).
+#include "cli/sim/sim_script.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include <unistd.h>
+
+#include "core/error.hpp"
+
+namespace {
+
+using sb::sim_step_kind;
+
+std::string error_of(const std::string& text) {
+  auto steps = sb::parse_script(text);
+  REQUIRE_FALSE(steps);
+  return sb::what(steps.error());
+}
+
+} // namespace
+
+TEST_CASE("a script reads each kind of line", "[sim_script]") {
+  auto steps = sb::parse_script("# a call\n"
+                                "hello\n"
+                                "\n"
+                                "[0.55] I need help\n"
+                                "silence\n"
+                                "digits 1234#\n"
+                                "pause 2.5\n"
+                                "मुझे मदद चाहिए\n");
+  REQUIRE(steps);
+  REQUIRE(steps->size() == 6);
+  const auto& s = *steps;
+  CHECK(s[0].kind == sim_step_kind::speech);
+  CHECK(s[0].text == "hello");
+  CHECK_FALSE(s[0].confidence);
+  CHECK(s[0].line == 2);
+  CHECK(s[1].kind == sim_step_kind::speech);
+  CHECK(s[1].text == "I need help");
+  REQUIRE(s[1].confidence);
+  CHECK(*s[1].confidence == Approx(0.55));
+  CHECK(s[1].line == 4);
+  CHECK(s[2].kind == sim_step_kind::silence);
+  CHECK(s[3].kind == sim_step_kind::digits);
+  CHECK(s[3].text == "1234#");
+  CHECK(s[4].kind == sim_step_kind::pause);
+  CHECK(s[4].pause_s == Approx(2.5));
+  CHECK(s[5].kind == sim_step_kind::speech);
+  CHECK(s[5].text == "मुझे मदद चाहिए");
+}
+
+TEST_CASE("only exact directive forms are directives", "[sim_script]") {
+  auto steps = sb::parse_script("pause for a moment please\n"
+                                "digits are hard\n"
+                                "silence is golden\n"
+                                "[0.9] silence\n"
+                                "[1] pause 2\n");
+  REQUIRE(steps);
+  REQUIRE(steps->size() == 5);
+  for (const auto& s : *steps)
+    CHECK(s.kind == sim_step_kind::speech);
+  CHECK((*steps)[0].text == "pause for a moment please");
+  CHECK((*steps)[3].text == "silence");
+  CHECK((*steps)[4].text == "pause 2");
+}
+
+TEST_CASE("spaces, CRLF, tabs and a byte-order mark are not speech",
+          "[sim_script]") {
+  auto steps = sb::parse_script("\xEF\xBB\xBFhello  \r\n\t  # indented comment\r\n"
+                                "  [ 0.25 ]   spaced out  \r\n\r\n");
+  REQUIRE(steps);
+  REQUIRE(steps->size() == 2);
+  CHECK((*steps)[0].text == "hello");
+  CHECK((*steps)[1].text == "spaced out");
+  CHECK(*(*steps)[1].confidence == Approx(0.25));
+}
+
+TEST_CASE("'#' after the start of a line is part of the words", "[sim_script]") {
+  auto steps = sb::parse_script("my order is #42\n");
+  REQUIRE(steps);
+  CHECK((*steps)[0].text == "my order is #42");
+}
+
+TEST_CASE("an empty script has no steps", "[sim_script]") {
+  auto steps = sb::parse_script("# nothing\n\n");
+  REQUIRE(steps);
+  CHECK(steps->empty());
+}
+
+TEST_CASE("bad lines are refused with their line number", "[sim_script]") {
+  CHECK(error_of("hello\n[1.5] too sure\n").find("line 2: confidence") == 0);
+  CHECK(error_of("[abc] hi\n").find("line 1: confidence") == 0);
+  CHECK(error_of("[-0.1] hi\n").find("line 1: confidence") == 0);
+  CHECK(error_of("[nan] hi\n").find("line 1: confidence") == 0);
+  CHECK(error_of("[0.5]\n").find("line 1: a confidence needs words") == 0);
+  CHECK(error_of("[0.5 hi\n").find("line 1: '[' without ']'") == 0);
+  CHECK(error_of("\n\npause 601\n").find("line 3: pause") == 0);
+  CHECK(error_of("hello \xC3\x28\n").find("line 1: not valid UTF-8") == 0);
+}
+
+TEST_CASE("read_script_file names the file", "[sim_script]") {
+  auto missing = sb::read_script_file("/nonexistent/call.txt");
+  REQUIRE_FALSE(missing);
+  CHECK(sb::has_code(missing.error(), sb::errc::not_found));
+  CHECK(sb::what(missing.error()).find("/nonexistent/call.txt") == 0);
+
+  char name[] = "/tmp/sb-sim-script-XXXXXX";
+  int fd = ::mkstemp(name);
+  REQUIRE(fd >= 0);
+  ::close(fd);
+  std::ofstream{name} << "hello\n[2] no\n";
+  auto bad = sb::read_script_file(name);
+  std::remove(name);
+  REQUIRE_FALSE(bad);
+  CHECK(sb::what(bad.error()) == std::string{name} + ": line 2: confidence must "
+                                   "be a number from 0 to 1, not [2]");
+}
+
+TEST_CASE("speech_steps keeps arguments verbatim", "[sim_script]") {
+  auto steps = sb::speech_steps({"silence", "[0.5] hi"});
+  REQUIRE(steps.size() == 2);
+  CHECK(steps[0].kind == sim_step_kind::speech);
+  CHECK(steps[0].text == "silence");
+  CHECK(steps[1].text == "[0.5] hi");
+  CHECK_FALSE(steps[1].confidence);
+}
