@@ -53,6 +53,7 @@ void row(json_writer& w, const call_row& c) {
   text(w, "ended_at", c.ended_at);
   number(w, "duration_s", c.duration_s);
   text(w, "end_reason", c.end_reason);
+  text(w, "adopted_at", c.adopted_at);
 }
 
 void row(json_writer& w, const recording_row& r) {

@@ -38,17 +38,6 @@ namespace call_detail {
 
 const char* call_state::name = "call";
 
-std::optional<double> parse_number(const std::string* text) {
-  if (!text || text->empty())
-    return std::nullopt;
-  char* end = nullptr;
-  double v = std::strtod(text->c_str(), &end);
-  // strtod also reads "nan" and "inf"; no Twilio number is either.
-  if (end == text->c_str() || *end != '\0' || !std::isfinite(v))
-    return std::nullopt;
-  return v;
-}
-
 void finish_call(call_pointer self, const std::string& reason) {
   auto& st = self->state;
   st.ended = true;
@@ -85,10 +74,10 @@ voice_reply turn_reply(call_state& st, std::string text, bool end_call,
 
 namespace {
 
-// Tells the registry the call is over; it answers with (ended) and the
+// Tells the ingress the call is over; it answers with (ended) and the
 // actor exits then, after every webhook already routed here.
-void notify_registry(call_pointer self) {
-  self->send(self->state.deps.registry, ended_atom::value,
+void notify_ingress(call_pointer self) {
+  self->send(self->state.deps.ingress, ended_atom::value,
              self->state.row.call_sid);
 }
 
@@ -98,38 +87,82 @@ bool needs_audio(const call_state& st, const voice_reply& r) {
   return st.deps.tts && !r.text.empty() && r.action != reply_action::ack;
 }
 
-void persist_and_answer(call_pointer self, write_batch batch,
-                        voice_reply_slot slot, voice_reply reply) {
-  self->send(self->state.deps.store, persist_atom::value, std::move(batch),
-             std::move(slot), std::move(reply));
+namespace {
+
+// The store answered write `id`: what waited for it goes on, its own
+// follow-up first (the ingress hears of an end before Twilio does).
+void on_written(call_pointer self, uint64_t id,
+                const std::function<void()>& on_stored) {
+  auto& st = self->state;
+  st.writes_unanswered.erase(id);
+  if (on_stored)
+    on_stored();
+  auto ready = [&st](const held_answer& h) {
+    return st.writes_unanswered.empty()
+           || *st.writes_unanswered.begin() > h.after_write;
+  };
+  std::vector<held_answer> now;
+  for (auto it = st.held.begin(); it != st.held.end();) {
+    if (ready(*it)) {
+      now.push_back(std::move(*it));
+      it = st.held.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto& h : now)
+    h.slot.deliver(std::move(h.reply));
 }
 
-// Every event is stored before Twilio hears back. A storage failure is
-// logged by the store; the caller still gets an answer, since a silent line
-// would lose the call as well.
+} // namespace
+
+uint64_t store_writes(call_pointer self, write_batch batch,
+                      std::function<void()> on_stored) {
+  auto& st = self->state;
+  auto id = ++st.writes_sent;
+  st.writes_unanswered.insert(id);
+  self->request(st.deps.store, caf::infinite, persist_atom::value,
+                std::move(batch))
+    .then([self, id, on_stored](bool) { on_written(self, id, on_stored); },
+          [self, id, on_stored](caf::error&) {
+            // Logged and counted by the store; the caller still gets an
+            // answer, since a silent line would lose the call as well.
+            on_written(self, id, on_stored);
+          });
+  return id;
+}
+
+void answer_after(call_pointer self, uint64_t after_write,
+                  voice_reply_slot slot, voice_reply reply) {
+  auto& st = self->state;
+  if (st.writes_unanswered.empty()
+      || *st.writes_unanswered.begin() > after_write) {
+    slot.deliver(std::move(reply));
+    return;
+  }
+  st.held.push_back({after_write, std::move(slot), std::move(reply)});
+}
+
+void answer(call_pointer self, voice_reply_slot slot, voice_reply reply) {
+  answer_after(self, self->state.writes_sent, std::move(slot),
+               std::move(reply));
+}
+
 void persist_then_reply(call_pointer self, write_batch batch,
                         voice_reply_slot slot, voice_reply reply,
                         bool then_release) {
-  if (!then_release && !needs_audio(self->state, reply)) {
-    persist_and_answer(self, std::move(batch), std::move(slot),
-                       std::move(reply));
+  std::function<void()> on_stored;
+  if (then_release)
+    on_stored = [self] { notify_ingress(self); };
+  auto written = store_writes(self, std::move(batch), std::move(on_stored));
+  if (!needs_audio(self->state, reply)) {
+    answer_after(self, written, std::move(slot), std::move(reply));
     return;
   }
-  // The registry hears of the end only once it is on disk (a rebuild
-  // finds the call over), and before Twilio has its answer (the line is
-  // free for the next caller by then); so this reply comes back here.
-  auto join = std::make_shared<reply_join>(reply_join{std::move(reply), 2});
-  std::function<void()> done = [self, slot, join, then_release] {
-    if (--join->pending > 0)
-      return;
-    if (then_release)
-      notify_registry(self);
-    slot.deliver(join->reply);
-  };
-  self->request(self->state.deps.store, caf::infinite, persist_atom::value,
-                std::move(batch))
-    .then([done](bool) { done(); }, [done](caf::error&) { done(); });
-  add_audio(self, join, done);
+  auto join = std::make_shared<reply_join>(reply_join{std::move(reply), 1});
+  add_audio(self, join, [self, written, slot, join] {
+    answer_after(self, written, slot, join->reply);
+  });
 }
 
 void add_audio(call_pointer self, std::shared_ptr<reply_join> join,
@@ -159,31 +192,25 @@ void add_audio(call_pointer self, std::shared_ptr<reply_join> join,
 
 namespace {
 
-event_row make_event(const webhook_event& ev) {
-  return {ev.call_sid, to_string(ev.kind), ev.received_at,
-          params_to_json(ev.params)};
-}
-
-
-// Takes what a webhook says about the call; fields it does not carry stay.
+// Takes what an event says about the call; fields it does not carry stay.
 // Returns whether the row changed.
-bool apply_params(call_row& row, const form_params& p, const std::string& now) {
+bool apply_facts(call_row& row, const call_facts& facts, const std::string& now) {
   bool changed = false;
-  auto take = [&p, &changed](std::string& field, const char* key) {
-    if (auto v = find_param(p, key); v && !v->empty() && field != *v) {
-      field = *v;
+  auto take = [&changed](std::string& field, const std::string& said) {
+    if (!said.empty() && field != said) {
+      field = said;
       changed = true;
     }
   };
-  take(row.account_sid, "AccountSid");
-  take(row.direction, "Direction");
-  take(row.from_number, "From");
-  take(row.to_number, "To");
-  take(row.answered_by, "AnsweredBy");
-  auto status = find_param(p, "CallStatus");
-  if (status && status_rank(*status) > status_rank(row.status)) {
-    row.status = *status;
-    if (row.answered_at.empty() && status_rank(*status) == 4)
+  take(row.account_sid, facts.account_sid);
+  take(row.direction, facts.direction);
+  take(row.from_number, facts.from);
+  take(row.to_number, facts.to);
+  take(row.answered_by, facts.answered_by);
+  if (!facts.status.empty()
+      && status_rank(facts.status) > status_rank(row.status)) {
+    row.status = facts.status;
+    if (row.answered_at.empty() && status_rank(facts.status) == 4)
       row.answered_at = now;
     changed = true;
   }
@@ -193,7 +220,7 @@ bool apply_params(call_row& row, const form_params& p, const std::string& now) {
 // Calls have no idle timer of their own: a delayed message per call would
 // keep every finished call's actor alive in the clock until it fired (an
 // hour by default), so memory would grow with every call handled. The
-// registry asks every live call now and then (idle, 0); a call compares the
+// ingress asks every live call now and then (idle, 0); a call compares the
 // actor clock with its last webhook (tests fake the clock).
 void touch(call_pointer self) {
   self->state.last_activity = self->clock().now();
@@ -201,24 +228,23 @@ void touch(call_pointer self) {
 
 // A status callback older than one already applied (Twilio does not keep
 // their order, and retries) is logged as an event and changes nothing.
-bool stale_callback(call_state& st, const webhook_event& ev) {
-  auto seq = parse_number(find_param(ev.params, "SequenceNumber"));
-  if (!seq)
+bool stale_callback(call_state& st, const call_event& ev) {
+  if (!ev.status.sequence)
     return false;
-  auto n = static_cast<int64_t>(*seq);
+  auto n = *ev.status.sequence;
   if (n <= st.last_status_seq)
     return true;
   st.last_status_seq = n;
   return false;
 }
 
-void on_status(call_pointer self, const webhook_event& ev, write_batch batch,
+void on_status(call_pointer self, const call_event& ev, write_batch batch,
                voice_reply_slot slot) {
   auto& st = self->state;
   bool ending = is_terminal_status(st.row.status) && !st.ended;
   if (ending) {
-    if (auto d = parse_number(find_param(ev.params, "CallDuration")))
-      st.row.duration_s = static_cast<int64_t>(*d);
+    if (ev.status.duration_s)
+      st.row.duration_s = ev.status.duration_s;
     drop_turn(self); // the caller hung up while we were thinking
     finish_call(self, st.row.status);
     batch.calls.back() = st.row;
@@ -268,90 +294,81 @@ void on_amd(call_pointer self, write_batch batch, voice_reply_slot slot) {
                      st.reply(reply_action::ack, {}));
 }
 
-recording_row make_recording(const webhook_event& ev) {
+recording_row make_recording(const call_event& ev) {
   recording_row r;
-  r.recording_sid = param_or(ev.params, "RecordingSid");
+  r.recording_sid = ev.recording.recording_sid;
   r.call_sid = ev.call_sid;
-  r.url = param_or(ev.params, "RecordingUrl");
-  r.status = param_or(ev.params, "RecordingStatus");
-  if (auto d = parse_number(find_param(ev.params, "RecordingDuration")))
-    r.duration_s = static_cast<int64_t>(*d);
-  if (auto c = parse_number(find_param(ev.params, "RecordingChannels")))
-    r.channels = static_cast<int64_t>(*c);
+  r.url = ev.recording.url;
+  r.status = ev.recording.status;
+  r.duration_s = ev.recording.duration_s;
+  r.channels = ev.recording.channels;
   r.created_at = ev.received_at;
   return r;
 }
 
 // A webhook for a call that is already over (late, duplicate, or for a
 // finished call rebuilt from storage): stored, answered, then released.
-void on_after_end(call_pointer self, const webhook_event& ev,
+void on_after_end(call_pointer self, const call_event& ev,
                   write_batch batch, voice_reply_slot slot) {
   auto& st = self->state;
-  bool twiml = ev.kind == webhook_kind::inbound
-               || ev.kind == webhook_kind::outbound
-               || ev.kind == webhook_kind::process_speech
-               || ev.kind == webhook_kind::await_turn
-               || ev.kind == webhook_kind::relay_done
-               || is_relay_frame(ev.kind); // the proxy closes its socket
+  // A relay frame's hang-up makes its proxy close the socket.
   persist_then_reply(self, std::move(batch), std::move(slot),
-                     st.reply(twiml ? reply_action::hangup : reply_action::ack, {}),
+                     st.reply(wants_twiml(ev.kind) ? reply_action::hangup
+                                                   : reply_action::ack,
+                              {}),
                      true);
 }
 
-void on_webhook(call_pointer self, webhook_event& ev, voice_reply_slot& slot) {
+void on_webhook(call_pointer self, call_event& ev, voice_reply_slot& slot) {
   auto& st = self->state;
   touch(self);
   // Frames of a WebSocket are never retried; equal ones are new words.
   if (!is_relay_frame(ev.kind) && answer_replay(self, ev, slot))
     return;
   write_batch batch;
-  batch.events.push_back(make_event(ev));
-  bool stale = ev.kind == webhook_kind::call_status && stale_callback(st, ev);
-  // A relay frame's fields are not webhook parameters: only the session's
-  // setup says who the call is between.
-  bool changed = !stale
-                 && (!is_relay_frame(ev.kind) || ev.kind == webhook_kind::relay_open)
-                 && apply_params(st.row, ev.params, ev.received_at);
-  if (ev.kind == webhook_kind::recording_status
-      && find_param(ev.params, "RecordingSid"))
+  batch.events.push_back(event_log_row(ev));
+  bool stale = ev.kind == event_kind::call_status && stale_callback(st, ev);
+  bool changed = !stale && apply_facts(st.row, ev.call, ev.received_at);
+  if (ev.kind == event_kind::recording_status
+      && !ev.recording.recording_sid.empty())
     batch.recordings.push_back(make_recording(ev));
   // A turn or relay frame that changes nothing in the row need not rewrite
   // it (and its index): the row was stored with the webhook that started
   // the call.
   bool row_unchanged = !changed && !st.ended
-                       && (ev.kind == webhook_kind::process_speech
+                       && (ev.kind == event_kind::process_speech
                            || is_relay_frame(ev.kind));
   if (!row_unchanged)
     batch.calls.push_back(st.row);
   if (st.ended)
     return on_after_end(self, ev, std::move(batch), std::move(slot));
   switch (ev.kind) {
-    case webhook_kind::inbound:
-    case webhook_kind::outbound: {
+    case event_kind::inbound:
+    case event_kind::outbound: {
       auto reply = answer_reply(st);
       batch.calls.back() = st.row;
       return persist_then_reply(self, std::move(batch), std::move(slot),
                                 std::move(reply));
     }
-    case webhook_kind::process_speech:
+    case event_kind::process_speech:
       return on_speech(self, ev, std::move(batch), std::move(slot));
-    case webhook_kind::call_status:
+    case event_kind::call_status:
       return on_status(self, ev, std::move(batch), std::move(slot));
-    case webhook_kind::amd_status:
+    case event_kind::amd_status:
       return on_amd(self, std::move(batch), std::move(slot));
-    case webhook_kind::await_turn:
+    case event_kind::await_turn:
       return on_await(self, ev, std::move(batch), std::move(slot));
-    case webhook_kind::recording_status:
+    case event_kind::recording_status:
       return persist_then_reply(self, std::move(batch), std::move(slot),
                                 st.reply(reply_action::ack, {}));
-    case webhook_kind::relay_done:
+    case event_kind::relay_done:
       return on_relay_done(self, ev, std::move(batch), std::move(slot));
-    case webhook_kind::relay_open:
-    case webhook_kind::relay_prompt:
-    case webhook_kind::relay_interrupt:
-    case webhook_kind::relay_dtmf:
-    case webhook_kind::relay_error:
-    case webhook_kind::relay_closed:
+    case event_kind::relay_open:
+    case event_kind::relay_prompt:
+    case event_kind::relay_interrupt:
+    case event_kind::relay_dtmf:
+    case event_kind::relay_error:
+    case event_kind::relay_closed:
       return on_relay_event(self, ev, std::move(batch), std::move(slot));
   }
 }
@@ -370,7 +387,7 @@ void say_now(call_pointer self, std::string text, done_slot slot) {
   st.remember(row);
   write_batch batch;
   batch.turns.push_back(std::move(row));
-  caf::anon_send(st.deps.store, persist_atom::value, std::move(batch));
+  store_writes(self, std::move(batch));
   // A call on ConversationRelay hears it through its session: new TwiML
   // would end the session.
   if (st.relay.peer) {
@@ -436,15 +453,14 @@ void on_idle(call_pointer self) {
   finish_call(self, "idle-timeout");
   write_batch batch;
   batch.calls.push_back(st.row);
-  caf::anon_send(st.deps.store, persist_atom::value, std::move(batch));
-  notify_registry(self);
+  store_writes(self, std::move(batch), [self] { notify_ingress(self); });
 }
 
 call_actor::behavior_type call_impl(call_pointer self, call_deps deps,
                                     stored_call initial) {
   init_state(self->state, std::move(deps), std::move(initial));
   return {
-    [self](webhook_atom, webhook_event& ev, voice_reply_slot& slot) {
+    [self](event_atom, call_event& ev, voice_reply_slot& slot) {
       on_webhook(self, ev, slot);
     },
     [self](snapshot_atom) {

@@ -1,10 +1,24 @@
 // One actor per live phone call: the only owner of that call's state
 // (numbers, direction, status, language, voice, history, the turn in
-// flight). It turns webhook events into replies, writes every event to the
-// store before it answers, and exits when the call ends or goes idle.
+// flight). It turns typed call events (core/call_event.hpp; the fronts
+// read Twilio's wire, this actor never does) into replies, writes every
+// event to the store before it answers, and exits when the call ends or
+// goes idle.
+//
+// Who answers Twilio — the one rule every answer follows:
+//   The actor that decided an answer sends it, on its own thread, once the
+//   store has answered the writes sent before it (committed; refused and
+//   logged; or kept for retry during an outage). For every event of a
+//   call that actor is this one: each reply leaves through answer() /
+//   answer_after() in actors/call_state.hpp and nowhere else. The ingress
+//   answers only what it turns away before any call actor exists. The
+//   store never answers Twilio and never sees TwiML; the front renders a
+//   voice_reply into TwiML or frames in the slot's delivery. A retry of a
+//   webhook gets the first answer, which by this rule left after its
+//   commit.
 //
 // Protocol:
-//   (webhook, webhook_event, voice_reply_slot)
+//   (event, call_event, voice_reply_slot)
 //       inbound/outbound: greet and listen.
 //       process_speech: store the caller's turn, ask the LLM, store the
 //         answer, reply listen (or hangup on a goodbye intent). Empty speech
@@ -16,7 +30,7 @@
 //       await_turn: the answer of turn N as soon as it is ready (or the
 //         next `wait` at the deadline); an unknown turn gets the apology.
 //       call_status: record the status (never moving backwards); a terminal
-//         status ends the call: reply ack, tell the registry, exit.
+//         status ends the call: reply ack, tell the ingress, exit.
 //         Callbacks carrying a SequenceNumber not above the last one seen
 //         are stored in the event log and change nothing else.
 //       recording_status: the recording row is stored (upsert); ack.
@@ -46,11 +60,11 @@
 //   (llm_token, turn, token)       a token of a streamed reply, from the
 //       LLM worker.
 //   (snapshot) -> stored_call      the call's row and its turns in memory.
-//   (idle, 0)                      from the registry, now and then: a call
+//   (idle, 0)                      from the ingress, now and then: a call
 //       with no webhook for limits.call_idle_timeout_s (and no answer
 //       owed to Twilio) ends as idle-timeout.
 //   (deadline, turn)               internal turn deadline.
-//   (ended)                        the registry released the call: exit.
+//   (ended)                        the ingress released the call: exit.
 //   (say, text, done_slot)         an operator's words: stored as an
 //       assistant turn (model "operator") and spoken into the live call at
 //       once through Twilio's REST API (the current TwiML is replaced by a
@@ -60,8 +74,8 @@
 // and played from /audio/<id>.wav; if synthesis fails or takes longer than
 // tts.timeout_ms the reply keeps its text and Twilio says it instead.
 // When the call ends (terminal status, silence, idle) it sends (ended,
-// call_sid) to its registry and keeps answering (late webhooks are stored
-// and acknowledged) until the registry's (ended) arrives. The registry takes
+// call_sid) to its ingress and keeps answering (late webhooks are stored
+// and acknowledged) until the ingress's (ended) arrives. The ingress takes
 // the call out of its call_directory before it sends (ended), and the
 // fronts send through the directory under its lock, so no webhook is ever
 // sent to an actor that has already exited.
@@ -85,7 +99,7 @@
 namespace sb {
 
 using call_actor = caf::typed_actor<
-  caf::reacts_to<webhook_atom, webhook_event, voice_reply_slot>,
+  caf::reacts_to<event_atom, call_event, voice_reply_slot>,
   caf::replies_to<snapshot_atom>::with<stored_call>,
   caf::reacts_to<idle_atom, uint64_t>,
   caf::reacts_to<deadline_atom, uint64_t>,
@@ -95,13 +109,13 @@ using call_actor = caf::typed_actor<
   caf::reacts_to<reload_atom, config_ptr>>;
 
 /// What a call actor reports to when it ends.
-using call_registry = caf::typed_actor<caf::reacts_to<ended_atom, std::string>>;
+using call_ingress = caf::typed_actor<caf::reacts_to<ended_atom, std::string>>;
 
 struct call_deps {
   store_actor store;
   llm_actor llm;
   twilio_actor twilio;
-  call_registry registry;
+  call_ingress ingress;
   std::shared_ptr<const config> cfg;
   tts_actor tts;               // invalid with tts.engine = "say"
   /// Turns a reply into TwiML, for replies sent through the REST API (the

@@ -21,13 +21,13 @@ void call_directory::clear() {
   calls_.clear();
 }
 
-bool call_directory::route(webhook_event& ev, voice_reply_slot& slot) {
+bool call_directory::route(call_event& ev, voice_reply_slot& slot) {
   std::shared_lock<std::shared_mutex> guard{mutex_};
   auto it = calls_.find(ev.call_sid);
   if (it == calls_.end())
     return false;
   // Under the lock: see the ordering note in the header.
-  caf::anon_send(it->second, webhook_atom::value, std::move(ev),
+  caf::anon_send(it->second, event_atom::value, std::move(ev),
                  std::move(slot));
   return true;
 }

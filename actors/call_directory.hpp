@@ -39,7 +39,7 @@ public:
 
   /// Any thread: sends (webhook, ev, slot) to the call's actor if it is
   /// live and returns true; else returns false and leaves both untouched.
-  bool route(webhook_event& ev, voice_reply_slot& slot);
+  bool route(call_event& ev, voice_reply_slot& slot);
 
   size_t size() const;
 

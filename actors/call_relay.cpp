@@ -65,7 +65,7 @@ void store_reply(call_pointer self, const relay_turn& t, std::string content,
     st.relay.last_reply = row;
   write_batch batch;
   batch.turns.push_back(std::move(row));
-  caf::anon_send(st.deps.store, persist_atom::value, std::move(batch));
+  store_writes(self, std::move(batch));
 }
 
 // One piece of the reply into the session, made speakable (markdown and
@@ -218,14 +218,14 @@ void follow_language(call_pointer self, const std::string& lang,
 }
 
 // The caller's words, whole: a turn of the conversation.
-void on_prompt(call_pointer self, const webhook_event& ev, write_batch& batch) {
+void on_prompt(call_pointer self, const call_event& ev, write_batch& batch) {
   auto& st = self->state;
-  follow_language(self, param_or(ev.params, "Lang"), batch);
-  auto piece = std::string{trim_space(param_or(ev.params, "VoicePrompt"))};
+  follow_language(self, ev.input.language, batch);
+  auto piece = std::string{trim_space(ev.input.speech)};
   auto& pieces = st.relay.prompt_pieces;
   if (!piece.empty())
     pieces += (pieces.empty() ? "" : " ") + piece;
-  if (param_or(ev.params, "Last") == "false" || pieces.empty())
+  if (!ev.input.last || pieces.empty())
     return;
   auto words = std::move(pieces);
   pieces.clear();
@@ -238,7 +238,7 @@ void on_prompt(call_pointer self, const webhook_event& ev, write_batch& batch) {
   metrics::daemon().user_turns.inc();
   st.remember(user);
   batch.turns.push_back(std::move(user));
-  caf::anon_send(st.deps.store, persist_atom::value, std::move(batch));
+  store_writes(self, std::move(batch));
   batch = write_batch{};
   start_turn(self);
 }
@@ -246,10 +246,10 @@ void on_prompt(call_pointer self, const webhook_event& ev, write_batch& batch) {
 // The caller talked over the reply: it stops, and what is stored is what
 // the caller heard (Twilio's utteranceUntilInterrupt), marked interrupted.
 // A reply already complete but still being spoken is trimmed the same way.
-void on_interrupt(call_pointer self, const webhook_event& ev,
+void on_interrupt(call_pointer self, const call_event& ev,
                   write_batch& batch) {
   auto& st = self->state;
-  auto heard = param_or(ev.params, "UtteranceUntilInterrupt");
+  auto heard = ev.relay.heard;
   metrics::daemon().relay_interrupts.inc();
   if (st.relay.turn) {
     send_text(self, {}, true); // closes the talk cycle
@@ -268,9 +268,9 @@ void on_interrupt(call_pointer self, const webhook_event& ev,
   batch.turns.push_back(std::move(row));
 }
 
-void on_dtmf(call_pointer self, const webhook_event& ev) {
+void on_dtmf(call_pointer self, const call_event& ev) {
   auto& st = self->state;
-  auto digit = param_or(ev.params, "Digit");
+  const auto& digit = ev.input.digits;
   SB_LOG_INFO("call " << st.row.call_sid << ": caller pressed " << digit);
   // 0 asks for a person, as on any phone menu, when there is one to ask.
   if (digit == "0" && !st.cfg().voice.transfer_number.empty()) {
@@ -301,16 +301,11 @@ voice_reply reconnect_or_give_up(call_state& st) {
   return st.reply(reply_action::hangup, st.cfg().voice.apology);
 }
 
-// Ours if we ended the session; else what Twilio returned as HandoffData.
-std::string handoff_reason(const call_state& st, const webhook_event& ev) {
+// Ours if we ended the session; else what Twilio handed back.
+std::string handoff_reason(const call_state& st, const call_event& ev) {
   if (!st.relay.handoff.empty())
     return st.relay.handoff;
-  auto data = param_or(ev.params, "HandoffData");
-  if (data.find("\"transfer\"") != std::string::npos)
-    return "transfer";
-  if (data.find("\"goodbye\"") != std::string::npos)
-    return "goodbye";
-  return {};
+  return ev.relay.handoff;
 }
 
 } // namespace
@@ -328,19 +323,19 @@ void drop_relay_turn(call_pointer self) {
   st.relay.prompt_pieces.clear();
 }
 
-void on_relay_event(call_pointer self, const webhook_event& ev,
+void on_relay_event(call_pointer self, const call_event& ev,
                     write_batch batch, voice_reply_slot slot) {
   auto& st = self->state;
-  if (ev.kind == webhook_kind::relay_open) {
+  if (ev.kind == event_kind::relay_open) {
     // A new session (a reconnect) replaces the old one; what the old one
     // was saying is lost with it.
     drop_relay_turn(self);
     st.relay.peer = caf::actor_cast<relay_peer>(ev.relay_peer);
-    st.relay.session_id = param_or(ev.params, "SessionId");
+    st.relay.session_id = ev.relay.session_id;
     st.relay_transport = true;
     SB_LOG_INFO("call " << st.row.call_sid << ": relay session "
                         << st.relay.session_id << " open");
-  } else if (ev.kind == webhook_kind::relay_closed) {
+  } else if (ev.kind == event_kind::relay_closed) {
     // Only the session in use: a reconnect may already have replaced it.
     if (same_actor(st.relay.peer, ev.relay_peer)) {
       drop_relay_turn(self);
@@ -349,30 +344,30 @@ void on_relay_event(call_pointer self, const webhook_event& ev,
   } else if (!same_actor(st.relay.peer, ev.relay_peer)) {
     SB_LOG_NOTICE("call " << st.row.call_sid << ": " << to_string(ev.kind)
                           << " from a session no longer in use; ignored");
-  } else if (ev.kind == webhook_kind::relay_prompt) {
+  } else if (ev.kind == event_kind::relay_prompt) {
     on_prompt(self, ev, batch);
-  } else if (ev.kind == webhook_kind::relay_interrupt) {
+  } else if (ev.kind == event_kind::relay_interrupt) {
     on_interrupt(self, ev, batch);
-  } else if (ev.kind == webhook_kind::relay_dtmf) {
+  } else if (ev.kind == event_kind::relay_dtmf) {
     on_dtmf(self, ev);
-  } else if (ev.kind == webhook_kind::relay_error) {
+  } else if (ev.kind == event_kind::relay_error) {
     SB_LOG_WARNING("call " << st.row.call_sid << ": ConversationRelay error: "
-                           << param_or(ev.params, "Description"));
+                           << ev.relay.description);
   }
   // The frame is in the event log; the proxy needs no more than an ack.
   if (!batch.events.empty() || !batch.calls.empty() || !batch.turns.empty())
-    caf::anon_send(st.deps.store, persist_atom::value, std::move(batch));
-  slot.deliver(st.reply(reply_action::ack, {}));
+    store_writes(self, std::move(batch));
+  answer(self, std::move(slot), st.reply(reply_action::ack, {}));
 }
 
-void on_relay_done(call_pointer self, const webhook_event& ev,
+void on_relay_done(call_pointer self, const call_event& ev,
                    write_batch batch, voice_reply_slot slot) {
   auto& st = self->state;
   drop_relay_turn(self);
   st.relay.peer = relay_peer{};
   auto reason = handoff_reason(st, ev);
   st.relay.handoff.clear();
-  auto status = param_or(ev.params, "SessionStatus");
+  const auto& status = ev.relay.session_status;
   const auto& v = st.cfg().voice;
   voice_reply reply;
   if (reason == "transfer" && !v.transfer_number.empty()) {

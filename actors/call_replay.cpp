@@ -13,9 +13,7 @@
 //     next webhook before it has our answer to this one. Once answered, an
 //     identical body may well be new — two silences in a row post the same
 //     parameters — so it is acted on.
-#include <mutex>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "actors/call_state.hpp"
@@ -29,60 +27,30 @@ namespace {
 // included) after 15 s, and a call's webhooks come one at a time.
 constexpr size_t remembered_webhooks = 8;
 
-// FNV-1a over the fields that make two webhooks the same request. 64 bits:
-// a false match needs two different bodies of one call, among its last
-// few, with the same digest.
-uint64_t digest_of(const webhook_event& ev) {
-  uint64_t h = 14695981039346656037ull;
-  auto add = [&h](std::string_view bytes) {
-    for (unsigned char c : bytes) {
-      h ^= c;
-      h *= 1099511628211ull;
-    }
-    h ^= 0xff; // a separator no UTF-8 text contains
-    h *= 1099511628211ull;
-  };
-  add(to_string(ev.kind));
-  add(std::to_string(ev.turn));
-  for (const auto& [key, value] : ev.params) {
-    add(key);
-    add(value);
-  }
-  return h;
-}
-
-// `seen.mutex` held.
-bool is_retry_of(const seen_webhook& seen, const webhook_event& ev,
-                 uint64_t digest) {
-  if (seen.kind != ev.kind || seen.digest != digest)
+bool is_retry_of(const seen_webhook& seen, const call_event& ev) {
+  if (seen.kind != ev.kind || seen.digest != ev.request_digest)
     return false;
   if (!seen.token.empty() && !ev.idempotency_token.empty())
     return seen.token == ev.idempotency_token;
   return !seen.reply;
 }
 
-// Runs wherever the webhook's slot is delivered: on the actor, or on the
-// store's thread once the webhook's write is committed.
+// Runs where the webhook's slot is delivered: on the actor (answer()).
 void remember_reply(seen_webhook& seen, const voice_reply& r) {
+  seen.reply = r;
   std::vector<voice_reply_slot> waiting;
-  {
-    std::lock_guard<std::mutex> guard{seen.mutex};
-    seen.reply = r;
-    waiting.swap(seen.waiting);
-  }
+  waiting.swap(seen.waiting);
   for (auto& slot : waiting)
     slot.deliver(r);
 }
 
 } // namespace
 
-bool answer_replay(call_pointer self, const webhook_event& ev,
+bool answer_replay(call_pointer self, const call_event& ev,
                    voice_reply_slot& slot) {
   auto& st = self->state;
-  const auto digest = digest_of(ev);
   for (auto& seen : st.seen) {
-    std::unique_lock<std::mutex> lock{seen->mutex};
-    if (!is_retry_of(*seen, ev, digest))
+    if (!is_retry_of(*seen, ev))
       continue;
     SB_LOG_NOTICE("call " << st.row.call_sid << ": " << to_string(ev.kind)
                           << " retried by Twilio; "
@@ -92,15 +60,13 @@ bool answer_replay(call_pointer self, const webhook_event& ev,
       seen->waiting.push_back(std::move(slot));
       return true;
     }
-    auto reply = *seen->reply;
-    lock.unlock();
-    slot.deliver(std::move(reply));
+    slot.deliver(*seen->reply);
     return true;
   }
   auto entry = std::make_shared<seen_webhook>();
   entry->id = ++st.webhooks_seen;
   entry->kind = ev.kind;
-  entry->digest = digest;
+  entry->digest = ev.request_digest;
   entry->token = ev.idempotency_token;
   st.seen.push_back(entry);
   // A forgotten entry lives on in the slot below, so retries already

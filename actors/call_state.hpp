@@ -10,7 +10,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,17 +49,23 @@ struct ready_turn {
 
 /// A webhook this call answered or is answering, kept so that Twilio's
 /// retry of it gets the same reply instead of being acted on again. Shared
-/// with the webhook's reply slot: the reply may be delivered on another
-/// thread (the store delivers once the webhook's write is committed), so
-/// what that delivery changes is guarded.
+/// with the webhook's reply slot, whose delivery (always on this actor,
+/// see answer()) records the reply here.
 struct seen_webhook {
   uint64_t id = 0;                       // to find it after older ones left
-  webhook_kind kind = webhook_kind::inbound;
-  uint64_t digest = 0;                   // of ?turn= and every parameter
+  event_kind kind = event_kind::inbound;
+  uint64_t digest = 0;                   // call_event::request_digest
   std::string token;                     // I-Twilio-Idempotency-Token or ""
-  std::mutex mutex;                      // guards the two below
   std::optional<voice_reply> reply;      // empty while still unanswered
   std::vector<voice_reply_slot> waiting; // retries waiting for that reply
+};
+
+/// An answer decided but not yet sent: it waits until the store has
+/// answered every write this call sent up to `after_write`.
+struct held_answer {
+  uint64_t after_write = 0;
+  voice_reply_slot slot;
+  voice_reply reply;
 };
 
 /// A reply being streamed into a ConversationRelay session.
@@ -103,6 +109,9 @@ struct call_state {
   bool machine_handled = false;   // machine_message said or hang-up sent
   std::deque<std::shared_ptr<seen_webhook>> seen; // the last few, oldest first
   uint64_t webhooks_seen = 0;
+  uint64_t writes_sent = 0;          // ids of this call's writes, 1, 2, ...
+  std::set<uint64_t> writes_unanswered; // sent, the store not yet back
+  std::vector<held_answer> held;     // answers waiting for those writes
   bool relay_transport = false;   // the call was answered with <Connect>
   relay_link relay;
 
@@ -134,15 +143,32 @@ using call_pointer = call_actor::stateful_pointer<call_state>;
 
 // -- call.cpp -----------------------------------------------------------------
 
-/// A Twilio number parameter; nullopt when absent, malformed or not finite.
-std::optional<double> parse_number(const std::string* text);
-
-/// A reply being completed by two parallel steps (the store's write and
-/// the synthesis of its audio); the last one to finish delivers it.
+/// A reply whose audio is being synthesised; the step that finishes it
+/// delivers it.
 struct reply_join {
   voice_reply reply;
-  int pending = 2;
+  int pending = 1;
 };
+
+/// Hands `batch` to the store and returns the write's id (for
+/// answer_after). `on_stored`, if set, runs on this actor once the store
+/// has answered the write (committed, refused, or kept for retry), before
+/// any answer that waits for it goes out. Every write of the call goes
+/// through here.
+uint64_t store_writes(call_pointer self, write_batch batch,
+                      std::function<void()> on_stored = {});
+
+/// The one way an answer leaves for Twilio (webhook TwiML, a callback's
+/// ack, a relay frame's ack): `reply` goes to `slot`, on this actor, once
+/// the store has answered every write this call sent so far (see
+/// call.hpp, "Who answers Twilio").
+void answer(call_pointer self, voice_reply_slot slot, voice_reply reply);
+
+/// answer(), waiting only for the writes up to `after_write` (an id from
+/// store_writes): for an answer decided when that write was sent and
+/// finished later (its audio).
+void answer_after(call_pointer self, uint64_t after_write,
+                  voice_reply_slot slot, voice_reply reply);
 
 /// Synthesises `join->reply.text` (if there is a TTS pool and something to
 /// say) and sets its audio_url; then calls `done`, also on failure. Waits
@@ -155,23 +181,16 @@ void add_audio(call_pointer self, std::shared_ptr<reply_join> join,
 /// Whether add_audio() would synthesise anything for `r`.
 bool needs_audio(const call_state& st, const voice_reply& r);
 
-/// Hands `batch` to the store, which delivers `reply` to `slot` once the
-/// batch is committed (or has failed: the store logs failures). The reply
-/// skips the trip back through this actor; it must be final (its audio,
-/// if any, already there).
-void persist_and_answer(call_pointer self, write_batch batch,
-                        voice_reply_slot slot, voice_reply reply);
-
-/// Writes `batch`, then delivers `reply` to `slot` (whether or not the
-/// write succeeded: the store logs failures). With `then_release`, the
-/// registry hears of the call's end once it is stored, before Twilio hears
-/// the reply.
+/// Writes `batch`, adds the reply's audio, and answers (whether or not
+/// the write succeeded: the store logs failures). With `then_release`,
+/// the ingress hears of the call's end once it is stored, before Twilio
+/// hears the reply.
 void persist_then_reply(call_pointer self, write_batch batch,
                         voice_reply_slot slot, voice_reply reply,
                         bool then_release = false);
 
 /// Marks the call over (ended_at, end_reason, metrics); the caller
-/// persists the final row and then notifies the registry.
+/// persists the final row and then notifies the ingress.
 void finish_call(call_pointer self, const std::string& reason);
 
 /// The reply to a call's first TwiML request: greet and listen, or hand
@@ -186,12 +205,12 @@ voice_reply turn_reply(call_state& st, std::string text, bool end_call,
 // -- call_relay.cpp -----------------------------------------------------------
 
 /// An event from the call's ConversationRelay WebSocket (is_relay_frame).
-void on_relay_event(call_pointer self, const webhook_event& ev,
+void on_relay_event(call_pointer self, const call_event& ev,
                     write_batch batch, voice_reply_slot slot);
 
 /// POST /voice/relay-done: the session ended; transfer, hang up, or open
 /// a new session.
-void on_relay_done(call_pointer self, const webhook_event& ev,
+void on_relay_done(call_pointer self, const call_event& ev,
                    write_batch batch, voice_reply_slot slot);
 
 /// A token of the streamed reply `turn`.
@@ -206,8 +225,10 @@ void drop_relay_turn(call_pointer self);
 /// If `ev` is a retry of a webhook this call answered, or is answering,
 /// gives `slot` that webhook's reply (now, or when it comes) and returns
 /// true: the retry changes nothing else. Otherwise remembers `ev`, makes
-/// `slot` remember the reply it delivers, and returns false.
-bool answer_replay(call_pointer self, const webhook_event& ev,
+/// `slot` remember the reply it delivers, and returns false. The first
+/// reply is sent after its write was answered (answer()), so a retry's is
+/// too.
+bool answer_replay(call_pointer self, const call_event& ev,
                    voice_reply_slot& slot);
 
 // -- call_turn.cpp ------------------------------------------------------------
@@ -217,11 +238,11 @@ bool answer_replay(call_pointer self, const webhook_event& ev,
 llm_request make_llm_request(const call_state& st);
 
 /// process-speech: the caller's turn, or a re-prompt for silence.
-void on_speech(call_pointer self, const webhook_event& ev, write_batch batch,
+void on_speech(call_pointer self, const call_event& ev, write_batch batch,
                voice_reply_slot slot);
 
 /// /voice/await?turn=N: Twilio back for a turn that was not ready.
-void on_await(call_pointer self, const webhook_event& ev, write_batch batch,
+void on_await(call_pointer self, const call_event& ev, write_batch batch,
               voice_reply_slot slot);
 
 /// The deadline timer `gen` fired.

@@ -35,14 +35,16 @@ void arm_deadline(call_pointer self) {
                      st.turn->deadline_gen);
 }
 
-// The answer is stored: hand it to whoever waits, or keep it for the
-// /voice/await request that is on its way.
-void complete_turn(call_pointer self, uint64_t id, voice_reply reply) {
+// The answer is complete (its audio too): it goes to whoever waits, once
+// its write `written` is answered, or is kept for the /voice/await request
+// that is on its way.
+void complete_turn(call_pointer self, uint64_t id, uint64_t written,
+                   voice_reply reply) {
   auto& st = self->state;
   if (!st.turn || st.turn->id != id)
     return;
   if (st.turn->slot)
-    st.turn->slot.deliver(std::move(reply));
+    answer_after(self, written, std::move(st.turn->slot), std::move(reply));
   else
     st.ready = ready_turn{id, std::move(reply)};
   st.turn.reset();
@@ -67,30 +69,18 @@ void finish_turn(call_pointer self, std::string text, bool end_call,
   batch.turns.push_back(std::move(row));
   auto reply = turn_reply(st, std::move(text), end_call,
                          timing != nullptr && timing->transfer);
-  // Twilio waits and there is no audio to make: the store answers it once
-  // the turn is committed, and the turn is over here.
-  if (turn.slot && !needs_audio(st, reply)) {
-    auto slot = std::move(turn.slot);
-    st.turn.reset();
-    persist_and_answer(self, std::move(batch), std::move(slot),
-                       std::move(reply));
-    return;
-  }
   auto id = turn.id;
-  auto join = std::make_shared<reply_join>(reply_join{std::move(reply), 2});
-  std::function<void()> done = [self, id, join] {
-    if (--join->pending == 0)
-      complete_turn(self, id, join->reply);
+  auto written = store_writes(self, std::move(batch));
+  auto join = std::make_shared<reply_join>(reply_join{std::move(reply), 1});
+  std::function<void()> done = [self, id, written, join] {
+    complete_turn(self, id, written, join->reply);
   };
-  self->request(st.deps.store, caf::infinite, persist_atom::value,
-                std::move(batch))
-    .then([done](bool) { done(); }, [done](caf::error&) { done(); });
   // Audio that would make Twilio wait past the deadline is not worth it:
   // the caller hears <Say> instead.
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
     turn.deadline_at - steady::now());
-  add_audio(self, join, done,
-            turn.slot ? left : std::chrono::milliseconds::max());
+  add_audio(self, join, std::move(done),
+            st.turn->slot ? left : std::chrono::milliseconds::max());
 }
 
 bool is_current(call_state& st, uint64_t id) {
@@ -162,20 +152,21 @@ void on_silence(call_pointer self, write_batch batch, voice_reply_slot slot) {
 
 } // namespace
 
-void on_speech(call_pointer self, const webhook_event& ev, write_batch batch,
+void on_speech(call_pointer self, const call_event& ev, write_batch batch,
                voice_reply_slot slot) {
   auto& st = self->state;
-  auto speech = std::string{trim_space(param_or(ev.params, "SpeechResult"))};
+  auto speech = std::string{trim_space(ev.input.speech)};
   if (speech.empty())
     return on_silence(self, std::move(batch), std::move(slot));
   st.silent_prompts = 0;
   if (st.turn) { // Twilio moved on before we answered the last turn.
     if (st.turn->slot)
-      st.turn->slot.deliver(st.reply(reply_action::listen, st.cfg().voice.apology));
+      answer(self, std::move(st.turn->slot),
+             st.reply(reply_action::listen, st.cfg().voice.apology));
     st.turn.reset();
   }
   auto user = st.new_turn("user", speech);
-  user.confidence = parse_number(find_param(ev.params, "Confidence"));
+  user.confidence = ev.input.confidence;
   metrics::daemon().user_turns.inc();
   st.remember(user);
   batch.turns.push_back(std::move(user));
@@ -184,17 +175,17 @@ void on_speech(call_pointer self, const webhook_event& ev, write_batch batch,
   // Stored now, not with the answer: a crash while the LLM thinks must not
   // lose what the caller said. The store keeps order, so the answer's write
   // commits after this one.
-  caf::anon_send(st.deps.store, persist_atom::value, std::move(batch));
+  store_writes(self, std::move(batch));
   start_turn(self, std::move(slot));
 }
 
-void on_await(call_pointer self, const webhook_event& ev, write_batch batch,
+void on_await(call_pointer self, const call_event& ev, write_batch batch,
               voice_reply_slot slot) {
   auto& st = self->state;
   auto id = static_cast<uint64_t>(ev.turn);
-  caf::anon_send(st.deps.store, persist_atom::value, std::move(batch));
+  store_writes(self, std::move(batch));
   if (st.ready && st.ready->id == id) {
-    slot.deliver(std::move(st.ready->reply));
+    answer(self, std::move(slot), std::move(st.ready->reply));
     st.ready.reset();
     return;
   }
@@ -208,7 +199,8 @@ void on_await(call_pointer self, const webhook_event& ev, write_batch batch,
   // already answered: the caller hears the apology and can speak again.
   SB_LOG_NOTICE("call " << st.row.call_sid << ": /voice/await for unknown turn "
                         << ev.turn);
-  slot.deliver(st.reply(reply_action::listen, st.cfg().voice.apology));
+  answer(self, std::move(slot),
+         st.reply(reply_action::listen, st.cfg().voice.apology));
 }
 
 void on_deadline(call_pointer self, uint64_t gen) {
@@ -234,13 +226,14 @@ void on_deadline(call_pointer self, uint64_t gen) {
   auto join = std::make_shared<reply_join>(reply_join{std::move(reply), 1});
   auto slot = std::move(turn.slot);
   turn.slot = voice_reply_slot{};
-  add_audio(self, join, [slot, join] { slot.deliver(join->reply); });
+  add_audio(self, join,
+            [self, slot, join] { answer(self, slot, join->reply); });
 }
 
 void drop_turn(call_pointer self) {
   auto& st = self->state;
   if (st.turn && st.turn->slot)
-    st.turn->slot.deliver(st.reply(reply_action::hangup, {}));
+    answer(self, std::move(st.turn->slot), st.reply(reply_action::hangup, {}));
   st.turn.reset();
   st.ready.reset();
 }

@@ -21,7 +21,7 @@ namespace sb {
 
 namespace {
 
-using queued_webhook = std::pair<webhook_event, voice_reply_slot>;
+using queued_webhook = std::pair<call_event, voice_reply_slot>;
 
 struct ingress_state {
   static const char* name;
@@ -63,7 +63,7 @@ call_actor start_call(ingress_pointer self, stored_call initial) {
   auto& st = self->state;
   auto sid = initial.call.call_sid;
   call_deps deps{st.deps.store, st.deps.llm, st.deps.twilio,
-                 caf::actor_cast<call_registry>(self), st.deps.cfg,
+                 caf::actor_cast<call_ingress>(self), st.deps.cfg,
                  st.deps.tts, st.deps.render, st.deps.instant};
   auto call = spawn_call(self->system(), std::move(deps), std::move(initial));
   self->monitor(call);
@@ -76,7 +76,7 @@ call_actor start_call(ingress_pointer self, stored_call initial) {
 
 // Over max_calls: the caller hears the busy message and the call is stored
 // as rejected, so operators see what was turned away.
-void reject_busy(ingress_pointer self, const webhook_event& ev,
+void reject_busy(ingress_pointer self, const call_event& ev,
                  voice_reply_slot slot) {
   auto& st = self->state;
   ++st.stats.calls_rejected;
@@ -86,14 +86,14 @@ void reject_busy(ingress_pointer self, const webhook_event& ev,
     SB_LOG_WARNING("call " << ev.call_sid << " rejected: max_calls ("
                            << st.deps.cfg->limits.max_calls << ") reached");
   write_batch batch;
-  batch.events.push_back({ev.call_sid, to_string(ev.kind), ev.received_at,
-                          params_to_json(ev.params)});
+  batch.events.push_back(event_log_row(ev));
   call_row row;
   row.call_sid = ev.call_sid;
-  row.direction = param_or(ev.params, "Direction");
-  row.from_number = param_or(ev.params, "From");
-  row.to_number = param_or(ev.params, "To");
-  row.status = param_or(ev.params, "CallStatus");
+  row.account_sid = ev.call.account_sid;
+  row.direction = ev.call.direction;
+  row.from_number = ev.call.from;
+  row.to_number = ev.call.to;
+  row.status = ev.call.status;
   row.started_at = row.ended_at = ev.received_at;
   row.end_reason = "rejected-busy";
   metrics::count_call_end(row.direction, row.end_reason);
@@ -107,33 +107,47 @@ void reject_busy(ingress_pointer self, const webhook_event& ev,
           [slot, reply](caf::error&) { slot.deliver(reply); });
 }
 
-bool starts_a_call(webhook_kind kind) {
-  return kind == webhook_kind::inbound || kind == webhook_kind::outbound;
+bool starts_a_call(event_kind kind) {
+  return kind == event_kind::inbound || kind == event_kind::outbound;
 }
 
-// Webhooks for a CallSid the store has never heard of, none of which
-// starts a call: speech, an await or a callback for a call we never
-// answered (misrouted, left over from a lost database, or forged while
-// signatures are off). A call row built from one such webhook, and turns
-// under it, would be garbage, so nothing is stored; each is logged and
-// gets what is safe: TwiML hangs up, a callback is acknowledged (any other
-// status would only raise errors in Twilio's debugger). One race loses
-// only a log entry: a status callback that overtakes the store's write of
-// a call just placed by /make-call; the callbacks after it find the row.
+// Events for a CallSid the store has never heard of, none of which starts
+// a call, and none proven to come from Twilio (signatures are off): a call
+// row built from them, and turns under it, could be anyone's invention, so
+// nothing is stored; each is logged and gets what is safe: TwiML hangs up,
+// a callback is acknowledged (any other status would only raise errors in
+// Twilio's debugger).
 void answer_unknown(const std::string& sid,
                     std::vector<queued_webhook>& waiting, const config& cfg) {
   for (auto& [ev, slot] : waiting) {
     // A relay frame's hangup makes its proxy close the socket.
-    bool twiml = ev.kind == webhook_kind::process_speech
-                 || ev.kind == webhook_kind::await_turn
-                 || ev.kind == webhook_kind::relay_done
-                 || is_relay_frame(ev.kind);
-    SB_LOG_NOTICE("call " << sid << ": " << to_string(ev.kind)
+    bool twiml = wants_twiml(ev.kind);
+    SB_LOG_NOTICE("call " << sid << ": unsigned " << to_string(ev.kind)
                           << " for a call never seen; nothing stored, "
                           << (twiml ? "hung up" : "acknowledged"));
     slot.deliver({twiml ? reply_action::hangup : reply_action::ack, {},
                   cfg.voice.language, cfg.voice.voice, 0, {}, {}});
   }
+}
+
+// A signed event for a call this database has never seen: Twilio is
+// talking to us about a live call, whose start another node (or a
+// database since replaced) handled. The call is taken over from what the
+// event says of it and goes on; adopted_at marks it for operators.
+stored_call adopted_call(const std::string& sid, const call_event& ev) {
+  stored_call adopted;
+  auto& row = adopted.call;
+  row.call_sid = sid;
+  row.account_sid = ev.call.account_sid;
+  row.direction = ev.call.direction;
+  row.from_number = ev.call.from;
+  row.to_number = ev.call.to;
+  row.started_at = ev.received_at;
+  row.adopted_at = ev.received_at;
+  SB_LOG_NOTICE("call " << sid << " adopted: a signed " << to_string(ev.kind)
+                        << " for a call this database has never seen");
+  metrics::daemon().calls_adopted.inc();
+  return adopted;
 }
 
 // Spawns the call from what the store returned and hands it the webhooks
@@ -148,9 +162,15 @@ void on_loaded(ingress_pointer self, const std::string& sid,
                              [](const queued_webhook& w) {
                                return starts_a_call(w.first.kind);
                              })) {
-    st.publish_live();
-    answer_unknown(sid, waiting, *st.deps.cfg);
-    return;
+    auto signed_event = std::find_if(
+      waiting.begin(), waiting.end(),
+      [](const queued_webhook& w) { return w.first.authenticated; });
+    if (signed_event == waiting.end()) {
+      st.publish_live();
+      answer_unknown(sid, waiting, *st.deps.cfg);
+      return;
+    }
+    initial = adopted_call(sid, signed_event->first);
   }
   if (!initial.turns.empty() || !initial.call.started_at.empty())
     SB_LOG_NOTICE("call " << sid << " rebuilt from storage with "
@@ -158,11 +178,11 @@ void on_loaded(ingress_pointer self, const std::string& sid,
   initial.call.call_sid = sid;
   auto call = start_call(self, std::move(initial));
   for (auto& [ev, slot] : waiting)
-    self->send(call, webhook_atom::value, std::move(ev), std::move(slot));
+    self->send(call, event_atom::value, std::move(ev), std::move(slot));
   st.list(sid, call);
 }
 
-void load_then_route(ingress_pointer self, webhook_event ev,
+void load_then_route(ingress_pointer self, call_event ev,
                      voice_reply_slot slot) {
   auto& st = self->state;
   auto sid = ev.call_sid;
@@ -183,27 +203,27 @@ void load_then_route(ingress_pointer self, webhook_event ev,
       });
 }
 
-void route(ingress_pointer self, webhook_event& ev, voice_reply_slot& slot) {
+void route(ingress_pointer self, call_event& ev, voice_reply_slot& slot) {
   auto& st = self->state;
   if (auto it = st.calls.find(ev.call_sid); it != st.calls.end()) {
-    self->send(it->second, webhook_atom::value, std::move(ev), std::move(slot));
+    self->send(it->second, event_atom::value, std::move(ev), std::move(slot));
     return;
   }
   if (auto it = st.loading.find(ev.call_sid); it != st.loading.end()) {
     it->second.emplace_back(std::move(ev), std::move(slot));
     return;
   }
-  if (ev.kind == webhook_kind::inbound
+  if (ev.kind == event_kind::inbound
       && (st.draining || st.live() >= st.deps.cfg->limits.max_calls)) {
     reject_busy(self, ev, std::move(slot));
     return;
   }
-  if (ev.kind == webhook_kind::inbound) {
+  if (ev.kind == event_kind::inbound) {
     stored_call fresh;
     fresh.call.call_sid = ev.call_sid;
     auto sid = ev.call_sid;
     auto call = start_call(self, std::move(fresh));
-    self->send(call, webhook_atom::value, std::move(ev), std::move(slot));
+    self->send(call, event_atom::value, std::move(ev), std::move(slot));
     st.list(sid, call);
     return;
   }
@@ -340,7 +360,7 @@ ingress_actor::behavior_type ingress_impl(ingress_pointer self,
     st.publish_live();
   });
   return {
-    [self](webhook_atom, webhook_event& ev, voice_reply_slot& slot) {
+    [self](event_atom, call_event& ev, voice_reply_slot& slot) {
       route(self, ev, slot);
     },
     [self](stats_atom, stats_slot& slot) {

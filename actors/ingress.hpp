@@ -1,17 +1,29 @@
-// The ingress actor: routes each webhook to its call's actor by CallSid,
-// spawning the actor on a call's first event, or rebuilding it from the
-// store when the daemon restarted mid-call. It owns the CallSid -> actor map
-// (and with it the call actors' lifetime) and enforces limits.max_calls.
-// It publishes the live calls in a call_directory, through which the
-// fronts send a live call's webhooks to its actor directly.
+// The ingress actor: routes each call event to its call's actor by
+// CallSid, spawning the actor on a call's first event, rebuilding it from
+// the store when the daemon restarted mid-call, or adopting a call it has
+// never seen. It owns the CallSid -> actor map (and with it the call
+// actors' lifetime) and enforces limits.max_calls. It publishes the live
+// calls in a call_directory, through which the fronts send a live call's
+// events to its actor directly. Call actors know it as `call_ingress`.
 //
 // Protocol:
-//   (webhook, webhook_event, voice_reply_slot)
-//       Forwards to the call's actor (ConversationRelay frames, turned
-//       into events by their socket's proxy, travel the same way). A new inbound/outbound call past
-//       max_calls is answered with voice.busy_message + hangup and stored as
-//       rejected. An event for an unknown CallSid loads the call from the
-//       store first (events for it that arrive meanwhile wait in order).
+//   (event, call_event, voice_reply_slot)
+//       Forwards to the call's actor (webhooks and ConversationRelay
+//       frames alike). A new inbound call past max_calls (or while
+//       draining) is answered here with voice.busy_message + hangup,
+//       after it is stored as rejected-busy. An event for an unknown
+//       CallSid loads the call from the store first (events for it that
+//       arrive meanwhile wait in order). If the store has never heard of
+//       it and no waiting event starts a call:
+//         - an authenticated event (signed webhook, or a relay session's
+//           signed token) adopts the call: it is created from what the
+//           event says (numbers, direction), stored with adopted_at, and
+//           the conversation goes on with whatever history this database
+//           has (metric switchboard_calls_adopted_total);
+//         - unauthenticated ones (twilio.validate_signatures off) are
+//           answered here and nothing is stored: TwiML hangs up, a
+//           callback is acknowledged. Without a signature anyone could
+//           create calls at will.
 //   (stats, stats_slot)              live/total/rejected call counts.
 //   (sessions, calls_slot)           snapshots of every live call.
 //   (session, call_sid, calls_slot)  one live call's snapshot, or none.
@@ -39,7 +51,7 @@
 namespace sb {
 
 using ingress_actor = caf::typed_actor<
-  caf::reacts_to<webhook_atom, webhook_event, voice_reply_slot>,
+  caf::reacts_to<event_atom, call_event, voice_reply_slot>,
   caf::reacts_to<stats_atom, stats_slot>,
   caf::reacts_to<sessions_atom, calls_slot>,
   caf::reacts_to<session_atom, std::string, calls_slot>,

@@ -23,51 +23,12 @@
 
 #include "core/reply_slot.hpp"
 #include "core/chat.hpp"
+#include "core/call_event.hpp"
 #include "core/config.hpp"
 #include "net/text/form.hpp"
 #include "storage/records.hpp"
 
 namespace sb {
-
-/// Which webhook an event came from.
-enum class webhook_kind : uint8_t {
-  inbound,          // POST /voice/inbound: a call to our number
-  outbound,         // POST /voice/outbound: the callee answered our call
-  process_speech,   // POST /voice/process-speech: <Gather> result
-  call_status,      // POST /call-status: status callback
-  recording_status, // POST /recording-status
-  amd_status,       // POST /amd-status: async answering-machine result
-  await_turn,       // POST /voice/await?turn=N: Twilio back for a slow reply
-  relay_done,       // POST /voice/relay-done: <Connect action> after a
-                    // ConversationRelay session ended
-  // ConversationRelay WebSocket frames, turned into events by the relay
-  // proxy (app/relay_proxy): params hold the frame's fields.
-  relay_open,       // setup, checked: the session is bound to the call
-  relay_prompt,     // voicePrompt, lang, last
-  relay_interrupt,  // utteranceUntilInterrupt, durationUntilInterruptMs
-  relay_dtmf,       // digit
-  relay_error,      // description
-  relay_closed,     // the WebSocket is gone (reason)
-};
-
-/// True for the events that come over a ConversationRelay WebSocket rather
-/// than as a webhook.
-bool is_relay_frame(webhook_kind kind);
-
-const char* to_string(webhook_kind kind);
-
-/// One webhook from Twilio, parsed and (where enabled) authenticated.
-struct webhook_event {
-  webhook_kind kind = webhook_kind::inbound;
-  std::string call_sid;
-  form_params params;          // every decoded form parameter, in order
-  std::string received_at;     // ISO-8601 UTC
-  int64_t turn = 0;            // await_turn: the turn asked for (?turn=N)
-  std::string idempotency_token{}; // Twilio's, equal on retries, or ""
-  /// relay_open: the proxy actor of the WebSocket; it takes relay_peer's
-  /// messages (actors/relay_peer.hpp). Local only: not serialised.
-  caf::actor relay_peer{};
-};
 
 /// What the transport should do next; TwiML or WebSocket frames are made
 /// from it outside the actors.
@@ -190,10 +151,47 @@ typename Inspector::result_type inspect(Inspector& f, optional_field<T>& x) {
 }
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, webhook_event& x) {
+typename Inspector::result_type inspect(Inspector& f, call_facts& x) {
+  return f(caf::meta::type_name("call_facts"), x.account_sid, x.direction,
+           x.from, x.to, x.status, x.answered_by);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, caller_input& x) {
+  optional_field<double> confidence{x.confidence};
+  return f(caf::meta::type_name("caller_input"), x.speech, confidence,
+           x.language, x.last, x.digits);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, status_details& x) {
+  optional_field<int64_t> sequence{x.sequence};
+  optional_field<int64_t> duration{x.duration_s};
+  return f(caf::meta::type_name("status_details"), sequence, duration);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, recording_details& x) {
+  optional_field<int64_t> duration{x.duration_s};
+  optional_field<int64_t> channels{x.channels};
+  return f(caf::meta::type_name("recording_details"), x.recording_sid, x.url,
+           x.status, duration, channels);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, relay_details& x) {
+  optional_field<int64_t> heard_ms{x.heard_ms};
+  return f(caf::meta::type_name("relay_details"), x.session_id, x.heard,
+           heard_ms, x.description, x.reason, x.session_status, x.handoff);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, call_event& x) {
   // relay_peer is a local actor handle and is left out.
-  return f(caf::meta::type_name("webhook_event"), x.kind, x.call_sid, x.params,
-           x.received_at, x.turn, x.idempotency_token);
+  return f(caf::meta::type_name("call_event"), x.kind, x.call_sid,
+           x.received_at, x.authenticated, x.idempotency_token,
+           x.request_digest, x.turn, x.call, x.input, x.status, x.recording,
+           x.relay, x.raw);
 }
 
 template <class Inspector>
@@ -246,7 +244,7 @@ typename Inspector::result_type inspect(Inspector& f, call_row& x) {
   return f(caf::meta::type_name("call_row"), x.call_sid, x.account_sid,
            x.direction, x.from_number, x.to_number, x.status, x.answered_by,
            x.language, x.voice, x.started_at, x.answered_at, x.ended_at,
-           duration, x.end_reason);
+           duration, x.end_reason, x.adopted_at);
 }
 
 template <class Inspector>
@@ -297,7 +295,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::config_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::llm_stream)
 
 CAF_BEGIN_TYPE_ID_BLOCK(switchboard, caf::first_custom_type_id)
-  CAF_ADD_TYPE_ID(switchboard, (sb::webhook_event))
+  CAF_ADD_TYPE_ID(switchboard, (sb::call_event))
   CAF_ADD_TYPE_ID(switchboard, (sb::voice_reply))
   CAF_ADD_TYPE_ID(switchboard, (sb::chat_message))
   CAF_ADD_TYPE_ID(switchboard, (sb::llm_request))
@@ -312,7 +310,7 @@ CAF_END_TYPE_ID_BLOCK(switchboard)
 
 namespace sb {
 
-using webhook_atom = caf::atom_constant<caf::atom("webhook")>;
+using event_atom = caf::atom_constant<caf::atom("event")>;
 using persist_atom = caf::atom_constant<caf::atom("persist")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using load_atom = caf::atom_constant<caf::atom("load")>;

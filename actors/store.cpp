@@ -19,6 +19,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "net/text/json.hpp"
 #include "storage/database.hpp"
 
 namespace sb {
@@ -41,9 +42,7 @@ constexpr std::chrono::seconds outage_reminder{60};
 
 struct pending_write {
   write_batch batch;
-  caf::typed_response_promise<bool> promise; // unused when `slot` is set
-  voice_reply_slot slot;                     // gets `reply` once answered
-  voice_reply reply;
+  caf::typed_response_promise<bool> promise;
   bool answered = false;
 };
 
@@ -120,13 +119,6 @@ struct store_state {
     w.answered = true;
     if (err)
       metrics::daemon().storage_errors.inc();
-    // The caller hears its answer whether or not the write went in: the
-    // failure is logged and counted here, and a silent line would lose
-    // the call as well.
-    if (w.slot) {
-      w.slot.deliver(std::move(w.reply));
-      return;
-    }
     if (err)
       w.promise.deliver(std::move(err));
     else
@@ -305,7 +297,7 @@ void enqueue(store_pointer self, pending_write w) {
 
 caf::result<bool> persist(store_pointer self, write_batch& batch) {
   auto promise = self->make_response_promise<bool>();
-  enqueue(self, pending_write{std::move(batch), promise, {}, {}});
+  enqueue(self, pending_write{std::move(batch), promise});
   return promise;
 }
 
@@ -366,17 +358,17 @@ store_actor::behavior_type store_impl(store_pointer self,
     [self](caf::exit_msg& msg) { on_exit(self, msg); });
   return {
     [self](persist_atom, write_batch& batch) { return persist(self, batch); },
-    [self](persist_atom, write_batch& batch, voice_reply_slot& slot,
-           voice_reply& reply) {
-      enqueue(self, pending_write{std::move(batch), {}, std::move(slot),
-                                  std::move(reply)});
-    },
     [self](load_atom, const std::string& sid) { return load(self, sid); },
     [self](flush_atom) { flush(self); },
   };
 }
 
 } // namespace
+
+event_row event_log_row(const call_event& ev) {
+  return {ev.call_sid, to_string(ev.kind), ev.received_at,
+          params_to_json(ev.raw)};
+}
 
 store_actor spawn_store(caf::actor_system& sys, std::unique_ptr<database> db,
                         const storage_config& cfg, bool detached) {

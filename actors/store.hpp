@@ -23,13 +23,9 @@
 //       committed), SQLite cannot write now (it stays queued and is
 //       committed later), or the queue is full (it is dropped). A sender
 //       that does not need the answer uses anon_send; failures are logged
-//       here either way.
-//   (persist, write_batch, voice_reply_slot, voice_reply)
-//       Queues the batch like the above, and delivers `reply` to `slot`
-//       from this actor once the batch is answered (committed, refused,
-//       dropped, or kept for retry during an outage): how a call actor
-//       hands Twilio its answer without the commit's result coming back
-//       to it first. The slot must tolerate delivery on this thread.
+//       here either way. Answers to one sender come in the order of its
+//       writes. The store never answers Twilio: the actor that wrote
+//       does, once this answer is back (actors/call.hpp).
 //   (load, call_sid) -> stored_call
 //       The call and its turns as committed, with the writes still queued
 //       for it laid over them (a load never forces a commit, so it does
@@ -55,7 +51,6 @@ class database;
 
 using store_actor = caf::typed_actor<
   caf::replies_to<persist_atom, write_batch>::with<bool>,
-  caf::reacts_to<persist_atom, write_batch, voice_reply_slot, voice_reply>,
   caf::replies_to<load_atom, std::string>::with<stored_call>,
   caf::reacts_to<flush_atom>>;
 
@@ -65,6 +60,9 @@ using store_actor = caf::typed_actor<
 /// own, since it blocks on SQLite; the daemon always keeps the default.
 /// Tests pass false to run it on CAF's deterministic test scheduler, which
 /// a detached actor bypasses.
+/// The `events` row of `ev`: its kind, time and the request as received.
+event_row event_log_row(const call_event& ev);
+
 store_actor spawn_store(caf::actor_system& sys, std::unique_ptr<database> db,
                         const storage_config& cfg, bool detached = true);
 

@@ -13,6 +13,7 @@
 #include "app/views.hpp"
 #include "backends/tts/audio_cache.hpp"
 #include "app/voice_twiml.hpp"
+#include "app/webhook_request.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "core/json_read.hpp"
@@ -23,9 +24,7 @@
 #include "app/relay_front.hpp"
 #include "twilio/relay_token.hpp"
 #include "core/secret.hpp"
-#include "twilio/twilio_signature.hpp"
 
-#include <rapidjson/document.h>
 
 namespace sb {
 
@@ -53,59 +52,6 @@ unsigned operator_denied(const http_request& req, const config& cfg) {
       || !equal_secrets(auth.substr(scheme.size()), cfg.admin.token))
     return 401;
   return 0;
-}
-
-// The parameters the daemon acts on. Twilio sends each once; one that
-// comes twice with different values is ambiguous (which call? which
-// words?) and the webhook is refused. An exact repeat carries one value:
-// Twilio's helper libraries fold exact duplicates when they sign a body, so
-// it is taken as that value. Keys nothing here reads may repeat freely, as
-// Twilio may add parameters at any time.
-constexpr std::string_view single_valued_keys[] = {
-  "AccountSid",        "AnsweredBy",       "CallDuration",
-  "CallSid",           "CallStatus",       "Confidence",
-  "Direction",         "From",             "RecordingChannels",
-  "RecordingDuration", "RecordingSid",     "RecordingStatus",
-  "RecordingUrl",      "SequenceNumber",   "SpeechResult",
-  "To",                "turn"};
-
-// The first single-valued key given two different values, or empty.
-std::string_view conflicting_key(const form_params& params) {
-  for (auto key : single_valued_keys) {
-    const std::string* first = find_param(params, key);
-    if (first == nullptr)
-      continue;
-    for (const auto& [k, v] : params)
-      if (k == key && v != *first)
-        return key;
-  }
-  return {};
-}
-
-// Twilio's tokens are short; a longer one is not Twilio's and would only
-// cost memory in the call's replay record, so it is ignored.
-constexpr size_t max_idempotency_token = 128;
-
-bool valid_call_sid(std::string_view sid) {
-  if (sid.empty() || sid.size() > 64)
-    return false;
-  for (char c : sid)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-')
-      return false;
-  return true;
-}
-
-webhook_kind kind_of(route_id id) {
-  switch (id) {
-    case route_id::voice_inbound: return webhook_kind::inbound;
-    case route_id::voice_outbound: return webhook_kind::outbound;
-    case route_id::process_speech: return webhook_kind::process_speech;
-    case route_id::await_turn: return webhook_kind::await_turn;
-    case route_id::relay_done: return webhook_kind::relay_done;
-    case route_id::call_status: return webhook_kind::call_status;
-    case route_id::recording_status: return webhook_kind::recording_status;
-    default: return webhook_kind::amd_status;
-  }
 }
 
 // Times a request from now until it is answered. The responder runs at
@@ -162,134 +108,31 @@ struct front {
                    const http_responder& respond) const;
 };
 
-// A JSON webhook body (Twilio signs those through bodySHA256) as form
-// parameters: string values as they are, numbers and booleans as text.
-caf::expected<form_params> json_params(std::string_view body) {
-  rapidjson::Document doc;
-  if (!parse_whole_json(doc, body) || !doc.IsObject())
-    return make_error(errc::bad_request, "JSON body: expected an object");
-  form_params out;
-  for (auto& m : doc.GetObject()) {
-    std::string key{m.name.GetString(), m.name.GetStringLength()};
-    if (m.value.IsString())
-      out.emplace_back(key, std::string{m.value.GetString(),
-                                        m.value.GetStringLength()});
-    else if (m.value.IsBool())
-      out.emplace_back(key, m.value.GetBool() ? "true" : "false");
-    else if (m.value.IsInt64())
-      out.emplace_back(key, std::to_string(m.value.GetInt64()));
-    else if (m.value.IsNumber())
-      out.emplace_back(key, std::to_string(m.value.GetDouble()));
-  }
-  return out;
-}
-
-bool is_json(const http_request& req) {
-  return req.content_type.find("application/json") != std::string::npos;
-}
-
-caf::expected<form_params> body_params(const http_request& req) {
-  if (is_json(req))
-    return json_params(req.body);
-  if (req.content_type.find("application/x-www-form-urlencoded")
-      == std::string::npos)
-    return make_error(errc::bad_request,
-                      "expected application/x-www-form-urlencoded");
-  return parse_form(req.body);
-}
-
-// X-Twilio-Signature over the public URL Twilio called (public_url + the
-// request-target as received) and the body's parameters.
-bool signed_by_twilio(const http_request& req, const form_params& params,
-                      const config& cfg) {
-  auto url = cfg.server.public_url + req.target;
-  if (is_json(req))
-    return validate_twilio_json_signature(cfg.twilio.auth_token, url, req.body,
-                                          req.twilio_signature);
-  return validate_twilio_signature(cfg.twilio.auth_token, url, params,
-                                   req.twilio_signature);
-}
-
-// ?turn=N of /voice/await, N >= 1.
-bool parse_turn(const std::string& query, int64_t& out) {
-  auto q = parse_form(query);
-  if (!q || !conflicting_key(*q).empty())
-    return false;
-  auto text = param_or(*q, "turn");
-  if (text.empty() || text.size() > 18
-      || text.find_first_not_of("0123456789") != std::string::npos)
-    return false;
-  out = std::stoll(text);
-  return out >= 1;
-}
-
-// A webhook refused as malformed (4xx); counted, since a burst of them
-// means a misconfigured proxy or a probe rather than Twilio.
-void reject_malformed(const http_responder& respond, unsigned status,
-                      std::string_view detail) {
-  metrics::daemon().bad_requests.inc();
-  respond(error_response(status, detail));
-}
-
-// Answers 403 and returns true unless the webhook is signed by Twilio (or
-// signatures are off).
-bool refuse_unsigned(const http_request& req, const form_params& params,
-                     const http_responder& respond, const config& cfg) {
-  if (!cfg.twilio.validate_signatures || signed_by_twilio(req, params, cfg))
-    return false;
-  auto sid = param_or(params, "CallSid");
-  SB_LOG_WARNING("rejected " << req.path << " for CallSid "
-                             << (sid.empty() ? "-" : sid) << " from "
-                             << req.remote_address << ": "
-                             << (req.twilio_signature.empty()
-                                   ? "no X-Twilio-Signature"
-                                   : "invalid X-Twilio-Signature"));
-  metrics::daemon().signature_failures.inc();
-  respond(error_response(403, "invalid or missing X-Twilio-Signature"));
-  return true;
-}
-
-// Parses and checks a Twilio webhook; on failure answers 4xx and returns
-// nullopt. Nothing reaches the actors (or the database) from a request that
-// is malformed or not signed by Twilio.
-std::optional<webhook_event> parse_webhook(route_id id, const http_request& req,
-                                           const http_responder& respond,
-                                           const config& cfg) {
-  auto params = body_params(req);
-  if (!params) {
+// Checks a Twilio webhook (app/webhook_request.hpp); on failure answers
+// 4xx, logs and returns nullopt. Nothing reaches the actors (or the
+// database) from a request that is malformed or not signed by Twilio.
+std::optional<call_event> accept_webhook(route_id id, const http_request& req,
+                                         const http_responder& respond,
+                                         const config& cfg) {
+  auto checked = check_webhook(id, req, cfg, iso8601_utc_now());
+  if (checked.event)
+    return std::move(checked.event);
+  const auto& why = checked.refusal;
+  if (why.bad_signature) {
+    SB_LOG_WARNING("rejected " << req.path << " for CallSid "
+                               << (why.call_sid.empty() ? "-" : why.call_sid)
+                               << " from " << req.remote_address << ": "
+                               << why.log);
+    metrics::daemon().signature_failures.inc();
+  } else {
     SB_LOG_WARNING("rejected " << req.path << " from " << req.remote_address
-                               << ": " << what(params.error()));
-    bool wrong_type = !is_json(req) && req.content_type.find(
-                        "application/x-www-form-urlencoded") == std::string::npos;
-    reject_malformed(respond, wrong_type ? 415 : 400, what(params.error()));
-    return std::nullopt;
+                               << ": " << why.log);
+    // Counted: a burst of them means a misconfigured proxy or a probe
+    // rather than Twilio.
+    metrics::daemon().bad_requests.inc();
   }
-  if (refuse_unsigned(req, *params, respond, cfg))
-    return std::nullopt;
-  if (auto key = conflicting_key(*params); !key.empty()) {
-    SB_LOG_WARNING("rejected " << req.path << " from " << req.remote_address
-                               << ": " << key << " given twice, differently");
-    reject_malformed(respond, 400,
-                     std::string{key} + ": given twice with different values");
-    return std::nullopt;
-  }
-  auto sid = param_or(*params, "CallSid");
-  if (!valid_call_sid(sid)) {
-    SB_LOG_WARNING("rejected " << req.path << " from " << req.remote_address
-                               << ": missing or malformed CallSid");
-    reject_malformed(respond, 400, "CallSid: missing or malformed");
-    return std::nullopt;
-  }
-  webhook_event ev{kind_of(id), std::move(sid), std::move(*params),
-                   iso8601_utc_now(), 0,
-                   req.idempotency_token.size() <= max_idempotency_token
-                     ? req.idempotency_token
-                     : std::string{}};
-  if (id == route_id::await_turn && !parse_turn(req.query, ev.turn)) {
-    reject_malformed(respond, 400, "turn: missing or not a positive number");
-    return std::nullopt;
-  }
-  return ev;
+  respond(error_response(why.status, why.detail));
+  return std::nullopt;
 }
 
 // <Connect><ConversationRelay> with a session token for this call, issued
@@ -309,14 +152,14 @@ void front::webhook(route_id id, http_request&& req,
                     http_responder respond) const {
   // One snapshot per request: a reload meanwhile applies to the next.
   auto c = cfg();
-  auto ev = parse_webhook(id, req, respond, *c);
+  auto ev = accept_webhook(id, req, respond, *c);
   if (!ev)
     return;
   bool callback = id == route_id::call_status
                   || id == route_id::recording_status
                   || id == route_id::amd_status;
   auto sid = ev->call_sid;
-  auto status = param_or(ev->params, "CallStatus");
+  auto status = ev->call.status;
   // If the call actor never answers (it died), a TwiML request still gets
   // something safe to say and the call goes on; a callback gets 503 so
   // Twilio's debugger shows the loss.
@@ -342,7 +185,7 @@ void front::webhook(route_id id, http_request&& req,
   // A live call's webhook goes straight to its actor; the ingress takes
   // the rest (new calls, rebuilds, the unknown).
   if (!directory->route(*ev, slot))
-    caf::anon_send(ingress, webhook_atom::value, std::move(*ev),
+    caf::anon_send(ingress, event_atom::value, std::move(*ev),
                    std::move(slot));
 }
 

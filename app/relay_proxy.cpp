@@ -1,9 +1,9 @@
-// relay_proxy's behaviour: a frame becomes one webhook event of the call
-// (kind and the frame's fields as parameters, so the event log keeps it as
-// it keeps webhooks); relay_peer messages become frames.
+// relay_proxy's behaviour: a frame becomes one typed event of the call
+// (twilio/call_events.hpp maps it; the frame's fields also travel as the
+// event's raw parameters, so the event log keeps frames as it keeps
+// webhooks); relay_peer messages become frames.
 #include "app/relay_proxy.hpp"
 
-#include <type_traits>
 #include <variant>
 
 #include <caf/actor_system.hpp>
@@ -15,6 +15,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "twilio/call_events.hpp"
 #include "twilio/relay_frames.hpp"
 
 namespace sb {
@@ -47,13 +48,15 @@ void send_frame(proxy_pointer self, std::string frame) {
     ch->send_text(std::move(frame));
 }
 
-// Hands one event of the call to its actor (or the ingress). The call's ack needs no
-// action; hangup means the call is over (or unknown) and the socket goes.
-void send_event(proxy_pointer self, webhook_kind kind, form_params params) {
+// Hands one event of the call to its actor (or the ingress). The call's
+// ack needs no action; hangup means the call is over (or unknown) and the
+// socket goes. Every event of a bound session is authenticated: the
+// socket was accepted with this call's signed token, and the setup named
+// the same call and token.
+void send_event(proxy_pointer self, call_event ev) {
   auto& st = self->state;
-  webhook_event ev{kind, st.deps.call_sid, std::move(params),
-                   iso8601_utc_now(), 0, {},
-                   caf::actor_cast<caf::actor>(self)};
+  ev.authenticated = true;
+  ev.relay_peer = caf::actor_cast<caf::actor>(self);
   auto channel = st.deps.channel;
   voice_reply_slot slot{
     [channel](voice_reply r) {
@@ -62,13 +65,8 @@ void send_event(proxy_pointer self, webhook_kind kind, form_params params) {
     },
     [channel] { close_socket(channel, 1011, "call unavailable"); }};
   if (!st.deps.directory || !st.deps.directory->route(ev, slot))
-    self->send(st.deps.ingress, webhook_atom::value, std::move(ev),
+    self->send(st.deps.ingress, event_atom::value, std::move(ev),
                std::move(slot));
-}
-
-void add(form_params& p, const char* key, const std::string& value) {
-  if (!value.empty())
-    p.emplace_back(key, value);
 }
 
 // The setup frame, checked against the URL the socket was opened with:
@@ -94,55 +92,25 @@ void on_setup(proxy_pointer self, const relay_setup& s) {
     return;
   }
   st.bound = true;
-  form_params p;
-  add(p, "CallSid", s.call_sid);
-  add(p, "AccountSid", s.account_sid);
-  add(p, "SessionId", s.session_id);
-  add(p, "From", s.from);
-  add(p, "To", s.to);
-  add(p, "Direction", s.direction);
-  add(p, "ParentCallSid", s.parent_call_sid);
-  add(p, "ForwardedFrom", s.forwarded_from);
-  add(p, "CallerName", s.caller_name);
-  add(p, "CallType", s.call_type);
-  send_event(self, webhook_kind::relay_open, std::move(p));
+  if (auto ev = relay_frame_event(s, st.deps.call_sid, iso8601_utc_now()))
+    send_event(self, std::move(*ev));
 }
-
-// Any frame but setup, once the session is bound.
-struct frame_to_event {
-  proxy_pointer self;
-
-  void operator()(const relay_setup& s) const {
-    on_setup(self, s);
-  }
-  void operator()(const relay_prompt& f) const {
-    send_event(self, webhook_kind::relay_prompt,
-               {{"VoicePrompt", f.voice_prompt},
-                {"Lang", f.lang},
-                {"Last", f.last ? "true" : "false"}});
-  }
-  void operator()(const relay_interrupt& f) const {
-    send_event(self, webhook_kind::relay_interrupt,
-               {{"UtteranceUntilInterrupt", f.utterance_until_interrupt},
-                {"DurationUntilInterruptMs",
-                 std::to_string(f.duration_until_interrupt_ms)}});
-  }
-  void operator()(const relay_dtmf& f) const {
-    send_event(self, webhook_kind::relay_dtmf, {{"Digit", f.digit}});
-  }
-  void operator()(const relay_error& f) const {
-    send_event(self, webhook_kind::relay_error,
-               {{"Description", f.description}});
-  }
-  void operator()(const relay_unknown& f) const {
-    SB_LOG_DEBUG("relay " << self->state.deps.call_sid << ": '" << f.type
-                          << "' frame ignored");
-  }
-};
 
 void on_frame(proxy_pointer self, const std::string& text) {
   auto& st = self->state;
   auto frame = parse_relay_frame(text);
+  if (!frame && !st.bound) {
+    // The first frame must be the setup: without it the session is bound
+    // to nothing and every prompt would be ignored, the caller hearing
+    // silence. Closed as a policy violation, so Twilio ends the session
+    // and posts /voice/relay-done, where the call reconnects.
+    metrics::daemon().bad_requests.inc();
+    SB_LOG_WARNING("relay " << st.deps.call_sid << " from " << st.deps.remote
+                            << ": malformed setup (" << what(frame.error())
+                            << "); closing");
+    close_socket(st.deps.channel, 1008, "malformed setup");
+    return;
+  }
   if (!frame) {
     metrics::daemon().bad_requests.inc();
     if (++st.malformed_in_row >= max_malformed_in_row) {
@@ -165,7 +133,17 @@ void on_frame(proxy_pointer self, const std::string& text) {
                            << ": frame before setup ignored");
     return;
   }
-  std::visit(frame_to_event{self}, *frame);
+  if (auto* setup = std::get_if<relay_setup>(&*frame)) {
+    on_setup(self, *setup);
+    return;
+  }
+  if (auto ev = relay_frame_event(*frame, st.deps.call_sid, iso8601_utc_now())) {
+    send_event(self, std::move(*ev));
+    return;
+  }
+  SB_LOG_DEBUG("relay " << st.deps.call_sid << ": '"
+                        << std::get<relay_unknown>(*frame).type
+                        << "' frame ignored");
 }
 
 relay_proxy_actor::behavior_type proxy_impl(proxy_pointer self,
@@ -184,7 +162,8 @@ relay_proxy_actor::behavior_type proxy_impl(proxy_pointer self,
       auto& st = self->state;
       SB_LOG_INFO("relay " << st.deps.call_sid << ": session closed: " << why);
       if (st.bound)
-        send_event(self, webhook_kind::relay_closed, {{"Reason", why}});
+        send_event(self, relay_closed_event(st.deps.call_sid, why,
+                                            iso8601_utc_now()));
       self->quit();
     },
     [self](relay_text_atom, std::string& token, bool last) {

@@ -375,6 +375,9 @@ daemon_metrics make_daemon_metrics(registry& r) {
     r.add_counter("switchboard_signature_failures_total",
                   "Webhooks refused for a missing or invalid "
                   "X-Twilio-Signature.").with({}),
+    r.add_counter("switchboard_calls_adopted_total",
+                  "Calls taken over from a signed webhook or relay session "
+                  "of a call this database had never seen.").with({}),
     r.add_histogram("switchboard_llm_duration_seconds",
                     "Time in the model per request, failed ones included.",
                     llm_buckets()).with({}),

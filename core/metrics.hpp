@@ -176,6 +176,7 @@ struct daemon_metrics {
   counter& assistant_turns;             //   {role="assistant"}
   family<histogram>& webhook_duration;  // {route}, seconds
   counter& signature_failures;
+  counter& calls_adopted;               // signed events of calls never seen
   histogram& llm_duration;              // per model request, failed too
   gauge& llm_queue_depth;               // turns waiting for a worker
   histogram& tts_duration;              // per synthesis, failed too

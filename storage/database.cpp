@@ -73,13 +73,18 @@ ALTER TABLE turns ADD COLUMN llm_ms INTEGER;
 ALTER TABLE turns ADD COLUMN first_token_ms INTEGER;
 ALTER TABLE turns ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0;
 )sql",
+  // 4: adopted_at: the call was taken over from a signed webhook of a
+  // call this database had never seen (ISO-8601 UTC), NULL otherwise.
+  R"sql(
+ALTER TABLE calls ADD COLUMN adopted_at TEXT;
+)sql",
 };
 
 // The columns of each upserted table, key first, in bind order.
-constexpr std::array<const char*, 14> call_columns = {
-  "call_sid",   "account_sid", "direction",  "from_number", "to_number",
-  "status",     "answered_by", "language",   "voice",       "started_at",
-  "answered_at", "ended_at",   "duration_s", "end_reason"};
+constexpr std::array<const char*, 15> call_columns = {
+  "call_sid",    "account_sid", "direction",  "from_number", "to_number",
+  "status",      "answered_by", "language",   "voice",       "started_at",
+  "answered_at", "ended_at",    "duration_s", "end_reason",  "adopted_at"};
 constexpr std::array<const char*, 7> recording_columns = {
   "recording_sid", "call_sid", "url",       "status",
   "duration_s",    "channels", "created_at"};
@@ -112,7 +117,7 @@ constexpr const char* insert_event_sql
 constexpr const char* select_call_sql
   = "SELECT call_sid, account_sid, direction, from_number, to_number, status,"
     " answered_by, language, voice, started_at, answered_at, ended_at,"
-    " duration_s, end_reason FROM calls";
+    " duration_s, end_reason, adopted_at FROM calls";
 constexpr const char* select_turns_sql
   = "SELECT call_sid, seq, role, content, confidence, created_at, latency_ms,"
     " model, audio, queue_ms, llm_ms, first_token_ms, interrupted"
@@ -264,6 +269,7 @@ call_row read_call(sqlite3_stmt* stmt) {
   row.ended_at = column_text(stmt, 11);
   row.duration_s = column_opt<int64_t>(stmt, 12);
   row.end_reason = column_text(stmt, 13);
+  row.adopted_at = column_text(stmt, 14);
   return row;
 }
 
@@ -531,7 +537,7 @@ caf::error database::apply(const write_batch& batch) {
     bind_all(stmt, c.call_sid, c.account_sid, c.direction, c.from_number,
              c.to_number, c.status, c.answered_by, c.language, c.voice,
              c.started_at, c.answered_at, c.ended_at, c.duration_s,
-             c.end_reason);
+             c.end_reason, c.adopted_at);
     if ((err = run(stmt, "calls")))
       return err;
   }

@@ -25,6 +25,10 @@ struct call_row {
   std::string ended_at;
   std::optional<int64_t> duration_s;
   std::string end_reason;
+  /// Set when this daemon took the call over from a signed webhook of a
+  /// call it had never seen (another node's, or before a lost database):
+  /// when that was. Empty for calls that started here.
+  std::string adopted_at;
 };
 
 struct turn_row {

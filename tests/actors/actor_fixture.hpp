@@ -117,7 +117,7 @@ protected:
 
   twilio_actor spawn_stub_twilio() { return track(sys_.spawn(stub_twilio)); }
 
-  call_registry spawn_registry() { return track(sys_.spawn(stub_registry)); }
+  call_ingress spawn_ingress_stub() { return track(sys_.spawn(stub_ingress)); }
 
   ingress_actor spawn_ingress_with(llm_actor llm, twilio_actor twilio) {
     return track(spawn_ingress(sys_, ingress_deps{store_, llm, twilio, cfg_, {}, {}, {}, {}}));
@@ -127,9 +127,9 @@ protected:
   /// scheduler runs.
   template <class Handle>
   slot_result_ptr<voice_reply> send_webhook(const Handle& hdl,
-                                            webhook_event ev) {
+                                            call_event ev) {
     auto out = std::make_shared<slot_result<voice_reply>>();
-    caf::anon_send(hdl, webhook_atom::value, std::move(ev), slot_into(out));
+    caf::anon_send(hdl, event_atom::value, std::move(ev), slot_into(out));
     return out;
   }
 

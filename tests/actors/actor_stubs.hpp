@@ -1,6 +1,6 @@
 // Stand-ins for the collaborators of the call and ingress actors: an LLM
 // that answers, never answers or fails; a Twilio REST actor that records
-// what it was asked; a call registry that records (ended, sid). Each is a
+// what it was asked; a call ingress that records (ended, sid). Each is a
 // stateful typed actor speaking the real protocol, and tests read what it
 // recorded through state_of() while the system stands still between steps
 // of the deterministic scheduler.
@@ -159,15 +159,15 @@ stub_twilio(twilio_actor::stateful_pointer<stub_twilio_state> self) {
   };
 }
 
-// -- call registry ------------------------------------------------------------
+// -- call ingress ------------------------------------------------------------
 
-struct stub_registry_state {
-  static inline const char* name = "stub-registry";
+struct stub_ingress_state {
+  static inline const char* name = "stub-ingress";
   std::vector<std::string> ended; // every (ended, sid), in arrival order
 };
 
-inline call_registry::behavior_type
-stub_registry(call_registry::stateful_pointer<stub_registry_state> self) {
+inline call_ingress::behavior_type
+stub_ingress(call_ingress::stateful_pointer<stub_ingress_state> self) {
   return {
     [self](ended_atom, std::string& sid) {
       self->state.ended.push_back(std::move(sid));

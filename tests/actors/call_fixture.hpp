@@ -1,6 +1,6 @@
 // The fixture of the call actor tests: one call actor wired to the real
 // store, a stub LLM chosen per test, a stub Twilio REST actor and a stub
-// registry that records when the call asks to be released.
+// ingress that records when the call asks to be released.
 #pragma once
 
 #include <string>
@@ -29,22 +29,22 @@ protected:
                              llm_mode mode = llm_mode::answer,
                              llm_reply answer = stub_answer()) {
     llm_ = spawn_llm(mode, std::move(answer));
-    call_deps deps{store_, llm_, twilio_, registry_, cfg_, {}, {}, {}};
+    call_deps deps{store_, llm_, twilio_, ingress_, cfg_, {}, {}, {}};
     return track(spawn_call(sys_, std::move(deps), std::move(initial)));
   }
 
   /// Sends `ev` to `call` and runs until nothing is left to do (timers
   /// aside); returns what the caller was answered, failing if nothing.
-  voice_reply answer_of(const call_actor& call, webhook_event ev) {
+  voice_reply answer_of(const call_actor& call, call_event ev) {
     auto reply = send_webhook(call, std::move(ev));
     sched_.run();
     REQUIRE(reply->fired());
     return *reply->value;
   }
 
-  /// Every (ended, sid) the call sent its registry so far.
+  /// Every (ended, sid) the call sent its ingress so far.
   const std::vector<std::string>& release_requests() {
-    return state_of<stub_registry_state>(registry_).ended;
+    return state_of<stub_ingress_state>(ingress_).ended;
   }
 
   const std::vector<llm_request>& llm_requests() {
@@ -53,7 +53,7 @@ protected:
 
   stub_llm_actor llm_;
   twilio_actor twilio_ = spawn_stub_twilio();
-  call_registry registry_ = spawn_registry();
+  call_ingress ingress_ = spawn_ingress_stub();
 };
 
 } // namespace sb::testing

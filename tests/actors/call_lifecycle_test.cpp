@@ -20,9 +20,9 @@ stored_call outbound_call() {
   return initial;
 }
 
-webhook_event answered_event(form_params more = {}) {
+call_event answered_event(form_params more = {}) {
   more.insert(more.begin(), {"CallStatus", "in-progress"});
-  return make_event(webhook_kind::outbound, call_sid, std::move(more));
+  return make_event(event_kind::outbound, call_sid, std::move(more));
 }
 
 } // namespace
@@ -34,7 +34,7 @@ TEST_CASE_METHOD(call_fixture, "a terminal status is stored, acknowledged, "
   auto reply = send_webhook(call, status_event(call_sid, "completed",
                                                {{"CallDuration", "42"},
                                                 {"SequenceNumber", "3"}}));
-  // The registry may forget the call only once its end is on disk.
+  // The ingress may forget the call only once its end is on disk.
   REQUIRE(step_until([&] { return !release_requests().empty(); }));
   auto row = stored(call_sid).call;
   CHECK(row.status == "completed");
@@ -77,7 +77,7 @@ TEST_CASE_METHOD(call_fixture, "a call idle for call_idle_timeout_s is ended",
   auto call = start_call();
   answer_of(call, inbound_event(call_sid));
   auto idle = std::chrono::seconds(cfg_->limits.call_idle_timeout_s);
-  // The registry's sweep asks; here the test asks in its place.
+  // The ingress's sweep asks; here the test asks in its place.
   sched_.advance_time(idle - std::chrono::seconds(1));
   caf::anon_send(call, idle_atom::value, uint64_t{0});
   sched_.run();
@@ -170,7 +170,7 @@ TEST_CASE_METHOD(call_fixture, "an async AMD machine result redirects the "
   auto call = start_call_from(outbound_call());
   auto greeting = answer_of(call, answered_event());
   CHECK(greeting.action == reply_action::listen);
-  auto amd = make_event(webhook_kind::amd_status, call_sid,
+  auto amd = make_event(event_kind::amd_status, call_sid,
                         {{"AnsweredBy", "machine_start"}});
   CHECK(answer_of(call, amd).action == reply_action::ack);
   auto& updates = state_of<stub_twilio_state>(twilio_).updates;

@@ -38,23 +38,23 @@ relay_peer::behavior_type stub_peer(relay_peer::stateful_pointer<peer_state> sel
   };
 }
 
-webhook_event relay_event(webhook_kind kind, const relay_peer& peer,
+call_event relay_event(event_kind kind, const relay_peer& peer,
                           form_params params = {}) {
   auto ev = make_event(kind, call_sid, std::move(params));
   ev.relay_peer = caf::actor_cast<caf::actor>(peer);
   return ev;
 }
 
-webhook_event prompt_event(const relay_peer& peer, const std::string& words,
+call_event prompt_event(const relay_peer& peer, const std::string& words,
                            bool last = true) {
-  return relay_event(webhook_kind::relay_prompt, peer,
+  return relay_event(event_kind::relay_prompt, peer,
                      {{"VoicePrompt", words},
                       {"Lang", "en-US"},
                       {"Last", last ? "true" : "false"}});
 }
 
-webhook_event relay_done_event(form_params params) {
-  return make_event(webhook_kind::relay_done, call_sid, std::move(params));
+call_event relay_done_event(form_params params) {
+  return make_event(event_kind::relay_done, call_sid, std::move(params));
 }
 
 class relay_fixture : public call_fixture {
@@ -70,7 +70,7 @@ protected:
     auto greeting = answer_of(call, inbound_event(call_sid));
     REQUIRE(greeting.action == reply_action::relay);
     CHECK(greeting.text == cfg_->voice.greeting);
-    auto ack = answer_of(call, relay_event(webhook_kind::relay_open, peer_,
+    auto ack = answer_of(call, relay_event(event_kind::relay_open, peer_,
                                            {{"SessionId", "VX1"}}));
     CHECK(ack.action == reply_action::ack);
     return call;
@@ -173,7 +173,7 @@ TEST_CASE_METHOD(relay_fixture, "an interrupt stops the model and stores what "
                      " today.", " It"})
     stream.on_token(token);
   sched_.run();
-  answer_of(call, relay_event(webhook_kind::relay_interrupt, peer_,
+  answer_of(call, relay_event(event_kind::relay_interrupt, peer_,
                               {{"UtteranceUntilInterrupt", "Sure, I can help"},
                                {"DurationUntilInterruptMs", "900"}}));
   CHECK(stream.cancel->load());
@@ -201,7 +201,7 @@ TEST_CASE_METHOD(relay_fixture, "an interrupt after the reply was complete "
   auto call = open_call(llm_mode::answer, long_answer());
   answer_of(call, prompt_event(peer_, "hello"));
   REQUIRE(turns().size() == 2);
-  answer_of(call, relay_event(webhook_kind::relay_interrupt, peer_,
+  answer_of(call, relay_event(event_kind::relay_interrupt, peer_,
                               {{"UtteranceUntilInterrupt", "Sure, I can"}}));
   auto stored_turns = turns();
   REQUIRE(stored_turns.size() == 2);
@@ -255,9 +255,9 @@ TEST_CASE_METHOD(relay_fixture, "DTMF 0 asks for a person when there is one",
                  "[call][relay]") {
   cfg_->voice.transfer_number = "+15550009999";
   auto call = open_call();
-  answer_of(call, relay_event(webhook_kind::relay_dtmf, peer_, {{"Digit", "5"}}));
+  answer_of(call, relay_event(event_kind::relay_dtmf, peer_, {{"Digit", "5"}}));
   CHECK(peer().ends.empty());
-  answer_of(call, relay_event(webhook_kind::relay_dtmf, peer_, {{"Digit", "0"}}));
+  answer_of(call, relay_event(event_kind::relay_dtmf, peer_, {{"Digit", "0"}}));
   REQUIRE(peer().ends.size() == 1);
   CHECK(peer().ends[0] == R"({"reason":"transfer"})");
   // Both key presses are in the event log.
@@ -269,7 +269,7 @@ TEST_CASE_METHOD(relay_fixture, "a failed session reconnects to the same "
   cfg_->relay.max_reconnects = 2;
   auto call = open_call();
   answer_of(call, prompt_event(peer_, "hello"));
-  answer_of(call, relay_event(webhook_kind::relay_closed, peer_,
+  answer_of(call, relay_event(event_kind::relay_closed, peer_,
                               {{"Reason", "closed by peer (code 1006)"}}));
   for (int i = 0; i < 2; ++i) {
     auto done = answer_of(call, relay_done_event({{"SessionStatus", "failed"}}));
@@ -281,8 +281,8 @@ TEST_CASE_METHOD(relay_fixture, "a failed session reconnects to the same "
   CHECK(last.text == cfg_->voice.apology);
   // A new session picks up the same history.
   auto other = track(sys_.spawn(stub_peer));
-  answer_of(call, relay_event(webhook_kind::relay_open, other));
-  answer_of(call, relay_event(webhook_kind::relay_prompt, other,
+  answer_of(call, relay_event(event_kind::relay_open, other));
+  answer_of(call, relay_event(event_kind::relay_prompt, other,
                               {{"VoicePrompt", "again"}, {"Last", "true"}}));
   auto& history = llm_requests().back().history;
   REQUIRE(history.size() == 3);
@@ -299,7 +299,7 @@ TEST_CASE_METHOD(relay_fixture, "a drop mid-reply stores what was spoken as "
                      " today.", " It"})
     stream.on_token(token);
   sched_.run();
-  answer_of(call, relay_event(webhook_kind::relay_closed, peer_,
+  answer_of(call, relay_event(event_kind::relay_closed, peer_,
                               {{"Reason", "read: connection reset"}}));
   CHECK(stream.cancel->load());
   auto stored_turns = turns();
@@ -343,7 +343,7 @@ TEST_CASE_METHOD(relay_fixture, "an open session keeps a silent call from "
   caf::anon_send(call, idle_atom::value, uint64_t{0});
   sched_.run();
   CHECK(release_requests().empty());
-  answer_of(call, relay_event(webhook_kind::relay_closed, peer_));
+  answer_of(call, relay_event(event_kind::relay_closed, peer_));
   sched_.advance_time(std::chrono::seconds(5));
   caf::anon_send(call, idle_atom::value, uint64_t{0});
   sched_.run();
@@ -353,7 +353,7 @@ TEST_CASE_METHOD(relay_fixture, "an open session keeps a silent call from "
 TEST_CASE_METHOD(relay_fixture, "the call follows the language Twilio heard "
                                 "the caller in", "[call][relay]") {
   auto call = open_call();
-  answer_of(call, relay_event(webhook_kind::relay_prompt, peer_,
+  answer_of(call, relay_event(event_kind::relay_prompt, peer_,
                               {{"VoicePrompt", "namaste"}, {"Lang", "hi-IN"}}));
   CHECK(peer().languages.empty()); // the call's own language
   answer_of(call, prompt_event(peer_, "hello")); // Lang en-US
@@ -361,7 +361,7 @@ TEST_CASE_METHOD(relay_fixture, "the call follows the language Twilio heard "
   CHECK(stored(call_sid).call.language == "en-US");
   CHECK(llm_requests().back().language == "en-US");
   // Anything but a language tag changes nothing.
-  answer_of(call, relay_event(webhook_kind::relay_prompt, peer_,
+  answer_of(call, relay_event(event_kind::relay_prompt, peer_,
                               {{"VoicePrompt", "x"}, {"Lang", "en\"><x"}}));
   CHECK(peer().languages.size() == 1);
   CHECK(stored(call_sid).call.language == "en-US");

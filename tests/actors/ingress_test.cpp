@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "actor_fixture.hpp"
+#include "core/metrics.hpp"
 
 using namespace sb;
 using namespace sb::testing;
@@ -22,7 +23,7 @@ protected:
     return spawn_ingress_with(llm_, twilio_);
   }
 
-  voice_reply answer_of(const ingress_actor& ingress, webhook_event ev) {
+  voice_reply answer_of(const ingress_actor& ingress, call_event ev) {
     auto reply = send_webhook(ingress, std::move(ev));
     sched_.run();
     REQUIRE(reply->fired());
@@ -230,5 +231,41 @@ TEST_CASE_METHOD(ingress_fixture, "a live call is in the directory until it "
   auto late = status_event("CA1", "completed");
   voice_reply_slot none;
   CHECK_FALSE(directory->route(late, none));
+  CHECK(stats_of(ingress).live_calls == 0);
+}
+
+TEST_CASE_METHOD(ingress_fixture, "a signed webhook for a call never seen "
+                                  "adopts it and the conversation goes on",
+                 "[ingress][adopt]") {
+  auto ingress = start();
+  auto adopted_before = metrics::daemon().calls_adopted.value();
+  auto speech = speech_event("CA77", "is anyone there");
+  speech.authenticated = true;
+  speech.raw.emplace_back("From", "+15550004444");
+  speech.call.from = "+15550004444";
+  speech.call.direction = "inbound";
+  auto reply = answer_of(ingress, std::move(speech));
+  CHECK(reply.action == reply_action::listen);
+  CHECK(reply.text == stub_answer().text);
+  auto call = stored("CA77");
+  CHECK(call.call.adopted_at == test_received_at);
+  CHECK(call.call.from_number == "+15550004444");
+  CHECK(call.call.direction == "inbound");
+  REQUIRE(call.turns.size() == 2);
+  CHECK(call.turns[0].content == "is anyone there");
+  CHECK(metrics::daemon().calls_adopted.value() == adopted_before + 1);
+  CHECK(stats_of(ingress).live_calls == 1);
+}
+
+TEST_CASE_METHOD(ingress_fixture, "an unsigned webhook for a call never seen "
+                                  "is hung up on and nothing is stored",
+                 "[ingress][adopt]") {
+  auto ingress = start();
+  auto reply = answer_of(ingress, speech_event("CA78", "hello?"));
+  CHECK(reply.action == reply_action::hangup);
+  auto status = answer_of(ingress, status_event("CA79", "completed"));
+  CHECK(status.action == reply_action::ack);
+  CHECK(rows("calls") == 0);
+  CHECK(rows("events") == 0);
   CHECK(stats_of(ingress).live_calls == 0);
 }

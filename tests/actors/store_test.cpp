@@ -298,51 +298,32 @@ TEST_CASE_METHOD(store_fault_fixture, "a batch SQLite refuses does not block "
   CHECK(fs.rows("turns") == 2);
 }
 
-TEST_CASE_METHOD(actor_fixture, "a reply handed over with its write is "
-                                "delivered only once the write is committed",
-                 "[store]") {
-  auto out = std::make_shared<slot_result<voice_reply>>();
-  voice_reply reply{reply_action::listen, "stored first", "en-US", "alice",
-                    0, {}, {}};
-  auto rows_when_delivered = std::make_shared<int64_t>(-1);
-  voice_reply_slot slot{[this, out, rows_when_delivered](voice_reply r) {
-                          *rows_when_delivered = rows("turns");
-                          out->value = std::move(r);
-                        },
-                        [out] { out->dropped = true; }};
-  caf::anon_send(store_, persist_atom::value, turn_batch("CA1", 1), slot,
-                 reply);
-  slot = {};
-  sched_.run();
-  REQUIRE(out->fired());
-  CHECK(out->value->text == "stored first");
-  // The turn was on disk, seen through a second connection, by then.
-  CHECK(*rows_when_delivered == 1);
-}
-
-TEST_CASE_METHOD(store_fault_fixture, "while the disk is full a reply handed "
-                                      "over with its write still goes out at "
-                                      "once, and the write is kept",
+TEST_CASE_METHOD(store_fault_fixture, "while the disk is full a call still "
+                                      "answers Twilio at once, and its write "
+                                      "is kept and committed later",
                  "[store]") {
   auto fs = make_store(storage_config{});
   fs.set_page_budget(fs.pages());
-  auto out = std::make_shared<slot_result<voice_reply>>();
-  voice_reply reply{reply_action::listen, "the call goes on", "en-US",
-                    "alice", 0, {}, {}};
-  // Far more than the pages the file has to spare.
-  auto batch = turn_batch("CA1", 1);
-  batch.turns[0].content = std::string(64 * 1024, 'a');
-  caf::anon_send(fs.store, persist_atom::value, std::move(batch),
-                 slot_into(out), reply);
+  stored_call fresh;
+  fresh.call.call_sid = "CA1";
+  auto call = track(spawn_call(
+    sys_,
+    call_deps{fs.store, spawn_llm(llm_mode::answer), spawn_stub_twilio(),
+              spawn_ingress_stub(), cfg_, {}, {}, {}},
+    std::move(fresh)));
+  // Far more than the pages the file has to spare, in the event log row.
+  auto ev = inbound_event("CA1");
+  ev.raw.emplace_back("CallerName", std::string(64 * 1024, 'a'));
+  auto out = send_webhook(call, std::move(ev));
   sched_.run();
   REQUIRE(out->fired());
-  CHECK(out->value->text == "the call goes on");
-  CHECK(fs.rows("turns") == 0);
+  CHECK(out->value->action == reply_action::listen);
+  CHECK(fs.rows("events") == 0);
   auto& m = metrics::daemon();
   auto failed = m.storage_failed_commits.value();
   fs.set_page_budget(1073741823);
   sched_.advance_time(std::chrono::milliseconds(200));
   sched_.run();
   INFO("failed commits since: " << m.storage_failed_commits.value() - failed);
-  CHECK(fs.rows("turns") == 1);
+  CHECK(fs.rows("events") == 1);
 }

@@ -31,8 +31,6 @@ stub_store_actor::behavior_type
 stub_store(stub_store_actor::stateful_pointer<stub_store_state> self) {
   return {
     [](persist_atom, const write_batch&) { return true; },
-    [](persist_atom, const write_batch&, voice_reply_slot& slot,
-       voice_reply& reply) { slot.deliver(std::move(reply)); },
     [self](load_atom, const std::string&) -> caf::result<stored_call> {
       auto promise = self->make_response_promise<stored_call>();
       self->state.held.push_back(promise);

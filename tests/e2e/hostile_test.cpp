@@ -525,8 +525,8 @@ TEST_CASE("invalid UTF-8, broken escapes and conflicting parameters get 400 "
           .at(0)["content"] == "hello");
 }
 
-TEST_CASE("webhooks for a CallSid never seen are answered safely and store "
-          "nothing", "[hostile]") {
+TEST_CASE("unsigned webhooks for a CallSid never seen are answered safely "
+          "and store nothing", "[hostile]") {
   temp_dir dir;
   daemon_options opts;
   opts.db_path = dir.file("unknown.db");
@@ -558,7 +558,7 @@ TEST_CASE("webhooks for a CallSid never seen are answered safely and store "
   }
   auto health = cl.get(d.base_url() + "/");
   CHECK(health->body.find("\"active_sessions\":0") != std::string::npos);
-  CHECK(d.log().find("call CAGHOST: process-speech for a call never seen")
+  CHECK(d.log().find("call CAGHOST: unsigned process-speech for a call never seen")
         != std::string::npos);
   // A real call afterwards is unaffected.
   post("/voice/inbound", inbound_params("CAREAL"));

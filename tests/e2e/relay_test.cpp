@@ -404,6 +404,35 @@ TEST_CASE("relay: ten malformed frames in a row close the socket", "[relay]") {
   CHECK(d.stop() == 0);
 }
 
+TEST_CASE("relay: a malformed setup closes the socket with 1008 and the "
+          "call reconnects through relay-done", "[relay]") {
+  temp_dir dir;
+  auto opts = relay_options(dir);
+  daemon_process d{opts, dir.path()};
+  REQUIRE(d.running());
+  auto inbound = post_signed(d, "/voice/inbound", call_params("CAR9"));
+  REQUIRE(inbound);
+  REQUIRE(inbound->status == 200);
+  auto c = open_socket(d, "CAR9", url_of(inbound->body), false);
+  // A setup without its callSid: the session cannot be bound to the call.
+  REQUIRE(c->send_text(R"({"type":"setup","sessionId":"VX9",)"
+                       R"("accountSid":"ACtest","customParameters":{}})"));
+  auto m = c->read_text(5s);
+  REQUIRE(m);
+  CHECK(m->closed);
+  CHECK(m->close_code == 1008);
+  CHECK(d.wait_for_log("malformed setup (relay frame: 'callSid' is missing)"));
+  // Twilio then posts relay-done, and the call gets a new session.
+  auto done = post_signed(d, "/voice/relay-done", done_params("CAR9", "failed"));
+  REQUIRE(done);
+  REQUIRE(done->status == 200);
+  auto again = open_socket(d, "CAR9", url_of(done->body));
+  REQUIRE(again->send_text(sim_prompt_frame("hello", "en-US")));
+  CHECK_FALSE(read_reply(*again).tokens.empty());
+  again->close();
+  CHECK(d.stop() == 0);
+}
+
 TEST_CASE("relay: a dropped socket reconnects through relay-done to the same "
           "conversation", "[relay]") {
   fake_llm model{fake_llm::flavor::ollama};

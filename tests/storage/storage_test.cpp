@@ -132,8 +132,8 @@ TEST_CASE("open creates the four tables and sets user_version",
           "[storage]") {
   temp_dir dir;
   auto db = open_ok(dir.file());
-  CHECK(database::schema_version() == 3);
-  CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "3");
+  CHECK(database::schema_version() == 4);
+  CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "4");
   auto tables = raw_query(dir.file(), "SELECT name FROM sqlite_master"
                                       " WHERE type = 'table' ORDER BY name");
   CHECK(tables == table{{"calls"}, {"events"}, {"recordings"}, {"turns"}});
@@ -166,9 +166,10 @@ TEST_CASE("a version-1 file is migrated forward, keeping its rows",
   raw_query(dir.file(), "ALTER TABLE turns DROP COLUMN llm_ms", true);
   raw_query(dir.file(), "ALTER TABLE turns DROP COLUMN first_token_ms", true);
   raw_query(dir.file(), "ALTER TABLE turns DROP COLUMN interrupted", true);
+  raw_query(dir.file(), "ALTER TABLE calls DROP COLUMN adopted_at", true);
   raw_query(dir.file(), "PRAGMA user_version = 1", true);
   auto db = open_ok(dir.file());
-  CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "3");
+  CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "4");
   sb::write_batch batch;
   auto t = sample_turn("CA1", 2, "again");
   t.queue_ms = 5;
@@ -195,7 +196,7 @@ TEST_CASE("reopening keeps data and migrates nothing", "[storage]") {
   }
   auto db = open_ok(dir.file());
   auto db_again = open_ok(dir.file());
-  CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "3");
+  CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "4");
   auto stored = db->load_call("CA1");
   REQUIRE(stored);
   REQUIRE(*stored);
@@ -214,7 +215,7 @@ TEST_CASE("a file from a newer binary is refused by name", "[storage]") {
   auto msg = sb::what(db.error());
   CHECK_THAT(msg, Catch::Contains(dir.file()));
   CHECK_THAT(msg, Catch::Contains("schema version 7"));
-  CHECK_THAT(msg, Catch::Contains("(3)"));
+  CHECK_THAT(msg, Catch::Contains("(4)"));
   // Refusing must not touch the file.
   CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "7");
 }
@@ -622,8 +623,8 @@ sb::stored_call load_ok(database& db, const std::string& sid) {
 
 } // namespace
 
-TEST_CASE("a version-2 file gains first_token_ms and interrupted, keeping "
-          "its rows", "[storage]") {
+TEST_CASE("a version-2 file gains first_token_ms, interrupted and adopted_at, "
+          "keeping its rows", "[storage]") {
   temp_dir dir;
   exec_raw(dir.file(), version_2_schema);
   exec_raw(dir.file(),
@@ -635,7 +636,7 @@ TEST_CASE("a version-2 file gains first_token_ms and interrupted, keeping "
            " ('CA1', 2, 'assistant', 'Namaste', '2024-05-01T10:00:02Z', 900,"
            "  'llama3', 40, 800);");
   auto db = open_ok(dir.file());
-  CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "3");
+  CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "4");
   auto call = load_ok(*db, "CA1");
   CHECK(call.call.status == "completed");
   REQUIRE(call.turns.size() == 2);
@@ -653,6 +654,10 @@ TEST_CASE("a version-2 file gains first_token_ms and interrupted, keeping "
   CHECK(raw_query(dir.file(), "SELECT typeof(first_token_ms), interrupted"
                               " FROM turns ORDER BY seq")
         == table{{"null", "0"}, {"null", "0"}});
+  // A call stored before adoption existed was never adopted.
+  CHECK(call.call.adopted_at.empty());
+  CHECK(raw_query(dir.file(), "SELECT typeof(adopted_at) FROM calls")
+        == table{{"null"}});
   // UNIQUE (call_sid, seq) survives the step: the upsert's conflict target.
   auto rows = raw_query(
     dir.file(), "SELECT group_concat(i.name) FROM sqlite_master m,"

@@ -1,0 +1,50 @@
+#include "core/call_event.hpp"
+
+namespace sb {
+
+const char* to_string(event_kind kind) {
+  switch (kind) {
+    case event_kind::inbound: return "inbound";
+    case event_kind::outbound: return "outbound";
+    case event_kind::process_speech: return "process-speech";
+    case event_kind::call_status: return "call-status";
+    case event_kind::recording_status: return "recording-status";
+    case event_kind::amd_status: return "amd-status";
+    case event_kind::await_turn: return "await";
+    case event_kind::relay_done: return "relay-done";
+    case event_kind::relay_open: return "relay-setup";
+    case event_kind::relay_prompt: return "relay-prompt";
+    case event_kind::relay_interrupt: return "relay-interrupt";
+    case event_kind::relay_dtmf: return "relay-dtmf";
+    case event_kind::relay_error: return "relay-error";
+    case event_kind::relay_closed: return "relay-closed";
+  }
+  return "unknown";
+}
+
+bool is_relay_frame(event_kind kind) {
+  switch (kind) {
+    case event_kind::relay_open:
+    case event_kind::relay_prompt:
+    case event_kind::relay_interrupt:
+    case event_kind::relay_dtmf:
+    case event_kind::relay_error:
+    case event_kind::relay_closed:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool wants_twiml(event_kind kind) {
+  switch (kind) {
+    case event_kind::call_status:
+    case event_kind::recording_status:
+    case event_kind::amd_status:
+      return false;
+    default:
+      return true;
+  }
+}
+
+} // namespace sb

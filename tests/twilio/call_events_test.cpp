@@ -1,0 +1,214 @@
+// Twilio's requests as typed call events (twilio/call_events.hpp), from
+// the recorded webhook bodies and ConversationRelay frames in
+// tests/data/twilio/twilio-webhooks.json and from hand-made edge cases.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "tests/support/paths.hpp"
+#include "twilio/call_events.hpp"
+
+using sb::call_event;
+using sb::event_kind;
+using sb::form_params;
+
+namespace {
+
+rapidjson::Document fixtures() {
+  std::ifstream in(sb::test::data_dir() + "/twilio/twilio-webhooks.json");
+  REQUIRE(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  rapidjson::Document doc;
+  doc.Parse(text.str().c_str());
+  REQUIRE_FALSE(doc.HasParseError());
+  return doc;
+}
+
+std::string str(const rapidjson::Value& v) {
+  return v.IsString() ? std::string(v.GetString(), v.GetStringLength())
+                      : std::string();
+}
+
+// The fixture webhook `name`'s parameters.
+form_params params_of(const rapidjson::Document& doc, const std::string& name) {
+  for (const auto& hook : doc["http_webhooks"].GetArray()) {
+    if (str(hook["name"]) != name)
+      continue;
+    form_params out;
+    for (const auto& pair : hook["params"].GetArray())
+      out.emplace_back(str(pair[0]), str(pair[1]));
+    return out;
+  }
+  FAIL("no fixture " << name);
+  return {};
+}
+
+call_event webhook(event_kind kind, form_params p, int64_t turn = 0) {
+  auto sid = sb::param_or(p, "CallSid");
+  return sb::webhook_call_event(kind, sid, std::move(p), "now", turn);
+}
+
+// The fixture relay frame whose "type" is `type`, parsed.
+sb::relay_inbound relay_fixture(const rapidjson::Document& doc,
+                                const std::string& type) {
+  for (const auto& m :
+       doc["websocket_messages"]["conversationrelay_from_twilio"].GetArray()) {
+    if (str(m["type"]) != type)
+      continue;
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    m.Accept(w);
+    auto frame = sb::parse_relay_frame(buf.GetString());
+    REQUIRE(frame);
+    return *frame;
+  }
+  FAIL("no relay fixture " << type);
+  return {};
+}
+
+} // namespace
+
+TEST_CASE("a <Gather> result carries the words, their confidence and the "
+          "call's facts", "[call_events]") {
+  auto doc = fixtures();
+  auto p = params_of(doc, "gather_speech_result");
+  auto ev = webhook(event_kind::process_speech, p);
+  CHECK(ev.call_sid == "CAa847514af887a9634bffb3d413226c05");
+  CHECK(ev.input.speech == "I'd like to check my order status, please.");
+  REQUIRE(ev.input.confidence);
+  CHECK(*ev.input.confidence == Approx(0.9235));
+  CHECK(ev.call.from == "+14155552671");
+  CHECK(ev.call.to == "+15017122661");
+  CHECK(ev.call.direction == "inbound");
+  CHECK(ev.call.status == "in-progress");
+  CHECK(ev.call.account_sid == "ACe268443e43d93dab7ebef303bbe9642f");
+  // Everything as received travels on for the event log, untouched.
+  CHECK(ev.raw == p);
+}
+
+TEST_CASE("keys pressed at a <Gather> are the caller's digits",
+          "[call_events]") {
+  auto doc = fixtures();
+  auto ev = webhook(event_kind::process_speech, params_of(doc, "gather_digits"));
+  CHECK(ev.input.digits == sb::param_or(ev.raw, "Digits"));
+  CHECK_FALSE(ev.input.digits.empty());
+}
+
+TEST_CASE("a status callback carries its order and the call's duration",
+          "[call_events]") {
+  auto doc = fixtures();
+  auto ev = webhook(event_kind::call_status,
+                    params_of(doc, "status_callback_completed"));
+  CHECK(ev.call.status == "completed");
+  CHECK(ev.status.sequence == 3);
+  CHECK(ev.status.duration_s == 47);
+}
+
+TEST_CASE("a recording callback carries the recording", "[call_events]") {
+  auto doc = fixtures();
+  auto ev = webhook(event_kind::recording_status,
+                    params_of(doc, "recording_status_callback_api"));
+  CHECK(ev.recording.recording_sid == "REfb89b9c2b78261ef2ab506e30d9c84f7");
+  CHECK(ev.recording.status == "completed");
+  CHECK(ev.recording.duration_s == 61);
+  CHECK(ev.recording.channels == 2);
+  CHECK(ev.recording.url.rfind("https://api.twilio.com/", 0) == 0);
+}
+
+TEST_CASE("an AMD callback says who answered", "[call_events]") {
+  auto doc = fixtures();
+  auto ev = webhook(event_kind::amd_status, params_of(doc, "async_amd_callback"));
+  CHECK(ev.call.answered_by == "human");
+}
+
+TEST_CASE("relay-done: the session's status, and only our own hand-offs",
+          "[call_events]") {
+  auto doc = fixtures();
+  auto ended = webhook(event_kind::relay_done,
+                       params_of(doc, "connect_action_conversationrelay_ended"));
+  CHECK(ended.relay.session_status == "ended");
+  CHECK(ended.relay.session_id == "VX21d6f40cfb511982e4424e0e250a9557");
+  // {"reason":"caller asked for a human"} is someone else's hand-off.
+  CHECK(ended.relay.handoff.empty());
+  auto p = params_of(doc, "connect_action_conversationrelay_ended");
+  for (auto& [k, v] : p)
+    if (k == "HandoffData")
+      v = R"({"reason":"transfer"})";
+  CHECK(webhook(event_kind::relay_done, p).relay.handoff == "transfer");
+}
+
+TEST_CASE("numbers Twilio never sends are taken as absent", "[call_events]") {
+  for (const char* bad : {"", "abc", "nan", "inf", "1e999", "0.5x"}) {
+    INFO("value '" << bad << "'");
+    auto ev = webhook(event_kind::call_status, {{"CallSid", "CA1"},
+                                                {"SequenceNumber", bad},
+                                                {"CallDuration", bad}});
+    CHECK_FALSE(ev.status.sequence);
+    CHECK_FALSE(ev.status.duration_s);
+    auto speech = webhook(event_kind::process_speech,
+                          {{"CallSid", "CA1"}, {"Confidence", bad}});
+    CHECK_FALSE(speech.input.confidence);
+  }
+}
+
+TEST_CASE("a retry has the digest of its first delivery, and any change "
+          "does not", "[call_events]") {
+  auto doc = fixtures();
+  auto p = params_of(doc, "gather_speech_result");
+  auto first = webhook(event_kind::process_speech, p);
+  auto retry = webhook(event_kind::process_speech, p);
+  CHECK(first.request_digest == retry.request_digest);
+  auto turn_two = webhook(event_kind::await_turn, p, 2);
+  auto turn_three = webhook(event_kind::await_turn, p, 3);
+  CHECK(turn_two.request_digest != turn_three.request_digest);
+  CHECK(webhook(event_kind::call_status, p).request_digest
+        != first.request_digest);
+  p.back().second += "0";
+  CHECK(webhook(event_kind::process_speech, p).request_digest
+        != first.request_digest);
+}
+
+TEST_CASE("relay frames become their events, fields as raw too",
+          "[call_events]") {
+  auto doc = fixtures();
+  const std::string sid = "CAa847514af887a9634bffb3d413226c05";
+  auto setup = sb::relay_frame_event(relay_fixture(doc, "setup"), sid, "now");
+  REQUIRE(setup);
+  CHECK(setup->kind == event_kind::relay_open);
+  CHECK(setup->relay.session_id == "VX21d6f40cfb511982e4424e0e250a9557");
+  CHECK(setup->call.from == "+14155552671");
+  CHECK(setup->call.status.empty()); // the setup's RINGING is no call status
+  CHECK(sb::param_or(setup->raw, "SessionId") == setup->relay.session_id);
+
+  auto prompt = sb::relay_frame_event(relay_fixture(doc, "prompt"), sid, "now");
+  REQUIRE(prompt);
+  CHECK(prompt->kind == event_kind::relay_prompt);
+  CHECK(prompt->input.speech == "What are your opening hours?");
+  CHECK(prompt->input.language == "en-US");
+  CHECK(prompt->input.last);
+
+  auto cut = sb::relay_frame_event(relay_fixture(doc, "interrupt"), sid, "now");
+  REQUIRE(cut);
+  CHECK(cut->relay.heard == "We are open from nine");
+  CHECK(cut->relay.heard_ms == 460);
+
+  auto dtmf = sb::relay_frame_event(relay_fixture(doc, "dtmf"), sid, "now");
+  REQUIRE(dtmf);
+  CHECK(dtmf->input.digits == "5");
+
+  auto error = sb::relay_frame_event(relay_fixture(doc, "error"), sid, "now");
+  REQUIRE(error);
+  CHECK(error->relay.description.find("Invalid message") == 0);
+
+  CHECK_FALSE(sb::relay_frame_event(sb::relay_unknown{"info"}, sid, "now"));
+  auto closed = sb::relay_closed_event(sid, "peer closed", "now");
+  CHECK(closed.kind == event_kind::relay_closed);
+  CHECK(closed.relay.reason == "peer closed");
+}
