@@ -36,6 +36,7 @@
 #include "core/reply_slot.hpp"
 #include "net/http/rate_limiter.hpp"
 #include "net/http/ws_session.hpp"
+#include "net/routine_end.hpp"
 
 namespace sb {
 namespace {
@@ -78,18 +79,6 @@ bool is_loopback(const asio::ip::address& a) {
   if (v6.is_v4_mapped())
     return asio::ip::make_address_v4(asio::ip::v4_mapped, v6).is_loopback();
   return v6.is_loopback();
-}
-
-// How connections normally end on a public listener: the peer left, a
-// deadline passed, or we closed the socket ourselves.
-bool is_routine_end(const beast::error_code& ec) {
-  return ec == asio::error::operation_aborted || ec == beast::error::timeout
-         || ec == http::error::end_of_stream
-         || ec == http::error::partial_message || ec == asio::error::eof
-         || ec == asio::error::connection_reset
-         || ec == asio::error::connection_aborted
-         || ec == asio::error::broken_pipe || ec == asio::error::not_connected
-         || ec == asio::error::bad_descriptor;
 }
 
 // The parser reports every syntax problem in Beast's http category; the

@@ -24,6 +24,7 @@
 
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "net/routine_end.hpp"
 
 namespace sb {
 namespace {
@@ -38,17 +39,6 @@ using tcp = asio::ip::tcp;
 constexpr size_t max_close_reason_bytes = 123;
 // What a peer's close frame without a code is reported as (RFC 6455 7.4.1).
 constexpr uint16_t no_status_code = 1005;
-
-// How sessions normally end: the peer left or closed, a deadline passed,
-// or we closed the socket ourselves. Not worth a log line.
-bool is_routine_end(const beast::error_code& ec) {
-  return ec == asio::error::operation_aborted || ec == websocket::error::closed
-         || ec == beast::error::timeout || ec == asio::error::eof
-         || ec == asio::error::connection_reset
-         || ec == asio::error::connection_aborted
-         || ec == asio::error::broken_pipe || ec == asio::error::not_connected
-         || ec == asio::error::bad_descriptor;
-}
 
 // Cut at a character boundary: the peer checks that the reason is UTF-8.
 std::string_view close_reason_text(std::string_view reason) {

@@ -30,6 +30,7 @@
 #include "core/log.hpp"
 #include "core/reply_slot.hpp"
 #include "net/line/socket_file.hpp"
+#include "net/routine_end.hpp"
 
 namespace sb {
 namespace {
@@ -40,14 +41,6 @@ using error_code = boost::system::error_code;
 
 constexpr size_t read_chunk_bytes = 4096;
 constexpr auto accept_retry_delay = std::chrono::milliseconds(100);
-
-// How connections normally end: the peer left or we closed the socket.
-bool is_routine_end(const error_code& ec) {
-  return ec == asio::error::operation_aborted || ec == asio::error::eof
-         || ec == asio::error::connection_reset
-         || ec == asio::error::broken_pipe || ec == asio::error::not_connected
-         || ec == asio::error::bad_descriptor;
-}
 
 bool is_blank(const std::string& line) {
   return std::all_of(line.begin(), line.end(), [](char c) {
