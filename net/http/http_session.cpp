@@ -26,6 +26,7 @@
 #include "core/metrics.hpp"
 #include "core/reply_slot.hpp"
 #include "net/http/http_listener.hpp"
+#include "net/http/ws_session.hpp"
 #include "net/routine_end.hpp"
 
 namespace sb {

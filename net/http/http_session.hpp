@@ -23,9 +23,10 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 
+#include "net/http/connection_slot.hpp"
 #include "net/http/http_convert.hpp"
 #include "net/http/http_server.hpp"
-#include "net/http/ws_session.hpp"
+#include "net/http/ws_types.hpp"
 
 namespace sb {
 

@@ -11,6 +11,7 @@
 // ever.
 #include "net/http/ws_session.hpp"
 
+#include <atomic>
 #include <deque>
 #include <optional>
 #include <string_view>
@@ -385,19 +386,6 @@ void ws_session::fail(beast::error_code ec, const char* what) {
 }
 
 } // namespace
-
-connection_slot::connection_slot(std::shared_ptr<std::atomic<size_t>> count)
-  : count_(std::move(count)) {
-  count_->fetch_add(1);
-  metrics::daemon().http_connections.inc();
-}
-
-connection_slot::~connection_slot() {
-  if (!count_)
-    return;
-  count_->fetch_sub(1);
-  metrics::daemon().http_connections.dec();
-}
 
 void start_ws_session(tcp::socket&& socket,
                       http::request<http::string_body>&& req,
