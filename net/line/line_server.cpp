@@ -2,9 +2,10 @@
 // shape of net/http's listener and session: line_server::impl owns the
 // socket file, the acceptor and its accept loop; one line_session per
 // connection owns the socket, a strand, the bytes not yet split into lines
-// and an ordered queue of replies, so pipelined lines are answered in the order they arrived. A
-// reply_slot (core/reply_slot.hpp) turns a responder dropped unanswered into
-// dropped_reply instead of a client waiting forever.
+// and an ordered queue of replies, so pipelined lines are answered in the
+// order they arrived. A reply_slot (core/reply_slot.hpp) turns a responder
+// dropped unanswered into dropped_reply instead of a client waiting
+// forever.
 #include "net/line/line_server.hpp"
 
 #include <algorithm>
