@@ -1,13 +1,25 @@
+// The admin protocol and bridge behind app/admin_front.hpp. The pure
+// functions come first; the two that touch the system (the group lookup)
+// or the actor system (the handler) come last and only unpack, call the
+// pure parts and pack.
 #include "app/admin_front.hpp"
 
+#include <algorithm>
 #include <array>
+#include <utility>
 
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <caf/send.hpp>
 #include <rapidjson/document.h>
 
 #include "app/views.hpp"
-#include "core/json_read.hpp"
-#include "net/text/json_writer.hpp"
 #include "core/error.hpp"
+#include "core/json_read.hpp"
+#include "core/log.hpp"
+#include "net/text/json_writer.hpp"
 
 namespace sb {
 
@@ -129,6 +141,76 @@ std::string admin_error_line(std::string_view why) {
   write_string(w, why);
   w.EndObject();
   return json_text(buf);
+}
+
+bool admin_peer_allowed(const peer_info& peer, const admin_owner& owner,
+                        const group_lookup& groups_of) {
+  if (peer.uid == 0 || peer.uid == owner.uid || peer.gid == owner.gid)
+    return true;
+  const auto groups = groups_of(peer.uid);
+  return groups
+         && std::find(groups->begin(), groups->end(), owner.gid)
+              != groups->end();
+}
+
+admin_step admin_step_for(std::string_view line, bool peer_allowed) {
+  admin_step step;
+  if (!peer_allowed) {
+    step.reply = admin_error_line("permission denied");
+    return step;
+  }
+  auto cmd = parse_admin_line(line);
+  if (cmd)
+    step.command = std::move(*cmd);
+  else
+    step.reply = admin_error_line(what(cmd.error()));
+  return step;
+}
+
+std::optional<std::vector<uint32_t>> system_groups_of(uint32_t uid) {
+  passwd pw{};
+  passwd* found = nullptr;
+  std::vector<char> buf(16384);
+  if (getpwuid_r(uid, &pw, buf.data(), buf.size(), &found) != 0 || !found)
+    return std::nullopt;
+  std::vector<gid_t> groups(64);
+  int n = static_cast<int>(groups.size());
+  if (getgrouplist(pw.pw_name, pw.pw_gid, groups.data(), &n) < 0) {
+    // Too many groups for the room given: n now says how many there are.
+    groups.resize(static_cast<size_t>(n));
+    if (getgrouplist(pw.pw_name, pw.pw_gid, groups.data(), &n) < 0)
+      return std::nullopt;
+  }
+  groups.resize(static_cast<size_t>(n));
+  return std::vector<uint32_t>(groups.begin(), groups.end());
+}
+
+line_handler make_admin_handler(admin_actor admin) {
+  const admin_owner owner{getuid(), getgid()};
+  return [admin, owner](std::string line, const peer_info& peer,
+                        line_responder respond) {
+    const bool allowed = admin_peer_allowed(peer, owner, system_groups_of);
+    if (!allowed)
+      SB_LOG_WARNING("admin: refused pid " << peer.pid << " uid " << peer.uid
+                                          << ": not root, not our user and "
+                                             "not in our group");
+    auto step = admin_step_for(line, allowed);
+    if (!step.command) {
+      respond(std::move(step.reply));
+      return;
+    }
+    const auto& c = *step.command;
+    SB_LOG_INFO("admin: " << c.cmd << (c.sid.empty() ? "" : " " + c.sid)
+                          << " from pid " << peer.pid << " uid " << peer.uid);
+    // The slot answers on whatever thread the actor replies from; the
+    // responder posts the line onto the connection's strand.
+    admin_slot slot{[respond, c](admin_reply r) {
+                      respond(admin_reply_line(c, r));
+                    },
+                    [respond] { respond(admin_error_line("no answer")); }};
+    caf::anon_send(admin, admin_atom::value, std::move(*step.command),
+                   std::move(slot));
+  };
 }
 
 } // namespace sb

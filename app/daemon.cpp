@@ -3,9 +3,6 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <algorithm>
-#include <grp.h>
-#include <pwd.h>
 #include <unistd.h>
 #include <pthread.h>
 #include <thread>
@@ -192,53 +189,6 @@ caf::error daemon_parts::start_actors(std::unique_ptr<database> db,
   return caf::none;
 }
 
-// The socket file's mode (0660) already keeps strangers out; this also
-// checks the peer's credentials (SO_PEERCRED): root, the daemon's own user,
-// or a member of the daemon's group, supplementary groups included.
-bool peer_allowed(const peer_info& peer) {
-  if (peer.uid == 0 || peer.uid == getuid() || peer.gid == getgid())
-    return true;
-  passwd pw{};
-  passwd* found = nullptr;
-  std::vector<char> buf(16384);
-  if (getpwuid_r(peer.uid, &pw, buf.data(), buf.size(), &found) != 0 || !found)
-    return false;
-  std::vector<gid_t> groups(64);
-  int n = static_cast<int>(groups.size());
-  if (getgrouplist(pw.pw_name, pw.pw_gid, groups.data(), &n) < 0)
-    return false;
-  groups.resize(static_cast<size_t>(n));
-  return std::find(groups.begin(), groups.end(), getgid()) != groups.end();
-}
-
-// One admin line: parsed here, carried out by the admin actor, answered
-// on the connection's strand. Never blocks the I/O thread.
-line_handler admin_handler(admin_actor admin) {
-  return [admin](std::string line, const peer_info& peer,
-                 line_responder respond) {
-    if (!peer_allowed(peer)) {
-      SB_LOG_WARNING("admin: refused pid " << peer.pid << " uid " << peer.uid
-                                          << ": not root, not our user and "
-                                             "not in our group");
-      respond(admin_error_line("permission denied"));
-      return;
-    }
-    auto cmd = parse_admin_line(line);
-    if (!cmd) {
-      respond(admin_error_line(what(cmd.error())));
-      return;
-    }
-    auto c = *cmd;
-    SB_LOG_INFO("admin: " << c.cmd << (c.sid.empty() ? "" : " " + c.sid)
-                          << " from pid " << peer.pid << " uid " << peer.uid);
-    admin_slot slot{[respond, c](admin_reply r) {
-                      respond(admin_reply_line(c, r));
-                    },
-                    [respond] { respond(admin_error_line("no answer")); }};
-    caf::anon_send(admin, admin_atom::value, std::move(*cmd), std::move(slot));
-  };
-}
-
 caf::error daemon_parts::start_listeners() {
   // One key for the TwiML that issues session tokens and the upgrade
   // handler that checks them.
@@ -252,7 +202,7 @@ caf::error daemon_parts::start_listeners() {
     return server.error();
   http = std::move(*server);
   auto socket = line_server::start(admin_ioc, cfg->admin.socket,
-                                   admin_handler(admin));
+                                   make_admin_handler(admin));
   if (!socket)
     return socket.error();
   admin_socket = std::move(*socket);

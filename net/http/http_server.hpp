@@ -22,6 +22,8 @@
 
 namespace sb {
 
+class http_listener; // net/http/http_listener.hpp
+
 struct http_server_options {
   std::string host = "127.0.0.1";
   uint16_t port = 0;                         // 0 = any free port
@@ -83,11 +85,9 @@ public:
   /// answered yet included, WebSocket sessions included).
   size_t connections() const;
 
-  struct impl;
-
 private:
-  explicit http_server(std::shared_ptr<impl> p);
-  std::shared_ptr<impl> impl_;
+  explicit http_server(std::shared_ptr<http_listener> listener);
+  std::shared_ptr<http_listener> listener_;
 };
 
 } // namespace sb

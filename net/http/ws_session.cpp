@@ -11,6 +11,7 @@
 // ever.
 #include "net/http/ws_session.hpp"
 
+#include <atomic>
 #include <deque>
 #include <optional>
 #include <string_view>
@@ -24,6 +25,7 @@
 
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "net/routine_end.hpp"
 
 namespace sb {
 namespace {
@@ -38,17 +40,6 @@ using tcp = asio::ip::tcp;
 constexpr size_t max_close_reason_bytes = 123;
 // What a peer's close frame without a code is reported as (RFC 6455 7.4.1).
 constexpr uint16_t no_status_code = 1005;
-
-// How sessions normally end: the peer left or closed, a deadline passed,
-// or we closed the socket ourselves. Not worth a log line.
-bool is_routine_end(const beast::error_code& ec) {
-  return ec == asio::error::operation_aborted || ec == websocket::error::closed
-         || ec == beast::error::timeout || ec == asio::error::eof
-         || ec == asio::error::connection_reset
-         || ec == asio::error::connection_aborted
-         || ec == asio::error::broken_pipe || ec == asio::error::not_connected
-         || ec == asio::error::bad_descriptor;
-}
 
 // Cut at a character boundary: the peer checks that the reason is UTF-8.
 std::string_view close_reason_text(std::string_view reason) {
@@ -395,19 +386,6 @@ void ws_session::fail(beast::error_code ec, const char* what) {
 }
 
 } // namespace
-
-connection_slot::connection_slot(std::shared_ptr<std::atomic<size_t>> count)
-  : count_(std::move(count)) {
-  count_->fetch_add(1);
-  metrics::daemon().http_connections.inc();
-}
-
-connection_slot::~connection_slot() {
-  if (!count_)
-    return;
-  count_->fetch_sub(1);
-  metrics::daemon().http_connections.dec();
-}
 
 void start_ws_session(tcp::socket&& socket,
                       http::request<http::string_body>&& req,

@@ -1,12 +1,10 @@
 // The server side of one WebSocket on the public listener, for
-// net/http/http_server.cpp: the HTTP session reads an upgrade request, the
-// application accepts it, and start_ws_session takes the socket over. Also
-// the listener's count of one open connection (connection_slot), which
-// passes from the HTTP session to the WebSocket session with the socket.
-// Knows nothing of actors; the application sees only net/http/ws_types.hpp.
+// net/http/http_session.cpp: the HTTP session reads an upgrade request, the
+// application accepts it, and start_ws_session takes the socket over, with
+// the connection's slot (net/http/connection_slot.hpp). Knows nothing of
+// actors; the application sees only net/http/ws_types.hpp.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -16,30 +14,10 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "net/http/connection_slot.hpp"
 #include "net/http/ws_types.hpp"
 
 namespace sb {
-
-/// One connection counted in the listener's open-connection count (held
-/// against http_server_options::max_connections) and in the
-/// switchboard_http_connections gauge. Whichever session owns the socket
-/// holds the slot; destroying it ends the count. Move-only; a moved-from
-/// slot counts nothing.
-class connection_slot {
-public:
-  /// Counts one connection in `*count` and in the gauge.
-  /// REQUIRES: count != nullptr (it must outlive the slot: pass a pointer
-  /// that shares ownership of whatever holds the counter).
-  explicit connection_slot(std::shared_ptr<std::atomic<size_t>> count);
-  connection_slot(connection_slot&&) noexcept = default;
-  connection_slot(const connection_slot&) = delete;
-  connection_slot& operator=(const connection_slot&) = delete;
-  connection_slot& operator=(connection_slot&&) = delete;
-  ~connection_slot();
-
-private:
-  std::shared_ptr<std::atomic<size_t>> count_;
-};
 
 /// The session's limits; http_server_options::ws_* are the source.
 struct ws_session_options {

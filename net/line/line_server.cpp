@@ -1,10 +1,11 @@
-// The Unix-socket line listener behind net/line/line_server.hpp, in the shape of
-// net/http/http_server.cpp: line_server::impl owns the socket file, the acceptor
-// and its accept loop; one line_session per connection owns the socket, a
-// strand, the bytes not yet split into lines and an ordered queue of
-// replies, so pipelined lines are answered in the order they arrived. A
-// reply_slot (core/reply_slot.hpp) turns a responder dropped unanswered into
-// dropped_reply instead of a client waiting forever.
+// The Unix-socket line listener behind net/line/line_server.hpp, in the
+// shape of net/http's listener and session: line_server::impl owns the
+// socket file, the acceptor and its accept loop; one line_session per
+// connection owns the socket, a strand, the bytes not yet split into lines
+// and an ordered queue of replies, so pipelined lines are answered in the
+// order they arrived. A reply_slot (core/reply_slot.hpp) turns a responder
+// dropped unanswered into dropped_reply instead of a client waiting
+// forever.
 #include "net/line/line_server.hpp"
 
 #include <algorithm>
@@ -30,6 +31,7 @@
 #include "core/log.hpp"
 #include "core/reply_slot.hpp"
 #include "net/line/socket_file.hpp"
+#include "net/routine_end.hpp"
 
 namespace sb {
 namespace {
@@ -40,14 +42,6 @@ using error_code = boost::system::error_code;
 
 constexpr size_t read_chunk_bytes = 4096;
 constexpr auto accept_retry_delay = std::chrono::milliseconds(100);
-
-// How connections normally end: the peer left or we closed the socket.
-bool is_routine_end(const error_code& ec) {
-  return ec == asio::error::operation_aborted || ec == asio::error::eof
-         || ec == asio::error::connection_reset
-         || ec == asio::error::broken_pipe || ec == asio::error::not_connected
-         || ec == asio::error::bad_descriptor;
-}
 
 bool is_blank(const std::string& line) {
   return std::all_of(line.begin(), line.end(), [](char c) {
