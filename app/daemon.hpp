@@ -1,5 +1,5 @@
-// Start-up and shutdown of switchboardd, in one place and a fixed order
-// (STYLE rule 19): storage -> actor system -> actors -> listener -> READY;
+// Start-up and shutdown of switchboardd, in one place and a fixed order:
+// storage -> actor system -> actors -> listener -> READY;
 // on SIGTERM/SIGINT the reverse, draining in-flight requests first.
 #pragma once
 

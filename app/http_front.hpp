@@ -1,4 +1,4 @@
-// The one adapter between the HTTP server and the actors (STYLE rule 5):
+// The one adapter between the HTTP server and the actors:
 // checks and parses each request on the I/O thread, hands it with a reply
 // slot to the call's actor when the call is live (call_directory), else
 // to the ingress actor, and turns the actor's answer into an HTTP

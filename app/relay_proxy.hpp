@@ -1,7 +1,7 @@
-// The proxy actor of one ConversationRelay WebSocket (STYLE rule 5): the
+// The proxy actor of one ConversationRelay WebSocket: the
 // only place where a WebSocket session and the actors meet. Frames from
 // Twilio arrive as (relay_frame, text) from the session's strand, are
-// parsed (net/relay_frames) and go to the call's actor (through the
+// parsed (twilio/relay_frames) and go to the call's actor (through the
 // ingress when the call is not live) as webhook events of the call; what the call actor says (relay_peer) is turned into frames and
 // handed to the session, which writes them from its own strand. The proxy
 // holds the session only weakly: a closed socket ends it, never the other

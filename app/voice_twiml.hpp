@@ -58,7 +58,7 @@ std::string public_ws_base(const config& cfg);
 
 /// cfg.server.public_url with http:// turned into ws:// and https:// into
 /// wss://, then "/relay/{call_sid}/{token}". The arguments are copied as
-/// they are: call SIDs and relay tokens (net/relay_token) need no escaping
+/// they are: call SIDs and relay tokens (twilio/relay_token) need no escaping
 /// in a path. Returns "" if public_url is not http(s):// (the config
 /// loader never lets that through).
 std::string relay_socket_url(const config& cfg, std::string_view call_sid,

@@ -1,5 +1,5 @@
 // relay_report: percentiles are nearest-rank over every sample
-// (cli/latency_stats), shown in ms.
+// (cli/sim/latency_stats), shown in ms.
 #include "relay_report.hpp"
 
 #include <algorithm>

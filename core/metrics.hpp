@@ -165,8 +165,8 @@ inline double seconds_since(std::chrono::steady_clock::time_point start) {
 ///   m.user_turns.inc(), m.assistant_turns.inc()  per turn persisted.
 ///   m.twilio_rest_errors.inc()  per REST request that finally failed.
 /// app/http_front feeds the webhook and signature families (route labels
-/// from route_name() in app/routes); net/http_server the connection and
-/// rejection families; net/ws_session relay_sessions; actors/llm_pool,
+/// from route_name() in app/routes); net/http/http_server the connection and
+/// rejection families; net/http/ws_session relay_sessions; actors/llm_pool,
 /// tts_pool and store feed theirs.
 struct daemon_metrics {
   gauge& live_calls;                    // switchboard_live_calls
@@ -201,14 +201,14 @@ struct daemon_metrics {
   gauge& storage_pending_writes;        // switchboard_storage_pending_writes
   counter& storage_failed_commits;      // switchboard_storage_failed_commits_total
   family<counter>& storage_dropped_writes; // {reason}
-  // net/http_server: open connections; connections closed at accept past
+  // net/http/http_server: open connections; connections closed at accept past
   // server.max_connections and requests answered 429 by the per-IP rate
   // limit.
   gauge& http_connections;              // switchboard_http_connections
   family<counter>& http_rejected;       // {reason}
   counter& refused_connections;         //   {reason="max_connections"}
   counter& rate_limited;                //   {reason="rate_limit"}
-  // net/ws_session: WebSocket sessions (ConversationRelay) from upgrade
+  // net/http/ws_session: WebSocket sessions (ConversationRelay) from upgrade
   // to end; each also holds its count in http_connections.
   gauge& relay_sessions;                // switchboard_relay_sessions
   // actors/call_relay: from a caller's prompt to the first text frame of

@@ -1,4 +1,4 @@
-// Fuzzes the webhook form-body decoder (net/form). Every input is used
+// Fuzzes the webhook form-body decoder (net/text/form). Every input is used
 // twice: as a body Twilio might post, and as NUL-separated keys and values
 // to encode. Properties: a body that decodes re-encodes to a body that
 // decodes to the same pairs; a rejection names a byte offset inside the

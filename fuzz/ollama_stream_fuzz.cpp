@@ -1,5 +1,5 @@
 // Fuzzes the parser of Ollama's streamed chat answer (NDJSON, one JSON
-// object per line; backends/llm_wire) with arbitrary response bodies. The
+// object per line; backends/llm/llm_wire) with arbitrary response bodies. The
 // properties are fuzz/stream_check.hpp's.
 #include "backends/llm/llm_wire.hpp"
 #include "fuzz/stream_check.hpp"

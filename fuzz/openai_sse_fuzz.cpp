@@ -1,6 +1,6 @@
 // Fuzzes the parser of an OpenAI-compatible server's streamed chat answer
 // (server-sent events, "data: {json}" lines up to "data: [DONE]";
-// backends/llm_wire) with arbitrary response bodies. The properties are
+// backends/llm/llm_wire) with arbitrary response bodies. The properties are
 // fuzz/stream_check.hpp's.
 #include "backends/llm/llm_wire.hpp"
 #include "fuzz/stream_check.hpp"

@@ -1,4 +1,4 @@
-// Fuzzes the ConversationRelay frames (net/relay_frames). Every input is
+// Fuzzes the ConversationRelay frames (twilio/relay_frames). Every input is
 // used twice: as a WebSocket text frame from Twilio, and as the text of
 // the frames we send back. Properties: a frame over the size limit is
 // refused, and under it a small limit changes nothing; a refusal is a

@@ -1,4 +1,4 @@
-// Fuzzes the X-Twilio-Signature check (net/twilio_signature). An input is
+// Fuzzes the X-Twilio-Signature check (twilio/twilio_signature). An input is
 // four lines: auth token, URL, a claimed signature, and a form body (or a
 // JSON body). Besides not crashing on any of them, the check must accept
 // the signature computed for the request and refuse every mutation of it

@@ -1,5 +1,5 @@
 // The property both LLM stream targets check: the bytes of one response,
-// fed to a stream parser (backends/llm_wire) all at once, in uneven chunks
+// fed to a stream parser (backends/llm/llm_wire) all at once, in uneven chunks
 // and one byte at a time, give the same tokens, the same end (done or the
 // same error) every time, as libcurl may cut a response anywhere. Tokens
 // are never empty, and from a valid UTF-8 stream tokens and error texts are

@@ -1,4 +1,4 @@
-// Fuzzes the TwiML writer (net/twiml, app/voice_twiml) with arbitrary
+// Fuzzes the TwiML writer (twilio/twiml, app/voice_twiml) with arbitrary
 // caller and model text. An input is seven lines: a flags byte (the reply's
 // action, enhanced), voice, language, audio URL, public URL, hints
 // separated by ',', and the text to speak (the rest, newlines included).

@@ -1,4 +1,4 @@
-// ConversationRelay WebSocket frames (twilio-protocol.md §5.2) as plain
+// ConversationRelay WebSocket frames (Twilio's WebSocket messages) as plain
 // values: one text frame from Twilio parsed into a variant of structs, and
 // the frames we send back built as compact JSON strings. Pure functions
 // over RapidJSON: no sockets, no actors, no state, callable from any

@@ -1,5 +1,5 @@
 // A blocking client for the two Twilio Voice REST calls the daemon makes
-// (twilio-protocol.md §4): create an outbound call and update a live one
+// (Twilio's Calls resource): create an outbound call and update a live one
 // (hang up, redirect to a URL or to inline TwiML). One libcurl easy handle,
 // reused across requests for keep-alive; ONE attempt per call, never a
 // sleep or a retry loop inside. Failures are values (rest_failure) that say

@@ -1,9 +1,9 @@
 // X-Twilio-Signature: computing and checking the HMAC-SHA1 that Twilio puts
-// on every webhook (twilio-protocol.md §2). Form POSTs sign the URL plus the
-// sorted decoded body parameters; GETs, WebSocket upgrades and JSON bodies
-// sign the URL alone, JSON bodies also binding the body through a
-// bodySHA256 query parameter. Pure functions over OpenSSL: no I/O, no
-// state, callable from any thread.
+// on every webhook (Twilio's webhook security). Form POSTs sign the URL
+// plus the sorted decoded body parameters; GETs, WebSocket upgrades and
+// JSON bodies sign the URL alone, JSON bodies also binding the body
+// through a bodySHA256 query parameter. Pure functions over OpenSSL: no
+// I/O, no state, callable from any thread.
 #pragma once
 
 #include <string>

@@ -1,7 +1,7 @@
 // switchboardctl: the admin client of switchboardd (live calls, dial,
 // hang up, say, stats, reload, drain over the admin socket) and a
 // read-only viewer of its database (history, transcript). Everything but
-// main() is in sb_ctl (cli/ctl_*), where the tests reach it.
+// main() is in sb_ctl (cli/ctl/ctl_*), where the tests reach it.
 #include <exception>
 #include <iostream>
 #include <string>

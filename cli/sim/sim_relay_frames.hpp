@@ -1,4 +1,4 @@
-// ConversationRelay frames from Twilio's side (twilio-protocol.md §5.2):
+// ConversationRelay frames from Twilio's side (Twilio's WebSocket messages):
 // the frames the simulator sends the daemon (setup, prompt, dtmf,
 // interrupt) built as compact JSON, and the daemon's frames (text, end,
 // sendDigits, anything else) parsed into a variant. The mirror image of

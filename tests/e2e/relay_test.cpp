@@ -1,5 +1,5 @@
 // End-to-end over ConversationRelay: the real daemon with voice.transport
-// = "relay", a Beast WebSocket client playing Twilio (cli/relay_client),
+// = "relay", a Beast WebSocket client playing Twilio (cli/sim/relay_client),
 // and local model servers that stream slowly. Covers the handshake's
 // checks, streamed tokens, interrupts, DTMF, malformed frames, drop and
 // reconnect, the hand-off to <Dial>, switchboard-sim --transport relay,

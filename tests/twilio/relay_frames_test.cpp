@@ -1,4 +1,4 @@
-// Tests for net/relay_frames: every inbound type from realistic frames
+// Tests for twilio/relay_frames: every inbound type from realistic frames
 // (Hindi text, custom parameters), unknown types kept, each malformed case
 // naming its field, the size limit, UTF-8 checks, and outbound frames read
 // back with RapidJSON to check their exact fields and escaping.

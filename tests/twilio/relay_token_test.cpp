@@ -1,4 +1,4 @@
-// Tests for net/relay_token: round trip, the token's shape, tampering with
+// Tests for twilio/relay_token: round trip, the token's shape, tampering with
 // the signature, the CallSid or the auth token, expiry and tokens from the
 // future at their exact edges, and garbage that must be refused without
 // crashing.

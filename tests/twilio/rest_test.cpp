@@ -1,4 +1,4 @@
-// Tests for net/twilio_rest against tests/fixtures/fake_twilio over
+// Tests for twilio/twilio_rest against tests/fixtures/fake_twilio over
 // loopback: the exact form parameters and Basic credentials each call
 // sends, the parsed Call resource, local refusals that send nothing, how
 // Twilio errors, problem JSON, slow and absent servers become rest_failure

@@ -1,4 +1,4 @@
-// Tests for net/twilio_signature: the 53 shared vectors (signing input,
+// Tests for twilio/twilio_signature: the 53 shared vectors (signing input,
 // signature and verdict for each), the worked example from the protocol
 // notes, tampering, URL port/fragment/case handling, repeated keys, UTF-8
 // values, JSON bodies with bodySHA256, and every signed webhook body in the

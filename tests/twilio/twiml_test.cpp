@@ -1,4 +1,4 @@
-// Tests for net/twiml: xml_escape against python-twilio's reference output,
+// Tests for twilio/twiml: xml_escape against python-twilio's reference output,
 // injection attempts, characters XML forbids, broken UTF-8, and the
 // writer's document shape (declaration, nesting, attributes, finish()).
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-// Tests for backends/audio_format: G.711 μ-law against known code points
+// Tests for backends/audio/audio_format: G.711 μ-law against known code points
 // and its error bound, the exact bytes of the μ-law WAV we serve, and the
 // WAV reader over the shapes speech servers produce and the ways files
 // come broken.

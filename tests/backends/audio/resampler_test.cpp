@@ -1,6 +1,6 @@
-// Tests for backends/audio_resampler: espeak's 22050 Hz down to the phone's
-// 8000 Hz keeps length, level and pitch of in-band content, and the edge
-// cases (same rate, empty input, bad rates) behave as documented.
+// Tests for backends/audio/audio_resampler: espeak's 22050 Hz down to the
+// phone's 8000 Hz keeps length, level and pitch of in-band content, and
+// the edge cases (same rate, empty input, bad rates) behave as documented.
 #include "backends/audio/audio_resampler.hpp"
 
 #include <cmath>

@@ -1,4 +1,4 @@
-// Tests for backends/llm_client against tests/fixtures/fake_llm over
+// Tests for backends/llm/llm_client against tests/fixtures/fake_llm over
 // loopback, for both the Ollama and the OpenAI wire format: the streamed
 // text, per-token callbacks and timings, the request the server received,
 // each failure (HTTP 500, malformed or cut stream, error object, empty

@@ -1,4 +1,4 @@
-// Tests for backends/scripted_rules: every built-in rule in English and
+// Tests for backends/llm/scripted_rules: every built-in rule in English and
 // Hindi, the fallback's {speech} substitution, whole-word matching, the
 // "goodbye anywhere hangs up" rule, the transfer intent, the rules-file
 // loader's errors, and that rules.example.toml behaves exactly like the

@@ -1,4 +1,4 @@
-// Tests for backends/speakable: markdown, code, emoji and whitespace are
+// Tests for backends/llm/speakable: markdown, code, emoji and whitespace are
 // removed from model replies; Hindi passes through intact; the length cap
 // lands on a sentence end, else a word boundary, and never splits a UTF-8
 // sequence; nothing speakable gives "".

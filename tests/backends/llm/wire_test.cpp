@@ -1,4 +1,4 @@
-// Tests for backends/llm_wire: the exact request bodies for Ollama and
+// Tests for backends/llm/llm_wire: the exact request bodies for Ollama and
 // OpenAI, and that both stream parsers give the same tokens however the
 // bytes are chunked (whole, byte by byte, at random, through the middle of
 // Hindi UTF-8 sequences), detect their terminators, and turn error

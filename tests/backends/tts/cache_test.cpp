@@ -1,4 +1,4 @@
-// Tests for backends/audio_cache on a fresh temporary directory each: ids,
+// Tests for backends/tts/audio_cache on a fresh temporary directory each: ids,
 // store/lookup/read, least-recently-used eviction, rebuilding the index from
 // disk, refusing ids that are not 64 lowercase hex digits, and leaving no
 // temporary files behind.

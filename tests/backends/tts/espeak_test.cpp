@@ -1,4 +1,4 @@
-// Tests for backends/tts_espeak against the real libespeak-ng and its
+// Tests for backends/tts/tts_espeak against the real libespeak-ng and its
 // installed voice data: English and Hindi text produce audible speech whose
 // length follows the text, the phone WAV made from it is 8 kHz μ-law, and
 // the process-wide engine refuses a second live instance.

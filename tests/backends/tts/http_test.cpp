@@ -1,4 +1,4 @@
-// Tests for backends/tts_http against tests/fixtures/fake_tts on loopback:
+// Tests for backends/tts/tts_http against tests/fixtures/fake_tts on loopback:
 // each flavor's request (path, body, headers), the answer shapes accepted
 // (WAV, streamed WAV, raw PCM), and every failure mode becoming an error
 // that names the URL.

@@ -1,4 +1,4 @@
-// Tests for cli/ctl_args: switchboardctl's command line to options, the
+// Tests for cli/ctl/ctl_args: switchboardctl's command line to options, the
 // request line each daemon command sends, --since normalisation, help
 // texts and every kind of usage error.
 #include "cli/ctl/ctl_args.hpp"

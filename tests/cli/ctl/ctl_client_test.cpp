@@ -1,7 +1,7 @@
 // Tests for switchboardctl against a daemon stand-in: an in-test
 // line_server on a socket in a temporary directory that answers canned
 // reply lines, so each exit status and each printed layout is checked
-// through the real socket client (cli/ctl_client) and run_ctl. Also the
+// through the real socket client (cli/ctl/ctl_client) and run_ctl. Also the
 // paths with nobody listening (exit 3) and a daemon that never answers.
 #include "cli/ctl/ctl_client.hpp"
 

@@ -1,4 +1,4 @@
-// Tests for cli/ctl_format: reading reply lines, and every layout
+// Tests for cli/ctl/ctl_format: reading reply lines, and every layout
 // switchboardctl prints (call tables, key: value lines, a call's
 // conversation), including unknown values, alignment with non-ASCII text
 // and control characters from callers.

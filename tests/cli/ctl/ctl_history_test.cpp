@@ -1,4 +1,4 @@
-// Tests for cli/ctl_history and the history/transcript commands: a real
+// Tests for cli/ctl/ctl_history and the history/transcript commands: a real
 // database file written with storage/database (as the daemon writes it),
 // read back read-only through each filter, and the errors of a missing or
 // foreign file. run_ctl is driven in-process, as the binary would be.

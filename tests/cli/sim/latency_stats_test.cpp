@@ -1,4 +1,4 @@
-// Tests for cli/latency_stats: nearest-rank percentiles (exact at the
+// Tests for cli/sim/latency_stats: nearest-rank percentiles (exact at the
 // edges a load report shows: p50, p90, p99, max), per-route summaries in
 // first-seen order, and merging the stats of many calls.
 #include "cli/sim/latency_stats.hpp"

@@ -1,4 +1,4 @@
-// Tests for cli/relay_client against small WebSocket servers written as
+// Tests for cli/sim/relay_client against small WebSocket servers written as
 // blocking Beast scripts on loopback threads (tests/cli/loopback_server):
 // the upgrade with extra headers, echo, the peer's close code, an upgrade
 // refused with 403, a read that times out and still gets its message

@@ -1,4 +1,4 @@
-// Tests for cli/sim_args and cli/sim_webhook: switchboard-sim's command
+// Tests for cli/sim/sim_args and cli/sim/sim_webhook: switchboard-sim's command
 // line (single call and load), the errors a bad option gets, and how URLs
 // from TwiML become request-targets and route names.
 #include "cli/sim/sim_args.hpp"

@@ -1,4 +1,4 @@
-// Tests for cli/sim_call's random_call_sid(): Twilio's call SID format and
+// Tests for cli/sim/sim_call's random_call_sid(): Twilio's call SID format and
 // no repeats. The call flow itself is exercised by the end-to-end tests.
 #include "cli/sim/sim_call.hpp"
 

@@ -1,4 +1,4 @@
-// Tests for cli/sim_db_check: the load run's "lost turns" count, against a
+// Tests for cli/sim/sim_db_check: the load run's "lost turns" count, against a
 // real database file written with storage/database as the daemon writes
 // it: complete calls, a missing user turn, a missing answer, repeated
 // words, and files that are not the daemon's database at all.

@@ -1,4 +1,4 @@
-// Tests for cli/sim_load_report and the single-call transcript layout:
+// Tests for cli/sim/sim_load_report and the single-call transcript layout:
 // what a load run prints (table and JSON line), when it counts as clean,
 // and how a played call reads.
 #include "cli/sim/sim_load_report.hpp"

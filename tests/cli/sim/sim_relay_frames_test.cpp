@@ -1,7 +1,7 @@
-// Tests for cli/sim_relay_frames: the frames the simulator sends as
+// Tests for cli/sim/sim_relay_frames: the frames the simulator sends as
 // Twilio (exact JSON, escaping of quotes, backslashes, newlines, control
 // characters and non-ASCII text, customParameters in order), each read
-// back by the daemon's own parser (net/relay_frames); and the daemon's
+// back by the daemon's own parser (twilio/relay_frames); and the daemon's
 // frames parsed, the daemon's own builders included.
 #include "cli/sim/sim_relay_frames.hpp"
 

@@ -1,7 +1,7 @@
-// Tests for cli/sim_relay against a scripted stand-in for a daemon on
+// Tests for cli/sim/sim_relay against a scripted stand-in for a daemon on
 // voice.transport = "relay": one loopback port serving the webhooks
 // (signatures checked) and the relay WebSocket (signature checked, frames
-// read with the daemon's own parser, net/relay_frames). What it says
+// read with the daemon's own parser, twilio/relay_frames). What it says
 // depends on the caller's words, so each test is a script: replies in
 // tokens, sendDigits, an interrupt, a transfer, a reconnect, a goodbye,
 // the caller hanging up, a refused upgrade, a dropped socket, silence.

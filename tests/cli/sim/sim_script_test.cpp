@@ -1,4 +1,4 @@
-// Tests for cli/sim_script: the script-file format of switchboard-sim —
+// Tests for cli/sim/sim_script: the script-file format of switchboard-sim —
 // speech with and without a confidence, silence, digits, pauses, comments —
 // and the errors a bad line gets (named by its line number).
 #include "cli/sim/sim_script.hpp"

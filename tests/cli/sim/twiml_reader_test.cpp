@@ -1,4 +1,4 @@
-// Tests for cli/twiml_reader: the documents the daemon writes, entity and
+// Tests for cli/sim/twiml_reader: the documents the daemon writes, entity and
 // character-reference decoding, find()/find_all() over nested elements,
 // self-closing elements, and malformed input, which must come back as an
 // error naming a byte offset and never crash or throw.

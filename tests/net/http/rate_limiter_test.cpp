@@ -1,4 +1,4 @@
-// The per-IP token bucket (net/rate_limiter) on a made-up clock: burst,
+// The per-IP token bucket (net/http/rate_limiter) on a made-up clock: burst,
 // refill, Retry-After rounding, the loopback exemption and the bound on
 // remembered addresses.
 #include "net/http/rate_limiter.hpp"

@@ -1,4 +1,4 @@
-// Tests for net/form: decoding Twilio's form bodies (spaces, escapes,
+// Tests for net/text/form: decoding Twilio's form bodies (spaces, escapes,
 // Hindi, repeated and empty keys), the strict rejections with byte offsets,
 // the parameter limit, and encode -> decode round trips.
 #include <catch2/catch.hpp>
