@@ -39,7 +39,8 @@ caf::result<llm_reply> work(worker_pointer self, const llm_request& req,
   if (stream.on_token)
     on_token = [&stream](std::string_view t) { stream.on_token(std::string(t)); };
   auto done = st.client->complete(st.settings, prompt, req.history, on_token,
-                                  stream.cancel.get(), req.offer_transfer);
+                                  stream.cancel.get(),
+                                  chat_tools{req.offer_transfer, false});
   if (!done)
     return done.error();
   llm_reply reply;
