@@ -200,12 +200,12 @@ const rapidjson::Value* tool_calls(const rapidjson::Value& holder) {
   return calls && calls->IsArray() ? calls : nullptr;
 }
 
-// A bound on OpenAI's tool_calls[].index we keep names for: a model calls
-// one or two tools a turn, and a hostile index must not grow a vector.
+// Bounds on the OpenAI call names kept: a model calls one or two tools a
+// turn, and a hostile index or endless name pieces must not grow memory.
 constexpr size_t max_call_index = 64;
 constexpr size_t max_joined_name = 64;
 
-// Which entry of `names` an OpenAI tool-call delta belongs to: its
+// Which entry of the joined names an OpenAI tool-call delta belongs to: its
 // "index", else its position in the array; npos when out of bounds.
 size_t call_index(const rapidjson::Value& call, size_t position) {
   auto* index = member(call, "index");
