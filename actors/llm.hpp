@@ -10,13 +10,22 @@
 //       answered nothing usable), errc::overloaded (queue full).
 //       reply.transfer: the model asked to hand the caller to a person
 //       (only if request.offer_transfer; the text may then be empty).
+//       reply.end_call: say the text, then hang up. The scripted responder
+//       sets it by its rules (a goodbye keyword anywhere in the caller's
+//       words, or an end_call rule answering); the real models' pool when
+//       the caller's words hold one of llm.goodbye_words or the model
+//       called its end_call tool (request.offer_end_call and
+//       llm.end_call_tool), saying voice.goodbye_message when the model
+//       had no words of its own.
 //   (stream, llm_request, llm_stream) -> llm_reply
 //       As generate, but each token of the answer goes to stream.on_token
 //       as it arrives: on the backend's thread (a pool worker's), in order,
 //       every one before the reply is delivered. The reply carries the RAW
 //       concatenated text (neither made speakable nor capped: the caller
-//       does that clause by clause), end_call (a goodbye in the caller's
-//       last words, as generate), transfer, queue_ms, llm_ms and
+//       does that clause by clause; any words added to it, such as
+//       voice.goodbye_message, come after the streamed tokens, so the text
+//       always begins with them), end_call (as generate), transfer,
+//       queue_ms, llm_ms and
 //       first_token_ms. Setting *stream.cancel (may be null) stops it: a
 //       queued request is dropped without reaching the model, a running
 //       one has its model stream closed; either way no further token is
@@ -57,7 +66,8 @@ using instant_llm = std::function<caf::expected<llm_reply>(const llm_request&)>;
 
 /// The keyword responder's answer to `req`. transfer is set when the
 /// answering rule has it and req.offer_transfer; without the offer the
-/// rule's reply is still the answer. Errors: errc::bad_request when the
+/// rule's reply is still the answer. end_call comes from the rules alone
+/// (req.offer_end_call is for models). Errors: errc::bad_request when the
 /// last message is not the caller's.
 caf::expected<llm_reply> scripted_reply(const scripted_rules& rules,
                                         const llm_request& req);

@@ -1,7 +1,7 @@
 // The LLM pool's dispatcher: a bounded queue of turns, least-loaded
 // endpoint choice, endpoint health with backoff, worker respawn, streamed
-// turns and their cancellation, and the LLM metrics (queue depth, time in
-// the model, failed turns).
+// turns and their cancellation, whether a reply ends the call, and the LLM
+// metrics (queue depth, time in the model, failed turns).
 #include "actors/llm_pool.hpp"
 
 #include <algorithm>
@@ -16,6 +16,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/llm_worker.hpp"
+#include "backends/llm/goodbye_words.hpp"
 #include "backends/llm/speakable.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
@@ -101,7 +102,6 @@ struct pool_job {
 struct pool_state {
   static const char* name;
   std::shared_ptr<const config> cfg;
-  std::shared_ptr<const scripted_rules> rules;
   std::vector<endpoint_state> endpoints;
   std::vector<worker_slot> workers;
   std::deque<pool_job> queue;
@@ -160,12 +160,41 @@ void note_health(pool_state& st, size_t endpoint, const caf::error& err) {
                                   << " s: " << what(err));
 }
 
+// The caller's words the reply answers, or "" when the conversation does
+// not end with the caller's turn.
+std::string_view callers_last_words(const llm_request& req) {
+  if (req.history.empty() || req.history.back().role != "user")
+    return {};
+  return req.history.back().content;
+}
+
+// The call ends after this reply when the model called end_call (where it
+// was offered) or the caller's last words hold one of llm.goodbye_words;
+// the scripted rules play no part here, they belong to the scripted
+// backend. A model that ends the call without a speakable word gets
+// voice.goodbye_message to say, so the caller does not hear a bare hang-up;
+// a transfer needs none (the call actor lets it win over the goodbye).
+void decide_end_call(const config& cfg, const llm_request& req,
+                     llm_reply& raw) {
+  raw.end_call = (raw.end_call && req.offer_end_call)
+                 || says_goodbye(callers_last_words(req),
+                                 cfg.llm.goodbye_words);
+  if (!raw.end_call || raw.transfer || !make_speakable(raw.text, 0).empty())
+    return;
+  // Appended rather than replacing: a streamed reply's text must still
+  // begin with the tokens the caller was given (they hear only the rest).
+  if (!raw.text.empty())
+    raw.text += ' ';
+  raw.text += cfg.voice.goodbye_message;
+}
+
 // A streamed reply keeps its raw text: the caller makes it speakable
 // clause by clause as the tokens arrive. A transfer needs no words.
 caf::expected<llm_reply> finish_reply(const pool_state& st, llm_reply raw,
                                       const pool_job& job,
                                       steady::time_point started) {
   raw.transfer = raw.transfer && job.request.offer_transfer;
+  decide_end_call(*st.cfg, job.request, raw);
   if (!job.streamed) {
     auto text = make_speakable(raw.text, static_cast<size_t>(st.cfg->llm.max_reply_chars));
     if (text.empty() && !raw.transfer)
@@ -174,8 +203,6 @@ caf::expected<llm_reply> finish_reply(const pool_state& st, llm_reply raw,
   }
   raw.queue_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                    started - job.enqueued).count();
-  const auto& history = job.request.history;
-  raw.end_call = !history.empty() && answer(*st.rules, history.back().content).end_call;
   return raw;
 }
 
@@ -329,6 +356,10 @@ caf::result<llm_reply> enqueue(pool_pointer self, pool_job job) {
     metrics::daemon().llm_errors.inc();
     return make_error(errc::overloaded, "LLM queue full");
   }
+  // The tool goes to the model only where both the caller and the
+  // configuration allow it; the worker builds the request from this flag.
+  job.request.offer_end_call = job.request.offer_end_call
+                               && st.cfg->llm.end_call_tool;
   job.promise = self->make_response_promise<llm_reply>();
   job.enqueued = steady::now();
   auto promise = job.promise;
@@ -364,11 +395,9 @@ void respawn(pool_pointer self, const caf::down_msg& msg) {
 }
 
 pool_actor::behavior_type pool_impl(pool_pointer self,
-                                    std::shared_ptr<const config> cfg,
-                                    std::shared_ptr<const scripted_rules> rules) {
+                                    std::shared_ptr<const config> cfg) {
   auto& st = self->state;
   st.cfg = cfg;
-  st.rules = std::move(rules);
   for (const auto& e : cfg->llm.endpoints)
     st.endpoints.push_back({e.url, std::max(e.slots, 1), 0, 0, {}});
   spawn_workers(self);
@@ -408,9 +437,8 @@ pool_actor::behavior_type pool_impl(pool_pointer self,
 } // namespace
 
 llm_actor spawn_llm_pool(caf::actor_system& sys,
-                         std::shared_ptr<const config> cfg,
-                         std::shared_ptr<const scripted_rules> rules) {
-  return sys.spawn(pool_impl, std::move(cfg), std::move(rules));
+                         std::shared_ptr<const config> cfg) {
+  return sys.spawn(pool_impl, std::move(cfg));
 }
 
 } // namespace sb

@@ -14,8 +14,13 @@
 // Protocol: as llm_actor. generate's replies are made speakable
 // (markdown, code and emoji removed, capped at llm.max_reply_chars on a
 // sentence boundary); stream's are raw, their tokens passed to on_token
-// straight from the worker's thread. A goodbye in the caller's last words
-// sets end_call. Errors:
+// straight from the worker's thread. end_call is set when the model called
+// its end_call tool (offered when request.offer_end_call and
+// llm.end_call_tool) or the caller's last words hold one of
+// llm.goodbye_words (backends/llm/goodbye_words.hpp); a reply that ends
+// the call with nothing speakable (and no transfer) gets
+// voice.goodbye_message appended, so its text is never silent. The
+// scripted rules play no part. Errors:
 //   errc::overloaded      the queue is full (answered at once);
 //   errc::backend_failed  the model failed, every endpoint is down, the
 //                         reply had nothing speakable (and no transfer),
@@ -36,10 +41,11 @@
 namespace sb {
 
 /// REQUIRES: cfg->llm.backend is ollama or openai, with >= 1 endpoint.
-/// `rules` supply the goodbye keywords (end_call).
+/// Each turn reads llm.goodbye_words, llm.end_call_tool and
+/// voice.goodbye_message from the latest configuration given (`cfg`, then
+/// each reload's).
 llm_actor spawn_llm_pool(caf::actor_system& sys,
-                         std::shared_ptr<const config> cfg,
-                         std::shared_ptr<const scripted_rules> rules);
+                         std::shared_ptr<const config> cfg);
 
 /// The system prompt for a call: llm.system_prompt_hi/_en by the call's
 /// language when set, else llm.system_prompt; {caller} and {language}

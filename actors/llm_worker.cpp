@@ -39,7 +39,9 @@ caf::result<llm_reply> work(worker_pointer self, const llm_request& req,
   if (stream.on_token)
     on_token = [&stream](std::string_view t) { stream.on_token(std::string(t)); };
   auto done = st.client->complete(st.settings, prompt, req.history, on_token,
-                                  stream.cancel.get(), req.offer_transfer);
+                                  stream.cancel.get(),
+                                  chat_tools{req.offer_transfer,
+                                             req.offer_end_call});
   if (!done)
     return done.error();
   llm_reply reply;
@@ -48,6 +50,7 @@ caf::result<llm_reply> work(worker_pointer self, const llm_request& req,
   reply.llm_ms = done->total.count();
   reply.first_token_ms = done->first_token.count();
   reply.transfer = done->transfer;
+  reply.end_call = done->end_call;
   return reply;
 }
 

@@ -5,8 +5,10 @@
 // Protocol:
 //   (work, llm_request, llm_stream) -> llm_reply
 //       The model's raw answer (not made speakable): text, model, llm_ms,
-//       first_token_ms, and transfer (the model called transfer_call; only
-//       offered when request.offer_transfer). Each token goes to
+//       first_token_ms, transfer (the model called transfer_call; only
+//       offered when request.offer_transfer) and end_call (the model
+//       called end_call; only offered when request.offer_end_call). The
+//       caller's goodbye words are the pool's business. Each token goes to
 //       stream.on_token (if set) on this worker's thread as it arrives;
 //       *stream.cancel (if set) aborts the model's stream. The pool passes
 //       an empty llm_stream for generate. Errors as llm_client::complete

@@ -60,6 +60,9 @@ struct llm_request {
   std::string caller;          // the caller's number
   std::vector<chat_message> history; // oldest first; the last is the caller's
   bool offer_transfer = false; // the model may ask to transfer the call
+  // The model may end the call (its end_call tool); a real-model pool
+  // offers it only where llm.end_call_tool is also set.
+  bool offer_end_call = true;
 };
 
 struct llm_reply {
@@ -213,7 +216,7 @@ typename Inspector::result_type inspect(Inspector& f, chat_message& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, llm_request& x) {
   return f(caf::meta::type_name("llm_request"), x.call_sid, x.language,
-           x.caller, x.history, x.offer_transfer);
+           x.caller, x.history, x.offer_transfer, x.offer_end_call);
 }
 
 template <class Inspector>

@@ -157,7 +157,7 @@ caf::error daemon_parts::start_actors(std::unique_ptr<database> db,
   sys = std::make_unique<caf::actor_system>(*acfg);
   store = spawn_store(*sys, std::move(db), cfg->storage);
   llm = cfg->llm.backend == "scripted" ? spawn_scripted_llm(*sys, rules)
-                                       : spawn_llm_pool(*sys, cfg, rules);
+                                       : spawn_llm_pool(*sys, cfg);
   twilio = spawn_twilio(*sys, cfg->twilio);
   if (auto err = start_tts(*sys, cfg, audio, tts))
     return err;

@@ -244,27 +244,41 @@ void read_twilio(section& sec, twilio_config& out) {
   sec.get_int("rest_max_attempts", out.rest_max_attempts, 1, 10);
 }
 
-void read_hints(section& sec, std::vector<std::string>& out) {
-  const toml::node* node = sec.take("hints");
+// An array of at most `max_entries` strings, each accepted by `check`
+// (which says why not, or ""); a bad entry is named "key[i]".
+template <class Check>
+void read_strings(section& sec, std::string_view key, size_t max_entries,
+                  std::vector<std::string>& out, Check check) {
+  const toml::node* node = sec.take(key);
   if (node == nullptr)
     return;
   const toml::array* arr = node->as_array();
   if (arr == nullptr)
-    return sec.fail(*node, "hints", "must be an array of strings");
-  if (arr->size() > 500)
-    return sec.fail(*node, "hints", "must have at most 500 entries");
-  std::vector<std::string> hints;
+    return sec.fail(*node, key, "must be an array of strings");
+  if (arr->size() > max_entries)
+    return sec.fail(*node, key, "must have at most "
+                                  + std::to_string(max_entries) + " entries");
+  std::vector<std::string> values;
   for (size_t i = 0; i < arr->size(); ++i) {
-    const toml::node& hint = *arr->get(i);
-    std::string key = "hints[" + std::to_string(i) + "]";
-    if (!hint.is_string())
-      return sec.fail(hint, key, "must be a string");
-    const std::string& text = hint.as_string()->get();
-    if (text.empty() || text.size() > 100)
-      return sec.fail(hint, key, "must be 1 to 100 characters long");
-    hints.push_back(text);
+    const toml::node& item = *arr->get(i);
+    std::string entry = std::string{key} + "[" + std::to_string(i) + "]";
+    if (!item.is_string())
+      return sec.fail(item, entry, "must be a string");
+    const std::string& text = item.as_string()->get();
+    std::string why = check(text);
+    if (!why.empty())
+      return sec.fail(item, entry, why);
+    values.push_back(text);
   }
-  out = std::move(hints);
+  out = std::move(values);
+}
+
+void read_hints(section& sec, std::vector<std::string>& out) {
+  read_strings(sec, "hints", 500, out, [](const std::string& text) {
+    return text.empty() || text.size() > 100
+             ? "must be 1 to 100 characters long"
+             : "";
+  });
 }
 
 void read_speech_timeout(section& sec, std::string& out) {
@@ -302,6 +316,7 @@ void read_voice(section& sec, voice_config& out) {
   sec.get_choice("transport", out.transport, {"gather", "relay"});
   sec.get_checked("transfer_number", out.transfer_number, check_e164_or_empty);
   sec.get_non_empty("transfer_message", out.transfer_message);
+  sec.get_non_empty("goodbye_message", out.goodbye_message);
 }
 
 // The TwiML attributes of <ConversationRelay> and the WebSocket listener's
@@ -377,6 +392,9 @@ void read_llm(section& sec, llm_config& out) {
   sec.get_string("keep_alive", out.keep_alive);
   read_secret(sec, "api_key", out.api_key);
   read_rules_file(sec, out.rules_file);
+  read_strings(sec, "goodbye_words", 100, out.goodbye_words,
+               check_goodbye_word);
+  sec.get_bool("end_call_tool", out.end_call_tool);
   read_endpoints(sec, out.endpoints);
   // Point at the backend line: it is what asks for an endpoint, and the
   // default (scripted) needs none, so the key is present here.

@@ -79,6 +79,8 @@ struct voice_config {                         // [reloadable] all of them
   // transfers: the intent is answered like any other words.
   std::string transfer_number;
   std::string transfer_message = "Please hold while I connect you to a colleague.";
+  // Said when a model ends the call (its end_call tool) without a word.
+  std::string goodbye_message = "Thank you for calling. Dhanyavaad, goodbye!";
 };
 
 // [reloadable]: what the TwiML says (providers, voice, interruptible,
@@ -120,6 +122,12 @@ struct llm_config {
   std::string keep_alive = "5m";             // ollama: keep the model loaded
   std::string api_key;                       // openai: bearer key (or api_key_file)
   std::string rules_file;                    // scripted rules; empty = built in
+  // ollama/openai: the caller's words that end the call after the reply
+  // (whole words, any case; backends/llm/goodbye_words.hpp); empty = only
+  // the model's end_call tool ends it. The scripted backend uses its rules.
+  std::vector<std::string> goodbye_words = {"bye", "goodbye", "अलविदा",
+                                            "बाय", "फिर मिलेंगे"};
+  bool end_call_tool = true;                 // ollama/openai: offer end_call
   std::vector<endpoint_config> endpoints = {{"http://127.0.0.1:11434", 0, 4}};
 };
 

@@ -124,6 +124,23 @@ std::string check_e164_or_empty(const std::string& value) {
          + value + "\")";
 }
 
+// The matcher (backends/llm/goodbye_words) finds words of letters and
+// digits; a phrase of spaces and punctuation alone would silently never
+// match, so it is refused here. Any non-ASCII byte is taken as a letter:
+// the exact word rules live with the matcher, above this layer.
+std::string check_goodbye_word(const std::string& value) {
+  if (value.empty() || value.size() > 100)
+    return "must be 1 to 100 bytes long";
+  for (char ch : value) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9'))
+      return "";
+  }
+  return "must hold a word (a letter or digit), not only spaces and "
+         "punctuation";
+}
+
 // check_url() already holds public_url to http(s)://, from the file and
 // from PUBLIC_URL alike; the scheme test stays here too because the relay
 // URL is derived from it by swapping that prefix (app/voice_twiml), so

@@ -32,6 +32,8 @@ std::string check_speech_timeout(std::string& text);
 std::string check_non_empty(const std::string& value);
 /// Empty (the feature is off) or an E.164 number.
 std::string check_e164_or_empty(const std::string& value);
+/// One entry of llm.goodbye_words: 1..100 bytes with a letter or digit.
+std::string check_goodbye_word(const std::string& value);
 
 /// What voice.transport = "relay" needs of the rest of the configuration
 /// (server.public_url to become ws:// or wss://, a key to sign the

@@ -62,7 +62,7 @@ struct transfer {
   stream_parser parser;
   const std::function<void(std::string_view)>* on_token = nullptr;
   const std::atomic<bool>* cancel = nullptr;
-  bool offer_transfer = false;
+  chat_tools offered;
   clock_type::time_point start = clock_type::now();
   std::optional<milliseconds> first_token;
   std::string text;
@@ -101,8 +101,14 @@ struct transfer {
 
   // A call of a tool we did not offer is ignored like any other tool's.
   bool transfer_requested() const {
-    return offer_transfer
+    return offered.transfer
            && std::visit([](const auto& p) { return p.transfer_requested(); },
+                         parser);
+  }
+
+  bool end_call_requested() const {
+    return offered.end_call
+           && std::visit([](const auto& p) { return p.end_call_requested(); },
                          parser);
   }
 };
@@ -268,8 +274,9 @@ caf::error llm_client::impl::result_error(CURLcode rc, transfer& t) const {
     return parser_error(err);
   if (t.cancelled)
     return fail(errc::backend_failed, "cancelled");
-  // A model that only calls transfer_call has said all it means.
-  if (is_blank(t.text) && !t.transfer_requested())
+  // A model that only calls transfer_call or end_call has said all it
+  // means: the pool gives the caller the words that go with it.
+  if (is_blank(t.text) && !t.transfer_requested() && !t.end_call_requested())
     return fail(errc::backend_failed, "empty reply");
   return caf::none;
 }
@@ -291,7 +298,7 @@ llm_client::complete(const chat_settings& settings,
                      const std::string& system_prompt,
                      const std::vector<chat_message>& history,
                      const std::function<void(std::string_view)>& on_token,
-                     const std::atomic<bool>* cancel, bool offer_transfer) {
+                     const std::atomic<bool>* cancel, chat_tools tools) {
   auto& m = *impl_;
   if (!m.curl)
     return m.fail(errc::backend_failed, "curl_easy_init failed");
@@ -299,15 +306,15 @@ llm_client::complete(const chat_settings& settings,
     return m.fail(errc::backend_failed, "cancelled");
   const bool ollama = m.endpoint.backend == llm_backend::ollama;
   const auto body =
-    ollama ? ollama_chat_body(settings, system_prompt, history, offer_transfer)
-           : openai_chat_body(settings, system_prompt, history, offer_transfer);
+    ollama ? ollama_chat_body(settings, system_prompt, history, tools)
+           : openai_chat_body(settings, system_prompt, history, tools);
   transfer t;
   t.curl = m.curl;
   if (!ollama)
     t.parser = openai_stream_parser{};
   t.on_token = &on_token;
   t.cancel = cancel;
-  t.offer_transfer = offer_transfer;
+  t.offered = tools;
   m.error_buffer[0] = '\0';
   curl_easy_setopt(m.curl, CURLOPT_POSTFIELDS, body.data());
   curl_easy_setopt(m.curl, CURLOPT_POSTFIELDSIZE,
@@ -320,7 +327,8 @@ llm_client::complete(const chat_settings& settings,
     return err;
   const auto total = since(t.start);
   return llm_completion{std::move(t.text), t.first_token.value_or(total),
-                        total, t.transfer_requested()};
+                        total, t.transfer_requested(),
+                        t.end_call_requested()};
 }
 
 } // namespace sb

@@ -44,6 +44,7 @@ struct llm_completion {
   std::chrono::milliseconds first_token{0}; // request start to first token
   std::chrono::milliseconds total{0};       // request start to end of body
   bool transfer = false;                  // the model called transfer_call
+  bool end_call = false;                  // the model called end_call
 };
 
 /// Not thread-safe: one owner thread at a time (it may be moved between
@@ -69,9 +70,11 @@ public:
   /// waiting and after each token; once true no further token is
   /// delivered, the transfer is aborted (the connection is closed, so the
   /// server sees the client go) and the call returns within about a
-  /// second. `offer_transfer` offers the model the transfer_call tool
-  /// (llm_wire.hpp); its call sets llm_completion::transfer, and an answer
-  /// that is only that call (no text) is not an "empty reply".
+  /// second. `tools` are offered to the model (llm_wire.hpp): a call of
+  /// transfer_call sets llm_completion::transfer, of end_call end_call,
+  /// each only when offered (a call of a tool not offered is ignored); an
+  /// answer that is only an offered tool's call (no text) is not an
+  /// "empty reply".
   ///
   /// Errors, each with the backend and URL as context ("ollama http://…:"):
   ///   errc::timed_out       connect or total timeout (curl's message);
@@ -80,13 +83,14 @@ public:
   ///                         an error object or malformed line in the
   ///                         stream, "stream ended before done",
   ///                         "cancelled", or "empty reply" (the text is
-  ///                         empty or only whitespace, and no transfer).
+  ///                         empty or only whitespace, and no offered
+  ///                         tool was called).
   caf::expected<llm_completion>
   complete(const chat_settings& settings, const std::string& system_prompt,
            const std::vector<chat_message>& history,
            const std::function<void(std::string_view)>& on_token = {},
            const std::atomic<bool>* cancel = nullptr,
-           bool offer_transfer = false);
+           chat_tools tools = {});
 
 private:
   struct impl;

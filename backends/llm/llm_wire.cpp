@@ -48,20 +48,17 @@ void write_messages(json_writer& w, const std::string& system_prompt,
   w.EndArray();
 }
 
-// "tools": [the transfer_call function], the same in both formats.
-void write_transfer_tool(json_writer& w) {
-  w.Key("tools");
-  w.StartArray();
+// One function without arguments, the same in both formats.
+void write_tool(json_writer& w, const char* name, const char* description) {
   w.StartObject();
   w.Key("type");
   w.String("function");
   w.Key("function");
   w.StartObject();
   w.Key("name");
-  w.String(transfer_tool_name);
+  w.String(name);
   w.Key("description");
-  w.String("Connect the caller to a human colleague when they ask for a "
-           "person or you cannot help.");
+  w.String(description);
   w.Key("parameters");
   w.StartObject();
   w.Key("type");
@@ -72,6 +69,26 @@ void write_transfer_tool(json_writer& w) {
   w.EndObject();
   w.EndObject();
   w.EndObject();
+}
+
+// "tools": [the functions offered]; nothing at all when none is, so a
+// request without tools is what a server without tool support accepts.
+void write_tools(json_writer& w, chat_tools tools) {
+  if (!tools.any())
+    return;
+  w.Key("tools");
+  w.StartArray();
+  if (tools.transfer)
+    write_tool(w, transfer_tool_name,
+               "Connect the caller to a human colleague when they ask for a "
+               "person or you cannot help.");
+  // The model's reply may be only this call; the pool then says
+  // voice.goodbye_message, so asking for words first is a wish, not a need.
+  if (tools.end_call)
+    write_tool(w, end_call_tool_name,
+               "End the phone call. Use it when the caller says goodbye or "
+               "has nothing more to ask; say a short goodbye in the same "
+               "reply.");
   w.EndArray();
 }
 
@@ -166,19 +183,58 @@ const rapidjson::Value* member(const rapidjson::Value& obj, const char* key) {
   return it == obj.MemberEnd() ? nullptr : &it->value;
 }
 
-// True if `holder` (an Ollama message or an OpenAI delta) has a
-// "tool_calls" array with a call of transfer_call. Both formats put the
-// name at tool_calls[i].function.name.
-bool calls_transfer(const rapidjson::Value& holder) {
+// The string at tool_call.function.name, where both formats put a tool
+// call's name; empty if there is none.
+std::string_view call_name(const rapidjson::Value& tool_call) {
+  auto* function = member(tool_call, "function");
+  auto* name = function ? member(*function, "name") : nullptr;
+  if (!name || !name->IsString())
+    return {};
+  return {name->GetString(), name->GetStringLength()};
+}
+
+// The entries of `holder`'s (an Ollama message's or an OpenAI delta's)
+// "tool_calls" array, or null.
+const rapidjson::Value* tool_calls(const rapidjson::Value& holder) {
   auto* calls = member(holder, "tool_calls");
-  if (!calls || !calls->IsArray())
-    return false;
-  for (const auto& call : calls->GetArray())
-    if (auto* function = member(call, "function"))
-      if (auto* name = member(*function, "name");
-          name && *name == transfer_tool_name)
-        return true;
-  return false;
+  return calls && calls->IsArray() ? calls : nullptr;
+}
+
+// Bounds on the OpenAI call names kept: a model calls one or two tools a
+// turn, and a hostile index or endless name pieces must not grow memory.
+constexpr size_t max_call_index = 64;
+constexpr size_t max_joined_name = 64;
+
+// Which entry of the joined names an OpenAI tool-call delta belongs to: its
+// "index", else its position in the array; npos when out of bounds.
+size_t call_index(const rapidjson::Value& call, size_t position) {
+  auto* index = member(call, "index");
+  size_t at = index && index->IsUint() ? index->GetUint() : position;
+  return at < max_call_index ? at : std::string::npos;
+}
+
+// Calls `note` with each name an OpenAI tool_calls delta array spells: a
+// name piece on its own (servers that repeat the whole name in every
+// chunk) and joined to the pieces before it in `joined` (servers that
+// split it, as the format allows).
+template <class Note>
+void each_call_name(const rapidjson::Value& calls,
+                    std::vector<std::string>& joined, Note note) {
+  for (rapidjson::SizeType i = 0; i < calls.Size(); ++i) {
+    auto piece = call_name(calls[i]);
+    if (piece.empty())
+      continue;
+    note(piece);
+    auto at = call_index(calls[i], i);
+    if (at == std::string::npos)
+      continue;
+    if (joined.size() <= at)
+      joined.resize(at + 1);
+    // Past any tool's length a joined name cannot match: stop growing.
+    if (joined[at].size() < max_joined_name)
+      joined[at].append(piece);
+    note(joined[at]);
+  }
 }
 
 // Appends `bytes` to the unfinished line in `pending` and calls `on_line`
@@ -219,7 +275,7 @@ caf::error split_lines(std::string& pending, std::string_view bytes,
 std::string ollama_chat_body(const chat_settings& settings,
                              const std::string& system_prompt,
                              const std::vector<chat_message>& history,
-                             bool offer_transfer) {
+                             chat_tools tools) {
   rapidjson::StringBuffer buf;
   json_writer w(buf);
   w.StartObject();
@@ -239,8 +295,7 @@ std::string ollama_chat_body(const chat_settings& settings,
     w.Key("keep_alive");
     write_string(w, settings.keep_alive);
   }
-  if (offer_transfer)
-    write_transfer_tool(w);
+  write_tools(w, tools);
   w.EndObject();
   return {buf.GetString(), buf.GetSize()};
 }
@@ -248,7 +303,7 @@ std::string ollama_chat_body(const chat_settings& settings,
 std::string openai_chat_body(const chat_settings& settings,
                              const std::string& system_prompt,
                              const std::vector<chat_message>& history,
-                             bool offer_transfer) {
+                             chat_tools tools) {
   rapidjson::StringBuffer buf;
   json_writer w(buf);
   w.StartObject();
@@ -261,8 +316,7 @@ std::string openai_chat_body(const chat_settings& settings,
   w.Double(settings.temperature);
   w.Key("max_tokens");
   w.Int(settings.max_tokens);
-  if (offer_transfer)
-    write_transfer_tool(w);
+  write_tools(w, tools);
   w.EndObject();
   return {buf.GetString(), buf.GetSize()};
 }
@@ -294,6 +348,12 @@ caf::error line_stream_parser<Derived>::finish(const token_handler& on_token) {
   return done_ ? caf::none : ended_early(Derived::name);
 }
 
+template <class Derived>
+void line_stream_parser<Derived>::note_tool_call(std::string_view name) {
+  transfer_ = transfer_ || name == transfer_tool_name;
+  end_call_ = end_call_ || name == end_call_tool_name;
+}
+
 template class line_stream_parser<ollama_stream_parser>;
 template class line_stream_parser<openai_stream_parser>;
 
@@ -313,7 +373,10 @@ caf::error ollama_stream_parser::on_line(std::string_view line,
   if (auto* msg = member(doc, "message")) {
     if (auto* content = member(*msg, "content"))
       emit(*content, on_token);
-    transfer_ = transfer_ || calls_transfer(*msg);
+    // Ollama sends each call whole, in one line.
+    if (auto* calls = tool_calls(*msg))
+      for (const auto& call : calls->GetArray())
+        note_tool_call(call_name(call));
   }
   if (auto* done = member(doc, "done"))
     done_ = done->IsBool() && done->GetBool();
@@ -350,7 +413,9 @@ caf::error openai_stream_parser::on_line(std::string_view line,
   if (auto* delta = member((*choices)[0], "delta")) {
     if (auto* content = member(*delta, "content"))
       emit(*content, on_token);
-    transfer_ = transfer_ || calls_transfer(*delta);
+    if (auto* calls = tool_calls(*delta))
+      each_call_name(*calls, call_names_,
+                     [this](std::string_view n) { note_tool_call(n); });
   }
   return caf::none;
 }

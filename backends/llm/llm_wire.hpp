@@ -31,33 +31,47 @@ struct chat_settings {
 /// view is valid only during the call.
 using token_handler = std::function<void(std::string_view token)>;
 
-/// The one tool a model may be offered: it calls it to have the caller
-/// connected to a person. Both formats describe it the same way:
-///   {"type":"function","function":{"name":"transfer_call",
-///    "description":"Connect the caller to a human colleague when they ask
-///    for a person or you cannot help.",
+/// The tools a model may be offered, each a function without arguments
+/// that both formats describe the same way:
+///   {"type":"function","function":{"name":…,"description":…,
 ///    "parameters":{"type":"object","properties":{}}}}
+/// transfer_call: "Connect the caller to a human colleague when they ask
+/// for a person or you cannot help."
 inline constexpr const char* transfer_tool_name = "transfer_call";
+/// end_call: "End the phone call. Use it when the caller says goodbye or
+/// has nothing more to ask; say a short goodbye in the same reply."
+inline constexpr const char* end_call_tool_name = "end_call";
+
+/// Which tools a request offers, in this order in "tools".
+struct chat_tools {
+  bool transfer = false;  // transfer_call
+  bool end_call = false;  // end_call
+
+  bool any() const {
+    return transfer || end_call;
+  }
+};
 
 /// Ollama's POST /api/chat body:
 ///   {"model", "messages": [{"role":"system","content":…}, history…],
 ///    "stream": true, "options": {"temperature", "num_predict"},
-///    "keep_alive", "tools": [transfer_call]}
+///    "keep_alive", "tools": [transfer_call, end_call]}
 /// The system message is left out when `system_prompt` is empty; history
 /// goes in the order given (oldest first), roles and contents verbatim.
-/// "tools" is there only when `offer_transfer`.
+/// "tools" holds the tools `tools` offers, and is left out when it offers
+/// none.
 std::string ollama_chat_body(const chat_settings& settings,
                              const std::string& system_prompt,
                              const std::vector<chat_message>& history,
-                             bool offer_transfer = false);
+                             chat_tools tools = {});
 
-/// OpenAI's POST /v1/chat/completions body, same messages:
+/// OpenAI's POST /v1/chat/completions body, same messages and tools:
 ///   {"model", "messages", "stream": true, "temperature", "max_tokens",
-///    "tools": [transfer_call]}   (tools only when `offer_transfer`)
+///    "tools": [transfer_call, end_call]}
 std::string openai_chat_body(const chat_settings& settings,
                              const std::string& system_prompt,
                              const std::vector<chat_message>& history,
-                             bool offer_transfer = false);
+                             chat_tools tools = {});
 
 /// What both stream parsers share: bytes arrive in any chunking, are split
 /// into lines (LF or CRLF; an unfinished line waits for the next feed) and
@@ -77,9 +91,16 @@ public:
 
   /// True once a complete line carried a call of the transfer_call tool
   /// (transfer_tool_name); calls of any other tool are ignored. A line
-  /// past the terminator or after an error does not count.
+  /// past the terminator or after an error does not count. The parser
+  /// does not know what was offered: the caller ignores a call of a tool
+  /// it did not offer.
   bool transfer_requested() const {
     return transfer_;
+  }
+
+  /// As transfer_requested(), for the end_call tool (end_call_tool_name).
+  bool end_call_requested() const {
+    return end_call_;
   }
 
   /// Call at the end of the body. A final line without its newline is
@@ -89,9 +110,13 @@ public:
   caf::error finish(const token_handler& on_token = {});
 
 protected:
+  // Notes a call of the tool `name` (any other name is ignored).
+  void note_tool_call(std::string_view name);
+
   std::string pending_;
   bool done_ = false;
   bool transfer_ = false;
+  bool end_call_ = false;
   caf::error failed_;
 };
 
@@ -118,8 +143,12 @@ private:
 /// Parses an OpenAI-compatible server-sent event stream: lines
 /// "data: {json}" whose choices[0].delta.content is the next token (absent
 /// or null: no token), until "data: [DONE]". A tool call's name arrives in
-/// choices[0].delta.tool_calls[].function.name (its arguments follow in
-/// later chunks without the name). Comments (":…"), blank lines
+/// choices[0].delta.tool_calls[].function.name, normally whole in the
+/// call's first chunk, its arguments following in later chunks without
+/// the name. A name sent in pieces over several chunks is joined per
+/// tool_calls[].index (the format's rule for deltas), and a name repeated
+/// whole in every chunk still counts: a call counts once one piece, or
+/// the pieces so far joined, spell the tool's name. Comments (":…"), blank lines
 /// and other fields (event:, id:, retry:) are ignored. Each data line is
 /// parsed on its own (the servers never split one JSON over several).
 /// Splitting and line endings as for ollama_stream_parser.
@@ -133,6 +162,9 @@ private:
   friend class line_stream_parser<openai_stream_parser>;
   static constexpr const char* name = "openai";
   caf::error on_line(std::string_view line, const token_handler& on_token);
+
+  // The name pieces of each tool call so far, by its index.
+  std::vector<std::string> call_names_;
 };
 
 } // namespace sb

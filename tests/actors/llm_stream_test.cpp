@@ -29,10 +29,9 @@
 #include <caf/send.hpp>
 
 #include "actors/llm.hpp"
-#include "actors/llm_pool.hpp"
 #include "core/error.hpp"
-#include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "llm_pool_fixture.hpp"
 #include "tests/fixtures/fake_llm.hpp"
 
 namespace {
@@ -45,27 +44,7 @@ using sb::llm_request;
 using sb::llm_stream;
 using steady = std::chrono::steady_clock;
 
-constexpr auto wait_limit = 10s;
-
-std::shared_ptr<std::atomic<bool>> flag() {
-  return std::make_shared<std::atomic<bool>>(false);
-}
-
-llm_request turn(const std::string& words, bool offer_transfer = false) {
-  llm_request req;
-  req.call_sid = "CA00000000000000000000000000000001";
-  req.language = "en-US";
-  req.caller = "+15550100";
-  req.history = {{"user", words}};
-  req.offer_transfer = offer_transfer;
-  return req;
-}
-
-caf::actor_system_config& real_scheduler(caf::actor_system_config& cfg) {
-  cfg.set("scheduler.max-threads", 2);
-  cfg.add_message_types<caf::id_block::switchboard>();
-  return cfg;
-}
+using namespace sb::llm_test;
 
 // What a streamed request's caller saw: every token message and the reply
 // (or error), in the order its mailbox delivered them, and the model
@@ -159,24 +138,6 @@ stream_log_ptr start_stream(caf::actor_system& sys, sb::llm_actor llm,
   return log;
 }
 
-// A blocking request from the test thread; the error or the reply.
-caf::expected<llm_reply> ask(caf::actor_system& sys, const sb::llm_actor& llm,
-                             llm_request req, llm_stream stream = {}) {
-  caf::scoped_actor self{sys};
-  caf::expected<llm_reply> out{
-    sb::make_error(errc::timed_out, "no answer")};
-  auto on_reply = [&](llm_reply& r) { out = std::move(r); };
-  auto on_error = [&](caf::error& e) { out = std::move(e); };
-  if (stream.on_token || stream.cancel)
-    self->request(llm, wait_limit, sb::stream_atom::value, std::move(req),
-                  std::move(stream))
-      .receive(on_reply, on_error);
-  else
-    self->request(llm, wait_limit, sb::generate_atom::value, std::move(req))
-      .receive(on_reply, on_error);
-  return out;
-}
-
 bool is_cancelled(const caf::error& err) {
   return has_code(err, errc::backend_failed) && sb::what(err) == "cancelled";
 }
@@ -187,61 +148,6 @@ std::vector<std::string> token_events(const std::string& text) {
     out.push_back("token:" + t);
   return out;
 }
-
-fake_llm::flavor any_flavor() {
-  return GENERATE(fake_llm::flavor::ollama, fake_llm::flavor::openai);
-}
-
-const char* name_of(fake_llm::flavor f) {
-  return f == fake_llm::flavor::ollama ? "ollama" : "openai";
-}
-
-// A pool over one fake model server per endpoint (`slots` each). Members
-// are destroyed in reverse: the actor system (which waits for the pool's
-// workers) goes before the servers they talk to.
-struct pool_fixture {
-  explicit pool_fixture(fake_llm::flavor f, int slots = 1,
-                        size_t endpoints = 1)
-    : flavor_(f), sys_(real_scheduler(sys_cfg_)) {
-    sb::log::set_level(sb::log::level::error);
-    auto cfg = std::make_shared<sb::config>();
-    cfg->llm.backend = f == fake_llm::flavor::ollama ? "ollama" : "openai";
-    cfg->llm.model = "qwen2.5:7b";
-    cfg->llm.timeout_s = 20;
-    cfg->llm.endpoints.clear();
-    for (size_t i = 0; i < endpoints; ++i) {
-      servers_.push_back(std::make_unique<fake_llm>(f));
-      REQUIRE(servers_.back()->ok());
-      cfg->llm.endpoints.push_back({servers_.back()->base_url(), 0, slots});
-    }
-    pool_ = sb::spawn_llm_pool(sys_, cfg, std::make_shared<sb::scripted_rules>(
-                                            sb::builtin_rules()));
-  }
-
-  ~pool_fixture() {
-    caf::anon_send_exit(pool_, caf::exit_reason::user_shutdown);
-  }
-
-  pool_fixture(const pool_fixture&) = delete;
-  pool_fixture& operator=(const pool_fixture&) = delete;
-
-  fake_llm& model(size_t i = 0) {
-    return *servers_[i];
-  }
-
-  size_t requests_seen() const {
-    size_t n = 0;
-    for (const auto& s : servers_)
-      n += s->requests().size();
-    return n;
-  }
-
-  fake_llm::flavor flavor_;
-  std::vector<std::unique_ptr<fake_llm>> servers_;
-  caf::actor_system_config sys_cfg_;
-  caf::actor_system sys_;
-  sb::llm_actor pool_;
-};
 
 // Ten words, one every `gap`: a stream that lasts about 9 * gap.
 const std::string long_reply =
@@ -422,7 +328,8 @@ TEST_CASE("stream and generate: a transfer_call from the model sets transfer",
     CHECK(log->reply->text == "Connecting you now.");
     auto requests = f.model().requests();
     REQUIRE(requests.size() == 1);
-    CHECK(requests[0].tools == std::vector<std::string>{"transfer_call"});
+    CHECK(requests[0].tools
+          == std::vector<std::string>{"transfer_call", "end_call"});
   }
   SECTION("streamed, with no words") {
     f.model().set_reply("");
@@ -444,7 +351,7 @@ TEST_CASE("stream and generate: a transfer_call from the model sets transfer",
     CHECK(reply->transfer);
     CHECK(reply->text.empty());
   }
-  SECTION("not offered: no tools in the body, no transfer") {
+  SECTION("not offered: not in the body, no transfer") {
     f.model().set_reply("I can help you here.");
     auto log = start_stream(f.sys_, f.pool_, turn("a human please", false),
                             flag());
@@ -452,6 +359,17 @@ TEST_CASE("stream and generate: a transfer_call from the model sets transfer",
     std::lock_guard<std::mutex> guard(log->mutex);
     REQUIRE(log->reply);
     CHECK_FALSE(log->reply->transfer);
+    auto requests = f.model().requests();
+    REQUIRE(requests.size() == 1);
+    CHECK(requests[0].tools == std::vector<std::string>{"end_call"});
+  }
+  SECTION("no tool offered at all: no tools in the body") {
+    f.model().set_reply("I can help you here.");
+    auto req = turn("a human please", false);
+    req.offer_end_call = false;
+    auto reply = ask(f.sys_, f.pool_, req);
+    REQUIRE(reply);
+    CHECK_FALSE(reply->transfer);
     auto requests = f.model().requests();
     REQUIRE(requests.size() == 1);
     CHECK(requests[0].tools.empty());
@@ -467,7 +385,9 @@ TEST_CASE("generate still answers speakable text through the pool",
   REQUIRE(reply);
   CHECK(reply->text == "Sure. Your order ships today.");
   CHECK_FALSE(reply->transfer);
-  CHECK(f.model().requests().at(0).tools.empty());
+  CHECK_FALSE(reply->end_call);
+  CHECK(f.model().requests().at(0).tools
+        == std::vector<std::string>{"end_call"});
 }
 
 // -- the scripted responder ---------------------------------------------------

@@ -104,6 +104,7 @@ void check_same(const sb::config& a, const sb::config& b) {
   CHECK(a.voice.transport == b.voice.transport);
   CHECK(a.voice.transfer_number == b.voice.transfer_number);
   CHECK(a.voice.transfer_message == b.voice.transfer_message);
+  CHECK(a.voice.goodbye_message == b.voice.goodbye_message);
   CHECK(a.relay.tts_provider == b.relay.tts_provider);
   CHECK(a.relay.voice == b.relay.voice);
   CHECK(a.relay.transcription_provider == b.relay.transcription_provider);
@@ -120,6 +121,8 @@ void check_same(const sb::config& a, const sb::config& b) {
   CHECK(a.llm.system_prompt == b.llm.system_prompt);
   CHECK(a.llm.max_history_turns == b.llm.max_history_turns);
   CHECK(a.llm.rules_file == b.llm.rules_file);
+  CHECK(a.llm.goodbye_words == b.llm.goodbye_words);
+  CHECK(a.llm.end_call_tool == b.llm.end_call_tool);
   check_same_endpoints(a.llm.endpoints, b.llm.endpoints);
   CHECK(a.tts.engine == b.tts.engine);
   CHECK(a.tts.voice == b.tts.voice);
@@ -743,4 +746,54 @@ TEST_CASE("the relay transport takes an http or https public_url",
            "https://");
   CHECK(error_of(relay, {{"PUBLIC_URL", "ws://abc.ngrok.io"}})
         == "PUBLIC_URL: must start with http:// or https://");
+}
+
+TEST_CASE("the keys that end a call with a real model are read", "[config]") {
+  // The defaults: the scripted goodbye rule's keywords, the tool offered.
+  const sb::config defaults;
+  CHECK(defaults.llm.goodbye_words
+        == std::vector<std::string>{"bye", "goodbye", "अलविदा", "बाय",
+                                    "फिर मिलेंगे"});
+  CHECK(defaults.llm.end_call_tool);
+  CHECK(defaults.voice.goodbye_message
+        == "Thank you for calling. Dhanyavaad, goodbye!");
+  auto cfg = parse("[voice]\ngoodbye_message = \"Bye now.\"\n"
+                   "[llm]\ngoodbye_words = [\"ciao\", \"See you\", "
+                   "\"नमस्ते जी\"]\nend_call_tool = false\n");
+  if (!cfg)
+    FAIL(sb::what(cfg.error()));
+  CHECK(cfg->voice.goodbye_message == "Bye now.");
+  CHECK(cfg->llm.goodbye_words
+        == std::vector<std::string>{"ciao", "See you", "नमस्ते जी"});
+  CHECK_FALSE(cfg->llm.end_call_tool);
+  // An empty list: only the model's tool ends a call.
+  cfg = parse("[llm]\ngoodbye_words = []\n");
+  REQUIRE(cfg);
+  CHECK(cfg->llm.goodbye_words.empty());
+}
+
+TEST_CASE("bad goodbye keys name their key and line", "[config]") {
+  CHECK(error_of("[llm]\ngoodbye_words = \"bye\"\n")
+        == "test.toml:2: llm.goodbye_words: must be an array of strings");
+  CHECK(error_of("[llm]\ngoodbye_words = [\"bye\",\n  3]\n")
+        == "test.toml:3: llm.goodbye_words[1]: must be a string");
+  CHECK(error_of("[llm]\ngoodbye_words = [\"\"]\n")
+        == "test.toml:2: llm.goodbye_words[0]: must be 1 to 100 bytes long");
+  CHECK(error_of("[llm]\ngoodbye_words = [\"" + std::string(101, 'b')
+                 + "\"]\n")
+        == "test.toml:2: llm.goodbye_words[0]: must be 1 to 100 bytes long");
+  CHECK(error_of("[llm]\ngoodbye_words = [\"bye\", \" ?! \"]\n")
+        == "test.toml:2: llm.goodbye_words[1]: must hold a word (a letter or "
+           "digit), not only spaces and punctuation");
+  std::string many = "[llm]\ngoodbye_words = [";
+  for (int i = 0; i < 101; ++i)
+    many += "\"w" + std::to_string(i) + "\",";
+  CHECK(error_of(many + "]\n")
+        == "test.toml:2: llm.goodbye_words: must have at most 100 entries");
+  CHECK(error_of("[llm]\nend_call_tool = \"yes\"\n")
+        == "test.toml:2: llm.end_call_tool: must be true or false");
+  CHECK(error_of("[voice]\ngoodbye_message = \"\"\n")
+        == "test.toml:2: voice.goodbye_message: must not be empty");
+  // A Devanagari phrase is a word; 100 bytes is the limit, not 100 letters.
+  CHECK(parse("[llm]\ngoodbye_words = [\"अलविदा\"]\n"));
 }

@@ -3,8 +3,9 @@
 // text, per-token callbacks and timings, the request the server received,
 // each failure (HTTP 500, malformed or cut stream, error object, empty
 // reply, refused connection, timeout), cancellation from a token and from
-// another thread (the fake sees the stream closed), the transfer_call tool
-// offered and called, and keep-alive reuse of one connection. Nothing sleeps:
+// another thread (the fake sees the stream closed), the transfer_call and
+// end_call tools offered and called, and keep-alive reuse of one
+// connection. Nothing sleeps:
 // delays are the fake's timers and waits have finite timeouts.
 #include <catch2/catch.hpp>
 
@@ -85,6 +86,9 @@ fake_llm::flavor any_flavor() {
 const char* name_of(fake_llm::flavor f) {
   return f == fake_llm::flavor::ollama ? "ollama" : "openai";
 }
+
+const sb::chat_tools offer_transfer{true, false};
+const sb::chat_tools offer_end_call{false, true};
 
 // The error of a call that must fail.
 caf::error failure(const caf::expected<sb::llm_completion>& result) {
@@ -375,9 +379,9 @@ TEST_CASE("offer_transfer puts the transfer_call tool in the request",
   INFO(name_of(f.flavor));
   auto client = f.client();
   REQUIRE(client.complete(settings(), system_prompt, history(), {}, nullptr,
-                          true));
+                          offer_transfer));
   REQUIRE(client.complete(settings(), system_prompt, history(), {}, nullptr,
-                          false));
+                          {}));
   auto requests = f.server.requests();
   REQUIRE(requests.size() == 2);
   CHECK(requests[0].tools == std::vector<std::string>{"transfer_call"});
@@ -394,7 +398,7 @@ TEST_CASE("a transfer_call from the model sets transfer", "[llm_client]") {
     std::string joined;
     auto result = client.complete(settings(), system_prompt, history(),
                                   [&](std::string_view t) { joined.append(t); },
-                                  nullptr, true);
+                                  nullptr, offer_transfer);
     INFO((result ? "" : sb::what(result.error())));
     REQUIRE(result);
     CHECK(result->text == "Connecting you now.");
@@ -404,7 +408,7 @@ TEST_CASE("a transfer_call from the model sets transfer", "[llm_client]") {
   SECTION("alone: not an empty reply") {
     f.server.set_reply("");
     auto result = client.complete(settings(), system_prompt, history(), {},
-                                  nullptr, true);
+                                  nullptr, offer_transfer);
     INFO((result ? "" : sb::what(result.error())));
     REQUIRE(result);
     CHECK(result->text.empty());
@@ -421,12 +425,64 @@ TEST_CASE("a transfer_call from the model sets transfer", "[llm_client]") {
   SECTION("another tool: ignored") {
     f.server.set_tool_call("lookup_order");
     auto result = client.complete(settings(), system_prompt, history(), {},
-                                  nullptr, true);
+                                  nullptr, offer_transfer);
     REQUIRE(result);
     CHECK_FALSE(result->transfer);
     f.server.set_reply("");
     auto err = failure(client.complete(settings(), system_prompt, history(),
-                                       {}, nullptr, true));
+                                       {}, nullptr, offer_transfer));
+    CHECK(sb::what(err) == f.prefix() + "empty reply");
+  }
+}
+
+TEST_CASE("tools puts end_call in the request, after transfer_call",
+          "[llm_client]") {
+  client_fixture f(any_flavor());
+  INFO(name_of(f.flavor));
+  auto client = f.client();
+  REQUIRE(client.complete(settings(), system_prompt, history(), {}, nullptr,
+                          offer_end_call));
+  REQUIRE(client.complete(settings(), system_prompt, history(), {}, nullptr,
+                          {true, true}));
+  auto requests = f.server.requests();
+  REQUIRE(requests.size() == 2);
+  CHECK(requests[0].tools == std::vector<std::string>{"end_call"});
+  CHECK(requests[1].tools
+        == std::vector<std::string>{"transfer_call", "end_call"});
+}
+
+TEST_CASE("an end_call from the model sets end_call", "[llm_client]") {
+  client_fixture f(any_flavor());
+  INFO(name_of(f.flavor));
+  f.server.set_tool_call("end_call");
+  auto client = f.client();
+  SECTION("after words") {
+    f.server.set_reply("Goodbye, take care.");
+    auto result = client.complete(settings(), system_prompt, history(), {},
+                                  nullptr, offer_end_call);
+    INFO((result ? "" : sb::what(result.error())));
+    REQUIRE(result);
+    CHECK(result->text == "Goodbye, take care.");
+    CHECK(result->end_call);
+    CHECK_FALSE(result->transfer);
+  }
+  SECTION("alone: not an empty reply") {
+    f.server.set_reply("");
+    auto result = client.complete(settings(), system_prompt, history(), {},
+                                  nullptr, offer_end_call);
+    INFO((result ? "" : sb::what(result.error())));
+    REQUIRE(result);
+    CHECK(result->text.empty());
+    CHECK(result->end_call);
+  }
+  SECTION("not offered: ignored") {
+    auto result = client.complete(settings(), system_prompt, history(), {},
+                                  nullptr, offer_transfer);
+    REQUIRE(result);
+    CHECK_FALSE(result->end_call);
+    f.server.set_reply("");
+    auto err = failure(client.complete(settings(), system_prompt, history(),
+                                       {}, nullptr, offer_transfer));
     CHECK(sb::what(err) == f.prefix() + "empty reply");
   }
 }

@@ -3,11 +3,13 @@
 // bytes are chunked (whole, byte by byte, at random, through the middle of
 // Hindi UTF-8 sequences), detect their terminators, and turn error
 // objects, malformed lines and missing terminators into errors; the
-// transfer_call tool in the bodies and its calls in both streams.
+// transfer_call and end_call tools in the bodies and their calls in both
+// streams, an OpenAI call's name split over chunks included.
 #include <catch2/catch.hpp>
 
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <rapidjson/document.h>
@@ -80,6 +82,7 @@ struct parse_result {
   caf::error finish_error;
   bool done = false;
   bool transfer = false;      // transfer_requested() after finish
+  bool end_call = false;      // end_call_requested() after finish
 };
 
 // Feeds `stream` in pieces whose sizes come from `cut`.
@@ -98,6 +101,7 @@ parse_result run_parser(const std::string& stream, Cut cut) {
   r.done = parser.done();
   r.finish_error = parser.finish(on_token);
   r.transfer = parser.transfer_requested();
+  r.end_call = parser.end_call_requested();
   return r;
 }
 
@@ -132,19 +136,21 @@ void check_chunkings(const std::string& stream,
   }
 }
 
-// Every chunking gives the tokens of `expected` and the same transfer.
+// Every chunking gives the tokens of `expected` and the same tool calls.
 template <class Parser>
-void check_transfer_chunkings(const std::string& stream,
-                              const std::vector<std::string>& expected,
-                              bool transfer) {
+void check_tool_chunkings(const std::string& stream,
+                          const std::vector<std::string>& expected,
+                          bool transfer, bool end_call = false) {
   auto all = whole<Parser>(stream);
   REQUIRE_FALSE(all.feed_error);
   REQUIRE_FALSE(all.finish_error);
   CHECK(all.tokens == expected);
   CHECK(all.transfer == transfer);
+  CHECK(all.end_call == end_call);
   auto bytes = bytewise<Parser>(stream);
   CHECK(bytes.tokens == expected);
   CHECK(bytes.transfer == transfer);
+  CHECK(bytes.end_call == end_call);
   std::mt19937 rng(7);
   for (int round = 0; round < 100; ++round) {
     std::uniform_int_distribution<size_t> size(1, 1 + round % 30);
@@ -153,7 +159,15 @@ void check_transfer_chunkings(const std::string& stream,
     REQUIRE_FALSE(r.finish_error);
     CHECK(r.tokens == expected);
     CHECK(r.transfer == transfer);
+    CHECK(r.end_call == end_call);
   }
+}
+
+template <class Parser>
+void check_transfer_chunkings(const std::string& stream,
+                              const std::vector<std::string>& expected,
+                              bool transfer) {
+  check_tool_chunkings<Parser>(stream, expected, transfer, false);
 }
 
 // Ollama's tool-call line: no content, one call of `name`.
@@ -165,12 +179,20 @@ std::string ollama_tool_line(const std::string& name) {
 }
 
 // OpenAI's tool-call chunks: the name first, the arguments after.
-std::string openai_tool_events(const std::string& name) {
-  return R"(data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,)"
-         R"("id":"call_1","type":"function","function":{"name":")"
+std::string openai_tool_events(const std::string& name, int index = 0) {
+  const auto at = std::to_string(index);
+  return R"(data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":)"
+         + at + R"(,"id":"call_)" + at + R"(","type":"function","function":{"name":")"
          + name + R"(","arguments":""}}]},"finish_reason":null}]})" "\n\n"
-         R"(data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,)"
-         R"("function":{"arguments":"{}"}}]},"finish_reason":null}]})" "\n\n";
+         R"(data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":)"
+         + at + R"(,"function":{"arguments":"{}"}}]},"finish_reason":null}]})" "\n\n";
+}
+
+// One OpenAI tool-call delta carrying only a piece of a call's name.
+std::string openai_name_piece(const std::string& piece, int index = 0) {
+  return R"(data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":)"
+         + std::to_string(index) + R"(,"function":{"name":")" + piece
+         + R"("}}]},"finish_reason":null}]})" "\n\n";
 }
 
 const std::vector<std::string> hindi_tokens = {"नमस्ते", "! ", "मैं",
@@ -255,49 +277,85 @@ TEST_CASE("openai body: model, messages, top-level knobs", "[llm_wire]") {
   CHECK(bare["messages"].GetArray().Size() == 0);
 }
 
-// The tools array of a body, checked to hold transfer_call exactly.
-void check_transfer_tool(const rapidjson::Document& doc) {
+const char* const transfer_description =
+  "Connect the caller to a human colleague when they ask for a person or "
+  "you cannot help.";
+const char* const end_call_description =
+  "End the phone call. Use it when the caller says goodbye or has nothing "
+  "more to ask; say a short goodbye in the same reply.";
+
+// The tools array of a body, checked to hold exactly the functions
+// (name, description) given, in order, each without arguments.
+void check_tools(const rapidjson::Document& doc,
+                 const std::vector<std::pair<std::string, std::string>>& want) {
   REQUIRE(doc.HasMember("tools"));
   const auto& tools = doc["tools"];
   REQUIRE(tools.IsArray());
-  REQUIRE(tools.Size() == 1);
-  CHECK(str(tools[0]["type"]) == "function");
-  const auto& fn = tools[0]["function"];
-  CHECK(str(fn["name"]) == "transfer_call");
-  CHECK(str(fn["name"]) == sb::transfer_tool_name);
-  CHECK(str(fn["description"])
-        == "Connect the caller to a human colleague when they ask for a "
-           "person or you cannot help.");
-  REQUIRE(fn["parameters"].IsObject());
-  CHECK(str(fn["parameters"]["type"]) == "object");
-  REQUIRE(fn["parameters"]["properties"].IsObject());
-  CHECK(fn["parameters"]["properties"].MemberCount() == 0);
+  REQUIRE(tools.Size() == want.size());
+  for (rapidjson::SizeType i = 0; i < tools.Size(); ++i) {
+    INFO("tool " << i);
+    CHECK(str(tools[i]["type"]) == "function");
+    const auto& fn = tools[i]["function"];
+    CHECK(str(fn["name"]) == want[i].first);
+    CHECK(str(fn["description"]) == want[i].second);
+    REQUIRE(fn["parameters"].IsObject());
+    CHECK(str(fn["parameters"]["type"]) == "object");
+    REQUIRE(fn["parameters"]["properties"].IsObject());
+    CHECK(fn["parameters"]["properties"].MemberCount() == 0);
+  }
+}
+
+void check_transfer_tool(const rapidjson::Document& doc) {
+  check_tools(doc, {{"transfer_call", transfer_description}});
+  CHECK(str(doc["tools"][0]["function"]["name"]) == sb::transfer_tool_name);
 }
 
 TEST_CASE("bodies offer the transfer_call tool only when asked",
           "[llm_wire]") {
   auto settings = sample_settings();
+  const sb::chat_tools transfer{true, false};
   auto ollama = parse(sb::ollama_chat_body(settings, "Be brief.",
-                                           sample_history(), true));
+                                           sample_history(), transfer));
   check_transfer_tool(ollama);
   check_messages(ollama, true);
   CHECK(str(ollama["keep_alive"]) == "10m");
   auto openai = parse(sb::openai_chat_body(settings, "Be brief.",
-                                           sample_history(), true));
+                                           sample_history(), transfer));
   check_transfer_tool(openai);
   check_messages(openai, true);
   CHECK(openai["max_tokens"].GetInt() == 128);
   CHECK_FALSE(parse(sb::ollama_chat_body(settings, "", sample_history(),
-                                         false))
+                                         sb::chat_tools{}))
                 .HasMember("tools"));
   CHECK_FALSE(parse(sb::openai_chat_body(settings, "", sample_history(),
-                                         false))
+                                         sb::chat_tools{}))
                 .HasMember("tools"));
   // The default is no offer: the bodies callers already build are unchanged.
   CHECK(sb::ollama_chat_body(settings, "x", sample_history())
-        == sb::ollama_chat_body(settings, "x", sample_history(), false));
+        == sb::ollama_chat_body(settings, "x", sample_history(), {}));
   CHECK(sb::openai_chat_body(settings, "x", sample_history())
-        == sb::openai_chat_body(settings, "x", sample_history(), false));
+        == sb::openai_chat_body(settings, "x", sample_history(), {}));
+}
+
+TEST_CASE("bodies offer the end_call tool, alone or after transfer_call",
+          "[llm_wire]") {
+  auto settings = sample_settings();
+  for (bool ollama_format : {true, false}) {
+    INFO((ollama_format ? "ollama" : "openai"));
+    auto body = [&](sb::chat_tools tools) {
+      return parse(ollama_format
+                     ? sb::ollama_chat_body(settings, "Be brief.",
+                                            sample_history(), tools)
+                     : sb::openai_chat_body(settings, "Be brief.",
+                                            sample_history(), tools));
+    };
+    auto alone = body({false, true});
+    check_tools(alone, {{"end_call", end_call_description}});
+    CHECK(str(alone["tools"][0]["function"]["name"]) == sb::end_call_tool_name);
+    check_messages(alone, true);
+    check_tools(body({true, true}), {{"transfer_call", transfer_description},
+                                     {"end_call", end_call_description}});
+  }
 }
 
 TEST_CASE("ollama parser: a transfer_call in any chunking", "[llm_wire]") {
@@ -367,6 +425,96 @@ TEST_CASE("openai parser: a transfer_call in any chunking", "[llm_wire]") {
   SECTION("a plain answer has none") {
     check_transfer_chunkings<sb::openai_stream_parser>(openai_stream(words),
                                                        words, false);
+  }
+}
+
+TEST_CASE("ollama parser: an end_call in any chunking", "[llm_wire]") {
+  const std::vector<std::string> words = {"Goodbye,", " take", " care."};
+  SECTION("after the content") {
+    auto stream = ollama_stream(words, false) + ollama_tool_line("end_call")
+                  + ollama_stream({});
+    check_tool_chunkings<sb::ollama_stream_parser>(stream, words, false, true);
+  }
+  SECTION("alone, with no content") {
+    auto stream = ollama_tool_line("end_call") + ollama_stream({});
+    check_tool_chunkings<sb::ollama_stream_parser>(stream, {}, false, true);
+  }
+  SECTION("both tools in one line") {
+    const std::string line =
+      R"({"model":"m","message":{"role":"assistant","content":"",)"
+      R"("tool_calls":[{"function":{"name":"transfer_call","arguments":{}}},)"
+      R"({"function":{"name":"end_call","arguments":{}}}]},"done":false})"
+      "\n";
+    check_tool_chunkings<sb::ollama_stream_parser>(
+      line + ollama_stream({}), {}, true, true);
+  }
+  SECTION("a name that only starts or ends like it is another tool") {
+    auto stream = ollama_tool_line("end_call_now") + ollama_tool_line("end")
+                  + ollama_stream(words);
+    check_tool_chunkings<sb::ollama_stream_parser>(stream, words, false,
+                                                   false);
+  }
+  SECTION("nothing after the done line counts") {
+    auto stream = ollama_stream(words) + ollama_tool_line("end_call");
+    check_tool_chunkings<sb::ollama_stream_parser>(stream, words, false,
+                                                   false);
+  }
+}
+
+TEST_CASE("openai parser: an end_call in any chunking", "[llm_wire]") {
+  const std::vector<std::string> words = {"Goodbye!"};
+  // The tool chunks go before the finish chunk, as servers send them.
+  auto with = [&](const std::vector<std::string>& tokens,
+                  const std::string& tool_events) {
+    auto plain = openai_stream(tokens);
+    const auto finish = plain.find(R"(data:{"choices")");
+    REQUIRE(finish != std::string::npos);
+    return plain.substr(0, finish) + tool_events + plain.substr(finish);
+  };
+  SECTION("after the content") {
+    check_tool_chunkings<sb::openai_stream_parser>(
+      with(words, openai_tool_events("end_call")), words, false, true);
+  }
+  SECTION("alone, with no content") {
+    check_tool_chunkings<sb::openai_stream_parser>(
+      with({}, openai_tool_events("end_call")), {}, false, true);
+  }
+  SECTION("its name split over chunks") {
+    check_tool_chunkings<sb::openai_stream_parser>(
+      with(words, openai_name_piece("end") + openai_name_piece("_")
+                    + openai_name_piece("call")),
+      words, false, true);
+  }
+  SECTION("its name repeated whole in every chunk") {
+    check_tool_chunkings<sb::openai_stream_parser>(
+      with(words, openai_name_piece("end_call") + openai_name_piece("end_call")),
+      words, false, true);
+  }
+  SECTION("two calls by index, their pieces interleaved") {
+    check_tool_chunkings<sb::openai_stream_parser>(
+      with({}, openai_name_piece("transfer", 0) + openai_name_piece("end_", 1)
+                 + openai_name_piece("_call", 0) + openai_name_piece("call", 1)),
+      {}, true, true);
+  }
+  SECTION("pieces of different calls are not joined") {
+    check_tool_chunkings<sb::openai_stream_parser>(
+      with(words, openai_name_piece("end_", 0) + openai_name_piece("call", 1)),
+      words, false, false);
+  }
+  SECTION("both tools, one after the other") {
+    check_tool_chunkings<sb::openai_stream_parser>(
+      with(words, openai_tool_events("transfer_call", 0)
+                    + openai_tool_events("end_call", 1)),
+      words, true, true);
+  }
+  SECTION("a huge index is no trouble") {
+    check_tool_chunkings<sb::openai_stream_parser>(
+      with(words, openai_name_piece("end_call", 4000000)), words, false, true);
+  }
+  SECTION("nothing after [DONE] counts") {
+    check_tool_chunkings<sb::openai_stream_parser>(
+      openai_stream(words) + openai_tool_events("end_call"), words, false,
+      false);
   }
 }
 
