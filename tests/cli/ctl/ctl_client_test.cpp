@@ -23,26 +23,12 @@
 #include "cli/ctl/ctl_run.hpp"
 #include "core/error.hpp"
 #include "net/line/line_server.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace {
 
 namespace asio = boost::asio;
-
-struct temp_dir {
-  std::string path;
-  temp_dir() {
-    char name[] = "/tmp/sb-ctl-XXXXXX";
-    REQUIRE(::mkdtemp(name) != nullptr);
-    path = name;
-  }
-  ~temp_dir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-  std::string file(const std::string& name) const {
-    return path + "/" + name;
-  }
-};
+using sb::test::temp_dir;
 
 struct ctl_run {
   int rc = -1;

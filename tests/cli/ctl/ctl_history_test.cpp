@@ -20,24 +20,11 @@
 #include "cli/ctl/ctl_run.hpp"
 #include "core/error.hpp"
 #include "storage/database.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace {
 
-struct temp_dir {
-  std::string path;
-  temp_dir() {
-    char name[] = "/tmp/sb-ctl-history-XXXXXX";
-    REQUIRE(::mkdtemp(name) != nullptr);
-    path = name;
-  }
-  ~temp_dir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-  std::string file(const std::string& name) const {
-    return path + "/" + name;
-  }
-};
+using sb::test::temp_dir;
 
 sb::call_row call(const std::string& sid, const std::string& from,
                   const std::string& started) {
