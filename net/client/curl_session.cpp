@@ -75,11 +75,16 @@ void set_limits(CURL* curl, const curl_limits& limits) {
 }
 
 void set_method(CURL* curl, const curl_request& request) {
-  if (request.method == "HEAD")
+  const bool head = request.method == "HEAD";
+  const bool sends_body =
+    !head && (!request.body.empty() || request.method == "POST");
+  // A body makes libcurl POST, and no body GET; any other method (a GET
+  // with a body included) is named outright.
+  if (head)
     curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-  else if (request.method != "GET" && request.method != "POST")
+  else if (request.method != (sends_body ? "POST" : "GET"))
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  if (!request.body.empty() || request.method == "POST") {
+  if (sends_body) {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
                      static_cast<curl_off_t>(request.body.size()));

@@ -107,11 +107,24 @@ TEST_CASE("GET, HEAD and other methods", "[curl_session]") {
   auto del = get(server.url("/x"));
   del.method = "DELETE";
   REQUIRE(session.perform(del, curl_limits{}));
+  // A body does not turn another method into a POST.
+  auto put = get(server.url("/x"));
+  put.method = "PUT";
+  put.body = "a=1";
+  REQUIRE(session.perform(put, curl_limits{}));
+  auto get_with_body = get(server.url("/x"));
+  get_with_body.body = "b=2";
+  REQUIRE(session.perform(get_with_body, curl_limits{}));
   const auto seen = server.requests();
-  REQUIRE(seen.size() == 3);
+  REQUIRE(seen.size() == 5);
   CHECK(seen[0].method == "GET");
   CHECK(seen[1].method == "HEAD");
   CHECK(seen[2].method == "DELETE");
+  CHECK(seen[2].body.empty());
+  CHECK(seen[3].method == "PUT");
+  CHECK(seen[3].body == "a=1");
+  CHECK(seen[4].method == "GET");
+  CHECK(seen[4].body == "b=2");
 }
 
 TEST_CASE("a redirect is the answer, not followed", "[curl_session]") {
