@@ -1,7 +1,7 @@
 // The Twilio REST client behind twilio/twilio_rest.hpp: pure pieces (request
 // validation, form encoding, Call-resource and error-body parsing, the
-// backoff schedule) and one thin libcurl adapter that sends a form POST and
-// hands back status, body and Retry-After.
+// backoff schedule) and one thin adapter that sends a form POST through
+// curl_session and hands back status, body and Retry-After.
 #include "twilio/twilio_rest.hpp"
 
 #include <algorithm>
@@ -9,10 +9,10 @@
 #include <cstdlib>
 #include <string_view>
 
-#include <curl/curl.h>
 #include <rapidjson/document.h>
 
 #include "core/json_read.hpp"
+#include "net/client/curl_session.hpp"
 #include "net/text/form.hpp"
 
 namespace sb {
@@ -28,18 +28,11 @@ constexpr auto max_retry_after = seconds(3600);
 constexpr auto backoff_base = milliseconds(250);
 constexpr auto backoff_cap = milliseconds(8000);
 
-struct curl_global {
-  curl_global() {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-  }
-};
-
 // What came back from one exchange that reached HTTP.
 struct raw_answer {
   long status = 0;
   std::string body;
   milliseconds retry_after{0};
-  bool too_large = false;
 };
 
 bool is_sid(std::string_view sid) {
@@ -151,31 +144,14 @@ rest_failure http_failure(const raw_answer& answer) {
   return f;
 }
 
-// Only failures where the request cannot have reached Twilio: after a
-// timeout or a dropped connection a call may already have been placed, and
-// placing it again would ring the callee twice (and bill twice).
-bool retryable_transport(CURLcode rc) {
-  switch (rc) {
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-    case CURLE_COULDNT_CONNECT:
-      return true;
-    default:
-      return false;
-  }
-}
-
-rest_failure transport_failure(CURLcode rc, const char* errbuf,
-                               bool too_large) {
+// Only a failure to connect is retryable: after a timeout or a dropped
+// connection a call may already have been placed, and placing it again
+// would ring the callee twice (and bill twice).
+rest_failure transport_failure(const curl_failure& failure) {
   rest_failure f;
-  f.retryable = retryable_transport(rc);
-  f.kind = rc == CURLE_OPERATION_TIMEDOUT ? errc::timed_out
-                                          : errc::backend_failed;
-  if (too_large)
-    f.message = "response larger than " + std::to_string(max_body_bytes)
-                + " bytes";
-  else
-    f.message = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
+  f.retryable = failure.kind() == curl_failure_kind::cannot_connect;
+  f.kind = errc_of(failure);
+  f.message = failure.message;
   return f;
 }
 
@@ -196,32 +172,6 @@ milliseconds parse_retry_after(std::string_view value) {
   auto secs = std::min<long>(std::stol(std::string(value)),
                              static_cast<long>(max_retry_after.count()));
   return seconds(secs);
-}
-
-size_t on_body(char* data, size_t size, size_t count, void* user) {
-  auto* answer = static_cast<raw_answer*>(user);
-  const size_t n = size * count;
-  if (answer->body.size() + n > max_body_bytes) {
-    answer->too_large = true;
-    return 0; // aborts the transfer with CURLE_WRITE_ERROR
-  }
-  answer->body.append(data, n);
-  return n;
-}
-
-size_t on_header(char* data, size_t size, size_t count, void* user) {
-  auto* answer = static_cast<raw_answer*>(user);
-  const std::string_view line(data, size * count);
-  static constexpr std::string_view name = "retry-after:";
-  // A new status line starts a new response (after a 100 or a redirect).
-  if (line.rfind("HTTP/", 0) == 0)
-    answer->retry_after = milliseconds(0);
-  if (line.size() > name.size()
-      && std::equal(name.begin(), name.end(), line.begin(), [](char a, char b) {
-           return a == std::tolower(static_cast<unsigned char>(b));
-         }))
-    answer->retry_after = parse_retry_after(line.substr(name.size()));
-  return size * count;
 }
 
 form_params create_form(const create_call_params& p) {
@@ -310,79 +260,38 @@ std::optional<milliseconds> retry_delay(const rest_failure& failure,
 struct twilio_rest_client::impl {
   std::string base;
   twilio_credentials creds;
-  milliseconds timeout;
-  CURL* curl = nullptr;
-  curl_slist* headers = nullptr;
-  char errbuf[CURL_ERROR_SIZE] = {};
-
-  impl() = default;
-  impl(const impl&) = delete;
-  impl& operator=(const impl&) = delete;
-  ~impl() {
-    if (curl)
-      curl_easy_cleanup(curl);
-    curl_slist_free_all(headers);
-  }
+  curl_limits limits;
+  curl_session session;
 
   rest_result<call_resource> post_call(const std::string& path,
                                        const form_params& form);
-  rest_result<raw_answer> post(const std::string& url,
-                               const std::string& body);
-  void set_options(const std::string& url, const std::string& body,
-                   raw_answer& answer);
+  rest_result<raw_answer> post(const std::string& url, std::string body);
   std::string account_path() const {
     return base + "/2010-04-01/Accounts/" + creds.account_sid + "/Calls";
   }
 };
 
-void twilio_rest_client::impl::set_options(const std::string& url,
-                                           const std::string& body,
-                                           raw_answer& answer) {
+rest_result<raw_answer> twilio_rest_client::impl::post(const std::string& url,
+                                                       std::string body) {
   const bool api_key =
     !creds.api_key_sid.empty() && !creds.api_key_secret.empty();
-  const auto total = static_cast<long>(timeout.count());
-  const auto connect =
-    static_cast<long>(std::min(timeout, max_connect_timeout).count());
-  curl_easy_reset(curl); // keeps the open connection for keep-alive
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_POST, 1L);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
-                   static_cast<curl_off_t>(body.size()));
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, "switchboard/0.1");
-  curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-  curl_easy_setopt(curl, CURLOPT_USERNAME,
-                   (api_key ? creds.api_key_sid : creds.account_sid).c_str());
-  curl_easy_setopt(curl, CURLOPT_PASSWORD,
-                   (api_key ? creds.api_key_secret : creds.auth_token).c_str());
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, total);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, connect);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &answer);
-}
-
-rest_result<raw_answer>
-twilio_rest_client::impl::post(const std::string& url,
-                               const std::string& body) {
-  if (!curl || !headers) {
-    rest_failure f;
-    f.message = "libcurl could not be initialised";
-    return f;
-  }
-  raw_answer answer;
-  errbuf[0] = '\0';
-  set_options(url, body, answer);
-  const CURLcode rc = curl_easy_perform(curl);
-  if (rc != CURLE_OK)
-    return transport_failure(rc, errbuf, answer.too_large);
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
-  return answer;
+  curl_request req;
+  req.method = "POST";
+  req.url = url;
+  req.body = std::move(body);
+  req.headers = {"Accept: application/json", "Accept-Charset: utf-8",
+                 "Content-Type: application/x-www-form-urlencoded"};
+  req.user = api_key ? creds.api_key_sid : creds.account_sid;
+  req.password = api_key ? creds.api_key_secret : creds.auth_token;
+  auto answer = session.perform(req, limits);
+  if (!answer)
+    return transport_failure(answer.failure());
+  raw_answer out;
+  out.status = answer->status;
+  out.body = std::move(answer->body);
+  if (const auto* retry_after = answer->header("retry-after"))
+    out.retry_after = parse_retry_after(*retry_after);
+  return out;
 }
 
 rest_result<call_resource>
@@ -405,25 +314,13 @@ twilio_rest_client::twilio_rest_client(std::string api_base,
                                        twilio_credentials creds,
                                        std::chrono::milliseconds timeout)
   : impl_(std::make_unique<impl>()) {
-  static curl_global once;
   while (!api_base.empty() && api_base.back() == '/')
     api_base.pop_back();
   impl_->base = std::move(api_base);
   impl_->creds = std::move(creds);
-  impl_->timeout = std::max(timeout, milliseconds(1));
-  impl_->curl = curl_easy_init();
-  // "Expect:" stops curl from waiting for a 100 Continue before the body.
-  for (const char* h : {"Accept: application/json", "Accept-Charset: utf-8",
-                        "Content-Type: application/x-www-form-urlencoded",
-                        "Expect:"}) {
-    auto* next = curl_slist_append(impl_->headers, h);
-    if (!next) {
-      curl_slist_free_all(impl_->headers);
-      impl_->headers = nullptr;
-      break;
-    }
-    impl_->headers = next;
-  }
+  impl_->limits.total = std::max(timeout, milliseconds(1));
+  impl_->limits.connect = std::min(impl_->limits.total, max_connect_timeout);
+  impl_->limits.max_body_bytes = max_body_bytes;
 }
 
 twilio_rest_client::~twilio_rest_client() = default;

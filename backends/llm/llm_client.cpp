@@ -1,10 +1,8 @@
-// llm_client: one libcurl easy handle per client, configured once and kept
-// between calls so libcurl's connection cache reuses the keep-alive
-// connection. Each complete() builds a `transfer` on the stack that the
-// write and progress callbacks reach through their user pointer; the
-// callbacks never throw and abort the transfer (return 0 / non-zero) on a
-// parse error or a cancel request, and complete() turns what they recorded
-// into one result after curl_easy_perform returns.
+// llm_client: one curl_session per client, kept between calls so its
+// connection cache reuses the keep-alive connection. Each complete() builds
+// a `stream` on the stack whose sink parses the body as it arrives and
+// stops the transfer on a parse error or a cancel request; complete() turns
+// what it recorded, and the session's result, into one result.
 #include "backends/llm/llm_client.hpp"
 
 #include <algorithm>
@@ -12,9 +10,8 @@
 #include <utility>
 #include <variant>
 
-#include <curl/curl.h>
-
 #include "core/error.hpp"
+#include "net/client/curl_session.hpp"
 
 namespace sb {
 
@@ -24,13 +21,14 @@ using clock_type = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr milliseconds max_connect_timeout{3000};
+// Once tokens flow they come many a second; this long a silence mid-reply
+// is a stuck server. Waiting for the first token (a model loading) is
+// bounded by the call's timeout alone.
+constexpr milliseconds stream_idle_limit{10000};
+// Far above any reply (8192 tokens of NDJSON or SSE is a few MiB): only a
+// runaway server reaches it.
+constexpr size_t max_stream_bytes = 16u << 20;
 constexpr size_t error_body_bytes = 200;
-
-struct curl_global {
-  curl_global() {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-  }
-};
 
 milliseconds since(clock_type::time_point start) {
   return std::chrono::duration_cast<milliseconds>(clock_type::now() - start);
@@ -38,10 +36,11 @@ milliseconds since(clock_type::time_point start) {
 
 // The first error_body_bytes of an error body, trimmed, cut on a UTF-8
 // lead byte.
-std::string body_excerpt(std::string body) {
-  if (body.size() > error_body_bytes) {
+std::string body_excerpt(const std::string& whole) {
+  std::string body = whole.substr(0, error_body_bytes);
+  if (whole.size() > error_body_bytes) {
     size_t cut = error_body_bytes;
-    while (cut > 0 && (static_cast<unsigned char>(body[cut]) & 0xC0) == 0x80)
+    while (cut > 0 && (static_cast<unsigned char>(whole[cut]) & 0xC0) == 0x80)
       --cut;
     body.resize(cut);
   }
@@ -56,9 +55,8 @@ bool is_blank(const std::string& text) {
 
 using stream_parser = std::variant<ollama_stream_parser, openai_stream_parser>;
 
-// What one complete() call shares with curl's callbacks.
-struct transfer {
-  CURL* curl = nullptr;
+// What one complete() call shares with the session's body sink.
+struct stream {
   stream_parser parser;
   const std::function<void(std::string_view)>* on_token = nullptr;
   const std::atomic<bool>* cancel = nullptr;
@@ -66,8 +64,6 @@ struct transfer {
   clock_type::time_point start = clock_type::now();
   std::optional<milliseconds> first_token;
   std::string text;
-  long status = 0;
-  std::string error_body;
   caf::error failed;
   bool cancelled = false;
 
@@ -111,33 +107,13 @@ struct transfer {
            && std::visit([](const auto& p) { return p.end_call_requested(); },
                          parser);
   }
-};
 
-// curl's write callback: error bodies are kept (a little of them), stream
-// bodies go through the parser. Returning less than `n` aborts.
-size_t on_write(char* data, size_t size, size_t count, void* user) {
-  auto& t = *static_cast<transfer*>(user);
-  const size_t n = size * count;
-  if (t.status == 0)
-    curl_easy_getinfo(t.curl, CURLINFO_RESPONSE_CODE, &t.status);
-  if (t.status >= 400) {
-    // Four bytes past the excerpt, to see where a UTF-8 sequence ends.
-    const size_t keep = error_body_bytes + 4;
-    if (t.error_body.size() < keep)
-      t.error_body.append(data, std::min(n, keep - t.error_body.size()));
-    return n;
+  // The session's sink: false stops the transfer.
+  bool take(std::string_view bytes) {
+    failed = feed(bytes);
+    return !failed && !cancelled;
   }
-  if (t.cancel_requested())
-    return 0;
-  t.failed = t.feed(std::string_view(data, n));
-  return t.failed || t.cancelled ? 0 : n;
-}
-
-// curl's progress callback, called at least once a second even while no
-// byte arrives: the only place a cancel is seen during a silent wait.
-int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  return static_cast<transfer*>(user)->cancel_requested() ? 1 : 0;
-}
+};
 
 } // namespace
 
@@ -176,15 +152,12 @@ struct llm_client::impl {
   llm_endpoint endpoint;
   std::string url;
   std::string context;            // "ollama http://…/api/chat: "
-  milliseconds timeout;
-  CURL* curl = nullptr;
-  curl_slist* headers = nullptr;
-  char error_buffer[CURL_ERROR_SIZE] = {};
+  curl_limits limits;
+  std::vector<std::string> headers;
+  curl_session session;
 
   impl(llm_endpoint ep, milliseconds t);
-  ~impl();
-  void configure();
-  caf::error result_error(CURLcode rc, transfer& t) const;
+  caf::error result_error(const curl_result& result, stream& t) const;
   caf::error fail(errc code, const std::string& what) const {
     return make_error(code, context + what);
   }
@@ -200,76 +173,44 @@ caf::error llm_client::impl::parser_error(const caf::error& err) const {
   return fail(errc::backend_failed, text);
 }
 
+// Everything that is the same for every call.
 llm_client::impl::impl(llm_endpoint ep, milliseconds t)
   : endpoint(std::move(ep)), url(chat_url(endpoint)),
-    context(std::string(to_string(endpoint.backend)) + " " + url + ": "),
-    timeout(t) {
-  static curl_global once;
-  curl = curl_easy_init();
-  if (curl)
-    configure();
-}
-
-llm_client::impl::~impl() {
-  if (curl)
-    curl_easy_cleanup(curl);
-  curl_slist_free_all(headers);
-}
-
-// Everything that is the same for every call, set once so the handle (and
-// its connection cache) lives across calls.
-void llm_client::impl::configure() {
+    context(std::string(to_string(endpoint.backend)) + " " + url + ": ") {
   const bool ollama = endpoint.backend == llm_backend::ollama;
-  headers = curl_slist_append(headers, "Content-Type: application/json");
-  headers = curl_slist_append(headers, ollama ? "Accept: application/x-ndjson"
-                                              : "Accept: text/event-stream");
-  // No "Expect: 100-continue" round trip before the body.
-  headers = curl_slist_append(headers, "Expect:");
+  limits.total = t;
+  limits.connect = std::min(t, max_connect_timeout);
+  limits.idle = stream_idle_limit;
+  limits.max_body_bytes = max_stream_bytes;
+  headers = {"Content-Type: application/json",
+             ollama ? "Accept: application/x-ndjson"
+                    : "Accept: text/event-stream"};
   if (!endpoint.api_key.empty())
-    headers = curl_slist_append(
-      headers, ("Authorization: Bearer " + endpoint.api_key).c_str());
-  const auto connect = std::min(timeout, max_connect_timeout);
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_POST, 1L);
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, "switchboard");
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(connect.count()));
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
-                   static_cast<long>(timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(curl, CURLOPT_TCP_KEEPIDLE, 30L);
-  curl_easy_setopt(curl, CURLOPT_TCP_KEEPINTVL, 10L);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_write);
-  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    headers.push_back("Authorization: Bearer " + endpoint.api_key);
 }
 
 // The error of a finished transfer, or none when the stream is usable.
-// Order matters: a cancel explains any abort; an HTTP error status
+// Order matters: a cancel explains any stop; an HTTP error status
 // explains a body the parser would call malformed.
-caf::error llm_client::impl::result_error(CURLcode rc, transfer& t) const {
+caf::error llm_client::impl::result_error(const curl_result& result,
+                                          stream& t) const {
+  // The sink also stops for a parse error; `failed` tells the two apart.
+  if (!result && result.failure().kind() == curl_failure_kind::cancelled
+      && !t.failed)
+    t.cancelled = true;
   if (t.cancelled)
     return fail(errc::backend_failed, "cancelled");
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &t.status);
-  if (t.status >= 400) {
-    auto excerpt = body_excerpt(std::move(t.error_body));
+  const long status = result ? result->status : result.failure().status;
+  if (status >= 400) {
+    auto excerpt = result ? body_excerpt(result->body) : std::string();
     return fail(errc::backend_failed,
-                "HTTP " + std::to_string(t.status)
+                "HTTP " + std::to_string(status)
                   + (excerpt.empty() ? "" : ": " + excerpt));
   }
   if (t.failed)
     return parser_error(t.failed);
-  if (rc != CURLE_OK) {
-    const std::string detail = error_buffer[0] != '\0'
-                                 ? error_buffer
-                                 : curl_easy_strerror(rc);
-    return fail(rc == CURLE_OPERATION_TIMEDOUT ? errc::timed_out
-                                               : errc::backend_failed,
-                detail);
-  }
+  if (!result)
+    return to_error(result.failure(), context);
   if (auto err = t.finish())
     return parser_error(err);
   if (t.cancelled)
@@ -300,30 +241,27 @@ llm_client::complete(const chat_settings& settings,
                      const std::function<void(std::string_view)>& on_token,
                      const std::atomic<bool>* cancel, chat_tools tools) {
   auto& m = *impl_;
-  if (!m.curl)
-    return m.fail(errc::backend_failed, "curl_easy_init failed");
   if (cancel && cancel->load())
     return m.fail(errc::backend_failed, "cancelled");
   const bool ollama = m.endpoint.backend == llm_backend::ollama;
-  const auto body =
+  curl_request req;
+  req.method = "POST";
+  req.url = m.url;
+  req.headers = m.headers;
+  req.body =
     ollama ? ollama_chat_body(settings, system_prompt, history, tools)
            : openai_chat_body(settings, system_prompt, history, tools);
-  transfer t;
-  t.curl = m.curl;
+  stream t;
   if (!ollama)
     t.parser = openai_stream_parser{};
   t.on_token = &on_token;
   t.cancel = cancel;
   t.offered = tools;
-  m.error_buffer[0] = '\0';
-  curl_easy_setopt(m.curl, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(m.curl, CURLOPT_POSTFIELDSIZE,
-                   static_cast<long>(body.size()));
-  curl_easy_setopt(m.curl, CURLOPT_WRITEDATA, &t);
-  curl_easy_setopt(m.curl, CURLOPT_XFERINFODATA, &t);
   t.start = clock_type::now();
-  const auto rc = curl_easy_perform(m.curl);
-  if (auto err = m.result_error(rc, t))
+  const auto result = m.session.perform(
+    req, m.limits, [&t](std::string_view bytes) { return t.take(bytes); },
+    cancel);
+  if (auto err = m.result_error(result, t))
     return err;
   const auto total = since(t.start);
   return llm_completion{std::move(t.text), t.first_token.value_or(total),

@@ -1,8 +1,8 @@
 // A blocking, streaming chat client for one LLM endpoint (Ollama or an
-// OpenAI-compatible server) over one libcurl easy handle. The LLM pool's
-// worker actor owns one per endpoint slot and calls complete() from its
-// own (detached) thread; tokens reach the caller as they arrive, and the
-// connection is kept alive and reused across calls.
+// OpenAI-compatible server) over one curl_session (net/client). The LLM
+// pool's worker actor owns one per endpoint slot and calls complete() from
+// its own (detached) thread; tokens reach the caller as they arrive, and
+// the connection is kept alive and reused across calls.
 #pragma once
 
 #include <atomic>
@@ -53,7 +53,8 @@ struct llm_completion {
 class llm_client {
 public:
   /// `timeout` bounds a whole complete() call; connecting gets
-  /// min(timeout, 3 s) of it. REQUIRES: timeout > 0.
+  /// min(timeout, 3 s) of it, and once the reply has begun a silence of
+  /// 10 s between two pieces of it ends the call. REQUIRES: timeout > 0.
   llm_client(llm_endpoint endpoint, std::chrono::milliseconds timeout);
   ~llm_client();
   llm_client(llm_client&&) noexcept;
@@ -77,11 +78,13 @@ public:
   /// "empty reply".
   ///
   /// Errors, each with the backend and URL as context ("ollama http://…:"):
-  ///   errc::timed_out       connect or total timeout (curl's message);
+  ///   errc::timed_out       connect, total or mid-stream idle timeout
+  ///                         (curl's message, or "no data for 10000 ms");
   ///   errc::backend_failed  connection refused or broken, "HTTP <status>:
   ///                         <first 200 bytes of body>" for status >= 400,
-  ///                         an error object or malformed line in the
-  ///                         stream, "stream ended before done",
+  ///                         a stream over 16 MiB, an error object or
+  ///                         malformed line in the stream, "stream ended
+  ///                         before done",
   ///                         "cancelled", or "empty reply" (the text is
   ///                         empty or only whitespace, and no offered
   ///                         tool was called).

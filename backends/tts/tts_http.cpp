@@ -1,55 +1,34 @@
-// tts_http_client: builds the flavor's request, performs it on the owned
-// curl handle, and turns the answer into PCM. The body is capped while it
-// arrives, so a misbehaving server cannot exhaust memory.
+// tts_http_client: builds the flavor's request, performs it on its own
+// curl_session, and turns the answer into PCM. The session caps the body
+// while it arrives, so a misbehaving server cannot exhaust memory.
 #include "backends/tts/tts_http.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdlib>
 #include <string>
 #include <utility>
+#include <vector>
 
-#include <curl/curl.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include "core/error.hpp"
+#include "net/client/curl_session.hpp"
 
 namespace sb {
 
 namespace {
 
 constexpr int default_pcm_rate = 24000;
-
-struct curl_global {
-  curl_global() {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-  }
-};
+constexpr auto max_connect_timeout = std::chrono::milliseconds(5000);
 
 // One request's encoded body and its type.
 struct request_body {
   std::string content_type;
   std::string body;
 };
-
-// One answer as received.
-struct http_answer {
-  long status = 0;
-  std::string content_type;
-  std::string body;
-  bool too_big = false;
-};
-
-size_t append_capped(char* data, size_t size, size_t count, void* user) {
-  auto* answer = static_cast<http_answer*>(user);
-  const size_t n = size * count;
-  if (answer->body.size() + n > tts_http_max_response_bytes) {
-    answer->too_big = true;
-    return 0;   // anything but n makes curl abort with CURLE_WRITE_ERROR
-  }
-  answer->body.append(data, n);
-  return n;
-}
 
 // Devanagari (U+0900..U+097F) is E0 A4 xx or E0 A5 xx in UTF-8.
 bool has_devanagari(std::string_view text) {
@@ -152,7 +131,7 @@ pcm_audio decode_pcm(const std::string& body, int rate) {
   return out;
 }
 
-caf::expected<pcm_audio> decode_audio(const http_answer& answer,
+caf::expected<pcm_audio> decode_audio(const curl_answer& answer,
                                       const std::string& where) {
   const auto type = trim_lower(
     std::string_view(answer.content_type).substr(
@@ -179,71 +158,45 @@ caf::expected<pcm_audio> decode_audio(const http_answer& answer,
                       + answer.content_type + "'");
 }
 
-curl_slist* request_headers(const request_body& req,
-                            const std::string& api_key) {
-  curl_slist* hdrs = nullptr;
-  hdrs = curl_slist_append(hdrs, ("Content-Type: " + req.content_type).c_str());
-  hdrs = curl_slist_append(hdrs, "Accept: audio/wav, audio/pcm;q=0.5");
+std::vector<std::string> request_headers(const request_body& req,
+                                         const std::string& api_key) {
+  std::vector<std::string> headers{"Content-Type: " + req.content_type,
+                                   "Accept: audio/wav, audio/pcm;q=0.5"};
   if (!api_key.empty())
-    hdrs = curl_slist_append(hdrs,
-                             ("Authorization: Bearer " + api_key).c_str());
-  // No "Expect: 100-continue" round trip for larger texts.
-  return curl_slist_append(hdrs, "Expect:");
+    headers.push_back("Authorization: Bearer " + api_key);
+  return headers;
 }
 
 } // namespace
 
 struct tts_http_client::impl {
-  CURL* curl = nullptr;
+  curl_session session;
+  curl_limits limits;
   tts_http_flavor flavor;
   std::string voice;
   std::string api_key;
-  std::chrono::milliseconds timeout;
 
-  caf::expected<http_answer> post(const std::string& url,
-                                  const request_body& req);
+  caf::expected<curl_answer> post(const std::string& url, request_body req);
 };
 
-caf::expected<http_answer>
-tts_http_client::impl::post(const std::string& url, const request_body& req) {
-  if (!curl)
-    return make_error(errc::backend_failed, "POST " + url
-                                              + ": curl_easy_init failed");
-  curl_easy_reset(curl);
-  http_answer answer;
-  curl_slist* hdrs = request_headers(req, api_key);
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req.body.data());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE,
-                   static_cast<long>(req.body.size()));
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
-                   static_cast<long>(timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_capped);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
-  const CURLcode rc = curl_easy_perform(curl);
-  curl_slist_free_all(hdrs);
-  const std::string where = "POST " + url;
-  if (rc == CURLE_OPERATION_TIMEDOUT)
+caf::expected<curl_answer>
+tts_http_client::impl::post(const std::string& url, request_body req) {
+  curl_request request;
+  request.method = "POST";
+  request.url = url;
+  request.headers = request_headers(req, api_key);
+  request.body = std::move(req.body);
+  auto answer = session.perform(request, limits);
+  if (answer)
+    return std::move(answer.value());
+  const std::string where = "POST " + url + ": ";
+  // Said in the caller's terms first: the configured limit.
+  if (answer.failure().kind() == curl_failure_kind::timed_out)
     return make_error(errc::timed_out,
-                      where + ": no answer within "
-                        + std::to_string(timeout.count()) + " ms");
-  if (answer.too_big)
-    return make_error(errc::backend_failed,
-                      where + ": response larger than "
-                        + std::to_string(tts_http_max_response_bytes)
-                        + " bytes");
-  if (rc != CURLE_OK)
-    return make_error(errc::backend_failed,
-                      where + ": " + curl_easy_strerror(rc));
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
-  char* type = nullptr;
-  if (curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK
-      && type)
-    answer.content_type = type;
-  return answer;
+                      where + "no answer within "
+                        + std::to_string(limits.total.count()) + " ms ("
+                        + answer.failure().message + ")");
+  return to_error(answer.failure(), where);
 }
 
 tts_http_client::tts_http_client(std::string base_url, tts_http_flavor flavor,
@@ -251,31 +204,18 @@ tts_http_client::tts_http_client(std::string base_url, tts_http_flavor flavor,
                                  std::chrono::milliseconds timeout)
   : impl_(std::make_unique<impl>()),
     endpoint_(endpoint_of(std::move(base_url), flavor)) {
-  static curl_global once;
-  impl_->curl = curl_easy_init();
+  impl_->limits.total = timeout;
+  impl_->limits.connect = std::min(timeout, max_connect_timeout);
+  impl_->limits.max_body_bytes = tts_http_max_response_bytes;
   impl_->flavor = flavor;
   impl_->voice = std::move(voice);
   impl_->api_key = std::move(api_key);
-  impl_->timeout = timeout;
 }
 
-tts_http_client::~tts_http_client() {
-  if (impl_ && impl_->curl)
-    curl_easy_cleanup(impl_->curl);
-}
-
+tts_http_client::~tts_http_client() = default;
 tts_http_client::tts_http_client(tts_http_client&&) noexcept = default;
-
 tts_http_client&
-tts_http_client::operator=(tts_http_client&& other) noexcept {
-  if (this != &other) {
-    if (impl_ && impl_->curl)
-      curl_easy_cleanup(impl_->curl);
-    impl_ = std::move(other.impl_);
-    endpoint_ = std::move(other.endpoint_);
-  }
-  return *this;
-}
+tts_http_client::operator=(tts_http_client&&) noexcept = default;
 
 caf::expected<pcm_audio>
 tts_http_client::synthesize(std::string_view text, std::string_view language) {
@@ -283,8 +223,8 @@ tts_http_client::synthesize(std::string_view text, std::string_view language) {
     return make_error(errc::bad_request, "tts http: empty text");
   if (language.empty())
     language = has_devanagari(text) ? "hi" : "en";
-  const auto req = encode_request(impl_->flavor, text, impl_->voice, language);
-  auto answer = impl_->post(endpoint_, req);
+  auto answer = impl_->post(
+    endpoint_, encode_request(impl_->flavor, text, impl_->voice, language));
   if (!answer)
     return answer.error();
   const std::string where = "POST " + endpoint_;

@@ -1,6 +1,6 @@
 // A blocking client for HTTP speech servers (tts.engine = "http"): the
 // OpenAI speech API (and servers that copy it), xtts-api-server and Piper's
-// HTTP server. One libcurl easy handle, reused across requests
+// HTTP server. One curl_session (net/client), reused across requests
 // (keep-alive). Not thread-safe: one owner thread, like every blocking
 // handle in this project.
 #pragma once
@@ -34,7 +34,8 @@ public:
   /// `base_url` is the server's root ("http://127.0.0.1:5002"; a trailing
   /// '/' is ignored). `voice` is the OpenAI voice name, the XTTS speaker
   /// (speaker_wav) or, for Piper, unused. A non-empty `api_key` is sent as
-  /// "Authorization: Bearer <key>". `timeout` bounds each whole request.
+  /// "Authorization: Bearer <key>". `timeout` bounds each whole request;
+  /// connecting gets at most min(timeout, 5 s) of it.
   tts_http_client(std::string base_url, tts_http_flavor flavor,
                   std::string voice, std::string api_key,
                   std::chrono::milliseconds timeout);

@@ -37,30 +37,9 @@
 #include "core/config.hpp"
 #include "core/log.hpp"
 #include "storage/database.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace sb::testing {
-
-// A fresh directory under /tmp, removed with everything in it.
-class temp_dir {
-public:
-  temp_dir() {
-    char name[] = "/tmp/sb-actors-test-XXXXXX";
-    REQUIRE(mkdtemp(name) != nullptr);
-    path_ = name;
-  }
-
-  ~temp_dir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-
-  std::string file(const std::string& name) const {
-    return path_ + "/" + name;
-  }
-
-private:
-  std::string path_;
-};
 
 /// What a reply slot received. Shared with the slot's callbacks, so it
 /// stays valid however long an actor keeps a copy of the slot.
@@ -170,7 +149,7 @@ protected:
     return *n;
   }
 
-  temp_dir dir_;
+  sb::test::temp_dir dir_{"actors"};
   std::shared_ptr<config> cfg_ = std::make_shared<config>();
   caf::actor_system_config sys_cfg_;
   caf::actor_system sys_;

@@ -12,8 +12,11 @@
 
 #include "cli/sim/twiml_reader.hpp"
 #include "core/error.hpp"
+#include "tests/support/twiml_parse.hpp"
 
 namespace {
+
+using sb::test::parse_twiml;
 
 sb::voice_reply make_reply(sb::reply_action action, std::string text) {
   sb::voice_reply r;
@@ -30,16 +33,8 @@ sb::config test_config() {
   return cfg;
 }
 
-sb::twiml_node parse(const std::string& xml) {
-  auto doc = sb::read_twiml(xml);
-  INFO(xml);
-  if (!doc)
-    FAIL("read_twiml failed: " << sb::what(doc.error()));
-  return std::move(*doc);
-}
-
 sb::twiml_node render(const sb::voice_reply& reply, const sb::config& cfg) {
-  return parse(sb::render_twiml(reply, cfg));
+  return parse_twiml(sb::render_twiml(reply, cfg));
 }
 
 std::vector<std::string> child_names(const sb::twiml_node& node) {
@@ -176,7 +171,7 @@ TEST_CASE("caller text cannot become markup", "[voice_twiml]") {
       auto xml = sb::render_twiml(make_reply(sb::reply_action::listen, text),
                                   test_config());
       CHECK(xml.find("<Dial") == std::string::npos);
-      auto doc = parse(xml);
+      auto doc = parse_twiml(xml);
       CHECK(doc.find("Dial") == nullptr);
       CHECK(child_names(doc) == names{"Gather", "Redirect"});
       auto says = doc.find_all("Say");
@@ -421,7 +416,7 @@ TEST_CASE("relay: an empty greeting and no hints leave their attributes out",
   auto cfg = test_config();
   cfg.voice.hints.clear();
   // A reconnect: the caller is mid-conversation, nothing to greet with.
-  auto doc = parse(render_relay(relay_reply(""), cfg));
+  auto doc = parse_twiml(render_relay(relay_reply(""), cfg));
   auto relay = doc.find("ConversationRelay");
   REQUIRE(relay != nullptr);
   CHECK(attr_names(*relay)
@@ -448,7 +443,7 @@ TEST_CASE("relay: the greeting and other values are escaped",
         != std::string::npos);
   CHECK(xml.find("<Dial") == std::string::npos);
   CHECK(xml.find("<Hangup") == std::string::npos);
-  auto doc = parse(xml);
+  auto doc = parse_twiml(xml);
   CHECK(doc.find("Dial") == nullptr);
   CHECK(doc.find("Hangup") == nullptr);
   auto connect = doc.find("Connect");

@@ -35,6 +35,7 @@
 #include "fixtures/refusing_port.hpp"
 #include "net/text/form.hpp"
 #include "net/client/http_client.hpp"
+#include "support/daemon_http.hpp"
 #include "support/daemon_process.hpp"
 #include "tests/support/skip.hpp"
 
@@ -52,12 +53,6 @@ form_params speech(const std::string& sid, const std::string& text) {
           {"SpeechResult", text}, {"Confidence", "0.9"}};
 }
 
-caf::expected<client_response> post(http_client& cl, const daemon_process& d,
-                                     const std::string& path,
-                                     const form_params& p) {
-  return cl.post_form(d.base_url() + path, form_encode(p));
-}
-
 // What the caller hears from one webhook answer.
 struct answer {
   unsigned status = 0;
@@ -71,7 +66,7 @@ answer hear(http_client& cl, const daemon_process& d, const std::string& path,
             const form_params& p) {
   answer a;
   auto t0 = steady::now();
-  auto r = post(cl, d, path, p);
+  auto r = post_form(cl, d, path, p);
   a.took = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now()
                                                                   - t0);
   if (!r)
@@ -571,7 +566,7 @@ TEST_CASE("kill -9 in the middle of a burst of turns: every turn answered "
       callers.emplace_back([&, c] {
         http_client cl{2s};
         auto sid = "CA" + std::string(30, '0') + std::to_string(1000 + c);
-        if (!post(cl, d, "/voice/inbound", {{"CallSid", sid}}))
+        if (!post_form(cl, d, "/voice/inbound", {{"CallSid", sid}}))
           return;
         for (int t = 0; !stop; ++t) {
           auto text = "call " + std::to_string(c) + " turn " + std::to_string(t);

@@ -10,10 +10,12 @@
 #include "net/text/form.hpp"
 #include "net/client/http_client.hpp"
 #include "support/daemon_process.hpp"
+#include "tests/support/poll_until.hpp"
 #include "tests/support/paths.hpp"
 
 using namespace sb;
 using namespace sb::test;
+using sb::testing::poll_until;
 
 namespace {
 
@@ -93,9 +95,14 @@ TEST_CASE("an idle call is reaped after call_idle_timeout_s") {
   REQUIRE(inbound(cl, d, "CA20")->status == 200);
   // Waits for the daemon's own report of the reaping, bounded.
   REQUIRE(d.wait_for_log("CA20 ended: idle-timeout"));
-  auto health = cl.get(d.base_url() + "/");
-  REQUIRE(health);
-  CHECK(health->body.find("\"active_sessions\":0") != std::string::npos);
+  // The ingress lets the call go once its end is committed.
+  CHECK(poll_until(
+    [&] {
+      auto health = cl.get(d.base_url() + "/");
+      return health
+             && health->body.find("\"active_sessions\":0") != std::string::npos;
+    },
+    std::chrono::seconds(5)));
   REQUIRE(d.stop() == 0);
   auto row = query(opts.db_path, "SELECT end_reason, ended_at FROM calls").at(0);
   CHECK(row["end_reason"] == "idle-timeout");

@@ -11,6 +11,7 @@
 #include "fixtures/fake_llm.hpp"
 #include "net/text/form.hpp"
 #include "net/client/http_client.hpp"
+#include "support/daemon_http.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace sb;
@@ -34,12 +35,6 @@ std::string llm_toml(const std::string& backend,
 form_params speech(const std::string& sid, const std::string& text) {
   return {{"CallSid", sid}, {"From", "+15550100"}, {"CallStatus", "in-progress"},
           {"SpeechResult", text}, {"Confidence", "0.9"}};
-}
-
-caf::expected<client_response> post(http_client& cl, const daemon_process& d,
-                                    const std::string& path,
-                                    const form_params& p) {
-  return cl.post_form(d.base_url() + path, form_encode(p));
 }
 
 } // namespace
@@ -123,14 +118,14 @@ TEST_CASE("a slow model gets a filler and a redirect within the deadline") {
   daemon_process d{opts, dir.path()};
   REQUIRE(d.running());
   http_client cl;
-  REQUIRE(post(cl, d, "/voice/inbound", {{"CallSid", "CA9"}})->status == 200);
+  REQUIRE(post_form(cl, d, "/voice/inbound", {{"CallSid", "CA9"}})->status == 200);
   auto started = std::chrono::steady_clock::now();
   std::string path = "/voice/process-speech";
   int redirects = 0;
   caf::expected<twiml_node> doc = twiml_node{};
   for (;;) {
     auto t0 = std::chrono::steady_clock::now();
-    auto r = post(cl, d, path, speech("CA9", "what is my balance"));
+    auto r = post_form(cl, d, path, speech("CA9", "what is my balance"));
     auto took = std::chrono::steady_clock::now() - t0;
     REQUIRE(r);
     REQUIRE(r->status == 200);
@@ -169,14 +164,14 @@ TEST_CASE("a dead or failing model yields the apology and the call goes on") {
   daemon_process d{opts, dir.path()};
   REQUIRE(d.running());
   http_client cl;
-  REQUIRE(post(cl, d, "/voice/inbound", {{"CallSid", "CA8"}})->status == 200);
+  REQUIRE(post_form(cl, d, "/voice/inbound", {{"CallSid", "CA8"}})->status == 200);
   for (const char* mode : {"500", "garbage", "cut"}) {
     INFO(mode);
     if (std::string{mode} == "garbage")
       model.set_mode(fake_llm::mode::malformed);
     if (std::string{mode} == "cut")
       model.set_mode(fake_llm::mode::cut);
-    auto r = post(cl, d, "/voice/process-speech", speech("CA8", "hello there"));
+    auto r = post_form(cl, d, "/voice/process-speech", speech("CA8", "hello there"));
     REQUIRE(r);
     CHECK(r->status == 200);
     auto doc = read_twiml(r->body);
@@ -207,8 +202,8 @@ TEST_CASE("an endpoint never sees more requests than its slots") {
     threads.emplace_back([&, i] {
       http_client cl;
       auto sid = "CA10" + std::to_string(i);
-      post(cl, d, "/voice/inbound", {{"CallSid", sid}});
-      auto r = post(cl, d, "/voice/process-speech", speech(sid, "hello"));
+      post_form(cl, d, "/voice/inbound", {{"CallSid", sid}});
+      auto r = post_form(cl, d, "/voice/process-speech", speech(sid, "hello"));
       if (r && r->status == 200 && r->body.find("Hello there") != std::string::npos)
         ++ok;
     });
@@ -235,9 +230,9 @@ TEST_CASE("a dead endpoint is taken out while the others carry the load") {
   daemon_process d{opts, dir.path()};
   REQUIRE(d.running());
   http_client cl;
-  REQUIRE(post(cl, d, "/voice/inbound", {{"CallSid", "CA12"}})->status == 200);
+  REQUIRE(post_form(cl, d, "/voice/inbound", {{"CallSid", "CA12"}})->status == 200);
   for (int i = 0; i < 6; ++i) {
-    auto r = post(cl, d, "/voice/process-speech", speech("CA12", "hello " + std::to_string(i)));
+    auto r = post_form(cl, d, "/voice/process-speech", speech("CA12", "hello " + std::to_string(i)));
     REQUIRE(r);
     auto doc = read_twiml(r->body);
     REQUIRE(doc);

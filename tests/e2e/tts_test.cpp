@@ -10,6 +10,7 @@
 #include "fixtures/fake_tts.hpp"
 #include "net/text/form.hpp"
 #include "net/client/http_client.hpp"
+#include "support/daemon_http.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace sb;
@@ -17,12 +18,6 @@ using namespace sb::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-caf::expected<client_response> post(http_client& cl, const daemon_process& d,
-                                    const std::string& path,
-                                    const form_params& p) {
-  return cl.post_form(d.base_url() + path, form_encode(p));
-}
 
 // The <Play> URL of a TwiML answer, as a path on the daemon.
 std::string play_path(const std::string& body) {
@@ -63,20 +58,20 @@ TEST_CASE("espeak-ng speaks every turn, in Hindi and English") {
   daemon_process d{opts, dir.path()};
   REQUIRE(d.running());
   http_client cl;
-  auto greeting = post(cl, d, "/voice/inbound", {{"CallSid", "CA40"}});
+  auto greeting = post_form(cl, d, "/voice/inbound", {{"CallSid", "CA40"}});
   REQUIRE(greeting);
   auto path = play_path(greeting->body);
   REQUIRE_FALSE(path.empty());
   CHECK(read_twiml(greeting->body)->find("Gather")->find("Play"));
   CHECK(played_seconds(cl, d, path) > 2.0);
 
-  auto hi = post(cl, d, "/voice/process-speech",
-                 {{"CallSid", "CA40"}, {"SpeechResult", "मुझे मदद चाहिए"}});
+  auto hi = post_form(cl, d, "/voice/process-speech",
+                      {{"CallSid", "CA40"}, {"SpeechResult", "मुझे मदद चाहिए"}});
   auto hi_path = play_path(hi->body);
   REQUIRE_FALSE(hi_path.empty());
   CHECK(played_seconds(cl, d, hi_path) > 2.0);
-  auto en = post(cl, d, "/voice/process-speech",
-                 {{"CallSid", "CA40"}, {"SpeechResult", "hello"}});
+  auto en = post_form(cl, d, "/voice/process-speech",
+                      {{"CallSid", "CA40"}, {"SpeechResult", "hello"}});
   auto en_path = play_path(en->body);
   CHECK(en_path != hi_path);
   CHECK(played_seconds(cl, d, en_path) > 1.0);
@@ -108,7 +103,7 @@ TEST_CASE("an HTTP speech server is used, and a failing one falls back to Say") 
   daemon_process d{opts, dir.path()};
   REQUIRE(d.running());
   http_client cl;
-  auto greeting = post(cl, d, "/voice/inbound", {{"CallSid", "CA41"}});
+  auto greeting = post_form(cl, d, "/voice/inbound", {{"CallSid", "CA41"}});
   auto path = play_path(greeting->body);
   REQUIRE_FALSE(path.empty());
   played_seconds(cl, d, path);
@@ -118,8 +113,8 @@ TEST_CASE("an HTTP speech server is used, and a failing one falls back to Say") 
   CHECK(asked);
 
   server.set_mode(fake_tts_mode::http_500);
-  auto reply = post(cl, d, "/voice/process-speech",
-                    {{"CallSid", "CA41"}, {"SpeechResult", "tell me about payments"}});
+  auto reply = post_form(cl, d, "/voice/process-speech",
+                         {{"CallSid", "CA41"}, {"SpeechResult", "tell me about payments"}});
   auto doc = read_twiml(reply->body);
   REQUIRE(doc);
   CHECK_FALSE(doc->find("Play"));
@@ -129,8 +124,8 @@ TEST_CASE("an HTTP speech server is used, and a failing one falls back to Say") 
   server.set_mode(fake_tts_mode::wav);
   server.set_delay(3000ms); // beyond tts.timeout_ms
   auto t0 = std::chrono::steady_clock::now();
-  auto slow = post(cl, d, "/voice/process-speech",
-                   {{"CallSid", "CA41"}, {"SpeechResult", "and my orders"}});
+  auto slow = post_form(cl, d, "/voice/process-speech",
+                        {{"CallSid", "CA41"}, {"SpeechResult", "and my orders"}});
   CHECK(std::chrono::steady_clock::now() - t0 < 2500ms);
   CHECK(read_twiml(slow->body)->find("Say"));
   REQUIRE(d.stop() == 0);

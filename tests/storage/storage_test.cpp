@@ -15,30 +15,15 @@
 
 #include "core/error.hpp"
 #include "storage/database.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace {
 
 using sb::database;
+using sb::test::temp_dir;
 
-// A fresh directory under /tmp, removed with everything in it.
-struct temp_dir {
-  std::string path;
-
-  temp_dir() {
-    char name[] = "/tmp/sb-storage-test-XXXXXX";
-    REQUIRE(mkdtemp(name) != nullptr);
-    path = name;
-  }
-
-  ~temp_dir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-
-  std::string file(const std::string& name = "switchboard.db") const {
-    return path + "/" + name;
-  }
-};
+// The database file most tests open in their temp_dir.
+constexpr const char* db_file = "switchboard.db";
 
 using table = std::vector<std::vector<std::string>>;
 
@@ -131,16 +116,16 @@ sb::event_row sample_event(const std::string& sid, const std::string& kind) {
 TEST_CASE("open creates the four tables and sets user_version",
           "[storage]") {
   temp_dir dir;
-  auto db = open_ok(dir.file());
+  auto db = open_ok(dir.file(db_file));
   CHECK(database::schema_version() == 4);
-  CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "4");
-  auto tables = raw_query(dir.file(), "SELECT name FROM sqlite_master"
+  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "4");
+  auto tables = raw_query(dir.file(db_file), "SELECT name FROM sqlite_master"
                                       " WHERE type = 'table' ORDER BY name");
   CHECK(tables == table{{"calls"}, {"events"}, {"recordings"}, {"turns"}});
   // Every index as "table(columns)", the implicit ones behind PRIMARY KEY
   // and UNIQUE included: the queries operators run must not scan.
   auto indexes = raw_query(
-    dir.file(), "SELECT m.tbl_name || '(' || group_concat(i.name) || ')'"
+    dir.file(db_file), "SELECT m.tbl_name || '(' || group_concat(i.name) || ')'"
                 " FROM sqlite_master m, pragma_index_info(m.name) i"
                 " WHERE m.type = 'index' GROUP BY m.name ORDER BY 1");
   CHECK(indexes
@@ -155,21 +140,21 @@ TEST_CASE("a version-1 file is migrated forward, keeping its rows",
           "[storage]") {
   temp_dir dir;
   {
-    auto db = open_ok(dir.file());
+    auto db = open_ok(dir.file(db_file));
     sb::write_batch batch;
     batch.calls.push_back(sample_call("CA1"));
     batch.turns.push_back(sample_turn("CA1", 1, "hello"));
     REQUIRE_FALSE(db->write(batch));
   }
   // What a file written by the first release looks like.
-  raw_query(dir.file(), "ALTER TABLE turns DROP COLUMN queue_ms", true);
-  raw_query(dir.file(), "ALTER TABLE turns DROP COLUMN llm_ms", true);
-  raw_query(dir.file(), "ALTER TABLE turns DROP COLUMN first_token_ms", true);
-  raw_query(dir.file(), "ALTER TABLE turns DROP COLUMN interrupted", true);
-  raw_query(dir.file(), "ALTER TABLE calls DROP COLUMN adopted_at", true);
-  raw_query(dir.file(), "PRAGMA user_version = 1", true);
-  auto db = open_ok(dir.file());
-  CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "4");
+  raw_query(dir.file(db_file), "ALTER TABLE turns DROP COLUMN queue_ms", true);
+  raw_query(dir.file(db_file), "ALTER TABLE turns DROP COLUMN llm_ms", true);
+  raw_query(dir.file(db_file), "ALTER TABLE turns DROP COLUMN first_token_ms", true);
+  raw_query(dir.file(db_file), "ALTER TABLE turns DROP COLUMN interrupted", true);
+  raw_query(dir.file(db_file), "ALTER TABLE calls DROP COLUMN adopted_at", true);
+  raw_query(dir.file(db_file), "PRAGMA user_version = 1", true);
+  auto db = open_ok(dir.file(db_file));
+  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "4");
   sb::write_batch batch;
   auto t = sample_turn("CA1", 2, "again");
   t.queue_ms = 5;
@@ -188,15 +173,15 @@ TEST_CASE("a version-1 file is migrated forward, keeping its rows",
 TEST_CASE("reopening keeps data and migrates nothing", "[storage]") {
   temp_dir dir;
   {
-    auto db = open_ok(dir.file());
+    auto db = open_ok(dir.file(db_file));
     sb::write_batch batch;
     batch.calls.push_back(sample_call("CA1"));
     batch.turns.push_back(sample_turn("CA1", 1, "hello"));
     REQUIRE_FALSE(db->write(batch));
   }
-  auto db = open_ok(dir.file());
-  auto db_again = open_ok(dir.file());
-  CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "4");
+  auto db = open_ok(dir.file(db_file));
+  auto db_again = open_ok(dir.file(db_file));
+  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "4");
   auto stored = db->load_call("CA1");
   REQUIRE(stored);
   REQUIRE(*stored);
@@ -207,22 +192,22 @@ TEST_CASE("reopening keeps data and migrates nothing", "[storage]") {
 
 TEST_CASE("a file from a newer binary is refused by name", "[storage]") {
   temp_dir dir;
-  open_ok(dir.file());
-  raw_query(dir.file(), "PRAGMA user_version = 7", true);
-  auto db = database::open(dir.file());
+  open_ok(dir.file(db_file));
+  raw_query(dir.file(db_file), "PRAGMA user_version = 7", true);
+  auto db = database::open(dir.file(db_file));
   REQUIRE_FALSE(db);
   CHECK(is_storage_failed(db.error()));
   auto msg = sb::what(db.error());
-  CHECK_THAT(msg, Catch::Contains(dir.file()));
+  CHECK_THAT(msg, Catch::Contains(dir.file(db_file)));
   CHECK_THAT(msg, Catch::Contains("schema version 7"));
   CHECK_THAT(msg, Catch::Contains("(4)"));
   // Refusing must not touch the file.
-  CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "7");
+  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "7");
 }
 
 TEST_CASE("Hindi and SQL-looking text round-trip verbatim", "[storage]") {
   temp_dir dir;
-  auto db = open_ok(dir.file());
+  auto db = open_ok(dir.file(db_file));
   const std::string hindi = "नमस्ते, मुझे मदद चाहिए";
   const std::string evil = "'); DROP TABLE calls;--";
   auto call = sample_call("CA'; DELETE FROM turns;--");
@@ -251,15 +236,15 @@ TEST_CASE("Hindi and SQL-looking text round-trip verbatim", "[storage]") {
   CHECK(got.turns[1].latency_ms == 640);
   CHECK(got.turns[1].model == "llama3:8b \"q4\"");
   // The operator's view: bytes on disk are the UTF-8 given, nothing ran.
-  CHECK(raw_scalar(dir.file(), "SELECT content FROM turns WHERE seq = 1")
+  CHECK(raw_scalar(dir.file(db_file), "SELECT content FROM turns WHERE seq = 1")
         == hindi);
-  CHECK(raw_scalar(dir.file(), "SELECT count(*) FROM calls") == "1");
-  CHECK(raw_scalar(dir.file(), "SELECT count(*) FROM turns") == "2");
+  CHECK(raw_scalar(dir.file(db_file), "SELECT count(*) FROM calls") == "1");
+  CHECK(raw_scalar(dir.file(db_file), "SELECT count(*) FROM turns") == "2");
 }
 
 TEST_CASE("an unknown call loads as nullopt", "[storage]") {
   temp_dir dir;
-  auto db = open_ok(dir.file());
+  auto db = open_ok(dir.file(db_file));
   auto stored = db->load_call("CA-nope");
   REQUIRE(stored);
   CHECK_FALSE(*stored);
@@ -267,7 +252,7 @@ TEST_CASE("an unknown call loads as nullopt", "[storage]") {
 
 TEST_CASE("call upserts fill in, never erase", "[storage]") {
   temp_dir dir;
-  auto db = open_ok(dir.file());
+  auto db = open_ok(dir.file(db_file));
   sb::write_batch first;
   first.calls.push_back(sample_call("CA1"));
   REQUIRE_FALSE(db->write(first));
@@ -299,7 +284,7 @@ TEST_CASE("call upserts fill in, never erase", "[storage]") {
 
 TEST_CASE("recording upserts fill in, never erase", "[storage]") {
   temp_dir dir;
-  auto db = open_ok(dir.file());
+  auto db = open_ok(dir.file(db_file));
   sb::write_batch first;
   first.recordings.push_back({"RE1", "CA1", "https://api.twilio.com/RE1",
                               "in-progress", std::nullopt, 2,
@@ -309,7 +294,7 @@ TEST_CASE("recording upserts fill in, never erase", "[storage]") {
   second.recordings.push_back({"RE1", "", "", "completed", 42, std::nullopt,
                                ""});
   REQUIRE_FALSE(db->write(second));
-  auto rows = raw_query(dir.file(), "SELECT call_sid, url, status, duration_s,"
+  auto rows = raw_query(dir.file(db_file), "SELECT call_sid, url, status, duration_s,"
                                     " channels, created_at FROM recordings");
   CHECK(rows == table{{"CA1", "https://api.twilio.com/RE1", "completed", "42",
                        "2", "2024-05-01T10:00:00Z"}});
@@ -317,7 +302,7 @@ TEST_CASE("recording upserts fill in, never erase", "[storage]") {
 
 TEST_CASE("unknown fields are stored as NULL", "[storage]") {
   temp_dir dir;
-  auto db = open_ok(dir.file());
+  auto db = open_ok(dir.file(db_file));
   sb::call_row call;
   call.call_sid = "CA1";
   call.status = "ringing";
@@ -326,22 +311,22 @@ TEST_CASE("unknown fields are stored as NULL", "[storage]") {
   batch.turns.push_back(sample_turn("CA1", 1, "hi"));
   batch.events.push_back({"", "inbound", "2024-05-01T10:00:00Z", "{}"});
   REQUIRE_FALSE(db->write(batch));
-  auto types = raw_query(dir.file(),
+  auto types = raw_query(dir.file(db_file),
                          "SELECT typeof(account_sid), typeof(answered_by),"
                          " typeof(ended_at), typeof(duration_s),"
                          " typeof(status) FROM calls");
   CHECK(types == table{{"null", "null", "null", "null", "text"}});
-  types = raw_query(dir.file(), "SELECT typeof(confidence),"
+  types = raw_query(dir.file(db_file), "SELECT typeof(confidence),"
                                 " typeof(latency_ms), typeof(model),"
                                 " typeof(audio) FROM turns");
   CHECK(types == table{{"null", "null", "null", "null"}});
-  CHECK(raw_scalar(dir.file(), "SELECT typeof(call_sid) FROM events")
+  CHECK(raw_scalar(dir.file(db_file), "SELECT typeof(call_sid) FROM events")
         == "null");
 }
 
 TEST_CASE("one bad batch fails alone, the others commit", "[storage]") {
   temp_dir dir;
-  auto db = open_ok(dir.file());
+  auto db = open_ok(dir.file(db_file));
   sb::write_batch good1, bad, good2;
   good1.calls.push_back(sample_call("CA1"));
   good1.turns.push_back(sample_turn("CA1", 1, "first"));
@@ -369,13 +354,13 @@ TEST_CASE("one bad batch fails alone, the others commit", "[storage]") {
   CHECK(*db->count_rows("calls") == 1);
   CHECK(*db->count_rows("turns") == 2);
   CHECK(*db->count_rows("events") == 2);
-  CHECK(raw_query(dir.file(), "SELECT content FROM turns ORDER BY seq")
+  CHECK(raw_query(dir.file(db_file), "SELECT content FROM turns ORDER BY seq")
         == table{{"first"}, {"second"}});
 }
 
 TEST_CASE("a turn with an unknown role is refused", "[storage]") {
   temp_dir dir;
-  auto db = open_ok(dir.file());
+  auto db = open_ok(dir.file(db_file));
   sb::write_batch batch;
   batch.turns.push_back(sample_turn("CA1", 1, "hi"));
   batch.turns[0].role = "system";
@@ -391,15 +376,15 @@ TEST_CASE("a turn with an unknown role is refused", "[storage]") {
 TEST_CASE("the file is in WAL mode and readable by another connection",
           "[storage]") {
   temp_dir dir;
-  auto db = open_ok(dir.file());
+  auto db = open_ok(dir.file(db_file));
   sb::write_batch batch;
   batch.calls.push_back(sample_call("CA1"));
   REQUIRE_FALSE(db->write(batch));
   // journal_mode=WAL is stored in the file, so any connection reports it.
-  CHECK(raw_scalar(dir.file(), "PRAGMA journal_mode") == "wal");
-  CHECK(std::filesystem::exists(dir.file() + "-wal"));
+  CHECK(raw_scalar(dir.file(db_file), "PRAGMA journal_mode") == "wal");
+  CHECK(std::filesystem::exists(dir.file(db_file) + "-wal"));
   // Read-only, while the writer still holds its connection open.
-  CHECK(raw_scalar(dir.file(), "SELECT from_number FROM calls")
+  CHECK(raw_scalar(dir.file(db_file), "SELECT from_number FROM calls")
         == "+919876543210");
   // Per-connection settings are only visible on the daemon's connection.
   CHECK(handle_scalar(db->handle(), "PRAGMA synchronous") == 1);  // NORMAL
@@ -409,7 +394,7 @@ TEST_CASE("the file is in WAL mode and readable by another connection",
 
 TEST_CASE("open_calls lists unfinished calls, newest first", "[storage]") {
   temp_dir dir;
-  auto db = open_ok(dir.file());
+  auto db = open_ok(dir.file(db_file));
   sb::write_batch batch;
   for (int i = 1; i <= 4; ++i) {
     auto call = sample_call("CA" + std::to_string(i));
@@ -437,7 +422,7 @@ TEST_CASE("open_calls lists unfinished calls, newest first", "[storage]") {
 
 TEST_CASE("count_rows accepts only the four tables", "[storage]") {
   temp_dir dir;
-  auto db = open_ok(dir.file());
+  auto db = open_ok(dir.file(db_file));
   for (auto name : {"sqlite_master", "calls; DROP TABLE calls", "CALLS", ""}) {
     auto count = db->count_rows(name);
     REQUIRE_FALSE(count);
@@ -455,10 +440,10 @@ TEST_CASE("open reports unusable paths as storage_failed", "[storage]") {
     CHECK_THAT(sb::what(db.error()), Catch::Contains("/proc/x/y.db"));
   }
   SECTION("a directory") {
-    auto db = database::open(dir.path);
+    auto db = database::open(dir.path());
     REQUIRE_FALSE(db);
     CHECK(is_storage_failed(db.error()));
-    CHECK_THAT(sb::what(db.error()), Catch::Contains(dir.path));
+    CHECK_THAT(sb::what(db.error()), Catch::Contains(dir.path()));
   }
   SECTION("a file that is not a database") {
     auto path = dir.file("notes.txt");
@@ -490,7 +475,7 @@ TEST_CASE("an in-memory database works for quick tests", "[storage]") {
 TEST_CASE("a full database refuses nothing for good and takes the writes "
           "once it has room", "[storage]") {
   temp_dir dir;
-  auto db = open_ok(dir.file());
+  auto db = open_ok(dir.file(db_file));
   // A page budget is SQLite's own "disk full": SQLITE_FULL, as ENOSPC gives.
   auto pages = handle_scalar(db->handle(), "PRAGMA page_count");
   REQUIRE(sqlite3_exec(db->handle(), ("PRAGMA max_page_count = "
@@ -519,10 +504,10 @@ TEST_CASE("a full database refuses nothing for good and takes the writes "
 TEST_CASE("a lock held past the busy timeout is unavailable, not refused",
           "[storage]") {
   temp_dir dir;
-  auto db = open_ok(dir.file());
+  auto db = open_ok(dir.file(db_file));
   db->set_busy_timeout(std::chrono::milliseconds(20));
   sqlite3* other = nullptr;
-  REQUIRE(sqlite3_open(dir.file().c_str(), &other) == SQLITE_OK);
+  REQUIRE(sqlite3_open(dir.file(db_file).c_str(), &other) == SQLITE_OK);
   REQUIRE(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr)
           == SQLITE_OK);
   sb::write_batch batch;
@@ -540,7 +525,7 @@ TEST_CASE("a lock held past the busy timeout is unavailable, not refused",
 TEST_CASE("a refused batch and a full database: the ones before are "
           "committed, the rest wait", "[storage]") {
   temp_dir dir;
-  auto db = open_ok(dir.file());
+  auto db = open_ok(dir.file(db_file));
   sb::write_batch good, bad, big;
   good.turns.push_back(sample_turn("CA1", 1, "first"));
   bad.turns.push_back(sample_turn("CA1", 1, "again"));
@@ -556,7 +541,7 @@ TEST_CASE("a refused batch and a full database: the ones before are "
   CHECK_FALSE(report.refused[0]);
   CHECK_THAT(sb::what(report.refused[1]), Catch::Contains("CHECK"));
   CHECK(is_storage_failed(report.unavailable));
-  CHECK(raw_query(dir.file(), "SELECT content FROM turns")
+  CHECK(raw_query(dir.file(db_file), "SELECT content FROM turns")
         == table{{"first"}});
 }
 
@@ -626,8 +611,8 @@ sb::stored_call load_ok(database& db, const std::string& sid) {
 TEST_CASE("a version-2 file gains first_token_ms, interrupted and adopted_at, "
           "keeping its rows", "[storage]") {
   temp_dir dir;
-  exec_raw(dir.file(), version_2_schema);
-  exec_raw(dir.file(),
+  exec_raw(dir.file(db_file), version_2_schema);
+  exec_raw(dir.file(db_file),
            "INSERT INTO calls (call_sid, status) VALUES ('CA1', 'completed');"
            "INSERT INTO turns (call_sid, seq, role, content, created_at,"
            " latency_ms, model, queue_ms, llm_ms) VALUES"
@@ -635,8 +620,8 @@ TEST_CASE("a version-2 file gains first_token_ms, interrupted and adopted_at, "
            "  NULL, NULL),"
            " ('CA1', 2, 'assistant', 'Namaste', '2024-05-01T10:00:02Z', 900,"
            "  'llama3', 40, 800);");
-  auto db = open_ok(dir.file());
-  CHECK(raw_scalar(dir.file(), "PRAGMA user_version") == "4");
+  auto db = open_ok(dir.file(db_file));
+  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "4");
   auto call = load_ok(*db, "CA1");
   CHECK(call.call.status == "completed");
   REQUIRE(call.turns.size() == 2);
@@ -651,16 +636,16 @@ TEST_CASE("a version-2 file gains first_token_ms, interrupted and adopted_at, "
     CHECK_FALSE(t.first_token_ms);
     CHECK_FALSE(t.interrupted);
   }
-  CHECK(raw_query(dir.file(), "SELECT typeof(first_token_ms), interrupted"
+  CHECK(raw_query(dir.file(db_file), "SELECT typeof(first_token_ms), interrupted"
                               " FROM turns ORDER BY seq")
         == table{{"null", "0"}, {"null", "0"}});
   // A call stored before adoption existed was never adopted.
   CHECK(call.call.adopted_at.empty());
-  CHECK(raw_query(dir.file(), "SELECT typeof(adopted_at) FROM calls")
+  CHECK(raw_query(dir.file(db_file), "SELECT typeof(adopted_at) FROM calls")
         == table{{"null"}});
   // UNIQUE (call_sid, seq) survives the step: the upsert's conflict target.
   auto rows = raw_query(
-    dir.file(), "SELECT group_concat(i.name) FROM sqlite_master m,"
+    dir.file(db_file), "SELECT group_concat(i.name) FROM sqlite_master m,"
                 " pragma_index_info(m.name) i WHERE m.tbl_name = 'turns'"
                 " AND m.type = 'index' GROUP BY m.name");
   CHECK(rows == table{{"call_sid,seq"}});
@@ -680,7 +665,7 @@ TEST_CASE("a version-2 file gains first_token_ms, interrupted and adopted_at, "
 TEST_CASE("first_token_ms and interrupted are written and read back",
           "[storage]") {
   temp_dir dir;
-  auto db = open_ok(dir.file());
+  auto db = open_ok(dir.file(db_file));
   sb::write_batch batch;
   batch.calls.push_back(sample_call("CA1"));
   batch.turns.push_back(sample_turn("CA1", 1, "hello"));
@@ -702,7 +687,7 @@ TEST_CASE("first_token_ms and interrupted are written and read back",
   CHECK(call.turns[1].latency_ms == 700);
   CHECK(call.turns[1].queue_ms == 3);
   CHECK(call.turns[1].llm_ms == 650);
-  CHECK(raw_query(dir.file(), "SELECT seq, typeof(first_token_ms),"
+  CHECK(raw_query(dir.file(db_file), "SELECT seq, typeof(first_token_ms),"
                               " first_token_ms, interrupted FROM turns"
                               " ORDER BY seq")
         == table{{"1", "null", "NULL", "0"}, {"2", "integer", "180", "1"}});
@@ -711,7 +696,7 @@ TEST_CASE("first_token_ms and interrupted are written and read back",
 TEST_CASE("a turn written again is trimmed in place, keeping its role, time "
           "and measurements", "[storage]") {
   temp_dir dir;
-  auto db = open_ok(dir.file());
+  auto db = open_ok(dir.file(db_file));
   sb::write_batch first;
   first.calls.push_back(sample_call("CA1"));
   first.turns.push_back(sample_turn("CA1", 1, "hello"));
@@ -753,14 +738,14 @@ TEST_CASE("a turn written again is trimmed in place, keeping its role, time "
   CHECK(t.audio == "a1");
   CHECK(*db->count_rows("turns") == 2);
   // The row keeps its id: it was updated, not deleted and inserted.
-  CHECK(raw_scalar(dir.file(), "SELECT id FROM turns WHERE seq = 2") == "2");
+  CHECK(raw_scalar(dir.file(db_file), "SELECT id FROM turns WHERE seq = 2") == "2");
 
   // Interrupted before a word was heard: the content is empty, not NULL.
   trimmed.content = "";
   second.turns = {trimmed};
   REQUIRE_FALSE(db->write(second));
   CHECK(load_ok(*db, "CA1").turns[1].content.empty());
-  CHECK(raw_scalar(dir.file(), "SELECT typeof(content) FROM turns"
+  CHECK(raw_scalar(dir.file(db_file), "SELECT typeof(content) FROM turns"
                                " WHERE seq = 2")
         == "text");
 
@@ -776,7 +761,7 @@ TEST_CASE("a batch written twice is stored once", "[storage]") {
   // What the store actor does when a commit's outcome is unknown and the
   // batch is retried: the turns must not fail nor double.
   temp_dir dir;
-  auto db = open_ok(dir.file());
+  auto db = open_ok(dir.file(db_file));
   sb::write_batch batch;
   batch.calls.push_back(sample_call("CA1"));
   batch.turns.push_back(sample_turn("CA1", 1, "hello"));
@@ -790,7 +775,7 @@ TEST_CASE("a batch written twice is stored once", "[storage]") {
   CHECK_FALSE(report.unavailable);
   CHECK(*db->count_rows("turns") == 2);
   CHECK(*db->count_rows("calls") == 1);
-  CHECK(raw_query(dir.file(), "SELECT seq, role, content, latency_ms,"
+  CHECK(raw_query(dir.file(db_file), "SELECT seq, role, content, latency_ms,"
                               " interrupted FROM turns ORDER BY seq")
         == table{{"1", "user", "hello", "NULL", "0"},
                  {"2", "assistant", "Namaste", "500", "0"}});

@@ -7,7 +7,6 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -28,20 +27,6 @@
 #include <unistd.h>
 
 namespace sb::test {
-
-namespace fs = std::filesystem;
-
-temp_dir::temp_dir() {
-  std::string tmpl = (fs::temp_directory_path() / "sb-test-XXXXXX").string();
-  if (mkdtemp(tmpl.data()) != nullptr)
-    path_ = tmpl;
-}
-
-temp_dir::~temp_dir() {
-  std::error_code ec;
-  if (!path_.empty())
-    fs::remove_all(path_, ec);
-}
 
 int free_port() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -11,19 +11,9 @@
 
 #include <sys/types.h>
 
+#include "support/temp_dir.hpp"
+
 namespace sb::test {
-
-/// A temp directory removed (recursively) on destruction.
-class temp_dir {
-public:
-  temp_dir();
-  ~temp_dir();
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
-private:
-  std::string path_;
-};
 
 struct daemon_options {
   std::string db_path;                 // required

@@ -16,30 +16,16 @@
 #include <catch2/catch.hpp>
 
 #include "core/error.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using sb::audio_cache;
 
-// A fresh directory under the system temp dir, removed afterwards.
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    std::string tmpl = (fs::temp_directory_path() / "sb-cache-XXXXXX")
-                         .string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
 struct cache_fixture {
-  temp_dir tmp;
-  std::string dir = (tmp.path / "cache").string();
+  sb::test::temp_dir tmp{"cache"};
+  std::string dir = tmp.file("cache");
 
   std::unique_ptr<audio_cache> open(uint64_t max_bytes) {
     auto cache = audio_cache::open(dir, max_bytes);
@@ -127,7 +113,7 @@ TEST_CASE_METHOD(cache_fixture, "invalid ids never reach the file system",
     CHECK_FALSE(cache->read(bad));
   }
   CHECK(files().empty());
-  CHECK_FALSE(fs::exists(tmp.path / "x"));
+  CHECK_FALSE(fs::exists(tmp.file("x")));
 }
 
 TEST_CASE_METHOD(cache_fixture, "least recently used files are evicted",
@@ -209,11 +195,11 @@ TEST_CASE_METHOD(cache_fixture, "a file removed behind the cache is forgotten",
 
 TEST_CASE_METHOD(cache_fixture, "open fails when the path is not a directory",
                  "[cache]") {
-  std::ofstream(tmp.path / "file") << "x";
-  auto r = audio_cache::open((tmp.path / "file").string(), 100);
+  std::ofstream(tmp.file("file")) << "x";
+  auto r = audio_cache::open(tmp.file("file"), 100);
   REQUIRE_FALSE(r);
   CHECK(sb::has_code(r.error(), sb::errc::storage_failed));
-  auto nested = audio_cache::open((tmp.path / "file" / "sub").string(), 100);
+  auto nested = audio_cache::open(tmp.file("file/sub"), 100);
   REQUIRE_FALSE(nested);
   CHECK(sb::has_code(nested.error(), sb::errc::storage_failed));
 }

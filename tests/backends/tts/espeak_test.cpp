@@ -6,14 +6,12 @@
 
 #include <cmath>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
-
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
 #include "core/error.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace {
 
@@ -118,12 +116,9 @@ TEST_CASE("espeak allows one live engine per process", "[espeak]") {
   CHECK(again->synthesize("again", "en"));
   again.reset();
   // Initialisation happens once: a different data path cannot take effect.
-  const auto dir = std::filesystem::temp_directory_path()
-                   / ("sb-espeak-data-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  std::ofstream(dir / "phontab") << "";
-  auto other_path = sb::espeak_engine::create(dir.string());
-  std::filesystem::remove_all(dir);
+  sb::test::temp_dir data{"espeak-data"};
+  std::ofstream(data.file("phontab")) << "";
+  auto other_path = sb::espeak_engine::create(data.path());
   REQUIRE_FALSE(other_path);
   CHECK(sb::has_code(other_path.error(), sb::errc::bad_config));
   CHECK_THAT(sb::what(other_path.error()),

@@ -23,32 +23,15 @@
 #include "cli/ctl/ctl_run.hpp"
 #include "core/error.hpp"
 #include "net/line/line_server.hpp"
+#include "tests/support/ctl_in_process.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace {
 
 namespace asio = boost::asio;
-
-struct temp_dir {
-  std::string path;
-  temp_dir() {
-    char name[] = "/tmp/sb-ctl-XXXXXX";
-    REQUIRE(::mkdtemp(name) != nullptr);
-    path = name;
-  }
-  ~temp_dir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-  std::string file(const std::string& name) const {
-    return path + "/" + name;
-  }
-};
-
-struct ctl_run {
-  int rc = -1;
-  std::string out;
-  std::string err;
-};
+using sb::test::ctl_in_process;
+using sb::test::ctl_run;
+using sb::test::temp_dir;
 
 // The stand-in daemon: answers each request line with the canned reply
 // for it; a request with none is held unanswered (a hung daemon). Run by
@@ -103,25 +86,9 @@ struct fake_daemon {
   // switchboardctl --socket SOCKET ARGS...
   ctl_run ctl(std::vector<std::string> args) {
     args.insert(args.begin(), {"--socket", socket});
-    std::ostringstream out;
-    std::ostringstream err;
-    ctl_run r;
-    r.rc = sb::run_ctl(args, out, err);
-    r.out = out.str();
-    r.err = err.str();
-    return r;
+    return ctl_in_process(args);
   }
 };
-
-ctl_run run(const std::vector<std::string>& args) {
-  std::ostringstream out;
-  std::ostringstream err;
-  ctl_run r;
-  r.rc = sb::run_ctl(args, out, err);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
 
 const char* const stats_result
   = R"({"live_calls":2,"calls_total":17,"calls_rejected":1,"draining":false})";
@@ -224,7 +191,7 @@ TEST_CASE_METHOD(fake_daemon, "ctl_client: the socket comes from --config's "
          std::string(R"({"ok":true,"result":)") + stats_result + "}");
   const auto config = dir.file("config.toml");
   std::ofstream(config) << "[admin]\nsocket = \"" << socket << "\"\n";
-  auto r = run({"--config", config, "stats"});
+  auto r = ctl_in_process({"--config", config, "stats"});
   INFO(r.err);
   CHECK(r.rc == 0);
   CHECK(r.out.rfind("live_calls: 2\n", 0) == 0);
@@ -235,7 +202,7 @@ TEST_CASE("ctl_client: nobody listening exits 3", "[ctl_client]") {
   const auto path = dir.file("switchboard.sock");
   const std::string message = "switchboardctl: no daemon listening on " + path
                               + " (is switchboardd running?)\n";
-  auto missing = run({"--socket", path, "stats"});
+  auto missing = ctl_in_process({"--socket", path, "stats"});
   CHECK(missing.rc == 3);
   CHECK(missing.err == message);
   {
@@ -247,7 +214,7 @@ TEST_CASE("ctl_client: nobody listening exits 3", "[ctl_client]") {
     acceptor.listen();
   }
   REQUIRE(std::filesystem::is_socket(path));
-  auto stale = run({"--socket", path, "calls"});
+  auto stale = ctl_in_process({"--socket", path, "calls"});
   CHECK(stale.rc == 3);
   CHECK(stale.err == message);
   CHECK(sb::exchange_line(path, "{}", std::chrono::seconds(1)).status
@@ -255,15 +222,15 @@ TEST_CASE("ctl_client: nobody listening exits 3", "[ctl_client]") {
 }
 
 TEST_CASE("ctl_client: usage errors exit 2, help exits 0", "[ctl_client]") {
-  auto bad = run({"dial"});
+  auto bad = ctl_in_process({"dial"});
   CHECK(bad.rc == 2);
   CHECK(bad.err
         == "switchboardctl: usage: switchboardctl dial TO [FROM]\n"
            "Try 'switchboardctl --help'.\n");
-  auto help = run({"--help"});
+  auto help = ctl_in_process({"--help"});
   CHECK(help.rc == 0);
   CHECK(help.out.rfind("Usage: switchboardctl", 0) == 0);
-  auto say = run({"say", "--help"});
+  auto say = ctl_in_process({"say", "--help"});
   CHECK(say.rc == 0);
   CHECK(say.out.rfind("Usage: switchboardctl [options] say SID TEXT...", 0)
         == 0);

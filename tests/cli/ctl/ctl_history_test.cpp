@@ -20,24 +20,13 @@
 #include "cli/ctl/ctl_run.hpp"
 #include "core/error.hpp"
 #include "storage/database.hpp"
+#include "tests/support/ctl_in_process.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace {
 
-struct temp_dir {
-  std::string path;
-  temp_dir() {
-    char name[] = "/tmp/sb-ctl-history-XXXXXX";
-    REQUIRE(::mkdtemp(name) != nullptr);
-    path = name;
-  }
-  ~temp_dir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-  std::string file(const std::string& name) const {
-    return path + "/" + name;
-  }
-};
+using sb::test::ctl_in_process;
+using sb::test::temp_dir;
 
 sb::call_row call(const std::string& sid, const std::string& from,
                   const std::string& started) {
@@ -114,22 +103,6 @@ std::vector<std::string> history(const std::string& path,
   return sids(*json);
 }
 
-struct ctl_run {
-  int rc = -1;
-  std::string out;
-  std::string err;
-};
-
-ctl_run run(const std::vector<std::string>& args) {
-  std::ostringstream out;
-  std::ostringstream err;
-  ctl_run r;
-  r.rc = sb::run_ctl(args, out, err);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
-
 } // namespace
 
 TEST_CASE_METHOD(history_db, "ctl_history: newest first, each filter, the "
@@ -198,21 +171,21 @@ TEST_CASE_METHOD(history_db, "ctl_history: a transcript is the session "
 TEST_CASE_METHOD(history_db, "ctl_history: switchboardctl history and "
                              "transcript print tables and conversations",
                  "[ctl_history]") {
-  auto h = run({"history", "--db", path, "--since", "2026-11-25"});
+  auto h = ctl_in_process({"history", "--db", path, "--since", "2026-11-25"});
   CHECK(h.rc == 0);
   CHECK(h.err.empty());
   CHECK(h.out.rfind("STARTED (UTC)        CALL SID", 0) == 0);
   CHECK(h.out.find("2026-11-25 12:30:00  CA3") != std::string::npos);
   CHECK(h.out.find("CA1") == std::string::npos);
-  auto j = run({"history", "--db", path, "--json", "--limit", "1"});
+  auto j = ctl_in_process({"history", "--db", path, "--json", "--limit", "1"});
   CHECK(j.rc == 0);
   CHECK(sids(j.out) == std::vector<std::string>{"CA3"});
-  auto t = run({"transcript", "CA2", "--db", path});
+  auto t = ctl_in_process({"transcript", "CA2", "--db", path});
   CHECK(t.rc == 0);
   CHECK(t.out.find("09:00:05 caller: hello  (confidence 0.5)\n"
                    "09:00:06 assistant: Namaste!  (840 ms)\n")
         != std::string::npos);
-  auto missing = run({"transcript", "CA404", "--db", path});
+  auto missing = ctl_in_process({"transcript", "CA404", "--db", path});
   CHECK(missing.rc == 1);
   CHECK(missing.err == "switchboardctl: no call CA404 in " + path + "\n");
 }
@@ -221,13 +194,13 @@ TEST_CASE_METHOD(history_db, "ctl_history: the database path comes from "
                              "--config's storage.path", "[ctl_history]") {
   const auto config = dir.file("config.toml");
   std::ofstream(config) << "[storage]\npath = \"" << path << "\"\n";
-  auto h = run({"history", "--config", config, "--json"});
+  auto h = ctl_in_process({"history", "--config", config, "--json"});
   INFO(h.err);
   CHECK(h.rc == 0);
   CHECK(sids(h.out).size() == 3);
   const auto bad = dir.file("bad.toml");
   std::ofstream(bad) << "[storage]\nnope = 1\n";
-  auto b = run({"history", "--config", bad});
+  auto b = ctl_in_process({"history", "--config", bad});
   CHECK(b.rc == 2);
   CHECK(b.err.find("nope") != std::string::npos);
 }
@@ -237,8 +210,8 @@ TEST_CASE_METHOD(history_db, "ctl_history: reading never writes the file",
   struct stat before{};
   REQUIRE(::stat(path.c_str(), &before) == 0);
   REQUIRE(::chmod(path.c_str(), 0444) == 0);
-  CHECK(run({"history", "--db", path}).rc == 0);
-  CHECK(run({"transcript", "CA2", "--db", path}).rc == 0);
+  CHECK(ctl_in_process({"history", "--db", path}).rc == 0);
+  CHECK(ctl_in_process({"transcript", "CA2", "--db", path}).rc == 0);
   struct stat after{};
   REQUIRE(::stat(path.c_str(), &after) == 0);
   CHECK(after.st_size == before.st_size);
@@ -254,16 +227,16 @@ TEST_CASE("ctl_history: a missing or foreign file is a database error",
   CHECK(sb::has_code(m.error(), sb::errc::storage_failed));
   CHECK(sb::what(m.error()).rfind(missing + ": ", 0) == 0);
   CHECK_FALSE(std::filesystem::exists(missing));
-  auto r = run({"history", "--db", missing});
+  auto r = ctl_in_process({"history", "--db", missing});
   CHECK(r.rc == 4);
   CHECK(r.err.rfind("switchboardctl: " + missing, 0) == 0);
   const auto text = dir.file("notes.txt");
   std::ofstream(text) << "not a database, just some words\n";
-  CHECK(run({"transcript", "CA1", "--db", text}).rc == 4);
+  CHECK(ctl_in_process({"transcript", "CA1", "--db", text}).rc == 4);
   // SQLite reads an empty file as an empty database: it has no tables.
   const auto empty = dir.file("empty.db");
   std::ofstream{empty};
-  auto e = run({"history", "--db", empty});
+  auto e = ctl_in_process({"history", "--db", empty});
   CHECK(e.rc == 4);
   CHECK(e.err.find("no such table") != std::string::npos);
 }
@@ -290,7 +263,7 @@ TEST_CASE("ctl_history: an interrupted reply is marked in the transcript",
                                "2026-11-25T09:00:08.000Z"));
     REQUIRE_FALSE((*db)->write(batch));
   }
-  auto t = run({"transcript", "CA9", "--db", path});
+  auto t = ctl_in_process({"transcript", "CA9", "--db", path});
   CHECK(t.rc == 0);
   INFO(t.out);
   CHECK(t.out.find("09:00:05 caller: where is my order  (confidence 0.5)\n"
@@ -328,11 +301,11 @@ TEST_CASE("ctl_history: a file of schema 2 still reads", "[ctl_history]") {
                           "PRAGMA user_version = 2"})
     CHECK(sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);
-  auto t = run({"transcript", "CA2", "--db", h.path});
+  auto t = ctl_in_process({"transcript", "CA2", "--db", h.path});
   INFO(t.err);
   CHECK(t.rc == 0);
   CHECK(t.out.find("09:00:05 caller: hello  (confidence 0.5)\n"
                    "09:00:06 assistant: Namaste!  (840 ms)\n")
         != std::string::npos);
-  CHECK(run({"history", "--db", h.path}).rc == 0);
+  CHECK(ctl_in_process({"history", "--db", h.path}).rc == 0);
 }

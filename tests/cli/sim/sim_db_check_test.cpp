@@ -13,22 +13,11 @@
 #include <unistd.h>
 
 #include "storage/database.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace {
 
-struct temp_dir {
-  std::string path;
-  temp_dir() {
-    char name[] = "/tmp/sb-sim-db-XXXXXX";
-    REQUIRE(::mkdtemp(name) != nullptr);
-    path = name;
-  }
-  ~temp_dir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-  std::string file(const std::string& name) const { return path + "/" + name; }
-};
+using sb::test::temp_dir;
 
 sb::turn_row turn(const std::string& sid, int64_t seq, const char* role,
                   const std::string& content) {

@@ -10,8 +10,11 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "tests/support/twiml_parse.hpp"
 
 namespace {
+
+using sb::test::parse_twiml;
 
 constexpr const char* declaration = R"(<?xml version="1.0" encoding="UTF-8"?>)";
 
@@ -36,14 +39,6 @@ std::string hangup_doc() {
          + R"(<Response><Say voice="Polly.Aditi" language="hi-IN">)"
            R"(Thank you for calling. Dhanyavaad, goodbye!</Say><Hangup/>)"
            R"(</Response>)";
-}
-
-sb::twiml_node parse(const std::string& xml) {
-  auto doc = sb::read_twiml(xml);
-  INFO(xml);
-  if (!doc)
-    FAIL("read_twiml failed: " << sb::what(doc.error()));
-  return std::move(*doc);
 }
 
 // The error text for input that must be rejected; fails the test if it
@@ -75,7 +70,7 @@ void check_rejected(const std::string& xml, const std::string& why) {
 }
 
 std::string text_of(const std::string& body) {
-  auto doc = parse("<Response><Say>" + body + "</Say></Response>");
+  auto doc = parse_twiml("<Response><Say>" + body + "</Say></Response>");
   auto say = doc.find("Say");
   REQUIRE(say != nullptr);
   return say->text;
@@ -84,7 +79,7 @@ std::string text_of(const std::string& body) {
 } // namespace
 
 TEST_CASE("reads a listen reply", "[twiml_reader]") {
-  auto doc = parse(listen_doc());
+  auto doc = parse_twiml(listen_doc());
   CHECK(doc.name == "Response");
   CHECK(doc.attrs.empty());
   REQUIRE(doc.children.size() == 2);
@@ -118,7 +113,7 @@ TEST_CASE("reads a listen reply", "[twiml_reader]") {
 }
 
 TEST_CASE("reads a hangup reply", "[twiml_reader]") {
-  auto doc = parse(hangup_doc());
+  auto doc = parse_twiml(hangup_doc());
   REQUIRE(doc.children.size() == 2);
   CHECK(doc.children[0].name == "Say");
   CHECK(doc.children[0].text == "Thank you for calling. Dhanyavaad, goodbye!");
@@ -130,9 +125,9 @@ TEST_CASE("reads a hangup reply", "[twiml_reader]") {
 
 TEST_CASE("reads documents without a declaration, with whitespace and "
           "comments", "[twiml_reader]") {
-  CHECK(parse("<Response/>").children.empty());
-  CHECK(parse("<Response></Response>").children.empty());
-  auto doc = parse("  <?xml version=\"1.0\"?>\n<!-- a comment -->\n"
+  CHECK(parse_twiml("<Response/>").children.empty());
+  CHECK(parse_twiml("<Response></Response>").children.empty());
+  auto doc = parse_twiml("  <?xml version=\"1.0\"?>\n<!-- a comment -->\n"
                    "<Response>\n  <Say>hi</Say>\n  <Hangup />\n</Response>\n");
   REQUIRE(doc.children.size() == 2);
   CHECK(doc.children[0].text == "hi");
@@ -160,14 +155,14 @@ TEST_CASE("entities decode to UTF-8", "[twiml_reader]") {
   CHECK(text_of("&amp;amp;") == "&amp;");
   CHECK(text_of("नमस्ते") == "नमस्ते");
 
-  auto doc = parse(R"(<Response><Say voice="&quot;&#x928;&amp;&apos;">)"
+  auto doc = parse_twiml(R"(<Response><Say voice="&quot;&#x928;&amp;&apos;">)"
                    R"(x</Say></Response>)");
   REQUIRE(doc.find("Say") != nullptr);
   CHECK(doc.find("Say")->attr("voice") == "\"न&'");
 }
 
 TEST_CASE("nested find and find_all", "[twiml_reader]") {
-  auto doc = parse(
+  auto doc = parse_twiml(
     "<Response>"
     "<Say>one</Say>"
     "<Gather><Say>two</Say><Pause length=\"1\"/><Say>three</Say></Gather>"
@@ -210,7 +205,7 @@ TEST_CASE("nested find and find_all", "[twiml_reader]") {
 }
 
 TEST_CASE("find is depth-first, in document order", "[twiml_reader]") {
-  auto doc = parse("<Response><A><B><Say>deep</Say></B></A>"
+  auto doc = parse_twiml("<Response><A><B><Say>deep</Say></B></A>"
                    "<Say>shallow</Say></Response>");
   REQUIRE(doc.find("Say") != nullptr);
   CHECK(doc.find("Say")->text == "deep");
@@ -221,7 +216,7 @@ TEST_CASE("find is depth-first, in document order", "[twiml_reader]") {
 }
 
 TEST_CASE("self-closing elements", "[twiml_reader]") {
-  auto doc = parse(R"(<Response><Hangup/><Pause length="2"/>)"
+  auto doc = parse_twiml(R"(<Response><Hangup/><Pause length="2"/>)"
                    R"(<Reject reason="busy" /></Response>)");
   REQUIRE(doc.children.size() == 3);
   CHECK(doc.children[0].name == "Hangup");
@@ -316,7 +311,7 @@ TEST_CASE("every truncated prefix of a valid document is an error",
 }
 
 TEST_CASE("comments and whitespace may follow the root", "[twiml_reader]") {
-  auto doc = parse("<Response><Hangup/></Response>\n<!-- done -->\n  ");
+  auto doc = parse_twiml("<Response><Hangup/></Response>\n<!-- done -->\n  ");
   REQUIRE(doc.children.size() == 1);
   CHECK(doc.children[0].name == "Hangup");
 }
@@ -342,7 +337,7 @@ TEST_CASE("moderate nesting is read", "[twiml_reader]") {
   for (int i = 0; i < 200; ++i)
     xml += "</N>";
   xml += "</Response>";
-  auto doc = parse(xml);
+  auto doc = parse_twiml(xml);
   REQUIRE(doc.find("Say") != nullptr);
   CHECK(doc.find("Say")->text == "deep");
 }

@@ -2,7 +2,7 @@
 // two I/O threads, driven by a small client that speaks raw HTTP so tests
 // can pipeline, send malformed or partial requests and watch for the close.
 // Nothing sleeps: every wait is on an event with a finite deadline.
-#include "poll_until.hpp"
+#include "tests/support/poll_until.hpp"
 #include "net/http/http_server.hpp"
 
 #include <catch2/catch.hpp>

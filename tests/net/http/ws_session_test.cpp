@@ -7,7 +7,7 @@
 // hanging it. Waits are on events with finite deadlines; only the
 // connection count and the gauge, which change in destructors on I/O
 // threads, are polled (bounded), as in http_server_test.
-#include "poll_until.hpp"
+#include "tests/support/poll_until.hpp"
 #include "net/http/http_server.hpp"
 
 #include <catch2/catch.hpp>

@@ -27,6 +27,7 @@
 #include <boost/asio/write.hpp>
 
 #include "core/error.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace {
 
@@ -34,25 +35,9 @@ namespace asio = boost::asio;
 namespace fs = std::filesystem;
 using local = asio::local::stream_protocol;
 using error_code = boost::system::error_code;
+using sb::test::temp_dir;
 
 constexpr auto deadline = std::chrono::seconds(5);
-
-// A private directory for the socket file, removed with everything in it.
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    char name[] = "/tmp/sb-line-XXXXXX";
-    REQUIRE(::mkdtemp(name) != nullptr);
-    path = name;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const char* name) const {
-    return (path / name).string();
-  }
-};
 
 // One client connection. Each call runs a private io_context until its
 // operation ends or the deadline passes, so a hung server fails the test

@@ -1,7 +1,9 @@
-// The one bounded poll of the net suite: the server's connection count
-// and the relay_sessions gauge change in destructors on I/O threads, with
-// no event a test could wait on, so these two are polled every 2 ms up to
-// a deadline. Everything else in the suite waits on events.
+// The one bounded poll of the suites, for states that change with no event
+// a test could wait on: the server's connection count and the
+// relay_sessions gauge (they change in destructors on I/O threads), and a
+// daemon's live-call count (the ingress releases a call once its end is on
+// disk, after the call logged it). Polled every 2 ms up to a deadline;
+// everything else waits on events.
 #pragma once
 
 #include <chrono>
