@@ -53,20 +53,20 @@ admin_reply failure(std::string why) {
   return r;
 }
 
-done_slot done_to(admin_slot slot) {
-  return {[slot](std::string why) {
-            slot.deliver(why.empty() ? admin_reply{} : failure(std::move(why)));
+done_promise done_to(admin_promise promise) {
+  return {[promise](std::string why) {
+            promise.deliver(why.empty() ? admin_reply{} : failure(std::move(why)));
           },
-          [slot] { slot.deliver(failure("no answer")); }};
+          [promise] { promise.deliver(failure("no answer")); }};
 }
 
-void reload(admin_pointer self, const admin_slot& slot) {
+void reload(admin_pointer self, const admin_promise& promise) {
   auto& d = self->state.deps;
   auto fresh = load_config(d.config_path, d.env);
   if (!fresh) {
     SB_LOG_ERROR("reload: " << what(fresh.error()) << "; keeping the running "
                                                       "configuration");
-    slot.deliver(failure(what(fresh.error())));
+    promise.deliver(failure(what(fresh.error())));
     return;
   }
   d.cfg = std::make_shared<const config>(reloadable_merge(*d.cfg, *fresh));
@@ -76,93 +76,93 @@ void reload(admin_pointer self, const admin_slot& slot) {
   self->send(d.llm, reload_atom::value, d.cfg);
   SB_LOG_NOTICE("reload: " << d.config_path << " applied (voice, prompts, "
                                                "limits)");
-  slot.deliver(admin_reply{});
+  promise.deliver(admin_reply{});
 }
 
-void dial(admin_pointer self, const admin_command& c, const admin_slot& slot) {
+void dial(admin_pointer self, const admin_command& c, const admin_promise& promise) {
   const auto& cfg = *self->state.deps.cfg;
   auto from = c.from.empty() ? cfg.twilio.phone_number : c.from;
   if (!is_e164(c.to) || !is_e164(from)) {
-    slot.deliver(failure("dial: numbers must be E.164, like +14155550100"
+    promise.deliver(failure("dial: numbers must be E.164, like +14155550100"
                          " (and FROM or twilio.phone_number is needed)"));
     return;
   }
   if (cfg.twilio.account_sid.empty() || cfg.twilio.auth_token.empty()) {
-    slot.deliver(failure("dial: Twilio credentials are not configured"));
+    promise.deliver(failure("dial: Twilio credentials are not configured"));
     return;
   }
-  dial_slot done{[slot](dial_outcome out) {
+  dial_promise done{[promise](dial_outcome out) {
                    if (out.error) {
-                     slot.deliver(failure(what(out.error)));
+                     promise.deliver(failure(what(out.error)));
                      return;
                    }
                    admin_reply r;
                    r.call_sid = out.call_sid;
                    r.status = out.status;
-                   slot.deliver(r);
+                   promise.deliver(r);
                  },
-                 [slot] { slot.deliver(failure("no answer")); }};
+                 [promise] { promise.deliver(failure("no answer")); }};
   self->send(self->state.deps.ingress, dial_atom::value,
              dial_request{c.to, from}, std::move(done));
 }
 
-void hangup(admin_pointer self, const admin_command& c, const admin_slot& slot) {
+void hangup(admin_pointer self, const admin_command& c, const admin_promise& promise) {
   call_update u;
   u.status = "completed";
   self->request(self->state.deps.twilio, caf::infinite, update_atom::value,
                 c.sid, std::move(u))
-    .then([slot](call_resource&) { slot.deliver(admin_reply{}); },
-          [slot](caf::error& err) { slot.deliver(failure(what(err))); });
+    .then([promise](call_resource&) { promise.deliver(admin_reply{}); },
+          [promise](caf::error& err) { promise.deliver(failure(what(err))); });
 }
 
-calls_slot calls_to(admin_slot slot, std::string must_have) {
-  return {[slot, must_have](std::vector<stored_call> calls) {
+calls_promise calls_to(admin_promise promise, std::string must_have) {
+  return {[promise, must_have](std::vector<stored_call> calls) {
             if (!must_have.empty() && calls.empty()) {
-              slot.deliver(failure("no live call " + must_have));
+              promise.deliver(failure("no live call " + must_have));
               return;
             }
             admin_reply r;
             r.calls = std::move(calls);
-            slot.deliver(std::move(r));
+            promise.deliver(std::move(r));
           },
-          [slot] { slot.deliver(failure("no answer")); }};
+          [promise] { promise.deliver(failure("no answer")); }};
 }
 
-void run(admin_pointer self, const admin_command& c, const admin_slot& slot) {
+void run(admin_pointer self, const admin_command& c, const admin_promise& promise) {
   auto& ingress = self->state.deps.ingress;
   if (c.cmd == "calls")
-    return self->send(ingress, sessions_atom::value, calls_to(slot, {}));
+    return self->send(ingress, sessions_atom::value, calls_to(promise, {}));
   if (c.cmd == "call")
-    return self->send(ingress, session_atom::value, c.sid, calls_to(slot, c.sid));
+    return self->send(ingress, session_atom::value, c.sid, calls_to(promise, c.sid));
   if (c.cmd == "stats")
     return self->send(ingress, stats_atom::value,
-                      stats_slot{[slot](ingress_stats s) {
+                      stats_promise{[promise](ingress_stats s) {
                                    admin_reply r;
                                    r.stats = s;
-                                   slot.deliver(r);
+                                   promise.deliver(r);
                                  },
-                                 [slot] { slot.deliver(failure("no answer")); }});
+                                 [promise] { promise.deliver(failure("no answer")); }});
   if (c.cmd == "say")
-    return self->send(ingress, say_atom::value, c.sid, c.text, done_to(slot));
+    return self->send(ingress, say_atom::value, c.sid, c.text, done_to(promise));
   if (c.cmd == "drain") {
     self->send(ingress, drain_atom::value);
-    slot.deliver(admin_reply{});
+    promise.deliver(admin_reply{});
     return;
   }
   if (c.cmd == "reload")
-    return reload(self, slot);
+    return reload(self, promise);
   if (c.cmd == "dial")
-    return dial(self, c, slot);
+    return dial(self, c, promise);
   if (c.cmd == "hangup")
-    return hangup(self, c, slot);
-  slot.deliver(failure("unknown command " + c.cmd));
+    return hangup(self, c, promise);
+  promise.deliver(failure("unknown command " + c.cmd));
 }
 
 admin_actor::behavior_type admin_impl(admin_pointer self, admin_deps deps) {
   self->state.deps = std::move(deps);
   return {
-    [self](admin_atom, const admin_command& c, const admin_slot& slot) {
-      run(self, c, slot);
+    [self](admin_atom, const admin_command& c, const admin_promise& promise) {
+      run(self, c, promise);
     },
   };
 }

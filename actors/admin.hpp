@@ -5,7 +5,7 @@
 // only typed commands.
 //
 // Protocol:
-//   (admin, admin_command, admin_slot)
+//   (admin, admin_command, admin_promise)
 //     calls              -> reply.calls: every live call with its turns
 //     call SID           -> reply.calls: that call; error if not live
 //     dial TO [FROM]     -> reply.call_sid/status; errors: bad numbers,
@@ -49,11 +49,11 @@ struct admin_reply {
   std::string status;          // dial: Twilio's status
 };
 
-using admin_slot = reply_slot<admin_reply>;
+using admin_promise = reply_promise<admin_reply>;
 using admin_atom = caf::atom_constant<caf::atom("admin")>;
 
 using admin_actor =
-  caf::typed_actor<caf::reacts_to<admin_atom, admin_command, admin_slot>>;
+  caf::typed_actor<caf::reacts_to<admin_atom, admin_command, admin_promise>>;
 
 struct admin_deps {
   ingress_actor ingress;
@@ -81,4 +81,4 @@ typename Inspector::result_type inspect(Inspector& f, admin_command& x) {
 
 } // namespace sb
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::admin_slot)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::admin_promise)

@@ -111,7 +111,9 @@ void on_written(call_pointer self, uint64_t id,
     }
   }
   for (auto& h : now)
-    h.slot.deliver(std::move(h.reply));
+    h.promise.deliver(std::move(h.reply));
+  if (st.released && st.held.empty() && st.writes_unanswered.empty())
+    self->quit();
 }
 
 } // namespace
@@ -133,35 +135,35 @@ uint64_t store_writes(call_pointer self, write_batch batch,
 }
 
 void answer_after(call_pointer self, uint64_t after_write,
-                  voice_reply_slot slot, voice_reply reply) {
+                  voice_reply_promise promise, voice_reply reply) {
   auto& st = self->state;
   if (st.writes_unanswered.empty()
       || *st.writes_unanswered.begin() > after_write) {
-    slot.deliver(std::move(reply));
+    promise.deliver(std::move(reply));
     return;
   }
-  st.held.push_back({after_write, std::move(slot), std::move(reply)});
+  st.held.push_back({after_write, std::move(promise), std::move(reply)});
 }
 
-void answer(call_pointer self, voice_reply_slot slot, voice_reply reply) {
-  answer_after(self, self->state.writes_sent, std::move(slot),
+void answer(call_pointer self, voice_reply_promise promise, voice_reply reply) {
+  answer_after(self, self->state.writes_sent, std::move(promise),
                std::move(reply));
 }
 
 void persist_then_reply(call_pointer self, write_batch batch,
-                        voice_reply_slot slot, voice_reply reply,
+                        voice_reply_promise promise, voice_reply reply,
                         bool then_release) {
   std::function<void()> on_stored;
   if (then_release)
     on_stored = [self] { notify_ingress(self); };
   auto written = store_writes(self, std::move(batch), std::move(on_stored));
   if (!needs_audio(self->state, reply)) {
-    answer_after(self, written, std::move(slot), std::move(reply));
+    answer_after(self, written, std::move(promise), std::move(reply));
     return;
   }
   auto join = std::make_shared<reply_join>(reply_join{std::move(reply), 1});
-  add_audio(self, join, [self, written, slot, join] {
-    answer_after(self, written, slot, join->reply);
+  add_audio(self, join, [self, written, promise, join] {
+    answer_after(self, written, promise, join->reply);
   });
 }
 
@@ -239,7 +241,7 @@ bool stale_callback(call_state& st, const call_event& ev) {
 }
 
 void on_status(call_pointer self, const call_event& ev, write_batch batch,
-               voice_reply_slot slot) {
+               voice_reply_promise promise) {
   auto& st = self->state;
   bool ending = is_terminal_status(st.row.status) && !st.ended;
   if (ending) {
@@ -249,7 +251,7 @@ void on_status(call_pointer self, const call_event& ev, write_batch batch,
     finish_call(self, st.row.status);
     batch.calls.back() = st.row;
   }
-  persist_then_reply(self, std::move(batch), std::move(slot),
+  persist_then_reply(self, std::move(batch), std::move(promise),
                      st.reply(reply_action::ack, {}), ending);
 }
 
@@ -274,7 +276,7 @@ voice_reply answer_reply(call_state& st) {
 // Asynchronous AMD: the call is already talking to whoever answered; a
 // machine gets the call redirected to /voice/outbound (which now answers
 // with the machine message) or hung up.
-void on_amd(call_pointer self, write_batch batch, voice_reply_slot slot) {
+void on_amd(call_pointer self, write_batch batch, voice_reply_promise promise) {
   auto& st = self->state;
   const auto& cfg = st.cfg();
   if (is_machine(st.row.answered_by) && cfg.voice.machine_action != "continue"
@@ -290,7 +292,7 @@ void on_amd(call_pointer self, write_batch batch, voice_reply_slot slot) {
                   st.row.call_sid, std::move(u))
       .then([](call_resource&) {}, [](caf::error&) {});
   }
-  persist_then_reply(self, std::move(batch), std::move(slot),
+  persist_then_reply(self, std::move(batch), std::move(promise),
                      st.reply(reply_action::ack, {}));
 }
 
@@ -309,21 +311,21 @@ recording_row make_recording(const call_event& ev) {
 // A webhook for a call that is already over (late, duplicate, or for a
 // finished call rebuilt from storage): stored, answered, then released.
 void on_after_end(call_pointer self, const call_event& ev,
-                  write_batch batch, voice_reply_slot slot) {
+                  write_batch batch, voice_reply_promise promise) {
   auto& st = self->state;
   // A relay frame's hang-up makes its proxy close the socket.
-  persist_then_reply(self, std::move(batch), std::move(slot),
+  persist_then_reply(self, std::move(batch), std::move(promise),
                      st.reply(wants_twiml(ev.kind) ? reply_action::hangup
                                                    : reply_action::ack,
                               {}),
                      true);
 }
 
-void on_webhook(call_pointer self, call_event& ev, voice_reply_slot& slot) {
+void on_webhook(call_pointer self, call_event& ev, voice_reply_promise& promise) {
   auto& st = self->state;
   touch(self);
   // Frames of a WebSocket are never retried; equal ones are new words.
-  if (!is_relay_frame(ev.kind) && answer_replay(self, ev, slot))
+  if (!is_relay_frame(ev.kind) && answer_replay(self, ev, promise))
     return;
   write_batch batch;
   batch.events.push_back(event_log_row(ev));
@@ -341,44 +343,44 @@ void on_webhook(call_pointer self, call_event& ev, voice_reply_slot& slot) {
   if (!row_unchanged)
     batch.calls.push_back(st.row);
   if (st.ended)
-    return on_after_end(self, ev, std::move(batch), std::move(slot));
+    return on_after_end(self, ev, std::move(batch), std::move(promise));
   switch (ev.kind) {
     case event_kind::inbound:
     case event_kind::outbound: {
       auto reply = answer_reply(st);
       batch.calls.back() = st.row;
-      return persist_then_reply(self, std::move(batch), std::move(slot),
+      return persist_then_reply(self, std::move(batch), std::move(promise),
                                 std::move(reply));
     }
     case event_kind::process_speech:
-      return on_speech(self, ev, std::move(batch), std::move(slot));
+      return on_speech(self, ev, std::move(batch), std::move(promise));
     case event_kind::call_status:
-      return on_status(self, ev, std::move(batch), std::move(slot));
+      return on_status(self, ev, std::move(batch), std::move(promise));
     case event_kind::amd_status:
-      return on_amd(self, std::move(batch), std::move(slot));
+      return on_amd(self, std::move(batch), std::move(promise));
     case event_kind::await_turn:
-      return on_await(self, ev, std::move(batch), std::move(slot));
+      return on_await(self, ev, std::move(batch), std::move(promise));
     case event_kind::recording_status:
-      return persist_then_reply(self, std::move(batch), std::move(slot),
+      return persist_then_reply(self, std::move(batch), std::move(promise),
                                 st.reply(reply_action::ack, {}));
     case event_kind::relay_done:
-      return on_relay_done(self, ev, std::move(batch), std::move(slot));
+      return on_relay_done(self, ev, std::move(batch), std::move(promise));
     case event_kind::relay_open:
     case event_kind::relay_prompt:
     case event_kind::relay_interrupt:
     case event_kind::relay_dtmf:
     case event_kind::relay_error:
     case event_kind::relay_closed:
-      return on_relay_event(self, ev, std::move(batch), std::move(slot));
+      return on_relay_event(self, ev, std::move(batch), std::move(promise));
   }
 }
 
 // The operator speaks into the call: the words are stored, synthesised
 // if there is a voice, and Twilio is told to say them now.
-void say_now(call_pointer self, std::string text, done_slot slot) {
+void say_now(call_pointer self, std::string text, done_promise promise) {
   auto& st = self->state;
   if (st.ended || !st.deps.render) {
-    slot.deliver(st.ended ? "the call has ended" : "cannot speak into calls");
+    promise.deliver(st.ended ? "the call has ended" : "cannot speak into calls");
     return;
   }
   auto row = st.new_turn("assistant", text);
@@ -392,19 +394,19 @@ void say_now(call_pointer self, std::string text, done_slot slot) {
   // would end the session.
   if (st.relay.peer) {
     self->send(st.relay.peer, relay_text_atom::value, std::move(text), true);
-    slot.deliver(std::string{});
+    promise.deliver(std::string{});
     return;
   }
   auto join = std::make_shared<reply_join>(
     reply_join{st.reply(reply_action::listen, std::move(text)), 1});
-  add_audio(self, join, [self, join, slot] {
+  add_audio(self, join, [self, join, promise] {
     auto& st = self->state;
     call_update update;
     update.twiml = st.deps.render(join->reply, st.cfg());
     self->request(st.deps.twilio, caf::infinite, update_atom::value,
                   st.row.call_sid, std::move(update))
-      .then([slot](call_resource&) { slot.deliver(std::string{}); },
-            [slot](caf::error& err) { slot.deliver(what(err)); });
+      .then([promise](call_resource&) { promise.deliver(std::string{}); },
+            [promise](caf::error& err) { promise.deliver(what(err)); });
   });
 }
 
@@ -447,7 +449,7 @@ void on_idle(call_pointer self) {
   // Nor is a call whose ConversationRelay session is open: Twilio holds
   // the line, and a caller thinking in silence sends no frame.
   if (self->clock().now() - st.last_activity < timeout
-      || (st.turn && st.turn->slot) || st.relay.peer)
+      || (st.turn && st.turn->promise) || st.relay.peer)
     return;
   drop_turn(self);
   finish_call(self, "idle-timeout");
@@ -456,12 +458,22 @@ void on_idle(call_pointer self) {
   store_writes(self, std::move(batch), [self] { notify_ingress(self); });
 }
 
+// The ingress let the call go (no event will be routed here any more). A
+// late event's answer may still wait for its write: the actor stays until
+// it is out, so no request loses its answer to the exit.
+void on_released(call_pointer self) {
+  auto& st = self->state;
+  st.released = true;
+  if (st.held.empty() && st.writes_unanswered.empty())
+    self->quit();
+}
+
 call_actor::behavior_type call_impl(call_pointer self, call_deps deps,
                                     stored_call initial) {
   init_state(self->state, std::move(deps), std::move(initial));
   return {
-    [self](event_atom, call_event& ev, voice_reply_slot& slot) {
-      on_webhook(self, ev, slot);
+    [self](event_atom, call_event& ev, voice_reply_promise& promise) {
+      on_webhook(self, ev, promise);
     },
     [self](snapshot_atom) {
       return stored_call{self->state.row,
@@ -472,11 +484,11 @@ call_actor::behavior_type call_impl(call_pointer self, call_deps deps,
     [self](llm_token_atom, uint64_t turn, std::string& token) {
       on_relay_token(self, turn, std::move(token));
     },
-    [self](say_atom, std::string& text, done_slot& slot) {
-      say_now(self, std::move(text), std::move(slot));
+    [self](say_atom, std::string& text, done_promise& promise) {
+      say_now(self, std::move(text), std::move(promise));
     },
     [self](reload_atom, const config_ptr& cfg) { self->state.deps.cfg = cfg; },
-    [self](ended_atom) { self->quit(); },
+    [self](ended_atom) { on_released(self); },
   };
 }
 

@@ -13,12 +13,12 @@
 //   answer_after() in actors/call_state.hpp and nowhere else. The ingress
 //   answers only what it turns away before any call actor exists. The
 //   store never answers Twilio and never sees TwiML; the front renders a
-//   voice_reply into TwiML or frames in the slot's delivery. A retry of a
+//   voice_reply into TwiML or frames in the promise's delivery. A retry of a
 //   webhook gets the first answer, which by this rule left after its
 //   commit.
 //
 // Protocol:
-//   (event, call_event, voice_reply_slot)
+//   (event, call_event, voice_reply_promise)
 //       inbound/outbound: greet and listen.
 //       process_speech: store the caller's turn, ask the LLM, store the
 //         answer, reply listen (or hangup on a goodbye intent). Empty speech
@@ -64,8 +64,9 @@
 //       with no webhook for limits.call_idle_timeout_s (and no answer
 //       owed to Twilio) ends as idle-timeout.
 //   (deadline, turn)               internal turn deadline.
-//   (ended)                        the ingress released the call: exit.
-//   (say, text, done_slot)         an operator's words: stored as an
+//   (ended)                        the ingress released the call: exit,
+//       once every answer still owed (waiting for its write) is out.
+//   (say, text, done_promise)         an operator's words: stored as an
 //       assistant turn (model "operator") and spoken into the live call at
 //       once through Twilio's REST API (the current TwiML is replaced by a
 //       speech <Gather>, so the caller can answer).
@@ -99,13 +100,13 @@
 namespace sb {
 
 using call_actor = caf::typed_actor<
-  caf::reacts_to<event_atom, call_event, voice_reply_slot>,
+  caf::reacts_to<event_atom, call_event, voice_reply_promise>,
   caf::replies_to<snapshot_atom>::with<stored_call>,
   caf::reacts_to<idle_atom, uint64_t>,
   caf::reacts_to<deadline_atom, uint64_t>,
   caf::reacts_to<llm_token_atom, uint64_t, std::string>,
   caf::reacts_to<ended_atom>,
-  caf::reacts_to<say_atom, std::string, done_slot>,
+  caf::reacts_to<say_atom, std::string, done_promise>,
   caf::reacts_to<reload_atom, config_ptr>>;
 
 /// What a call actor reports to when it ends.

@@ -21,14 +21,14 @@ void call_directory::clear() {
   calls_.clear();
 }
 
-bool call_directory::route(call_event& ev, voice_reply_slot& slot) {
+bool call_directory::route(call_event& ev, voice_reply_promise& promise) {
   std::shared_lock<std::shared_mutex> guard{mutex_};
   auto it = calls_.find(ev.call_sid);
   if (it == calls_.end())
     return false;
   // Under the lock: see the ordering note in the header.
   caf::anon_send(it->second, event_atom::value, std::move(ev),
-                 std::move(slot));
+                 std::move(promise));
   return true;
 }
 

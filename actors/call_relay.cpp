@@ -158,7 +158,7 @@ void on_failure(call_pointer self, uint64_t id, const caf::error& err) {
 }
 
 // Stops the reply in flight at the model: the worker closes the stream
-// and the pool frees the slot; tokens already on their way are dropped
+// and the pool frees the promise; tokens already on their way are dropped
 // (their turn is no longer current).
 void stop_turn(call_pointer self, std::string heard) {
   auto& st = self->state;
@@ -324,7 +324,7 @@ void drop_relay_turn(call_pointer self) {
 }
 
 void on_relay_event(call_pointer self, const call_event& ev,
-                    write_batch batch, voice_reply_slot slot) {
+                    write_batch batch, voice_reply_promise promise) {
   auto& st = self->state;
   if (ev.kind == event_kind::relay_open) {
     // A new session (a reconnect) replaces the old one; what the old one
@@ -357,11 +357,11 @@ void on_relay_event(call_pointer self, const call_event& ev,
   // The frame is in the event log; the proxy needs no more than an ack.
   if (!batch.events.empty() || !batch.calls.empty() || !batch.turns.empty())
     store_writes(self, std::move(batch));
-  answer(self, std::move(slot), st.reply(reply_action::ack, {}));
+  answer(self, std::move(promise), st.reply(reply_action::ack, {}));
 }
 
 void on_relay_done(call_pointer self, const call_event& ev,
-                   write_batch batch, voice_reply_slot slot) {
+                   write_batch batch, voice_reply_promise promise) {
   auto& st = self->state;
   drop_relay_turn(self);
   st.relay.peer = relay_peer{};
@@ -382,7 +382,7 @@ void on_relay_done(call_pointer self, const call_event& ev,
     reply = reconnect_or_give_up(st);
   }
   batch.calls.assign(1, st.row);
-  persist_then_reply(self, std::move(batch), std::move(slot), std::move(reply));
+  persist_then_reply(self, std::move(batch), std::move(promise), std::move(reply));
 }
 
 } // namespace sb::call_detail

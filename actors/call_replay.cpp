@@ -35,19 +35,19 @@ bool is_retry_of(const seen_webhook& seen, const call_event& ev) {
   return !seen.reply;
 }
 
-// Runs where the webhook's slot is delivered: on the actor (answer()).
+// Runs where the webhook's promise is delivered: on the actor (answer()).
 void remember_reply(seen_webhook& seen, const voice_reply& r) {
   seen.reply = r;
-  std::vector<voice_reply_slot> waiting;
+  std::vector<voice_reply_promise> waiting;
   waiting.swap(seen.waiting);
-  for (auto& slot : waiting)
-    slot.deliver(r);
+  for (auto& promise : waiting)
+    promise.deliver(r);
 }
 
 } // namespace
 
 bool answer_replay(call_pointer self, const call_event& ev,
-                   voice_reply_slot& slot) {
+                   voice_reply_promise& promise) {
   auto& st = self->state;
   for (auto& seen : st.seen) {
     if (!is_retry_of(*seen, ev))
@@ -57,10 +57,10 @@ bool answer_replay(call_pointer self, const call_event& ev,
                           << (seen->reply ? "answered as before"
                                           : "answered with the first"));
     if (!seen->reply) {
-      seen->waiting.push_back(std::move(slot));
+      seen->waiting.push_back(std::move(promise));
       return true;
     }
-    slot.deliver(*seen->reply);
+    promise.deliver(*seen->reply);
     return true;
   }
   auto entry = std::make_shared<seen_webhook>();
@@ -69,14 +69,14 @@ bool answer_replay(call_pointer self, const call_event& ev,
   entry->digest = ev.request_digest;
   entry->token = ev.idempotency_token;
   st.seen.push_back(entry);
-  // A forgotten entry lives on in the slot below, so retries already
+  // A forgotten entry lives on in the promise below, so retries already
   // waiting on it still get its reply (or, if it is dropped unanswered,
   // their own fallback).
   while (st.seen.size() > remembered_webhooks)
     st.seen.pop_front();
-  // The wrapper delivers to the original slot; if it is dropped unanswered,
+  // The wrapper delivers to the original promise; if it is dropped unanswered,
   // the original goes with it and its own fallback answers.
-  slot = voice_reply_slot{[entry, first = slot](voice_reply r) {
+  promise = voice_reply_promise{[entry, first = promise](voice_reply r) {
                             remember_reply(*entry, r);
                             first.deliver(std::move(r));
                           },

@@ -28,12 +28,12 @@ namespace sb::call_detail {
 
 using steady = std::chrono::steady_clock;
 
-/// The turn the LLM is working on. `slot` is the Twilio request waiting
+/// The turn the LLM is working on. `promise` is the Twilio request waiting
 /// for it; it is empty while Twilio is on its way back through
 /// /voice/await after a filler.
 struct turn_in_flight {
   uint64_t id = 0;                // N of /voice/await?turn=N
-  voice_reply_slot slot;
+  voice_reply_promise promise;
   steady::time_point started;
   uint64_t deadline_gen = 0;      // the deadline timer that counts
   steady::time_point deadline_at; // when that timer fires
@@ -49,7 +49,7 @@ struct ready_turn {
 
 /// A webhook this call answered or is answering, kept so that Twilio's
 /// retry of it gets the same reply instead of being acted on again. Shared
-/// with the webhook's reply slot, whose delivery (always on this actor,
+/// with the webhook's reply promise, whose delivery (always on this actor,
 /// see answer()) records the reply here.
 struct seen_webhook {
   uint64_t id = 0;                       // to find it after older ones left
@@ -57,14 +57,14 @@ struct seen_webhook {
   uint64_t digest = 0;                   // call_event::request_digest
   std::string token;                     // I-Twilio-Idempotency-Token or ""
   std::optional<voice_reply> reply;      // empty while still unanswered
-  std::vector<voice_reply_slot> waiting; // retries waiting for that reply
+  std::vector<voice_reply_promise> waiting; // retries waiting for that reply
 };
 
 /// An answer decided but not yet sent: it waits until the store has
 /// answered every write this call sent up to `after_write`.
 struct held_answer {
   uint64_t after_write = 0;
-  voice_reply_slot slot;
+  voice_reply_promise promise;
   voice_reply reply;
 };
 
@@ -112,6 +112,8 @@ struct call_state {
   uint64_t writes_sent = 0;          // ids of this call's writes, 1, 2, ...
   std::set<uint64_t> writes_unanswered; // sent, the store not yet back
   std::vector<held_answer> held;     // answers waiting for those writes
+  bool released = false;             // (ended) came: exit once nothing is
+                                     // held or unanswered
   bool relay_transport = false;   // the call was answered with <Connect>
   relay_link relay;
 
@@ -159,16 +161,16 @@ uint64_t store_writes(call_pointer self, write_batch batch,
                       std::function<void()> on_stored = {});
 
 /// The one way an answer leaves for Twilio (webhook TwiML, a callback's
-/// ack, a relay frame's ack): `reply` goes to `slot`, on this actor, once
+/// ack, a relay frame's ack): `reply` goes to `promise`, on this actor, once
 /// the store has answered every write this call sent so far (see
 /// call.hpp, "Who answers Twilio").
-void answer(call_pointer self, voice_reply_slot slot, voice_reply reply);
+void answer(call_pointer self, voice_reply_promise promise, voice_reply reply);
 
 /// answer(), waiting only for the writes up to `after_write` (an id from
 /// store_writes): for an answer decided when that write was sent and
 /// finished later (its audio).
 void answer_after(call_pointer self, uint64_t after_write,
-                  voice_reply_slot slot, voice_reply reply);
+                  voice_reply_promise promise, voice_reply reply);
 
 /// Synthesises `join->reply.text` (if there is a TTS pool and something to
 /// say) and sets its audio_url; then calls `done`, also on failure. Waits
@@ -186,7 +188,7 @@ bool needs_audio(const call_state& st, const voice_reply& r);
 /// the ingress hears of the call's end once it is stored, before Twilio
 /// hears the reply.
 void persist_then_reply(call_pointer self, write_batch batch,
-                        voice_reply_slot slot, voice_reply reply,
+                        voice_reply_promise promise, voice_reply reply,
                         bool then_release = false);
 
 /// Marks the call over (ended_at, end_reason, metrics); the caller
@@ -206,12 +208,12 @@ voice_reply turn_reply(call_state& st, std::string text, bool end_call,
 
 /// An event from the call's ConversationRelay WebSocket (is_relay_frame).
 void on_relay_event(call_pointer self, const call_event& ev,
-                    write_batch batch, voice_reply_slot slot);
+                    write_batch batch, voice_reply_promise promise);
 
 /// POST /voice/relay-done: the session ended; transfer, hang up, or open
 /// a new session.
 void on_relay_done(call_pointer self, const call_event& ev,
-                   write_batch batch, voice_reply_slot slot);
+                   write_batch batch, voice_reply_promise promise);
 
 /// A token of the streamed reply `turn`.
 void on_relay_token(call_pointer self, uint64_t turn, std::string token);
@@ -223,13 +225,13 @@ void drop_relay_turn(call_pointer self);
 // -- call_replay.cpp ----------------------------------------------------------
 
 /// If `ev` is a retry of a webhook this call answered, or is answering,
-/// gives `slot` that webhook's reply (now, or when it comes) and returns
+/// gives `promise` that webhook's reply (now, or when it comes) and returns
 /// true: the retry changes nothing else. Otherwise remembers `ev`, makes
-/// `slot` remember the reply it delivers, and returns false. The first
+/// `promise` remember the reply it delivers, and returns false. The first
 /// reply is sent after its write was answered (answer()), so a retry's is
 /// too.
 bool answer_replay(call_pointer self, const call_event& ev,
-                   voice_reply_slot& slot);
+                   voice_reply_promise& promise);
 
 // -- call_turn.cpp ------------------------------------------------------------
 
@@ -239,11 +241,11 @@ llm_request make_llm_request(const call_state& st);
 
 /// process-speech: the caller's turn, or a re-prompt for silence.
 void on_speech(call_pointer self, const call_event& ev, write_batch batch,
-               voice_reply_slot slot);
+               voice_reply_promise promise);
 
 /// /voice/await?turn=N: Twilio back for a turn that was not ready.
 void on_await(call_pointer self, const call_event& ev, write_batch batch,
-              voice_reply_slot slot);
+              voice_reply_promise promise);
 
 /// The deadline timer `gen` fired.
 void on_deadline(call_pointer self, uint64_t gen);

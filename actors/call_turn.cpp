@@ -43,8 +43,8 @@ void complete_turn(call_pointer self, uint64_t id, uint64_t written,
   auto& st = self->state;
   if (!st.turn || st.turn->id != id)
     return;
-  if (st.turn->slot)
-    answer_after(self, written, std::move(st.turn->slot), std::move(reply));
+  if (st.turn->promise)
+    answer_after(self, written, std::move(st.turn->promise), std::move(reply));
   else
     st.ready = ready_turn{id, std::move(reply)};
   st.turn.reset();
@@ -80,20 +80,20 @@ void finish_turn(call_pointer self, std::string text, bool end_call,
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
     turn.deadline_at - steady::now());
   add_audio(self, join, std::move(done),
-            st.turn->slot ? left : std::chrono::milliseconds::max());
+            st.turn->promise ? left : std::chrono::milliseconds::max());
 }
 
 bool is_current(call_state& st, uint64_t id) {
   return st.turn && st.turn->id == id && !st.turn->done;
 }
 
-void start_turn(call_pointer self, voice_reply_slot slot) {
+void start_turn(call_pointer self, voice_reply_promise promise) {
   auto& st = self->state;
   auto id = ++st.turns_started;
   st.ready.reset();
   st.turn = turn_in_flight{};
   st.turn->id = id;
-  st.turn->slot = std::move(slot);
+  st.turn->promise = std::move(promise);
   st.turn->started = steady::now();
   arm_deadline(self);
   self->request(st.deps.llm, caf::infinite, generate_atom::value,
@@ -119,13 +119,13 @@ void start_turn(call_pointer self, voice_reply_slot slot) {
 // An instant backend answers before a message round trip could: the
 // caller's words (in `batch`) and the answer are stored in one write, in
 // order, and no deadline timer is needed.
-void answer_now(call_pointer self, write_batch batch, voice_reply_slot slot) {
+void answer_now(call_pointer self, write_batch batch, voice_reply_promise promise) {
   auto& st = self->state;
   auto id = ++st.turns_started;
   st.ready.reset();
   st.turn = turn_in_flight{};
   st.turn->id = id;
-  st.turn->slot = std::move(slot);
+  st.turn->promise = std::move(promise);
   st.turn->started = steady::now();
   st.turn->deadline_at = st.turn->started + std::chrono::milliseconds(
                                               st.cfg().limits.webhook_deadline_ms);
@@ -140,28 +140,28 @@ void answer_now(call_pointer self, write_batch batch, voice_reply_slot slot) {
   finish_turn(self, r->text, r->end_call, r->model, &*r, std::move(batch));
 }
 
-void on_silence(call_pointer self, write_batch batch, voice_reply_slot slot) {
+void on_silence(call_pointer self, write_batch batch, voice_reply_promise promise) {
   auto& st = self->state;
   const auto& voice = st.cfg().voice;
   ++st.silent_prompts;
   auto reply = st.silent_prompts > voice.max_silent_prompts
                  ? st.reply(reply_action::hangup, voice.silence_goodbye)
                  : st.reply(reply_action::listen, voice.reprompt);
-  persist_then_reply(self, std::move(batch), std::move(slot), std::move(reply));
+  persist_then_reply(self, std::move(batch), std::move(promise), std::move(reply));
 }
 
 } // namespace
 
 void on_speech(call_pointer self, const call_event& ev, write_batch batch,
-               voice_reply_slot slot) {
+               voice_reply_promise promise) {
   auto& st = self->state;
   auto speech = std::string{trim_space(ev.input.speech)};
   if (speech.empty())
-    return on_silence(self, std::move(batch), std::move(slot));
+    return on_silence(self, std::move(batch), std::move(promise));
   st.silent_prompts = 0;
   if (st.turn) { // Twilio moved on before we answered the last turn.
-    if (st.turn->slot)
-      answer(self, std::move(st.turn->slot),
+    if (st.turn->promise)
+      answer(self, std::move(st.turn->promise),
              st.reply(reply_action::listen, st.cfg().voice.apology));
     st.turn.reset();
   }
@@ -171,26 +171,26 @@ void on_speech(call_pointer self, const call_event& ev, write_batch batch,
   st.remember(user);
   batch.turns.push_back(std::move(user));
   if (st.deps.instant)
-    return answer_now(self, std::move(batch), std::move(slot));
+    return answer_now(self, std::move(batch), std::move(promise));
   // Stored now, not with the answer: a crash while the LLM thinks must not
   // lose what the caller said. The store keeps order, so the answer's write
   // commits after this one.
   store_writes(self, std::move(batch));
-  start_turn(self, std::move(slot));
+  start_turn(self, std::move(promise));
 }
 
 void on_await(call_pointer self, const call_event& ev, write_batch batch,
-              voice_reply_slot slot) {
+              voice_reply_promise promise) {
   auto& st = self->state;
   auto id = static_cast<uint64_t>(ev.turn);
   store_writes(self, std::move(batch));
   if (st.ready && st.ready->id == id) {
-    answer(self, std::move(slot), std::move(st.ready->reply));
+    answer(self, std::move(promise), std::move(st.ready->reply));
     st.ready.reset();
     return;
   }
   if (st.turn && st.turn->id == id) {
-    st.turn->slot = std::move(slot);
+    st.turn->promise = std::move(promise);
     if (!st.turn->done)
       arm_deadline(self);
     return;
@@ -199,14 +199,14 @@ void on_await(call_pointer self, const call_event& ev, write_batch batch,
   // already answered: the caller hears the apology and can speak again.
   SB_LOG_NOTICE("call " << st.row.call_sid << ": /voice/await for unknown turn "
                         << ev.turn);
-  answer(self, std::move(slot),
+  answer(self, std::move(promise),
          st.reply(reply_action::listen, st.cfg().voice.apology));
 }
 
 void on_deadline(call_pointer self, uint64_t gen) {
   auto& st = self->state;
   if (!st.turn || st.turn->done || st.turn->deadline_gen != gen
-      || !st.turn->slot)
+      || !st.turn->promise)
     return;
   auto& turn = *st.turn;
   if (turn.redirects >= st.cfg().limits.max_await_redirects) {
@@ -224,16 +224,16 @@ void on_deadline(call_pointer self, uint64_t gen) {
   ++turn.redirects;
   // The filler was synthesised at start-up: a cache hit, no real wait.
   auto join = std::make_shared<reply_join>(reply_join{std::move(reply), 1});
-  auto slot = std::move(turn.slot);
-  turn.slot = voice_reply_slot{};
+  auto promise = std::move(turn.promise);
+  turn.promise = voice_reply_promise{};
   add_audio(self, join,
-            [self, slot, join] { answer(self, slot, join->reply); });
+            [self, promise, join] { answer(self, promise, join->reply); });
 }
 
 void drop_turn(call_pointer self) {
   auto& st = self->state;
-  if (st.turn && st.turn->slot)
-    answer(self, std::move(st.turn->slot), st.reply(reply_action::hangup, {}));
+  if (st.turn && st.turn->promise)
+    answer(self, std::move(st.turn->promise), st.reply(reply_action::hangup, {}));
   st.turn.reset();
   st.ready.reset();
 }

@@ -21,7 +21,7 @@ namespace sb {
 
 namespace {
 
-using queued_webhook = std::pair<call_event, voice_reply_slot>;
+using queued_webhook = std::pair<call_event, voice_reply_promise>;
 
 struct ingress_state {
   static const char* name;
@@ -77,7 +77,7 @@ call_actor start_call(ingress_pointer self, stored_call initial) {
 // Over max_calls: the caller hears the busy message and the call is stored
 // as rejected, so operators see what was turned away.
 void reject_busy(ingress_pointer self, const call_event& ev,
-                 voice_reply_slot slot) {
+                 voice_reply_promise promise) {
   auto& st = self->state;
   ++st.stats.calls_rejected;
   if (st.draining)
@@ -103,8 +103,8 @@ void reject_busy(ingress_pointer self, const call_event& ev,
                     voice.voice, 0, {}, {}};
   self->request(st.deps.store, caf::infinite, persist_atom::value,
                 std::move(batch))
-    .then([slot, reply](bool) { slot.deliver(reply); },
-          [slot, reply](caf::error&) { slot.deliver(reply); });
+    .then([promise, reply](bool) { promise.deliver(reply); },
+          [promise, reply](caf::error&) { promise.deliver(reply); });
 }
 
 bool starts_a_call(event_kind kind) {
@@ -119,13 +119,13 @@ bool starts_a_call(event_kind kind) {
 // Twilio's debugger).
 void answer_unknown(const std::string& sid,
                     std::vector<queued_webhook>& waiting, const config& cfg) {
-  for (auto& [ev, slot] : waiting) {
+  for (auto& [ev, promise] : waiting) {
     // A relay frame's hangup makes its proxy close the socket.
     bool twiml = wants_twiml(ev.kind);
     SB_LOG_NOTICE("call " << sid << ": unsigned " << to_string(ev.kind)
                           << " for a call never seen; nothing stored, "
                           << (twiml ? "hung up" : "acknowledged"));
-    slot.deliver({twiml ? reply_action::hangup : reply_action::ack, {},
+    promise.deliver({twiml ? reply_action::hangup : reply_action::ack, {},
                   cfg.voice.language, cfg.voice.voice, 0, {}, {}});
   }
 }
@@ -177,16 +177,16 @@ void on_loaded(ingress_pointer self, const std::string& sid,
                           << initial.turns.size() << " turns");
   initial.call.call_sid = sid;
   auto call = start_call(self, std::move(initial));
-  for (auto& [ev, slot] : waiting)
-    self->send(call, event_atom::value, std::move(ev), std::move(slot));
+  for (auto& [ev, promise] : waiting)
+    self->send(call, event_atom::value, std::move(ev), std::move(promise));
   st.list(sid, call);
 }
 
 void load_then_route(ingress_pointer self, call_event ev,
-                     voice_reply_slot slot) {
+                     voice_reply_promise promise) {
   auto& st = self->state;
   auto sid = ev.call_sid;
-  st.loading[sid].emplace_back(std::move(ev), std::move(slot));
+  st.loading[sid].emplace_back(std::move(ev), std::move(promise));
   st.publish_live();
   self->request(st.deps.store, caf::infinite, load_atom::value, sid)
     .then(
@@ -203,19 +203,19 @@ void load_then_route(ingress_pointer self, call_event ev,
       });
 }
 
-void route(ingress_pointer self, call_event& ev, voice_reply_slot& slot) {
+void route(ingress_pointer self, call_event& ev, voice_reply_promise& promise) {
   auto& st = self->state;
   if (auto it = st.calls.find(ev.call_sid); it != st.calls.end()) {
-    self->send(it->second, event_atom::value, std::move(ev), std::move(slot));
+    self->send(it->second, event_atom::value, std::move(ev), std::move(promise));
     return;
   }
   if (auto it = st.loading.find(ev.call_sid); it != st.loading.end()) {
-    it->second.emplace_back(std::move(ev), std::move(slot));
+    it->second.emplace_back(std::move(ev), std::move(promise));
     return;
   }
   if (ev.kind == event_kind::inbound
       && (st.draining || st.live() >= st.deps.cfg->limits.max_calls)) {
-    reject_busy(self, ev, std::move(slot));
+    reject_busy(self, ev, std::move(promise));
     return;
   }
   if (ev.kind == event_kind::inbound) {
@@ -223,7 +223,7 @@ void route(ingress_pointer self, call_event& ev, voice_reply_slot& slot) {
     fresh.call.call_sid = ev.call_sid;
     auto sid = ev.call_sid;
     auto call = start_call(self, std::move(fresh));
-    self->send(call, event_atom::value, std::move(ev), std::move(slot));
+    self->send(call, event_atom::value, std::move(ev), std::move(promise));
     st.list(sid, call);
     return;
   }
@@ -231,7 +231,7 @@ void route(ingress_pointer self, call_event& ev, voice_reply_slot& slot) {
   // /make-call (stored when it was placed), or a call in progress when the
   // daemon restarted. Rebuild it from the store; one it has never heard of
   // is answered by answer_unknown().
-  load_then_route(self, std::move(ev), std::move(slot));
+  load_then_route(self, std::move(ev), std::move(promise));
 }
 
 void release(ingress_pointer self, const std::string& sid) {
@@ -249,23 +249,23 @@ void release(ingress_pointer self, const std::string& sid) {
 
 // Asks every live call for its snapshot; answers when all have replied (a
 // call that ends meanwhile is simply left out).
-void collect_sessions(ingress_pointer self, calls_slot slot) {
+void collect_sessions(ingress_pointer self, calls_promise promise) {
   auto& calls = self->state.calls;
   if (calls.empty()) {
-    slot.deliver({});
+    promise.deliver({});
     return;
   }
   struct gather {
     std::vector<stored_call> found;
     size_t waiting = 0;
-    calls_slot slot;
+    calls_promise promise;
   };
   auto g = std::make_shared<gather>();
   g->waiting = calls.size();
-  g->slot = std::move(slot);
+  g->promise = std::move(promise);
   auto done = [g] {
     if (--g->waiting == 0)
-      g->slot.deliver(std::move(g->found));
+      g->promise.deliver(std::move(g->found));
   };
   for (auto& [sid, call] : calls)
     self->request(call, std::chrono::seconds(2), snapshot_atom::value)
@@ -295,13 +295,13 @@ create_call_params outbound_params(const config& cfg, const dial_request& req) {
 
 // Places the call, stores it as queued, then answers with its SID: a
 // status callback arriving next finds the row and rebuilds from it.
-void dial(ingress_pointer self, const dial_request& req, dial_slot slot) {
+void dial(ingress_pointer self, const dial_request& req, dial_promise promise) {
   auto& st = self->state;
   auto cfg = st.deps.cfg;
   self->request(st.deps.twilio, caf::infinite, dial_atom::value,
                 outbound_params(*cfg, req))
     .then(
-      [self, req, slot, cfg](call_resource& call) {
+      [self, req, promise, cfg](call_resource& call) {
         call_row row;
         row.call_sid = call.sid;
         row.account_sid = call.account_sid;
@@ -319,10 +319,10 @@ void dial(ingress_pointer self, const dial_request& req, dial_slot slot) {
         dial_outcome out{call.sid, call.status, {}};
         self->request(self->state.deps.store, caf::infinite,
                       persist_atom::value, std::move(batch))
-          .then([slot, out](bool) { slot.deliver(out); },
-                [slot, out](caf::error&) { slot.deliver(out); });
+          .then([promise, out](bool) { promise.deliver(out); },
+                [promise, out](caf::error&) { promise.deliver(out); });
       },
-      [slot](caf::error& err) { slot.deliver({{}, {}, std::move(err)}); });
+      [promise](caf::error& err) { promise.deliver({{}, {}, std::move(err)}); });
 }
 
 // One timer for all calls, however many there are.
@@ -360,22 +360,22 @@ ingress_actor::behavior_type ingress_impl(ingress_pointer self,
     st.publish_live();
   });
   return {
-    [self](event_atom, call_event& ev, voice_reply_slot& slot) {
-      route(self, ev, slot);
+    [self](event_atom, call_event& ev, voice_reply_promise& promise) {
+      route(self, ev, promise);
     },
-    [self](stats_atom, stats_slot& slot) {
+    [self](stats_atom, stats_promise& promise) {
       auto stats = self->state.stats;
       stats.live_calls = self->state.live();
       stats.draining = self->state.draining;
-      slot.deliver(stats);
+      promise.deliver(stats);
     },
-    [self](say_atom, const std::string& sid, std::string& text, done_slot& slot) {
+    [self](say_atom, const std::string& sid, std::string& text, done_promise& promise) {
       auto it = self->state.calls.find(sid);
       if (it == self->state.calls.end()) {
-        slot.deliver("no live call " + sid);
+        promise.deliver("no live call " + sid);
         return;
       }
-      self->send(it->second, say_atom::value, std::move(text), std::move(slot));
+      self->send(it->second, say_atom::value, std::move(text), std::move(promise));
     },
     [self](drain_atom) {
       if (!self->state.draining)
@@ -392,20 +392,20 @@ ingress_actor::behavior_type ingress_impl(ingress_pointer self,
         self->send(call, idle_atom::value, uint64_t{0});
       arm_sweep(self);
     },
-    [self](sessions_atom, calls_slot& slot) { collect_sessions(self, slot); },
-    [self](session_atom, const std::string& sid, calls_slot& slot) {
+    [self](sessions_atom, calls_promise& promise) { collect_sessions(self, promise); },
+    [self](session_atom, const std::string& sid, calls_promise& promise) {
       auto it = self->state.calls.find(sid);
       if (it == self->state.calls.end()) {
-        slot.deliver({});
+        promise.deliver({});
         return;
       }
       self->request(it->second, std::chrono::seconds(2), snapshot_atom::value)
-        .then([slot](stored_call& s) { slot.deliver({std::move(s)}); },
-              [slot](caf::error&) { slot.deliver({}); });
+        .then([promise](stored_call& s) { promise.deliver({std::move(s)}); },
+              [promise](caf::error&) { promise.deliver({}); });
     },
     [self](ended_atom, const std::string& sid) { release(self, sid); },
-    [self](dial_atom, const dial_request& req, dial_slot& slot) {
-      dial(self, req, std::move(slot));
+    [self](dial_atom, const dial_request& req, dial_promise& promise) {
+      dial(self, req, std::move(promise));
     },
   };
 }

@@ -7,7 +7,7 @@
 // events to its actor directly. Call actors know it as `call_ingress`.
 //
 // Protocol:
-//   (event, call_event, voice_reply_slot)
+//   (event, call_event, voice_reply_promise)
 //       Forwards to the call's actor (webhooks and ConversationRelay
 //       frames alike). A new inbound call past max_calls (or while
 //       draining) is answered here with voice.busy_message + hangup,
@@ -24,15 +24,15 @@
 //           answered here and nothing is stored: TwiML hangs up, a
 //           callback is acknowledged. Without a signature anyone could
 //           create calls at will.
-//   (stats, stats_slot)              live/total/rejected call counts.
-//   (sessions, calls_slot)           snapshots of every live call.
-//   (session, call_sid, calls_slot)  one live call's snapshot, or none.
+//   (stats, stats_promise)              live/total/rejected call counts.
+//   (sessions, calls_promise)           snapshots of every live call.
+//   (session, call_sid, calls_promise)  one live call's snapshot, or none.
 //   (ended, call_sid)                from a call actor that is finishing.
-//   (dial, dial_request, dial_slot)  places an outbound call through the
+//   (dial, dial_request, dial_promise)  places an outbound call through the
 //       Twilio actor (URL /voice/outbound, status and recording callbacks,
 //       answering-machine detection as configured) and stores it as
 //       outbound-api/queued before answering with its SID.
-//   (say, call_sid, text, done_slot) an operator speaks into a live call.
+//   (say, call_sid, text, done_promise) an operator speaks into a live call.
 //   (drain)                          from now on new inbound calls hear
 //       voice.busy_message (shutdown); live calls go on.
 //   (reload, config_ptr)             the reloaded settings for new and live
@@ -51,13 +51,13 @@
 namespace sb {
 
 using ingress_actor = caf::typed_actor<
-  caf::reacts_to<event_atom, call_event, voice_reply_slot>,
-  caf::reacts_to<stats_atom, stats_slot>,
-  caf::reacts_to<sessions_atom, calls_slot>,
-  caf::reacts_to<session_atom, std::string, calls_slot>,
+  caf::reacts_to<event_atom, call_event, voice_reply_promise>,
+  caf::reacts_to<stats_atom, stats_promise>,
+  caf::reacts_to<sessions_atom, calls_promise>,
+  caf::reacts_to<session_atom, std::string, calls_promise>,
   caf::reacts_to<ended_atom, std::string>,
-  caf::reacts_to<dial_atom, dial_request, dial_slot>,
-  caf::reacts_to<say_atom, std::string, std::string, done_slot>,
+  caf::reacts_to<dial_atom, dial_request, dial_promise>,
+  caf::reacts_to<say_atom, std::string, std::string, done_promise>,
   caf::reacts_to<drain_atom>,
   caf::reacts_to<reload_atom, config_ptr>,
   caf::reacts_to<sweep_atom>>;

@@ -64,7 +64,7 @@ constexpr auto sweep_interval = std::chrono::milliseconds(20);
 // The pool's own interface: llm_actor plus its sweep timer.
 using pool_actor = llm_actor::extend<caf::reacts_to<sweep_atom>>;
 
-struct worker_slot {
+struct pool_worker {
   llm_worker_actor handle;
   size_t endpoint = 0;
   bool busy = false;
@@ -103,7 +103,7 @@ struct pool_state {
   static const char* name;
   std::shared_ptr<const config> cfg;
   std::vector<endpoint_state> endpoints;
-  std::vector<worker_slot> workers;
+  std::vector<pool_worker> workers;
   std::deque<pool_job> queue;
   bool sweep_pending = false;     // a sweep_atom is on its way
 };

@@ -1,6 +1,6 @@
 // Every message type the actors exchange: atoms, plain structs with an
 // inspect() overload (so CAF can serialise them when pools move to other
-// hosts), and the local-only reply slots. Also the CAF type-ID block; the
+// hosts), and the local-only reply promises. Also the CAF type-ID block; the
 // daemon registers it with cfg.add_message_types<caf::id_block::switchboard>().
 #pragma once
 
@@ -21,7 +21,7 @@
 #include <caf/meta/type_name.hpp>
 #include <caf/type_id.hpp>
 
-#include "core/reply_slot.hpp"
+#include "core/reply_promise.hpp"
 #include "core/chat.hpp"
 #include "core/call_event.hpp"
 #include "core/config.hpp"
@@ -123,12 +123,12 @@ struct dial_outcome {
   caf::error error;
 };
 
-using voice_reply_slot = reply_slot<voice_reply>;
-using dial_slot = reply_slot<dial_outcome>;
+using voice_reply_promise = reply_promise<voice_reply>;
+using dial_promise = reply_promise<dial_outcome>;
 /// An operator command's outcome: empty when done, else why it was not.
-using done_slot = reply_slot<std::string>;
-using stats_slot = reply_slot<ingress_stats>;
-using calls_slot = reply_slot<std::vector<stored_call>>;
+using done_promise = reply_promise<std::string>;
+using stats_promise = reply_promise<ingress_stats>;
+using calls_promise = reply_promise<std::vector<stored_call>>;
 
 // -- inspect overloads --------------------------------------------------------
 
@@ -289,11 +289,11 @@ typename Inspector::result_type inspect(Inspector& f, stored_call& x) {
 
 } // namespace sb
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::voice_reply_slot)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::stats_slot)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::calls_slot)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::dial_slot)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::done_slot)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::voice_reply_promise)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::stats_promise)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::calls_promise)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::dial_promise)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::done_promise)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::config_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::llm_stream)
 

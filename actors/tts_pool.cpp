@@ -27,7 +27,7 @@ namespace {
 // Jobs waiting for a worker; past this a caller gets <Say> at once.
 constexpr size_t max_queue = 256;
 
-struct tts_worker_slot {
+struct tts_pool_worker {
   tts_worker_actor handle;
   tts_engine_ref engine;
   bool busy = false;
@@ -42,7 +42,7 @@ struct tts_pool_state {
   static const char* name;
   std::shared_ptr<const config> cfg;
   std::shared_ptr<audio_cache> cache;
-  std::vector<tts_worker_slot> workers;
+  std::vector<tts_pool_worker> workers;
   std::deque<tts_job> queue;
 };
 

@@ -108,14 +108,14 @@ void start_round(watchdog_pointer self) {
   st.store_error.clear();
   st.notified = false;
   auto me = caf::actor_cast<watchdog_actor>(self);
-  // The slot runs in the ingress; it only posts the counts back here. A
-  // dropped slot (the ingress is gone) needs no answer: the round misses.
-  stats_slot slot{[me, round](ingress_stats stats) {
+  // The promise runs in the ingress; it only posts the counts back here. A
+  // dropped promise (the ingress is gone) needs no answer: the round misses.
+  stats_promise promise{[me, round](ingress_stats stats) {
                     caf::anon_send(me, stats_atom::value, round,
                                    std::move(stats));
                   },
                   [] {}};
-  self->send(st.ingress, stats_atom::value, std::move(slot));
+  self->send(st.ingress, stats_atom::value, std::move(promise));
   // The timeout is one interval: an answer later than that is useless, and
   // a shorter one would fail a store busy committing a large batch.
   self->request(st.store, st.interval, load_atom::value, std::string{})

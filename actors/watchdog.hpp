@@ -12,7 +12,7 @@
 //   (watchdog)                       internal: ends the round in progress
 //       (a warning if it did not ping) and starts the next one.
 //   (stats, round, ingress_stats)    internal: the ingress answered
-//       `round` through its stats slot.
+//       `round` through its stats promise.
 // The store is probed with (load, "") and a timeout of one interval; any
 // answer the store itself gives (errc::not_found for the empty CallSid, or
 // even errc::storage_failed, which is logged) proves it alive. Only CAF's

@@ -202,14 +202,14 @@ line_handler make_admin_handler(admin_actor admin) {
     const auto& c = *step.command;
     SB_LOG_INFO("admin: " << c.cmd << (c.sid.empty() ? "" : " " + c.sid)
                           << " from pid " << peer.pid << " uid " << peer.uid);
-    // The slot answers on whatever thread the actor replies from; the
+    // The promise answers on whatever thread the actor replies from; the
     // responder posts the line onto the connection's strand.
-    admin_slot slot{[respond, c](admin_reply r) {
+    admin_promise promise{[respond, c](admin_reply r) {
                       respond(admin_reply_line(c, r));
                     },
                     [respond] { respond(admin_error_line("no answer")); }};
     caf::anon_send(admin, admin_atom::value, std::move(*step.command),
-                   std::move(slot));
+                   std::move(promise));
   };
 }
 

@@ -71,8 +71,8 @@ std::optional<std::vector<uint32_t>> system_groups_of(uint32_t uid);
 
 /// The admin socket's line handler: checks the peer (as the daemon's
 /// current user and group), turns the line into a step, and sends a
-/// command with a reply slot to `admin`, whose answer becomes the reply
-/// line ("no answer" if the actor drops the slot). Logs refusals and each
+/// command with a reply promise to `admin`, whose answer becomes the reply
+/// line ("no answer" if the actor drops the promise). Logs refusals and each
 /// command with the peer. Never waits for the actor.
 line_handler make_admin_handler(admin_actor admin);
 

@@ -216,7 +216,7 @@ void daemon_parts::run_io() {
 }
 
 void daemon_parts::reload() {
-  admin_slot logged{[](admin_reply r) {
+  admin_promise logged{[](admin_reply r) {
                       if (!r.ok)
                         SB_LOG_ERROR("SIGHUP reload failed: " << r.error);
                     },

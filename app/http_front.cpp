@@ -181,12 +181,12 @@ void front::webhook(route_id id, http_request&& req,
     else
       respond({200, xml_type, render_twiml(r, *c), {}});
   };
-  voice_reply_slot slot{std::move(deliver), std::move(fallback)};
+  voice_reply_promise promise{std::move(deliver), std::move(fallback)};
   // A live call's webhook goes straight to its actor; the ingress takes
   // the rest (new calls, rebuilds, the unknown).
-  if (!directory->route(*ev, slot))
+  if (!directory->route(*ev, promise))
     caf::anon_send(ingress, event_atom::value, std::move(*ev),
-                   std::move(slot));
+                   std::move(promise));
 }
 
 void front::operator_view(const route_match& m, http_request&& req,
@@ -208,21 +208,21 @@ void front::operator_view(const route_match& m, http_request&& req,
   if (m.id == route_id::make_call)
     return make_call(req, respond);
   if (m.id == route_id::sessions) {
-    calls_slot slot{[respond](std::vector<stored_call> calls) {
+    calls_promise promise{[respond](std::vector<stored_call> calls) {
                       respond(json_response(200, sessions_json(calls)));
                     },
                     unavailable};
-    caf::anon_send(ingress, sessions_atom::value, std::move(slot));
+    caf::anon_send(ingress, sessions_atom::value, std::move(promise));
     return;
   }
-  calls_slot slot{[respond](std::vector<stored_call> calls) {
+  calls_promise promise{[respond](std::vector<stored_call> calls) {
                     if (calls.empty())
                       respond(error_response(404, "Session not found"));
                     else
                       respond(json_response(200, session_json(calls.front())));
                   },
                   unavailable};
-  caf::anon_send(ingress, session_atom::value, m.arg, std::move(slot));
+  caf::anon_send(ingress, session_atom::value, m.arg, std::move(promise));
 }
 
 void front::make_call(const http_request& req,
@@ -236,7 +236,7 @@ void front::make_call(const http_request& req,
     return;
   }
   auto dial = *parsed;
-  dial_slot slot{[respond, dial](dial_outcome out) {
+  dial_promise promise{[respond, dial](dial_outcome out) {
                    if (out.error) {
                      // Twilio refusing our credentials is an upstream
                      // failure, not the operator's bearer token.
@@ -249,7 +249,7 @@ void front::make_call(const http_request& req,
                    respond(json_response(200, make_call_json(dial, out)));
                  },
                  [respond] { respond(error_response(503, "ingress unavailable")); }};
-  caf::anon_send(ingress, dial_atom::value, std::move(*parsed), std::move(slot));
+  caf::anon_send(ingress, dial_atom::value, std::move(*parsed), std::move(promise));
 }
 
 // Only ids the cache produced are served: valid_id() admits 64 hex digits
@@ -317,11 +317,11 @@ void front::handle(http_request&& req, http_responder respond) const {
                metrics::render(), {}});
       return;
     case route_id::root: {
-      stats_slot slot{[respond](ingress_stats s) {
+      stats_promise promise{[respond](ingress_stats s) {
                         respond(json_response(200, health_json(s)));
                       },
                       [respond] { respond(error_response(503, "unhealthy")); }};
-      caf::anon_send(ingress, stats_atom::value, std::move(slot));
+      caf::anon_send(ingress, stats_atom::value, std::move(promise));
       return;
     }
     default:

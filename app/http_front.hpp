@@ -1,6 +1,6 @@
 // The one adapter between the HTTP server and the actors:
 // checks and parses each request on the I/O thread, hands it with a reply
-// slot to the call's actor when the call is live (call_directory), else
+// promise to the call's actor when the call is live (call_directory), else
 // to the ingress actor, and turns the actor's answer into an HTTP
 // response posted back to the connection. Never blocks an I/O thread.
 #pragma once

@@ -58,15 +58,15 @@ void send_event(proxy_pointer self, call_event ev) {
   ev.authenticated = true;
   ev.relay_peer = caf::actor_cast<caf::actor>(self);
   auto channel = st.deps.channel;
-  voice_reply_slot slot{
+  voice_reply_promise promise{
     [channel](voice_reply r) {
       if (r.action == reply_action::hangup)
         close_socket(channel, 1000, "call ended");
     },
     [channel] { close_socket(channel, 1011, "call unavailable"); }};
-  if (!st.deps.directory || !st.deps.directory->route(ev, slot))
+  if (!st.deps.directory || !st.deps.directory->route(ev, promise))
     self->send(st.deps.ingress, event_atom::value, std::move(ev),
-               std::move(slot));
+               std::move(promise));
 }
 
 // The setup frame, checked against the URL the socket was opened with:

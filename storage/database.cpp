@@ -403,11 +403,11 @@ struct database::statements {
                                + " WHERE ended_at IS NULL"
                                  " ORDER BY started_at DESC LIMIT ?1"},
     };
-    for (auto& [slot, sql] : all) {
+    for (auto& [target, sql] : all) {
       auto stmt = prepare(db, sql);
       if (!stmt)
         return stmt.error();
-      *slot = std::move(*stmt);
+      *target = std::move(*stmt);
     }
     return result;
   }

@@ -1,7 +1,7 @@
 // The connection behind net/http/http_session.hpp. Every handler runs on
 // the connection's strand and holds the session through shared_from_this().
 // Handlers answer through a responder that may fire on any thread; a
-// reply_slot (core/reply_slot.hpp) turns a responder dropped unanswered into
+// reply_promise (core/reply_promise.hpp) turns a responder dropped unanswered into
 // a 503 instead of a hung client. Reading stops while the pipeline is full,
 // which bounds memory per connection; a request stream that can no longer
 // be trusted gets one last error response and a close.
@@ -24,7 +24,7 @@
 
 #include "core/log.hpp"
 #include "core/metrics.hpp"
-#include "core/reply_slot.hpp"
+#include "core/reply_promise.hpp"
 #include "net/http/http_listener.hpp"
 #include "net/http/ws_session.hpp"
 #include "net/routine_end.hpp"
@@ -246,17 +246,17 @@ void http_session::dispatch_request() {
   auto msg = parser_->release();
   const bool upgrade
     = listener_->takes_upgrades() && websocket::is_upgrade(msg);
-  pending_response slot;
-  slot.version = msg.version();
+  pending_response entry;
+  entry.version = msg.version();
   // An upgrade request ends the HTTP conversation whatever the answer: the
   // socket passes to a WebSocket, or the refusal closes it.
-  slot.keep_alive = msg.keep_alive() && !upgrade;
-  slot.head = msg.method() == http::verb::head;
+  entry.keep_alive = msg.keep_alive() && !upgrade;
+  entry.head = msg.method() == http::verb::head;
   // After a request that asks to close, nothing more is read: its response
   // ends the connection.
-  if (!slot.keep_alive)
+  if (!entry.keep_alive)
     closing_ = true;
-  queue_.push_back(std::move(slot));
+  queue_.push_back(std::move(entry));
   const uint64_t seq = next_seq_++;
   long retry_after_s = 0;
   if (!listener_->allow(peer_ip_, peer_loopback_, retry_after_s)) {
@@ -271,7 +271,7 @@ void http_session::dispatch_request() {
   // If every copy of the responder dies unanswered, the client gets 503
   // instead of hanging.
   auto self = shared_from_this();
-  reply_slot<http_response> done{
+  reply_promise<http_response> done{
     [self, seq](http_response res) { self->deliver(seq, std::move(res)); },
     [self, seq] {
       self->deliver(seq, plain_response(503, "service unavailable\n"));
@@ -329,19 +329,19 @@ void http_session::on_response(uint64_t seq, http_response res) {
   // An answer for a connection that already closed has nowhere to go.
   if (closed_)
     return;
-  auto& slot = queue_[seq - front_seq_];
-  slot.ready = to_response(std::move(res), slot.version, slot.keep_alive,
-                           slot.head);
+  auto& entry = queue_[seq - front_seq_];
+  entry.ready = to_response(std::move(res), entry.version, entry.keep_alive,
+                           entry.head);
   do_write();
 }
 
 void http_session::respond_error(unsigned status, std::string text) {
   // The request stream can no longer be trusted, so this is the last
   // response: it follows those already queued, then the connection closes.
-  pending_response slot;
-  slot.ready = to_response(plain_response(status, std::move(text)), 11,
+  pending_response entry;
+  entry.ready = to_response(plain_response(status, std::move(text)), 11,
                            false, false);
-  queue_.push_back(std::move(slot));
+  queue_.push_back(std::move(entry));
   ++next_seq_;
   do_write();
 }
@@ -372,7 +372,7 @@ void http_session::on_write(beast::error_code ec, size_t) {
     return;
   }
   do_write();
-  // A slot is free again: resume reading if a full pipeline paused it.
+  // A pipeline entry is done: resume reading if a full pipeline paused it.
   if (!reading_ && !closing_)
     do_read();
 }

@@ -3,7 +3,7 @@
 // socket file, the acceptor and its accept loop; one line_session per
 // connection owns the socket, a strand, the bytes not yet split into lines
 // and an ordered queue of replies, so pipelined lines are answered in the
-// order they arrived. A reply_slot (core/reply_slot.hpp) turns a responder
+// order they arrived. A reply_promise (core/reply_promise.hpp) turns a responder
 // dropped unanswered into dropped_reply instead of a client waiting
 // forever.
 #include "net/line/line_server.hpp"
@@ -29,7 +29,7 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
-#include "core/reply_slot.hpp"
+#include "core/reply_promise.hpp"
 #include "net/line/socket_file.hpp"
 #include "net/routine_end.hpp"
 
@@ -290,7 +290,7 @@ void line_session::dispatch_line(std::string line) {
   // If every copy of the responder dies unanswered, the client gets
   // dropped_reply instead of hanging.
   auto self = shared_from_this();
-  reply_slot<std::string> done{
+  reply_promise<std::string> done{
     [self, seq](std::string reply) { self->deliver(seq, std::move(reply)); },
     [self, seq] { self->deliver(seq, self->dropped_reply()); }};
   call_handler(std::move(line),
@@ -352,7 +352,7 @@ void line_session::on_write(error_code ec, size_t) {
   do_write();
   if (!writing_)
     arm_timer(options().idle_timeout);
-  // A slot is free again: resume reading if a full pipeline paused it.
+  // A pipeline entry is done: resume reading if a full pipeline paused it.
   if (!reading_ && !closing_)
     do_read();
 }

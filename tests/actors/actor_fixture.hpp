@@ -5,8 +5,8 @@
 // the way an operator's sqlite3 would see them. Everything runs on the
 // test's thread, one message at a time: tests step with sched_.run() or
 // sched_.try_run_once() and fake time with sched_.advance_time(); nothing
-// sleeps. Replies reach the test through reply slots writing into
-// slot_result objects.
+// sleeps. Replies reach the test through reply promises writing into
+// promise_result objects.
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -41,10 +41,10 @@
 
 namespace sb::testing {
 
-/// What a reply slot received. Shared with the slot's callbacks, so it
-/// stays valid however long an actor keeps a copy of the slot.
+/// What a reply promise received. Shared with the promise's callbacks, so it
+/// stays valid however long an actor keeps a copy of the promise.
 template <class T>
-struct slot_result {
+struct promise_result {
   std::optional<T> value;
   bool dropped = false; // every copy went away without a delivery
 
@@ -52,11 +52,11 @@ struct slot_result {
 };
 
 template <class T>
-using slot_result_ptr = std::shared_ptr<slot_result<T>>;
+using promise_result_ptr = std::shared_ptr<promise_result<T>>;
 
 template <class T>
-reply_slot<T> slot_into(const slot_result_ptr<T>& out) {
-  return reply_slot<T>{[out](T value) { out->value = std::move(value); },
+reply_promise<T> promise_into(const promise_result_ptr<T>& out) {
+  return reply_promise<T>{[out](T value) { out->value = std::move(value); },
                        [out] { out->dropped = true; }};
 }
 
@@ -102,13 +102,13 @@ protected:
     return track(spawn_ingress(sys_, ingress_deps{store_, llm, twilio, cfg_, {}, {}, {}, {}}));
   }
 
-  /// Sends `ev` with a fresh reply slot; the result fills in as the
+  /// Sends `ev` with a fresh reply promise; the result fills in as the
   /// scheduler runs.
   template <class Handle>
-  slot_result_ptr<voice_reply> send_webhook(const Handle& hdl,
+  promise_result_ptr<voice_reply> send_webhook(const Handle& hdl,
                                             call_event ev) {
-    auto out = std::make_shared<slot_result<voice_reply>>();
-    caf::anon_send(hdl, event_atom::value, std::move(ev), slot_into(out));
+    auto out = std::make_shared<promise_result<voice_reply>>();
+    caf::anon_send(hdl, event_atom::value, std::move(ev), promise_into(out));
     return out;
   }
 

@@ -14,11 +14,11 @@ using namespace sb::testing;
 
 namespace {
 
-// A slot that notes, when it is delivered, how many rows `table` has on
+// A promise that notes, when it is delivered, how many rows `table` has on
 // disk (through the fixture's second connection).
 struct counted_answer {
-  std::shared_ptr<slot_result<voice_reply>> out
-    = std::make_shared<slot_result<voice_reply>>();
+  std::shared_ptr<promise_result<voice_reply>> out
+    = std::make_shared<promise_result<voice_reply>>();
   std::shared_ptr<int64_t> rows_then = std::make_shared<int64_t>(-1);
 };
 
@@ -29,12 +29,12 @@ protected:
   counted_answer send_counting(const call_actor& call, call_event ev,
                                const std::string& table) {
     counted_answer c;
-    voice_reply_slot slot{[this, c, table](voice_reply r) {
+    voice_reply_promise promise{[this, c, table](voice_reply r) {
                             *c.rows_then = rows(table);
                             c.out->value = std::move(r);
                           },
                           [c] { c.out->dropped = true; }};
-    caf::anon_send(call, event_atom::value, std::move(ev), std::move(slot));
+    caf::anon_send(call, event_atom::value, std::move(ev), std::move(promise));
     return c;
   }
 };

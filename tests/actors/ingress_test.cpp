@@ -31,16 +31,16 @@ protected:
   }
 
   ingress_stats stats_of(const ingress_actor& ingress) {
-    auto out = std::make_shared<slot_result<ingress_stats>>();
-    caf::anon_send(ingress, stats_atom::value, slot_into(out));
+    auto out = std::make_shared<promise_result<ingress_stats>>();
+    caf::anon_send(ingress, stats_atom::value, promise_into(out));
     sched_.run();
     REQUIRE(out->fired());
     return *out->value;
   }
 
   std::vector<stored_call> sessions_of(const ingress_actor& ingress) {
-    auto out = std::make_shared<slot_result<std::vector<stored_call>>>();
-    caf::anon_send(ingress, sessions_atom::value, slot_into(out));
+    auto out = std::make_shared<promise_result<std::vector<stored_call>>>();
+    caf::anon_send(ingress, sessions_atom::value, promise_into(out));
     sched_.run();
     REQUIRE(out->fired());
     return *out->value;
@@ -138,7 +138,7 @@ TEST_CASE_METHOD(ingress_fixture, "a rejected call keeps its reason when "
   CHECK(stats_of(ingress).live_calls == 1);
 }
 
-TEST_CASE_METHOD(ingress_fixture, "(ended, sid) frees the call's slot",
+TEST_CASE_METHOD(ingress_fixture, "(ended, sid) releases the call",
                  "[ingress]") {
   cfg_->limits.max_calls = 1;
   auto ingress = start();
@@ -166,9 +166,9 @@ TEST_CASE_METHOD(ingress_fixture, "sessions lists every live call",
 TEST_CASE_METHOD(ingress_fixture, "session for an unknown call delivers "
                                   "nothing", "[ingress]") {
   auto ingress = start();
-  auto out = std::make_shared<slot_result<std::vector<stored_call>>>();
+  auto out = std::make_shared<promise_result<std::vector<stored_call>>>();
   caf::anon_send(ingress, session_atom::value, std::string{"CA404"},
-                 slot_into(out));
+                 promise_into(out));
   sched_.run();
   REQUIRE(out->fired());
   CHECK(out->value->empty());
@@ -177,9 +177,9 @@ TEST_CASE_METHOD(ingress_fixture, "session for an unknown call delivers "
 TEST_CASE_METHOD(ingress_fixture, "dial places the call through Twilio and "
                                   "stores it before answering", "[ingress]") {
   auto ingress = start();
-  auto out = std::make_shared<slot_result<dial_outcome>>();
+  auto out = std::make_shared<promise_result<dial_outcome>>();
   caf::anon_send(ingress, dial_atom::value,
-                 dial_request{"+15550003333", "+15550002222"}, slot_into(out));
+                 dial_request{"+15550003333", "+15550002222"}, promise_into(out));
   REQUIRE(step_until([&] { return out->fired(); }));
   CHECK_FALSE(out->value->error);
   CHECK(out->value->call_sid == dialed_sid);
@@ -208,16 +208,16 @@ TEST_CASE_METHOD(ingress_fixture, "a live call is in the directory until it "
     sys_, ingress_deps{store_, llm_, twilio_, cfg_, {}, {}, {}, directory}));
   // Unknown: the front must hand it to the ingress, and nothing was sent.
   auto early = speech_event("CA1", "hello");
-  voice_reply_slot unused;
+  voice_reply_promise unused;
   CHECK_FALSE(directory->route(early, unused));
   CHECK(early.call_sid == "CA1");
 
   answer_of(ingress, inbound_event("CA1"));
   CHECK(directory->size() == 1);
   auto ev = speech_event("CA1", "what time is it");
-  auto out = std::make_shared<slot_result<voice_reply>>();
-  auto slot = slot_into(out);
-  REQUIRE(directory->route(ev, slot));
+  auto out = std::make_shared<promise_result<voice_reply>>();
+  auto promise = promise_into(out);
+  REQUIRE(directory->route(ev, promise));
   sched_.run();
   REQUIRE(out->fired());
   CHECK(out->value->text == stub_answer().text);
@@ -229,7 +229,7 @@ TEST_CASE_METHOD(ingress_fixture, "a live call is in the directory until it "
   sched_.run();
   CHECK(directory->size() == 0);
   auto late = status_event("CA1", "completed");
-  voice_reply_slot none;
+  voice_reply_promise none;
   CHECK_FALSE(directory->route(late, none));
   CHECK(stats_of(ingress).live_calls == 0);
 }

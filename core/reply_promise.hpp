@@ -1,4 +1,4 @@
-// reply_slot<T>: a one-shot completion that may travel (copied) to another
+// reply_promise<T>: a one-shot completion that may travel (copied) to another
 // thread or inside an actor message, so a caller that is not an actor (an
 // HTTP or admin-socket connection) is answered without any thread blocking.
 // Copies share one core; the first deliver() wins. If every copy is dropped
@@ -18,17 +18,17 @@
 namespace sb {
 
 template <class T>
-class reply_slot {
+class reply_promise {
 public:
   using deliver_fn = std::function<void(T)>;
   using fallback_fn = std::function<void()>;
 
-  reply_slot() = default;
+  reply_promise() = default;
 
   /// `on_value` receives the delivered value; `on_drop` runs if nothing was
   /// delivered by the time the last copy is destroyed. Both may run on any
   /// thread and must not block.
-  reply_slot(deliver_fn on_value, fallback_fn on_drop)
+  reply_promise(deliver_fn on_value, fallback_fn on_drop)
     : core_(std::make_shared<core>(std::move(on_value), std::move(on_drop))) {}
 
   /// Delivers `value` unless something was delivered already. Returns true
