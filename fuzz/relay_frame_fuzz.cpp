@@ -39,9 +39,9 @@ bool same(const sb::relay_inbound& a, const sb::relay_inbound& b) {
     return false;
   return std::visit(
     [&b](const auto& x) {
-      using T = std::decay_t<decltype(x)>;
-      const auto& y = std::get<T>(b);
-      if constexpr (std::is_same_v<T, sb::relay_setup>)
+      using frame_type = std::decay_t<decltype(x)>;
+      const auto& y = std::get<frame_type>(b);
+      if constexpr (std::is_same_v<frame_type, sb::relay_setup>)
         return x.session_id == y.session_id && x.account_sid == y.account_sid
                && x.call_sid == y.call_sid
                && x.parent_call_sid == y.parent_call_sid && x.from == y.from
@@ -50,16 +50,16 @@ bool same(const sb::relay_inbound& a, const sb::relay_inbound& b) {
                && x.direction == y.direction
                && x.call_status == y.call_status
                && x.custom_parameters == y.custom_parameters;
-      else if constexpr (std::is_same_v<T, sb::relay_prompt>)
+      else if constexpr (std::is_same_v<frame_type, sb::relay_prompt>)
         return x.voice_prompt == y.voice_prompt && x.lang == y.lang
                && x.last == y.last;
-      else if constexpr (std::is_same_v<T, sb::relay_dtmf>)
+      else if constexpr (std::is_same_v<frame_type, sb::relay_dtmf>)
         return x.digit == y.digit;
-      else if constexpr (std::is_same_v<T, sb::relay_interrupt>)
+      else if constexpr (std::is_same_v<frame_type, sb::relay_interrupt>)
         return x.utterance_until_interrupt == y.utterance_until_interrupt
                && x.duration_until_interrupt_ms
                     == y.duration_until_interrupt_ms;
-      else if constexpr (std::is_same_v<T, sb::relay_error>)
+      else if constexpr (std::is_same_v<frame_type, sb::relay_error>)
         return x.description == y.description;
       else
         return x.type == y.type;
@@ -71,8 +71,8 @@ bool same(const sb::relay_inbound& a, const sb::relay_inbound& b) {
 void check_accepted(const sb::relay_inbound& frame) {
   std::visit(
     [](const auto& x) {
-      using T = std::decay_t<decltype(x)>;
-      if constexpr (std::is_same_v<T, sb::relay_setup>) {
+      using frame_type = std::decay_t<decltype(x)>;
+      if constexpr (std::is_same_v<frame_type, sb::relay_setup>) {
         for (const auto* s :
              {&x.session_id, &x.account_sid, &x.call_sid, &x.parent_call_sid,
               &x.from, &x.to, &x.forwarded_from, &x.caller_name, &x.call_type,
@@ -81,16 +81,16 @@ void check_accepted(const sb::relay_inbound& frame) {
         SB_FUZZ_CHECK(!x.call_sid.empty());
         for (const auto& [key, value] : x.custom_parameters)
           SB_FUZZ_CHECK(clean(key) && clean(value));
-      } else if constexpr (std::is_same_v<T, sb::relay_prompt>) {
+      } else if constexpr (std::is_same_v<frame_type, sb::relay_prompt>) {
         SB_FUZZ_CHECK(clean(x.voice_prompt) && clean(x.lang));
-      } else if constexpr (std::is_same_v<T, sb::relay_dtmf>) {
+      } else if constexpr (std::is_same_v<frame_type, sb::relay_dtmf>) {
         SB_FUZZ_CHECK(x.digit.size() == 1
                       && std::strchr("0123456789*#ABCD", x.digit[0])
                            != nullptr);
-      } else if constexpr (std::is_same_v<T, sb::relay_interrupt>) {
+      } else if constexpr (std::is_same_v<frame_type, sb::relay_interrupt>) {
         SB_FUZZ_CHECK(clean(x.utterance_until_interrupt));
         SB_FUZZ_CHECK(x.duration_until_interrupt_ms >= 0);
-      } else if constexpr (std::is_same_v<T, sb::relay_error>) {
+      } else if constexpr (std::is_same_v<frame_type, sb::relay_error>) {
         SB_FUZZ_CHECK(clean(x.description));
       } else {
         SB_FUZZ_CHECK(clean(x.type));
@@ -109,8 +109,8 @@ std::string as_json(const sb::relay_inbound& frame) {
   w.StartObject();
   std::visit(
     [&w](const auto& x) {
-      using T = std::decay_t<decltype(x)>;
-      if constexpr (std::is_same_v<T, sb::relay_setup>) {
+      using frame_type = std::decay_t<decltype(x)>;
+      if constexpr (std::is_same_v<frame_type, sb::relay_setup>) {
         sb::write_field(w, "type", "setup");
         sb::write_field(w, "sessionId", x.session_id);
         sb::write_field(w, "accountSid", x.account_sid);
@@ -130,22 +130,22 @@ std::string as_json(const sb::relay_inbound& frame) {
           sb::write_string(w, value);
         }
         w.EndObject();
-      } else if constexpr (std::is_same_v<T, sb::relay_prompt>) {
+      } else if constexpr (std::is_same_v<frame_type, sb::relay_prompt>) {
         sb::write_field(w, "type", "prompt");
         sb::write_field(w, "voicePrompt", x.voice_prompt);
         sb::write_field(w, "lang", x.lang);
         w.Key("last");
         w.Bool(x.last);
-      } else if constexpr (std::is_same_v<T, sb::relay_dtmf>) {
+      } else if constexpr (std::is_same_v<frame_type, sb::relay_dtmf>) {
         sb::write_field(w, "type", "dtmf");
         sb::write_field(w, "digit", x.digit);
-      } else if constexpr (std::is_same_v<T, sb::relay_interrupt>) {
+      } else if constexpr (std::is_same_v<frame_type, sb::relay_interrupt>) {
         sb::write_field(w, "type", "interrupt");
         sb::write_field(w, "utteranceUntilInterrupt",
                         x.utterance_until_interrupt);
         w.Key("durationUntilInterruptMs");
         w.Int64(x.duration_until_interrupt_ms);
-      } else if constexpr (std::is_same_v<T, sb::relay_error>) {
+      } else if constexpr (std::is_same_v<frame_type, sb::relay_error>) {
         sb::write_field(w, "type", "error");
         sb::write_field(w, "description", x.description);
       } else {
