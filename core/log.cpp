@@ -7,17 +7,17 @@ namespace sb::log {
 
 namespace {
 
-std::atomic<int> level_{static_cast<int>(level::info)};
-std::mutex write_mutex_;
+std::atomic<int> level_threshold{static_cast<int>(level::info)};
+std::mutex write_mutex;
 
 } // namespace
 
 void set_level(level lvl) {
-  level_.store(static_cast<int>(lvl), std::memory_order_relaxed);
+  level_threshold.store(static_cast<int>(lvl), std::memory_order_relaxed);
 }
 
 level current_level() {
-  return static_cast<level>(level_.load(std::memory_order_relaxed));
+  return static_cast<level>(level_threshold.load(std::memory_order_relaxed));
 }
 
 bool parse_level(std::string_view text, level& out) {
@@ -41,7 +41,7 @@ void write(level lvl, std::string_view msg) {
   line += '\n';
   // One fwrite per line under a mutex: lines from several threads never
   // interleave, and stderr is unbuffered so nothing is lost on a crash.
-  std::lock_guard<std::mutex> guard{write_mutex_};
+  std::lock_guard<std::mutex> guard{write_mutex};
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 

@@ -87,17 +87,16 @@ caf::error path_error(const std::string& path, const std::string& why) {
 } // namespace
 
 struct line_server::impl : std::enable_shared_from_this<impl> {
-  impl(asio::io_context& ioc, std::string path, line_handler handler,
-       line_server_options opts)
-    : ioc_(ioc),
-      path_(std::move(path)),
-      handler_(std::move(handler)),
-      options_(std::move(opts)),
-      too_long_reply_(with_max(options_.too_long_reply,
-                               options_.max_line_bytes)),
-      strand_(asio::make_strand(ioc)),
-      acceptor_(strand_),
-      retry_timer_(strand_) {
+  impl(asio::io_context& context, std::string socket_path,
+       line_handler on_line, line_server_options opts)
+    : ioc(context),
+      path(std::move(socket_path)),
+      handler(std::move(on_line)),
+      options(std::move(opts)),
+      too_long_reply(with_max(options.too_long_reply, options.max_line_bytes)),
+      strand(asio::make_strand(context)),
+      acceptor(strand),
+      retry_timer(strand) {
   }
 
   caf::error listen();
@@ -107,17 +106,17 @@ struct line_server::impl : std::enable_shared_from_this<impl> {
   void close_acceptor();
   void unlink_file();
 
-  asio::io_context& ioc_;
-  const std::string path_;
-  const line_handler handler_;
-  const line_server_options options_;
-  const std::string too_long_reply_;
-  const asio::strand<asio::io_context::executor_type> strand_;
-  local::acceptor acceptor_;
-  asio::steady_timer retry_timer_;
+  asio::io_context& ioc;
+  const std::string path;
+  const line_handler handler;
+  const line_server_options options;
+  const std::string too_long_reply;
+  const asio::strand<asio::io_context::executor_type> strand;
+  local::acceptor acceptor;
+  asio::steady_timer retry_timer;
   // The file this server bound, so that it never unlinks a successor's.
-  std::optional<file_identity> bound_;
-  std::atomic<size_t> in_flight_{0};
+  std::optional<file_identity> bound;
+  std::atomic<size_t> in_flight{0};
 };
 
 namespace {
@@ -134,12 +133,12 @@ public:
   void deliver(uint64_t seq, std::string reply);
 
   const std::string& dropped_reply() const {
-    return server_->options_.dropped_reply;
+    return server_->options.dropped_reply;
   }
 
 private:
   const line_server_options& options() const {
-    return server_->options_;
+    return server_->options;
   }
   template <class Fn>
   auto bind_self(Fn fn) {
@@ -185,7 +184,7 @@ line_session::line_session(local::socket&& socket,
   : socket_(std::move(socket)),
     timer_(socket_.get_executor()),
     server_(std::move(srv)),
-    max_pipeline_(std::max<size_t>(1, server_->options_.max_pipeline)),
+    max_pipeline_(std::max<size_t>(1, server_->options.max_pipeline)),
     peer_(peer_of(socket_)) {
 }
 
@@ -199,7 +198,7 @@ void line_session::run() {
 }
 
 void line_session::deliver(uint64_t seq, std::string reply) {
-  server_->in_flight_.fetch_sub(1);
+  server_->in_flight.fetch_sub(1);
   asio::post(socket_.get_executor(), [self = shared_from_this(), seq,
                                       reply = std::move(reply)]() mutable {
     self->on_reply(seq, std::move(reply));
@@ -286,7 +285,7 @@ void line_session::finish_input() {
 void line_session::dispatch_line(std::string line) {
   queue_.emplace_back();
   const uint64_t seq = next_seq_++;
-  server_->in_flight_.fetch_add(1);
+  server_->in_flight.fetch_add(1);
   // If every copy of the responder dies unanswered, the client gets
   // dropped_reply instead of hanging.
   auto self = shared_from_this();
@@ -302,7 +301,7 @@ void line_session::call_handler(std::string line, line_responder respond) {
   // responder are gone once it has thrown, so the client still gets
   // dropped_reply.
   try {
-    server_->handler_(std::move(line), peer_, std::move(respond));
+    server_->handler(std::move(line), peer_, std::move(respond));
   } catch (const std::exception& e) {
     SB_LOG_ERROR(options().log_name << ": line handler threw: " << e.what());
   } catch (...) {
@@ -314,7 +313,7 @@ void line_session::reject_overlong() {
   SB_LOG_WARNING(options().log_name << ": pid " << peer_.pid
                                     << " sent a line over "
                                     << options().max_line_bytes << " bytes");
-  queue_.emplace_back(framed(server_->too_long_reply_));
+  queue_.emplace_back(framed(server_->too_long_reply));
   ++next_seq_;
   do_write();
 }
@@ -400,35 +399,35 @@ void line_session::fail(error_code ec, const char* what) {
 } // namespace
 
 caf::error line_server::impl::listen() {
-  if (auto err = clear_socket_path(path_, options_.log_name))
+  if (auto err = clear_socket_path(path, options.log_name))
     return err;
   auto err = bind_and_listen();
-  if (err && bound_) {
-    unlink_if_same(path_, *bound_);
-    bound_.reset();
+  if (err && bound) {
+    unlink_if_same(path, *bound);
+    bound.reset();
   }
   return err;
 }
 
 caf::error line_server::impl::bind_and_listen() {
   auto os_error = [&](const char* step, const std::string& why) {
-    return path_error(path_, std::string("cannot ") + step + ": " + why);
+    return path_error(path, std::string("cannot ") + step + ": " + why);
   };
   error_code ec;
-  acceptor_.open(local(), ec);
+  acceptor.open(local(), ec);
   if (ec)
     return os_error("open", ec.message());
-  acceptor_.bind(local::endpoint(path_), ec);
+  acceptor.bind(local::endpoint(path), ec);
   if (ec)
     return os_error("bind", ec.message());
-  bound_ = identity_of(path_);
-  if (!bound_)
+  bound = identity_of(path);
+  if (!bound)
     return os_error("stat", strerror(errno));
   // Before listen(): until then nobody can connect, so the umask's mode is
   // never in force for a client.
-  if (::chmod(path_.c_str(), options_.file_mode) != 0)
+  if (::chmod(path.c_str(), options.file_mode) != 0)
     return os_error("chmod", strerror(errno));
-  acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec)
     return os_error("listen", ec.message());
   return caf::none;
@@ -437,7 +436,7 @@ caf::error line_server::impl::bind_and_listen() {
 void line_server::impl::do_accept() {
   // Each connection gets a strand of its own, so its handlers never run
   // concurrently even when the caller runs ioc on several threads.
-  acceptor_.async_accept(asio::make_strand(ioc_),
+  acceptor.async_accept(asio::make_strand(ioc),
                          [self = shared_from_this()](error_code ec,
                                                      local::socket socket) {
                            self->on_accept(ec, std::move(socket));
@@ -445,15 +444,15 @@ void line_server::impl::do_accept() {
 }
 
 void line_server::impl::on_accept(error_code ec, local::socket socket) {
-  if (!acceptor_.is_open())
+  if (!acceptor.is_open())
     return; // stop_accepting() or ~line_server closed it
   if (ec) {
     // Out of descriptors, typically: retrying at once would spin on an
     // error that repeats, so pause first.
-    SB_LOG_WARNING(options_.log_name << ": accept: " << ec.message());
-    retry_timer_.expires_after(accept_retry_delay);
-    retry_timer_.async_wait([self = shared_from_this()](error_code e) {
-      if (!e && self->acceptor_.is_open())
+    SB_LOG_WARNING(options.log_name << ": accept: " << ec.message());
+    retry_timer.expires_after(accept_retry_delay);
+    retry_timer.async_wait([self = shared_from_this()](error_code e) {
+      if (!e && self->acceptor.is_open())
         self->do_accept();
     });
     return;
@@ -465,14 +464,14 @@ void line_server::impl::on_accept(error_code ec, local::socket socket) {
 
 void line_server::impl::close_acceptor() {
   error_code ec;
-  acceptor_.close(ec);
-  retry_timer_.cancel();
+  acceptor.close(ec);
+  retry_timer.cancel();
 }
 
 void line_server::impl::unlink_file() {
-  if (bound_)
-    unlink_if_same(path_, *bound_);
-  bound_.reset();
+  if (bound)
+    unlink_if_same(path, *bound);
+  bound.reset();
 }
 
 caf::expected<std::unique_ptr<line_server>>
@@ -484,9 +483,9 @@ line_server::start(boost::asio::io_context& ioc, std::string path,
                                   std::move(opts));
   if (auto err = p->listen())
     return err;
-  SB_LOG_INFO(p->options_.log_name << ": listening on " << p->path_);
+  SB_LOG_INFO(p->options.log_name << ": listening on " << p->path);
   // Every acceptor operation runs on its strand, this first one included.
-  asio::post(p->strand_, [p] { p->do_accept(); });
+  asio::post(p->strand, [p] { p->do_accept(); });
   return std::unique_ptr<line_server>(new line_server(std::move(p)));
 }
 
@@ -501,15 +500,15 @@ line_server::~line_server() {
 }
 
 const std::string& line_server::path() const {
-  return impl_->path_;
+  return impl_->path;
 }
 
 void line_server::stop_accepting() {
-  asio::post(impl_->strand_, [p = impl_] { p->close_acceptor(); });
+  asio::post(impl_->strand, [p = impl_] { p->close_acceptor(); });
 }
 
 size_t line_server::in_flight() const {
-  return impl_->in_flight_.load();
+  return impl_->in_flight.load();
 }
 
 } // namespace sb

@@ -39,7 +39,7 @@ TEST_CASE("end_call from the model ends the call, in either wire format",
   SECTION("streamed, after its own goodbye") {
     f.model().set_reply("Goodbye, take care.");
     auto tokens = std::make_shared<std::vector<std::string>>();
-    auto reply = ask(f.sys_, f.pool_, turn("that is all"), collect(tokens));
+    auto reply = ask(f.sys, f.pool, turn("that is all"), collect(tokens));
     INFO((reply ? "" : sb::what(reply.error())));
     REQUIRE(reply);
     CHECK(reply->end_call);
@@ -53,7 +53,7 @@ TEST_CASE("end_call from the model ends the call, in either wire format",
   SECTION("streamed, without a word: the goodbye message is the text") {
     f.model().set_reply("");
     auto tokens = std::make_shared<std::vector<std::string>>();
-    auto reply = ask(f.sys_, f.pool_, turn("that is all"), collect(tokens));
+    auto reply = ask(f.sys, f.pool, turn("that is all"), collect(tokens));
     INFO((reply ? "" : sb::what(reply.error())));
     REQUIRE(reply);
     CHECK(reply->end_call);
@@ -63,7 +63,7 @@ TEST_CASE("end_call from the model ends the call, in either wire format",
   SECTION("streamed, with nothing speakable: the message follows the tokens") {
     f.model().set_reply("\xF0\x9F\x91\x8B"); // a waving hand
     auto tokens = std::make_shared<std::vector<std::string>>();
-    auto reply = ask(f.sys_, f.pool_, turn("that is all"), collect(tokens));
+    auto reply = ask(f.sys, f.pool, turn("that is all"), collect(tokens));
     REQUIRE(reply);
     CHECK(reply->end_call);
     CHECK(reply->text == "\xF0\x9F\x91\x8B " + goodbye_message);
@@ -71,7 +71,7 @@ TEST_CASE("end_call from the model ends the call, in either wire format",
   }
   SECTION("generated, without a word") {
     f.model().set_reply("");
-    auto reply = ask(f.sys_, f.pool_, turn("that is all"));
+    auto reply = ask(f.sys, f.pool, turn("that is all"));
     INFO((reply ? "" : sb::what(reply.error())));
     REQUIRE(reply);
     CHECK(reply->end_call);
@@ -82,7 +82,7 @@ TEST_CASE("end_call from the model ends the call, in either wire format",
 TEST_CASE("without end_call a plain reply goes on", "[llm_pool][end_call]") {
   pool_fixture f{fake_llm::flavor::openai};
   f.model().set_reply("Your order ships today.");
-  auto reply = ask(f.sys_, f.pool_, turn("where is my order"));
+  auto reply = ask(f.sys, f.pool, turn("where is my order"));
   REQUIRE(reply);
   CHECK_FALSE(reply->end_call);
   CHECK(reply->text == "Your order ships today.");
@@ -95,7 +95,7 @@ TEST_CASE("the caller's goodbye words end the call after the reply",
   for (const char* words : {"ok thanks, BYE!", "ठीक है, अलविदा।",
                             "अच्छा, फिर मिलेंगे", "Goodbye"}) {
     CAPTURE(words);
-    auto reply = ask(f.sys_, f.pool_, turn(words), collect(
+    auto reply = ask(f.sys, f.pool, turn(words), collect(
                        std::make_shared<std::vector<std::string>>()));
     REQUIRE(reply);
     CHECK(reply->end_call);
@@ -104,7 +104,7 @@ TEST_CASE("the caller's goodbye words end the call after the reply",
   }
   for (const char* words : {"maybe", "byeee", "turn left (बायाँ)"}) {
     CAPTURE(words);
-    auto reply = ask(f.sys_, f.pool_, turn(words));
+    auto reply = ask(f.sys, f.pool, turn(words));
     REQUIRE(reply);
     CHECK_FALSE(reply->end_call);
   }
@@ -112,7 +112,7 @@ TEST_CASE("the caller's goodbye words end the call after the reply",
   auto req = turn("bye");
   req.history.push_back({"assistant", "Sorry, say that again?"});
   f.model().set_reply("Goodbye!");
-  auto answered = ask(f.sys_, f.pool_, req);
+  auto answered = ask(f.sys, f.pool, req);
   REQUIRE(answered);
   CHECK_FALSE(answered->end_call);
 }
@@ -123,16 +123,16 @@ TEST_CASE("llm.goodbye_words, not the scripted rules, decide for real models",
     pool_fixture f{fake_llm::flavor::ollama, 1, 1, [](sb::config& cfg) {
                      cfg.llm.goodbye_words = {"ciao", "that's all"};
                    }};
-    auto ciao = ask(f.sys_, f.pool_, turn("Ciao!"));
+    auto ciao = ask(f.sys, f.pool, turn("Ciao!"));
     REQUIRE(ciao);
     CHECK(ciao->end_call);
-    auto phrase = ask(f.sys_, f.pool_, turn("thanks, that's all"));
+    auto phrase = ask(f.sys, f.pool, turn("thanks, that's all"));
     REQUIRE(phrase);
     CHECK(phrase->end_call);
     // The built-in scripted goodbye rule's keywords no longer count.
     for (const char* words : {"bye", "goodbye", "अलविदा", "फिर मिलेंगे"}) {
       CAPTURE(words);
-      auto reply = ask(f.sys_, f.pool_, turn(words));
+      auto reply = ask(f.sys, f.pool, turn(words));
       REQUIRE(reply);
       CHECK_FALSE(reply->end_call);
     }
@@ -140,11 +140,11 @@ TEST_CASE("llm.goodbye_words, not the scripted rules, decide for real models",
   SECTION("an empty list: only the model's tool ends the call") {
     pool_fixture f{fake_llm::flavor::openai, 1, 1,
                    [](sb::config& cfg) { cfg.llm.goodbye_words.clear(); }};
-    auto words = ask(f.sys_, f.pool_, turn("goodbye"));
+    auto words = ask(f.sys, f.pool, turn("goodbye"));
     REQUIRE(words);
     CHECK_FALSE(words->end_call);
     f.model().set_tool_call("end_call");
-    auto tool = ask(f.sys_, f.pool_, turn("goodbye"));
+    auto tool = ask(f.sys, f.pool, turn("goodbye"));
     REQUIRE(tool);
     CHECK(tool->end_call);
   }
@@ -159,13 +159,13 @@ TEST_CASE("end_call is offered only where both request and config allow it",
                    [](sb::config& cfg) { cfg.llm.end_call_tool = false; }};
     f.model().set_tool_call("end_call");
     f.model().set_reply("Sure.");
-    auto reply = ask(f.sys_, f.pool_, turn("that is all"));
+    auto reply = ask(f.sys, f.pool, turn("that is all"));
     REQUIRE(reply);
     CHECK_FALSE(reply->end_call);
     CHECK(f.model().requests().at(0).tools.empty());
     // A call of a tool not offered is no answer at all.
     f.model().set_reply("");
-    auto silent = ask(f.sys_, f.pool_, turn("that is all"));
+    auto silent = ask(f.sys, f.pool, turn("that is all"));
     REQUIRE_FALSE(silent);
     CHECK(has_code(silent.error(), sb::errc::backend_failed));
   }
@@ -174,7 +174,7 @@ TEST_CASE("end_call is offered only where both request and config allow it",
     f.model().set_tool_call("end_call");
     auto req = turn("that is all", true);
     req.offer_end_call = false;
-    auto reply = ask(f.sys_, f.pool_, req);
+    auto reply = ask(f.sys, f.pool, req);
     REQUIRE(reply);
     CHECK_FALSE(reply->end_call);
     CHECK(f.model().requests().at(0).tools
@@ -188,7 +188,7 @@ TEST_CASE("a transfer needs no goodbye message", "[llm_pool][end_call]") {
   f.model().set_reply("");
   // A goodbye word and a transfer: both intents reach the call actor
   // (which lets the transfer win), and no words are made up.
-  auto reply = ask(f.sys_, f.pool_, turn("agent please, bye", true));
+  auto reply = ask(f.sys, f.pool, turn("agent please, bye", true));
   INFO((reply ? "" : sb::what(reply.error())));
   REQUIRE(reply);
   CHECK(reply->transfer);
@@ -205,8 +205,8 @@ TEST_CASE("the goodbye message follows a reload", "[llm_pool][end_call]") {
   cfg->llm.backend = "openai";
   cfg->llm.endpoints = {{f.model().base_url(), 0, 1}};
   cfg->voice.goodbye_message = "Bye for now.";
-  caf::anon_send(f.pool_, sb::reload_atom::value, sb::config_ptr{cfg});
-  auto reply = ask(f.sys_, f.pool_, turn("that is all"));
+  caf::anon_send(f.pool, sb::reload_atom::value, sb::config_ptr{cfg});
+  auto reply = ask(f.sys, f.pool, turn("that is all"));
   REQUIRE(reply);
   CHECK(reply->end_call);
   CHECK(reply->text == "Bye for now.");

@@ -90,7 +90,7 @@ using config_edit = std::function<void(config&)>;
 struct pool_fixture {
   explicit pool_fixture(fake_llm::flavor f, int slots = 1,
                         size_t endpoints = 1, const config_edit& edit = {})
-    : flavor_(f), sys_(real_scheduler(sys_cfg_)) {
+    : flavor_kind(f), sys(real_scheduler(sys_cfg)) {
     log::set_level(log::level::error);
     auto cfg = std::make_shared<config>();
     cfg->llm.backend = f == fake_llm::flavor::ollama ? "ollama" : "openai";
@@ -98,38 +98,38 @@ struct pool_fixture {
     cfg->llm.timeout_s = 20;
     cfg->llm.endpoints.clear();
     for (size_t i = 0; i < endpoints; ++i) {
-      servers_.push_back(std::make_unique<fake_llm>(f));
-      REQUIRE(servers_.back()->ok());
-      cfg->llm.endpoints.push_back({servers_.back()->base_url(), 0, slots});
+      servers.push_back(std::make_unique<fake_llm>(f));
+      REQUIRE(servers.back()->ok());
+      cfg->llm.endpoints.push_back({servers.back()->base_url(), 0, slots});
     }
     if (edit)
       edit(*cfg);
-    pool_ = spawn_llm_pool(sys_, cfg);
+    pool = spawn_llm_pool(sys, cfg);
   }
 
   ~pool_fixture() {
-    caf::anon_send_exit(pool_, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
   }
 
   pool_fixture(const pool_fixture&) = delete;
   pool_fixture& operator=(const pool_fixture&) = delete;
 
   fake_llm& model(size_t i = 0) {
-    return *servers_[i];
+    return *servers[i];
   }
 
   size_t requests_seen() const {
     size_t n = 0;
-    for (const auto& s : servers_)
+    for (const auto& s : servers)
       n += s->requests().size();
     return n;
   }
 
-  fake_llm::flavor flavor_;
-  std::vector<std::unique_ptr<fake_llm>> servers_;
-  caf::actor_system_config sys_cfg_;
-  caf::actor_system sys_;
-  llm_actor pool_;
+  fake_llm::flavor flavor_kind;
+  std::vector<std::unique_ptr<fake_llm>> servers;
+  caf::actor_system_config sys_cfg;
+  caf::actor_system sys;
+  llm_actor pool;
 };
 
 } // namespace sb::llm_test

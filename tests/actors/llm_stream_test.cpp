@@ -164,7 +164,7 @@ TEST_CASE("stream: tokens reach the caller in order, before the reply",
   const std::string reply = "**Sure.** Your order ships today, by noon.";
   f.model().set_reply(reply);
   f.model().set_token_delays(0ms, 150ms);
-  auto log = start_stream(f.sys_, f.pool_, turn("where is my order"), flag(),
+  auto log = start_stream(f.sys, f.pool, turn("where is my order"), flag(),
                           &f.model());
   REQUIRE(log->wait_done());
   std::lock_guard<std::mutex> guard(log->mutex);
@@ -189,7 +189,7 @@ TEST_CASE("stream: tokens reach the caller in order, before the reply",
 TEST_CASE("stream: a goodbye in the caller's words sets end_call",
           "[llm_pool][stream]") {
   pool_fixture f{fake_llm::flavor::ollama};
-  auto done = ask(f.sys_, f.pool_, turn("thanks, bye"),
+  auto done = ask(f.sys, f.pool, turn("thanks, bye"),
                   llm_stream{[](std::string) {}, flag()});
   REQUIRE(done);
   CHECK(done->end_call);
@@ -206,7 +206,7 @@ TEST_CASE("stream: a cancel mid-stream closes the model's stream and frees the s
   auto& errors = sb::metrics::daemon().llm_errors;
   const auto errors_before = errors.value();
   auto cancel = flag();
-  auto log = start_stream(f.sys_, f.pool_, turn("tell me a story"), cancel);
+  auto log = start_stream(f.sys, f.pool, turn("tell me a story"), cancel);
   REQUIRE(log->wait_tokens(2));
   const auto cancelled_at = steady::now();
   cancel->store(true);
@@ -225,7 +225,7 @@ TEST_CASE("stream: a cancel mid-stream closes the model's stream and frees the s
   // The one slot serves the next turn; nothing was retried.
   f.model().set_token_delays(0ms, 0ms);
   f.model().set_reply("Second answer.");
-  auto next = ask(f.sys_, f.pool_, turn("and now?"));
+  auto next = ask(f.sys, f.pool, turn("and now?"));
   INFO((next ? "" : sb::what(next.error())));
   REQUIRE(next);
   CHECK(next->text == "Second answer.");
@@ -241,19 +241,19 @@ TEST_CASE("stream: a cancel while queued fails at once, never reaching the model
   auto& errors = sb::metrics::daemon().llm_errors;
   const auto errors_before = errors.value();
   auto cancel_running = flag();
-  auto running = start_stream(f.sys_, f.pool_, turn("first"), cancel_running);
+  auto running = start_stream(f.sys, f.pool, turn("first"), cancel_running);
   REQUIRE(running->wait_tokens(1));
   // The second turn waits for the only slot.
   auto cancel_queued = flag();
   std::vector<std::string> queued_tokens;
-  caf::scoped_actor caller{f.sys_};
+  caf::scoped_actor caller{f.sys};
   auto queued = caller->request(
-    f.pool_, wait_limit, sb::stream_atom::value, turn("second"),
+    f.pool, wait_limit, sb::stream_atom::value, turn("second"),
     llm_stream{[&](std::string t) { queued_tokens.push_back(t); },
                cancel_queued});
   // A turn cancelled before it is sent is refused at once; its answer also
   // says the pool has taken the second turn (one mailbox, in order).
-  auto refused = ask(f.sys_, f.pool_, turn("third"),
+  auto refused = ask(f.sys, f.pool, turn("third"),
                      llm_stream{{}, std::make_shared<std::atomic<bool>>(true)});
   REQUIRE_FALSE(refused);
   CHECK(is_cancelled(refused.error()));
@@ -282,7 +282,7 @@ TEST_CASE("stream: a failure after the first token is not retried",
           "[llm_pool][stream]") {
   pool_fixture f{fake_llm::flavor::ollama, 1, 2};
   f.model(0).set_mode(fake_llm::mode::cut);      // half the tokens, then gone
-  auto log = start_stream(f.sys_, f.pool_, turn("hello"), flag());
+  auto log = start_stream(f.sys, f.pool, turn("hello"), flag());
   REQUIRE(log->wait_done());
   std::lock_guard<std::mutex> guard(log->mutex);
   CHECK_FALSE(log->reply);
@@ -297,7 +297,7 @@ TEST_CASE("stream: a failure before the first token is retried elsewhere",
   pool_fixture f{fake_llm::flavor::openai, 1, 2};
   f.model(0).set_mode(fake_llm::mode::http_500);
   f.model(1).set_reply("From the second.");
-  auto log = start_stream(f.sys_, f.pool_, turn("hello"), flag());
+  auto log = start_stream(f.sys, f.pool, turn("hello"), flag());
   REQUIRE(log->wait_done());
   std::lock_guard<std::mutex> guard(log->mutex);
   INFO(sb::what(log->error));
@@ -318,7 +318,7 @@ TEST_CASE("stream and generate: a transfer_call from the model sets transfer",
   f.model().set_tool_call("transfer_call");
   SECTION("streamed, after words") {
     f.model().set_reply("Connecting you now.");
-    auto log = start_stream(f.sys_, f.pool_, turn("a human please", true),
+    auto log = start_stream(f.sys, f.pool, turn("a human please", true),
                             flag());
     REQUIRE(log->wait_done());
     std::lock_guard<std::mutex> guard(log->mutex);
@@ -333,7 +333,7 @@ TEST_CASE("stream and generate: a transfer_call from the model sets transfer",
   }
   SECTION("streamed, with no words") {
     f.model().set_reply("");
-    auto log = start_stream(f.sys_, f.pool_, turn("a human please", true),
+    auto log = start_stream(f.sys, f.pool, turn("a human please", true),
                             flag());
     REQUIRE(log->wait_done());
     std::lock_guard<std::mutex> guard(log->mutex);
@@ -345,7 +345,7 @@ TEST_CASE("stream and generate: a transfer_call from the model sets transfer",
   }
   SECTION("generated, with no words") {
     f.model().set_reply("");
-    auto reply = ask(f.sys_, f.pool_, turn("a human please", true));
+    auto reply = ask(f.sys, f.pool, turn("a human please", true));
     INFO((reply ? "" : sb::what(reply.error())));
     REQUIRE(reply);
     CHECK(reply->transfer);
@@ -353,7 +353,7 @@ TEST_CASE("stream and generate: a transfer_call from the model sets transfer",
   }
   SECTION("not offered: not in the body, no transfer") {
     f.model().set_reply("I can help you here.");
-    auto log = start_stream(f.sys_, f.pool_, turn("a human please", false),
+    auto log = start_stream(f.sys, f.pool, turn("a human please", false),
                             flag());
     REQUIRE(log->wait_done());
     std::lock_guard<std::mutex> guard(log->mutex);
@@ -367,7 +367,7 @@ TEST_CASE("stream and generate: a transfer_call from the model sets transfer",
     f.model().set_reply("I can help you here.");
     auto req = turn("a human please", false);
     req.offer_end_call = false;
-    auto reply = ask(f.sys_, f.pool_, req);
+    auto reply = ask(f.sys, f.pool, req);
     REQUIRE(reply);
     CHECK_FALSE(reply->transfer);
     auto requests = f.model().requests();
@@ -381,7 +381,7 @@ TEST_CASE("generate still answers speakable text through the pool",
           "[llm_pool][stream]") {
   pool_fixture f{fake_llm::flavor::ollama};
   f.model().set_reply("**Sure.** Your order ships today.");
-  auto reply = ask(f.sys_, f.pool_, turn("where is my order"));
+  auto reply = ask(f.sys, f.pool, turn("where is my order"));
   REQUIRE(reply);
   CHECK(reply->text == "Sure. Your order ships today.");
   CHECK_FALSE(reply->transfer);
