@@ -55,7 +55,8 @@ admin_reply failure(std::string why) {
 
 done_promise done_to(admin_promise promise) {
   return {[promise](std::string why) {
-            promise.deliver(why.empty() ? admin_reply{} : failure(std::move(why)));
+            promise.deliver(why.empty() ? admin_reply{}
+                                        : failure(std::move(why)));
           },
           [promise] { promise.deliver(failure("no answer")); }};
 }
@@ -64,8 +65,9 @@ void reload(admin_pointer self, const admin_promise& promise) {
   auto& d = self->state.deps;
   auto fresh = load_config(d.config_path, d.env);
   if (!fresh) {
-    SB_LOG_ERROR("reload: " << what(fresh.error()) << "; keeping the running "
-                                                      "configuration");
+    SB_LOG_ERROR("reload: " << what(fresh.error())
+                            << "; keeping the running "
+                               "configuration");
     promise.deliver(failure(what(fresh.error())));
     return;
   }
@@ -74,17 +76,19 @@ void reload(admin_pointer self, const admin_promise& promise) {
     d.live->set(d.cfg);
   self->send(d.ingress, reload_atom::value, d.cfg);
   self->send(d.llm, reload_atom::value, d.cfg);
-  SB_LOG_NOTICE("reload: " << d.config_path << " applied (voice, prompts, "
-                                               "limits)");
+  SB_LOG_NOTICE("reload: " << d.config_path
+                           << " applied (voice, prompts, "
+                              "limits)");
   promise.deliver(admin_reply{});
 }
 
-void dial(admin_pointer self, const admin_command& c, const admin_promise& promise) {
+void dial(admin_pointer self, const admin_command& c,
+          const admin_promise& promise) {
   const auto& cfg = *self->state.deps.cfg;
   auto from = c.from.empty() ? cfg.twilio.phone_number : c.from;
   if (!is_e164(c.to) || !is_e164(from)) {
     promise.deliver(failure("dial: numbers must be E.164, like +14155550100"
-                         " (and FROM or twilio.phone_number is needed)"));
+                            " (and FROM or twilio.phone_number is needed)"));
     return;
   }
   if (cfg.twilio.account_sid.empty() || cfg.twilio.auth_token.empty()) {
@@ -92,25 +96,27 @@ void dial(admin_pointer self, const admin_command& c, const admin_promise& promi
     return;
   }
   dial_promise done{[promise](dial_outcome out) {
-                   if (out.error) {
-                     promise.deliver(failure(what(out.error)));
-                     return;
-                   }
-                   admin_reply r;
-                   r.call_sid = out.call_sid;
-                   r.status = out.status;
-                   promise.deliver(r);
-                 },
-                 [promise] { promise.deliver(failure("no answer")); }};
+                      if (out.error) {
+                        promise.deliver(failure(what(out.error)));
+                        return;
+                      }
+                      admin_reply r;
+                      r.call_sid = out.call_sid;
+                      r.status = out.status;
+                      promise.deliver(r);
+                    },
+                    [promise] { promise.deliver(failure("no answer")); }};
   self->send(self->state.deps.ingress, dial_atom::value,
              dial_request{c.to, from}, std::move(done));
 }
 
-void hangup(admin_pointer self, const admin_command& c, const admin_promise& promise) {
+void hangup(admin_pointer self, const admin_command& c,
+            const admin_promise& promise) {
   call_update u;
   u.status = "completed";
-  self->request(self->state.deps.twilio, caf::infinite, update_atom::value,
-                c.sid, std::move(u))
+  self
+    ->request(self->state.deps.twilio, caf::infinite, update_atom::value, c.sid,
+              std::move(u))
     .then([promise](call_resource&) { promise.deliver(admin_reply{}); },
           [promise](caf::error& err) { promise.deliver(failure(what(err))); });
 }
@@ -128,22 +134,26 @@ calls_promise calls_to(admin_promise promise, std::string must_have) {
           [promise] { promise.deliver(failure("no answer")); }};
 }
 
-void run(admin_pointer self, const admin_command& c, const admin_promise& promise) {
+void run(admin_pointer self, const admin_command& c,
+         const admin_promise& promise) {
   auto& ingress = self->state.deps.ingress;
   if (c.cmd == "calls")
     return self->send(ingress, sessions_atom::value, calls_to(promise, {}));
   if (c.cmd == "call")
-    return self->send(ingress, session_atom::value, c.sid, calls_to(promise, c.sid));
+    return self->send(ingress, session_atom::value, c.sid,
+                      calls_to(promise, c.sid));
   if (c.cmd == "stats")
-    return self->send(ingress, stats_atom::value,
-                      stats_promise{[promise](ingress_stats s) {
-                                   admin_reply r;
-                                   r.stats = s;
-                                   promise.deliver(r);
-                                 },
-                                 [promise] { promise.deliver(failure("no answer")); }});
+    return self->send(
+      ingress, stats_atom::value,
+      stats_promise{[promise](ingress_stats s) {
+                      admin_reply r;
+                      r.stats = s;
+                      promise.deliver(r);
+                    },
+                    [promise] { promise.deliver(failure("no answer")); }});
   if (c.cmd == "say")
-    return self->send(ingress, say_atom::value, c.sid, c.text, done_to(promise));
+    return self->send(ingress, say_atom::value, c.sid, c.text,
+                      done_to(promise));
   if (c.cmd == "drain") {
     self->send(ingress, drain_atom::value);
     promise.deliver(admin_reply{});

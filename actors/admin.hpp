@@ -33,7 +33,8 @@
 namespace sb {
 
 struct admin_command {
-  std::string cmd;             // calls | call | dial | hangup | say | stats | reload | drain
+  std::string
+    cmd; // calls | call | dial | hangup | say | stats | reload | drain
   std::string sid;
   std::string to;
   std::string from;
@@ -45,8 +46,8 @@ struct admin_reply {
   std::string error;
   std::vector<stored_call> calls;
   ingress_stats stats;
-  std::string call_sid;        // dial
-  std::string status;          // dial: Twilio's status
+  std::string call_sid; // dial
+  std::string status;   // dial: Twilio's status
 };
 
 using admin_promise = reply_promise<admin_reply>;
@@ -59,9 +60,9 @@ struct admin_deps {
   ingress_actor ingress;
   twilio_actor twilio;
   llm_actor llm;
-  std::string config_path;     // what reload re-reads
+  std::string config_path; // what reload re-reads
   env_lookup env;
-  config_ptr cfg;              // the configuration now in force
+  config_ptr cfg; // the configuration now in force
   /// Where the I/O threads read it (the HTTP and WebSocket fronts); a
   /// reload publishes there too. May be null.
   std::shared_ptr<live_config> live;

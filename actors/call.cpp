@@ -21,11 +21,16 @@
 namespace sb {
 
 int status_rank(const std::string& status) {
-  if (status == "queued") return 1;
-  if (status == "initiated") return 2;
-  if (status == "ringing") return 3;
-  if (status == "in-progress" || status == "answered") return 4;
-  if (is_terminal_status(status)) return 5;
+  if (status == "queued")
+    return 1;
+  if (status == "initiated")
+    return 2;
+  if (status == "ringing")
+    return 3;
+  if (status == "in-progress" || status == "answered")
+    return 4;
+  if (is_terminal_status(status))
+    return 5;
   return 0;
 }
 
@@ -123,8 +128,9 @@ uint64_t store_writes(call_pointer self, write_batch batch,
   auto& st = self->state;
   auto id = ++st.writes_sent;
   st.writes_unanswered.insert(id);
-  self->request(st.deps.store, caf::infinite, persist_atom::value,
-                std::move(batch))
+  self
+    ->request(st.deps.store, caf::infinite, persist_atom::value,
+              std::move(batch))
     .then([self, id, on_stored](bool) { on_written(self, id, on_stored); },
           [self, id, on_stored](caf::error&) {
             // Logged and counted by the store; the caller still gets an
@@ -178,16 +184,18 @@ void add_audio(call_pointer self, std::shared_ptr<reply_join> join,
   auto base = st.cfg().server.public_url + "/audio/";
   auto timeout = std::min(std::chrono::milliseconds(st.cfg().tts.timeout_ms),
                           std::max(limit, std::chrono::milliseconds(1)));
-  self->request(st.deps.tts, timeout, speak_atom::value,
-                tts_request{r.text, r.language})
+  self
+    ->request(st.deps.tts, timeout, speak_atom::value,
+              tts_request{r.text, r.language})
     .then(
       [join, done, base](tts_audio& audio) {
         join->reply.audio_url = base + audio.id + ".wav";
         done();
       },
       [self, done](caf::error& err) {
-        SB_LOG_WARNING("call " << self->state.row.call_sid
-                               << ": no audio, saying it instead: " << what(err));
+        SB_LOG_WARNING("call "
+                       << self->state.row.call_sid
+                       << ": no audio, saying it instead: " << what(err));
         done();
       });
 }
@@ -196,7 +204,8 @@ namespace {
 
 // Takes what an event says about the call; fields it does not carry stay.
 // Returns whether the row changed.
-bool apply_facts(call_row& row, const call_facts& facts, const std::string& now) {
+bool apply_facts(call_row& row, const call_facts& facts,
+                 const std::string& now) {
   bool changed = false;
   auto take = [&changed](std::string& field, const std::string& said) {
     if (!said.empty() && field != said) {
@@ -287,9 +296,11 @@ void on_amd(call_pointer self, write_batch batch, voice_reply_promise promise) {
     else
       u.url = cfg.server.public_url + "/voice/outbound";
     SB_LOG_INFO("call " << st.row.call_sid << ": answered by "
-                        << st.row.answered_by << ", " << cfg.voice.machine_action);
-    self->request(st.deps.twilio, caf::infinite, update_atom::value,
-                  st.row.call_sid, std::move(u))
+                        << st.row.answered_by << ", "
+                        << cfg.voice.machine_action);
+    self
+      ->request(st.deps.twilio, caf::infinite, update_atom::value,
+                st.row.call_sid, std::move(u))
       .then([](call_resource&) {}, [](caf::error&) {});
   }
   persist_then_reply(self, std::move(batch), std::move(promise),
@@ -310,8 +321,8 @@ recording_row make_recording(const call_event& ev) {
 
 // A webhook for a call that is already over (late, duplicate, or for a
 // finished call rebuilt from storage): stored, answered, then released.
-void on_after_end(call_pointer self, const call_event& ev,
-                  write_batch batch, voice_reply_promise promise) {
+void on_after_end(call_pointer self, const call_event& ev, write_batch batch,
+                  voice_reply_promise promise) {
   auto& st = self->state;
   // A relay frame's hang-up makes its proxy close the socket.
   persist_then_reply(self, std::move(batch), std::move(promise),
@@ -321,7 +332,8 @@ void on_after_end(call_pointer self, const call_event& ev,
                      true);
 }
 
-void on_webhook(call_pointer self, call_event& ev, voice_reply_promise& promise) {
+void on_webhook(call_pointer self, call_event& ev,
+                voice_reply_promise& promise) {
   auto& st = self->state;
   touch(self);
   // Frames of a WebSocket are never retried; equal ones are new words.
@@ -380,7 +392,8 @@ void on_webhook(call_pointer self, call_event& ev, voice_reply_promise& promise)
 void say_now(call_pointer self, std::string text, done_promise promise) {
   auto& st = self->state;
   if (st.ended || !st.deps.render) {
-    promise.deliver(st.ended ? "the call has ended" : "cannot speak into calls");
+    promise.deliver(st.ended ? "the call has ended"
+                             : "cannot speak into calls");
     return;
   }
   auto row = st.new_turn("assistant", text);
@@ -403,8 +416,9 @@ void say_now(call_pointer self, std::string text, done_promise promise) {
     auto& st = self->state;
     call_update update;
     update.twiml = st.deps.render(join->reply, st.cfg());
-    self->request(st.deps.twilio, caf::infinite, update_atom::value,
-                  st.row.call_sid, std::move(update))
+    self
+      ->request(st.deps.twilio, caf::infinite, update_atom::value,
+                st.row.call_sid, std::move(update))
       .then([promise](call_resource&) { promise.deliver(std::string{}); },
             [promise](caf::error& err) { promise.deliver(what(err)); });
   });
@@ -477,7 +491,8 @@ call_actor::behavior_type call_impl(call_pointer self, call_deps deps,
     },
     [self](snapshot_atom) {
       return stored_call{self->state.row,
-                         {self->state.history.begin(), self->state.history.end()}};
+                         {self->state.history.begin(),
+                          self->state.history.end()}};
     },
     [self](idle_atom, uint64_t) { on_idle(self); },
     [self](deadline_atom, uint64_t gen) { on_deadline(self, gen); },

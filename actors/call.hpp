@@ -102,8 +102,7 @@ namespace sb {
 using call_actor = caf::typed_actor<
   caf::reacts_to<event_atom, call_event, voice_reply_promise>,
   caf::replies_to<snapshot_atom>::with<stored_call>,
-  caf::reacts_to<idle_atom, uint64_t>,
-  caf::reacts_to<deadline_atom, uint64_t>,
+  caf::reacts_to<idle_atom, uint64_t>, caf::reacts_to<deadline_atom, uint64_t>,
   caf::reacts_to<llm_token_atom, uint64_t, std::string>,
   caf::reacts_to<ended_atom>,
   caf::reacts_to<say_atom, std::string, done_promise>,
@@ -118,11 +117,11 @@ struct call_deps {
   twilio_actor twilio;
   call_ingress ingress;
   std::shared_ptr<const config> cfg;
-  tts_actor tts;               // invalid with tts.engine = "say"
+  tts_actor tts; // invalid with tts.engine = "say"
   /// Turns a reply into TwiML, for replies sent through the REST API (the
   /// actors know no TwiML; the daemon passes its renderer).
   std::function<std::string(const voice_reply&, const config&)> render;
-  instant_llm instant;         // set: asked inline instead of `llm`
+  instant_llm instant; // set: asked inline instead of `llm`
 };
 
 /// Spawns the actor for `initial.call.call_sid`, starting from `initial`

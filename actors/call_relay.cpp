@@ -39,7 +39,8 @@ void end_session(call_pointer self, const std::string& reason) {
 }
 
 std::string model_name(const config& cfg) {
-  return cfg.llm.backend == "scripted" ? std::string{"scripted"} : cfg.llm.model;
+  return cfg.llm.backend == "scripted" ? std::string{"scripted"}
+                                       : cfg.llm.model;
 }
 
 // Stores the reply of `t` as the assistant turn: its text is what the
@@ -192,8 +193,9 @@ void start_turn(call_pointer self) {
                                      std::move(token));
                     },
                     t.cancel};
-  self->request(st.deps.llm, caf::infinite, stream_atom::value, std::move(req),
-                std::move(stream))
+  self
+    ->request(st.deps.llm, caf::infinite, stream_atom::value, std::move(req),
+              std::move(stream))
     .then([self, id](llm_reply& r) { on_reply(self, id, r); },
           [self, id](caf::error& err) { on_failure(self, id, err); });
 }
@@ -206,7 +208,8 @@ void follow_language(call_pointer self, const std::string& lang,
   auto& st = self->state;
   // A BCP-47 tag, nothing else, reaches the row and the frame.
   if (lang.empty() || lang == st.row.language || lang.size() > 35
-      || lang.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-")
+      || lang.find_first_not_of(
+           "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-")
            != std::string::npos)
     return;
   SB_LOG_INFO("call " << st.row.call_sid << ": caller speaks " << lang
@@ -246,8 +249,7 @@ void on_prompt(call_pointer self, const call_event& ev, write_batch& batch) {
 // The caller talked over the reply: it stops, and what is stored is what
 // the caller heard (Twilio's utteranceUntilInterrupt), marked interrupted.
 // A reply already complete but still being spoken is trimmed the same way.
-void on_interrupt(call_pointer self, const call_event& ev,
-                  write_batch& batch) {
+void on_interrupt(call_pointer self, const call_event& ev, write_batch& batch) {
   auto& st = self->state;
   auto heard = ev.relay.heard;
   metrics::daemon().relay_interrupts.inc();
@@ -323,8 +325,8 @@ void drop_relay_turn(call_pointer self) {
   st.relay.prompt_pieces.clear();
 }
 
-void on_relay_event(call_pointer self, const call_event& ev,
-                    write_batch batch, voice_reply_promise promise) {
+void on_relay_event(call_pointer self, const call_event& ev, write_batch batch,
+                    voice_reply_promise promise) {
   auto& st = self->state;
   if (ev.kind == event_kind::relay_open) {
     // A new session (a reconnect) replaces the old one; what the old one
@@ -360,8 +362,8 @@ void on_relay_event(call_pointer self, const call_event& ev,
   answer(self, std::move(promise), st.reply(reply_action::ack, {}));
 }
 
-void on_relay_done(call_pointer self, const call_event& ev,
-                   write_batch batch, voice_reply_promise promise) {
+void on_relay_done(call_pointer self, const call_event& ev, write_batch batch,
+                   voice_reply_promise promise) {
   auto& st = self->state;
   drop_relay_turn(self);
   st.relay.peer = relay_peer{};
@@ -382,7 +384,8 @@ void on_relay_done(call_pointer self, const call_event& ev,
     reply = reconnect_or_give_up(st);
   }
   batch.calls.assign(1, st.row);
-  persist_then_reply(self, std::move(batch), std::move(promise), std::move(reply));
+  persist_then_reply(self, std::move(batch), std::move(promise),
+                     std::move(reply));
 }
 
 } // namespace sb::call_detail

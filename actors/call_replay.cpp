@@ -77,10 +77,10 @@ bool answer_replay(call_pointer self, const call_event& ev,
   // The wrapper delivers to the original promise; if it is dropped unanswered,
   // the original goes with it and its own fallback answers.
   promise = voice_reply_promise{[entry, first = promise](voice_reply r) {
-                            remember_reply(*entry, r);
-                            first.deliver(std::move(r));
-                          },
-                          {}};
+                                  remember_reply(*entry, r);
+                                  first.deliver(std::move(r));
+                                },
+                                {}};
   return false;
 }
 

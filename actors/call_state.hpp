@@ -10,8 +10,8 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <set>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,7 +32,7 @@ using steady = std::chrono::steady_clock;
 /// for it; it is empty while Twilio is on its way back through
 /// /voice/await after a filler.
 struct turn_in_flight {
-  uint64_t id = 0;                // N of /voice/await?turn=N
+  uint64_t id = 0; // N of /voice/await?turn=N
   voice_reply_promise promise;
   steady::time_point started;
   uint64_t deadline_gen = 0;      // the deadline timer that counts
@@ -52,11 +52,11 @@ struct ready_turn {
 /// with the webhook's reply promise, whose delivery (always on this actor,
 /// see answer()) records the reply here.
 struct seen_webhook {
-  uint64_t id = 0;                       // to find it after older ones left
+  uint64_t id = 0; // to find it after older ones left
   event_kind kind = event_kind::inbound;
-  uint64_t digest = 0;                   // call_event::request_digest
-  std::string token;                     // I-Twilio-Idempotency-Token or ""
-  std::optional<voice_reply> reply;      // empty while still unanswered
+  uint64_t digest = 0;                      // call_event::request_digest
+  std::string token;                        // I-Twilio-Idempotency-Token or ""
+  std::optional<voice_reply> reply;         // empty while still unanswered
   std::vector<voice_reply_promise> waiting; // retries waiting for that reply
 };
 
@@ -71,32 +71,32 @@ struct held_answer {
 /// A reply being streamed into a ConversationRelay session.
 struct relay_turn {
   uint64_t id = 0;
-  steady::time_point started;          // the caller's prompt arrived
+  steady::time_point started; // the caller's prompt arrived
   std::optional<steady::time_point> first_token;
   std::shared_ptr<std::atomic<bool>> cancel;
   clause_chunker chunker;
-  std::string received;                // every token so far
-  std::string spoken;                  // every text frame sent so far
+  std::string received; // every token so far
+  std::string spoken;   // every text frame sent so far
   int frames = 0;
 };
 
 /// The call's ConversationRelay side: the session (if one is open), the
 /// reply in flight, and the last reply, which a late interrupt trims.
 struct relay_link {
-  relay_peer peer;                     // invalid while no session is open
+  relay_peer peer; // invalid while no session is open
   std::string session_id;
-  int reconnects = 0;                  // sessions opened after a failed one
-  std::string prompt_pieces;           // interim prompt text (last = false)
+  int reconnects = 0;        // sessions opened after a failed one
+  std::string prompt_pieces; // interim prompt text (last = false)
   std::optional<relay_turn> turn;
-  std::optional<turn_row> last_reply;  // stored, still being spoken
-  std::string handoff;                 // reason of the `end` we sent, or ""
+  std::optional<turn_row> last_reply; // stored, still being spoken
+  std::string handoff;                // reason of the `end` we sent, or ""
 };
 
 struct call_state {
   static const char* name;
   call_deps deps;
   call_row row;
-  std::deque<turn_row> history;   // the last llm.max_history_turns turns
+  std::deque<turn_row> history; // the last llm.max_history_turns turns
   int64_t last_seq = 0;
   int silent_prompts = 0;
   caf::actor_clock::time_point last_activity; // last webhook
@@ -105,19 +105,21 @@ struct call_state {
   std::optional<turn_in_flight> turn;
   std::optional<ready_turn> ready;
   bool ended = false;
-  int64_t last_status_seq = -1;   // highest SequenceNumber applied
-  bool machine_handled = false;   // machine_message said or hang-up sent
+  int64_t last_status_seq = -1; // highest SequenceNumber applied
+  bool machine_handled = false; // machine_message said or hang-up sent
   std::deque<std::shared_ptr<seen_webhook>> seen; // the last few, oldest first
   uint64_t webhooks_seen = 0;
-  uint64_t writes_sent = 0;          // ids of this call's writes, 1, 2, ...
+  uint64_t writes_sent = 0;             // ids of this call's writes, 1, 2, ...
   std::set<uint64_t> writes_unanswered; // sent, the store not yet back
-  std::vector<held_answer> held;     // answers waiting for those writes
-  bool released = false;             // (ended) came: exit once nothing is
-                                     // held or unanswered
-  bool relay_transport = false;   // the call was answered with <Connect>
+  std::vector<held_answer> held;        // answers waiting for those writes
+  bool released = false;                // (ended) came: exit once nothing is
+                                        // held or unanswered
+  bool relay_transport = false;         // the call was answered with <Connect>
   relay_link relay;
 
-  const config& cfg() const { return *deps.cfg; }
+  const config& cfg() const {
+    return *deps.cfg;
+  }
 
   voice_reply reply(reply_action action, std::string text) const {
     return {action, std::move(text), row.language, row.voice, 0, {}, {}};
@@ -176,9 +178,10 @@ void answer_after(call_pointer self, uint64_t after_write,
 /// say) and sets its audio_url; then calls `done`, also on failure. Waits
 /// at most tts.timeout_ms, or `limit` when that is shorter (the time left
 /// before Twilio's answer is due).
-void add_audio(call_pointer self, std::shared_ptr<reply_join> join,
-               std::function<void()> done,
-               std::chrono::milliseconds limit = std::chrono::milliseconds::max());
+void add_audio(
+  call_pointer self, std::shared_ptr<reply_join> join,
+  std::function<void()> done,
+  std::chrono::milliseconds limit = std::chrono::milliseconds::max());
 
 /// Whether add_audio() would synthesise anything for `r`.
 bool needs_audio(const call_state& st, const voice_reply& r);
@@ -207,13 +210,13 @@ voice_reply turn_reply(call_state& st, std::string text, bool end_call,
 // -- call_relay.cpp -----------------------------------------------------------
 
 /// An event from the call's ConversationRelay WebSocket (is_relay_frame).
-void on_relay_event(call_pointer self, const call_event& ev,
-                    write_batch batch, voice_reply_promise promise);
+void on_relay_event(call_pointer self, const call_event& ev, write_batch batch,
+                    voice_reply_promise promise);
 
 /// POST /voice/relay-done: the session ended; transfer, hang up, or open
 /// a new session.
-void on_relay_done(call_pointer self, const call_event& ev,
-                   write_batch batch, voice_reply_promise promise);
+void on_relay_done(call_pointer self, const call_event& ev, write_batch batch,
+                   voice_reply_promise promise);
 
 /// A token of the streamed reply `turn`.
 void on_relay_token(call_pointer self, uint64_t turn, std::string token);

@@ -29,7 +29,8 @@ namespace {
 void arm_deadline(call_pointer self) {
   auto& st = self->state;
   st.turn->deadline_gen = ++st.deadlines_armed;
-  auto deadline = std::chrono::milliseconds(st.cfg().limits.webhook_deadline_ms);
+  auto deadline = std::chrono::milliseconds(
+    st.cfg().limits.webhook_deadline_ms);
   st.turn->deadline_at = steady::now() + deadline;
   self->delayed_send(self, deadline, deadline_atom::value,
                      st.turn->deadline_gen);
@@ -60,7 +61,8 @@ void finish_turn(call_pointer self, std::string text, bool end_call,
   row.model = std::move(model);
   metrics::daemon().assistant_turns.inc();
   row.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                     steady::now() - turn.started).count();
+                     steady::now() - turn.started)
+                     .count();
   if (timing) {
     row.queue_ms = timing->queue_ms;
     row.llm_ms = timing->llm_ms;
@@ -68,7 +70,7 @@ void finish_turn(call_pointer self, std::string text, bool end_call,
   st.remember(row);
   batch.turns.push_back(std::move(row));
   auto reply = turn_reply(st, std::move(text), end_call,
-                         timing != nullptr && timing->transfer);
+                          timing != nullptr && timing->transfer);
   auto id = turn.id;
   auto written = store_writes(self, std::move(batch));
   auto join = std::make_shared<reply_join>(reply_join{std::move(reply), 1});
@@ -96,8 +98,9 @@ void start_turn(call_pointer self, voice_reply_promise promise) {
   st.turn->promise = std::move(promise);
   st.turn->started = steady::now();
   arm_deadline(self);
-  self->request(st.deps.llm, caf::infinite, generate_atom::value,
-                make_llm_request(st))
+  self
+    ->request(st.deps.llm, caf::infinite, generate_atom::value,
+              make_llm_request(st))
     .then(
       [self, id](llm_reply& r) {
         if (!is_current(self->state, id)) {
@@ -119,7 +122,8 @@ void start_turn(call_pointer self, voice_reply_promise promise) {
 // An instant backend answers before a message round trip could: the
 // caller's words (in `batch`) and the answer are stored in one write, in
 // order, and no deadline timer is needed.
-void answer_now(call_pointer self, write_batch batch, voice_reply_promise promise) {
+void answer_now(call_pointer self, write_batch batch,
+                voice_reply_promise promise) {
   auto& st = self->state;
   auto id = ++st.turns_started;
   st.ready.reset();
@@ -127,12 +131,13 @@ void answer_now(call_pointer self, write_batch batch, voice_reply_promise promis
   st.turn->id = id;
   st.turn->promise = std::move(promise);
   st.turn->started = steady::now();
-  st.turn->deadline_at = st.turn->started + std::chrono::milliseconds(
-                                              st.cfg().limits.webhook_deadline_ms);
+  st.turn->deadline_at = st.turn->started
+                         + std::chrono::milliseconds(
+                           st.cfg().limits.webhook_deadline_ms);
   auto r = st.deps.instant(make_llm_request(st));
   if (!r) {
-    SB_LOG_WARNING("call " << st.row.call_sid << ": LLM failed: "
-                           << what(r.error()));
+    SB_LOG_WARNING("call " << st.row.call_sid
+                           << ": LLM failed: " << what(r.error()));
     finish_turn(self, st.cfg().voice.apology, false, "apology", nullptr,
                 std::move(batch));
     return;
@@ -140,14 +145,16 @@ void answer_now(call_pointer self, write_batch batch, voice_reply_promise promis
   finish_turn(self, r->text, r->end_call, r->model, &*r, std::move(batch));
 }
 
-void on_silence(call_pointer self, write_batch batch, voice_reply_promise promise) {
+void on_silence(call_pointer self, write_batch batch,
+                voice_reply_promise promise) {
   auto& st = self->state;
   const auto& voice = st.cfg().voice;
   ++st.silent_prompts;
   auto reply = st.silent_prompts > voice.max_silent_prompts
                  ? st.reply(reply_action::hangup, voice.silence_goodbye)
                  : st.reply(reply_action::listen, voice.reprompt);
-  persist_then_reply(self, std::move(batch), std::move(promise), std::move(reply));
+  persist_then_reply(self, std::move(batch), std::move(promise),
+                     std::move(reply));
 }
 
 } // namespace
@@ -233,7 +240,8 @@ void on_deadline(call_pointer self, uint64_t gen) {
 void drop_turn(call_pointer self) {
   auto& st = self->state;
   if (st.turn && st.turn->promise)
-    answer(self, std::move(st.turn->promise), st.reply(reply_action::hangup, {}));
+    answer(self, std::move(st.turn->promise),
+           st.reply(reply_action::hangup, {}));
   st.turn.reset();
   st.ready.reset();
 }

@@ -62,9 +62,10 @@ using ingress_pointer = ingress_actor::stateful_pointer<ingress_state>;
 call_actor start_call(ingress_pointer self, stored_call initial) {
   auto& st = self->state;
   auto sid = initial.call.call_sid;
-  call_deps deps{st.deps.store, st.deps.llm, st.deps.twilio,
-                 caf::actor_cast<call_ingress>(self), st.deps.cfg,
-                 st.deps.tts, st.deps.render, st.deps.instant};
+  call_deps deps{st.deps.store,  st.deps.llm,
+                 st.deps.twilio, caf::actor_cast<call_ingress>(self),
+                 st.deps.cfg,    st.deps.tts,
+                 st.deps.render, st.deps.instant};
   auto call = spawn_call(self->system(), std::move(deps), std::move(initial));
   self->monitor(call);
   st.sid_of.emplace(call.address(), sid);
@@ -99,10 +100,16 @@ void reject_busy(ingress_pointer self, const call_event& ev,
   metrics::count_call_end(row.direction, row.end_reason);
   batch.calls.push_back(std::move(row));
   const auto& voice = st.deps.cfg->voice;
-  voice_reply reply{reply_action::hangup, voice.busy_message, voice.language,
-                    voice.voice, 0, {}, {}};
-  self->request(st.deps.store, caf::infinite, persist_atom::value,
-                std::move(batch))
+  voice_reply reply{reply_action::hangup,
+                    voice.busy_message,
+                    voice.language,
+                    voice.voice,
+                    0,
+                    {},
+                    {}};
+  self
+    ->request(st.deps.store, caf::infinite, persist_atom::value,
+              std::move(batch))
     .then([promise, reply](bool) { promise.deliver(reply); },
           [promise, reply](caf::error&) { promise.deliver(reply); });
 }
@@ -125,8 +132,13 @@ void answer_unknown(const std::string& sid,
     SB_LOG_NOTICE("call " << sid << ": unsigned " << to_string(ev.kind)
                           << " for a call never seen; nothing stored, "
                           << (twiml ? "hung up" : "acknowledged"));
-    promise.deliver({twiml ? reply_action::hangup : reply_action::ack, {},
-                  cfg.voice.language, cfg.voice.voice, 0, {}, {}});
+    promise.deliver({twiml ? reply_action::hangup : reply_action::ack,
+                     {},
+                     cfg.voice.language,
+                     cfg.voice.voice,
+                     0,
+                     {},
+                     {}});
   }
 }
 
@@ -158,13 +170,15 @@ void on_loaded(ingress_pointer self, const std::string& sid,
   auto& st = self->state;
   auto waiting = std::move(st.loading[sid]);
   st.loading.erase(sid);
-  if (!known && std::none_of(waiting.begin(), waiting.end(),
-                             [](const queued_webhook& w) {
-                               return starts_a_call(w.first.kind);
-                             })) {
-    auto signed_event = std::find_if(
-      waiting.begin(), waiting.end(),
-      [](const queued_webhook& w) { return w.first.authenticated; });
+  if (!known
+      && std::none_of(waiting.begin(), waiting.end(),
+                      [](const queued_webhook& w) {
+                        return starts_a_call(w.first.kind);
+                      })) {
+    auto signed_event = std::find_if(waiting.begin(), waiting.end(),
+                                     [](const queued_webhook& w) {
+                                       return w.first.authenticated;
+                                     });
     if (signed_event == waiting.end()) {
       st.publish_live();
       answer_unknown(sid, waiting, *st.deps.cfg);
@@ -206,7 +220,8 @@ void load_then_route(ingress_pointer self, call_event ev,
 void route(ingress_pointer self, call_event& ev, voice_reply_promise& promise) {
   auto& st = self->state;
   if (auto it = st.calls.find(ev.call_sid); it != st.calls.end()) {
-    self->send(it->second, event_atom::value, std::move(ev), std::move(promise));
+    self->send(it->second, event_atom::value, std::move(ev),
+               std::move(promise));
     return;
   }
   if (auto it = st.loading.find(ev.call_sid); it != st.loading.end()) {
@@ -269,8 +284,12 @@ void collect_sessions(ingress_pointer self, calls_promise promise) {
   };
   for (auto& [sid, call] : calls)
     self->request(call, std::chrono::seconds(2), snapshot_atom::value)
-      .then([g, done](stored_call& s) { g->found.push_back(std::move(s)); done(); },
-            [done](caf::error&) { done(); });
+      .then(
+        [g, done](stored_call& s) {
+          g->found.push_back(std::move(s));
+          done();
+        },
+        [done](caf::error&) { done(); });
 }
 
 create_call_params outbound_params(const config& cfg, const dial_request& req) {
@@ -298,8 +317,9 @@ create_call_params outbound_params(const config& cfg, const dial_request& req) {
 void dial(ingress_pointer self, const dial_request& req, dial_promise promise) {
   auto& st = self->state;
   auto cfg = st.deps.cfg;
-  self->request(st.deps.twilio, caf::infinite, dial_atom::value,
-                outbound_params(*cfg, req))
+  self
+    ->request(st.deps.twilio, caf::infinite, dial_atom::value,
+              outbound_params(*cfg, req))
     .then(
       [self, req, promise, cfg](call_resource& call) {
         call_row row;
@@ -317,12 +337,15 @@ void dial(ingress_pointer self, const dial_request& req, dial_promise promise) {
         write_batch batch;
         batch.calls.push_back(std::move(row));
         dial_outcome out{call.sid, call.status, {}};
-        self->request(self->state.deps.store, caf::infinite,
-                      persist_atom::value, std::move(batch))
+        self
+          ->request(self->state.deps.store, caf::infinite, persist_atom::value,
+                    std::move(batch))
           .then([promise, out](bool) { promise.deliver(out); },
                 [promise, out](caf::error&) { promise.deliver(out); });
       },
-      [promise](caf::error& err) { promise.deliver({{}, {}, std::move(err)}); });
+      [promise](caf::error& err) {
+        promise.deliver({{}, {}, std::move(err)});
+      });
 }
 
 // One timer for all calls, however many there are.
@@ -352,8 +375,8 @@ ingress_actor::behavior_type ingress_impl(ingress_pointer self,
     auto it = st.sid_of.find(msg.source);
     if (it == st.sid_of.end())
       return;
-    SB_LOG_ERROR("call " << it->second << " actor died: "
-                         << caf::to_string(msg.reason));
+    SB_LOG_ERROR("call " << it->second
+                         << " actor died: " << caf::to_string(msg.reason));
     st.unlist(it->second);
     st.calls.erase(it->second);
     st.sid_of.erase(it);
@@ -369,13 +392,15 @@ ingress_actor::behavior_type ingress_impl(ingress_pointer self,
       stats.draining = self->state.draining;
       promise.deliver(stats);
     },
-    [self](say_atom, const std::string& sid, std::string& text, done_promise& promise) {
+    [self](say_atom, const std::string& sid, std::string& text,
+           done_promise& promise) {
       auto it = self->state.calls.find(sid);
       if (it == self->state.calls.end()) {
         promise.deliver("no live call " + sid);
         return;
       }
-      self->send(it->second, say_atom::value, std::move(text), std::move(promise));
+      self->send(it->second, say_atom::value, std::move(text),
+                 std::move(promise));
     },
     [self](drain_atom) {
       if (!self->state.draining)
@@ -392,7 +417,9 @@ ingress_actor::behavior_type ingress_impl(ingress_pointer self,
         self->send(call, idle_atom::value, uint64_t{0});
       arm_sweep(self);
     },
-    [self](sessions_atom, calls_promise& promise) { collect_sessions(self, promise); },
+    [self](sessions_atom, calls_promise& promise) {
+      collect_sessions(self, promise);
+    },
     [self](session_atom, const std::string& sid, calls_promise& promise) {
       auto it = self->state.calls.find(sid);
       if (it == self->state.calls.end()) {

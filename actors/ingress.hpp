@@ -58,8 +58,7 @@ using ingress_actor = caf::typed_actor<
   caf::reacts_to<ended_atom, std::string>,
   caf::reacts_to<dial_atom, dial_request, dial_promise>,
   caf::reacts_to<say_atom, std::string, std::string, done_promise>,
-  caf::reacts_to<drain_atom>,
-  caf::reacts_to<reload_atom, config_ptr>,
+  caf::reacts_to<drain_atom>, caf::reacts_to<reload_atom, config_ptr>,
   caf::reacts_to<sweep_atom>>;
 
 struct ingress_deps {
@@ -67,9 +66,9 @@ struct ingress_deps {
   llm_actor llm;
   twilio_actor twilio;
   std::shared_ptr<const config> cfg;
-  tts_actor tts;               // invalid with tts.engine = "say"
+  tts_actor tts; // invalid with tts.engine = "say"
   std::function<std::string(const voice_reply&, const config&)> render;
-  instant_llm instant;         // set: calls ask it inline instead of `llm`
+  instant_llm instant; // set: calls ask it inline instead of `llm`
   /// Shared with the fronts, which send webhooks for live calls straight
   /// to their actors; the ingress keeps it in step with its own map. Null:
   /// every webhook comes through the ingress.

@@ -45,7 +45,6 @@
 #include <vector>
 
 #include <caf/expected.hpp>
-
 #include <caf/fwd.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>

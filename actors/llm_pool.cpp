@@ -24,7 +24,8 @@
 
 namespace sb {
 
-std::string system_prompt_for(const llm_config& cfg, const std::string& language,
+std::string system_prompt_for(const llm_config& cfg,
+                              const std::string& language,
                               const std::string& caller) {
   std::string prompt = cfg.system_prompt;
   if (language.rfind("hi", 0) == 0 && !cfg.system_prompt_hi.empty())
@@ -74,8 +75,8 @@ struct endpoint_state {
   std::string url;
   int slots = 1;
   int busy = 0;
-  int failures = 0;               // in a row
-  steady::time_point down_until;  // in rotation again from then on
+  int failures = 0;              // in a row
+  steady::time_point down_until; // in rotation again from then on
 
   bool usable(steady::time_point now) const {
     return busy < slots && now >= down_until;
@@ -87,7 +88,7 @@ struct pool_job {
   caf::typed_response_promise<llm_reply> promise;
   steady::time_point enqueued;
   int attempts = 0;
-  int avoid = -1;                 // the endpoint that just failed this job
+  int avoid = -1; // the endpoint that just failed this job
   // (stream) only: the caller's stream, and whether one of its tokens has
   // reached the caller (then the job is never tried again).
   bool streamed = false;
@@ -105,7 +106,7 @@ struct pool_state {
   std::vector<endpoint_state> endpoints;
   std::vector<pool_worker> workers;
   std::deque<pool_job> queue;
-  bool sweep_pending = false;     // a sweep_atom is on its way
+  bool sweep_pending = false; // a sweep_atom is on its way
 };
 
 const char* pool_state::name = "llm-pool";
@@ -134,7 +135,9 @@ int pick_endpoint(const pool_state& st, steady::time_point now,
 
 bool all_down(const pool_state& st, steady::time_point now) {
   return std::all_of(st.endpoints.begin(), st.endpoints.end(),
-                     [now](const endpoint_state& e) { return now < e.down_until; });
+                     [now](const endpoint_state& e) {
+                       return now < e.down_until;
+                     });
 }
 
 void note_health(pool_state& st, size_t endpoint, const caf::error& err) {
@@ -151,13 +154,14 @@ void note_health(pool_state& st, size_t endpoint, const caf::error& err) {
   if (++e.failures < failures_before_down)
     return;
   auto doublings = std::min(e.failures - failures_before_down, 5);
-  auto pause = std::min<steady::duration>(
-    max_down, std::chrono::seconds(1 << doublings));
+  auto pause = std::min<steady::duration>(max_down,
+                                          std::chrono::seconds(1 << doublings));
   e.down_until = steady::now() + pause;
-  SB_LOG_WARNING("llm: endpoint " << e.url << " down after " << e.failures
-                                  << " failures; next try in "
-                                  << std::chrono::duration_cast<std::chrono::seconds>(pause).count()
-                                  << " s: " << what(err));
+  SB_LOG_WARNING(
+    "llm: endpoint "
+    << e.url << " down after " << e.failures << " failures; next try in "
+    << std::chrono::duration_cast<std::chrono::seconds>(pause).count()
+    << " s: " << what(err));
 }
 
 // The caller's words the reply answers, or "" when the conversation does
@@ -196,13 +200,16 @@ caf::expected<llm_reply> finish_reply(const pool_state& st, llm_reply raw,
   raw.transfer = raw.transfer && job.request.offer_transfer;
   decide_end_call(*st.cfg, job.request, raw);
   if (!job.streamed) {
-    auto text = make_speakable(raw.text, static_cast<size_t>(st.cfg->llm.max_reply_chars));
+    auto text = make_speakable(
+      raw.text, static_cast<size_t>(st.cfg->llm.max_reply_chars));
     if (text.empty() && !raw.transfer)
-      return make_error(errc::backend_failed, "the model's reply had nothing to say aloud");
+      return make_error(errc::backend_failed,
+                        "the model's reply had nothing to say aloud");
     raw.text = std::move(text);
   }
   raw.queue_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                   started - job.enqueued).count();
+                   started - job.enqueued)
+                   .count();
   return raw;
 }
 
@@ -258,7 +265,8 @@ bool may_retry(const pool_state& st, const pool_job& job,
 }
 
 void on_worker_done(pool_pointer self, size_t w, pool_job job,
-                    steady::time_point started, caf::expected<llm_reply> result) {
+                    steady::time_point started,
+                    caf::expected<llm_reply> result) {
   auto& st = self->state;
   auto e = st.workers[w].endpoint;
   st.workers[w].busy = false;
@@ -296,8 +304,9 @@ void start_job(pool_pointer self, size_t w, pool_job job) {
   ++job.attempts;
   auto started = steady::now();
   auto shared = std::make_shared<pool_job>(std::move(job));
-  self->request(st.workers[w].handle, caf::infinite, work_atom::value,
-                shared->request, worker_stream(*shared))
+  self
+    ->request(st.workers[w].handle, caf::infinite, work_atom::value,
+              shared->request, worker_stream(*shared))
     .then(
       [self, w, shared, started](llm_reply& r) {
         on_worker_done(self, w, std::move(*shared), started, std::move(r));
@@ -335,7 +344,9 @@ void dispatch(pool_pointer self) {
     st.queue.clear();
   }
   // While a turn that can be cancelled waits, look again soon.
-  auto cancellable = [](const pool_job& job) { return job.stream.cancel != nullptr; };
+  auto cancellable = [](const pool_job& job) {
+    return job.stream.cancel != nullptr;
+  };
   if (!st.sweep_pending
       && std::any_of(st.queue.begin(), st.queue.end(), cancellable)) {
     st.sweep_pending = true;

@@ -50,7 +50,8 @@ llm_actor spawn_llm_pool(caf::actor_system& sys,
 /// The system prompt for a call: llm.system_prompt_hi/_en by the call's
 /// language when set, else llm.system_prompt; {caller} and {language}
 /// replaced.
-std::string system_prompt_for(const llm_config& cfg, const std::string& language,
+std::string system_prompt_for(const llm_config& cfg,
+                              const std::string& language,
                               const std::string& caller);
 
 } // namespace sb

@@ -37,11 +37,12 @@ caf::result<llm_reply> work(worker_pointer self, const llm_request& req,
   // the pool. `stream` lives in the message until this handler returns.
   std::function<void(std::string_view)> on_token;
   if (stream.on_token)
-    on_token = [&stream](std::string_view t) { stream.on_token(std::string(t)); };
-  auto done = st.client->complete(st.settings, prompt, req.history, on_token,
-                                  stream.cancel.get(),
-                                  chat_tools{req.offer_transfer,
-                                             req.offer_end_call});
+    on_token = [&stream](std::string_view t) {
+      stream.on_token(std::string(t));
+    };
+  auto done = st.client->complete(
+    st.settings, prompt, req.history, on_token, stream.cancel.get(),
+    chat_tools{req.offer_transfer, req.offer_end_call});
   if (!done)
     return done.error();
   llm_reply reply;
@@ -62,9 +63,9 @@ llm_worker_actor::behavior_type worker_impl(worker_pointer self,
   const auto& llm = cfg->llm;
   auto backend = llm.backend == "openai" ? llm_backend::openai
                                          : llm_backend::ollama;
-  st.client = std::make_unique<llm_client>(
-    llm_endpoint{std::move(url), backend, llm.api_key},
-    std::chrono::seconds(llm.timeout_s));
+  st.client = std::make_unique<llm_client>(llm_endpoint{std::move(url), backend,
+                                                        llm.api_key},
+                                           std::chrono::seconds(llm.timeout_s));
   st.settings = chat_settings{llm.model, llm.temperature, llm.num_predict,
                               llm.keep_alive};
   return {

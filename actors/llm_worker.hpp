@@ -35,9 +35,8 @@ using llm_worker_actor = caf::typed_actor<
 
 /// A worker for `endpoint_url` with the backend, model and prompts of
 /// `cfg->llm`. `detached` = its own thread (tests may pass false).
-llm_worker_actor spawn_llm_worker(caf::actor_system& sys,
-                                  std::shared_ptr<const config> cfg,
-                                  std::string endpoint_url,
-                                  bool detached = true);
+llm_worker_actor
+spawn_llm_worker(caf::actor_system& sys, std::shared_ptr<const config> cfg,
+                 std::string endpoint_url, bool detached = true);
 
 } // namespace sb

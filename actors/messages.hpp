@@ -21,10 +21,10 @@
 #include <caf/meta/type_name.hpp>
 #include <caf/type_id.hpp>
 
-#include "core/reply_promise.hpp"
-#include "core/chat.hpp"
 #include "core/call_event.hpp"
+#include "core/chat.hpp"
 #include "core/config.hpp"
+#include "core/reply_promise.hpp"
 #include "net/text/form.hpp"
 #include "storage/records.hpp"
 
@@ -33,14 +33,14 @@ namespace sb {
 /// What the transport should do next; TwiML or WebSocket frames are made
 /// from it outside the actors.
 enum class reply_action : uint8_t {
-  listen,    // speak `text` (if any), then listen for the caller
-  hangup,    // speak `text` (if any), then end the call
-  ack,       // a callback: acknowledge, nothing to say
-  wait,      // the reply is not ready: say `text` (a filler), then come
-             // back for turn `await_turn` (/voice/await?turn=N)
-  relay,     // hand the call to a ConversationRelay WebSocket; `text` is
-             // its welcome greeting (may be empty, e.g. on a reconnect)
-  transfer,  // say `text` (if any), then <Dial> `dial_to`
+  listen,   // speak `text` (if any), then listen for the caller
+  hangup,   // speak `text` (if any), then end the call
+  ack,      // a callback: acknowledge, nothing to say
+  wait,     // the reply is not ready: say `text` (a filler), then come
+            // back for turn `await_turn` (/voice/await?turn=N)
+  relay,    // hand the call to a ConversationRelay WebSocket; `text` is
+            // its welcome greeting (may be empty, e.g. on a reconnect)
+  transfer, // say `text` (if any), then <Dial> `dial_to`
 };
 
 struct voice_reply {
@@ -49,17 +49,16 @@ struct voice_reply {
   std::string language;
   std::string voice;
   int64_t await_turn = 0;
-  std::string audio_url;       // non-empty: play this instead of saying text
-  std::string dial_to;         // transfer: the number to connect the caller to
+  std::string audio_url; // non-empty: play this instead of saying text
+  std::string dial_to;   // transfer: the number to connect the caller to
 };
-
 
 struct llm_request {
   std::string call_sid;
-  std::string language;        // the call's language, e.g. hi-IN
-  std::string caller;          // the caller's number
+  std::string language;              // the call's language, e.g. hi-IN
+  std::string caller;                // the caller's number
   std::vector<chat_message> history; // oldest first; the last is the caller's
-  bool offer_transfer = false; // the model may ask to transfer the call
+  bool offer_transfer = false;       // the model may ask to transfer the call
   // The model may end the call (its end_call tool); a real-model pool
   // offers it only where llm.end_call_tool is also set.
   bool offer_end_call = true;
@@ -67,12 +66,12 @@ struct llm_request {
 
 struct llm_reply {
   std::string text;
-  bool end_call = false;       // a goodbye intent: say text, then hang up
-  std::string model;           // what produced it (stored in turns.model)
-  int64_t queue_ms = 0;        // waiting for a free model slot
-  int64_t llm_ms = 0;          // in the model
-  bool transfer = false;       // a transfer intent: hand the caller to a person
-  int64_t first_token_ms = 0;  // model start to its first token (streamed)
+  bool end_call = false;      // a goodbye intent: say text, then hang up
+  std::string model;          // what produced it (stored in turns.model)
+  int64_t queue_ms = 0;       // waiting for a free model slot
+  int64_t llm_ms = 0;         // in the model
+  bool transfer = false;      // a transfer intent: hand the caller to a person
+  int64_t first_token_ms = 0; // model start to its first token (streamed)
 };
 
 /// How a streamed generation reaches the one who asked, token by token,
@@ -89,21 +88,21 @@ struct llm_stream {
 /// Text to synthesise for a call speaking `language`.
 struct tts_request {
   std::string text;
-  std::string language;        // BCP-47, e.g. hi-IN: picks the voice
+  std::string language; // BCP-47, e.g. hi-IN: picks the voice
 };
 
 /// Synthesised phone audio, stored in the audio cache under `id`.
 struct tts_audio {
-  std::string id;              // 64 hex digits: /audio/<id>.wav
-  bool cached = false;         // found in the cache, nothing synthesised
+  std::string id;      // 64 hex digits: /audio/<id>.wav
+  bool cached = false; // found in the cache, nothing synthesised
   int64_t synth_ms = 0;
 };
 
 struct ingress_stats {
   int64_t live_calls = 0;
   int64_t calls_total = 0;
-  int64_t calls_rejected = 0;  // turned away at max_calls or while draining
-  bool draining = false;       // new inbound calls hear the busy message
+  int64_t calls_rejected = 0; // turned away at max_calls or while draining
+  bool draining = false;      // new inbound calls hear the busy message
 };
 
 /// A configuration swapped in by a reload; shared, never changed.
@@ -272,14 +271,14 @@ typename Inspector::result_type inspect(Inspector& f, recording_row& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, event_row& x) {
-  return f(caf::meta::type_name("event_row"), x.call_sid, x.kind,
-           x.received_at, x.payload);
+  return f(caf::meta::type_name("event_row"), x.call_sid, x.kind, x.received_at,
+           x.payload);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, write_batch& x) {
-  return f(caf::meta::type_name("write_batch"), x.events, x.calls,
-           x.recordings, x.turns);
+  return f(caf::meta::type_name("write_batch"), x.events, x.calls, x.recordings,
+           x.turns);
 }
 
 template <class Inspector>

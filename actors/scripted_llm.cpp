@@ -1,12 +1,11 @@
 // The scripted responder actor: answers generate and stream requests from
 // keyword rules, with no model. It stands where the LLM pool will stand.
-#include "actors/llm.hpp"
-
 #include <algorithm>
 
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/llm.hpp"
 #include "core/error.hpp"
 
 namespace sb {
@@ -25,7 +24,8 @@ caf::expected<llm_reply> scripted_reply(const scripted_rules& rules,
 }
 
 instant_llm scripted_instant_llm(std::shared_ptr<const scripted_rules> rules) {
-  return [rules](const llm_request& req) { return scripted_reply(*rules, req); };
+  return
+    [rules](const llm_request& req) { return scripted_reply(*rules, req); };
 }
 
 std::vector<std::string> word_tokens(std::string_view text) {
@@ -68,7 +68,8 @@ caf::result<llm_reply> stream_reply(const scripted_rules& rules,
 }
 
 llm_actor::behavior_type
-scripted_llm_impl(llm_actor::pointer, std::shared_ptr<const scripted_rules> rules) {
+scripted_llm_impl(llm_actor::pointer,
+                  std::shared_ptr<const scripted_rules> rules) {
   return {
     [rules](generate_atom, const llm_request& req) -> caf::result<llm_reply> {
       auto reply = scripted_reply(*rules, req);
@@ -76,10 +77,8 @@ scripted_llm_impl(llm_actor::pointer, std::shared_ptr<const scripted_rules> rule
         return reply.error();
       return std::move(*reply);
     },
-    [rules](stream_atom, const llm_request& req,
-            const llm_stream& stream) -> caf::result<llm_reply> {
-      return stream_reply(*rules, req, stream);
-    },
+    [rules](stream_atom, const llm_request& req, const llm_stream& stream)
+      -> caf::result<llm_reply> { return stream_reply(*rules, req, stream); },
     // The rules are read once at start-up; a reload keeps them.
     [](reload_atom, const config_ptr&) {},
   };

@@ -51,20 +51,19 @@ struct pending_write {
 struct outage {
   steady::time_point since = steady::now();
   steady::time_point reminded = steady::now();
-  std::string error;          // SQLite's message, first failure
+  std::string error; // SQLite's message, first failure
   int failed_commits = 1;
-  size_t committed = 0;       // writes committed by the retries so far
+  size_t committed = 0; // writes committed by the retries so far
   milliseconds next_retry = first_retry;
 };
 
 // Fills in `into` the columns `from` knows, as the upsert does on disk.
 void merge_call(call_row& into, const call_row& from) {
-  for (auto field : {&call_row::account_sid, &call_row::direction,
-                     &call_row::from_number, &call_row::to_number,
-                     &call_row::status, &call_row::answered_by,
-                     &call_row::language, &call_row::voice,
-                     &call_row::started_at, &call_row::answered_at,
-                     &call_row::ended_at, &call_row::end_reason})
+  for (auto field :
+       {&call_row::account_sid, &call_row::direction, &call_row::from_number,
+        &call_row::to_number, &call_row::status, &call_row::answered_by,
+        &call_row::language, &call_row::voice, &call_row::started_at,
+        &call_row::answered_at, &call_row::ended_at, &call_row::end_reason})
     if (!(from.*field).empty())
       into.*field = from.*field;
   if (from.duration_s)
@@ -151,7 +150,8 @@ struct store_state {
     m.storage_batch_writes.observe(static_cast<double>(n));
     for (size_t i = 0; i < report.done; ++i) {
       if (report.refused[i]) {
-        drop(queue[i], "refused", "SQLite refused it: " + what(report.refused[i]));
+        drop(queue[i], "refused",
+             "SQLite refused it: " + what(report.refused[i]));
       } else {
         answer(queue[i], caf::none);
         if (down)
@@ -197,7 +197,8 @@ struct store_state {
 
   long seconds_down() const {
     return static_cast<long>(std::chrono::duration_cast<std::chrono::seconds>(
-                               steady::now() - down->since).count());
+                               steady::now() - down->since)
+                               .count());
   }
 
   // Everything queued, or as far as SQLite lets us; ends an outage once
@@ -223,8 +224,8 @@ struct store_state {
   void drop_all(const char* reason, const std::string& why) {
     if (!queue.empty())
       SB_LOG_ERROR("storage: stopping with " << queue.size()
-                                             << " writes not committed ("
-                                             << why << "); each follows");
+                                             << " writes not committed (" << why
+                                             << "); each follows");
     for (auto& w : queue)
       drop(w, reason, why);
     queue.clear();
@@ -354,8 +355,7 @@ store_actor::behavior_type store_impl(store_pointer self,
   self->set_error_handler([](caf::error& err) {
     SB_LOG_WARNING("storage: ignored stray error " << caf::to_string(err));
   });
-  self->set_exit_handler(
-    [self](caf::exit_msg& msg) { on_exit(self, msg); });
+  self->set_exit_handler([self](caf::exit_msg& msg) { on_exit(self, msg); });
   return {
     [self](persist_atom, write_batch& batch) { return persist(self, batch); },
     [self](load_atom, const std::string& sid) { return load(self, sid); },

@@ -49,10 +49,10 @@ namespace sb {
 
 class database;
 
-using store_actor = caf::typed_actor<
-  caf::replies_to<persist_atom, write_batch>::with<bool>,
-  caf::replies_to<load_atom, std::string>::with<stored_call>,
-  caf::reacts_to<flush_atom>>;
+using store_actor =
+  caf::typed_actor<caf::replies_to<persist_atom, write_batch>::with<bool>,
+                   caf::replies_to<load_atom, std::string>::with<stored_call>,
+                   caf::reacts_to<flush_atom>>;
 
 /// Spawns the store owning `db`, with cfg.batch_max writes at most per
 /// transaction, cfg.busy_timeout_ms and cfg.max_pending_writes (the path

@@ -2,8 +2,6 @@
 // rest, one job per worker, respawn of dead workers, the start-up
 // synthesis of fixed phrases, and the TTS metrics (queue depth, synthesis
 // time, cache hits, failures).
-#include "actors/tts.hpp"
-
 #include <chrono>
 #include <deque>
 #include <vector>
@@ -13,6 +11,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/tts.hpp"
 #include "actors/tts_worker.hpp"
 #include "backends/tts/audio_cache.hpp"
 #include "backends/tts/tts_espeak.hpp"
@@ -57,8 +56,9 @@ void run_job(tts_pool_pointer self, size_t w, tts_job job) {
   st.workers[w].busy = true;
   auto promise = job.promise;
   auto started = std::chrono::steady_clock::now();
-  self->request(st.workers[w].handle, caf::infinite, synth_atom::value,
-                std::move(job.request))
+  self
+    ->request(st.workers[w].handle, caf::infinite, synth_atom::value,
+              std::move(job.request))
     .then(
       [self, w, promise, started](tts_audio& audio) mutable {
         metrics::daemon().tts_duration.observe(metrics::seconds_since(started));
@@ -127,9 +127,9 @@ void respawn(tts_pool_pointer self, const caf::down_msg& msg) {
 // no call waits for them.
 void warm_up(tts_pool_pointer self) {
   const auto& v = self->state.cfg->voice;
-  for (const auto* text : {&v.greeting, &v.reprompt, &v.apology, &v.filler,
-                           &v.busy_message, &v.silence_goodbye,
-                           &v.machine_message})
+  for (const auto* text :
+       {&v.greeting, &v.reprompt, &v.apology, &v.filler, &v.busy_message,
+        &v.silence_goodbye, &v.machine_message})
     caf::anon_send(tts_actor{self}, speak_atom::value,
                    tts_request{*text, v.language});
 }
@@ -167,7 +167,8 @@ caf::expected<tts_actor> spawn_tts_pool(caf::actor_system& sys,
   if (cfg->tts.engine == "espeak") {
     auto engine = espeak_engine::create();
     if (!engine)
-      return make_error(errc::bad_config, "tts.engine espeak: " + what(engine.error()));
+      return make_error(errc::bad_config,
+                        "tts.engine espeak: " + what(engine.error()));
     engines.push_back({std::shared_ptr<espeak_engine>(std::move(*engine)), {}});
   } else {
     for (const auto& e : cfg->tts.endpoints)

@@ -8,8 +8,8 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/tts.hpp"
-#include "backends/tts/audio_cache.hpp"
 #include "backends/audio/audio_format.hpp"
+#include "backends/tts/audio_cache.hpp"
 #include "backends/tts/tts_espeak.hpp"
 #include "backends/tts/tts_http.hpp"
 #include "core/error.hpp"
@@ -70,7 +70,8 @@ caf::result<tts_audio> synth(worker_pointer self, const tts_request& req) {
   if (auto stored = st.cache->store(id, wav); !stored)
     return stored.error();
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-              std::chrono::steady_clock::now() - start).count();
+              std::chrono::steady_clock::now() - start)
+              .count();
   return tts_audio{id, false, ms};
 }
 

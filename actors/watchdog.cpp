@@ -92,8 +92,8 @@ void on_store_answer(watchdog_pointer self, uint64_t round,
     return;
   }
   if (err && !has_code(err, errc::not_found))
-    SB_LOG_WARNING("watchdog: the store answered the probe with an error: "
-                   << what(err));
+    SB_LOG_WARNING(
+      "watchdog: the store answered the probe with an error: " << what(err));
   st.store_answered = true;
   st.maybe_notify();
 }
@@ -111,10 +111,10 @@ void start_round(watchdog_pointer self) {
   // The promise runs in the ingress; it only posts the counts back here. A
   // dropped promise (the ingress is gone) needs no answer: the round misses.
   stats_promise promise{[me, round](ingress_stats stats) {
-                    caf::anon_send(me, stats_atom::value, round,
-                                   std::move(stats));
-                  },
-                  [] {}};
+                          caf::anon_send(me, stats_atom::value, round,
+                                         std::move(stats));
+                        },
+                        [] {}};
   self->send(st.ingress, stats_atom::value, std::move(promise));
   // The timeout is one interval: an answer later than that is useless, and
   // a shorter one would fail a store busy committing a large batch.

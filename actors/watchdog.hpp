@@ -19,13 +19,13 @@
 // own errors (request_timeout, request_receiver_down) count as a miss.
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+
+#include <sys/types.h>
 
 #include <caf/fwd.hpp>
 #include <caf/replies_to.hpp>
@@ -39,9 +39,9 @@ namespace sb {
 
 using watchdog_atom = caf::atom_constant<caf::atom("watchdog")>;
 
-using watchdog_actor = caf::typed_actor<
-  caf::reacts_to<watchdog_atom>,
-  caf::reacts_to<stats_atom, uint64_t, ingress_stats>>;
+using watchdog_actor =
+  caf::typed_actor<caf::reacts_to<watchdog_atom>,
+                   caf::reacts_to<stats_atom, uint64_t, ingress_stats>>;
 
 /// What a healthy round sends.
 enum class watchdog_mode {
@@ -55,8 +55,7 @@ using watchdog_notify_fn = std::function<void(const std::string& state_line)>;
 
 /// The state string of a healthy round, e.g.
 /// "WATCHDOG=1\nSTATUS=3 live calls, 41 total".
-std::string watchdog_state_line(const ingress_stats& stats,
-                                watchdog_mode mode);
+std::string watchdog_state_line(const ingress_stats& stats, watchdog_mode mode);
 
 /// The ping interval for this process: half of WATCHDOG_USEC (so one late
 /// round never trips systemd), following sd_watchdog_enabled(): nullopt
@@ -72,10 +71,9 @@ watchdog_interval(const char* watchdog_usec, const char* watchdog_pid,
 /// reads as a failed round.
 /// REQUIRES: `notify` is callable; `ingress` and `store` are valid.
 /// An `interval` below 1 ms is raised to 1 ms.
-watchdog_actor spawn_watchdog(caf::actor_system& sys, ingress_actor ingress,
-                              store_actor store,
-                              std::chrono::milliseconds interval,
-                              watchdog_notify_fn notify,
-                              watchdog_mode mode = watchdog_mode::ping);
+watchdog_actor
+spawn_watchdog(caf::actor_system& sys, ingress_actor ingress, store_actor store,
+               std::chrono::milliseconds interval, watchdog_notify_fn notify,
+               watchdog_mode mode = watchdog_mode::ping);
 
 } // namespace sb

@@ -32,10 +32,14 @@ struct command_spec {
 };
 
 constexpr std::array<command_spec, 8> commands{{
-  {"calls", false, false, false}, {"call", true, false, false},
-  {"dial", false, true, false},   {"hangup", true, false, false},
-  {"say", true, false, true},     {"stats", false, false, false},
-  {"reload", false, false, false}, {"drain", false, false, false},
+  {"calls", false, false, false},
+  {"call", true, false, false},
+  {"dial", false, true, false},
+  {"hangup", true, false, false},
+  {"say", true, false, true},
+  {"stats", false, false, false},
+  {"reload", false, false, false},
+  {"drain", false, false, false},
 }};
 
 caf::error take(const rapidjson::Value& obj, const char* key, bool required,
@@ -47,10 +51,12 @@ caf::error take(const rapidjson::Value& obj, const char* key, bool required,
     return caf::none;
   }
   if (!it->value.IsString())
-    return make_error(errc::bad_request, std::string{key} + ": must be a string");
+    return make_error(errc::bad_request,
+                      std::string{key} + ": must be a string");
   out.assign(it->value.GetString(), it->value.GetStringLength());
   if (required && out.empty())
-    return make_error(errc::bad_request, std::string{key} + ": must not be empty");
+    return make_error(errc::bad_request,
+                      std::string{key} + ": must not be empty");
   return caf::none;
 }
 
@@ -112,17 +118,18 @@ caf::expected<admin_command> parse_admin_line(std::string_view line) {
   for (const auto& spec : commands) {
     if (spec.name != c.cmd)
       continue;
-    for (auto err : {take(doc, "sid", spec.sid, c.sid),
-                     take(doc, "to", spec.to, c.to),
-                     take(doc, "from", false, c.from),
-                     take(doc, "text", spec.text, c.text)})
+    for (auto err :
+         {take(doc, "sid", spec.sid, c.sid), take(doc, "to", spec.to, c.to),
+          take(doc, "from", false, c.from),
+          take(doc, "text", spec.text, c.text)})
       if (err)
         return err;
     return c;
   }
-  return make_error(errc::bad_request, "cmd: unknown command \"" + c.cmd
-                                         + "\" (calls, call, dial, hangup, say, "
-                                           "stats, reload, drain)");
+  return make_error(errc::bad_request,
+                    "cmd: unknown command \"" + c.cmd
+                      + "\" (calls, call, dial, hangup, say, "
+                        "stats, reload, drain)");
 }
 
 std::string admin_reply_line(const admin_command& cmd, const admin_reply& r) {
@@ -192,8 +199,8 @@ line_handler make_admin_handler(admin_actor admin) {
     const bool allowed = admin_peer_allowed(peer, owner, system_groups_of);
     if (!allowed)
       SB_LOG_WARNING("admin: refused pid " << peer.pid << " uid " << peer.uid
-                                          << ": not root, not our user and "
-                                             "not in our group");
+                                           << ": not root, not our user and "
+                                              "not in our group");
     auto step = admin_step_for(line, allowed);
     if (!step.command) {
       respond(std::move(step.reply));
@@ -204,10 +211,9 @@ line_handler make_admin_handler(admin_actor admin) {
                           << " from pid " << peer.pid << " uid " << peer.uid);
     // The promise answers on whatever thread the actor replies from; the
     // responder posts the line onto the connection's strand.
-    admin_promise promise{[respond, c](admin_reply r) {
-                      respond(admin_reply_line(c, r));
-                    },
-                    [respond] { respond(admin_error_line("no answer")); }};
+    admin_promise promise{
+      [respond, c](admin_reply r) { respond(admin_reply_line(c, r)); },
+      [respond] { respond(admin_error_line("no answer")); }};
     caf::anon_send(admin, admin_atom::value, std::move(*step.command),
                    std::move(promise));
   };

@@ -30,7 +30,8 @@ namespace sb {
 caf::expected<admin_command> parse_admin_line(std::string_view line);
 
 /// The reply line (no trailing newline).
-std::string admin_reply_line(const admin_command& cmd, const admin_reply& reply);
+std::string admin_reply_line(const admin_command& cmd,
+                             const admin_reply& reply);
 
 /// {"ok": false, "error": why}
 std::string admin_error_line(std::string_view why);
@@ -43,8 +44,8 @@ struct admin_owner {
 
 /// A user's groups, primary and supplementary, by uid; nullopt when the
 /// user is unknown or the lookup fails.
-using group_lookup
-  = std::function<std::optional<std::vector<uint32_t>>(uint32_t uid)>;
+using group_lookup =
+  std::function<std::optional<std::vector<uint32_t>>(uint32_t uid)>;
 
 /// Whether `peer` may use the admin socket: root, the owner's user, a peer
 /// whose group is the owner's, or a user with the owner's group among its

@@ -3,10 +3,11 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <unistd.h>
-#include <pthread.h>
 #include <thread>
 #include <vector>
+
+#include <pthread.h>
+#include <unistd.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -18,17 +19,17 @@
 
 #include "actors/admin.hpp"
 #include "actors/ingress.hpp"
-#include "actors/watchdog.hpp"
 #include "actors/llm_pool.hpp"
 #include "actors/tts.hpp"
-#include "backends/tts/audio_cache.hpp"
+#include "actors/watchdog.hpp"
 #include "app/admin_front.hpp"
 #include "app/http_front.hpp"
 #include "app/open_files.hpp"
+#include "app/relay_front.hpp"
 #include "app/voice_twiml.hpp"
+#include "backends/tts/audio_cache.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
-#include "app/relay_front.hpp"
 #include "net/http/http_server.hpp"
 #include "net/line/line_server.hpp"
 #include "storage/database.hpp"
@@ -60,8 +61,7 @@ load_rules(const config& cfg) {
   return std::make_shared<const scripted_rules>(std::move(*rules));
 }
 
-http_server_options server_options(const config& cfg,
-                                   size_t max_connections) {
+http_server_options server_options(const config& cfg, size_t max_connections) {
   http_server_options o;
   o.host = cfg.server.listen_host;
   o.port = cfg.server.listen_port;
@@ -87,14 +87,16 @@ size_t open_files_for_connections(const config& cfg) {
   const auto wanted = static_cast<size_t>(cfg.server.max_connections);
   const auto allowed = connections_within(wanted, files.soft);
   SB_LOG_NOTICE("open files limit " << files.soft << " (hard " << files.hard
-                << (files.raised ? ", raised to it" : "") << ")");
+                                    << (files.raised ? ", raised to it" : "")
+                                    << ")");
   if (files.error != 0 && !files.raised)
-    SB_LOG_WARNING("cannot raise the open files limit to " << files.hard
-                   << ": " << std::strerror(files.error));
+    SB_LOG_WARNING("cannot raise the open files limit to "
+                   << files.hard << ": " << std::strerror(files.error));
   if (allowed < wanted)
-    SB_LOG_WARNING("server.max_connections " << wanted << " lowered to "
-                   << allowed << ": the open files limit " << files.soft
-                   << " keeps " << reserved_descriptors
+    SB_LOG_WARNING("server.max_connections "
+                   << wanted << " lowered to " << allowed
+                   << ": the open files limit " << files.soft << " keeps "
+                   << reserved_descriptors
                    << " for the rest (raise LimitNOFILE=)");
   return allowed;
 }
@@ -121,10 +123,11 @@ caf::error start_tts(caf::actor_system& sys, std::shared_ptr<const config> cfg,
 // system, since actors may still hold replies that post onto it.
 struct daemon_parts {
   config_ptr cfg;
-  std::shared_ptr<live_config> live; // what the I/O threads read; reloads swap it
+  std::shared_ptr<live_config>
+    live; // what the I/O threads read; reloads swap it
   std::string config_path;
   asio::io_context ioc;
-  asio::io_context admin_ioc;     // its own thread: answers when HTTP is busy
+  asio::io_context admin_ioc; // its own thread: answers when HTTP is busy
   std::unique_ptr<actor_config> acfg;
   std::unique_ptr<caf::actor_system> sys;
   store_actor store;
@@ -151,8 +154,9 @@ struct daemon_parts {
   void stop_actors();
 };
 
-caf::error daemon_parts::start_actors(std::unique_ptr<database> db,
-                                      std::shared_ptr<const scripted_rules> rules) {
+caf::error
+daemon_parts::start_actors(std::unique_ptr<database> db,
+                           std::shared_ptr<const scripted_rules> rules) {
   acfg = std::make_unique<actor_config>(*cfg);
   sys = std::make_unique<caf::actor_system>(*acfg);
   store = spawn_store(*sys, std::move(db), cfg->storage);
@@ -169,9 +173,9 @@ caf::error daemon_parts::start_actors(std::unique_ptr<database> db,
   auto instant = cfg->llm.backend == "scripted" ? scripted_instant_llm(rules)
                                                 : instant_llm{};
   directory = std::make_shared<call_directory>();
-  ingress = spawn_ingress(*sys, ingress_deps{store, llm, twilio, cfg, tts,
-                                             render, std::move(instant),
-                                             directory});
+  ingress = spawn_ingress(*sys,
+                          ingress_deps{store, llm, twilio, cfg, tts, render,
+                                       std::move(instant), directory});
   live = std::make_shared<live_config>(cfg);
   admin = spawn_admin(*sys, admin_deps{ingress, twilio, llm, config_path,
                                        process_env(), cfg, live});
@@ -196,8 +200,7 @@ caf::error daemon_parts::start_listeners() {
   auto server = http_server::start(
     ioc, server_options(*cfg, max_connections),
     make_http_handler(ingress, directory, live, audio, relay_key),
-    make_relay_upgrade_handler(*sys, ingress, directory, live,
-                               relay_key));
+    make_relay_upgrade_handler(*sys, ingress, directory, live, relay_key));
   if (!server)
     return server.error();
   http = std::move(*server);
@@ -217,12 +220,12 @@ void daemon_parts::run_io() {
 
 void daemon_parts::reload() {
   admin_promise logged{[](admin_reply r) {
-                      if (!r.ok)
-                        SB_LOG_ERROR("SIGHUP reload failed: " << r.error);
-                    },
-                    [] {}};
-  caf::anon_send(admin, admin_atom::value, admin_command{"reload", {}, {}, {}, {}},
-                 std::move(logged));
+                         if (!r.ok)
+                           SB_LOG_ERROR("SIGHUP reload failed: " << r.error);
+                       },
+                       [] {}};
+  caf::anon_send(admin, admin_atom::value,
+                 admin_command{"reload", {}, {}, {}, {}}, std::move(logged));
 }
 
 // Stops an actor and waits (bounded) until it is gone, so the next one in
@@ -234,21 +237,21 @@ void stop_actor(caf::actor_system& sys, const caf::actor& who) {
   self->monitor(who);
   caf::anon_send_exit(who, caf::exit_reason::user_shutdown);
   self->receive([](const caf::down_msg&) {},
-                caf::after(std::chrono::seconds(10)) >> [] {
-                  SB_LOG_ERROR("shutdown: an actor did not stop in 10 s");
-                });
+                caf::after(std::chrono::seconds(10)) >>
+                  [] {
+                    SB_LOG_ERROR("shutdown: an actor did not stop in 10 s");
+                  });
 }
 
 void daemon_parts::stop_actors() {
   if (!sys)
     return;
-  for (auto a : {caf::actor_cast<caf::actor>(watchdog),
-                 caf::actor_cast<caf::actor>(admin),
-                 caf::actor_cast<caf::actor>(ingress),
-                 caf::actor_cast<caf::actor>(llm),
-                 caf::actor_cast<caf::actor>(twilio),
-                 caf::actor_cast<caf::actor>(tts),
-                 caf::actor_cast<caf::actor>(store)})
+  for (auto a :
+       {caf::actor_cast<caf::actor>(watchdog),
+        caf::actor_cast<caf::actor>(admin),
+        caf::actor_cast<caf::actor>(ingress), caf::actor_cast<caf::actor>(llm),
+        caf::actor_cast<caf::actor>(twilio), caf::actor_cast<caf::actor>(tts),
+        caf::actor_cast<caf::actor>(store)})
     stop_actor(*sys, a);
 }
 

@@ -9,22 +9,21 @@
 
 #include "app/http_errors.hpp"
 #include "app/make_call.hpp"
+#include "app/relay_front.hpp"
 #include "app/routes.hpp"
 #include "app/views.hpp"
-#include "backends/tts/audio_cache.hpp"
 #include "app/voice_twiml.hpp"
 #include "app/webhook_request.hpp"
+#include "backends/tts/audio_cache.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "core/json_read.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "core/secret.hpp"
 #include "net/text/form.hpp"
 #include "net/text/json.hpp"
-#include "app/relay_front.hpp"
 #include "twilio/relay_token.hpp"
-#include "core/secret.hpp"
-
 
 namespace sb {
 
@@ -70,9 +69,8 @@ std::map<route_id, metrics::histogram*> make_webhook_timers() {
   std::map<route_id, metrics::histogram*> out;
   for (auto id : {route_id::voice_inbound, route_id::voice_outbound,
                   route_id::process_speech, route_id::await_turn,
-                  route_id::relay_done,
-                  route_id::call_status, route_id::recording_status,
-                  route_id::amd_status})
+                  route_id::relay_done, route_id::call_status,
+                  route_id::recording_status, route_id::amd_status})
     out[id] = &metrics::daemon().webhook_duration.with({route_name(id)});
   return out;
 }
@@ -83,7 +81,7 @@ struct front {
 
   std::shared_ptr<live_config> live; // reloads swap it
   std::shared_ptr<audio_cache> audio;
-  std::string relay_key;       // signs ConversationRelay session tokens
+  std::string relay_key; // signs ConversationRelay session tokens
   std::map<route_id, metrics::histogram*> webhook_timers;
 
   std::shared_ptr<const config> cfg() const {
@@ -168,8 +166,13 @@ void front::webhook(route_id id, http_request&& req,
       respond(error_response(503, "call actor unavailable"));
       return;
     }
-    voice_reply r{reply_action::listen, c->voice.apology, c->voice.language,
-                  c->voice.voice, 0, {}, {}};
+    voice_reply r{reply_action::listen,
+                  c->voice.apology,
+                  c->voice.language,
+                  c->voice.voice,
+                  0,
+                  {},
+                  {}};
     respond({200, xml_type, render_twiml(r, *c), {}});
   };
   auto key = relay_key;
@@ -209,19 +212,20 @@ void front::operator_view(const route_match& m, http_request&& req,
     return make_call(req, respond);
   if (m.id == route_id::sessions) {
     calls_promise promise{[respond](std::vector<stored_call> calls) {
-                      respond(json_response(200, sessions_json(calls)));
-                    },
-                    unavailable};
+                            respond(json_response(200, sessions_json(calls)));
+                          },
+                          unavailable};
     caf::anon_send(ingress, sessions_atom::value, std::move(promise));
     return;
   }
   calls_promise promise{[respond](std::vector<stored_call> calls) {
-                    if (calls.empty())
-                      respond(error_response(404, "Session not found"));
-                    else
-                      respond(json_response(200, session_json(calls.front())));
-                  },
-                  unavailable};
+                          if (calls.empty())
+                            respond(error_response(404, "Session not found"));
+                          else
+                            respond(
+                              json_response(200, session_json(calls.front())));
+                        },
+                        unavailable};
   caf::anon_send(ingress, session_atom::value, m.arg, std::move(promise));
 }
 
@@ -236,20 +240,21 @@ void front::make_call(const http_request& req,
     return;
   }
   auto dial = *parsed;
-  dial_promise promise{[respond, dial](dial_outcome out) {
-                   if (out.error) {
-                     // Twilio refusing our credentials is an upstream
-                     // failure, not the operator's bearer token.
-                     auto status = http_status_of(out.error);
-                     respond(error_response(status == 401 ? 502 : status,
-                                            "Failed to make call: "
-                                              + what(out.error)));
-                     return;
-                   }
-                   respond(json_response(200, make_call_json(dial, out)));
-                 },
-                 [respond] { respond(error_response(503, "ingress unavailable")); }};
-  caf::anon_send(ingress, dial_atom::value, std::move(*parsed), std::move(promise));
+  dial_promise promise{
+    [respond, dial](dial_outcome out) {
+      if (out.error) {
+        // Twilio refusing our credentials is an upstream
+        // failure, not the operator's bearer token.
+        auto status = http_status_of(out.error);
+        respond(error_response(status == 401 ? 502 : status,
+                               "Failed to make call: " + what(out.error)));
+        return;
+      }
+      respond(json_response(200, make_call_json(dial, out)));
+    },
+    [respond] { respond(error_response(503, "ingress unavailable")); }};
+  caf::anon_send(ingress, dial_atom::value, std::move(*parsed),
+                 std::move(promise));
 }
 
 // Only ids the cache produced are served: valid_id() admits 64 hex digits
@@ -271,7 +276,9 @@ void front::serve_audio(const std::string& id, const http_request& req,
     respond(error_response(404, "Not Found"));
     return;
   }
-  respond({200, "audio/wav", std::string(bytes->begin(), bytes->end()),
+  respond({200,
+           "audio/wav",
+           std::string(bytes->begin(), bytes->end()),
            {{"ETag", etag},
             {"Cache-Control", "public, max-age=31536000, immutable"}}});
 }
@@ -283,7 +290,8 @@ http_response healthz_response() {
   if (m.storage_healthy.value() != 0)
     return {200, "text/plain; charset=utf-8", "ok\n", {}};
   auto pending = static_cast<long long>(m.storage_pending_writes.value());
-  return {503, "text/plain; charset=utf-8",
+  return {503,
+          "text/plain; charset=utf-8",
           "storage failing: " + std::to_string(pending)
             + " writes waiting to be committed\n",
           {}};
@@ -303,29 +311,28 @@ void front::handle(http_request&& req, http_responder respond) const {
     return webhook(m.id, std::move(req),
                    timed(std::move(respond), webhook_timer(m.id)));
   switch (m.id) {
-    case route_id::audio:
-      serve_audio(m.arg, req, respond);
-      return;
-    case route_id::healthz:
-      respond(healthz_response());
-      return;
+    case route_id::audio: serve_audio(m.arg, req, respond); return;
+    case route_id::healthz: respond(healthz_response()); return;
     case route_id::metrics:
       // Open like /healthz so a scraper needs no secret: it carries counts
       // and latencies, never a number, SID or word said. Whoever wants it
       // private blocks it at the reverse proxy, as for the operator routes.
-      respond({200, "text/plain; version=0.0.4; charset=utf-8",
-               metrics::render(), {}});
+      respond({200,
+               "text/plain; version=0.0.4; charset=utf-8",
+               metrics::render(),
+               {}});
       return;
     case route_id::root: {
       stats_promise promise{[respond](ingress_stats s) {
-                        respond(json_response(200, health_json(s)));
-                      },
-                      [respond] { respond(error_response(503, "unhealthy")); }};
+                              respond(json_response(200, health_json(s)));
+                            },
+                            [respond] {
+                              respond(error_response(503, "unhealthy"));
+                            }};
       caf::anon_send(ingress, stats_atom::value, std::move(promise));
       return;
     }
-    default:
-      operator_view(m, std::move(req), std::move(respond));
+    default: operator_view(m, std::move(req), std::move(respond));
   }
 }
 
@@ -336,12 +343,9 @@ http_handler make_http_handler(ingress_actor ingress,
                                std::shared_ptr<live_config> cfg,
                                std::shared_ptr<audio_cache> audio,
                                std::string relay_key) {
-  auto f = std::make_shared<const front>(front{std::move(ingress),
-                                                std::move(directory),
-                                                std::move(cfg),
-                                                std::move(audio),
-                                                std::move(relay_key),
-                                                make_webhook_timers()});
+  auto f = std::make_shared<const front>(
+    front{std::move(ingress), std::move(directory), std::move(cfg),
+          std::move(audio), std::move(relay_key), make_webhook_timers()});
   return [f](http_request&& req, http_responder respond) {
     f->handle(std::move(req), std::move(respond));
   };

@@ -55,7 +55,8 @@ int parse_args(int argc, char** argv, options& opts) {
       opts.config_path = arg.substr(std::strlen("--config="));
     } else {
       std::cerr << "switchboardd: unknown or incomplete argument '" << arg
-                << "'\n\n" << usage;
+                << "'\n\n"
+                << usage;
       return 2;
     }
   }

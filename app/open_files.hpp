@@ -12,7 +12,7 @@
 namespace sb {
 
 struct open_files_limit {
-  uint64_t soft = 0;   // in force after raise_open_files_limit()
+  uint64_t soft = 0; // in force after raise_open_files_limit()
   uint64_t hard = 0;
   bool raised = false; // the soft limit was below the hard one and went up
   int error = 0;       // errno of a refused raise (e.g. a seccomp filter)

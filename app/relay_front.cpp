@@ -47,9 +47,8 @@ struct relay_front {
 
 ws_verdict relay_front::refuse(const http_request& req, unsigned status,
                                const std::string& why) const {
-  SB_LOG_WARNING("relay: refused WebSocket " << req.path << " from "
-                                             << req.remote_address << ": "
-                                             << why);
+  SB_LOG_WARNING("relay: refused WebSocket "
+                 << req.path << " from " << req.remote_address << ": " << why);
   if (status == 403)
     metrics::daemon().signature_failures.inc();
   ws_verdict v;
@@ -68,17 +67,17 @@ ws_verdict relay_front::decide(const http_request& req) const {
       && !validate_twilio_signature(cfg->twilio.auth_token,
                                     public_ws_base(*cfg) + req.target, {},
                                     req.twilio_signature))
-    return refuse(req, 403, req.twilio_signature.empty()
-                              ? "no X-Twilio-Signature"
-                              : "invalid X-Twilio-Signature");
+    return refuse(req, 403,
+                  req.twilio_signature.empty() ? "no X-Twilio-Signature"
+                                               : "invalid X-Twilio-Signature");
   auto verdict = check_relay_token(key, sid, token, unix_now(),
                                    cfg->relay.token_max_age_s);
   if (verdict != relay_token_status::ok)
     return refuse(req, 403, "session token " + std::string{to_string(verdict)});
   ws_verdict v;
   v.accept = true;
-  auto deps = relay_proxy_deps{ingress, directory, {}, sid, token,
-                               req.remote_address};
+  auto deps = relay_proxy_deps{ingress, directory, {},
+                               sid,     token,     req.remote_address};
   auto* system = sys;
   v.open = [system, deps](std::weak_ptr<ws_channel> channel) mutable {
     deps.channel = std::move(channel);
@@ -112,11 +111,11 @@ std::string make_relay_key(const config& cfg) {
   return out;
 }
 
-ws_upgrade_handler make_relay_upgrade_handler(caf::actor_system& sys,
-                                              ingress_actor ingress,
-                                              std::shared_ptr<call_directory> directory,
-                                              std::shared_ptr<live_config> cfg,
-                                              std::string relay_key) {
+ws_upgrade_handler
+make_relay_upgrade_handler(caf::actor_system& sys, ingress_actor ingress,
+                           std::shared_ptr<call_directory> directory,
+                           std::shared_ptr<live_config> cfg,
+                           std::string relay_key) {
   auto f = std::make_shared<const relay_front>(
     relay_front{&sys, std::move(ingress), std::move(directory), std::move(cfg),
                 std::move(relay_key)});

@@ -23,10 +23,10 @@ std::string make_relay_key(const config& cfg);
 
 /// Runs on an I/O thread, never blocks; refusals: 404 (not a relay path),
 /// 403 (signature or token), each logged with the reason.
-ws_upgrade_handler make_relay_upgrade_handler(caf::actor_system& sys,
-                                              ingress_actor ingress,
-                                              std::shared_ptr<call_directory> directory,
-                                              std::shared_ptr<live_config> cfg,
-                                              std::string relay_key);
+ws_upgrade_handler
+make_relay_upgrade_handler(caf::actor_system& sys, ingress_actor ingress,
+                           std::shared_ptr<call_directory> directory,
+                           std::shared_ptr<live_config> cfg,
+                           std::string relay_key);
 
 } // namespace sb

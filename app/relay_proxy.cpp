@@ -29,7 +29,7 @@ constexpr int max_malformed_in_row = 10;
 struct proxy_state {
   static const char* name;
   relay_proxy_deps deps;
-  bool bound = false;          // a matching setup arrived
+  bool bound = false; // a matching setup arrived
   int malformed_in_row = 0;
 };
 
@@ -58,12 +58,13 @@ void send_event(proxy_pointer self, call_event ev) {
   ev.authenticated = true;
   ev.relay_peer = caf::actor_cast<caf::actor>(self);
   auto channel = st.deps.channel;
-  voice_reply_promise promise{
-    [channel](voice_reply r) {
-      if (r.action == reply_action::hangup)
-        close_socket(channel, 1000, "call ended");
-    },
-    [channel] { close_socket(channel, 1011, "call unavailable"); }};
+  voice_reply_promise promise{[channel](voice_reply r) {
+                                if (r.action == reply_action::hangup)
+                                  close_socket(channel, 1000, "call ended");
+                              },
+                              [channel] {
+                                close_socket(channel, 1011, "call unavailable");
+                              }};
   if (!st.deps.directory || !st.deps.directory->route(ev, promise))
     self->send(st.deps.ingress, event_atom::value, std::move(ev),
                std::move(promise));
@@ -82,11 +83,11 @@ void on_setup(proxy_pointer self, const relay_setup& s) {
     if (name == "token")
       token = value;
   if (s.call_sid != st.deps.call_sid || token != st.deps.token) {
-    SB_LOG_WARNING("relay " << st.deps.call_sid << " from " << st.deps.remote
-                            << ": setup for " << s.call_sid
-                            << (token != st.deps.token ? " with another token"
-                                                       : "")
-                            << " does not match the socket; closing");
+    SB_LOG_WARNING("relay "
+                   << st.deps.call_sid << " from " << st.deps.remote
+                   << ": setup for " << s.call_sid
+                   << (token != st.deps.token ? " with another token" : "")
+                   << " does not match the socket; closing");
     metrics::daemon().signature_failures.inc();
     close_socket(st.deps.channel, 1008, "setup does not match the session");
     return;
@@ -114,8 +115,7 @@ void on_frame(proxy_pointer self, const std::string& text) {
   if (!frame) {
     metrics::daemon().bad_requests.inc();
     if (++st.malformed_in_row >= max_malformed_in_row) {
-      SB_LOG_WARNING("relay " << st.deps.call_sid << ": "
-                              << st.malformed_in_row
+      SB_LOG_WARNING("relay " << st.deps.call_sid << ": " << st.malformed_in_row
                               << " malformed frames in a row; closing");
       close_socket(st.deps.channel, 1007, "too many malformed frames");
       return;
@@ -137,7 +137,8 @@ void on_frame(proxy_pointer self, const std::string& text) {
     on_setup(self, *setup);
     return;
   }
-  if (auto ev = relay_frame_event(*frame, st.deps.call_sid, iso8601_utc_now())) {
+  if (auto ev = relay_frame_event(*frame, st.deps.call_sid,
+                                  iso8601_utc_now())) {
     send_event(self, std::move(*ev));
     return;
   }

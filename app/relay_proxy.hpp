@@ -2,10 +2,10 @@
 // only place where a WebSocket session and the actors meet. Frames from
 // Twilio arrive as (relay_frame, text) from the session's strand, are
 // parsed (twilio/relay_frames) and go to the call's actor (through the
-// ingress when the call is not live) as webhook events of the call; what the call actor says (relay_peer) is turned into frames and
-// handed to the session, which writes them from its own strand. The proxy
-// holds the session only weakly: a closed socket ends it, never the other
-// way round.
+// ingress when the call is not live) as webhook events of the call; what the
+// call actor says (relay_peer) is turned into frames and handed to the session,
+// which writes them from its own strand. The proxy holds the session only
+// weakly: a closed socket ends it, never the other way round.
 //
 // Protocol:
 //   relay_peer's messages (actors/relay_peer.hpp), from the call actor.
@@ -46,9 +46,9 @@ struct relay_proxy_deps {
   /// (so the two stay in one order); null: all through the ingress.
   std::shared_ptr<call_directory> directory;
   std::weak_ptr<ws_channel> channel;
-  std::string call_sid;        // from the socket's URL (already verified)
-  std::string token;           // likewise
-  std::string remote;          // the peer's address, for logs
+  std::string call_sid; // from the socket's URL (already verified)
+  std::string token;    // likewise
+  std::string remote;   // the peer's address, for logs
 };
 
 relay_proxy_actor spawn_relay_proxy(caf::actor_system& sys,

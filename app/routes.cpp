@@ -48,8 +48,8 @@ route_match match_route(std::string_view method, std::string_view path) {
   if (path.substr(0, session_prefix.size()) == session_prefix) {
     auto sid = path.substr(session_prefix.size());
     if (!sid.empty() && sid.find('/') == std::string_view::npos)
-      return check_method(method, "GET",
-                          route_match{route_id::session, std::string{sid}, 0, ""});
+      return check_method(
+        method, "GET", route_match{route_id::session, std::string{sid}, 0, ""});
   }
   constexpr std::string_view audio_prefix = "/audio/";
   constexpr std::string_view wav = ".wav";
@@ -76,10 +76,8 @@ bool is_twilio_webhook(route_id id) {
     case route_id::relay_done:
     case route_id::call_status:
     case route_id::recording_status:
-    case route_id::amd_status:
-      return true;
-    default:
-      return false;
+    case route_id::amd_status: return true;
+    default: return false;
   }
 }
 

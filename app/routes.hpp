@@ -29,9 +29,9 @@ enum class route_id {
 
 struct route_match {
   route_id id = route_id::root;
-  std::string arg;         // {call_sid} of session, {id} of audio
-  unsigned error = 0;      // 404 or 405 when no route matched, else 0
-  const char* allow = "";  // the allowed method, for 405's Allow header
+  std::string arg;        // {call_sid} of session, {id} of audio
+  unsigned error = 0;     // 404 or 405 when no route matched, else 0
+  const char* allow = ""; // the allowed method, for 405's Allow header
 };
 
 route_match match_route(std::string_view method, std::string_view path);

@@ -104,8 +104,7 @@ bool all_of(std::string_view text, size_t max, Pred ok) {
 
 std::string render_twiml(const voice_reply& reply, const config& cfg) {
   if (reply.action == reply_action::transfer && !reply.dial_to.empty())
-    return say_then(reply, "Dial", reply.dial_to,
-                    {{"answerOnBridge", "true"}});
+    return say_then(reply, "Dial", reply.dial_to, {{"answerOnBridge", "true"}});
   // A transfer to nobody, and a relay without its SID and token, end the
   // call the way hangup does: said, then hung up, never left open.
   if (reply.action == reply_action::hangup
@@ -120,8 +119,8 @@ std::string render_twiml(const voice_reply& reply, const config& cfg) {
     else
       say(w, reply);
     w.text_element("Redirect",
-                   cfg.server.public_url + "/voice/await?turn="
-                     + std::to_string(reply.await_turn),
+                   cfg.server.public_url
+                     + "/voice/await?turn=" + std::to_string(reply.await_turn),
                    {{"method", "POST"}});
     return w.finish();
   }

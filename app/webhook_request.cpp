@@ -20,13 +20,23 @@ namespace {
 // Twilio's helper libraries fold exact duplicates when they sign a body, so
 // it is taken as that value. Keys nothing here reads may repeat freely, as
 // Twilio may add parameters at any time.
-constexpr std::string_view single_valued_keys[] = {
-  "AccountSid",        "AnsweredBy",       "CallDuration",
-  "CallSid",           "CallStatus",       "Confidence",
-  "Direction",         "From",             "RecordingChannels",
-  "RecordingDuration", "RecordingSid",     "RecordingStatus",
-  "RecordingUrl",      "SequenceNumber",   "SpeechResult",
-  "To",                "turn"};
+constexpr std::string_view single_valued_keys[] = {"AccountSid",
+                                                   "AnsweredBy",
+                                                   "CallDuration",
+                                                   "CallSid",
+                                                   "CallStatus",
+                                                   "Confidence",
+                                                   "Direction",
+                                                   "From",
+                                                   "RecordingChannels",
+                                                   "RecordingDuration",
+                                                   "RecordingSid",
+                                                   "RecordingStatus",
+                                                   "RecordingUrl",
+                                                   "SequenceNumber",
+                                                   "SpeechResult",
+                                                   "To",
+                                                   "turn"};
 
 // Twilio's tokens are short; a longer one is not Twilio's and would only
 // cost memory in the call's replay record, so it is ignored.
@@ -112,8 +122,9 @@ bool parse_turn(const std::string& query, int64_t& out) {
 
 webhook_check refused(unsigned status, std::string detail, std::string log,
                       bool bad_signature = false, std::string call_sid = {}) {
-  return {std::nullopt, {status, std::move(detail), std::move(log),
-                         bad_signature, std::move(call_sid)}};
+  return {std::nullopt,
+          {status, std::move(detail), std::move(log), bad_signature,
+           std::move(call_sid)}};
 }
 
 } // namespace
@@ -146,7 +157,8 @@ webhook_check check_webhook(route_id id, const http_request& req,
                    param_or(*params, "CallSid"));
   }
   if (auto key = conflicting_key(*params); !key.empty())
-    return refused(400, std::string{key} + ": given twice with different values",
+    return refused(400,
+                   std::string{key} + ": given twice with different values",
                    std::string{key} + " given twice, differently");
   auto sid = param_or(*params, "CallSid");
   if (!valid_call_sid(sid))

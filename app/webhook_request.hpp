@@ -21,17 +21,17 @@ namespace sb {
 
 /// Why a webhook is refused, and what to answer.
 struct webhook_refusal {
-  unsigned status = 400;       // 400 malformed, 403 not signed, 415 type
-  std::string detail;          // the error body; names the field at fault
-  std::string log;             // the reason for the log line (no secrets)
-  bool bad_signature = false;  // counts as a signature failure
-  std::string call_sid;        // bad_signature: the CallSid it claimed
+  unsigned status = 400;      // 400 malformed, 403 not signed, 415 type
+  std::string detail;         // the error body; names the field at fault
+  std::string log;            // the reason for the log line (no secrets)
+  bool bad_signature = false; // counts as a signature failure
+  std::string call_sid;       // bad_signature: the CallSid it claimed
 };
 
 /// The event, or why there is none.
 struct webhook_check {
   std::optional<call_event> event;
-  webhook_refusal refusal;     // meaningful when !event
+  webhook_refusal refusal; // meaningful when !event
 };
 
 /// Checks the webhook request `req` that matched route `id` (a Twilio

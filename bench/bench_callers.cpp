@@ -13,8 +13,8 @@
 #include "cli/sim/sim_webhook.hpp"
 #include "cli/sim/twiml_reader.hpp"
 #include "core/error.hpp"
-#include "net/text/form.hpp"
 #include "net/client/http_client.hpp"
+#include "net/text/form.hpp"
 #include "paced_model.hpp"
 
 namespace sb::bench {
@@ -45,7 +45,8 @@ std::string head(const std::string& text, size_t n = 120) {
 
 class caller {
 public:
-  explicit caller(const caller_plan& plan) : plan_(plan), http_(plan.timeout) {}
+  explicit caller(const caller_plan& plan) : plan_(plan), http_(plan.timeout) {
+  }
 
   // Plays the plan's calls, adding what it measured to `out`.
   void run(level_result& out) {
@@ -61,7 +62,8 @@ public:
       ++out.calls_failed;
       auto why = what(played.error());
       if (out.errors.size() < 5
-          && std::find(out.errors.begin(), out.errors.end(), why) == out.errors.end())
+          && std::find(out.errors.begin(), out.errors.end(), why)
+               == out.errors.end())
         out.errors.push_back(std::move(why));
     }
   }
@@ -126,7 +128,8 @@ relay_setup setup_frame(const sim_party& party, const twiml_node& relay) {
 // Answer, open the session, the turns, then hang up as Twilio reports it:
 // the socket closed, the <Connect action>, the status callback.
 caf::expected<void> caller::relay_call(std::vector<turn_sample>& samples) {
-  auto answer = post("/voice/inbound", twilio_standard_params(party_, "ringing"));
+  auto answer = post("/voice/inbound",
+                     twilio_standard_params(party_, "ringing"));
   if (!answer)
     return answer.error();
   auto doc = twiml_of("/voice/inbound", *answer);
@@ -141,7 +144,8 @@ caf::expected<void> caller::relay_call(std::vector<turn_sample>& samples) {
   if (!daemon)
     return daemon.error();
   relay_client ws{plan_.timeout};
-  auto open = ws.connect(daemon->host, daemon->port, url_target(relay->attr("url")));
+  auto open = ws.connect(daemon->host, daemon->port,
+                         url_target(relay->attr("url")));
   if (!open)
     return fail("relay socket: " + what(open.error()));
   auto setup = setup_frame(party_, *relay);
@@ -210,7 +214,8 @@ caf::expected<turn_sample> caller::relay_turn(relay_client& ws, int turn) {
 // Answer, then each turn posted to the <Gather> action the last TwiML
 // named, as Twilio does; then the status callback.
 caf::expected<void> caller::gather_call(std::vector<turn_sample>& samples) {
-  auto answer = post("/voice/inbound", twilio_standard_params(party_, "ringing"));
+  auto answer = post("/voice/inbound",
+                     twilio_standard_params(party_, "ringing"));
   if (!answer)
     return answer.error();
   auto doc = twiml_of("/voice/inbound", *answer);
@@ -245,14 +250,16 @@ caf::expected<turn_sample> caller::gather_turn(std::string& action, int turn) {
     return doc.error();
   auto text = said(*doc);
   if (read_stamp(text) < 0)
-    return fail(action + ": no stamped sentence in the TwiML: " + head(r->body));
+    return fail(action
+                + ": no stamped sentence in the TwiML: " + head(r->body));
   turn_sample s;
   s.first_word_ns = s.whole_reply_ns = now - t0;
   auto done = read_done_stamp(text);
   s.last_share_ns = done >= 0 ? now - done : -1;
   const auto* gather = doc->find("Gather");
   if (!gather || gather->attr("action").empty())
-    return fail(action + ": no <Gather action> after the reply: " + head(r->body));
+    return fail(action
+                + ": no <Gather action> after the reply: " + head(r->body));
   action = url_target(gather->attr("action"));
   return s;
 }
@@ -264,22 +271,25 @@ level_result run_callers(const caller_plan& plan) {
   std::vector<std::thread> threads;
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < plan.callers; ++i)
-    threads.emplace_back([&plan, &part = parts[static_cast<size_t>(i)], i, start] {
-      std::this_thread::sleep_until(start + plan.stagger * i / plan.callers);
-      caller{plan}.run(part);
-    });
+    threads.emplace_back(
+      [&plan, &part = parts[static_cast<size_t>(i)], i, start] {
+        std::this_thread::sleep_until(start + plan.stagger * i / plan.callers);
+        caller{plan}.run(part);
+      });
   for (auto& t : threads)
     t.join();
   level_result all;
   all.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now()
-                                              - start).count();
+                                              - start)
+                  .count();
   for (auto& p : parts) {
     all.turns.insert(all.turns.end(), p.turns.begin(), p.turns.end());
     all.calls_ok += p.calls_ok;
     all.calls_failed += p.calls_failed;
     for (auto& e : p.errors)
       if (all.errors.size() < 5
-          && std::find(all.errors.begin(), all.errors.end(), e) == all.errors.end())
+          && std::find(all.errors.begin(), all.errors.end(), e)
+               == all.errors.end())
         all.errors.push_back(e);
   }
   return all;

@@ -23,19 +23,19 @@ namespace sb::bench {
 
 /// One turn, in ns on steady_clock; -1 where it does not apply.
 struct turn_sample {
-  int64_t first_word_ns = -1;   // prompt sent -> first text frame (relay),
-                                // -> TwiML (gather)
-  int64_t whole_reply_ns = -1;  // prompt sent -> last frame / TwiML
-  int64_t first_share_ns = -1;  // relay: first frame in - first-token stamp
-  int64_t last_share_ns = -1;   // last frame / TwiML in - done stamp
+  int64_t first_word_ns = -1;  // prompt sent -> first text frame (relay),
+                               // -> TwiML (gather)
+  int64_t whole_reply_ns = -1; // prompt sent -> last frame / TwiML
+  int64_t first_share_ns = -1; // relay: first frame in - first-token stamp
+  int64_t last_share_ns = -1;  // last frame / TwiML in - done stamp
 };
 
 struct caller_plan {
-  std::string transport = "relay";  // relay | gather
-  std::string base_url;             // http://127.0.0.1:PORT
+  std::string transport = "relay"; // relay | gather
+  std::string base_url;            // http://127.0.0.1:PORT
   int callers = 1;
   int calls_per_caller = 3;
-  int turns = 3;                    // prompts per call
+  int turns = 3; // prompts per call
   /// Caller i starts i * stagger / callers after the others: turns spread
   /// over the model's pace instead of all arriving at once.
   std::chrono::milliseconds stagger{0};
@@ -44,11 +44,11 @@ struct caller_plan {
 };
 
 struct level_result {
-  std::vector<turn_sample> turns;   // of the calls that completed
+  std::vector<turn_sample> turns; // of the calls that completed
   int64_t calls_ok = 0;
   int64_t calls_failed = 0;
-  std::vector<std::string> errors;  // up to 5 distinct reasons
-  double seconds = 0;               // wall time of the whole level
+  std::vector<std::string> errors; // up to 5 distinct reasons
+  double seconds = 0;              // wall time of the whole level
 };
 
 /// Runs `plan.callers` threads to the end of their calls and merges what

@@ -52,10 +52,16 @@ int free_port() {
 // The environment less the variables switchboardd reads over its config
 // file, so the config written here is what runs.
 std::vector<std::string> daemon_environment() {
-  static const char* const dropped[] = {
-    "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_PHONE_NUMBER",
-    "PUBLIC_URL", "SILENCE_THRESHOLD_SECONDS", "OLLAMA_HOST", "OLLAMA_MODEL",
-    "USE_LOCAL_LLM", "USE_LOCAL_TTS", "TTS_ENGINE"};
+  static const char* const dropped[] = {"TWILIO_ACCOUNT_SID",
+                                        "TWILIO_AUTH_TOKEN",
+                                        "TWILIO_PHONE_NUMBER",
+                                        "PUBLIC_URL",
+                                        "SILENCE_THRESHOLD_SECONDS",
+                                        "OLLAMA_HOST",
+                                        "OLLAMA_MODEL",
+                                        "USE_LOCAL_LLM",
+                                        "USE_LOCAL_TTS",
+                                        "TTS_ENGINE"};
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string_view var{*e};
@@ -109,7 +115,8 @@ std::string bench_daemon_config(const bench_daemon_options& o, int port,
 bench_daemon::bench_daemon() {
   std::error_code ec;
   auto base = fs::temp_directory_path(ec);
-  std::string tmpl = ((ec ? fs::path{"/tmp"} : base) / "sb-relay-latency-XXXXXX").string();
+  std::string tmpl =
+    ((ec ? fs::path{"/tmp"} : base) / "sb-relay-latency-XXXXXX").string();
   if (::mkdtemp(tmpl.data()) != nullptr)
     dir_ = tmpl;
 }

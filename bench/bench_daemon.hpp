@@ -17,9 +17,9 @@ namespace sb::bench {
 
 struct bench_daemon_options {
   std::string binary = "build/app/switchboardd";
-  std::string transport = "relay";  // voice.transport: relay | gather
-  std::string model_url;            // [[llm.endpoints]] url (ollama)
-  int model_slots = 256;            // its slots (1..1024)
+  std::string transport = "relay"; // voice.transport: relay | gather
+  std::string model_url;           // [[llm.endpoints]] url (ollama)
+  int model_slots = 256;           // its slots (1..1024)
 };
 
 class bench_daemon {
@@ -46,15 +46,23 @@ public:
 
   /// "http://127.0.0.1:<port>"
   std::string base_url() const;
-  int port() const { return port_; }
-  pid_t pid() const { return pid_; }
-  const std::string& dir() const { return dir_; }
+  int port() const {
+    return port_;
+  }
+  pid_t pid() const {
+    return pid_;
+  }
+  const std::string& dir() const {
+    return dir_;
+  }
 
   /// The last `bytes` of the daemon's log (stderr and stdout).
   std::string log_tail(size_t bytes = 2000) const;
 
   /// Leave the directory (log, config, database) in place.
-  void keep_dir() { keep_ = true; }
+  void keep_dir() {
+    keep_ = true;
+  }
 
 private:
   // The exit status once the child is gone, or -1 after `ms`.
@@ -68,6 +76,6 @@ private:
 /// The config text for `opts` listening on 127.0.0.1:`port`, with its
 /// files in `dir`.
 std::string bench_daemon_config(const bench_daemon_options& opts, int port,
-                                 const std::string& dir);
+                                const std::string& dir);
 
 } // namespace sb::bench

@@ -49,9 +49,9 @@ constexpr uint64_t max_body_bytes = 65536;
 
 // The three answers a request can get, serialised by Beast once.
 struct answers {
-  std::string keep_alive_11;  // HTTP/1.1, connection stays open
-  std::string keep_alive_10;  // HTTP/1.0 client that asked for keep-alive
-  std::string close;          // the client asked to close
+  std::string keep_alive_11; // HTTP/1.1, connection stays open
+  std::string keep_alive_10; // HTTP/1.0 client that asked for keep-alive
+  std::string close;         // the client asked to close
 };
 
 std::string serialise(unsigned version, bool keep_alive) {
@@ -71,7 +71,8 @@ std::string serialise(unsigned version, bool keep_alive) {
 class session : public std::enable_shared_from_this<session> {
 public:
   session(tcp::socket socket, const answers& a)
-    : socket_(std::move(socket)), answers_(a) {}
+    : socket_(std::move(socket)), answers_(a) {
+  }
 
   void do_read() {
     // A fresh parser per request: Beast parsers read one message each.
@@ -88,7 +89,7 @@ private:
       return close();
     const auto& req = parser_->get();
     keep_alive_ = req.keep_alive();
-    const std::string& out = !keep_alive_       ? answers_.close
+    const std::string& out = !keep_alive_         ? answers_.close
                              : req.version() < 11 ? answers_.keep_alive_10
                                                   : answers_.keep_alive_11;
     asio::async_write(socket_, asio::buffer(out),
@@ -117,11 +118,12 @@ private:
 class listener : public std::enable_shared_from_this<listener> {
 public:
   listener(asio::io_context& ioc, tcp::acceptor acceptor, const answers& a)
-    : ioc_(ioc), acceptor_(std::move(acceptor)), answers_(a) {}
+    : ioc_(ioc), acceptor_(std::move(acceptor)), answers_(a) {
+  }
 
   void do_accept() {
-    acceptor_.async_accept(ioc_, beast::bind_front_handler(
-                                   &listener::on_accept, shared_from_this()));
+    acceptor_.async_accept(ioc_, beast::bind_front_handler(&listener::on_accept,
+                                                           shared_from_this()));
   }
 
 private:

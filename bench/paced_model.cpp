@@ -27,15 +27,18 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-const char* const words[] = {" This", " is", " the", " bench", " model",
-                             " speaking", " at", " a", " steady", " pace,",
-                             " one", " token", " after", " another", "."};
+const char* const words[] = {" This",   " is",       " the", " bench",
+                             " model",  " speaking", " at",  " a",
+                             " steady", " pace,",    " one", " token",
+                             " after",  " another",  "."};
 
 // One NDJSON line as an HTTP chunk; the closing line also ends the body.
 std::string chunk(const std::string& content, bool done) {
-  std::string line = done ? R"({"model":"bench","message":{"role":"assistant","content":""},"done":true})"
-                          : R"({"model":"bench","message":{"role":"assistant","content":")"
-                              + content + R"("},"done":false})";
+  std::string line =
+    done
+      ? R"({"model":"bench","message":{"role":"assistant","content":""},"done":true})"
+      : R"({"model":"bench","message":{"role":"assistant","content":")"
+          + content + R"("},"done":false})";
   line += "\n";
   char size[32];
   std::snprintf(size, sizeof size, "%zx\r\n", line.size());
@@ -73,7 +76,8 @@ int64_t read_done_stamp(const std::string& text) {
 }
 
 struct paced_model::impl {
-  explicit impl(paced_model_options o) : opts(o) {}
+  explicit impl(paced_model_options o) : opts(o) {
+  }
 
   void do_accept();
 
@@ -92,7 +96,8 @@ namespace {
 class session : public std::enable_shared_from_this<session> {
 public:
   session(tcp::socket s, paced_model::impl* m)
-    : socket_(std::move(s)), timer_(socket_.get_executor()), model_(m) {}
+    : socket_(std::move(s)), timer_(socket_.get_executor()), model_(m) {
+  }
 
   void do_read() {
     parser_.emplace();
@@ -116,7 +121,8 @@ private:
   // Writes what is in out_, then waits `pause` before the next token.
   void write_then(std::chrono::milliseconds pause) {
     asio::async_write(socket_, asio::buffer(out_),
-                      [self = shared_from_this(), pause](beast::error_code ec, size_t) {
+                      [self = shared_from_this(), pause](beast::error_code ec,
+                                                         size_t) {
                         if (ec) {
                           self->model_->cut.fetch_add(1);
                           return;
@@ -135,7 +141,8 @@ private:
   void finish(std::string last) {
     out_ = std::move(last) + chunk({}, true);
     asio::async_write(socket_, asio::buffer(out_),
-                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                      [self = shared_from_this()](beast::error_code ec,
+                                                  size_t) {
                         if (ec)
                           self->model_->cut.fetch_add(1);
                         else
@@ -151,7 +158,8 @@ private:
     if (at == 0)
       out_ = chunk("At " + std::to_string(steady_ns()) + "!", false);
     else if (at == o.tokens)
-      return finish(chunk(" Done at " + std::to_string(steady_ns()) + "!", false));
+      return finish(
+        chunk(" Done at " + std::to_string(steady_ns()) + "!", false));
     else
       out_ = chunk(words[(at - 1) % std::size(words)], false);
     write_then(o.between);
@@ -196,7 +204,8 @@ paced_model::~paced_model() {
 }
 
 std::string paced_model::base_url() const {
-  return "http://127.0.0.1:" + std::to_string(impl_->acceptor.local_endpoint().port());
+  return "http://127.0.0.1:"
+         + std::to_string(impl_->acceptor.local_endpoint().port());
 }
 
 uint64_t paced_model::cut_by_client() const {

@@ -19,8 +19,8 @@
 namespace sb::bench {
 
 struct paced_model_options {
-  std::chrono::milliseconds first_token{200};  // request to first token
-  std::chrono::milliseconds between{40};       // between later tokens
+  std::chrono::milliseconds first_token{200}; // request to first token
+  std::chrono::milliseconds between{40};      // between later tokens
   /// Tokens after the stamped first one; the last of them is the " Done
   /// at <ns>!" stamp, and the closing {"done":true} line goes out in the
   /// same write. 0: the first token is the only one (no done stamp).

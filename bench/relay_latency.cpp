@@ -34,7 +34,7 @@ namespace fs = std::filesystem;
 using namespace sb::bench;
 using std::chrono::milliseconds;
 
-constexpr double goal_ms = 5.0;  // relay's daemon share, p99
+constexpr double goal_ms = 5.0; // relay's daemon share, p99
 
 const char* const usage = R"(Usage: relay_latency [OPTIONS]
 
@@ -74,7 +74,7 @@ struct options {
   std::vector<std::string> transports{"relay", "gather"};
   int turns = 3;
   double seconds = 10;
-  int calls_per_caller = 0;  // 0: from seconds
+  int calls_per_caller = 0; // 0: from seconds
   paced_model_options pace;
   milliseconds timeout{15000};
   std::string csv;
@@ -196,7 +196,8 @@ double machine_busy_s() {
          / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
-std::string first_line(const std::string& path, const std::string& prefix = {}) {
+std::string first_line(const std::string& path,
+                       const std::string& prefix = {}) {
   std::ifstream in{path};
   std::string line;
   while (std::getline(in, line))
@@ -215,9 +216,11 @@ std::string load_avg() {
 int calls_per_caller(const options& o) {
   if (o.calls_per_caller > 0)
     return o.calls_per_caller;
-  auto turn_s = static_cast<double>((o.pace.first_token
-                                     + o.pace.between * o.pace.tokens).count()) / 1000;
-  return std::max(1, static_cast<int>(std::lround(o.seconds / (o.turns * turn_s))));
+  auto turn_s = static_cast<double>(
+                  (o.pace.first_token + o.pace.between * o.pace.tokens).count())
+                / 1000;
+  return std::max(
+    1, static_cast<int>(std::lround(o.seconds / (o.turns * turn_s))));
 }
 
 // Up to `seconds` until the machine is idle: what else runs shares the
@@ -231,8 +234,10 @@ void wait_quiet(int seconds) {
       return;
   }
   if (seconds > 0)
-    std::fprintf(stderr, "relay_latency: machine still busy after %d s, "
-                         "running anyway\n", seconds);
+    std::fprintf(stderr,
+                 "relay_latency: machine still busy after %d s, "
+                 "running anyway\n",
+                 seconds);
 }
 
 // One transport at one level: a fresh model server and daemon.
@@ -245,15 +250,17 @@ run_row measure(const options& o, const std::string& binary,
   row.load_before = load_avg();
   paced_model model{o.pace};
   bench_daemon daemon;
-  auto started = daemon.start({binary, transport, model.base_url(),
-                               std::clamp(callers, 256, 1024)});
+  auto started = daemon.start(
+    {binary, transport, model.base_url(), std::clamp(callers, 256, 1024)});
   if (!started) {
     row.start_error = sb::what(started.error());
     return row;
   }
-  caller_plan plan{transport, daemon.base_url(), callers, calls_per_caller(o),
-                   o.turns, o.pace.first_token + o.pace.between * o.pace.tokens,
-                   o.timeout};
+  caller_plan plan{
+    transport, daemon.base_url(),
+    callers,   calls_per_caller(o),
+    o.turns,   o.pace.first_token + o.pace.between * o.pace.tokens,
+    o.timeout};
   // One call first, not counted: a fresh daemon's first model request
   // carries one-time costs that are not what is measured here.
   auto warm = plan;
@@ -301,8 +308,8 @@ void print_header(const options& o, const std::string& binary) {
               "caller.\n\n",
               static_cast<long long>(o.pace.first_token.count()), o.pace.tokens,
               static_cast<long long>(o.pace.between.count()),
-              static_cast<long long>((o.pace.first_token
-                                      + o.pace.between * o.pace.tokens).count()),
+              static_cast<long long>(
+                (o.pace.first_token + o.pace.between * o.pace.tokens).count()),
               o.turns, calls_per_caller(o));
 }
 
@@ -337,7 +344,8 @@ int main(int argc, char** argv) {
   std::vector<run_row> rows;
   for (int level : o.levels)
     for (const auto& transport : o.transports) {
-      std::fprintf(stderr, "relay_latency: %s, %d callers...\n", transport.c_str(), level);
+      std::fprintf(stderr, "relay_latency: %s, %d callers...\n",
+                   transport.c_str(), level);
       rows.push_back(measure(o, copy.string(), transport, level));
       if (csv)
         print_csv(csv.get(), rows.back());

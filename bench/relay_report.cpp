@@ -23,7 +23,8 @@ std::vector<int64_t> field(const level_result& r,
 
 std::string ms(int64_t ns, int decimals) {
   char text[32];
-  std::snprintf(text, sizeof text, "%.*f", decimals, static_cast<double>(ns) / 1e6);
+  std::snprintf(text, sizeof text, "%.*f", decimals,
+                static_cast<double>(ns) / 1e6);
   return text;
 }
 
@@ -32,7 +33,8 @@ std::string spread(const std::vector<int64_t>& v, int decimals,
                    bool with_max = false) {
   if (v.empty())
     return "-";
-  auto out = ms(percentile(v, 50), decimals) + " / " + ms(percentile(v, 99), decimals);
+  auto out = ms(percentile(v, 50), decimals) + " / "
+             + ms(percentile(v, 99), decimals);
   return with_max ? out + " / " + ms(v.back(), decimals) : out;
 }
 
@@ -51,34 +53,35 @@ void csv_value(std::FILE* out, int64_t ns, const char* end) {
 } // namespace
 
 void print_runs(std::FILE* out, const std::vector<run_row>& rows) {
-  std::fprintf(out,
-               "| transport | callers | calls ok / failed | turns "
-               "| daemon share, first frame: p50 / p99 / max ms "
-               "| first word p50 / p99 ms | whole reply p50 / p99 ms "
-               "| after the last token p50 / p99 ms "
-               "| daemon CPU (cores) | bench CPU (cores) | other CPU (cores) "
-               "| load avg before | daemon exit |\n"
-               "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n");
+  std::fprintf(
+    out, "| transport | callers | calls ok / failed | turns "
+         "| daemon share, first frame: p50 / p99 / max ms "
+         "| first word p50 / p99 ms | whole reply p50 / p99 ms "
+         "| after the last token p50 / p99 ms "
+         "| daemon CPU (cores) | bench CPU (cores) | other CPU (cores) "
+         "| load avg before | daemon exit |\n"
+         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n");
   for (const auto& row : rows) {
     const auto& r = row.result;
-    std::fprintf(out,
-                 "| %s | %d | %lld / %lld | %zu | %s | %s | %s | %s "
-                 "| %.2f | %.2f | %.2f | %s | %s |\n",
-                 row.transport.c_str(), row.callers,
-                 static_cast<long long>(r.calls_ok),
-                 static_cast<long long>(r.calls_failed), r.turns.size(),
-                 spread(field(r, &turn_sample::first_share_ns), 2, true).c_str(),
-                 spread(field(r, &turn_sample::first_word_ns), 1).c_str(),
-                 spread(field(r, &turn_sample::whole_reply_ns), 1).c_str(),
-                 spread(field(r, &turn_sample::last_share_ns), 2).c_str(),
-                 row.daemon_cores, row.bench_cores, row.other_cores,
-                 row.load_before.c_str(), exit_text(row).c_str());
+    std::fprintf(
+      out,
+      "| %s | %d | %lld / %lld | %zu | %s | %s | %s | %s "
+      "| %.2f | %.2f | %.2f | %s | %s |\n",
+      row.transport.c_str(), row.callers, static_cast<long long>(r.calls_ok),
+      static_cast<long long>(r.calls_failed), r.turns.size(),
+      spread(field(r, &turn_sample::first_share_ns), 2, true).c_str(),
+      spread(field(r, &turn_sample::first_word_ns), 1).c_str(),
+      spread(field(r, &turn_sample::whole_reply_ns), 1).c_str(),
+      spread(field(r, &turn_sample::last_share_ns), 2).c_str(),
+      row.daemon_cores, row.bench_cores, row.other_cores,
+      row.load_before.c_str(), exit_text(row).c_str());
   }
 }
 
 bool print_goals(std::FILE* out, const std::vector<run_row>& rows,
                  double goal_ms) {
-  std::fprintf(out, "| goal | measured | target | result |\n|---|---|---|---|\n");
+  std::fprintf(out,
+               "| goal | measured | target | result |\n|---|---|---|---|\n");
   bool all = true;
   int lines = 0;
   for (const auto& row : rows) {
@@ -90,10 +93,13 @@ bool print_goals(std::FILE* out, const std::vector<run_row>& rows,
     auto measured = v.empty() ? std::string{"no samples"}
                               : ms(percentile(v, 99), 2) + " ms";
     if (row.result.calls_failed > 0)
-      measured += ", " + std::to_string(row.result.calls_failed) + " calls failed";
-    std::fprintf(out, "| relay daemon share p99 (first frame), %d concurrent "
-                      "calls | %s | < %g ms, no failed call | %s |\n",
-                 row.callers, measured.c_str(), goal_ms, pass ? "PASS" : "FAIL");
+      measured += ", " + std::to_string(row.result.calls_failed)
+                  + " calls failed";
+    std::fprintf(out,
+                 "| relay daemon share p99 (first frame), %d concurrent "
+                 "calls | %s | < %g ms, no failed call | %s |\n",
+                 row.callers, measured.c_str(), goal_ms,
+                 pass ? "PASS" : "FAIL");
     all = all && pass;
     ++lines;
   }
@@ -130,7 +136,8 @@ void print_notes(std::FILE* out, const std::vector<run_row>& rows) {
 
 void print_csv_header(std::FILE* out) {
   std::fputs("transport,callers,first_word_ns,whole_reply_ns,first_share_ns,"
-             "last_share_ns\n", out);
+             "last_share_ns\n",
+             out);
 }
 
 void print_csv(std::FILE* out, const run_row& row) {

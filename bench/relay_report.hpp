@@ -18,16 +18,16 @@ struct run_row {
   std::string transport;
   int callers = 0;
   level_result result;
-  level_result warmup;        // one call before the measured ones
-  int daemon_exit = -1;       // after SIGTERM; -1: killed or never started
-  std::string start_error;    // the daemon did not start (no result then)
-  double daemon_cores = 0;    // its CPU time / wall time, during the callers
-  double bench_cores = 0;     // this process (callers and model server)
-  double other_cores = 0;     // the rest of the machine
+  level_result warmup;     // one call before the measured ones
+  int daemon_exit = -1;    // after SIGTERM; -1: killed or never started
+  std::string start_error; // the daemon did not start (no result then)
+  double daemon_cores = 0; // its CPU time / wall time, during the callers
+  double bench_cores = 0;  // this process (callers and model server)
+  double other_cores = 0;  // the rest of the machine
   uint64_t model_requests = 0;
-  uint64_t model_cut = 0;     // streams the daemon closed before the end
-  std::string load_before;    // /proc/loadavg's first three fields
-  std::string kept_dir;       // the daemon's directory, kept after a failure
+  uint64_t model_cut = 0;  // streams the daemon closed before the end
+  std::string load_before; // /proc/loadavg's first three fields
+  std::string kept_dir;    // the daemon's directory, kept after a failure
 };
 
 /// The Markdown table of all runs.

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "backends/tts/audio_cache.hpp"
 #include "backends/audio/audio_format.hpp"
+#include "backends/tts/audio_cache.hpp"
 #include "backends/tts/tts_espeak.hpp"
 #include "core/error.hpp"
 
@@ -36,7 +36,8 @@ const std::vector<sample> sentences = {
 };
 
 double ms_since(clock_type::time_point t0) {
-  return std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
+  return std::chrono::duration<double, std::milli>(clock_type::now() - t0)
+    .count();
 }
 
 double median(std::vector<double> v) {
@@ -65,7 +66,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "tts_bench: %s\n", sb::what(cache.error()).c_str());
     return 1;
   }
-  std::printf("| sentence | audio s | cold ms (p50) | real-time factor | cached ms (p50) |\n"
+  std::printf("| sentence | audio s | cold ms (p50) | real-time factor | "
+              "cached ms (p50) |\n"
               "|---|---|---|---|---|\n");
   for (const auto& s : sentences) {
     std::vector<double> cold, cached;

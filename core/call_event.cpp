@@ -29,10 +29,8 @@ bool is_relay_frame(event_kind kind) {
     case event_kind::relay_interrupt:
     case event_kind::relay_dtmf:
     case event_kind::relay_error:
-    case event_kind::relay_closed:
-      return true;
-    default:
-      return false;
+    case event_kind::relay_closed: return true;
+    default: return false;
   }
 }
 
@@ -40,10 +38,8 @@ bool wants_twiml(event_kind kind) {
   switch (kind) {
     case event_kind::call_status:
     case event_kind::recording_status:
-    case event_kind::amd_status:
-      return false;
-    default:
-      return true;
+    case event_kind::amd_status: return false;
+    default: return true;
   }
 }
 

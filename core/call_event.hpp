@@ -30,12 +30,12 @@ enum class event_kind : uint8_t {
   relay_done,       // POST /voice/relay-done: <Connect action> after a
                     // ConversationRelay session ended
   // Frames of a call's ConversationRelay WebSocket (app/relay_proxy):
-  relay_open,       // setup, checked: the session is bound to the call
-  relay_prompt,     // the caller's words
-  relay_interrupt,  // the caller talked over the reply
-  relay_dtmf,       // a key pressed
-  relay_error,      // Twilio reports an error of the session
-  relay_closed,     // the WebSocket is gone
+  relay_open,      // setup, checked: the session is bound to the call
+  relay_prompt,    // the caller's words
+  relay_interrupt, // the caller talked over the reply
+  relay_dtmf,      // a key pressed
+  relay_error,     // Twilio reports an error of the session
+  relay_closed,    // the WebSocket is gone
 };
 
 /// The event's name as stored in events.kind ("process-speech", ...).
@@ -54,11 +54,11 @@ bool wants_twiml(event_kind kind);
 /// and leaves what the call knows unchanged.
 struct call_facts {
   std::string account_sid;
-  std::string direction;      // inbound, outbound-api, outbound-dial
-  std::string from;           // E.164 as Twilio gives it
+  std::string direction; // inbound, outbound-api, outbound-dial
+  std::string from;      // E.164 as Twilio gives it
   std::string to;
-  std::string status;         // queued ... in-progress, completed, busy ...
-  std::string answered_by;    // human, machine_start, fax, unknown ...
+  std::string status;      // queued ... in-progress, completed, busy ...
+  std::string answered_by; // human, machine_start, fax, unknown ...
 };
 
 /// What the caller said or pressed.
@@ -80,28 +80,28 @@ struct status_details {
 struct recording_details {
   std::string recording_sid;
   std::string url;
-  std::string status;                // in-progress, completed, absent ...
+  std::string status; // in-progress, completed, absent ...
   std::optional<int64_t> duration_s;
   std::optional<int64_t> channels;
 };
 
 /// What a ConversationRelay frame or its session's end says.
 struct relay_details {
-  std::string session_id;            // relay_open
-  std::string heard;                 // relay_interrupt: the reply up to the
-                                     // point the caller talked over it
-  std::optional<int64_t> heard_ms;   // relay_interrupt: how long it played
-  std::string description;           // relay_error
-  std::string reason;                // relay_closed: why the socket went
-  std::string session_status;        // relay_done: completed, failed ...
-  std::string handoff;               // relay_done: what our `end` frame
-                                     // asked for: "transfer", "goodbye", ""
+  std::string session_id;          // relay_open
+  std::string heard;               // relay_interrupt: the reply up to the
+                                   // point the caller talked over it
+  std::optional<int64_t> heard_ms; // relay_interrupt: how long it played
+  std::string description;         // relay_error
+  std::string reason;              // relay_closed: why the socket went
+  std::string session_status;      // relay_done: completed, failed ...
+  std::string handoff;             // relay_done: what our `end` frame
+                                   // asked for: "transfer", "goodbye", ""
 };
 
 struct call_event {
   event_kind kind = event_kind::inbound;
   std::string call_sid;
-  std::string received_at;           // ISO-8601 UTC
+  std::string received_at; // ISO-8601 UTC
   /// Proven to come from Twilio: the webhook's X-Twilio-Signature, or the
   /// relay socket's signed per-call token, checked. False with
   /// twilio.validate_signatures off. Only an authenticated event may
@@ -112,7 +112,7 @@ struct call_event {
   /// A digest of the request as received (route, ?turn=, every
   /// parameter): equal for a retry of the same webhook. 0 for frames.
   uint64_t request_digest = 0;
-  int64_t turn = 0;                  // await_turn: the turn asked for
+  int64_t turn = 0; // await_turn: the turn asked for
   call_facts call;
   caller_input input;
   status_details status;

@@ -7,7 +7,7 @@
 namespace sb {
 
 struct chat_message {
-  std::string role;            // system | user | assistant
+  std::string role; // system | user | assistant
   std::string content;
 };
 

@@ -31,8 +31,9 @@ using namespace config_detail;
 
 // Keeps the first error; later ones are usually consequences of it.
 class report {
- public:
-  explicit report(std::string origin) : origin_(std::move(origin)) {}
+public:
+  explicit report(std::string origin) : origin_(std::move(origin)) {
+  }
 
   void fail(const toml::node& at, const std::string& key,
             const std::string& why) {
@@ -41,11 +42,15 @@ class report {
                + key + ": " + why;
   }
 
-  bool failed() const { return !first_.empty(); }
+  bool failed() const {
+    return !first_.empty();
+  }
 
-  const std::string& first() const { return first_; }
+  const std::string& first() const {
+    return first_;
+  }
 
- private:
+private:
   std::string origin_;
   std::string first_;
 };
@@ -53,11 +58,14 @@ class report {
 // One TOML table under a dotted path. Getters leave `out` at its default
 // when the key is absent and report a bad value without touching `out`.
 class section {
- public:
+public:
   section(report& rep, const toml::table& tbl, std::string path)
-    : rep_(rep), tbl_(tbl), path_(std::move(path)) {}
+    : rep_(rep), tbl_(tbl), path_(std::move(path)) {
+  }
 
-  report& rep() { return rep_; }
+  report& rep() {
+    return rep_;
+  }
 
   std::string name(std::string_view key) const {
     return path_.empty() ? std::string{key} : path_ + "." + std::string{key};
@@ -165,12 +173,11 @@ class section {
     for (const auto& [key, node] : tbl_)
       if (seen_.count(key.str()) == 0)
         rep_.fail(node, name(key.str()),
-                  node.is_table() || node.is_array_of_tables()
-                    ? "unknown table"
-                    : "unknown key");
+                  node.is_table() || node.is_array_of_tables() ? "unknown table"
+                                                               : "unknown key");
   }
 
- private:
+private:
   report& rep_;
   const toml::table& tbl_;
   std::string path_;
@@ -256,8 +263,9 @@ void read_strings(section& sec, std::string_view key, size_t max_entries,
   if (arr == nullptr)
     return sec.fail(*node, key, "must be an array of strings");
   if (arr->size() > max_entries)
-    return sec.fail(*node, key, "must have at most "
-                                  + std::to_string(max_entries) + " entries");
+    return sec.fail(*node, key,
+                    "must have at most " + std::to_string(max_entries)
+                      + " entries");
   std::vector<std::string> values;
   for (size_t i = 0; i < arr->size(); ++i) {
     const toml::node& item = *arr->get(i);
@@ -450,8 +458,7 @@ void read_document(section& root, config& cfg) {
               14000);
     s.get_int("max_await_redirects", cfg.limits.max_await_redirects, 1, 10);
     s.get_int("drain_timeout_s", cfg.limits.drain_timeout_s, 1, 600);
-    s.get_int("call_idle_timeout_s", cfg.limits.call_idle_timeout_s, 1,
-              86400);
+    s.get_int("call_idle_timeout_s", cfg.limits.call_idle_timeout_s, 1, 86400);
   });
   with_table(root, "log", [&](section& s) {
     s.get_choice("level", cfg.log.level,
@@ -499,10 +506,10 @@ caf::expected<config> parse_document(const std::string& toml_text,
     return cfg;
   } catch (const toml::parse_error& e) {
     const auto& begin = e.source().begin;
-    return make_error(errc::bad_config,
-                      origin + ":" + std::to_string(begin.line) + ":"
-                        + std::to_string(begin.column) + ": "
-                        + std::string{e.description()});
+    return make_error(errc::bad_config, origin + ":"
+                                          + std::to_string(begin.line) + ":"
+                                          + std::to_string(begin.column) + ": "
+                                          + std::string{e.description()});
   }
 }
 

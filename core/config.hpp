@@ -17,86 +17,93 @@
 namespace sb {
 
 struct server_config {
-  std::string listen = "127.0.0.1:8000";     // host:port; port 0 = any free
-  std::string listen_host = "127.0.0.1";     // derived from listen
-  uint16_t listen_port = 8000;               // derived from listen
+  std::string listen = "127.0.0.1:8000"; // host:port; port 0 = any free
+  std::string listen_host = "127.0.0.1"; // derived from listen
+  uint16_t listen_port = 8000;           // derived from listen
   std::string public_url = "http://127.0.0.1:8000"; // no trailing slash
-  int io_threads = 2;                        // 1..64
-  uint64_t max_body_bytes = 65536;           // 1 KiB .. 16 MiB
-  int header_timeout_ms = 10000;             // time to receive a whole header
-  int body_timeout_ms = 10000;               // time to receive the body
-  int idle_timeout_ms = 60000;               // keep-alive idle limit
-  int max_connections = 20000;               // open at once, 1..1000000
-  int rate_limit_per_s = 0;                  // requests/s per client IP; 0 = off
-  int rate_limit_burst = 100;                // requests at once, 1..1000000
-  bool rate_limit_loopback = false;          // limit 127.0.0.0/8 and ::1 too
+  int io_threads = 2;                               // 1..64
+  uint64_t max_body_bytes = 65536;                  // 1 KiB .. 16 MiB
+  int header_timeout_ms = 10000;    // time to receive a whole header
+  int body_timeout_ms = 10000;      // time to receive the body
+  int idle_timeout_ms = 60000;      // keep-alive idle limit
+  int max_connections = 20000;      // open at once, 1..1000000
+  int rate_limit_per_s = 0;         // requests/s per client IP; 0 = off
+  int rate_limit_burst = 100;       // requests at once, 1..1000000
+  bool rate_limit_loopback = false; // limit 127.0.0.0/8 and ::1 too
 };
 
 struct twilio_config {
-  std::string account_sid;                   // env TWILIO_ACCOUNT_SID
-  std::string auth_token;                    // env TWILIO_AUTH_TOKEN / auth_token_file
-  std::string phone_number;                  // env TWILIO_PHONE_NUMBER
+  std::string account_sid;  // env TWILIO_ACCOUNT_SID
+  std::string auth_token;   // env TWILIO_AUTH_TOKEN / auth_token_file
+  std::string phone_number; // env TWILIO_PHONE_NUMBER
   std::string api_base = "https://api.twilio.com";
   bool validate_signatures = true;
   // Outbound calls placed by /make-call:
   std::string machine_detection = "DetectMessageEnd"; // | Enable | off
-  bool async_amd = false;                    // AMD result via /amd-status
-  bool record = true;                        // Record=true, /recording-status
-  int rest_timeout_ms = 10000;               // one REST request, 100..60000
-  int rest_max_attempts = 4;                 // tries on 429/5xx, 1..10
+  bool async_amd = false;      // AMD result via /amd-status
+  bool record = true;          // Record=true, /recording-status
+  int rest_timeout_ms = 10000; // one REST request, 100..60000
+  int rest_max_attempts = 4;   // tries on 429/5xx, 1..10
 };
 
-struct voice_config {                         // [reloadable] all of them
+struct voice_config { // [reloadable] all of them
   std::string language = "hi-IN";
   std::string voice = "Polly.Aditi";
   std::string greeting =
     "Namaste! Hello! I am your AI voice assistant. "
     "You can speak in Hindi or English. How can I help you today?";
-  std::string speech_timeout = "3";          // seconds, or "auto"; env SILENCE_THRESHOLD_SECONDS
+  std::string speech_timeout =
+    "3"; // seconds, or "auto"; env SILENCE_THRESHOLD_SECONDS
   std::string speech_model = "experimental_conversations";
   bool enhanced = true;
-  std::vector<std::string> hints = {"hello", "help", "goodbye", "bye",
-                                    "namaste", "haan", "nahi", "account",
-                                    "order", "payment", "dhanyavaad"};
-  std::string reprompt = "Sorry, I did not catch that. Could you please repeat?";
+  std::vector<std::string> hints = {"hello",   "help",      "goodbye",
+                                    "bye",     "namaste",   "haan",
+                                    "nahi",    "account",   "order",
+                                    "payment", "dhanyavaad"};
+  std::string reprompt =
+    "Sorry, I did not catch that. Could you please repeat?";
   std::string apology =
     "Sorry, I am having trouble answering right now. Could you say that again?";
   std::string busy_message =
     "All our lines are busy right now. Please call again later. Goodbye.";
   std::string silence_goodbye =
     "I have not heard anything, so I will end the call now. Goodbye.";
-  int max_silent_prompts = 3;                // empty results in a row before hanging up
-  std::string filler = "One moment please.";  // said while the reply is not ready
+  int max_silent_prompts = 3; // empty results in a row before hanging up
+  std::string filler =
+    "One moment please."; // said while the reply is not ready
   // What an answering machine gets (AnsweredBy machine_* or fax):
-  std::string machine_action = "message";    // message | hangup | continue
+  std::string machine_action = "message"; // message | hangup | continue
   std::string machine_message =
     "Hello, this is the automated assistant. Sorry we missed you. "
     "Please call us back at your convenience. Goodbye.";
   // gather: each turn is a webhook answered with TwiML; relay: Twilio's
   // ConversationRelay holds a WebSocket per call (section [relay]).
-  std::string transport = "gather";          // gather | relay (new calls)
+  std::string transport = "gather"; // gather | relay (new calls)
   // Where a transfer intent connects the caller (E.164); empty = no
   // transfers: the intent is answered like any other words.
   std::string transfer_number;
-  std::string transfer_message = "Please hold while I connect you to a colleague.";
+  std::string transfer_message =
+    "Please hold while I connect you to a colleague.";
   // Said when a model ends the call (its end_call tool) without a word.
   std::string goodbye_message = "Thank you for calling. Dhanyavaad, goodbye!";
 };
 
 // [reloadable]: what the TwiML says (providers, voice, interruptible,
 // dtmf_detection) and max_reconnects; the socket limits need a restart.
-struct relay_config {                        // voice.transport = "relay"
-  std::string tts_provider = "Google";       // Google | Amazon | ElevenLabs
-  std::string voice;                         // the provider's voice; empty = its default
-  std::string transcription_provider;        // Google | Deepgram; empty = Twilio's default
-  std::string speech_model;                  // empty = the provider's default
-  std::string interruptible = "any";         // none | dtmf | speech | any
-  bool dtmf_detection = true;                // dtmf frames from the keypad
-  int max_reconnects = 3;                    // new sessions after a failed one, 0..100
-  int token_max_age_s = 300;                 // a session token's life, 10..86400
-  int idle_timeout_s = 60;                   // silent socket: ping at half, close at whole, 5..3600
-  int max_frame_bytes = 65536;               // larger frames close the socket, 1024..1048576
-  int send_queue_frames = 1024;              // frames waiting to be written, 16..100000
+struct relay_config {                  // voice.transport = "relay"
+  std::string tts_provider = "Google"; // Google | Amazon | ElevenLabs
+  std::string voice; // the provider's voice; empty = its default
+  std::string
+    transcription_provider; // Google | Deepgram; empty = Twilio's default
+  std::string speech_model; // empty = the provider's default
+  std::string interruptible = "any"; // none | dtmf | speech | any
+  bool dtmf_detection = true;        // dtmf frames from the keypad
+  int max_reconnects = 3;            // new sessions after a failed one, 0..100
+  int token_max_age_s = 300;         // a session token's life, 10..86400
+  int idle_timeout_s =
+    60; // silent socket: ping at half, close at whole, 5..3600
+  int max_frame_bytes = 65536;  // larger frames close the socket, 1024..1048576
+  int send_queue_frames = 1024; // frames waiting to be written, 16..100000
 };
 
 struct endpoint_config {
@@ -106,69 +113,70 @@ struct endpoint_config {
 };
 
 struct llm_config {
-  std::string backend = "scripted";          // scripted | ollama | openai
+  std::string backend = "scripted"; // scripted | ollama | openai
   std::string model = "qwen2.5-coder:32b-instruct-q4_K_M";
   std::string system_prompt =
     "You are a helpful phone assistant. Answer briefly, in the caller's "
     "language (Hindi or English), in one or two spoken sentences.";
-  std::string system_prompt_hi;              // per-language override; empty = system_prompt
+  std::string system_prompt_hi; // per-language override; empty = system_prompt
   std::string system_prompt_en;
-  int max_history_turns = 20;                // 1..1000
-  int timeout_s = 30;                        // one model request, 1..600
-  int max_queue = 64;                        // turns waiting for a free slot, 0..100000
-  int max_reply_chars = 400;                 // spoken reply cap, 20..4000
-  double temperature = 0.7;                  // 0..2
-  int num_predict = 256;                     // max tokens, 1..8192
-  std::string keep_alive = "5m";             // ollama: keep the model loaded
-  std::string api_key;                       // openai: bearer key (or api_key_file)
-  std::string rules_file;                    // scripted rules; empty = built in
+  int max_history_turns = 20;    // 1..1000
+  int timeout_s = 30;            // one model request, 1..600
+  int max_queue = 64;            // turns waiting for a free slot, 0..100000
+  int max_reply_chars = 400;     // spoken reply cap, 20..4000
+  double temperature = 0.7;      // 0..2
+  int num_predict = 256;         // max tokens, 1..8192
+  std::string keep_alive = "5m"; // ollama: keep the model loaded
+  std::string api_key;           // openai: bearer key (or api_key_file)
+  std::string rules_file;        // scripted rules; empty = built in
   // ollama/openai: the caller's words that end the call after the reply
   // (whole words, any case; backends/llm/goodbye_words.hpp); empty = only
   // the model's end_call tool ends it. The scripted backend uses its rules.
-  std::vector<std::string> goodbye_words = {"bye", "goodbye", "अलविदा",
-                                            "बाय", "फिर मिलेंगे"};
-  bool end_call_tool = true;                 // ollama/openai: offer end_call
+  std::vector<std::string> goodbye_words = {"bye", "goodbye", "अलविदा", "बाय",
+                                            "फिर मिलेंगे"};
+  bool end_call_tool = true; // ollama/openai: offer end_call
   std::vector<endpoint_config> endpoints = {{"http://127.0.0.1:11434", 0, 4}};
 };
 
 struct tts_config {
-  std::string engine = "espeak";             // say | espeak | http
+  std::string engine = "espeak"; // say | espeak | http
   std::string voice = "hi";
   std::string cache_dir = "audio-cache";
-  int cache_max_mb = 256;                    // LRU-evicted beyond, 1..1000000
-  int timeout_ms = 3000;                     // one synthesis, 100..14000
-  std::string http_flavor = "openai";        // openai | xtts | piper
-  std::string api_key;                       // http: bearer key (or api_key_file)
+  int cache_max_mb = 256;             // LRU-evicted beyond, 1..1000000
+  int timeout_ms = 3000;              // one synthesis, 100..14000
+  std::string http_flavor = "openai"; // openai | xtts | piper
+  std::string api_key;                // http: bearer key (or api_key_file)
   std::vector<endpoint_config> endpoints;
 };
 
 struct storage_config {
   std::string path = "switchboard.db";
-  int batch_max = 256;                       // writes per transaction, 1..100000
-  int busy_timeout_ms = 5000;                // wait for another writer's lock, 10..60000
-  int max_pending_writes = 100000;           // queued while SQLite cannot write, 1..10000000
+  int batch_max = 256;        // writes per transaction, 1..100000
+  int busy_timeout_ms = 5000; // wait for another writer's lock, 10..60000
+  int max_pending_writes =
+    100000; // queued while SQLite cannot write, 1..10000000
 };
 
 struct admin_config {
   std::string socket = "switchboard.sock";
-  std::string token;                         // bearer token; empty = HTTP operator endpoints off
+  std::string token; // bearer token; empty = HTTP operator endpoints off
 };
 
 struct limits_config {
-  int max_calls = 10000;                     // live calls, 1..1000000
-  int webhook_deadline_ms = 8000;            // 500..14000 (Twilio gives up at 15 s)
-  int call_idle_timeout_s = 3600;            // 1..86400
-  int max_await_redirects = 3;               // filler+redirects per turn, 1..10
-  int drain_timeout_s = 10;                  // SIGTERM: finish in-flight webhooks, 1..600
+  int max_calls = 10000;          // live calls, 1..1000000
+  int webhook_deadline_ms = 8000; // 500..14000 (Twilio gives up at 15 s)
+  int call_idle_timeout_s = 3600; // 1..86400
+  int max_await_redirects = 3;    // filler+redirects per turn, 1..10
+  int drain_timeout_s = 10;       // SIGTERM: finish in-flight webhooks, 1..600
 };
 
 struct log_config {
-  std::string level = "info";                // debug|info|notice|warning|error
+  std::string level = "info"; // debug|info|notice|warning|error
 };
 
 struct runtime_config {
-  int scheduler_threads = 2;                 // CAF worker threads, 1..64
-  int max_throughput = 50;                   // messages per actor per run
+  int scheduler_threads = 2; // CAF worker threads, 1..64
+  int max_throughput = 50;   // messages per actor per run
 };
 
 struct config {
@@ -195,11 +203,13 @@ env_lookup process_env();
 /// Reads and validates `path`. Environment variables of the prototype
 /// override the file: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN,
 /// TWILIO_PHONE_NUMBER, PUBLIC_URL, SILENCE_THRESHOLD_SECONDS, OLLAMA_HOST,
-/// OLLAMA_MODEL, USE_LOCAL_LLM, USE_LOCAL_TTS, TTS_ENGINE. `*_file` keys (twilio.auth_token_file, admin.token_file)
-/// read a secret from a file (trailing newline stripped).
-/// Errors: errc::bad_config with "PATH:LINE: key: why" for a bad or unknown
-/// key, a value out of bounds, a syntax error, or an unreadable file.
-caf::expected<config> load_config(const std::string& path, const env_lookup& env);
+/// OLLAMA_MODEL, USE_LOCAL_LLM, USE_LOCAL_TTS, TTS_ENGINE. `*_file` keys
+/// (twilio.auth_token_file, admin.token_file) read a secret from a file
+/// (trailing newline stripped). Errors: errc::bad_config with "PATH:LINE: key:
+/// why" for a bad or unknown key, a value out of bounds, a syntax error, or an
+/// unreadable file.
+caf::expected<config> load_config(const std::string& path,
+                                  const env_lookup& env);
 
 /// Same, from TOML text already in memory; `origin` names it in errors.
 caf::expected<config> parse_config(const std::string& toml_text,

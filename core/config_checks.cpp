@@ -1,11 +1,10 @@
 // The config loader's pure value checks: no TOML, no environment, so the
 // file and the environment overrides judge a value the same way.
-#include "core/config_detail.hpp"
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 
+#include "core/config_detail.hpp"
 #include "core/e164.hpp"
 
 namespace sb::config_detail {
@@ -120,8 +119,8 @@ std::string check_non_empty(const std::string& value) {
 std::string check_e164_or_empty(const std::string& value) {
   if (value.empty() || is_e164(value))
     return "";
-  return "must be empty or an E.164 number like +14155550100 (got \""
-         + value + "\")";
+  return "must be empty or an E.164 number like +14155550100 (got \"" + value
+         + "\")";
 }
 
 // The matcher (backends/llm/goodbye_words) finds words of letters and

@@ -1,9 +1,8 @@
 // The config loader's environment overrides: the Python prototype's
 // variable names, checked like the keys they replace.
-#include "core/config_detail.hpp"
-
 #include <optional>
 
+#include "core/config_detail.hpp"
 #include "core/error.hpp"
 
 namespace sb::config_detail {
@@ -64,7 +63,8 @@ caf::error apply_env(config& cfg, const env_lookup& env) {
     if (auto why = check_choice(*v, {"say", "espeak", "http"}); !why.empty())
       return env_error("TTS_ENGINE", why);
     if (*v == "http" && cfg.tts.endpoints.empty())
-      return env_error("TTS_ENGINE", "http needs [[tts.endpoints]] in the file");
+      return env_error("TTS_ENGINE",
+                       "http needs [[tts.endpoints]] in the file");
     cfg.tts.engine = *v;
   }
   // The prototype's switch between the local model and canned replies.
@@ -76,7 +76,8 @@ caf::error apply_env(config& cfg, const env_lookup& env) {
     else
       return env_error("USE_LOCAL_LLM", "must be true or false");
     if (cfg.llm.backend == "ollama" && cfg.llm.endpoints.empty())
-      cfg.llm.endpoints.push_back(endpoint_config{"http://127.0.0.1:11434", 0, 4});
+      cfg.llm.endpoints.push_back(
+        endpoint_config{"http://127.0.0.1:11434", 0, 4});
   }
   return caf::error{};
 }

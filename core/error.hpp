@@ -15,14 +15,14 @@ namespace sb {
 
 enum class errc : uint8_t {
   ok = 0,
-  bad_config,       // a config key has a bad value; context names the key
-  bad_request,      // a request body or parameter is malformed
-  unauthorized,     // missing or wrong credential
-  not_found,        // unknown route, call or resource
-  storage_failed,   // SQLite refused a read or write
-  overloaded,       // a limit (max_calls, queue) is reached
-  timed_out,        // a deadline passed before an answer
-  backend_failed,   // an LLM/TTS/REST backend failed or answered garbage
+  bad_config,     // a config key has a bad value; context names the key
+  bad_request,    // a request body or parameter is malformed
+  unauthorized,   // missing or wrong credential
+  not_found,      // unknown route, call or resource
+  storage_failed, // SQLite refused a read or write
+  overloaded,     // a limit (max_calls, queue) is reached
+  timed_out,      // a deadline passed before an answer
+  backend_failed, // an LLM/TTS/REST backend failed or answered garbage
 };
 
 std::string to_string(errc code);

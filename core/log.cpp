@@ -21,12 +21,18 @@ level current_level() {
 }
 
 bool parse_level(std::string_view text, level& out) {
-  if (text == "debug") out = level::debug;
-  else if (text == "info") out = level::info;
-  else if (text == "notice") out = level::notice;
-  else if (text == "warning") out = level::warning;
-  else if (text == "error") out = level::error;
-  else return false;
+  if (text == "debug")
+    out = level::debug;
+  else if (text == "info")
+    out = level::info;
+  else if (text == "notice")
+    out = level::notice;
+  else if (text == "warning")
+    out = level::warning;
+  else if (text == "error")
+    out = level::error;
+  else
+    return false;
   return true;
 }
 

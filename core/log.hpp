@@ -11,7 +11,13 @@
 
 namespace sb::log {
 
-enum class level : int { error = 3, warning = 4, notice = 5, info = 6, debug = 7 };
+enum class level : int {
+  error = 3,
+  warning = 4,
+  notice = 5,
+  info = 6,
+  debug = 7
+};
 
 /// Lines above this priority number are dropped. Default: info.
 void set_level(level lvl);

@@ -183,8 +183,8 @@ void histogram::observe(double v) {
   // The first bound >= v ("le" is inclusive); NaN only reaches +Inf.
   auto i = std::isnan(v) ? bounds_.size()
                          : static_cast<size_t>(
-                             std::lower_bound(bounds_.begin(), bounds_.end(), v)
-                             - bounds_.begin());
+                           std::lower_bound(bounds_.begin(), bounds_.end(), v)
+                           - bounds_.begin());
   counts_[i].fetch_add(1, std::memory_order_relaxed);
   sum_.add(v);
 }
@@ -270,18 +270,19 @@ family<Metric>& registry::add(std::string name, std::string help,
                               std::vector<std::string> label_names,
                               std::vector<double> bounds) {
   bool unlabelled = label_names.empty();
-  auto f = std::make_unique<family<Metric>>(
-    std::move(name), std::move(help), std::move(label_names),
-    std::move(bounds));
+  auto f = std::make_unique<family<Metric>>(std::move(name), std::move(help),
+                                            std::move(label_names),
+                                            std::move(bounds));
   auto& ref = *f;
   if (unlabelled)
     ref.with({});
   // Kept sorted by name, so the output is the same whatever order the
   // families were registered in.
   std::lock_guard<std::mutex> guard{mutex_};
-  auto at = std::lower_bound(
-    families_.begin(), families_.end(), ref.name(),
-    [](const auto& g, const std::string& name) { return g->name() < name; });
+  auto at = std::lower_bound(families_.begin(), families_.end(), ref.name(),
+                             [](const auto& g, const std::string& name) {
+                               return g->name() < name;
+                             });
   assert(at == families_.end() || (*at)->name() != ref.name());
   families_.insert(at, std::move(f));
   return ref;
@@ -289,8 +290,8 @@ family<Metric>& registry::add(std::string name, std::string help,
 
 family<counter>& registry::add_counter(std::string name, std::string help,
                                        std::vector<std::string> label_names) {
-  return add<counter>(std::move(name), std::move(help),
-                      std::move(label_names), {});
+  return add<counter>(std::move(name), std::move(help), std::move(label_names),
+                      {});
 }
 
 family<gauge>& registry::add_gauge(std::string name, std::string help,
@@ -299,9 +300,10 @@ family<gauge>& registry::add_gauge(std::string name, std::string help,
                     {});
 }
 
-family<histogram>& registry::add_histogram(
-  std::string name, std::string help, std::vector<double> bounds,
-  std::vector<std::string> label_names) {
+family<histogram>&
+registry::add_histogram(std::string name, std::string help,
+                        std::vector<double> bounds,
+                        std::vector<std::string> label_names) {
   return add<histogram>(std::move(name), std::move(help),
                         std::move(label_names), std::move(bounds));
 }
@@ -328,16 +330,15 @@ std::string render() {
 namespace {
 
 const std::vector<double>& latency_buckets() {
-  static const std::vector<double> b{0.001, 0.0025, 0.005, 0.01, 0.025,
-                                     0.05,  0.1,    0.25,  0.5,  1,
-                                     2.5,   5,      10};
+  static const std::vector<double> b{
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
   return b;
 }
 
 // A model answers in tenths of seconds to tens of seconds; llm.timeout_s
 // defaults to 30 s, and a turn is long lost to filler by then.
 const std::vector<double>& llm_buckets() {
-  static const std::vector<double> b{0.05, 0.1, 0.25, 0.5, 1,  2.5,
+  static const std::vector<double> b{0.05, 0.1, 0.25, 0.5, 1, 2.5,
                                      5,    10,  15,   20,  30};
   return b;
 }
@@ -368,36 +369,49 @@ daemon_metrics make_daemon_metrics(registry& r) {
     r.add_counter("switchboard_calls_total",
                   "Calls ended, by direction and outcome.",
                   {"direction", "outcome"}),
-    turns, turns.with({"user"}), turns.with({"assistant"}),
+    turns,
+    turns.with({"user"}),
+    turns.with({"assistant"}),
     r.add_histogram("switchboard_webhook_duration_seconds",
                     "Time from a webhook's arrival to its answer, by route.",
                     latency_buckets(), {"route"}),
     r.add_counter("switchboard_signature_failures_total",
                   "Webhooks refused for a missing or invalid "
-                  "X-Twilio-Signature.").with({}),
+                  "X-Twilio-Signature.")
+      .with({}),
     r.add_counter("switchboard_calls_adopted_total",
                   "Calls taken over from a signed webhook or relay session "
-                  "of a call this database had never seen.").with({}),
+                  "of a call this database had never seen.")
+      .with({}),
     r.add_histogram("switchboard_llm_duration_seconds",
                     "Time in the model per request, failed ones included.",
-                    llm_buckets()).with({}),
+                    llm_buckets())
+      .with({}),
     r.add_gauge("switchboard_llm_queue_depth",
-                "Turns waiting for a free LLM worker.").with({}),
+                "Turns waiting for a free LLM worker.")
+      .with({}),
     r.add_histogram("switchboard_tts_duration_seconds",
                     "Time per speech synthesis, failed ones included.",
-                    latency_buckets()).with({}),
+                    latency_buckets())
+      .with({}),
     r.add_gauge("switchboard_tts_queue_depth",
-                "Texts waiting for a free TTS worker.").with({}),
+                "Texts waiting for a free TTS worker.")
+      .with({}),
     r.add_counter("switchboard_tts_cache_hits_total",
-                  "Speech answered from the audio cache.").with({}),
+                  "Speech answered from the audio cache.")
+      .with({}),
     r.add_histogram("switchboard_storage_batch_writes",
                     "Writes committed per SQLite transaction.",
-                    exponential_buckets(1, 2, 11)).with({}),
+                    exponential_buckets(1, 2, 11))
+      .with({}),
     r.add_histogram("switchboard_storage_commit_duration_seconds",
                     "Time per SQLite transaction.", commit_buckets())
       .with({}),
-    errors, errors.with({"storage"}), errors.with({"llm"}),
-    errors.with({"tts"}), errors.with({"twilio_rest"}),
+    errors,
+    errors.with({"storage"}),
+    errors.with({"llm"}),
+    errors.with({"tts"}),
+    errors.with({"twilio_rest"}),
     errors.with({"bad_request"}),
     r.add_gauge("switchboard_storage_healthy",
                 "1 while SQLite takes writes, 0 while they wait for a retry.")
@@ -407,23 +421,29 @@ daemon_metrics make_daemon_metrics(registry& r) {
       .with({}),
     r.add_counter("switchboard_storage_failed_commits_total",
                   "Transactions SQLite could not commit (disk full, I/O "
-                  "error, locked); their writes stay queued.").with({}),
+                  "error, locked); their writes stay queued.")
+      .with({}),
     r.add_counter("switchboard_storage_dropped_writes_total",
                   "Writes given up for good and logged, by reason "
                   "(refused, queue_full, shutdown).",
                   {"reason"}),
     r.add_gauge("switchboard_http_connections",
-                "Open HTTP connections on the public listener.").with({}),
-    rejected, rejected.with({"max_connections"}),
+                "Open HTTP connections on the public listener.")
+      .with({}),
+    rejected,
+    rejected.with({"max_connections"}),
     rejected.with({"rate_limit"}),
     r.add_gauge("switchboard_relay_sessions",
-                "Open ConversationRelay WebSocket sessions.").with({}),
+                "Open ConversationRelay WebSocket sessions.")
+      .with({}),
     r.add_histogram("switchboard_relay_first_text_seconds",
                     "ConversationRelay: time from the caller's prompt to the "
                     "first text frame of the reply.",
-                    latency_buckets()).with({}),
+                    latency_buckets())
+      .with({}),
     r.add_counter("switchboard_relay_interrupts_total",
-                  "ConversationRelay replies the caller talked over.").with({}),
+                  "ConversationRelay replies the caller talked over.")
+      .with({}),
   };
 }
 
@@ -449,9 +469,9 @@ daemon_metrics& daemon() {
 
 void count_call_end(std::string_view direction, std::string_view outcome) {
   static constexpr std::string_view outcomes[] = {
-    "completed", "busy",          "failed",      "no-answer",
+    "completed", "busy",          "failed",       "no-answer",
     "canceled",  "rejected-busy", "idle-timeout", "answering-machine"};
-  std::string_view dir = direction == "inbound"            ? "inbound"
+  std::string_view dir = direction == "inbound"               ? "inbound"
                          : starts_with(direction, "outbound") ? "outbound"
                                                               : "unknown";
   std::string_view out = "other";

@@ -39,8 +39,12 @@ private:
 class counter {
 public:
   /// REQUIRES: v >= 0.
-  void inc(double v = 1) { value_.add(v); }
-  double value() const { return value_.load(); }
+  void inc(double v = 1) {
+    value_.add(v);
+  }
+  double value() const {
+    return value_.load();
+  }
 
 private:
   detail::atomic_double value_;
@@ -49,10 +53,18 @@ private:
 /// Goes up and down. Thread-safe, lock-free.
 class gauge {
 public:
-  void set(double v) { value_.store(v); }
-  void inc(double v = 1) { value_.add(v); }
-  void dec(double v = 1) { value_.add(-v); }
-  double value() const { return value_.load(); }
+  void set(double v) {
+    value_.store(v);
+  }
+  void inc(double v = 1) {
+    value_.add(v);
+  }
+  void dec(double v = 1) {
+    value_.add(-v);
+  }
+  double value() const {
+    return value_.load();
+  }
 
 private:
   detail::atomic_double value_;
@@ -73,7 +85,9 @@ public:
   /// A consistent-enough read: the counts always agree with each other
   /// (_count is derived from them); the sum may lag one observation.
   snapshot collect() const;
-  const std::vector<double>& bounds() const { return bounds_; }
+  const std::vector<double>& bounds() const {
+    return bounds_;
+  }
 
 private:
   std::vector<double> bounds_;
@@ -89,7 +103,9 @@ std::vector<double> exponential_buckets(double start, double factor, int count);
 class family_base {
 public:
   virtual ~family_base() = default;
-  const std::string& name() const { return name_; }
+  const std::string& name() const {
+    return name_;
+  }
   /// Appends # HELP, # TYPE and every child's samples.
   virtual void render(std::string& out) const = 0;
 
@@ -150,8 +166,8 @@ registry& process_registry();
 std::string render();
 
 inline double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now()
-                                       - start).count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+    .count();
 }
 
 /// The daemon's families, registered in process_registry() by the first
@@ -169,53 +185,53 @@ inline double seconds_since(std::chrono::steady_clock::time_point start) {
 /// rejection families; net/http/ws_session relay_sessions; actors/llm_pool,
 /// tts_pool and store feed theirs.
 struct daemon_metrics {
-  gauge& live_calls;                    // switchboard_live_calls
-  family<counter>& calls_total;         // {direction, outcome}
-  family<counter>& turns_total;         // {role}
-  counter& user_turns;                  //   {role="user"}
-  counter& assistant_turns;             //   {role="assistant"}
-  family<histogram>& webhook_duration;  // {route}, seconds
+  gauge& live_calls;                   // switchboard_live_calls
+  family<counter>& calls_total;        // {direction, outcome}
+  family<counter>& turns_total;        // {role}
+  counter& user_turns;                 //   {role="user"}
+  counter& assistant_turns;            //   {role="assistant"}
+  family<histogram>& webhook_duration; // {route}, seconds
   counter& signature_failures;
-  counter& calls_adopted;               // signed events of calls never seen
-  histogram& llm_duration;              // per model request, failed too
-  gauge& llm_queue_depth;               // turns waiting for a worker
-  histogram& tts_duration;              // per synthesis, failed too
+  counter& calls_adopted;  // signed events of calls never seen
+  histogram& llm_duration; // per model request, failed too
+  gauge& llm_queue_depth;  // turns waiting for a worker
+  histogram& tts_duration; // per synthesis, failed too
   gauge& tts_queue_depth;
   counter& tts_cache_hits;
-  histogram& storage_batch_writes;      // writes per transaction
-  histogram& storage_commit_duration;   // seconds per transaction
-  family<counter>& errors_total;        // {kind}
-  counter& storage_errors;              //   {kind="storage"}, per write
-                                        //   answered with an error
-  counter& llm_errors;                  //   {kind="llm"}, per failed turn
-  counter& tts_errors;                  //   {kind="tts"}, per text
-  counter& twilio_rest_errors;          //   {kind="twilio_rest"}
-  counter& bad_requests;                //   {kind="bad_request"}
+  histogram& storage_batch_writes;    // writes per transaction
+  histogram& storage_commit_duration; // seconds per transaction
+  family<counter>& errors_total;      // {kind}
+  counter& storage_errors;            //   {kind="storage"}, per write
+                                      //   answered with an error
+  counter& llm_errors;                //   {kind="llm"}, per failed turn
+  counter& tts_errors;                //   {kind="tts"}, per text
+  counter& twilio_rest_errors;        //   {kind="twilio_rest"}
+  counter& bad_requests;              //   {kind="bad_request"}
   // actors/store: whether SQLite takes writes (1) or they wait for a retry
   // (0); how many wait; commits SQLite could not do (each retry counts);
   // writes given up for good, by reason: "refused" (SQLite refused the
   // data), "queue_full" (past storage.max_pending_writes), "shutdown"
   // (still failing when the daemon stopped). Each dropped write is also
   // logged with its content.
-  gauge& storage_healthy;               // switchboard_storage_healthy
-  gauge& storage_pending_writes;        // switchboard_storage_pending_writes
-  counter& storage_failed_commits;      // switchboard_storage_failed_commits_total
+  gauge& storage_healthy;          // switchboard_storage_healthy
+  gauge& storage_pending_writes;   // switchboard_storage_pending_writes
+  counter& storage_failed_commits; // switchboard_storage_failed_commits_total
   family<counter>& storage_dropped_writes; // {reason}
   // net/http/http_server: open connections; connections closed at accept past
   // server.max_connections and requests answered 429 by the per-IP rate
   // limit.
-  gauge& http_connections;              // switchboard_http_connections
-  family<counter>& http_rejected;       // {reason}
-  counter& refused_connections;         //   {reason="max_connections"}
-  counter& rate_limited;                //   {reason="rate_limit"}
+  gauge& http_connections;        // switchboard_http_connections
+  family<counter>& http_rejected; // {reason}
+  counter& refused_connections;   //   {reason="max_connections"}
+  counter& rate_limited;          //   {reason="rate_limit"}
   // net/http/ws_session: WebSocket sessions (ConversationRelay) from upgrade
   // to end; each also holds its count in http_connections.
-  gauge& relay_sessions;                // switchboard_relay_sessions
+  gauge& relay_sessions; // switchboard_relay_sessions
   // actors/call_relay: from a caller's prompt to the first text frame of
   // the reply (what the caller waits for the first word), and replies
   // the caller talked over.
-  histogram& relay_first_text;          // switchboard_relay_first_text_seconds
-  counter& relay_interrupts;            // switchboard_relay_interrupts_total
+  histogram& relay_first_text; // switchboard_relay_first_text_seconds
+  counter& relay_interrupts;   // switchboard_relay_interrupts_total
 };
 
 daemon_metrics& daemon();

@@ -29,7 +29,8 @@ public:
   /// delivered by the time the last copy is destroyed. Both may run on any
   /// thread and must not block.
   reply_promise(deliver_fn on_value, fallback_fn on_drop)
-    : core_(std::make_shared<core>(std::move(on_value), std::move(on_drop))) {}
+    : core_(std::make_shared<core>(std::move(on_value), std::move(on_drop))) {
+  }
 
   /// Delivers `value` unless something was delivered already. Returns true
   /// if this call delivered.
@@ -37,13 +38,19 @@ public:
     return core_ && core_->deliver(std::move(value));
   }
 
-  bool delivered() const { return !core_ || core_->done.load(); }
+  bool delivered() const {
+    return !core_ || core_->done.load();
+  }
 
-  explicit operator bool() const { return static_cast<bool>(core_); }
+  explicit operator bool() const {
+    return static_cast<bool>(core_);
+  }
 
 private:
   struct core {
-    core(deliver_fn v, fallback_fn d) : on_value(std::move(v)), on_drop(std::move(d)) {}
+    core(deliver_fn v, fallback_fn d)
+      : on_value(std::move(v)), on_drop(std::move(d)) {
+    }
     ~core() {
       if (done.exchange(true) || !on_drop)
         return;

@@ -32,8 +32,8 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "fuzz/fuzz_support.hpp"
-#include "net/text/json_writer.hpp"
 #include "net/line/line_server.hpp"
+#include "net/text/json_writer.hpp"
 
 namespace {
 
@@ -204,12 +204,12 @@ std::string converse(const server& s, std::string_view bytes) {
   const auto& path = s.listener->path();
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
   // A Unix socket connects at once while the server's backlog has room.
-  SB_FUZZ_CHECK(::connect(fd, reinterpret_cast<sockaddr*>(&addr),
-                          sizeof addr) == 0);
+  SB_FUZZ_CHECK(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr)
+                == 0);
   bool shut = false;
   std::string in;
-  const auto deadline =
-    std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  const auto deadline = std::chrono::steady_clock::now()
+                        + std::chrono::seconds(10);
   for (;;) {
     if (bytes.empty() && !shut) {
       ::shutdown(fd, SHUT_WR);
@@ -218,15 +218,16 @@ std::string converse(const server& s, std::string_view bytes) {
     pollfd p{fd, static_cast<short>(POLLIN | (shut ? 0 : POLLOUT)), 0};
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
       deadline - std::chrono::steady_clock::now());
-    int ready =
-      ::poll(&p, 1, static_cast<int>(std::max<int64_t>(0, left.count())));
+    int ready = ::poll(&p, 1,
+                       static_cast<int>(std::max<int64_t>(0, left.count())));
     // libFuzzer's SIGALRM (its -timeout check) interrupts poll now and then.
     if (ready < 0 && errno == EINTR)
       continue;
     if (ready != 1)
-      std::fprintf(stderr, "no answer within 10 s: %zu bytes unsent, %s, "
-                   "received so far:\n%s\n", bytes.size(),
-                   shut ? "half-closed" : "open", in.c_str());
+      std::fprintf(stderr,
+                   "no answer within 10 s: %zu bytes unsent, %s, "
+                   "received so far:\n%s\n",
+                   bytes.size(), shut ? "half-closed" : "open", in.c_str());
     SB_FUZZ_CHECK(ready == 1);
     if (p.revents & POLLOUT) {
       auto n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);

@@ -5,10 +5,11 @@
 // Properties: parsing is deterministic; a refusal is errc::bad_config
 // naming where ("fuzz.toml:LINE: key: why", or the variable); an accepted
 // config keeps every bound the loader promises.
+#include "core/config.hpp"
+
 #include <optional>
 #include <string>
 
-#include "core/config.hpp"
 #include "core/error.hpp"
 #include "fuzz/fuzz_support.hpp"
 
@@ -17,14 +18,19 @@ namespace {
 constexpr const char* origin = "fuzz.toml";
 
 // The overrides core/config.hpp lists; their errors start with the name.
-constexpr const char* env_names[] = {
-  "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_PHONE_NUMBER",
-  "PUBLIC_URL",         "SILENCE_THRESHOLD_SECONDS", "OLLAMA_HOST",
-  "OLLAMA_MODEL",       "USE_LOCAL_LLM",  "USE_LOCAL_TTS", "TTS_ENGINE"};
+constexpr const char* env_names[] = {"TWILIO_ACCOUNT_SID",
+                                     "TWILIO_AUTH_TOKEN",
+                                     "TWILIO_PHONE_NUMBER",
+                                     "PUBLIC_URL",
+                                     "SILENCE_THRESHOLD_SECONDS",
+                                     "OLLAMA_HOST",
+                                     "OLLAMA_MODEL",
+                                     "USE_LOCAL_LLM",
+                                     "USE_LOCAL_TTS",
+                                     "TTS_ENGINE"};
 
 // The value of the last "#env NAME=value" line for `name`.
-std::optional<std::string> env_from(const std::string& text,
-                                    const char* name) {
+std::optional<std::string> env_from(const std::string& text, const char* name) {
   const std::string mark = std::string("#env ") + name + "=";
   std::optional<std::string> found;
   for (size_t at = text.find(mark); at != std::string::npos;

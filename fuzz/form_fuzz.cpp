@@ -5,12 +5,13 @@
 // body (a bad escape's offset points at its '%'); encoding any pairs
 // decodes back to exactly them, and fails only for what the decoder must
 // refuse (an empty key, invalid UTF-8).
+#include "net/text/form.hpp"
+
 #include <string>
 #include <vector>
 
 #include "core/error.hpp"
 #include "fuzz/fuzz_support.hpp"
-#include "net/text/form.hpp"
 
 namespace {
 

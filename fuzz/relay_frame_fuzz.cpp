@@ -47,8 +47,7 @@ bool same(const sb::relay_inbound& a, const sb::relay_inbound& b) {
                && x.parent_call_sid == y.parent_call_sid && x.from == y.from
                && x.to == y.to && x.forwarded_from == y.forwarded_from
                && x.caller_name == y.caller_name && x.call_type == y.call_type
-               && x.direction == y.direction
-               && x.call_status == y.call_status
+               && x.direction == y.direction && x.call_status == y.call_status
                && x.custom_parameters == y.custom_parameters;
       else if constexpr (std::is_same_v<frame_type, sb::relay_prompt>)
         return x.voice_prompt == y.voice_prompt && x.lang == y.lang
@@ -242,9 +241,9 @@ void check_text(const rapidjson::Document& doc, const char* name,
     return;
   }
   SB_FUZZ_CHECK(it != doc.MemberEnd() && it->value.IsString());
-  SB_FUZZ_CHECK(std::string_view(it->value.GetString(),
-                                 it->value.GetStringLength())
-                == want);
+  SB_FUZZ_CHECK(
+    std::string_view(it->value.GetString(), it->value.GetStringLength())
+    == want);
 }
 
 bool member_bool(const rapidjson::Document& doc, const char* name) {

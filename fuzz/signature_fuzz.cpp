@@ -18,8 +18,8 @@ std::string sha256_hex(std::string_view data) {
   static constexpr char digits[] = "0123456789abcdef";
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int md_len = 0;
-  SB_FUZZ_CHECK(EVP_Digest(data.data(), data.size(), md, &md_len,
-                           EVP_sha256(), nullptr));
+  SB_FUZZ_CHECK(
+    EVP_Digest(data.data(), data.size(), md, &md_len, EVP_sha256(), nullptr));
   std::string out;
   for (unsigned int i = 0; i < md_len; ++i) {
     out += digits[md[i] >> 4];
@@ -52,8 +52,8 @@ void check_mutations(std::string_view token, std::string_view url,
   auto flipped = good;
   flipped[pick % flipped.size()] ^= static_cast<char>(1u << (pick % 7));
   SB_FUZZ_CHECK(!sb::validate_twilio_signature(token, url, params, flipped));
-  SB_FUZZ_CHECK(!sb::validate_twilio_signature(token, url, params,
-                                               good.substr(0, 27)));
+  SB_FUZZ_CHECK(
+    !sb::validate_twilio_signature(token, url, params, good.substr(0, 27)));
   SB_FUZZ_CHECK(!sb::validate_twilio_signature(token, url, params, good + "="));
   SB_FUZZ_CHECK(!sb::validate_twilio_signature(token, url, params, ""));
   // Not a NUL: HMAC pads a short key with zeros, so "k" and "k\0" agree.
@@ -69,8 +69,8 @@ void check_json(std::string_view token, std::string_view url,
   base += base.find('?') == std::string::npos ? '?' : '&';
   auto signed_url = base + "bodySHA256=" + sha256_hex(body);
   auto signature = sb::twilio_signature(token, signed_url, {});
-  SB_FUZZ_CHECK(sb::validate_twilio_json_signature(token, signed_url, body,
-                                                   signature));
+  SB_FUZZ_CHECK(
+    sb::validate_twilio_json_signature(token, signed_url, body, signature));
   SB_FUZZ_CHECK(!sb::validate_twilio_json_signature(
     token, signed_url, std::string(body) + " ", signature));
 }
@@ -83,8 +83,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto parsed = sb::parse_form(body);
   sb::form_params params = parsed ? std::move(*parsed) : sb::form_params{};
   // Whatever is claimed, asking must be safe.
-  (void)sb::validate_twilio_signature(token, url, params, claimed);
-  (void)sb::validate_twilio_json_signature(token, url, body, claimed);
+  (void) sb::validate_twilio_signature(token, url, params, claimed);
+  (void) sb::validate_twilio_json_signature(token, url, body, claimed);
   check_signing_input(url, params);
   check_mutations(token, url, params, size);
   check_json(token, url, body);

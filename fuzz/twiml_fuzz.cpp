@@ -10,6 +10,8 @@
 // it must be well-formed, have exactly the elements the reply asks for
 // (so no byte of the text became markup), and give back the text and
 // attribute values unchanged wherever XML can carry them unchanged.
+#include "twilio/twiml.hpp"
+
 #include <string>
 #include <vector>
 
@@ -18,7 +20,6 @@
 #include "app/voice_twiml.hpp"
 #include "fuzz/fuzz_support.hpp"
 #include "net/text/form.hpp"
-#include "twilio/twiml.hpp"
 
 namespace {
 
@@ -62,7 +63,8 @@ document parse_xml(const std::string& xml) {
   XML_SetElementHandler(p, on_start, on_end);
   XML_SetCharacterDataHandler(p, on_text);
   doc.well_formed = XML_Parse(p, xml.data(), static_cast<int>(xml.size()),
-                              XML_TRUE) == XML_STATUS_OK;
+                              XML_TRUE)
+                    == XML_STATUS_OK;
   XML_ParserFree(p);
   return doc;
 }
@@ -178,16 +180,14 @@ void check_render(const sb::voice_reply& reply, const sb::config& cfg,
   const bool dial = reply.action == sb::reply_action::transfer
                     && !reply.dial_to.empty();
   const bool hangs_up = reply.action == sb::reply_action::hangup
-                        || (reply.action == sb::reply_action::transfer
-                            && !dial)
+                        || (reply.action == sb::reply_action::transfer && !dial)
                         || relay;
 
   // The speech: our audio, else the text, else nothing.
   const bool play = !reply.audio_url.empty();
   const bool say = !play && !reply.text.empty();
   std::vector<expected_element> want{{"Response", 0}};
-  const int speech_depth =
-    reply.action == sb::reply_action::listen ? 2 : 1;
+  const int speech_depth = reply.action == sb::reply_action::listen ? 2 : 1;
   if (reply.action == sb::reply_action::listen)
     want.push_back({"Gather", 1});
   if (play)
@@ -245,8 +245,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Bit 7 picks the actions added with ConversationRelay, so the seeds
   // (flags '0'..'4') keep the action they were written for.
   constexpr sb::reply_action actions[] = {
-    sb::reply_action::listen, sb::reply_action::hangup,
-    sb::reply_action::wait};
+    sb::reply_action::listen, sb::reply_action::hangup, sb::reply_action::wait};
   if ((flags & 0x80) != 0)
     reply.action = (flags & 1) != 0 ? sb::reply_action::relay
                                     : sb::reply_action::transfer;

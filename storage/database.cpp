@@ -5,8 +5,6 @@
 // <sqlite3.h>; everything above it sees records.hpp.
 #include "storage/database.hpp"
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <array>
 #include <iterator>
@@ -14,6 +12,8 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+
+#include <sqlite3.h>
 
 #include "core/error.hpp"
 
@@ -95,34 +95,34 @@ constexpr std::array<const char*, 7> recording_columns = {
 // said it and when stay those of the first write. Writing the same row
 // twice leaves it as once, so a batch retried after a failed commit is
 // harmless.
-constexpr const char* upsert_turn_sql
-  = "INSERT INTO turns (call_sid, seq, role, content, confidence, created_at,"
-    " latency_ms, model, audio, queue_ms, llm_ms, first_token_ms,"
-    " interrupted)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-    " ON CONFLICT(call_sid, seq) DO UPDATE SET"
-    " content = excluded.content,"
-    " interrupted = excluded.interrupted,"
-    " confidence = COALESCE(excluded.confidence, turns.confidence),"
-    " latency_ms = COALESCE(excluded.latency_ms, turns.latency_ms),"
-    " model = COALESCE(excluded.model, turns.model),"
-    " audio = COALESCE(excluded.audio, turns.audio),"
-    " queue_ms = COALESCE(excluded.queue_ms, turns.queue_ms),"
-    " llm_ms = COALESCE(excluded.llm_ms, turns.llm_ms),"
-    " first_token_ms = COALESCE(excluded.first_token_ms,"
-    " turns.first_token_ms)";
-constexpr const char* insert_event_sql
-  = "INSERT INTO events (call_sid, kind, received_at, payload)"
-    " VALUES (?1, ?2, ?3, ?4)";
-constexpr const char* select_call_sql
-  = "SELECT call_sid, account_sid, direction, from_number, to_number, status,"
-    " answered_by, language, voice, started_at, answered_at, ended_at,"
-    " duration_s, end_reason, adopted_at FROM calls";
-constexpr const char* select_turns_sql
-  = "SELECT call_sid, seq, role, content, confidence, created_at, latency_ms,"
-    " model, audio, queue_ms, llm_ms, first_token_ms, interrupted"
-    " FROM turns WHERE call_sid = ?1"
-    " ORDER BY seq";
+constexpr const char* upsert_turn_sql =
+  "INSERT INTO turns (call_sid, seq, role, content, confidence, created_at,"
+  " latency_ms, model, audio, queue_ms, llm_ms, first_token_ms,"
+  " interrupted)"
+  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+  " ON CONFLICT(call_sid, seq) DO UPDATE SET"
+  " content = excluded.content,"
+  " interrupted = excluded.interrupted,"
+  " confidence = COALESCE(excluded.confidence, turns.confidence),"
+  " latency_ms = COALESCE(excluded.latency_ms, turns.latency_ms),"
+  " model = COALESCE(excluded.model, turns.model),"
+  " audio = COALESCE(excluded.audio, turns.audio),"
+  " queue_ms = COALESCE(excluded.queue_ms, turns.queue_ms),"
+  " llm_ms = COALESCE(excluded.llm_ms, turns.llm_ms),"
+  " first_token_ms = COALESCE(excluded.first_token_ms,"
+  " turns.first_token_ms)";
+constexpr const char* insert_event_sql =
+  "INSERT INTO events (call_sid, kind, received_at, payload)"
+  " VALUES (?1, ?2, ?3, ?4)";
+constexpr const char* select_call_sql =
+  "SELECT call_sid, account_sid, direction, from_number, to_number, status,"
+  " answered_by, language, voice, started_at, answered_at, ended_at,"
+  " duration_s, end_reason, adopted_at FROM calls";
+constexpr const char* select_turns_sql =
+  "SELECT call_sid, seq, role, content, confidence, created_at, latency_ms,"
+  " model, audio, queue_ms, llm_ms, first_token_ms, interrupted"
+  " FROM turns WHERE call_sid = ?1"
+  " ORDER BY seq";
 
 // count_rows() takes a table name from its caller; only these exact texts
 // ever reach SQL, so no caller string is spliced into a statement.
@@ -136,8 +136,8 @@ constexpr std::pair<const char*, const char*> count_sql[] = {
 // Builds "INSERT ... ON CONFLICT(key) DO UPDATE SET c = COALESCE(...)" so a
 // row that knows only some columns (NULL elsewhere) keeps what is stored.
 template <size_t N>
-std::string upsert_sql(const char* table,
-                       const std::array<const char*, N>& cols) {
+std::string
+upsert_sql(const char* table, const std::array<const char*, N>& cols) {
   std::string names, params, updates;
   for (size_t i = 0; i < N; ++i) {
     auto sep = i == 0 ? "" : ", ";
@@ -152,7 +152,9 @@ std::string upsert_sql(const char* table,
 }
 
 struct stmt_deleter {
-  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+  void operator()(sqlite3_stmt* stmt) const {
+    sqlite3_finalize(stmt);
+  }
 };
 using stmt_ptr = std::unique_ptr<sqlite3_stmt, stmt_deleter>;
 
@@ -325,10 +327,8 @@ bool data_refused(int rc) {
     case SQLITE_CONSTRAINT:
     case SQLITE_MISMATCH:
     case SQLITE_TOOBIG:
-    case SQLITE_RANGE:
-      return true;
-    default:
-      return false;
+    case SQLITE_RANGE: return true;
+    default: return false;
   }
 }
 
@@ -396,8 +396,8 @@ struct database::statements {
       {&result->upsert_recording, upsert_sql("recordings", recording_columns)},
       {&result->upsert_turn, upsert_turn_sql},
       {&result->insert_event, insert_event_sql},
-      {&result->select_call, std::string{select_call_sql}
-                               + " WHERE call_sid = ?1"},
+      {&result->select_call,
+       std::string{select_call_sql} + " WHERE call_sid = ?1"},
       {&result->select_turns, select_turns_sql},
       {&result->select_open, std::string{select_call_sql}
                                + " WHERE ended_at IS NULL"
@@ -425,8 +425,8 @@ database::open(const std::string& path) {
   std::unique_ptr<database> result{new database(db)};
   if (rc != SQLITE_OK)
     return make_error(errc::storage_failed,
-                      path + ": " + (db ? sqlite3_errmsg(db)
-                                        : sqlite3_errstr(rc)));
+                      path + ": "
+                        + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
   auto err = configure(db, path);
   if (!err)
     err = result->migrate();
@@ -472,8 +472,7 @@ caf::error database::migrate() {
   return caf::none;
 }
 
-write_report
-database::write(const std::vector<const write_batch*>& batches) {
+write_report database::write(const std::vector<const write_batch*>& batches) {
   write_report report;
   report.refused.resize(batches.size());
   auto apply_one = [this](const write_batch* batch) {
@@ -497,7 +496,8 @@ database::write(const std::vector<const write_batch*>& batches) {
   // costs a WAL append each, but only on this rare path.
   for (size_t i = 0; i < batches.size(); ++i) {
     rc = SQLITE_OK;
-    auto one = in_transaction(db_, [&] { return apply_one(batches[i]); }, &rc);
+    auto one = in_transaction(
+      db_, [&] { return apply_one(batches[i]); }, &rc);
     if (one && !data_refused(rc)) {
       report.unavailable = std::move(one);
       return report;

@@ -76,7 +76,8 @@ public:
   void set_busy_timeout(std::chrono::milliseconds timeout);
 
   /// The call and its turns, or nullopt if the call is unknown.
-  caf::expected<std::optional<stored_call>> load_call(const std::string& call_sid);
+  caf::expected<std::optional<stored_call>>
+  load_call(const std::string& call_sid);
 
   /// Calls with no ended_at, newest first, at most `limit`.
   caf::expected<std::vector<call_row>> open_calls(int limit);
@@ -84,7 +85,9 @@ public:
   /// Rows counts, for tests and stats: table name -> count.
   caf::expected<int64_t> count_rows(const std::string& table);
 
-  sqlite3* handle() { return db_; }
+  sqlite3* handle() {
+    return db_;
+  }
 
 private:
   explicit database(sqlite3* db);

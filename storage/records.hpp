@@ -11,16 +11,16 @@
 namespace sb {
 
 struct call_row {
-  std::string call_sid;                 // CA..., primary key
+  std::string call_sid; // CA..., primary key
   std::string account_sid;
-  std::string direction;                // inbound | outbound-api | outbound-dial
+  std::string direction; // inbound | outbound-api | outbound-dial
   std::string from_number;
   std::string to_number;
-  std::string status;                   // Twilio CallStatus
-  std::string answered_by;              // AMD result
+  std::string status;      // Twilio CallStatus
+  std::string answered_by; // AMD result
   std::string language;
   std::string voice;
-  std::string started_at;               // ISO-8601 UTC
+  std::string started_at; // ISO-8601 UTC
   std::string answered_at;
   std::string ended_at;
   std::optional<int64_t> duration_s;
@@ -33,23 +33,24 @@ struct call_row {
 
 struct turn_row {
   std::string call_sid;
-  int64_t seq = 0;                      // 1, 2, ... per call, unique with call_sid
-  std::string role;                     // user | assistant
-  std::string content;                  // verbatim text (UTF-8)
-  std::optional<double> confidence;     // user turns: Twilio's Confidence
+  int64_t seq = 0;                  // 1, 2, ... per call, unique with call_sid
+  std::string role;                 // user | assistant
+  std::string content;              // verbatim text (UTF-8)
+  std::optional<double> confidence; // user turns: Twilio's Confidence
   std::string created_at;
-  std::optional<int64_t> latency_ms;    // assistant turns: total time to answer
-  std::optional<int64_t> queue_ms;      // assistant: waiting for a model slot
-  std::optional<int64_t> llm_ms;        // assistant: in the model
-  std::optional<int64_t> first_token_ms; // assistant, streamed: to the first token
-  bool interrupted = false;             // assistant: the caller talked over it;
-                                        // content is what was heard
-  std::string model;                    // assistant turns: what answered
-  std::string audio;                    // path/id of produced audio, or empty
+  std::optional<int64_t> latency_ms; // assistant turns: total time to answer
+  std::optional<int64_t> queue_ms;   // assistant: waiting for a model slot
+  std::optional<int64_t> llm_ms;     // assistant: in the model
+  std::optional<int64_t>
+    first_token_ms;         // assistant, streamed: to the first token
+  bool interrupted = false; // assistant: the caller talked over it;
+                            // content is what was heard
+  std::string model;        // assistant turns: what answered
+  std::string audio;        // path/id of produced audio, or empty
 };
 
 struct recording_row {
-  std::string recording_sid;            // RE..., primary key
+  std::string recording_sid; // RE..., primary key
   std::string call_sid;
   std::string url;
   std::string status;
@@ -59,10 +60,10 @@ struct recording_row {
 };
 
 struct event_row {
-  std::string call_sid;                 // may be empty for a malformed webhook
-  std::string kind;                     // route name: inbound, process-speech, ...
+  std::string call_sid; // may be empty for a malformed webhook
+  std::string kind;     // route name: inbound, process-speech, ...
   std::string received_at;
-  std::string payload;                  // raw webhook params as a JSON object
+  std::string payload; // raw webhook params as a JSON object
 };
 
 /// Everything one message asks to be written, applied in one transaction in
@@ -74,7 +75,8 @@ struct write_batch {
   std::vector<turn_row> turns;
 
   bool empty() const {
-    return events.empty() && calls.empty() && recordings.empty() && turns.empty();
+    return events.empty() && calls.empty() && recordings.empty()
+           && turns.empty();
   }
 };
 

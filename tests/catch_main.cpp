@@ -4,11 +4,11 @@
 // SB_SKIP_CODE, which ctest (one test case per process) reports as
 // skipped, never as passed.
 #define CATCH_CONFIG_RUNNER
-#include <catch2/catch.hpp>
-
 #include <iostream>
 #include <mutex>
 #include <string>
+
+#include <catch2/catch.hpp>
 
 #include "tests/support/skip.hpp"
 

@@ -22,7 +22,8 @@ std::optional<double> twilio_number(const std::string* text) {
 
 namespace {
 
-std::optional<int64_t> whole_number(const form_params& p, std::string_view key) {
+std::optional<int64_t> whole_number(const form_params& p,
+                                    std::string_view key) {
   auto v = twilio_number(find_param(p, key));
   if (!v || std::abs(*v) > 9.0e15)
     return std::nullopt;
@@ -139,8 +140,7 @@ call_event webhook_call_event(event_kind kind, std::string call_sid,
       ev.relay.session_status = param_or(p, "SessionStatus");
       ev.relay.handoff = handoff_of(p);
       break;
-    default:
-      break;
+    default: break;
   }
   ev.raw = std::move(params);
   return ev;

@@ -54,8 +54,7 @@ caf::error read_string(const json_value& obj, const char* name, need n,
                        std::string& out) {
   auto it = obj.FindMember(name);
   if (it == obj.MemberEnd() || (n == need::optional && it->value.IsNull()))
-    return n == need::required ? field_error(name, "is missing")
-                               : caf::error{};
+    return n == need::required ? field_error(name, "is missing") : caf::error{};
   if (!it->value.IsString())
     return field_error(name, "is not a string");
   return read_text(it->value, name, out);
@@ -74,8 +73,7 @@ caf::error read_bool(const json_value& obj, const char* name, bool& out) {
 // A count of milliseconds: a non-negative number (fractions dropped) or a
 // string of decimal digits. The protocol notes say number; the string form
 // costs nothing to accept, and an interrupt must not be lost over it.
-caf::error read_millis(const json_value& obj, const char* name,
-                       int64_t& out) {
+caf::error read_millis(const json_value& obj, const char* name, int64_t& out) {
   auto it = obj.FindMember(name);
   if (it == obj.MemberEnd() || it->value.IsNull())
     return {};
@@ -201,11 +199,10 @@ struct frame_kind {
 };
 
 constexpr frame_kind frame_kinds[] = {
-  {"setup", parse_setup},         {"prompt", parse_prompt},
-  {"dtmf", parse_dtmf},           {"interrupt", parse_interrupt},
+  {"setup", parse_setup}, {"prompt", parse_prompt},
+  {"dtmf", parse_dtmf},   {"interrupt", parse_interrupt},
   {"error", parse_error},
 };
-
 
 } // namespace
 
@@ -219,8 +216,7 @@ caf::expected<relay_inbound> parse_relay_frame(std::string_view text,
   rapidjson::Document doc;
   if (!parse_whole_json<flags>(doc, text)) {
     if (auto nul = text.find('\0'); nul != std::string_view::npos)
-      return frame_error("not JSON: a NUL byte at byte "
-                         + std::to_string(nul));
+      return frame_error("not JSON: a NUL byte at byte " + std::to_string(nul));
     return frame_error(std::string("not JSON: ")
                        + rapidjson::GetParseError_En(doc.GetParseError())
                        + " at byte " + std::to_string(doc.GetErrorOffset()));
@@ -280,8 +276,7 @@ std::string relay_end_frame(std::string_view handoff_data) {
 }
 
 caf::expected<std::string> relay_play_frame(std::string_view source,
-                                            uint32_t loop,
-                                            bool interruptible) {
+                                            uint32_t loop, bool interruptible) {
   if (source.empty())
     return field_error("source", "is empty");
   return typed_json_object("play", [&](json_writer& w) {

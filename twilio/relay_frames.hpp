@@ -22,17 +22,17 @@ namespace sb {
 /// required (callSid non-empty); the other strings are empty when Twilio
 /// leaves them out or sends null.
 struct relay_setup {
-  std::string session_id;   // sessionId, "VX..."
-  std::string account_sid;  // accountSid
-  std::string call_sid;     // callSid
+  std::string session_id;  // sessionId, "VX..."
+  std::string account_sid; // accountSid
+  std::string call_sid;    // callSid
   std::string parent_call_sid;
   std::string from;
   std::string to;
   std::string forwarded_from;
   std::string caller_name;
-  std::string call_type;    // e.g. "PSTN"
-  std::string direction;    // e.g. "inbound"
-  std::string call_status;  // e.g. "RINGING"
+  std::string call_type;   // e.g. "PSTN"
+  std::string direction;   // e.g. "inbound"
+  std::string call_status; // e.g. "RINGING"
   /// customParameters{} (the <Parameter>s of the TwiML), in frame order.
   std::vector<std::pair<std::string, std::string>> custom_parameters;
 };
@@ -40,8 +40,8 @@ struct relay_setup {
 /// What the caller said. `last` is false for an interim piece of an
 /// utterance; a frame without `last` counts as a whole utterance.
 struct relay_prompt {
-  std::string voice_prompt;  // voicePrompt, may be empty
-  std::string lang;          // e.g. "hi-IN"; empty if absent
+  std::string voice_prompt; // voicePrompt, may be empty
+  std::string lang;         // e.g. "hi-IN"; empty if absent
   bool last = true;
 };
 
@@ -53,7 +53,7 @@ struct relay_dtmf {
 /// The caller talked over us: what had been spoken until then.
 struct relay_interrupt {
   std::string utterance_until_interrupt;
-  int64_t duration_until_interrupt_ms = 0;  // 0 if absent
+  int64_t duration_until_interrupt_ms = 0; // 0 if absent
 };
 
 /// Twilio reports a problem (e.g. 64107 for a frame of ours it rejected).
@@ -76,11 +76,12 @@ constexpr size_t relay_frame_max_bytes = 64 * 1024;
 
 /// Parses one text frame. Errors (errc::bad_request; the message starts
 /// "relay frame: " and names the field): larger than `max_bytes`, not
-/// JSON (a raw NUL byte anywhere included), not an object, `type` missing or not a string, a required field of
-/// a known type missing, any known field of the wrong type, a string that
-/// is not valid UTF-8 (raw bytes or an escaped lone surrogate) or holds a
-/// NUL, a DTMF digit that is not one key. Unknown types give relay_unknown
-/// whatever else they carry; unknown fields of known types are ignored.
+/// JSON (a raw NUL byte anywhere included), not an object, `type` missing or
+/// not a string, a required field of a known type missing, any known field of
+/// the wrong type, a string that is not valid UTF-8 (raw bytes or an escaped
+/// lone surrogate) or holds a NUL, a DTMF digit that is not one key. Unknown
+/// types give relay_unknown whatever else they carry; unknown fields of known
+/// types are ignored.
 caf::expected<relay_inbound>
 parse_relay_frame(std::string_view text,
                   size_t max_bytes = relay_frame_max_bytes);

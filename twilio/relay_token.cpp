@@ -49,8 +49,8 @@ std::string relay_signature(std::string_view auth_token,
   unsigned int md_len = 0;
   if (!HMAC(EVP_sha256(), auth_token.data(),
             static_cast<int>(auth_token.size()),
-            reinterpret_cast<const unsigned char*>(input.data()),
-            input.size(), md, &md_len))
+            reinterpret_cast<const unsigned char*>(input.data()), input.size(),
+            md, &md_len))
     return {};
   return base64url(md, md_len);
 }
@@ -60,16 +60,15 @@ std::string relay_signature(std::string_view auth_token,
 bool differs_by_more(int64_t later, int64_t earlier, int64_t limit) {
   if (later <= earlier)
     return false;
-  const auto diff =
-    static_cast<uint64_t>(later) - static_cast<uint64_t>(earlier);
+  const auto diff = static_cast<uint64_t>(later)
+                    - static_cast<uint64_t>(earlier);
   return diff > static_cast<uint64_t>(std::max<int64_t>(limit, 0));
 }
 
 } // namespace
 
 std::string make_relay_token(std::string_view auth_token,
-                             std::string_view call_sid,
-                             int64_t issued_unix_s) {
+                             std::string_view call_sid, int64_t issued_unix_s) {
   if (auth_token.empty() || issued_unix_s < 0)
     return {};
   const auto issued = std::to_string(issued_unix_s);
@@ -92,9 +91,8 @@ std::string_view to_string(relay_token_status status) {
 
 relay_token_status check_relay_token(std::string_view auth_token,
                                      std::string_view call_sid,
-                                     std::string_view token,
-                                     int64_t now_unix_s, int64_t max_age_s,
-                                     int64_t max_skew_s) {
+                                     std::string_view token, int64_t now_unix_s,
+                                     int64_t max_age_s, int64_t max_skew_s) {
   const auto dot = token.find('.');
   if (dot == std::string_view::npos)
     return relay_token_status::malformed;

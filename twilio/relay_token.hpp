@@ -26,10 +26,10 @@ std::string make_relay_token(std::string_view auth_token,
 /// The verdict on a token, in the order it is checked.
 enum class relay_token_status {
   ok,
-  malformed,      // not "<digits>.<43 base64url characters>"
-  bad_signature,  // another call, another auth token, or tampered with
-  expired,        // issued more than max_age_s before now
-  from_future,    // issued more than max_skew_s after now
+  malformed,     // not "<digits>.<43 base64url characters>"
+  bad_signature, // another call, another auth token, or tampered with
+  expired,       // issued more than max_age_s before now
+  from_future,   // issued more than max_skew_s after now
 };
 
 /// "ok", "malformed", "bad_signature", "expired", "from_future".
@@ -40,10 +40,9 @@ std::string_view to_string(relay_token_status status);
 /// `from_future` are only ever said of tokens we issued. An empty
 /// `auth_token` gives bad_signature for every well-formed token.
 /// REQUIRES: max_age_s >= 0, max_skew_s >= 0 (negative counts as 0).
-relay_token_status check_relay_token(std::string_view auth_token,
-                                     std::string_view call_sid,
-                                     std::string_view token,
-                                     int64_t now_unix_s, int64_t max_age_s,
-                                     int64_t max_skew_s = 60);
+relay_token_status
+check_relay_token(std::string_view auth_token, std::string_view call_sid,
+                  std::string_view token, int64_t now_unix_s, int64_t max_age_s,
+                  int64_t max_skew_s = 60);
 
 } // namespace sb

@@ -273,8 +273,8 @@ struct twilio_rest_client::impl {
 
 rest_result<raw_answer> twilio_rest_client::impl::post(const std::string& url,
                                                        std::string body) {
-  const bool api_key =
-    !creds.api_key_sid.empty() && !creds.api_key_secret.empty();
+  const bool api_key = !creds.api_key_sid.empty()
+                       && !creds.api_key_secret.empty();
   curl_request req;
   req.method = "POST";
   req.url = url;
@@ -325,8 +325,7 @@ twilio_rest_client::twilio_rest_client(std::string api_base,
 
 twilio_rest_client::~twilio_rest_client() = default;
 
-twilio_rest_client::twilio_rest_client(twilio_rest_client&&) noexcept =
-  default;
+twilio_rest_client::twilio_rest_client(twilio_rest_client&&) noexcept = default;
 twilio_rest_client&
 twilio_rest_client::operator=(twilio_rest_client&&) noexcept = default;
 
@@ -336,8 +335,7 @@ twilio_rest_client::create_call(const create_call_params& params) {
     return refused("account SID must be [A-Za-z0-9]+");
   if (params.to.empty() || params.from.empty() || params.url.empty())
     return refused("create call: to, from and url are required");
-  return impl_->post_call(impl_->account_path() + ".json",
-                          create_form(params));
+  return impl_->post_call(impl_->account_path() + ".json", create_form(params));
 }
 
 rest_result<call_resource>
@@ -346,8 +344,8 @@ twilio_rest_client::update_call(const std::string& call_sid,
   if (!is_sid(impl_->creds.account_sid))
     return refused("account SID must be [A-Za-z0-9]+");
   if (!is_sid(call_sid))
-    return refused("call SID must be [A-Za-z0-9]+, got '"
-                   + printable(call_sid) + "'");
+    return refused("call SID must be [A-Za-z0-9]+, got '" + printable(call_sid)
+                   + "'");
   if (auto bad = check_update(update))
     return *bad;
   return impl_->post_call(impl_->account_path() + "/" + call_sid + ".json",

@@ -140,9 +140,9 @@ public:
   /// `api_base` is scheme://host[:port] without a trailing path, e.g.
   /// "https://api.twilio.com". `timeout` bounds each request as a whole;
   /// connecting gets at most min(timeout, 5 s).
-  twilio_rest_client(std::string api_base, twilio_credentials creds,
-                     std::chrono::milliseconds timeout =
-                       std::chrono::seconds(10));
+  twilio_rest_client(
+    std::string api_base, twilio_credentials creds,
+    std::chrono::milliseconds timeout = std::chrono::seconds(10));
   ~twilio_rest_client();
   twilio_rest_client(twilio_rest_client&&) noexcept;
   twilio_rest_client& operator=(twilio_rest_client&&) noexcept;

@@ -1,7 +1,8 @@
 // X-Twilio-Signature over OpenSSL: HMAC-SHA1 with EVP_EncodeBlock for the
 // base64, SHA-256 for JSON bodies, a constant-time comparison (equal_secrets)
-// for every secret-derived value. URL forms are built by slicing the string, never by
-// parsing and re-serialising it, so nothing Twilio signed is normalised away.
+// for every secret-derived value. URL forms are built by slicing the string,
+// never by parsing and re-serialising it, so nothing Twilio signed is
+// normalised away.
 #include "twilio/twilio_signature.hpp"
 
 #include <algorithm>
@@ -32,8 +33,7 @@ std::string sha256_hex(std::string_view data) {
   static constexpr char digits[] = "0123456789abcdef";
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int md_len = 0;
-  if (!EVP_Digest(data.data(), data.size(), md, &md_len, EVP_sha256(),
-                  nullptr))
+  if (!EVP_Digest(data.data(), data.size(), md, &md_len, EVP_sha256(), nullptr))
     return {};
   std::string out;
   for (unsigned int i = 0; i < md_len; ++i) {
@@ -71,9 +71,9 @@ std::string_view default_port(std::string_view scheme) {
 // "scheme://[userinfo@]host[:port]" + rest, cut where the port would go.
 struct url_cut {
   std::string_view scheme;
-  std::string_view head; // up to and including the host
+  std::string_view head;                // up to and including the host
   std::optional<std::string_view> port; // digits after ':', maybe empty
-  std::string_view tail; // path, query
+  std::string_view tail;                // path, query
 };
 
 std::optional<url_cut> cut_url(std::string_view url) {
@@ -89,8 +89,8 @@ std::optional<url_cut> cut_url(std::string_view url) {
   const size_t host_begin = at == npos ? 0 : at + 1;
   // In an IPv6 literal the colons before ']' belong to the address.
   const auto bracket = authority.find(']', host_begin);
-  const auto colon =
-    authority.find(':', bracket == npos ? host_begin : bracket);
+  const auto colon = authority.find(':',
+                                    bracket == npos ? host_begin : bracket);
   url_cut cut{url.substr(0, sep), url.substr(0, auth_end), std::nullopt,
               url.substr(auth_end)};
   if (colon == npos)
@@ -174,8 +174,8 @@ std::string twilio_signature(std::string_view auth_token, std::string_view url,
   static const char empty_key = '\0';
   const void* key = auth_token.empty() ? &empty_key : auth_token.data();
   if (!HMAC(EVP_sha1(), key, static_cast<int>(auth_token.size()),
-            reinterpret_cast<const unsigned char*>(input.data()),
-            input.size(), md, &md_len))
+            reinterpret_cast<const unsigned char*>(input.data()), input.size(),
+            md, &md_len))
     return {};
   return base64(md, md_len);
 }
@@ -202,8 +202,8 @@ bool validate_twilio_json_signature(std::string_view auth_token,
     return false;
   const auto actual = sha256_hex(body);
   const bool body_ok = !actual.empty() && equal_secrets(actual, *claimed);
-  const bool url_ok =
-    validate_twilio_signature(auth_token, url, form_params{}, signature);
+  const bool url_ok = validate_twilio_signature(auth_token, url, form_params{},
+                                                signature);
   return body_ok && url_ok;
 }
 

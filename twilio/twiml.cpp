@@ -60,8 +60,8 @@ size_t append_non_ascii(std::string& out, std::string_view text, size_t pos) {
   }
   out += replacement_char;
   ++pos;
-  while (pos < text.size() && (static_cast<unsigned char>(text[pos]) & 0xC0)
-                                == 0x80)
+  while (pos < text.size()
+         && (static_cast<unsigned char>(text[pos]) & 0xC0) == 0x80)
     ++pos;
   return pos;
 }
@@ -150,8 +150,7 @@ std::string twiml_writer::finish() {
   return doc;
 }
 
-void twiml_writer::write_start(std::string_view name,
-                               const xml_attrs& attrs) {
+void twiml_writer::write_start(std::string_view name, const xml_attrs& attrs) {
   out_ += '<';
   out_ += name;
   for (const auto& [attr, value] : attrs) {

@@ -28,10 +28,11 @@ public:
   twiml_writer();
 
   twiml_writer& open(std::string_view name, const xml_attrs& attrs = {});
-  twiml_writer& close();                               // closes the last open()
+  twiml_writer& close(); // closes the last open()
   twiml_writer& text_element(std::string_view name, std::string_view text,
                              const xml_attrs& attrs = {});
-  twiml_writer& empty_element(std::string_view name, const xml_attrs& attrs = {});
+  twiml_writer& empty_element(std::string_view name,
+                              const xml_attrs& attrs = {});
 
   /// Closes every open element and </Response>; returns the document,
   /// starting with <?xml version="1.0" encoding="UTF-8"?>.

@@ -25,9 +25,10 @@ constexpr uint16_t tag_extensible = 0xFFFE;
 
 // Bytes 2..15 of every KSDATAFORMAT_SUBTYPE_* GUID derived from a format
 // tag (00000000-0000-0010-8000-00aa00389b71 with the tag in bytes 0..1).
-constexpr std::array<uint8_t, 14> subformat_tail = {
-  0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80,
-  0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71};
+constexpr std::array<uint8_t, 14> subformat_tail = {0x00, 0x00, 0x00, 0x00,
+                                                    0x10, 0x00, 0x80, 0x00,
+                                                    0x00, 0xAA, 0x00, 0x38,
+                                                    0x9B, 0x71};
 
 // The fmt chunk fields read_wav() uses.
 struct wav_format {
@@ -76,8 +77,8 @@ std::string printable_id(std::string_view id) {
 // Unwraps WAVE_FORMAT_EXTENSIBLE: the real tag is in its subformat GUID.
 caf::expected<uint16_t> extensible_tag(std::string_view body) {
   if (body.size() < 40)
-    return wav_error("extensible fmt chunk has "
-                     + std::to_string(body.size()) + " bytes, needs 40");
+    return wav_error("extensible fmt chunk has " + std::to_string(body.size())
+                     + " bytes, needs 40");
   for (size_t i = 0; i < subformat_tail.size(); ++i)
     if (static_cast<uint8_t>(body[26 + i]) != subformat_tail[i])
       return wav_error("extensible fmt chunk has an unknown subformat GUID");
@@ -102,17 +103,15 @@ caf::expected<wav_format> parse_fmt(std::string_view body) {
     return wav_error("unsupported " + std::to_string(f.bits) + "-bit "
                      + (f.tag == tag_pcm ? "PCM" : "mu-law"));
   if (f.channels != 1 && f.channels != 2)
-    return wav_error("unsupported channel count "
-                     + std::to_string(f.channels));
+    return wav_error("unsupported channel count " + std::to_string(f.channels));
   if (f.rate == 0 || f.rate > static_cast<uint32_t>(max_sample_rate))
     return wav_error("unsupported sample rate " + std::to_string(f.rate));
   return f;
 }
 
 int16_t sample_at(const wav_format& f, std::string_view data, size_t at) {
-  return f.tag == tag_pcm
-           ? static_cast<int16_t>(le16(data, at))
-           : mulaw_to_linear(static_cast<uint8_t>(data[at]));
+  return f.tag == tag_pcm ? static_cast<int16_t>(le16(data, at))
+                          : mulaw_to_linear(static_cast<uint8_t>(data[at]));
 }
 
 // Whole frames only: a stream cut mid-frame loses its last partial frame.
@@ -166,15 +165,15 @@ std::vector<uint8_t> mulaw_wav(const std::vector<uint8_t>& mulaw, int rate) {
   put_tag(out, "fmt ");
   put_le32(out, 18);
   put_le16(out, tag_mulaw);
-  put_le16(out, 1);                                // channels
-  put_le32(out, static_cast<uint32_t>(rate));      // samples per second
-  put_le32(out, static_cast<uint32_t>(rate));      // bytes per second
-  put_le16(out, 1);                                // block align
-  put_le16(out, 8);                                // bits per sample
-  put_le16(out, 0);                                // cbSize
+  put_le16(out, 1);                           // channels
+  put_le32(out, static_cast<uint32_t>(rate)); // samples per second
+  put_le32(out, static_cast<uint32_t>(rate)); // bytes per second
+  put_le16(out, 1);                           // block align
+  put_le16(out, 8);                           // bits per sample
+  put_le16(out, 0);                           // cbSize
   put_tag(out, "fact");
   put_le32(out, 4);
-  put_le32(out, n);                                // samples per channel
+  put_le32(out, n); // samples per channel
   put_tag(out, "data");
   put_le32(out, n);
   out.insert(out.end(), mulaw.begin(), mulaw.end());
@@ -202,8 +201,8 @@ caf::expected<pcm_audio> read_wav(std::string_view bytes) {
         return wav_error("data chunk truncated: " + std::to_string(size)
                          + " bytes declared, " + std::to_string(rest)
                          + " present");
-      return decode_frames(*fmt, bytes.substr(body, unknown_size ? rest
-                                                                 : size));
+      return decode_frames(*fmt,
+                           bytes.substr(body, unknown_size ? rest : size));
     }
     if (size > rest)
       return wav_error("chunk " + printable_id(id) + " truncated: "

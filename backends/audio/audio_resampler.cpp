@@ -21,10 +21,9 @@ bool usable_rate(int rate) {
 
 caf::expected<pcm_audio> resample(const pcm_audio& in, int out_rate) {
   if (!usable_rate(in.sample_rate) || !usable_rate(out_rate))
-    return make_error(errc::bad_request,
-                      "resample: unusable sample rate "
-                        + std::to_string(in.sample_rate) + " -> "
-                        + std::to_string(out_rate));
+    return make_error(errc::bad_request, "resample: unusable sample rate "
+                                           + std::to_string(in.sample_rate)
+                                           + " -> " + std::to_string(out_rate));
   if (in.sample_rate == out_rate || in.samples.empty())
     return pcm_audio{out_rate, in.samples};
   // Room for the exact ratio plus the rounding soxr may add at the end.
@@ -38,9 +37,8 @@ caf::expected<pcm_audio> resample(const pcm_audio& in, int out_rate) {
   const auto quality = soxr_quality_spec(SOXR_HQ, 0);
   size_t done = 0;
   const soxr_error_t err = soxr_oneshot(
-    in.sample_rate, out_rate, 1, in.samples.data(), in.samples.size(),
-    nullptr, out.samples.data(), out.samples.size(), &done, &io, &quality,
-    nullptr);
+    in.sample_rate, out_rate, 1, in.samples.data(), in.samples.size(), nullptr,
+    out.samples.data(), out.samples.size(), &done, &io, &quality, nullptr);
   if (err)
     return make_error(errc::backend_failed,
                       std::string("resample: soxr: ") + err);

@@ -19,7 +19,8 @@ bool is_digit(char c) {
 }
 
 bool ends_with_at(std::string_view text, size_t end, std::string_view what) {
-  return end >= what.size() && text.substr(end - what.size(), what.size()) == what;
+  return end >= what.size()
+         && text.substr(end - what.size(), what.size()) == what;
 }
 
 } // namespace
@@ -63,8 +64,9 @@ std::vector<std::string> clause_chunker::push(std::string_view token) {
   std::vector<std::string> pieces;
   while (auto end = piece_end()) {
     // Closing quotes and brackets belong to the sentence they end.
-    while (end < buffer_.size()
-           && (buffer_[end] == '"' || buffer_[end] == '\'' || buffer_[end] == ')'))
+    while (
+      end < buffer_.size()
+      && (buffer_[end] == '"' || buffer_[end] == '\'' || buffer_[end] == ')'))
       ++end;
     pieces.push_back(buffer_.substr(0, end));
     buffer_.erase(0, end);

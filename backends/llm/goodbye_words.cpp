@@ -54,13 +54,20 @@ bool is_separator(uint32_t c) {
   if (c < 0x80)
     return !is_ascii_alnum(c);
   switch (c) {
-  case 0x00A0: case 0x00A1: case 0x00AB: case 0x00BB: case 0x00BF:
-  case 0x0964: case 0x0965: case 0x0970:
-  case 0x3000: case 0x3001: case 0x3002:
-  case 0xFEFF:
-    return true;
-  default:
-    return (c >= 0x2000 && c <= 0x200B) || (c >= 0x2010 && c <= 0x206F);
+    case 0x00A0:
+    case 0x00A1:
+    case 0x00AB:
+    case 0x00BB:
+    case 0x00BF:
+    case 0x0964:
+    case 0x0965:
+    case 0x0970:
+    case 0x3000:
+    case 0x3001:
+    case 0x3002:
+    case 0xFEFF: return true;
+    default:
+      return (c >= 0x2000 && c <= 0x200B) || (c >= 0x2010 && c <= 0x206F);
   }
 }
 

@@ -86,8 +86,7 @@ struct stream {
 
   caf::error feed(std::string_view bytes) {
     auto handler = [this](std::string_view t) { deliver(t); };
-    return std::visit([&](auto& p) { return p.feed(bytes, handler); },
-                      parser);
+    return std::visit([&](auto& p) { return p.feed(bytes, handler); }, parser);
   }
 
   caf::error finish() {
@@ -151,7 +150,7 @@ std::string chat_url(const llm_endpoint& endpoint) {
 struct llm_client::impl {
   llm_endpoint endpoint;
   std::string url;
-  std::string context;            // "ollama http://…/api/chat: "
+  std::string context; // "ollama http://…/api/chat: "
   curl_limits limits;
   std::vector<std::string> headers;
   curl_session session;
@@ -175,7 +174,8 @@ caf::error llm_client::impl::parser_error(const caf::error& err) const {
 
 // Everything that is the same for every call.
 llm_client::impl::impl(llm_endpoint ep, milliseconds t)
-  : endpoint(std::move(ep)), url(chat_url(endpoint)),
+  : endpoint(std::move(ep)),
+    url(chat_url(endpoint)),
     context(std::string(to_string(endpoint.backend)) + " " + url + ": ") {
   const bool ollama = endpoint.backend == llm_backend::ollama;
   limits.total = t;
@@ -248,9 +248,8 @@ llm_client::complete(const chat_settings& settings,
   req.method = "POST";
   req.url = m.url;
   req.headers = m.headers;
-  req.body =
-    ollama ? ollama_chat_body(settings, system_prompt, history, tools)
-           : openai_chat_body(settings, system_prompt, history, tools);
+  req.body = ollama ? ollama_chat_body(settings, system_prompt, history, tools)
+                    : openai_chat_body(settings, system_prompt, history, tools);
   stream t;
   if (!ollama)
     t.parser = openai_stream_parser{};
@@ -264,9 +263,8 @@ llm_client::complete(const chat_settings& settings,
   if (auto err = m.result_error(result, t))
     return err;
   const auto total = since(t.start);
-  return llm_completion{std::move(t.text), t.first_token.value_or(total),
-                        total, t.transfer_requested(),
-                        t.end_call_requested()};
+  return llm_completion{std::move(t.text), t.first_token.value_or(total), total,
+                        t.transfer_requested(), t.end_call_requested()};
 }
 
 } // namespace sb

@@ -29,9 +29,9 @@ const char* to_string(llm_backend backend);
 caf::expected<llm_backend> parse_llm_backend(std::string_view name);
 
 struct llm_endpoint {
-  std::string url;               // server base, e.g. http://127.0.0.1:11434
+  std::string url; // server base, e.g. http://127.0.0.1:11434
   llm_backend backend = llm_backend::ollama;
-  std::string api_key;           // non-empty: Authorization: Bearer <key>
+  std::string api_key; // non-empty: Authorization: Bearer <key>
 };
 
 /// The URL complete() posts to: `url` without trailing '/', plus
@@ -40,11 +40,11 @@ struct llm_endpoint {
 std::string chat_url(const llm_endpoint& endpoint);
 
 struct llm_completion {
-  std::string text;                       // every token, concatenated
+  std::string text;                         // every token, concatenated
   std::chrono::milliseconds first_token{0}; // request start to first token
   std::chrono::milliseconds total{0};       // request start to end of body
-  bool transfer = false;                  // the model called transfer_call
-  bool end_call = false;                  // the model called end_call
+  bool transfer = false;                    // the model called transfer_call
+  bool end_call = false;                    // the model called end_call
 };
 
 /// Not thread-safe: one owner thread at a time (it may be moved between
@@ -92,8 +92,7 @@ public:
   complete(const chat_settings& settings, const std::string& system_prompt,
            const std::vector<chat_message>& history,
            const std::function<void(std::string_view)>& on_token = {},
-           const std::atomic<bool>* cancel = nullptr,
-           chat_tools tools = {});
+           const std::atomic<bool>* cancel = nullptr, chat_tools tools = {});
 
 private:
   struct impl;

@@ -104,9 +104,9 @@ std::string quote_line(std::string_view line) {
 }
 
 caf::error malformed(const char* backend, std::string_view line) {
-  return make_error(errc::backend_failed, std::string(backend)
-                                            + ": malformed stream line: "
-                                            + quote_line(line));
+  return make_error(errc::backend_failed,
+                    std::string(backend)
+                      + ": malformed stream line: " + quote_line(line));
 }
 
 caf::error ended_early(const char* backend) {
@@ -156,8 +156,8 @@ std::string error_text(const rapidjson::Value& v) {
   if (v.IsObject()) {
     auto m = v.FindMember("message");
     if (m != v.MemberEnd() && m->value.IsString())
-      return without_surrogates({m->value.GetString(),
-                                 m->value.GetStringLength()});
+      return without_surrogates(
+        {m->value.GetString(), m->value.GetStringLength()});
   }
   rapidjson::StringBuffer buf;
   json_writer w(buf);

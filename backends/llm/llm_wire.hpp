@@ -23,8 +23,8 @@ namespace sb {
 struct chat_settings {
   std::string model;
   double temperature = 0.7;
-  int max_tokens = 256;            // Ollama: options.num_predict
-  std::string keep_alive = "5m";   // Ollama only; empty = omitted
+  int max_tokens = 256;          // Ollama: options.num_predict
+  std::string keep_alive = "5m"; // Ollama only; empty = omitted
 };
 
 /// Receives one token's text: a complete UTF-8 string, never empty. The
@@ -44,8 +44,8 @@ inline constexpr const char* end_call_tool_name = "end_call";
 
 /// Which tools a request offers, in this order in "tools".
 struct chat_tools {
-  bool transfer = false;  // transfer_call
-  bool end_call = false;  // end_call
+  bool transfer = false; // transfer_call
+  bool end_call = false; // end_call
 
   bool any() const {
     return transfer || end_call;
@@ -148,8 +148,8 @@ private:
 /// the name. A name sent in pieces over several chunks is joined per
 /// tool_calls[].index (the format's rule for deltas), and a name repeated
 /// whole in every chunk still counts: a call counts once one piece, or
-/// the pieces so far joined, spell the tool's name. Comments (":…"), blank lines
-/// and other fields (event:, id:, retry:) are ignored. Each data line is
+/// the pieces so far joined, spell the tool's name. Comments (":…"), blank
+/// lines and other fields (event:, id:, retry:) are ignored. Each data line is
 /// parsed on its own (the servers never split one JSON over several).
 /// Splitting and line endings as for ollama_stream_parser.
 ///

@@ -51,8 +51,8 @@ scripted_rule help_rule() {
 // callers say "transfer money".
 scripted_rule transfer_rule() {
   scripted_rule rule{"transfer",
-                     {"agent", "human", "person", "operator",
-                      "representative", "एजेंट", "इंसान"},
+                     {"agent", "human", "person", "operator", "representative",
+                      "एजेंट", "इंसान"},
                      "Let me connect you to a colleague.",
                      "मैं आपको अपने एक सहकर्मी से जोड़ रही हूँ।",
                      false};
@@ -209,8 +209,8 @@ caf::error check_keys(const file_context& ctx, const toml::table& table,
     for (auto k : known)
       ok = ok || key.str() == k;
     if (!ok)
-      return ctx.fail(node, label + "." + std::string{key.str()}
-                              + ": unknown key");
+      return ctx.fail(node,
+                      label + "." + std::string{key.str()} + ": unknown key");
   }
   return caf::none;
 }
@@ -244,8 +244,9 @@ caf::error read_keywords(const file_context& ctx, const toml::table& table,
   for (const auto& item : *array) {
     const auto* str = item.as_string();
     if (str == nullptr || str->get().empty())
-      return ctx.fail(item, field + ": every keyword must be a non-empty "
-                                    "string");
+      return ctx.fail(item, field
+                              + ": every keyword must be a non-empty "
+                                "string");
     rule.keywords.push_back(ascii_lower(str->get()));
   }
   return caf::none;
@@ -259,8 +260,8 @@ caf::error read_bool(const file_context& ctx, const toml::table& table,
     return caf::none;
   const auto* flag = node->as_boolean();
   if (flag == nullptr)
-    return ctx.fail(*node, label + "." + std::string{key}
-                             + ": must be true or false");
+    return ctx.fail(*node,
+                    label + "." + std::string{key} + ": must be true or false");
   out = flag->get();
   return caf::none;
 }
@@ -302,9 +303,9 @@ caf::error parse_rule_array(const file_context& ctx, const toml::node& node,
     if (!rule)
       return std::move(rule.error());
     if (!names.insert(rule->name).second)
-      return ctx.fail(*table.get("name"),
-                      label + ".name: duplicate rule name \"" + rule->name
-                        + "\"");
+      return ctx.fail(*table.get("name"), label
+                                            + ".name: duplicate rule name \""
+                                            + rule->name + "\"");
     out.push_back(std::move(*rule));
   }
   return caf::none;

@@ -153,8 +153,7 @@ bool find_link(std::string_view s, size_t i, size_t& close, size_t& after) {
 // If `s[i]` opens an HTML tag or autolink ("<br>", "</b>",
 // "<https://…>"), returns the index past its '>'; else 0.
 size_t tag_end(std::string_view s, size_t i) {
-  if (i + 1 >= s.size()
-      || !(is_ascii_alnum(s[i + 1]) || s[i + 1] == '/'))
+  if (i + 1 >= s.size() || !(is_ascii_alnum(s[i + 1]) || s[i + 1] == '/'))
     return 0;
   const auto end = s.find_first_of("> \t", i + 1);
   return end != std::string_view::npos && s[end] == '>' ? end + 1 : 0;
@@ -173,12 +172,12 @@ std::string strip_inline(std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
     if (i == link_close) {
-      i = link_after - 1;                    // skip "](url)"
+      i = link_after - 1; // skip "](url)"
       link_close = std::string_view::npos;
     } else if (c == '[' && link_close == std::string_view::npos
                && find_link(s, i, link_close, link_after)) {
       if (!out.empty() && out.back() == '!')
-        out.pop_back();                      // an image: keep its alt text
+        out.pop_back(); // an image: keep its alt text
     } else if (c == '<' && tag_end(s, i) != 0) {
       i = tag_end(s, i) - 1;
       out += ' ';
@@ -212,8 +211,7 @@ std::string strip_line(std::string_view line) {
   }
   const auto body = trim(text);
   if (item && !body.empty() && !ends_in_punctuation(body))
-    return std::string(body)
-           + std::string(has_devanagari(body) ? danda : ".");
+    return std::string(body) + std::string(has_devanagari(body) ? danda : ".");
   return std::string(body);
 }
 
@@ -248,8 +246,11 @@ std::string strip_markdown(std::string_view reply) {
 // not valid (truncated, overlong, surrogate, beyond U+10FFFF).
 size_t decode(std::string_view s, size_t i, char32_t& cp) {
   const auto b0 = static_cast<unsigned char>(s[i]);
-  size_t len = b0 < 0x80 ? 1 : b0 >> 5 == 0x6 ? 2 : b0 >> 4 == 0xE ? 3
-                         : b0 >> 3 == 0x1E ? 4 : 0;
+  size_t len = b0 < 0x80         ? 1
+               : b0 >> 5 == 0x6  ? 2
+               : b0 >> 4 == 0xE  ? 3
+               : b0 >> 3 == 0x1E ? 4
+                                 : 0;
   if (len == 0 || i + len > s.size())
     return 0;
   cp = len == 1 ? b0 : b0 & (0x7F >> len);
@@ -278,8 +279,8 @@ bool is_pictograph(char32_t cp) {
 
 bool is_space(char32_t cp) {
   return cp <= 0x20 || cp == 0x7F || cp == 0xA0
-         || (cp >= 0x2000 && cp <= 0x200B)
-         || cp == 0x202F || cp == 0x3000 || cp == 0xFEFF;
+         || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x202F || cp == 0x3000
+         || cp == 0xFEFF;
 }
 
 // No space before these.
@@ -323,9 +324,8 @@ bool has_speakable(std::string_view s) {
     if (len == 0)
       continue;
     if (cp < 0x80 ? is_ascii_alnum(static_cast<char>(cp))
-                  : cp >= 0xC0 && !(cp >= 0x2000 && cp <= 0x206F)
-                      && cp != 0x964 && cp != 0x965
-                      && !(cp >= 0x3000 && cp <= 0x303F))
+                  : cp >= 0xC0 && !(cp >= 0x2000 && cp <= 0x206F) && cp != 0x964
+                      && cp != 0x965 && !(cp >= 0x3000 && cp <= 0x303F))
       return true;
   }
   return false;

@@ -16,9 +16,10 @@
 #include <utility>
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "core/error.hpp"
 
@@ -34,8 +35,7 @@ constexpr std::string_view temp_pattern = "-XXXXXX";
 
 caf::error os_error(const std::string& what_failed, int err) {
   return make_error(errc::storage_failed,
-                    "audio cache: " + what_failed + ": "
-                      + std::strerror(err));
+                    "audio cache: " + what_failed + ": " + std::strerror(err));
 }
 
 // mkdir -p with mode 0750 for every directory it creates.
@@ -93,8 +93,7 @@ caf::expected<std::vector<found_file>> scan(const std::string& dir) {
     auto id = id_of_file(name);
     if (!id.empty())
       found.push_back({std::move(id), static_cast<uint64_t>(st.st_size),
-                       st.st_mtim.tv_sec * 1000000000LL
-                         + st.st_mtim.tv_nsec});
+                       st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec});
   }
   if (ec)
     return os_error("scan " + dir, ec.value());
@@ -155,8 +154,8 @@ audio_cache::open(std::string dir, uint64_t max_bytes) {
   auto found = scan(dir);
   if (!found)
     return found.error();
-  std::unique_ptr<audio_cache> cache(new audio_cache(std::move(dir),
-                                                     max_bytes));
+  std::unique_ptr<audio_cache> cache(
+    new audio_cache(std::move(dir), max_bytes));
   std::lock_guard<std::mutex> lock(cache->mutex_);
   for (auto& f : *found) {
     cache->index(f.id, f.bytes);
@@ -169,12 +168,11 @@ std::string audio_cache::key(std::string_view engine, std::string_view voice,
                              std::string_view text) {
   std::string input;
   input.reserve(engine.size() + voice.size() + text.size() + 2);
-  input.append(engine).append(1, '\0').append(voice).append(1, '\0')
-    .append(text);
+  input.append(engine).append(1, '\0').append(voice).append(1, '\0').append(
+    text);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_Digest(input.data(), input.size(), digest, &len, EVP_sha256(),
-             nullptr);
+  EVP_Digest(input.data(), input.size(), digest, &len, EVP_sha256(), nullptr);
   static constexpr char hex[] = "0123456789abcdef";
   std::string out;
   for (unsigned int i = 0; i < len; ++i) {
@@ -185,10 +183,9 @@ std::string audio_cache::key(std::string_view engine, std::string_view voice,
 }
 
 bool audio_cache::valid_id(std::string_view id) {
-  return id.size() == 64
-         && std::all_of(id.begin(), id.end(), [](char c) {
-              return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-            });
+  return id.size() == 64 && std::all_of(id.begin(), id.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
 }
 
 std::optional<std::string> audio_cache::lookup(const std::string& id) {

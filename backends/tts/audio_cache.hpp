@@ -30,8 +30,8 @@ public:
   /// temporary files a crashed store() left behind, which are removed.
   /// `max_bytes` bounds the sum of the files' sizes.
   /// Errors: errc::storage_failed naming the directory and the OS reason.
-  static caf::expected<std::unique_ptr<audio_cache>>
-  open(std::string dir, uint64_t max_bytes);
+  static caf::expected<std::unique_ptr<audio_cache>> open(std::string dir,
+                                                          uint64_t max_bytes);
 
   /// Lowercase hex SHA-256 of engine + '\0' + voice + '\0' + text: the id
   /// of one utterance. Thread-safe.
@@ -75,14 +75,14 @@ private:
     std::string id;
     uint64_t bytes = 0;
   };
-  using lru_list = std::list<entry>;   // front = least recently used
+  using lru_list = std::list<entry>; // front = least recently used
 
   audio_cache(std::string dir, uint64_t max_bytes);
   std::string path_of(const std::string& id) const;
-  void index(const std::string& id, uint64_t bytes);   // REQUIRES: mutex_
-  void evict_except(const std::string& keep);          // REQUIRES: mutex_
-  bool touch(const std::string& id);                   // REQUIRES: mutex_
-  timespec next_stamp();                               // REQUIRES: mutex_
+  void index(const std::string& id, uint64_t bytes); // REQUIRES: mutex_
+  void evict_except(const std::string& keep);        // REQUIRES: mutex_
+  bool touch(const std::string& id);                 // REQUIRES: mutex_
+  timespec next_stamp();                             // REQUIRES: mutex_
 
   const std::string dir_;
   const uint64_t max_bytes_;
@@ -90,7 +90,7 @@ private:
   lru_list lru_;
   std::unordered_map<std::string, lru_list::iterator> by_id_;
   uint64_t total_bytes_ = 0;
-  int64_t last_stamp_ns_ = 0;   // strictly increasing modification times
+  int64_t last_stamp_ns_ = 0; // strictly increasing modification times
 };
 
 } // namespace sb

@@ -23,7 +23,7 @@ namespace {
 
 struct espeak_process_state {
   std::mutex mutex;
-  std::optional<std::string> data_path;   // set once espeak is initialised
+  std::optional<std::string> data_path; // set once espeak is initialised
   int sample_rate = 0;
   bool engine_alive = false;
 };
@@ -51,8 +51,8 @@ int collect_samples(short* wav, int count, espeak_EVENT* events) {
 bool has_espeak_data(const std::string& path) {
   std::error_code ec;
   return std::filesystem::is_regular_file(path + "/phontab", ec)
-         || std::filesystem::is_regular_file(
-           path + "/espeak-ng-data/phontab", ec);
+         || std::filesystem::is_regular_file(path + "/espeak-ng-data/phontab",
+                                             ec);
 }
 
 // REQUIRES: state.mutex held.
@@ -63,21 +63,19 @@ caf::error initialise_once(espeak_process_state& state,
              ? caf::error{}
              : make_error(errc::bad_config,
                           "espeak: already initialised with data path '"
-                            + *state.data_path + "', not '" + data_path
-                            + "'");
+                            + *state.data_path + "', not '" + data_path + "'");
   // DONT_EXIT: without it espeak-ng calls exit() when its data is missing.
-  const int rate = espeak_Initialize(
-    AUDIO_OUTPUT_SYNCHRONOUS, 0,
-    data_path.empty() ? nullptr : data_path.c_str(),
-    espeakINITIALIZE_DONT_EXIT);
+  const int rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0,
+                                     data_path.empty() ? nullptr
+                                                       : data_path.c_str(),
+                                     espeakINITIALIZE_DONT_EXIT);
   // espeak_Initialize returns the rate even when loading its data failed;
   // selecting a voice shows whether the data is really there.
   if (rate <= 0 || espeak_SetVoiceByName("en") != EE_OK)
-    return make_error(errc::bad_config,
-                      "espeak: cannot initialise espeak-ng (data path '"
-                        + (data_path.empty() ? std::string("default")
-                                             : data_path)
-                        + "')");
+    return make_error(
+      errc::bad_config,
+      "espeak: cannot initialise espeak-ng (data path '"
+        + (data_path.empty() ? std::string("default") : data_path) + "')");
   espeak_SetSynthCallback(collect_samples);
   state.data_path = data_path;
   state.sample_rate = rate;
@@ -104,8 +102,8 @@ espeak_engine::create(std::string data_path) {
   auto& state = process_state();
   if (!data_path.empty() && !has_espeak_data(data_path))
     return make_error(errc::bad_config,
-                      "espeak: no espeak-ng data (phontab) under '"
-                        + data_path + "'");
+                      "espeak: no espeak-ng data (phontab) under '" + data_path
+                        + "'");
   std::lock_guard<std::mutex> lock(state.mutex);
   if (state.engine_alive)
     return make_error(errc::bad_config,
@@ -131,7 +129,7 @@ caf::expected<pcm_audio> espeak_engine::synthesize(std::string_view text,
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
     return make_error(errc::bad_request, "espeak: empty text");
   const std::string voice_name(voice);
-  const std::string input(text);   // espeak wants a NUL-terminated string
+  const std::string input(text); // espeak wants a NUL-terminated string
   auto& state = process_state();
   std::lock_guard<std::mutex> lock(state.mutex);
   if (espeak_SetVoiceByName(voice_name.c_str()) != EE_OK)

@@ -39,15 +39,14 @@ bool has_devanagari(std::string_view text) {
   return false;
 }
 
-void json_member(rapidjson::Writer<rapidjson::StringBuffer>& w,
-                 const char* key, std::string_view value) {
+void json_member(rapidjson::Writer<rapidjson::StringBuffer>& w, const char* key,
+                 std::string_view value) {
   w.Key(key);
   w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
 }
 
 request_body encode_request(tts_http_flavor flavor, std::string_view text,
-                            std::string_view voice,
-                            std::string_view language) {
+                            std::string_view voice, std::string_view language) {
   if (flavor == tts_http_flavor::piper)
     return {"text/plain; charset=utf-8", std::string(text)};
   rapidjson::StringBuffer buf;
@@ -71,12 +70,9 @@ std::string endpoint_of(std::string base, tts_http_flavor flavor) {
   while (!base.empty() && base.back() == '/')
     base.pop_back();
   switch (flavor) {
-    case tts_http_flavor::openai:
-      return base + "/v1/audio/speech";
-    case tts_http_flavor::xtts:
-      return base + "/tts_to_audio/";
-    case tts_http_flavor::piper:
-      break;
+    case tts_http_flavor::openai: return base + "/v1/audio/speech";
+    case tts_http_flavor::xtts: return base + "/tts_to_audio/";
+    case tts_http_flavor::piper: break;
   }
   return base + "/";
 }
@@ -133,9 +129,8 @@ pcm_audio decode_pcm(const std::string& body, int rate) {
 
 caf::expected<pcm_audio> decode_audio(const curl_answer& answer,
                                       const std::string& where) {
-  const auto type = trim_lower(
-    std::string_view(answer.content_type).substr(
-      0, answer.content_type.find(';')));
+  const auto type = trim_lower(std::string_view(answer.content_type)
+                                 .substr(0, answer.content_type.find(';')));
   const bool wav_type = type == "audio/wav" || type == "audio/x-wav"
                         || type == "audio/wave" || type == "audio/vnd.wave";
   if (wav_type || answer.body.rfind("RIFF", 0) == 0) {
@@ -153,9 +148,8 @@ caf::expected<pcm_audio> decode_audio(const curl_answer& answer,
                           + answer.content_type + "'");
     return decode_pcm(answer.body, rate);
   }
-  return make_error(errc::backend_failed,
-                    where + ": unexpected Content-Type '"
-                      + answer.content_type + "'");
+  return make_error(errc::backend_failed, where + ": unexpected Content-Type '"
+                                            + answer.content_type + "'");
 }
 
 std::vector<std::string> request_headers(const request_body& req,
@@ -179,8 +173,8 @@ struct tts_http_client::impl {
   caf::expected<curl_answer> post(const std::string& url, request_body req);
 };
 
-caf::expected<curl_answer>
-tts_http_client::impl::post(const std::string& url, request_body req) {
+caf::expected<curl_answer> tts_http_client::impl::post(const std::string& url,
+                                                       request_body req) {
   curl_request request;
   request.method = "POST";
   request.url = url;
@@ -192,10 +186,10 @@ tts_http_client::impl::post(const std::string& url, request_body req) {
   const std::string where = "POST " + url + ": ";
   // Said in the caller's terms first: the configured limit.
   if (answer.failure().kind() == curl_failure_kind::timed_out)
-    return make_error(errc::timed_out,
-                      where + "no answer within "
-                        + std::to_string(limits.total.count()) + " ms ("
-                        + answer.failure().message + ")");
+    return make_error(errc::timed_out, where + "no answer within "
+                                         + std::to_string(limits.total.count())
+                                         + " ms (" + answer.failure().message
+                                         + ")");
   return to_error(answer.failure(), where);
 }
 
@@ -223,15 +217,15 @@ tts_http_client::synthesize(std::string_view text, std::string_view language) {
     return make_error(errc::bad_request, "tts http: empty text");
   if (language.empty())
     language = has_devanagari(text) ? "hi" : "en";
-  auto answer = impl_->post(
-    endpoint_, encode_request(impl_->flavor, text, impl_->voice, language));
+  auto answer = impl_->post(endpoint_, encode_request(impl_->flavor, text,
+                                                      impl_->voice, language));
   if (!answer)
     return answer.error();
   const std::string where = "POST " + endpoint_;
   if (answer->status < 200 || answer->status >= 300)
-    return make_error(errc::backend_failed,
-                      where + ": HTTP " + std::to_string(answer->status)
-                        + ": " + snippet(answer->body));
+    return make_error(errc::backend_failed, where + ": HTTP "
+                                              + std::to_string(answer->status)
+                                              + ": " + snippet(answer->body));
   if (answer->body.empty())
     return make_error(errc::backend_failed, where + ": empty audio");
   auto pcm = decode_audio(*answer, where);

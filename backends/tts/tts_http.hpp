@@ -18,11 +18,11 @@ namespace sb {
 
 /// The wire shape of a speech server's request.
 enum class tts_http_flavor {
-  openai,   // POST {base}/v1/audio/speech
-            //   {"model":"tts-1","input":…,"voice":…,"response_format":"wav"}
-  xtts,     // POST {base}/tts_to_audio/
-            //   {"text":…,"speaker_wav":…,"language":…}
-  piper,    // POST {base}/ with the text as a text/plain body
+  openai, // POST {base}/v1/audio/speech
+          //   {"model":"tts-1","input":…,"voice":…,"response_format":"wav"}
+  xtts,   // POST {base}/tts_to_audio/
+          //   {"text":…,"speaker_wav":…,"language":…}
+  piper,  // POST {base}/ with the text as a text/plain body
 };
 
 /// The largest response body accepted, in bytes (about 5 minutes of

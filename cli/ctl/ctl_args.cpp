@@ -122,9 +122,10 @@ struct value_option {
 };
 
 const value_option value_options[] = {
-  {"--socket", nullptr}, {"--config", nullptr}, {"--timeout", nullptr},
-  {"--db", "history transcript"}, {"--since", "history"},
-  {"--number", "history"}, {"--limit", "history"},
+  {"--socket", nullptr},  {"--config", nullptr},
+  {"--timeout", nullptr}, {"--db", "history transcript"},
+  {"--since", "history"}, {"--number", "history"},
+  {"--limit", "history"},
 };
 
 caf::error set_option(ctl_options& o, const std::string& name,
@@ -300,13 +301,13 @@ std::string help_text(const std::string& command) {
   if (const auto* spec = find_command(command))
     return std::string("Usage: switchboardctl [options] ") + spec->synopsis
            + "\n\n" + spec->details;
-  std::string text
-    = "Usage: switchboardctl [options] COMMAND [ARGS]\n"
-      "\n"
-      "The admin client of switchboardd: asks the running daemon over its\n"
-      "Unix socket, or reads the database file for history and transcripts.\n"
-      "\n"
-      "Commands:\n";
+  std::string text =
+    "Usage: switchboardctl [options] COMMAND [ARGS]\n"
+    "\n"
+    "The admin client of switchboardd: asks the running daemon over its\n"
+    "Unix socket, or reads the database file for history and transcripts.\n"
+    "\n"
+    "Commands:\n";
   for (const auto& c : commands) {
     std::string left = c.overview;
     left.resize(std::max<size_t>(left.size() + 2, 20), ' ');
@@ -331,13 +332,14 @@ std::string help_text(const std::string& command) {
 caf::expected<std::string> normalise_since(const std::string& text) {
   auto bad = [&] {
     return usage_error("--since wants a UTC date or time such as 2026-11-25 "
-                       "or 2026-11-25T14:30, not '" + text + "'");
+                       "or 2026-11-25T14:30, not '"
+                       + text + "'");
   };
   std::string s = text;
   if (!s.empty() && (s.back() == 'Z' || s.back() == 'z'))
     s.pop_back();
-  if (s.size() < 10 || !digits_at(s, 0, 4) || s[4] != '-'
-      || !digits_at(s, 5, 2) || s[7] != '-' || !digits_at(s, 8, 2))
+  if (s.size() < 10 || !digits_at(s, 0, 4) || s[4] != '-' || !digits_at(s, 5, 2)
+      || s[7] != '-' || !digits_at(s, 8, 2))
     return bad();
   const int month = number_at(s, 5, 2);
   const int day = number_at(s, 8, 2);

@@ -22,10 +22,10 @@ enum ctl_exit : int {
 };
 
 struct ctl_options {
-  bool help = false;             // --help / help: print help_text(command)
-  bool json = false;             // --json: print the raw JSON result
-  std::string socket;            // --socket; empty = from the config
-  std::string config;            // --config; empty = config.toml if present
+  bool help = false;  // --help / help: print help_text(command)
+  bool json = false;  // --json: print the raw JSON result
+  std::string socket; // --socket; empty = from the config
+  std::string config; // --config; empty = config.toml if present
   std::chrono::milliseconds timeout{0}; // --timeout; 0 = command's default
   std::string command;           // calls | call | dial | ... | transcript
   std::vector<std::string> args; // the command's operands (say: SID, text)

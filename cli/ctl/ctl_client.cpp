@@ -71,10 +71,8 @@ private:
 
   void do_read() {
     asio::async_read_until(socket_,
-                           asio::dynamic_buffer(buffer_, max_reply_bytes),
-                           '\n', [this](error_code ec, size_t n) {
-                             on_read(ec, n);
-                           });
+                           asio::dynamic_buffer(buffer_, max_reply_bytes), '\n',
+                           [this](error_code ec, size_t n) { on_read(ec, n); });
   }
 
   void on_read(error_code ec, size_t n) {

@@ -82,17 +82,21 @@ struct column {
 };
 
 const column live_columns[] = {
-  {"CALL SID", "call_sid", false},   {"DIRECTION", "direction", false},
-  {"FROM", "from_number", false},    {"TO", "to_number", false},
-  {"STATUS", "status", false},       {"STARTED (UTC)", "started_at", true},
+  {"CALL SID", "call_sid", false}, {"DIRECTION", "direction", false},
+  {"FROM", "from_number", false},  {"TO", "to_number", false},
+  {"STATUS", "status", false},     {"STARTED (UTC)", "started_at", true},
   {"TURNS", "turns", false},
 };
 
 const column history_columns[] = {
-  {"STARTED (UTC)", "started_at", true}, {"CALL SID", "call_sid", false},
-  {"DIRECTION", "direction", false},     {"FROM", "from_number", false},
-  {"TO", "to_number", false},            {"STATUS", "status", false},
-  {"SECONDS", "duration_s", false},      {"TURNS", "turns", false},
+  {"STARTED (UTC)", "started_at", true},
+  {"CALL SID", "call_sid", false},
+  {"DIRECTION", "direction", false},
+  {"FROM", "from_number", false},
+  {"TO", "to_number", false},
+  {"STATUS", "status", false},
+  {"SECONDS", "duration_s", false},
+  {"TURNS", "turns", false},
 };
 
 template <size_t N>
@@ -169,8 +173,8 @@ std::string session_header(const json_value& s) {
       text += " (" + cell(s, "end_reason") + ")";
     text += "\n";
   }
-  return text + "language: " + cell(s, "language") + "\n" + "voice: "
-         + cell(s, "voice") + "\n";
+  return text + "language: " + cell(s, "language") + "\n"
+         + "voice: " + cell(s, "voice") + "\n";
 }
 
 caf::expected<std::string> format_session(const json_value& s) {
@@ -216,10 +220,9 @@ caf::expected<ctl_reply> parse_reply(std::string_view line) {
   reply.ok = ok->value.GetBool();
   if (!reply.ok) {
     const auto err = doc.FindMember("error");
-    reply.error = err == doc.MemberEnd() ? "unknown error"
-                  : err->value.IsString()
-                    ? printable(err->value.GetString())
-                    : printable(compact(err->value));
+    reply.error = err == doc.MemberEnd()  ? "unknown error"
+                  : err->value.IsString() ? printable(err->value.GetString())
+                                          : printable(compact(err->value));
     return reply;
   }
   const auto result = doc.FindMember("result");

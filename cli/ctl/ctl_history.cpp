@@ -16,40 +16,40 @@
 
 namespace sb {
 
-const char* const history_sql
-  = "SELECT c.call_sid, c.direction, c.from_number, c.to_number, c.status,"
-    " c.started_at, c.answered_at, c.ended_at, c.duration_s, c.end_reason,"
-    " (SELECT COUNT(*) FROM turns t WHERE t.call_sid = c.call_sid) AS turns"
-    " FROM calls c"
-    " WHERE (?1 IS NULL OR c.started_at >= ?1)"
-    " AND (?2 IS NULL OR c.from_number = ?2 OR c.to_number = ?2)"
-    " ORDER BY c.started_at DESC, c.call_sid LIMIT ?3";
+const char* const history_sql =
+  "SELECT c.call_sid, c.direction, c.from_number, c.to_number, c.status,"
+  " c.started_at, c.answered_at, c.ended_at, c.duration_s, c.end_reason,"
+  " (SELECT COUNT(*) FROM turns t WHERE t.call_sid = c.call_sid) AS turns"
+  " FROM calls c"
+  " WHERE (?1 IS NULL OR c.started_at >= ?1)"
+  " AND (?2 IS NULL OR c.from_number = ?2 OR c.to_number = ?2)"
+  " ORDER BY c.started_at DESC, c.call_sid LIMIT ?3";
 
 namespace {
 
 constexpr int busy_timeout_ms = 5000;
 
-constexpr const char* call_sql
-  = "SELECT call_sid, from_number, to_number, status, direction,"
-    " started_at AS start_time, answered_at, answered_by, language, voice,"
-    " ended_at, duration_s, end_reason"
-    " FROM calls WHERE call_sid = ?1";
+constexpr const char* call_sql =
+  "SELECT call_sid, from_number, to_number, status, direction,"
+  " started_at AS start_time, answered_at, answered_by, language, voice,"
+  " ended_at, duration_s, end_reason"
+  " FROM calls WHERE call_sid = ?1";
 
 // A reply the caller talked over (schema 3) is printed with a marker after
 // what they heard, and carries "interrupted": true; the column is NULL, so
 // left out, for every other turn.
-constexpr const char* turns_sql
-  = "SELECT role, content || CASE WHEN interrupted <> 0"
-    " THEN ' [interrupted]' ELSE '' END AS content,"
-    " created_at AS timestamp, confidence, latency_ms,"
-    " CASE WHEN interrupted <> 0 THEN 1 END AS interrupted"
-    " FROM turns WHERE call_sid = ?1 ORDER BY seq";
+constexpr const char* turns_sql =
+  "SELECT role, content || CASE WHEN interrupted <> 0"
+  " THEN ' [interrupted]' ELSE '' END AS content,"
+  " created_at AS timestamp, confidence, latency_ms,"
+  " CASE WHEN interrupted <> 0 THEN 1 END AS interrupted"
+  " FROM turns WHERE call_sid = ?1 ORDER BY seq";
 
 // The same for files the daemon has not yet migrated to schema 3: this
 // reader never writes, so it cannot migrate them itself.
-constexpr const char* turns_sql_v2
-  = "SELECT role, content, created_at AS timestamp, confidence, latency_ms"
-    " FROM turns WHERE call_sid = ?1 ORDER BY seq";
+constexpr const char* turns_sql_v2 =
+  "SELECT role, content, created_at AS timestamp, confidence, latency_ms"
+  " FROM turns WHERE call_sid = ?1 ORDER BY seq";
 
 using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
@@ -84,8 +84,8 @@ caf::expected<reader> open_readonly(const std::string& path) {
   reader r{path, db_ptr(raw)};
   if (rc != SQLITE_OK)
     return make_error(errc::storage_failed,
-                      path + ": " + (raw ? sqlite3_errmsg(raw)
-                                         : sqlite3_errstr(rc)));
+                      path + ": "
+                        + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
   sqlite3_busy_timeout(raw, busy_timeout_ms);
   return r;
 }
@@ -108,9 +108,7 @@ void bind_text(sqlite3_stmt* stmt, int index, const std::string& text) {
 
 void write_column(json_writer& w, sqlite3_stmt* stmt, int i) {
   switch (sqlite3_column_type(stmt, i)) {
-    case SQLITE_INTEGER:
-      w.Int64(sqlite3_column_int64(stmt, i));
-      break;
+    case SQLITE_INTEGER: w.Int64(sqlite3_column_int64(stmt, i)); break;
     case SQLITE_FLOAT: {
       // JSON has no NaN or infinity.
       const double d = sqlite3_column_double(stmt, i);
@@ -120,9 +118,7 @@ void write_column(json_writer& w, sqlite3_stmt* stmt, int i) {
         w.Null();
       break;
     }
-    case SQLITE_NULL:
-      w.Null();
-      break;
+    case SQLITE_NULL: w.Null(); break;
     default: {
       const auto* text = sqlite3_column_text(stmt, i);
       w.String(reinterpret_cast<const char*>(text),
@@ -257,8 +253,8 @@ read_transcript(const std::string& db_path, const std::string& call_sid) {
     return rows.error();
   w.EndArray();
   w.EndObject();
-  return std::optional<std::string>(std::string(buf.GetString(),
-                                                buf.GetSize()));
+  return std::optional<std::string>(
+    std::string(buf.GetString(), buf.GetSize()));
 }
 
 } // namespace sb

@@ -39,7 +39,8 @@ std::string ms_text(milliseconds ms) {
 } // namespace
 
 struct relay_client::impl {
-  explicit impl(milliseconds t) : io_timeout(t) {}
+  explicit impl(milliseconds t) : io_timeout(t) {
+  }
 
   milliseconds io_timeout;
   net::io_context ioc;
@@ -122,10 +123,9 @@ bool relay_client::is_open() const {
   return impl_->open;
 }
 
-caf::expected<void> relay_client::connect(const std::string& host,
-                                          const std::string& port,
-                                          const std::string& target,
-                                          const headers& extra) {
+caf::expected<void>
+relay_client::connect(const std::string& host, const std::string& port,
+                      const std::string& target, const headers& extra) {
   auto& d = *impl_;
   auto where = host + ":" + port;
   // The system resolver bounds its own time (resolv.conf); the daemon is
@@ -142,7 +142,8 @@ caf::expected<void> relay_client::connect(const std::string& host,
                                       const tcp::endpoint&) { ec = e; });
   d.run_all();
   if (ec == beast::error::timeout)
-    return make_error(errc::timed_out, "connect " + where + ": no answer within "
+    return make_error(errc::timed_out, "connect " + where
+                                         + ": no answer within "
                                          + ms_text(d.io_timeout));
   if (ec)
     return make_error(errc::backend_failed,
@@ -151,7 +152,8 @@ caf::expected<void> relay_client::connect(const std::string& host,
   // back behind the setup frame's unacknowledged bytes.
   stream.socket().set_option(tcp::no_delay(true), ec);
   // The Host header as a browser writes it: the port only if not 80.
-  auto host_name = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  auto host_name = host.find(':') != std::string::npos ? "[" + host + "]"
+                                                       : host;
   if (auto err = d.handshake(port == "80" ? host_name : host_name + ":" + port,
                              target, extra)) {
     d.drop();
@@ -166,8 +168,8 @@ caf::error relay_client::impl::handshake(const std::string& host_header,
   // Deadlines come from this class, not from the stream's own timeouts.
   ws.set_option(websocket::stream_base::timeout{
     websocket::stream_base::none(), websocket::stream_base::none(), false});
-  ws.set_option(websocket::stream_base::decorator(
-    [extra](websocket::request_type& req) {
+  ws.set_option(
+    websocket::stream_base::decorator([extra](websocket::request_type& req) {
       for (const auto& [name, value] : extra)
         req.set(name, value);
     }));
@@ -279,8 +281,7 @@ caf::expected<void> relay_client::close(uint16_t code,
     done = true;
   });
   // A read in flight gives way to the close and ends as operation_aborted.
-  bool finished = d.run_until([&] { return done && !d.reading; },
-                              d.io_timeout);
+  bool finished = d.run_until([&] { return done && !d.reading; }, d.io_timeout);
   d.read_done = false;
   if (!finished) {
     d.drop();

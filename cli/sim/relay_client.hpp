@@ -21,11 +21,11 @@ namespace sb {
 
 /// One message from the peer, or the peer's close.
 struct ws_message {
-  bool closed = false;        // the peer closed the WebSocket
-  std::string text;           // the message (empty when closed)
-  bool binary = false;        // a binary message (Twilio never sends one)
-  uint16_t close_code = 0;    // closed: the peer's code; 1005 if it gave none
-  std::string close_reason;   // closed: the peer's reason, may be empty
+  bool closed = false;      // the peer closed the WebSocket
+  std::string text;         // the message (empty when closed)
+  bool binary = false;      // a binary message (Twilio never sends one)
+  uint16_t close_code = 0;  // closed: the peer's code; 1005 if it gave none
+  std::string close_reason; // closed: the peer's reason, may be empty
 };
 
 class relay_client {

@@ -45,13 +45,16 @@ const char* const sim_usage =
   "                     synchronous answering-machine detection reports it\n"
   "  --amd-result WHO   with --outbound: asynchronous detection's verdict,\n"
   "                     POSTed to /amd-status after the answer (the daemon\n"
-  "                     acts on a machine through Twilio's REST API, which the\n"
+  "                     acts on a machine through Twilio's REST API, which "
+  "the\n"
   "                     simulator does not play). WHO: human, machine_start,\n"
   "                     machine_end_beep, machine_end_silence,\n"
   "                     machine_end_other, fax, unknown\n"
   "  --status-callbacks every status callback Twilio sends: outbound\n"
-  "                     initiated, ringing, in-progress (answered), completed;\n"
-  "                     inbound completed only (all a number's callback gets);\n"
+  "                     initiated, ringing, in-progress (answered), "
+  "completed;\n"
+  "                     inbound completed only (all a number's callback "
+  "gets);\n"
   "                     with SequenceNumber, Timestamp, CallbackSource, and\n"
   "                     CallDuration and Duration on completed\n"
   "  --recording        after the call, the completed recording callback\n"
@@ -64,18 +67,22 @@ const char* const sim_usage =
   "                     WebSocket, as described above\n"
   "  --interrupt-after N\n"
   "                     with --transport relay: barge in on every reply after\n"
-  "                     its Nth text frame (an interrupt frame with the tokens\n"
-  "                     heard so far), then wait for the reply's closing frame\n"
+  "                     its Nth text frame (an interrupt frame with the "
+  "tokens\n"
+  "                     heard so far), then wait for the reply's closing "
+  "frame\n"
   "  --no-complete      do not send the final completed status callback\n"
   "  -h, --help         show this help\n"
   "\n"
   "Script file: one thing the caller does per line.\n"
   "  hello              speech (SpeechResult), Confidence from --confidence\n"
   "  [0.55] I need help speech with Confidence 0.55 (0 to 1); the rest of the\n"
-  "                     line is said verbatim: \"[0.9] silence\" says the word\n"
+  "                     line is said verbatim: \"[0.9] silence\" says the "
+  "word\n"
   "  silence            no input: the <Gather> times out and Twilio runs the\n"
   "                     TwiML after it (the daemon's <Redirect>: a re-prompt)\n"
-  "  digits 1234#       keys pressed, POSTed as Digits to the <Gather> action,\n"
+  "  digits 1234#       keys pressed, POSTed as Digits to the <Gather> "
+  "action,\n"
   "                     up to its finishOnKey ('#' by default: Digits=1234).\n"
   "                     The daemon's <Gather> listens for speech: it stores\n"
   "                     the Digits in its event log and answers as to silence\n"
@@ -86,7 +93,8 @@ const char* const sim_usage =
   "silence (1 s), digits and pause listen for what the daemon says unasked.\n"
   "\n"
   "Examples:\n"
-  "  switchboard-sim --url http://127.0.0.1:8000 \"hello\" \"help\" \"goodbye\"\n"
+  "  switchboard-sim --url http://127.0.0.1:8000 \"hello\" \"help\" "
+  "\"goodbye\"\n"
   "  switchboard-sim --auth-token TOKEN --script call.txt --status-callbacks\n"
   "  switchboard-sim --transport relay --interrupt-after 3 \"hello\" \"bye\"\n"
   "\n"
@@ -138,7 +146,8 @@ const char* const load_usage =
   "limit is raised to its hard limit first.\n"
   "\n"
   "Example:\n"
-  "  switchboard-sim load --auth-token TOKEN --calls 1000 --concurrency 200 \\\n"
+  "  switchboard-sim load --auth-token TOKEN --calls 1000 --concurrency 200 "
+  "\\\n"
   "      --turns 3 --db /var/lib/switchboard/switchboard.db\n"
   "\n"
   "Exit status: 0 every call went through and no turn was lost, 1 otherwise,\n"
@@ -162,9 +171,9 @@ bool parse_int(const std::string& text, long lo, long hi, int& out) {
 }
 
 bool valid_answered_by(const std::string& who) {
-  for (auto known : {"human", "machine_start", "machine_end_beep",
-                     "machine_end_silence", "machine_end_other", "fax",
-                     "unknown"})
+  for (auto known :
+       {"human", "machine_start", "machine_end_beep", "machine_end_silence",
+        "machine_end_other", "fax", "unknown"})
     if (who == known)
       return true;
   return false;
@@ -174,9 +183,14 @@ bool valid_answered_by(const std::string& who) {
 // caf::none), `word` handles what is not an option.
 class arg_walker {
 public:
-  explicit arg_walker(const std::vector<std::string>& args) : args_(args) {}
-  bool done() const { return i_ >= args_.size(); }
-  const std::string& take() { return args_[i_++]; }
+  explicit arg_walker(const std::vector<std::string>& args) : args_(args) {
+  }
+  bool done() const {
+    return i_ >= args_.size();
+  }
+  const std::string& take() {
+    return args_[i_++];
+  }
   caf::error value(const std::string& option, std::string& out) {
     if (done())
       return usage_error(option + ": needs a value");
@@ -203,12 +217,18 @@ private:
 bool common_option(const std::string& a, arg_walker& w, std::string& url,
                    std::string& token, std::string& public_url,
                    std::string& from, std::string& to, caf::error& err) {
-  if (a == "--url") err = w.value(a, url);
-  else if (a == "--auth-token") err = w.value(a, token);
-  else if (a == "--public-url") err = w.value(a, public_url);
-  else if (a == "--from") err = w.value(a, from);
-  else if (a == "--to") err = w.value(a, to);
-  else return false;
+  if (a == "--url")
+    err = w.value(a, url);
+  else if (a == "--auth-token")
+    err = w.value(a, token);
+  else if (a == "--public-url")
+    err = w.value(a, public_url);
+  else if (a == "--from")
+    err = w.value(a, from);
+  else if (a == "--to")
+    err = w.value(a, to);
+  else
+    return false;
   return true;
 }
 
@@ -229,26 +249,35 @@ caf::error transport_option(const std::string& a, arg_walker& w,
 caf::error call_option(const std::string& a, arg_walker& w, sim_args& out) {
   auto& c = out.call;
   caf::error err;
-  if (common_option(a, w, c.base_url, c.auth_token, c.public_url, c.from,
-                    c.to, err))
+  if (common_option(a, w, c.base_url, c.auth_token, c.public_url, c.from, c.to,
+                    err))
     return err;
-  if (a == "--outbound") c.outbound = true;
-  else if (a == "--no-complete") c.send_completed = false;
-  else if (a == "--status-callbacks") c.status_callbacks = true;
-  else if (a == "--recording") c.recording = true;
-  else if (a == "--script") return w.value(a, out.script_path);
-  else if (a == "--transport") return transport_option(a, w, c.transport);
+  if (a == "--outbound")
+    c.outbound = true;
+  else if (a == "--no-complete")
+    c.send_completed = false;
+  else if (a == "--status-callbacks")
+    c.status_callbacks = true;
+  else if (a == "--recording")
+    c.recording = true;
+  else if (a == "--script")
+    return w.value(a, out.script_path);
+  else if (a == "--transport")
+    return transport_option(a, w, c.transport);
   else if (a == "--interrupt-after")
     return w.number(a, 1, 100000, out.relay.interrupt_after_tokens);
-  else if (a == "--call-sid") return w.value(a, c.call_sid);
+  else if (a == "--call-sid")
+    return w.value(a, c.call_sid);
   else if (a == "--answered-by" || a == "--amd-result") {
     auto& field = a == "--answered-by" ? c.answered_by : c.amd_result;
     if (auto e = w.value(a, field))
       return e;
     if (!valid_answered_by(field))
-      return usage_error(a + ": '" + field + "' is not one of human, "
-                         "machine_start, machine_end_beep, machine_end_silence, "
-                         "machine_end_other, fax, unknown");
+      return usage_error(
+        a + ": '" + field
+        + "' is not one of human, "
+          "machine_start, machine_end_beep, machine_end_silence, "
+          "machine_end_other, fax, unknown");
   } else if (a == "--confidence") {
     std::string text;
     if (auto e = w.value(a, text))
@@ -257,7 +286,8 @@ caf::error call_option(const std::string& a, arg_walker& w, sim_args& out) {
     c.confidence = std::strtod(text.c_str(), &end);
     if (text.empty() || *end != '\0' || !std::isfinite(c.confidence)
         || c.confidence < 0 || c.confidence > 1)
-      return usage_error(a + ": expected a number from 0 to 1, not '" + text + "'");
+      return usage_error(a + ": expected a number from 0 to 1, not '" + text
+                         + "'");
   } else
     return usage_error("unknown option " + a);
   return caf::none;
@@ -266,20 +296,25 @@ caf::error call_option(const std::string& a, arg_walker& w, sim_args& out) {
 caf::error load_option(const std::string& a, arg_walker& w, sim_args& out) {
   auto& l = out.load;
   caf::error err;
-  if (common_option(a, w, l.base_url, l.auth_token, l.public_url, l.from,
-                    l.to, err))
+  if (common_option(a, w, l.base_url, l.auth_token, l.public_url, l.from, l.to,
+                    err))
     return err;
   int ms = 0;
-  if (a == "--calls") return w.number(a, 1, 100000000, l.calls);
-  if (a == "--concurrency") return w.number(a, 1, 1000000, l.concurrency);
-  if (a == "--turns") return w.number(a, 0, 10000, l.turns);
-  if (a == "--threads") return w.number(a, 1, 64, l.threads);
+  if (a == "--calls")
+    return w.number(a, 1, 100000000, l.calls);
+  if (a == "--concurrency")
+    return w.number(a, 1, 1000000, l.concurrency);
+  if (a == "--turns")
+    return w.number(a, 0, 10000, l.turns);
+  if (a == "--threads")
+    return w.number(a, 1, 64, l.threads);
   if (a == "--timeout-ms") {
     err = w.number(a, 1, 600000, ms);
     l.timeout = std::chrono::milliseconds(ms);
     return err;
   }
-  if (a == "--db") return w.value(a, out.db_path);
+  if (a == "--db")
+    return w.value(a, out.db_path);
   if (a == "--transport") {
     auto transport = sim_transport::gather;
     if (auto e = transport_option(a, w, transport))
@@ -289,19 +324,25 @@ caf::error load_option(const std::string& a, arg_walker& w, sim_args& out) {
                          "mode plays the <Gather> webhooks only");
     return caf::none;
   }
-  if (a == "--outbound") l.outbound = true;
-  else if (a == "--no-complete") l.complete = false;
-  else if (a == "--fetch-audio") l.fetch_audio = true;
-  else if (a == "--json") out.json = true;
-  else return usage_error("load: unknown option " + a);
+  if (a == "--outbound")
+    l.outbound = true;
+  else if (a == "--no-complete")
+    l.complete = false;
+  else if (a == "--fetch-audio")
+    l.fetch_audio = true;
+  else if (a == "--json")
+    out.json = true;
+  else
+    return usage_error("load: unknown option " + a);
   return caf::none;
 }
 
 caf::error check_call(sim_args& out) {
   auto& c = out.call;
   if (!c.amd_result.empty() && !c.outbound)
-    return usage_error("--amd-result: only outbound calls have answering-machine "
-                       "detection; add --outbound");
+    return usage_error(
+      "--amd-result: only outbound calls have answering-machine "
+      "detection; add --outbound");
   if (!c.answered_by.empty() && !c.outbound)
     return usage_error("--answered-by: needs --outbound");
   if (out.relay.interrupt_after_tokens > 0

@@ -22,11 +22,11 @@ struct sim_args {
   // One call.
   sim_call_options call;
   std::vector<std::string> utterances;
-  std::string script_path;     // empty: the utterances are the script
-  relay_sim_options relay;     // call.transport relay: interrupt_after_tokens
+  std::string script_path; // empty: the utterances are the script
+  relay_sim_options relay; // call.transport relay: interrupt_after_tokens
   // Load.
   load_options load;
-  std::string db_path;         // empty: no database check
+  std::string db_path; // empty: no database check
   bool json = false;
 };
 

@@ -24,10 +24,12 @@ std::optional<double> wav_seconds(std::string_view wav) {
   auto u32 = [&wav](size_t at) {
     uint32_t v = 0;
     for (int i = 3; i >= 0; --i)
-      v = (v << 8) | static_cast<unsigned char>(wav[at + static_cast<size_t>(i)]);
+      v = (v << 8)
+          | static_cast<unsigned char>(wav[at + static_cast<size_t>(i)]);
     return v;
   };
-  if (wav.size() < 12 || wav.substr(0, 4) != "RIFF" || wav.substr(8, 4) != "WAVE")
+  if (wav.size() < 12 || wav.substr(0, 4) != "RIFF"
+      || wav.substr(8, 4) != "WAVE")
     return std::nullopt;
   uint32_t byte_rate = 0;
   for (size_t at = 12; at + 8 <= wav.size();) {
@@ -50,9 +52,10 @@ using steady = std::chrono::steady_clock;
 enum class outcome { listen, redirect, hangup, ended };
 
 struct call_player {
-  call_player(http_client& client, const sim_call_options& opts,
-              sim_party who)
-    : client(client), opts(opts), party(std::move(who)),
+  call_player(http_client& client, const sim_call_options& opts, sim_party who)
+    : client(client),
+      opts(opts),
+      party(std::move(who)),
       hooks(client, opts, party, result) {
     result.call_sid = party.call_sid;
   }
@@ -61,15 +64,15 @@ struct call_player {
   const sim_call_options& opts;
   sim_party party;
   sim_result result;
-  call_webhooks hooks;                 // posts, signed; records in result
+  call_webhooks hooks; // posts, signed; records in result
   std::string document_url = opts.base_url + "/voice/process-speech";
-                                       // the TwiML being run
-  twiml_node gather;                   // the <Gather> listening now
+  // the TwiML being run
+  twiml_node gather;                    // the <Gather> listening now
   std::vector<twiml_node> after_gather; // what runs if it hears nothing
-  std::string redirect;                // the last <Redirect>'s URL
+  std::string redirect;                 // the last <Redirect>'s URL
 
   caf::expected<client_response> post(const std::string& url,
-                                       const form_params& params) {
+                                      const form_params& params) {
     return hooks.post(url, params);
   }
 
@@ -86,8 +89,8 @@ struct call_player {
       }
       auto ms = ms_since(start);
       if (resp->status != 200) {
-        result.error = "HTTP " + std::to_string(resp->status) + " from "
-                       + url + ": " + resp->body;
+        result.error = "HTTP " + std::to_string(resp->status) + " from " + url
+                       + ": " + resp->body;
         return false;
       }
       auto doc = read_twiml(resp->body);
@@ -97,10 +100,8 @@ struct call_player {
       }
       document_url = url;
       switch (run(doc->children, ms)) {
-        case outcome::listen:
-          return true;
-        case outcome::hangup:
-          return false;
+        case outcome::listen: return true;
+        case outcome::hangup: return false;
         case outcome::ended:
           if (result.error.empty())
             result.error = "TwiML neither listens, redirects nor hangs up";
@@ -206,17 +207,15 @@ struct call_player {
       return fetch(action_url(), params);
     }
     switch (run(after_gather, -1)) {
-      case outcome::listen:
-        return true;
-      case outcome::hangup:
-        return false;
+      case outcome::listen: return true;
+      case outcome::hangup: return false;
       case outcome::redirect:
         ++result.turns_sent;
         return fetch(redirect, params);
-      case outcome::ended:
-        break;
+      case outcome::ended: break;
     }
-    result.transcript.push_back({"twilio", "[the TwiML ends: Twilio hangs up]", -1, {}});
+    result.transcript.push_back(
+      {"twilio", "[the TwiML ends: Twilio hangs up]", -1, {}});
     result.hung_up = true;
     return false;
   }
@@ -257,16 +256,14 @@ struct call_player {
 
   bool play(const sim_step& step) {
     switch (step.kind) {
-      case sim_step_kind::speech:
-        return say(step);
-      case sim_step_kind::silence:
-        return silence();
-      case sim_step_kind::digits:
-        return press(step.text);
+      case sim_step_kind::speech: return say(step);
+      case sim_step_kind::silence: return silence();
+      case sim_step_kind::digits: return press(step.text);
       case sim_step_kind::pause:
         result.transcript.push_back(
           {"caller", "[pause " + number_text(step.pause_s) + " s]", -1, {}});
-        std::this_thread::sleep_for(std::chrono::duration<double>(step.pause_s));
+        std::this_thread::sleep_for(
+          std::chrono::duration<double>(step.pause_s));
         return true;
     }
     return true;
@@ -277,7 +274,8 @@ struct call_player {
 
 sim_result play_script(http_client& client, const sim_call_options& opts,
                        const std::vector<sim_step>& steps) {
-  call_player p{client, opts,
+  call_player p{client,
+                opts,
                 {opts.account_sid,
                  opts.call_sid.empty() ? random_call_sid() : opts.call_sid,
                  opts.from, opts.to, opts.outbound}};

@@ -26,47 +26,47 @@ enum class sim_transport { gather, relay };
 struct sim_call_options {
   sim_transport transport = sim_transport::gather;
   std::string base_url = "http://127.0.0.1:8000"; // where the daemon listens
-  std::string public_url;      // what the daemon calls itself (its
-                               // server.public_url); empty = base_url
-  std::string auth_token;      // sign requests like Twilio; empty = unsigned
-  std::string call_sid;                           // empty = random CA...
+  std::string public_url; // what the daemon calls itself (its
+                          // server.public_url); empty = base_url
+  std::string auth_token; // sign requests like Twilio; empty = unsigned
+  std::string call_sid;   // empty = random CA...
   std::string account_sid = "AC00000000000000000000000000000000";
   std::string from = "+14155550100";
   std::string to = "+14155550199";
-  bool outbound = false;       // /voice/outbound (REST-created) vs inbound
-  std::string answered_by;     // outbound: AnsweredBy (human, machine_start...)
-  double confidence = 0.92;    // for speech that names none
-  int max_redirects = 10;      // per turn, as Twilio bounds redirect loops
-  bool send_completed = true;  // finish with CallStatus=completed
+  bool outbound = false;      // /voice/outbound (REST-created) vs inbound
+  std::string answered_by;    // outbound: AnsweredBy (human, machine_start...)
+  double confidence = 0.92;   // for speech that names none
+  int max_redirects = 10;     // per turn, as Twilio bounds redirect loops
+  bool send_completed = true; // finish with CallStatus=completed
   // Every status callback Twilio sends when all events are subscribed
   // (outbound: initiated, ringing, in-progress, completed; inbound, where a
   // number's callback only ever gets completed: completed), each with its
   // SequenceNumber, Timestamp and CallbackSource; completed with
   // CallDuration and Duration. Off: completed with CallDuration only.
   bool status_callbacks = false;
-  bool recording = false;      // after the call: a completed recording
-                               // callback to /recording-status
-  std::string amd_result;      // outbound: post AnsweredBy=this to
-                               // /amd-status after the answer (async AMD)
+  bool recording = false; // after the call: a completed recording
+                          // callback to /recording-status
+  std::string amd_result; // outbound: post AnsweredBy=this to
+                          // /amd-status after the answer (async AMD)
 };
 
 struct sim_line {
-  std::string speaker;         // "caller" | "assistant" | "twilio"
+  std::string speaker; // "caller" | "assistant" | "twilio"
   std::string text;
-  double latency_ms = -1;      // assistant: ms until the TwiML arrived (first
-                               // line of a reply); twilio: the callback's ms
-  std::string note;            // e.g. "confidence 0.55"; empty = none
+  double latency_ms = -1; // assistant: ms until the TwiML arrived (first
+                          // line of a reply); twilio: the callback's ms
+  std::string note;       // e.g. "confidence 0.55"; empty = none
 };
 
 struct sim_result {
   std::string call_sid;
-  std::vector<sim_line> transcript;  // callbacks appear only when opted in
-  bool hung_up = false;        // the daemon's side ended the call: <Hangup/>,
-                               // or the TwiML ran out after a silence
-  int turns_sent = 0;          // speech, silence and digits results posted
-  double completed_ms = -1;    // the plain completed callback's ms (-1: not
-                               // sent, or in the transcript)
-  std::string error;           // empty on success
+  std::vector<sim_line> transcript; // callbacks appear only when opted in
+  bool hung_up = false;     // the daemon's side ended the call: <Hangup/>,
+                            // or the TwiML ran out after a silence
+  int turns_sent = 0;       // speech, silence and digits results posted
+  double completed_ms = -1; // the plain completed callback's ms (-1: not
+                            // sent, or in the transcript)
+  std::string error;        // empty on success
 };
 
 /// The playing time of a WAV file, or nullopt if `wav` is not one.

@@ -119,29 +119,32 @@ void call_webhooks::complete(long seconds) {
   }
   auto p = status_params("completed");
   p.emplace_back("CallDuration", secs);
-  p.emplace_back("Duration", std::to_string((seconds + 59) / 60)); // billed minutes
+  p.emplace_back("Duration",
+                 std::to_string((seconds + 59) / 60)); // billed minutes
   p.emplace_back("SipResponseCode", "200");
-  callback("/call-status", p, "status completed, " + secs + " s (#"
-                                + param_or(p, "SequenceNumber") + ")");
+  callback("/call-status", p,
+           "status completed, " + secs + " s (#" + param_or(p, "SequenceNumber")
+             + ")");
 }
 
 // The call's recording is ready: Twilio's completed recording callback.
 void call_webhooks::recording(long seconds) {
   auto sid = random_sid("RE");
-  form_params p{
-    {"AccountSid", opts_.account_sid},
-    {"CallSid", party_.call_sid},
-    {"RecordingChannels", "1"},
-    {"RecordingDuration", std::to_string(seconds)},
-    {"RecordingSid", sid},
-    {"RecordingSource", opts_.outbound ? "OutboundAPI" : "StartCallRecordingAPI"},
-    {"RecordingStartTime", rfc2822_now()},
-    {"RecordingStatus", "completed"},
-    {"RecordingTrack", "both"},
-    {"RecordingUrl", "https://api.twilio.com/2010-04-01/Accounts/"
-                       + opts_.account_sid + "/Recordings/" + sid}};
+  form_params p{{"AccountSid", opts_.account_sid},
+                {"CallSid", party_.call_sid},
+                {"RecordingChannels", "1"},
+                {"RecordingDuration", std::to_string(seconds)},
+                {"RecordingSid", sid},
+                {"RecordingSource",
+                 opts_.outbound ? "OutboundAPI" : "StartCallRecordingAPI"},
+                {"RecordingStartTime", rfc2822_now()},
+                {"RecordingStatus", "completed"},
+                {"RecordingTrack", "both"},
+                {"RecordingUrl", "https://api.twilio.com/2010-04-01/Accounts/"
+                                   + opts_.account_sid + "/Recordings/" + sid}};
   callback("/recording-status", p,
-           "recording " + sid + " completed, " + std::to_string(seconds) + " s");
+           "recording " + sid + " completed, " + std::to_string(seconds)
+             + " s");
 }
 
 // Asynchronous AMD: the verdict comes after the call is already talking.

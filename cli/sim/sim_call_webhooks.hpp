@@ -13,8 +13,8 @@
 
 #include "cli/sim/sim_call.hpp"
 #include "cli/sim/sim_webhook.hpp"
-#include "net/text/form.hpp"
 #include "net/client/http_client.hpp"
+#include "net/text/form.hpp"
 
 namespace sb {
 
@@ -31,7 +31,9 @@ public:
   call_webhooks(http_client& client, const sim_call_options& opts,
                 sim_party party, sim_result& result);
 
-  const sim_party& party() const { return party_; }
+  const sim_party& party() const {
+    return party_;
+  }
 
   /// The URL the daemon calls itself: public_url, else base_url.
   std::string public_base() const;
@@ -79,7 +81,7 @@ private:
   const sim_call_options& opts_;
   sim_party party_;
   sim_result& result_;
-  int sequence_ = 0;  // the next status callback's SequenceNumber
+  int sequence_ = 0; // the next status callback's SequenceNumber
 };
 
 } // namespace sb

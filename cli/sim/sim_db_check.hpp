@@ -18,9 +18,9 @@ struct sent_call {
 };
 
 struct db_check_result {
-  int64_t expected = 0;   // turn rows that must be there (2 per utterance)
-  int64_t lost = 0;       // of those, missing
-  std::string error;      // the file could not be read: every row counts lost
+  int64_t expected = 0; // turn rows that must be there (2 per utterance)
+  int64_t lost = 0;     // of those, missing
+  std::string error;    // the file could not be read: every row counts lost
   std::vector<std::string> examples; // a few missing ones, for the report
 };
 

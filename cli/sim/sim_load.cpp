@@ -7,9 +7,10 @@
 #include <mutex>
 #include <thread>
 
+#include <sys/resource.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <sys/resource.h>
 
 #include "cli/sim/sim_load_call.hpp"
 #include "cli/sim/sim_webhook.hpp"
@@ -27,8 +28,10 @@ using tcp = net::ip::tcp;
 // possibly on several threads, hence the lock.
 class load_runner {
 public:
-  load_runner(net::io_context& ioc, std::shared_ptr<const load_call_setup> setup)
-    : ioc_(ioc), setup_(std::move(setup)) {}
+  load_runner(net::io_context& ioc,
+              std::shared_ptr<const load_call_setup> setup)
+    : ioc_(ioc), setup_(std::move(setup)) {
+  }
 
   void start_next() {
     int64_t index;
@@ -42,7 +45,9 @@ public:
                     [this](load_call_outcome out) { on_done(std::move(out)); });
   }
 
-  load_report take_report() { return std::move(report_); }
+  load_report take_report() {
+    return std::move(report_);
+  }
 
 private:
   void on_done(load_call_outcome out) {
@@ -128,8 +133,9 @@ caf::expected<load_report> run_load(const load_options& opts) {
   for (auto& t : threads)
     t.join();
   auto report = runner.take_report();
-  report.wall_s = std::chrono::duration<double>(
-                    std::chrono::steady_clock::now() - start).count();
+  report.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now()
+                                                - start)
+                    .count();
   return report;
 }
 

@@ -23,31 +23,31 @@ namespace sb {
 
 struct load_options {
   std::string base_url = "http://127.0.0.1:8000"; // http://HOST:PORT only
-  std::string public_url;       // what signatures cover; empty = base_url
-  std::string auth_token;       // empty = unsigned
+  std::string public_url; // what signatures cover; empty = base_url
+  std::string auth_token; // empty = unsigned
   std::string account_sid = "AC00000000000000000000000000000000";
   std::string from = "+14155550100";
   std::string to = "+14155550199";
   int calls = 100;
   int concurrency = 10;
   int turns = 3;
-  int threads = 1;              // threads running the io_context
-  bool outbound = false;        // /voice/outbound instead of /voice/inbound
-  bool complete = true;         // end each call with CallStatus=completed
-  bool fetch_audio = false;     // GET every <Play> URL, check it is WAV
-  int max_redirects = 10;       // per turn
+  int threads = 1;          // threads running the io_context
+  bool outbound = false;    // /voice/outbound instead of /voice/inbound
+  bool complete = true;     // end each call with CallStatus=completed
+  bool fetch_audio = false; // GET every <Play> URL, check it is WAV
+  int max_redirects = 10;   // per turn
   std::chrono::milliseconds timeout{15000}; // per request, connect included
 };
 
 struct load_report {
-  int64_t calls_ok = 0;         // every step answered as expected
+  int64_t calls_ok = 0; // every step answered as expected
   int64_t calls_failed = 0;
-  int64_t requests = 0;         // answered with any HTTP status
-  int64_t turns_ok = 0;         // process-speech answered 200
+  int64_t requests = 0; // answered with any HTTP status
+  int64_t turns_ok = 0; // process-speech answered 200
   double wall_s = 0;
-  latency_stats latency;        // per route, answered requests
+  latency_stats latency;                 // per route, answered requests
   std::map<std::string, int64_t> errors; // by kind: "HTTP 403", "timeout"...
-  std::vector<sent_call> sent;  // per call: the utterances answered 200
+  std::vector<sent_call> sent; // per call: the utterances answered 200
 };
 
 /// The utterance of `turn` (0-based) in call number `call`: a rotation of

@@ -46,8 +46,11 @@ class load_call : public std::enable_shared_from_this<load_call> {
 public:
   load_call(net::io_context& ioc, std::shared_ptr<const load_call_setup> setup,
             int64_t index, load_call_done done)
-    : setup_(std::move(setup)), opts_(setup_->opts),
-      stream_(net::make_strand(ioc)), index_(index), done_(std::move(done)) {
+    : setup_(std::move(setup)),
+      opts_(setup_->opts),
+      stream_(net::make_strand(ioc)),
+      index_(index),
+      done_(std::move(done)) {
     party_ = {opts_.account_sid, random_call_sid(), opts_.from, opts_.to,
               opts_.outbound};
     out_.sent.call_sid = party_.call_sid;
@@ -56,7 +59,8 @@ public:
   void start() {
     started_ = steady::now();
     net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&load_call::next, shared_from_this()));
+                  beast::bind_front_handler(&load_call::next,
+                                            shared_from_this()));
   }
 
 private:
@@ -91,8 +95,9 @@ private:
       redirects_ = 0;
     } else if (opts_.complete && !completed_) {
       auto params = twilio_standard_params(party_, "completed");
-      auto secs = std::chrono::duration_cast<std::chrono::seconds>(
-                    steady::now() - started_).count();
+      auto secs = std::chrono::duration_cast<std::chrono::seconds>(steady::now()
+                                                                   - started_)
+                    .count();
       params.emplace_back("CallDuration", std::to_string(secs));
       prepare(http::verb::post, "/call-status", params);
       step_ = step::complete;
@@ -163,7 +168,8 @@ private:
     if (ec)
       return finish(io_error(ec));
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                steady::now() - sent_at_).count();
+                steady::now() - sent_at_)
+                .count();
     out_.latency.add(route_, us);
     ++out_.requests;
     if (!res_.keep_alive()) { // the daemon closes: Twilio would reconnect
@@ -249,14 +255,14 @@ private:
   sim_party party_;
   load_call_outcome out_;
   step step_ = step::answer;
-  std::string route_;              // of the request in flight
-  std::string document_;           // target of the last TwiML request
+  std::string route_;    // of the request in flight
+  std::string document_; // target of the last TwiML request
   std::string listen_ = "/voice/process-speech"; // the <Gather> action
-  std::string redirect_;           // to follow next, if any
-  std::deque<std::string> audio_;  // <Play> URLs to fetch next
-  std::string utterance_;          // of the turn in flight
-  int turn_ = 0;                   // utterances sent
-  int redirects_ = 0;              // followed in this turn
+  std::string redirect_;                         // to follow next, if any
+  std::deque<std::string> audio_;                // <Play> URLs to fetch next
+  std::string utterance_;                        // of the turn in flight
+  int turn_ = 0;                                 // utterances sent
+  int redirects_ = 0;                            // followed in this turn
   bool connected_ = false;
   bool answered_ = false;
   bool completed_ = false;

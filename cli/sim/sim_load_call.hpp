@@ -24,15 +24,15 @@ namespace sb {
 struct load_call_setup {
   load_options opts;
   boost::asio::ip::tcp::resolver::results_type endpoints;
-  std::string host;         // the Host header: "HOST:PORT" of base_url
-  std::string public_base;  // signatures cover public_base + target
+  std::string host;        // the Host header: "HOST:PORT" of base_url
+  std::string public_base; // signatures cover public_base + target
 };
 
 struct load_call_outcome {
-  sent_call sent;            // CallSid and the utterances answered 200
+  sent_call sent; // CallSid and the utterances answered 200
   latency_stats latency;
-  int64_t requests = 0;      // answered, any status
-  std::string error;         // empty: the call went as expected; else its kind
+  int64_t requests = 0; // answered, any status
+  std::string error;    // empty: the call went as expected; else its kind
 };
 
 using load_call_done = std::function<void(load_call_outcome)>;

@@ -33,17 +33,16 @@ std::string pad(const std::string& s, size_t width, bool left = false) {
 
 } // namespace
 
-std::string format_load_report(const load_options& opts,
-                               const load_report& r,
+std::string format_load_report(const load_options& opts, const load_report& r,
                                const std::optional<db_check_result>& db,
                                const std::string& db_path) {
   std::ostringstream out;
   out << "load: " << opts.calls << " calls, " << opts.concurrency
-      << " at once, " << opts.turns << " turns each, against "
-      << opts.base_url << "\n"
+      << " at once, " << opts.turns << " turns each, against " << opts.base_url
+      << "\n"
       << "calls:     " << r.calls_ok << " ok, " << r.calls_failed << " failed\n"
-      << "requests:  " << r.requests << " in " << fixed(r.wall_s, 3) << " s: "
-      << fixed(per_second(r.requests, r.wall_s), 1) << " req/s, "
+      << "requests:  " << r.requests << " in " << fixed(r.wall_s, 3)
+      << " s: " << fixed(per_second(r.requests, r.wall_s), 1) << " req/s, "
       << fixed(per_second(r.turns_ok, r.wall_s), 1) << " turns/s\n"
       << "latency ms        count       p50       p90       p99       max\n";
   for (const auto& l : r.latency.summary())
@@ -68,8 +67,7 @@ std::string format_load_report(const load_options& opts,
   return out.str();
 }
 
-std::string load_report_json(const load_options& opts,
-                             const load_report& r,
+std::string load_report_json(const load_options& opts, const load_report& r,
                              const std::optional<db_check_result>& db) {
   rapidjson::StringBuffer buf;
   json_writer w{buf};

@@ -10,12 +10,12 @@
 
 #include "cli/sim/sim_args.hpp"
 #include "cli/sim/sim_call.hpp"
-#include "cli/sim/sim_transcript.hpp"
 #include "cli/sim/sim_db_check.hpp"
 #include "cli/sim/sim_load.hpp"
 #include "cli/sim/sim_load_report.hpp"
 #include "cli/sim/sim_relay.hpp"
 #include "cli/sim/sim_script.hpp"
+#include "cli/sim/sim_transcript.hpp"
 #include "core/error.hpp"
 
 namespace {
@@ -25,7 +25,8 @@ int play_one(const sb::sim_args& args) {
   if (!args.script_path.empty()) {
     auto read = sb::read_script_file(args.script_path);
     if (!read) {
-      std::cerr << "switchboard-sim: --script " << sb::what(read.error()) << "\n";
+      std::cerr << "switchboard-sim: --script " << sb::what(read.error())
+                << "\n";
       return 2;
     }
     steps = std::move(*read);
@@ -84,16 +85,18 @@ int run_load(const sb::sim_args& args) {
 } // namespace
 
 int main(int argc, char** argv) {
-  auto args = sb::parse_sim_args(std::vector<std::string>(argv + 1, argv + argc));
+  auto args = sb::parse_sim_args(
+    std::vector<std::string>(argv + 1, argv + argc));
   bool load = argc > 1 && std::string{argv[1]} == "load";
   if (!args) {
     std::cerr << "switchboard-sim: " << sb::what(args.error()) << "\n"
-              << "Try 'switchboard-sim " << (load ? "load " : "") << "--help'.\n";
+              << "Try 'switchboard-sim " << (load ? "load " : "")
+              << "--help'.\n";
     return 2;
   }
   if (args->help) {
     std::cout << (args->mode == sb::sim_mode::load ? sb::load_usage
-                                                    : sb::sim_usage);
+                                                   : sb::sim_usage);
     return 0;
   }
   return args->mode == sb::sim_mode::load ? run_load(*args) : play_one(*args);

@@ -19,8 +19,8 @@ bool relay_player::fetch(const std::string& url, const form_params& params) {
     return fail(what(resp.error()));
   auto ms = ms_since(start);
   if (resp->status != 200)
-    return fail("HTTP " + std::to_string(resp->status) + " from " + url
-                + ": " + resp->body);
+    return fail("HTTP " + std::to_string(resp->status) + " from " + url + ": "
+                + resp->body);
   auto doc = read_twiml(resp->body);
   if (!doc)
     return fail(what(doc.error()));
@@ -29,13 +29,11 @@ bool relay_player::fetch(const std::string& url, const form_params& params) {
 
 bool relay_player::play(const sim_step& step) {
   switch (step.kind) {
-    case sim_step_kind::speech:
-      return say(step);
+    case sim_step_kind::speech: return say(step);
     case sim_step_kind::silence:
       line("caller", "[silence]");
       return listen(relay_.listen, true);
-    case sim_step_kind::digits:
-      return press(step.text);
+    case sim_step_kind::digits: return press(step.text);
     case sim_step_kind::pause:
       line("caller", "[pause " + number_text(step.pause_s) + " s]");
       return listen(milliseconds(static_cast<long>(step.pause_s * 1000)),
@@ -76,8 +74,7 @@ bool relay_player::run(const std::vector<twiml_node>& verbs, double ms) {
   for (size_t i = 0; i < verbs.size(); ++i) {
     const auto& v = verbs[i];
     if (v.name == "Say" || v.name == "Play") {
-      line("assistant", v.name == "Say" ? v.text : "[play " + v.text + "]",
-           ms);
+      line("assistant", v.name == "Say" ? v.text : "[play " + v.text + "]", ms);
       ms = -1;
     } else if (v.name == "Connect") {
       after_connect_.assign(verbs.begin() + static_cast<long>(i) + 1,
@@ -138,8 +135,9 @@ bool relay_player::open_session(const twiml_node& connect, double ms) {
   }
   session_id_ = random_sid("VX");
   session_start_ = steady::now();
-  line("twilio", std::string(++sessions_ == 1 ? "" : "reconnected: ")
-                   + "relay session " + session_id_ + " to " + url,
+  line("twilio",
+       std::string(++sessions_ == 1 ? "" : "reconnected: ") + "relay session "
+         + session_id_ + " to " + url,
        ms_since(start));
   auto greeting = relay->attr("welcomeGreeting");
   if (!greeting.empty())
@@ -180,23 +178,22 @@ bool relay_player::daemon_closed(const ws_message& how) {
                    + (how.close_reason.empty() ? "" : ", " + how.close_reason)
                    + ")");
   ws_.reset();
-  return relay_done("failed", {},
-                    {{"ErrorCode", "39001"},
-                     {"ErrorMessage",
-                      "Network connection to WebSocket server failed."}});
+  return relay_done(
+    "failed", {},
+    {{"ErrorCode", "39001"},
+     {"ErrorMessage", "Network connection to WebSocket server failed."}});
 }
 
 bool relay_player::relay_done(const std::string& status,
                               const std::string& handoff,
                               const form_params& extra) {
   bool caller_left = status == "completed";
-  auto params = twilio_standard_params(
-    party_, caller_left ? "completed" : "in-progress");
+  auto params = twilio_standard_params(party_, caller_left ? "completed"
+                                                           : "in-progress");
   params.emplace_back("SessionId", session_id_);
   params.emplace_back("SessionStatus", status);
-  params.emplace_back("SessionDuration",
-                      std::to_string(static_cast<long>(
-                        ms_since(session_start_) / 1000)));
+  params.emplace_back("SessionDuration", std::to_string(static_cast<long>(
+                                           ms_since(session_start_) / 1000)));
   if (!handoff.empty())
     params.emplace_back("HandoffData", handoff);
   params.insert(params.end(), extra.begin(), extra.end());

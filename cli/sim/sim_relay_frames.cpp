@@ -21,7 +21,6 @@ caf::error frame_error(const std::string& why) {
   return make_error(errc::bad_request, "daemon frame: " + why);
 }
 
-
 // Member `name` of `obj` as a string into `out`. Absent: an error if
 // `required`, else `out` stays as it is; null counts as absent.
 caf::error read_string(const json_value& obj, const char* name, bool required,

@@ -48,13 +48,13 @@ std::string sim_interrupt_frame(std::string_view heard, int64_t duration_ms);
 /// A piece of the reply, untrimmed; `last` ends the talk cycle.
 struct daemon_text {
   std::string token;
-  bool last = false;  // false when absent, as Twilio reads it
+  bool last = false; // false when absent, as Twilio reads it
 };
 
 /// The daemon ends the session; Twilio posts handoff_data to the
 /// <Connect action>.
 struct daemon_end {
-  std::string handoff_data;  // empty when absent
+  std::string handoff_data; // empty when absent
 };
 
 /// DTMF tones the daemon plays into the call.

@@ -29,12 +29,12 @@ enum class got { text, end, closed, timeout, failed };
 
 // One reply as the caller heard it.
 struct reply {
-  std::string text;            // the tokens heard, joined
-  int frames = 0;              // text frames heard before any interrupt
-  int dropped = 0;             // text frames that came after the interrupt
-  double first_ms = -1;        // from the prompt to the first text frame
-  double last_ms = -1;         // ... to the closing one
-  double interrupt_ms = -1;    // ... to the interrupt, if one was sent
+  std::string text;         // the tokens heard, joined
+  int frames = 0;           // text frames heard before any interrupt
+  int dropped = 0;          // text frames that came after the interrupt
+  double first_ms = -1;     // from the prompt to the first text frame
+  double last_ms = -1;      // ... to the closing one
+  double interrupt_ms = -1; // ... to the interrupt, if one was sent
 };
 
 class relay_player {
@@ -47,14 +47,17 @@ class relay_player {
 public:
   relay_player(http_client& client, const sim_call_options& opts,
                const relay_sim_options& relay, sim_party who, host_port daemon)
-    : opts_(opts), relay_(relay), party_(std::move(who)),
-      daemon_(std::move(daemon)), hooks(client, opts, party_, result) {
+    : opts_(opts),
+      relay_(relay),
+      party_(std::move(who)),
+      daemon_(std::move(daemon)),
+      hooks(client, opts, party_, result) {
     result.call_sid = party_.call_sid;
   }
 
   sim_result result;
   call_webhooks hooks;
-  int hops = 0;  // redirects and sessions opened in this step
+  int hops = 0; // redirects and sessions opened in this step
 
   // POSTs a TwiML-fetching webhook and runs what comes back. Returns true
   // while the call goes on in an open session.
@@ -97,7 +100,8 @@ private:
   bool relay_done(const std::string& status, const std::string& handoff,
                   const form_params& extra);
 
-  // -- one open session: cli/sim/sim_relay_session.cpp --------------------------
+  // -- one open session: cli/sim/sim_relay_session.cpp
+  // --------------------------
 
   bool send(const std::string& frame);
 
@@ -132,16 +136,16 @@ private:
 
   void record(const reply& r, std::string note);
 
-  std::unique_ptr<relay_client> ws_;  // the open session, or null
+  std::unique_ptr<relay_client> ws_; // the open session, or null
   std::string session_id_;
   steady::time_point session_start_;
   int sessions_ = 0;
-  std::string action_;                 // the <Connect action> URL
+  std::string action_; // the <Connect action> URL
   std::vector<twiml_node> after_connect_;
-  std::string lang_;                   // sent with each prompt
-  daemon_text text_;                   // the text frame last read
-  std::string handoff_;                // the end frame's handoffData
-  ws_message closed_;                  // how the daemon closed the socket
+  std::string lang_;    // sent with each prompt
+  daemon_text text_;    // the text frame last read
+  std::string handoff_; // the end frame's handoffData
+  ws_message closed_;   // how the daemon closed the socket
 };
 
 } // namespace sb::sim_relay_detail

@@ -58,16 +58,13 @@ got relay_player::next(steady::time_point deadline) {
 
 bool relay_player::other(got g, const std::string& waiting_for) {
   switch (g) {
-    case got::end:
-      return end_session();
-    case got::closed:
-      return daemon_closed(closed_);
+    case got::end: return end_session();
+    case got::closed: return daemon_closed(closed_);
     case got::timeout:
       return fail("no " + waiting_for + " from the daemon within "
                   + std::to_string(relay_.frame_timeout.count()) + " ms");
     case got::text:
-    case got::failed:
-      break;
+    case got::failed: break;
   }
   return false;
 }

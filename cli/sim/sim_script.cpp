@@ -39,14 +39,16 @@ bool is_keys(std::string_view text) {
 }
 
 caf::error line_error(int line, const std::string& why) {
-  return make_error(errc::bad_request, "line " + std::to_string(line) + ": " + why);
+  return make_error(errc::bad_request,
+                    "line " + std::to_string(line) + ": " + why);
 }
 
 // "[0.55] words": the confidence and the words, both checked.
 caf::error confident_speech(std::string_view line, int number, sim_step& out) {
   auto close = line.find(']');
   if (close == std::string_view::npos)
-    return line_error(number, "'[' without ']' (a confidence is written [0.55])");
+    return line_error(number,
+                      "'[' without ']' (a confidence is written [0.55])");
   auto value = plain_number(trim_space(line.substr(1, close - 1)));
   if (!value || *value > 1)
     return line_error(number, "confidence must be a number from 0 to 1, not ["

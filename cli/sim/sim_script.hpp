@@ -28,10 +28,10 @@ enum class sim_step_kind { speech, silence, digits, pause };
 
 struct sim_step {
   sim_step_kind kind = sim_step_kind::speech;
-  std::string text;                  // speech: the words; digits: the keys
-  std::optional<double> confidence;  // speech: Confidence; empty = default
-  double pause_s = 0;                // pause: seconds
-  int line = 0;                      // where it came from (0: an argument)
+  std::string text;                 // speech: the words; digits: the keys
+  std::optional<double> confidence; // speech: Confidence; empty = default
+  double pause_s = 0;               // pause: seconds
+  int line = 0;                     // where it came from (0: an argument)
 };
 
 /// Parses a script. Errors: errc::bad_request, "line N: why" (a confidence

@@ -31,9 +31,9 @@ std::string url_target(std::string_view url) {
     if (path == std::string_view::npos) {
       // "http://host?x=1" has an empty path: the target is "/?x=1".
       auto query = url.find('?', scheme + 3);
-      return "/" + std::string{query == std::string_view::npos
-                                 ? std::string_view{}
-                                 : url.substr(query)};
+      return "/"
+             + std::string{query == std::string_view::npos ? std::string_view{}
+                                                           : url.substr(query)};
     }
     return std::string{url.substr(path)};
   }
@@ -44,20 +44,28 @@ std::string url_target(std::string_view url) {
 
 std::string route_of_target(std::string_view target) {
   auto path = target.substr(0, target.find('?'));
-  if (path == "/voice/inbound") return "inbound";
-  if (path == "/voice/outbound") return "outbound";
-  if (path == "/voice/process-speech") return "process-speech";
-  if (path == "/voice/await") return "await";
-  if (path == "/call-status") return "call-status";
-  if (path == "/recording-status") return "recording-status";
-  if (path == "/amd-status") return "amd-status";
-  if (path.substr(0, 7) == "/audio/") return "audio";
+  if (path == "/voice/inbound")
+    return "inbound";
+  if (path == "/voice/outbound")
+    return "outbound";
+  if (path == "/voice/process-speech")
+    return "process-speech";
+  if (path == "/voice/await")
+    return "await";
+  if (path == "/call-status")
+    return "call-status";
+  if (path == "/recording-status")
+    return "recording-status";
+  if (path == "/amd-status")
+    return "amd-status";
+  if (path.substr(0, 7) == "/audio/")
+    return "audio";
   return std::string{path};
 }
 
 std::string sign_webhook(std::string_view auth_token,
-                         std::string_view public_base,
-                         std::string_view target, const form_params& params) {
+                         std::string_view public_base, std::string_view target,
+                         const form_params& params) {
   std::string url{public_base};
   url += target;
   return twilio_signature(auth_token, url, params);
@@ -83,7 +91,8 @@ caf::expected<host_port> parse_base_url(const std::string& url,
     return bad("expected http://HOST:PORT with no path");
   host_port out{rest, "80"};
   auto colon = rest.rfind(':');
-  if (colon != std::string::npos && rest.find(']', colon) == std::string::npos) {
+  if (colon != std::string::npos
+      && rest.find(']', colon) == std::string::npos) {
     out.host = rest.substr(0, colon);
     out.port = rest.substr(colon + 1);
     if (out.port.empty()

@@ -20,7 +20,7 @@ struct sim_party {
   std::string call_sid;
   std::string from = "+14155550100";
   std::string to = "+14155550199";
-  bool outbound = false;  // Direction outbound-api (REST-created) vs inbound
+  bool outbound = false; // Direction outbound-api (REST-created) vs inbound
 };
 
 /// AccountSid, ApiVersion, CallSid, CallStatus, Direction, From, To: what
@@ -42,16 +42,16 @@ std::string route_of_target(std::string_view target);
 /// The X-Twilio-Signature value for a form POST of `params` to `target`,
 /// signed over `public_base` + `target` as Twilio signs the URL it called.
 std::string sign_webhook(std::string_view auth_token,
-                         std::string_view public_base,
-                         std::string_view target, const form_params& params);
+                         std::string_view public_base, std::string_view target,
+                         const form_params& params);
 
 /// `url` without trailing '/' characters.
 std::string without_trailing_slash(std::string url);
 
 /// Where the daemon listens, as the Beast clients connect to it.
 struct host_port {
-  std::string host;  // a name or an address, IPv6 without brackets
-  std::string port;  // "80" when the URL names none
+  std::string host; // a name or an address, IPv6 without brackets
+  std::string port; // "80" when the URL names none
 };
 
 /// Splits http://HOST[:PORT][/]: the Beast clients (load runner, relay

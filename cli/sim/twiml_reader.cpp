@@ -25,7 +25,8 @@ const twiml_node* twiml_node::find(std::string_view want) const {
   return nullptr;
 }
 
-std::vector<const twiml_node*> twiml_node::find_all(std::string_view want) const {
+std::vector<const twiml_node*>
+twiml_node::find_all(std::string_view want) const {
   std::vector<const twiml_node*> out;
   for (const auto& c : children) {
     if (c.name == want)
@@ -70,7 +71,8 @@ constexpr int max_depth = 256;
 
 class reader {
 public:
-  explicit reader(std::string_view xml) : s_(xml) {}
+  explicit reader(std::string_view xml) : s_(xml) {
+  }
 
   caf::expected<twiml_node> document() {
     skip_prolog();
@@ -93,7 +95,9 @@ private:
                       "TwiML: " + why + " at byte " + std::to_string(i_));
   }
 
-  bool at(std::string_view t) const { return s_.substr(i_, t.size()) == t; }
+  bool at(std::string_view t) const {
+    return s_.substr(i_, t.size()) == t;
+  }
 
   void skip_space() {
     while (i_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[i_])))
@@ -113,8 +117,9 @@ private:
 
   std::string name() {
     size_t b = i_;
-    while (i_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[i_]))
-                              || s_[i_] == '-' || s_[i_] == '_' || s_[i_] == ':'))
+    while (i_ < s_.size()
+           && (std::isalnum(static_cast<unsigned char>(s_[i_])) || s_[i_] == '-'
+               || s_[i_] == '_' || s_[i_] == ':'))
       ++i_;
     return std::string{s_.substr(b, i_ - b)};
   }
@@ -129,11 +134,16 @@ private:
       if (semi == std::string_view::npos)
         return fail("unterminated entity");
       auto ent = raw.substr(k + 1, semi - k - 1);
-      if (ent == "amp") out += '&';
-      else if (ent == "lt") out += '<';
-      else if (ent == "gt") out += '>';
-      else if (ent == "quot") out += '"';
-      else if (ent == "apos") out += '\'';
+      if (ent == "amp")
+        out += '&';
+      else if (ent == "lt")
+        out += '<';
+      else if (ent == "gt")
+        out += '>';
+      else if (ent == "quot")
+        out += '"';
+      else if (ent == "apos")
+        out += '\'';
       else if (!ent.empty() && ent[0] == '#') {
         bool hex = ent.size() > 1 && (ent[1] == 'x' || ent[1] == 'X');
         auto digits = std::string{ent.substr(hex ? 2 : 1)};

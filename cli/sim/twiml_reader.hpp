@@ -16,7 +16,7 @@ namespace sb {
 struct twiml_node {
   std::string name;
   std::vector<std::pair<std::string, std::string>> attrs;
-  std::string text;                 // decoded text directly inside
+  std::string text; // decoded text directly inside
   std::vector<twiml_node> children;
 
   /// The attribute's value, or empty.

@@ -32,28 +32,21 @@ curl_failure_kind kind_of_curl_code(int curl_code) {
     // a dropped connection the server may have acted on it.
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
-    case CURLE_COULDNT_CONNECT:
-      return curl_failure_kind::cannot_connect;
-    case CURLE_OPERATION_TIMEDOUT:
-      return curl_failure_kind::timed_out;
-    case CURLE_FILESIZE_EXCEEDED:
-      return curl_failure_kind::too_large;
-    case CURLE_ABORTED_BY_CALLBACK:
-      return curl_failure_kind::cancelled;
-    default:
-      return curl_failure_kind::failed;
+    case CURLE_COULDNT_CONNECT: return curl_failure_kind::cannot_connect;
+    case CURLE_OPERATION_TIMEDOUT: return curl_failure_kind::timed_out;
+    case CURLE_FILESIZE_EXCEEDED: return curl_failure_kind::too_large;
+    case CURLE_ABORTED_BY_CALLBACK: return curl_failure_kind::cancelled;
+    default: return curl_failure_kind::failed;
   }
 }
 
 errc errc_of(const curl_failure& failure) {
-  return failure.kind() == curl_failure_kind::timed_out
-           ? errc::timed_out
-           : errc::backend_failed;
+  return failure.kind() == curl_failure_kind::timed_out ? errc::timed_out
+                                                        : errc::backend_failed;
 }
 
 caf::error to_error(const curl_failure& failure, std::string_view context) {
-  return make_error(errc_of(failure),
-                    std::string(context) + failure.message);
+  return make_error(errc_of(failure), std::string(context) + failure.message);
 }
 
 } // namespace sb

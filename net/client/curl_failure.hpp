@@ -36,9 +36,9 @@ const std::error_category& curl_category();
 curl_failure_kind kind_of_curl_code(int curl_code);
 
 struct curl_failure {
-  std::error_code code;  // curl_category()
-  std::string message;   // one line, never empty, never credentials
-  long status = 0;       // HTTP status if an answer had begun, else 0
+  std::error_code code; // curl_category()
+  std::string message;  // one line, never empty, never credentials
+  long status = 0;      // HTTP status if an answer had begun, else 0
 
   curl_failure_kind kind() const {
     return kind_of_curl_code(code.value());

@@ -12,9 +12,9 @@ namespace sb {
 
 namespace {
 
-using std::chrono::milliseconds;
 using detail::curl_stop;
 using detail::curl_transfer;
+using std::chrono::milliseconds;
 
 struct curl_global {
   curl_global() {
@@ -62,10 +62,8 @@ void set_policy(CURL* curl) {
 
 void set_limits(CURL* curl, const curl_limits& limits) {
   const auto total = std::max(limits.total, milliseconds(1));
-  const auto connect =
-    std::clamp(limits.connect, milliseconds(1), total);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
-                   static_cast<long>(total.count()));
+  const auto connect = std::clamp(limits.connect, milliseconds(1), total);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(total.count()));
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(connect.count()));
   // Fails at once on a Content-Length over the cap; a longer body without
@@ -76,8 +74,9 @@ void set_limits(CURL* curl, const curl_limits& limits) {
 
 void set_method(CURL* curl, const curl_request& request) {
   const bool head = request.method == "HEAD";
-  const bool sends_body =
-    !head && (!request.body.empty() || request.method == "POST");
+  const bool sends_body = !head
+                          && (!request.body.empty()
+                              || request.method == "POST");
   // A body makes libcurl POST, and no body GET; any other method (a GET
   // with a body included) is named outright.
   if (head)
@@ -111,15 +110,13 @@ void set_callbacks(CURL* curl, curl_transfer& t) {
 curl_failure stop_failure(const curl_transfer& t, CURLcode rc,
                           const char* errbuf, long status) {
   switch (t.stop) {
-    case curl_stop::too_large:
-      break;
+    case curl_stop::too_large: break;
     case curl_stop::cancelled:
       return make_failure(CURLE_ABORTED_BY_CALLBACK, "cancelled", status);
     case curl_stop::idle:
       return make_failure(CURLE_OPERATION_TIMEDOUT,
                           "no data for "
-                            + std::to_string(t.limits->idle.count())
-                            + " ms",
+                            + std::to_string(t.limits->idle.count()) + " ms",
                           status);
     case curl_stop::none:
       if (rc != CURLE_FILESIZE_EXCEEDED)
@@ -128,8 +125,7 @@ curl_failure stop_failure(const curl_transfer& t, CURLcode rc,
   }
   return make_failure(CURLE_FILESIZE_EXCEEDED,
                       "response larger than "
-                        + std::to_string(t.limits->max_body_bytes)
-                        + " bytes",
+                        + std::to_string(t.limits->max_body_bytes) + " bytes",
                       status);
 }
 
@@ -165,10 +161,9 @@ curl_session::~curl_session() = default;
 curl_session::curl_session(curl_session&&) noexcept = default;
 curl_session& curl_session::operator=(curl_session&&) noexcept = default;
 
-curl_result curl_session::perform(const curl_request& request,
-                                  const curl_limits& limits,
-                                  const curl_sink& sink,
-                                  const std::atomic<bool>* cancel) {
+curl_result
+curl_session::perform(const curl_request& request, const curl_limits& limits,
+                      const curl_sink& sink, const std::atomic<bool>* cancel) {
   CURL* curl = impl_->curl;
   if (!curl)
     return make_failure(CURLE_FAILED_INIT, "curl_easy_init failed", 0);
@@ -203,8 +198,7 @@ curl_result curl_session::perform(const curl_request& request,
     return stop_failure(t, rc, impl_->errbuf, status);
   t.answer.status = status;
   char* type = nullptr;
-  if (curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK
-      && type)
+  if (curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type)
     t.answer.content_type = type;
   return std::move(t.answer);
 }

@@ -48,12 +48,12 @@ struct curl_limits {
 };
 
 struct curl_request {
-  std::string method = "GET"; // GET, HEAD, POST or another token
-  std::string url;            // http:// or https:// only
-  std::string body;           // sent when non-empty (not for HEAD), and
-                              // always for POST
+  std::string method = "GET";       // GET, HEAD, POST or another token
+  std::string url;                  // http:// or https:// only
+  std::string body;                 // sent when non-empty (not for HEAD), and
+                                    // always for POST
   std::vector<std::string> headers; // "Name: value" lines
-  std::string user;           // non-empty: HTTP Basic with `password`
+  std::string user;                 // non-empty: HTTP Basic with `password`
   std::string password;
 };
 

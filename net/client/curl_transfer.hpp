@@ -22,11 +22,11 @@ struct curl_transfer {
 
   CURL* curl = nullptr;
   const curl_limits* limits = nullptr;
-  const curl_sink* sink = nullptr;          // may point to an empty sink
+  const curl_sink* sink = nullptr;           // may point to an empty sink
   const std::atomic<bool>* cancel = nullptr; // may be null
   curl_answer answer;
   size_t body_bytes = 0;
-  long status = 0;            // known once the body begins
+  long status = 0; // known once the body begins
   bool body_started = false;
   clock::time_point last_piece{};
   curl_stop stop = curl_stop::none;

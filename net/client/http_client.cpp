@@ -44,9 +44,9 @@ http_client::request(const std::string& method, const std::string& url,
                          std::move(answer->body)};
 }
 
-caf::expected<client_response>
-http_client::post_form(const std::string& url, const std::string& body,
-                       const headers& extra) {
+caf::expected<client_response> http_client::post_form(const std::string& url,
+                                                      const std::string& body,
+                                                      const headers& extra) {
   auto all = extra;
   all.emplace_back("Content-Type", "application/x-www-form-urlencoded");
   return request("POST", url, body, all);

@@ -27,7 +27,8 @@ class http_client {
 public:
   /// `timeout` bounds each request as a whole; connecting gets at most
   /// min(timeout, 5 s) of it.
-  explicit http_client(std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  explicit http_client(
+    std::chrono::milliseconds timeout = std::chrono::seconds(20));
   ~http_client();
   http_client(const http_client&) = delete;
   http_client& operator=(const http_client&) = delete;
@@ -39,10 +40,9 @@ public:
   /// for anything else (connection refused, a body over
   /// http_client_max_body_bytes, a URL that is not http or https). HTTP
   /// error statuses are not errors.
-  caf::expected<client_response> request(const std::string& method,
-                                         const std::string& url,
-                                         const std::string& body = {},
-                                         const headers& extra = {});
+  caf::expected<client_response>
+  request(const std::string& method, const std::string& url,
+          const std::string& body = {}, const headers& extra = {});
 
   caf::expected<client_response> get(const std::string& url,
                                      const headers& extra = {}) {

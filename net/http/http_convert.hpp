@@ -18,10 +18,10 @@
 
 namespace sb {
 
-using beast_request
-  = boost::beast::http::request<boost::beast::http::string_body>;
-using beast_response
-  = boost::beast::http::response<boost::beast::http::string_body>;
+using beast_request =
+  boost::beast::http::request<boost::beast::http::string_body>;
+using beast_response =
+  boost::beast::http::response<boost::beast::http::string_body>;
 
 /// An answer with `status` and `text` as its text/plain body.
 http_response plain_response(unsigned status, std::string text);

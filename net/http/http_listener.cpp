@@ -76,17 +76,14 @@ http_listener::http_listener(asio::io_context& ioc,
 caf::error http_listener::listen() {
   const auto where = options_.host + ":" + std::to_string(options_.port);
   auto error_at = [&](const char* step, const beast::error_code& ec) {
-    return make_error(errc::bad_config, "server.listen " + where
-                                          + ": cannot " + step + ": "
-                                          + ec.message());
+    return make_error(errc::bad_config, "server.listen " + where + ": cannot "
+                                          + step + ": " + ec.message());
   };
   beast::error_code ec;
   tcp::resolver resolver(ioc_);
-  const auto found = resolver.resolve(options_.host,
-                                      std::to_string(options_.port),
-                                      tcp::resolver::passive
-                                        | tcp::resolver::numeric_service,
-                                      ec);
+  const auto found = resolver.resolve(
+    options_.host, std::to_string(options_.port),
+    tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (!ec && found.empty())
     ec = asio::error::host_not_found;
   if (ec)
@@ -149,8 +146,8 @@ void http_listener::on_accept(beast::error_code ec, tcp::socket socket) {
     refuse(socket);
   } else {
     // The slot shares ownership of this listener, whose counter it holds.
-    connection_slot slot(std::shared_ptr<std::atomic<size_t>>(
-      shared_from_this(), &connections_));
+    connection_slot slot(
+      std::shared_ptr<std::atomic<size_t>>(shared_from_this(), &connections_));
     std::make_shared<http_session>(std::move(socket), shared_from_this(),
                                    std::move(slot))
       ->run();
@@ -167,9 +164,9 @@ void http_listener::refuse(tcp::socket& socket) {
   const bool logged_before = refusal_logged_ != decltype(refusal_logged_){};
   if (logged_before && now - refusal_logged_ < refusal_log_interval)
     return;
-  SB_LOG_WARNING("http: server.max_connections (" << options_.max_connections
-                 << ") reached: closed " << refused_unlogged_
-                 << " new connection(s) at accept");
+  SB_LOG_WARNING("http: server.max_connections ("
+                 << options_.max_connections << ") reached: closed "
+                 << refused_unlogged_ << " new connection(s) at accept");
   refused_unlogged_ = 0;
   refusal_logged_ = now;
 }

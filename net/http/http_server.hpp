@@ -26,12 +26,12 @@ class http_listener; // net/http/http_listener.hpp
 
 struct http_server_options {
   std::string host = "127.0.0.1";
-  uint16_t port = 0;                         // 0 = any free port
+  uint16_t port = 0; // 0 = any free port
   uint64_t max_body_bytes = 65536;
   std::chrono::milliseconds header_timeout{10000};
   std::chrono::milliseconds body_timeout{10000};
   std::chrono::milliseconds idle_timeout{60000}; // between keep-alive requests
-  size_t max_pipeline = 8;                   // requests in flight per connection
+  size_t max_pipeline = 8; // requests in flight per connection
   // Past this many open connections a new one is accepted and closed at
   // once (counted in switchboard_http_rejected_total).
   size_t max_connections = 20000;

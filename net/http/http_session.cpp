@@ -1,9 +1,9 @@
 // The connection behind net/http/http_session.hpp. Every handler runs on
 // the connection's strand and holds the session through shared_from_this().
 // Handlers answer through a responder that may fire on any thread; a
-// reply_promise (core/reply_promise.hpp) turns a responder dropped unanswered into
-// a 503 instead of a hung client. Reading stops while the pipeline is full,
-// which bounds memory per connection; a request stream that can no longer
+// reply_promise (core/reply_promise.hpp) turns a responder dropped unanswered
+// into a 503 instead of a hung client. Reading stops while the pipeline is
+// full, which bounds memory per connection; a request stream that can no longer
 // be trusted gets one last error response and a close.
 #include "net/http/http_session.hpp"
 
@@ -82,10 +82,10 @@ void http_session::run() {
 
 void http_session::deliver(uint64_t seq, http_response res) {
   listener_->request_answered();
-  asio::post(strand_, [self = shared_from_this(), seq,
-                       res = std::move(res)]() mutable {
-    self->on_response(seq, std::move(res));
-  });
+  asio::post(strand_,
+             [self = shared_from_this(), seq, res = std::move(res)]() mutable {
+               self->on_response(seq, std::move(res));
+             });
 }
 
 void http_session::do_read() {
@@ -227,8 +227,7 @@ void http_session::on_read_error(beast::error_code ec, const char* what) {
   } else if (ec == http::error::header_limit) {
     respond_error(431, "request header fields too large\n");
   } else if (ec == http::error::end_of_stream
-             || ec == http::error::partial_message
-             || ec == asio::error::eof) {
+             || ec == http::error::partial_message || ec == asio::error::eof) {
     // The peer finished sending: answer what it already asked for, then
     // close (do_write closes once the queue drains).
     if (queue_.empty())
@@ -244,8 +243,8 @@ void http_session::on_read_error(beast::error_code ec, const char* what) {
 
 void http_session::dispatch_request() {
   auto msg = parser_->release();
-  const bool upgrade
-    = listener_->takes_upgrades() && websocket::is_upgrade(msg);
+  const bool upgrade = listener_->takes_upgrades()
+                       && websocket::is_upgrade(msg);
   pending_response entry;
   entry.version = msg.version();
   // An upgrade request ends the HTTP conversation whatever the answer: the
@@ -276,9 +275,10 @@ void http_session::dispatch_request() {
     [self, seq] {
       self->deliver(seq, plain_response(503, "service unavailable\n"));
     }};
-  listener_->call_handler(
-    to_request(std::move(msg), remote_),
-    [done](http_response res) { done.deliver(std::move(res)); });
+  listener_->call_handler(to_request(std::move(msg), remote_),
+                          [done](http_response res) {
+                            done.deliver(std::move(res));
+                          });
   do_read();
 }
 
@@ -300,12 +300,12 @@ void http_session::dispatch_upgrade(uint64_t seq, beast_request&& msg) {
   // request, which a client may not send before the handshake's answer
   // (RFC 6455 4.1).
   if (queue_.size() > 1 || writing_ || buffer_.size() > 0) {
-    on_response(seq, plain_response(
-                       400, "websocket upgrade must not be pipelined\n"));
+    on_response(
+      seq, plain_response(400, "websocket upgrade must not be pipelined\n"));
     return;
   }
-  auto verdict
-    = listener_->call_upgrade_handler(to_request(beast_request(msg), remote_));
+  auto verdict = listener_->call_upgrade_handler(
+    to_request(beast_request(msg), remote_));
   if (!verdict.accept) {
     on_response(seq, std::move(verdict.refusal));
     return;
@@ -331,7 +331,7 @@ void http_session::on_response(uint64_t seq, http_response res) {
     return;
   auto& entry = queue_[seq - front_seq_];
   entry.ready = to_response(std::move(res), entry.version, entry.keep_alive,
-                           entry.head);
+                            entry.head);
   do_write();
 }
 
@@ -339,8 +339,8 @@ void http_session::respond_error(unsigned status, std::string text) {
   // The request stream can no longer be trusted, so this is the last
   // response: it follows those already queued, then the connection closes.
   pending_response entry;
-  entry.ready = to_response(plain_response(status, std::move(text)), 11,
-                           false, false);
+  entry.ready = to_response(plain_response(status, std::move(text)), 11, false,
+                            false);
   queue_.push_back(std::move(entry));
   ++next_seq_;
   do_write();

@@ -102,8 +102,8 @@ private:
   std::string peer_ip_; // the rate limit's key
   bool peer_loopback_ = false;
   boost::beast::flat_buffer buffer_;
-  std::optional<boost::beast::http::request_parser<
-    boost::beast::http::string_body>>
+  std::optional<
+    boost::beast::http::request_parser<boost::beast::http::string_body>>
     parser_;
   std::deque<pending_response> queue_; // front is request front_seq_
   uint64_t front_seq_ = 0;

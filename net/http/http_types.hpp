@@ -11,17 +11,17 @@
 namespace sb {
 
 struct http_request {
-  std::string method;          // "GET", "POST", ...
-  std::string target;          // raw request-target as received: path + "?" + query
-  std::string path;            // target before '?', not decoded
-  std::string query;           // target after '?', may be empty
-  std::string content_type;    // Content-Type header, or empty
-  std::string authorization;   // Authorization header, or empty
-  std::string twilio_signature;// X-Twilio-Signature header, or empty
-  std::string if_none_match;   // If-None-Match header, or empty
+  std::string method; // "GET", "POST", ...
+  std::string target; // raw request-target as received: path + "?" + query
+  std::string path;   // target before '?', not decoded
+  std::string query;  // target after '?', may be empty
+  std::string content_type;      // Content-Type header, or empty
+  std::string authorization;     // Authorization header, or empty
+  std::string twilio_signature;  // X-Twilio-Signature header, or empty
+  std::string if_none_match;     // If-None-Match header, or empty
   std::string idempotency_token; // I-Twilio-Idempotency-Token, or empty
   std::string body;
-  std::string remote_address;  // peer "ip:port"
+  std::string remote_address; // peer "ip:port"
 };
 
 struct http_response {

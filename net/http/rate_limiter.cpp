@@ -9,8 +9,8 @@
 
 namespace sb {
 
-rate_limiter::rate_limiter(double per_second, double burst,
-                           bool limit_loopback, size_t max_tracked)
+rate_limiter::rate_limiter(double per_second, double burst, bool limit_loopback,
+                           size_t max_tracked)
   : per_second_(per_second),
     burst_(std::max(1.0, burst)),
     limit_loopback_(limit_loopback),
@@ -29,8 +29,7 @@ bool rate_limiter::allow(const std::string& address, bool loopback,
     found = buckets_.emplace(address, bucket{burst_, now}).first;
   }
   auto& b = found->second;
-  const double elapsed =
-    std::chrono::duration<double>(now - b.last).count();
+  const double elapsed = std::chrono::duration<double>(now - b.last).count();
   if (elapsed > 0) {
     b.tokens = std::min(burst_, b.tokens + elapsed * per_second_);
     b.last = now;
@@ -40,8 +39,8 @@ bool rate_limiter::allow(const std::string& address, bool loopback,
     return true;
   }
   // Whole seconds, rounded up, as Retry-After wants them.
-  retry_after_s = std::max(1L, static_cast<long>(std::ceil(
-                                 (1 - b.tokens) / per_second_)));
+  retry_after_s = std::max(
+    1L, static_cast<long>(std::ceil((1 - b.tokens) / per_second_)));
   return false;
 }
 

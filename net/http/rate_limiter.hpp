@@ -35,7 +35,9 @@ public:
   bool allow(const std::string& address, bool loopback, clock::time_point now,
              long& retry_after_s);
 
-  bool enabled() const { return per_second_ > 0; }
+  bool enabled() const {
+    return per_second_ > 0;
+  }
 
   /// Addresses currently remembered (for tests).
   size_t tracked() const;

@@ -102,12 +102,12 @@ private:
   std::atomic<bool> closing_{false}; // no more frames are taken
   std::atomic<size_t> waiting_{0};   // frames taken and not yet written
   // Touched only on the strand.
-  std::deque<std::string> queue_;    // front is being written if writing_
+  std::deque<std::string> queue_; // front is being written if writing_
   bool writing_ = false;
   std::optional<websocket::close_reason> close_frame_; // we decided to close
-  std::string close_why_;            // ... and why, for on_closed
-  bool close_started_ = false;       // async_close is running
-  bool ended_ = false;               // on_closed has been called
+  std::string close_why_;      // ... and why, for on_closed
+  bool close_started_ = false; // async_close is running
+  bool ended_ = false;         // on_closed has been called
 };
 
 ws_session::ws_session(tcp::socket&& socket, const ws_session_options& opts,
@@ -139,8 +139,8 @@ void ws_session::run(http::request<http::string_body>&& req, ws_opener open) {
 void ws_session::do_accept(const http::request<http::string_body>& req) {
   // The websocket stream has timeouts of its own; the tcp_stream's stay
   // off (a fresh stream has none).
-  ws_.set_option(websocket::stream_base::timeout{
-    options_.handshake_timeout, options_.idle_timeout, true});
+  ws_.set_option(websocket::stream_base::timeout{options_.handshake_timeout,
+                                                 options_.idle_timeout, true});
   ws_.set_option(
     websocket::stream_base::decorator([](websocket::response_type& res) {
       res.set(http::field::server, "switchboard");
@@ -229,10 +229,10 @@ bool ws_session::send_text(std::string frame) {
       });
     return false;
   }
-  asio::post(strand_, [self = shared_from_this(),
-                       frame = std::move(frame)]() mutable {
-    self->on_send(std::move(frame));
-  });
+  asio::post(strand_,
+             [self = shared_from_this(), frame = std::move(frame)]() mutable {
+               self->on_send(std::move(frame));
+             });
   return true;
 }
 

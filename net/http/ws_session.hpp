@@ -27,8 +27,8 @@ struct ws_session_options {
   // With nothing received for half of it, the session pings; with nothing
   // for all of it (a pong counts), the session ends.
   std::chrono::milliseconds idle_timeout{60000};
-  size_t max_frame_bytes = 65536;    // a larger message closes with 1009
-  size_t send_queue_frames = 1024;   // see ws_channel::send_text
+  size_t max_frame_bytes = 65536;  // a larger message closes with 1009
+  size_t send_queue_frames = 1024; // see ws_channel::send_text
 };
 
 /// Takes over `socket`, whose WebSocket upgrade request `req` the HTTP

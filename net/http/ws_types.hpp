@@ -1,6 +1,6 @@
 // What the application sees of a WebSocket accepted on the public listener
-// (net/http/http_server.hpp): the channel it sends on, the events it receives and
-// its answer to an upgrade request. No Beast or CAF types, so app/ code can
+// (net/http/http_server.hpp): the channel it sends on, the events it receives
+// and its answer to an upgrade request. No Beast or CAF types, so app/ code can
 // include it; the session behind ws_channel is net/http/ws_session.cpp.
 #pragma once
 
@@ -14,8 +14,8 @@
 namespace sb {
 
 /// One accepted WebSocket, as the application sees it. Implemented by the
-/// session in net/http/ws_session.cpp; the application holds it only through the
-/// weak_ptr it was given, which expires when the session ends.
+/// session in net/http/ws_session.cpp; the application holds it only through
+/// the weak_ptr it was given, which expires when the session ends.
 class ws_channel {
 public:
   virtual ~ws_channel() = default;

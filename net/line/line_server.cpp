@@ -3,8 +3,8 @@
 // socket file, the acceptor and its accept loop; one line_session per
 // connection owns the socket, a strand, the bytes not yet split into lines
 // and an ordered queue of replies, so pipelined lines are answered in the
-// order they arrived. A reply_promise (core/reply_promise.hpp) turns a responder
-// dropped unanswered into dropped_reply instead of a client waiting
+// order they arrived. A reply_promise (core/reply_promise.hpp) turns a
+// responder dropped unanswered into dropped_reply instead of a client waiting
 // forever.
 #include "net/line/line_server.hpp"
 
@@ -44,9 +44,8 @@ constexpr size_t read_chunk_bytes = 4096;
 constexpr auto accept_retry_delay = std::chrono::milliseconds(100);
 
 bool is_blank(const std::string& line) {
-  return std::all_of(line.begin(), line.end(), [](char c) {
-    return c == ' ' || c == '\t' || c == '\r';
-  });
+  return std::all_of(line.begin(), line.end(),
+                     [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
 }
 
 // A reply as it goes on the wire: exactly one line.
@@ -69,8 +68,7 @@ peer_info peer_of(local::socket& socket) {
   peer_info peer;
   ucred cred{};
   socklen_t len = sizeof(cred);
-  if (getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred,
-                 &len)
+  if (getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len)
         == 0
       && len == sizeof(cred)) {
     peer.pid = cred.pid;
@@ -87,8 +85,8 @@ caf::error path_error(const std::string& path, const std::string& why) {
 } // namespace
 
 struct line_server::impl : std::enable_shared_from_this<impl> {
-  impl(asio::io_context& context, std::string socket_path,
-       line_handler on_line, line_server_options opts)
+  impl(asio::io_context& context, std::string socket_path, line_handler on_line,
+       line_server_options opts)
     : ioc(context),
       path(std::move(socket_path)),
       handler(std::move(on_line)),
@@ -437,10 +435,10 @@ void line_server::impl::do_accept() {
   // Each connection gets a strand of its own, so its handlers never run
   // concurrently even when the caller runs ioc on several threads.
   acceptor.async_accept(asio::make_strand(ioc),
-                         [self = shared_from_this()](error_code ec,
-                                                     local::socket socket) {
-                           self->on_accept(ec, std::move(socket));
-                         });
+                        [self = shared_from_this()](error_code ec,
+                                                    local::socket socket) {
+                          self->on_accept(ec, std::move(socket));
+                        });
 }
 
 void line_server::impl::on_accept(error_code ec, local::socket socket) {
@@ -457,8 +455,7 @@ void line_server::impl::on_accept(error_code ec, local::socket socket) {
     });
     return;
   }
-  std::make_shared<line_session>(std::move(socket), shared_from_this())
-    ->run();
+  std::make_shared<line_session>(std::move(socket), shared_from_this())->run();
   do_accept();
 }
 

@@ -39,27 +39,26 @@ using line_responder = std::function<void(std::string reply)>;
 /// line, without its "\n" (or "\r\n"); empty lines are skipped. It must not
 /// block: hand the work off and call `respond` later, or right away. An
 /// exception it throws is logged and the client gets dropped_reply.
-using line_handler
-  = std::function<void(std::string line, const peer_info& peer,
-                       line_responder respond)>;
+using line_handler = std::function<void(std::string line, const peer_info& peer,
+                                        line_responder respond)>;
 
 struct line_server_options {
-  size_t max_line_bytes = 64 * 1024;  // longer lines get too_long_reply
-  size_t max_pipeline = 16;           // lines in flight per connection
+  size_t max_line_bytes = 64 * 1024; // longer lines get too_long_reply
+  size_t max_pipeline = 16;          // lines in flight per connection
   // A connection with nothing in flight and no complete line for this long
   // is closed. Waiting for the handler never times out.
   std::chrono::milliseconds idle_timeout{300000};
   // A client that does not take a reply within this long is dropped.
   std::chrono::milliseconds write_timeout{10000};
-  uint32_t file_mode = 0660;          // of the socket file, set before listen
-  std::string log_name = "admin";     // prefix of log lines
+  uint32_t file_mode = 0660;      // of the socket file, set before listen
+  std::string log_name = "admin"; // prefix of log lines
   // Sent for a dropped responder or a handler that threw.
-  std::string dropped_reply
-    = R"json({"ok":false,"error":"internal error"})json";
+  std::string dropped_reply =
+    R"json({"ok":false,"error":"internal error"})json";
   // Sent for an overlong line, whose bytes are discarded up to the next
   // newline; the connection stays usable. "{max}" becomes max_line_bytes.
-  std::string too_long_reply
-    = R"json({"ok":false,"error":"line too long (max {max} bytes)"})json";
+  std::string too_long_reply =
+    R"json({"ok":false,"error":"line too long (max {max} bytes)"})json";
 };
 
 class line_server {

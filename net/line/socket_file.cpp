@@ -56,11 +56,10 @@ caf::error clear_socket_path(const std::string& path,
   if (path.empty())
     return make_error(errc::bad_config, "empty socket path");
   if (path.size() >= sizeof(sockaddr_un::sun_path))
-    return path_error(path, "longer than a Unix socket address holds ("
-                              + std::to_string(sizeof(sockaddr_un::sun_path)
-                                               - 1)
-                              + " bytes)");
-  struct stat st{};
+    return path_error(
+      path, "longer than a Unix socket address holds ("
+              + std::to_string(sizeof(sockaddr_un::sun_path) - 1) + " bytes)");
+  struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) {
     if (errno == ENOENT)
       return caf::none;
@@ -77,8 +76,7 @@ caf::error clear_socket_path(const std::string& path,
     case probe_result::failed:
       return path_error(path, std::string("cannot probe existing socket: ")
                                 + strerror(err));
-    case probe_result::stale:
-      break;
+    case probe_result::stale: break;
   }
   SB_LOG_NOTICE(log_name << ": replacing stale socket " << path);
   if (::unlink(path.c_str()) != 0 && errno != ENOENT)
@@ -88,7 +86,7 @@ caf::error clear_socket_path(const std::string& path,
 }
 
 std::optional<file_identity> identity_of(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   if (::lstat(path.c_str(), &st) != 0)
     return std::nullopt;
   return file_identity{st.st_dev, st.st_ino};

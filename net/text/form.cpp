@@ -24,8 +24,8 @@ int hex_value(char c) {
 }
 
 caf::error form_error(const std::string& why, size_t offset) {
-  return make_error(errc::bad_request, "form body: " + why + " at byte "
-                                         + std::to_string(offset));
+  return make_error(errc::bad_request,
+                    "form body: " + why + " at byte " + std::to_string(offset));
 }
 
 // Length of the well-formed UTF-8 sequence at `pos`, or 0. The ranges for
@@ -115,8 +115,8 @@ caf::error parse_pair(std::string_view segment, size_t base,
                       form_params& params) {
   size_t eq = segment.find('=');
   std::string_view raw_key = segment.substr(0, eq);
-  std::string_view raw_value =
-    eq == npos ? std::string_view{} : segment.substr(eq + 1);
+  std::string_view raw_value = eq == npos ? std::string_view{}
+                                          : segment.substr(eq + 1);
   size_t value_base = eq == npos ? base + segment.size() : base + eq + 1;
   if (raw_key.empty())
     return form_error("empty key", base);
@@ -148,9 +148,8 @@ caf::expected<form_params> parse_form(std::string_view body,
     std::string_view segment = body.substr(start, end - start);
     if (!segment.empty()) {
       if (params.size() == max_params)
-        return form_error("more than " + std::to_string(max_params)
-                            + " parameters",
-                          start);
+        return form_error(
+          "more than " + std::to_string(max_params) + " parameters", start);
       if (auto err = parse_pair(segment, start, params))
         return err;
     }
@@ -161,8 +160,7 @@ caf::expected<form_params> parse_form(std::string_view body,
   return params;
 }
 
-const std::string* find_param(const form_params& params,
-                              std::string_view key) {
+const std::string* find_param(const form_params& params, std::string_view key) {
   for (const auto& [k, v] : params)
     if (k == key)
       return &v;

@@ -18,7 +18,8 @@ inline void write_string(json_writer& w, std::string_view s) {
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
-inline void write_field(json_writer& w, const char* key, std::string_view value) {
+inline void write_field(json_writer& w, const char* key,
+                        std::string_view value) {
   w.Key(key);
   write_string(w, value);
 }

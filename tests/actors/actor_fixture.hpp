@@ -9,10 +9,6 @@
 // promise_result objects.
 #pragma once
 
-#include <catch2/catch.hpp>
-
-#include <stdlib.h>
-
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -21,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include <stdlib.h>
+
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -28,9 +26,9 @@
 #include <caf/exit_reason.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 #include <caf/send.hpp>
+#include <catch2/catch.hpp>
 
 #include "actor_stubs.hpp"
-#include "webhook_events.hpp"
 #include "actors/call.hpp"
 #include "actors/ingress.hpp"
 #include "actors/store.hpp"
@@ -38,6 +36,7 @@
 #include "core/log.hpp"
 #include "storage/database.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "webhook_events.hpp"
 
 namespace sb::testing {
 
@@ -48,7 +47,9 @@ struct promise_result {
   std::optional<T> value;
   bool dropped = false; // every copy went away without a delivery
 
-  bool fired() const { return value.has_value(); }
+  bool fired() const {
+    return value.has_value();
+  }
 };
 
 template <class T>
@@ -57,7 +58,7 @@ using promise_result_ptr = std::shared_ptr<promise_result<T>>;
 template <class T>
 reply_promise<T> promise_into(const promise_result_ptr<T>& out) {
   return reply_promise<T>{[out](T value) { out->value = std::move(value); },
-                       [out] { out->dropped = true; }};
+                          [out] { out->dropped = true; }};
 }
 
 /// The answer to a request the test sent through a short-lived actor.
@@ -66,7 +67,9 @@ struct request_result {
   std::optional<T> value;
   caf::error error;
 
-  bool answered() const { return value.has_value() || error; }
+  bool answered() const {
+    return value.has_value() || error;
+  }
 };
 
 template <class T>
@@ -94,19 +97,24 @@ protected:
     return track(sys_.spawn(stub_llm, mode, std::move(answer)));
   }
 
-  twilio_actor spawn_stub_twilio() { return track(sys_.spawn(stub_twilio)); }
+  twilio_actor spawn_stub_twilio() {
+    return track(sys_.spawn(stub_twilio));
+  }
 
-  call_ingress spawn_ingress_stub() { return track(sys_.spawn(stub_ingress)); }
+  call_ingress spawn_ingress_stub() {
+    return track(sys_.spawn(stub_ingress));
+  }
 
   ingress_actor spawn_ingress_with(llm_actor llm, twilio_actor twilio) {
-    return track(spawn_ingress(sys_, ingress_deps{store_, llm, twilio, cfg_, {}, {}, {}, {}}));
+    return track(spawn_ingress(
+      sys_, ingress_deps{store_, llm, twilio, cfg_, {}, {}, {}, {}}));
   }
 
   /// Sends `ev` with a fresh reply promise; the result fills in as the
   /// scheduler runs.
   template <class Handle>
-  promise_result_ptr<voice_reply> send_webhook(const Handle& hdl,
-                                            call_event ev) {
+  promise_result_ptr<voice_reply>
+  send_webhook(const Handle& hdl, call_event ev) {
     auto out = std::make_shared<promise_result<voice_reply>>();
     caf::anon_send(hdl, event_atom::value, std::move(ev), promise_into(out));
     return out;

@@ -30,10 +30,9 @@ namespace sb::testing {
 /// step is in progress.
 template <class State, class Handle>
 State& state_of(const Handle& hdl) {
-  using impl = std::remove_pointer_t<
-    typename Handle::template stateful_pointer<State>>;
-  return dynamic_cast<impl&>(*caf::actor_cast<caf::abstract_actor*>(hdl))
-    .state;
+  using impl =
+    std::remove_pointer_t<typename Handle::template stateful_pointer<State>>;
+  return dynamic_cast<impl&>(*caf::actor_cast<caf::abstract_actor*>(hdl)).state;
 }
 
 // -- LLM ----------------------------------------------------------------------

@@ -17,8 +17,8 @@ namespace {
 // A promise that notes, when it is delivered, how many rows `table` has on
 // disk (through the fixture's second connection).
 struct counted_answer {
-  std::shared_ptr<promise_result<voice_reply>> out
-    = std::make_shared<promise_result<voice_reply>>();
+  std::shared_ptr<promise_result<voice_reply>> out =
+    std::make_shared<promise_result<voice_reply>>();
   std::shared_ptr<int64_t> rows_then = std::make_shared<int64_t>(-1);
 };
 
@@ -30,17 +30,18 @@ protected:
                                const std::string& table) {
     counted_answer c;
     voice_reply_promise promise{[this, c, table](voice_reply r) {
-                            *c.rows_then = rows(table);
-                            c.out->value = std::move(r);
-                          },
-                          [c] { c.out->dropped = true; }};
+                                  *c.rows_then = rows(table);
+                                  c.out->value = std::move(r);
+                                },
+                                [c] { c.out->dropped = true; }};
     caf::anon_send(call, event_atom::value, std::move(ev), std::move(promise));
     return c;
   }
 };
 
-TEST_CASE_METHOD(answer_fixture, "a webhook's answer leaves only once its "
-                                 "event is committed",
+TEST_CASE_METHOD(answer_fixture,
+                 "a webhook's answer leaves only once its "
+                 "event is committed",
                  "[call][answer]") {
   auto call = start_call();
   auto greeting = send_counting(call, inbound_event(call_sid), "events");
@@ -50,8 +51,9 @@ TEST_CASE_METHOD(answer_fixture, "a webhook's answer leaves only once its "
   CHECK(*greeting.rows_then == 1);
 }
 
-TEST_CASE_METHOD(answer_fixture, "a turn's answer leaves only once the "
-                                 "caller's words and the reply are committed",
+TEST_CASE_METHOD(answer_fixture,
+                 "a turn's answer leaves only once the "
+                 "caller's words and the reply are committed",
                  "[call][answer]") {
   auto call = start_call();
   answer_of(call, inbound_event(call_sid));
@@ -62,8 +64,9 @@ TEST_CASE_METHOD(answer_fixture, "a turn's answer leaves only once the "
   CHECK(*reply.rows_then == 2);
 }
 
-TEST_CASE_METHOD(answer_fixture, "the answer waits while the store has not "
-                                 "answered, however the scheduler interleaves",
+TEST_CASE_METHOD(answer_fixture,
+                 "the answer waits while the store has not "
+                 "answered, however the scheduler interleaves",
                  "[call][answer]") {
   auto call = start_call();
   answer_of(call, inbound_event(call_sid));
@@ -80,8 +83,9 @@ TEST_CASE_METHOD(answer_fixture, "the answer waits while the store has not "
   CHECK(out->value->action == reply_action::ack);
 }
 
-TEST_CASE_METHOD(answer_fixture, "a retry gets the first answer, after the "
-                                 "first one's commit, and stores nothing more",
+TEST_CASE_METHOD(answer_fixture,
+                 "a retry gets the first answer, after the "
+                 "first one's commit, and stores nothing more",
                  "[call][answer]") {
   auto call = start_call();
   answer_of(call, inbound_event(call_sid));

@@ -11,12 +11,16 @@ using namespace sb::testing;
 
 namespace {
 
-std::chrono::milliseconds ms(int n) { return std::chrono::milliseconds(n); }
+std::chrono::milliseconds ms(int n) {
+  return std::chrono::milliseconds(n);
+}
 
 } // namespace
 
-TEST_CASE_METHOD(call_fixture, "an inbound call is greeted once its webhook "
-                               "is stored", "[call]") {
+TEST_CASE_METHOD(call_fixture,
+                 "an inbound call is greeted once its webhook "
+                 "is stored",
+                 "[call]") {
   auto call = start_call();
   auto reply = send_webhook(call, inbound_event(call_sid));
   // One message at a time: the moment Twilio could hear back, the event
@@ -33,8 +37,10 @@ TEST_CASE_METHOD(call_fixture, "an inbound call is greeted once its webhook "
   CHECK(reply->value->voice == cfg_->voice.voice);
 }
 
-TEST_CASE_METHOD(call_fixture, "the caller's words and the answer are stored "
-                               "as turns 1 and 2", "[call]") {
+TEST_CASE_METHOD(call_fixture,
+                 "the caller's words and the answer are stored "
+                 "as turns 1 and 2",
+                 "[call]") {
   auto call = start_call();
   answer_of(call, inbound_event(call_sid));
   auto reply = answer_of(call, speech_event(call_sid, "  hello there "));
@@ -57,8 +63,10 @@ TEST_CASE_METHOD(call_fixture, "the caller's words and the answer are stored "
   CHECK(llm_requests()[0].history.back().content == "hello there");
 }
 
-TEST_CASE_METHOD(call_fixture, "a slow LLM: a filler at the deadline, then "
-                               "its answer through /voice/await", "[call]") {
+TEST_CASE_METHOD(call_fixture,
+                 "a slow LLM: a filler at the deadline, then "
+                 "its answer through /voice/await",
+                 "[call]") {
   auto call = start_call(llm_mode::never);
   answer_of(call, inbound_event(call_sid));
   auto reply = send_webhook(call, speech_event(call_sid, "hello"));
@@ -81,8 +89,10 @@ TEST_CASE_METHOD(call_fixture, "a slow LLM: a filler at the deadline, then "
   CHECK(stored(call_sid).turns.at(1).model == "stub-model");
 }
 
-TEST_CASE_METHOD(call_fixture, "an LLM that never answers: apology after the "
-                               "last redirect, late answer dropped", "[call]") {
+TEST_CASE_METHOD(call_fixture,
+                 "an LLM that never answers: apology after the "
+                 "last redirect, late answer dropped",
+                 "[call]") {
   auto call = start_call(llm_mode::never);
   answer_of(call, inbound_event(call_sid));
   auto reply = send_webhook(call, speech_event(call_sid, "hello"));
@@ -111,8 +121,10 @@ TEST_CASE_METHOD(call_fixture, "an LLM that never answers: apology after the "
   CHECK(stored(call_sid).turns.size() == 2);
 }
 
-TEST_CASE_METHOD(call_fixture, "an LLM failure is answered with the apology "
-                               "and the call goes on", "[call]") {
+TEST_CASE_METHOD(call_fixture,
+                 "an LLM failure is answered with the apology "
+                 "and the call goes on",
+                 "[call]") {
   auto call = start_call(llm_mode::fail);
   answer_of(call, inbound_event(call_sid));
   auto first = answer_of(call, speech_event(call_sid, "hello"));
@@ -126,8 +138,10 @@ TEST_CASE_METHOD(call_fixture, "an LLM failure is answered with the apology "
   CHECK(release_requests().empty());
 }
 
-TEST_CASE_METHOD(call_fixture, "silence is re-prompted until one prompt too "
-                               "many hangs up", "[call]") {
+TEST_CASE_METHOD(call_fixture,
+                 "silence is re-prompted until one prompt too "
+                 "many hangs up",
+                 "[call]") {
   auto call = start_call();
   answer_of(call, inbound_event(call_sid));
   for (int i = 0; i < cfg_->voice.max_silent_prompts; ++i) {
@@ -155,8 +169,10 @@ TEST_CASE_METHOD(call_fixture, "words between silences restart the count",
   CHECK(reply.text == cfg_->voice.reprompt);
 }
 
-TEST_CASE_METHOD(call_fixture, "a goodbye from the LLM is said, then the "
-                               "call hangs up", "[call]") {
+TEST_CASE_METHOD(call_fixture,
+                 "a goodbye from the LLM is said, then the "
+                 "call hangs up",
+                 "[call]") {
   auto call = start_call(llm_mode::answer, stub_answer(true));
   answer_of(call, inbound_event(call_sid));
   auto reply = answer_of(call, speech_event(call_sid, "bye"));
@@ -165,8 +181,9 @@ TEST_CASE_METHOD(call_fixture, "a goodbye from the LLM is said, then the "
   CHECK(stored(call_sid).turns.size() == 2);
 }
 
-TEST_CASE_METHOD(call_fixture, "over <Gather> a transfer intent dials "
-                               "voice.transfer_number after the reply",
+TEST_CASE_METHOD(call_fixture,
+                 "over <Gather> a transfer intent dials "
+                 "voice.transfer_number after the reply",
                  "[call]") {
   cfg_->voice.transfer_number = "+15550009999";
   auto answer = stub_answer();
@@ -183,8 +200,10 @@ TEST_CASE_METHOD(call_fixture, "over <Gather> a transfer intent dials "
   CHECK(stored(call_sid).call.end_reason == "transferred");
 }
 
-TEST_CASE_METHOD(call_fixture, "without voice.transfer_number a transfer "
-                               "intent is only words", "[call]") {
+TEST_CASE_METHOD(call_fixture,
+                 "without voice.transfer_number a transfer "
+                 "intent is only words",
+                 "[call]") {
   auto answer = stub_answer();
   answer.transfer = true;
   auto call = start_call(llm_mode::answer, answer);

@@ -27,13 +27,15 @@ call_event answered_event(form_params more = {}) {
 
 } // namespace
 
-TEST_CASE_METHOD(call_fixture, "a terminal status is stored, acknowledged, "
-                               "then the call asks to be released", "[call]") {
+TEST_CASE_METHOD(call_fixture,
+                 "a terminal status is stored, acknowledged, "
+                 "then the call asks to be released",
+                 "[call]") {
   auto call = start_call();
   answer_of(call, inbound_event(call_sid));
-  auto reply = send_webhook(call, status_event(call_sid, "completed",
-                                               {{"CallDuration", "42"},
-                                                {"SequenceNumber", "3"}}));
+  auto reply = send_webhook(
+    call, status_event(call_sid, "completed",
+                       {{"CallDuration", "42"}, {"SequenceNumber", "3"}}));
   // The ingress may forget the call only once its end is on disk.
   REQUIRE(step_until([&] { return !release_requests().empty(); }));
   auto row = stored(call_sid).call;
@@ -57,8 +59,10 @@ TEST_CASE_METHOD(call_fixture, "ringing after completed changes nothing",
   CHECK(rows("events") == 3);
 }
 
-TEST_CASE_METHOD(call_fixture, "a callback with an older SequenceNumber is "
-                               "stored but ignored", "[call]") {
+TEST_CASE_METHOD(call_fixture,
+                 "a callback with an older SequenceNumber is "
+                 "stored but ignored",
+                 "[call]") {
   auto call = start_call();
   answer_of(call, inbound_event(call_sid));
   answer_of(call, status_event(call_sid, "ringing", {{"SequenceNumber", "2"}}));
@@ -91,8 +95,10 @@ TEST_CASE_METHOD(call_fixture, "a call idle for call_idle_timeout_s is ended",
   CHECK_FALSE(row.ended_at.empty());
 }
 
-TEST_CASE_METHOD(call_fixture, "a call is not idled out while Twilio waits "
-                               "for its answer", "[call]") {
+TEST_CASE_METHOD(call_fixture,
+                 "a call is not idled out while Twilio waits "
+                 "for its answer",
+                 "[call]") {
   cfg_->limits.call_idle_timeout_s = 1; // shorter than the turn deadline
   auto call = start_call(llm_mode::never);
   answer_of(call, inbound_event(call_sid));
@@ -109,8 +115,10 @@ TEST_CASE_METHOD(call_fixture, "a call is not idled out while Twilio waits "
   CHECK(reply->value->text == stub_answer().text);
 }
 
-TEST_CASE_METHOD(call_fixture, "a call left waiting for /voice/await still "
-                               "idles out", "[call]") {
+TEST_CASE_METHOD(call_fixture,
+                 "a call left waiting for /voice/await still "
+                 "idles out",
+                 "[call]") {
   auto call = start_call(llm_mode::never);
   answer_of(call, inbound_event(call_sid));
   auto reply = send_webhook(call, speech_event(call_sid, "hello"));
@@ -129,8 +137,10 @@ TEST_CASE_METHOD(call_fixture, "a call left waiting for /voice/await still "
   CHECK(stored(call_sid).call.end_reason == "idle-timeout");
 }
 
-TEST_CASE_METHOD(call_fixture, "a call rebuilt as finished answers late "
-                               "webhooks and asks to be released", "[call]") {
+TEST_CASE_METHOD(call_fixture,
+                 "a call rebuilt as finished answers late "
+                 "webhooks and asks to be released",
+                 "[call]") {
   stored_call finished;
   finished.call.call_sid = call_sid;
   finished.call.status = "completed";
@@ -151,8 +161,10 @@ TEST_CASE_METHOD(call_fixture, "a call rebuilt as finished answers late "
   CHECK(stored(call_sid).call.end_reason == "completed");
 }
 
-TEST_CASE_METHOD(call_fixture, "an answering machine hears the machine "
-                               "message once", "[call]") {
+TEST_CASE_METHOD(call_fixture,
+                 "an answering machine hears the machine "
+                 "message once",
+                 "[call]") {
   auto call = start_call_from(outbound_call());
   auto machine = form_params{{"AnsweredBy", "machine_end_beep"}};
   auto first = answer_of(call, answered_event(machine));
@@ -165,8 +177,10 @@ TEST_CASE_METHOD(call_fixture, "an answering machine hears the machine "
   CHECK(stored(call_sid).call.answered_by == "machine_end_beep");
 }
 
-TEST_CASE_METHOD(call_fixture, "an async AMD machine result redirects the "
-                               "call to the machine message", "[call]") {
+TEST_CASE_METHOD(call_fixture,
+                 "an async AMD machine result redirects the "
+                 "call to the machine message",
+                 "[call]") {
   auto call = start_call_from(outbound_call());
   auto greeting = answer_of(call, answered_event());
   CHECK(greeting.action == reply_action::listen);

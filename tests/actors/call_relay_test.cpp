@@ -23,7 +23,8 @@ struct peer_state {
   std::vector<std::string> languages;
 };
 
-relay_peer::behavior_type stub_peer(relay_peer::stateful_pointer<peer_state> self) {
+relay_peer::behavior_type
+stub_peer(relay_peer::stateful_pointer<peer_state> self) {
   return {
     [self](relay_text_atom, std::string& token, bool last) {
       self->state.texts.emplace_back(std::move(token), last);
@@ -39,14 +40,14 @@ relay_peer::behavior_type stub_peer(relay_peer::stateful_pointer<peer_state> sel
 }
 
 call_event relay_event(event_kind kind, const relay_peer& peer,
-                          form_params params = {}) {
+                       form_params params = {}) {
   auto ev = make_event(kind, call_sid, std::move(params));
   ev.relay_peer = caf::actor_cast<caf::actor>(peer);
   return ev;
 }
 
 call_event prompt_event(const relay_peer& peer, const std::string& words,
-                           bool last = true) {
+                        bool last = true) {
   return relay_event(event_kind::relay_prompt, peer,
                      {{"VoicePrompt", words},
                       {"Lang", "en-US"},
@@ -103,8 +104,10 @@ llm_reply long_answer() {
 
 } // namespace
 
-TEST_CASE_METHOD(relay_fixture, "a prompt's reply is streamed clause by "
-                                "clause and stored whole", "[call][relay]") {
+TEST_CASE_METHOD(relay_fixture,
+                 "a prompt's reply is streamed clause by "
+                 "clause and stored whole",
+                 "[call][relay]") {
   auto call = open_call(llm_mode::answer, long_answer());
   auto ack = answer_of(call, prompt_event(peer_, "where is my order"));
   CHECK(ack.action == reply_action::ack);
@@ -112,9 +115,11 @@ TEST_CASE_METHOD(relay_fixture, "a prompt's reply is streamed clause by "
   // A piece goes out as soon as it is complete; the end of the reply is
   // only known afterwards, so the cycle closes with an empty last frame.
   REQUIRE(texts.size() == 4);
-  CHECK(texts[0] == std::pair<std::string, bool>{
-                      "Sure, I can help with your order today.", false});
-  CHECK(texts[1] == std::pair<std::string, bool>{" It ships on Monday.", false});
+  CHECK(texts[0]
+        == std::pair<std::string, bool>{
+          "Sure, I can help with your order today.", false});
+  CHECK(texts[1]
+        == std::pair<std::string, bool>{" It ships on Monday.", false});
   CHECK(texts[2] == std::pair<std::string, bool>{" Anything else?", false});
   CHECK(texts[3] == std::pair<std::string, bool>{"", true});
   auto stored_turns = turns();
@@ -132,13 +137,15 @@ TEST_CASE_METHOD(relay_fixture, "a prompt's reply is streamed clause by "
   CHECK(llm_requests()[0].history.back().content == "where is my order");
 }
 
-TEST_CASE_METHOD(relay_fixture, "tokens are spoken before the model has "
-                                "finished", "[call][relay]") {
+TEST_CASE_METHOD(relay_fixture,
+                 "tokens are spoken before the model has "
+                 "finished",
+                 "[call][relay]") {
   auto call = open_call(llm_mode::never, long_answer());
   answer_of(call, prompt_event(peer_, "hello"));
   auto& stream = state_of<stub_llm_state>(llm_).streams.at(0);
-  for (auto token : {"Sure,", " I", " can", " help", " with", " your", " order",
-                     " today."})
+  for (auto token :
+       {"Sure,", " I", " can", " help", " with", " your", " order", " today."})
     stream.on_token(token);
   sched_.run();
   REQUIRE(peer().texts.size() == 1);
@@ -161,11 +168,14 @@ TEST_CASE_METHOD(relay_fixture, "interim prompt pieces wait for the last one",
   CHECK(llm_requests().empty());
   answer_of(call, prompt_event(peer_, "to pay a bill", true));
   REQUIRE(llm_requests().size() == 1);
-  CHECK(llm_requests()[0].history.back().content == "I would like to pay a bill");
+  CHECK(llm_requests()[0].history.back().content
+        == "I would like to pay a bill");
 }
 
-TEST_CASE_METHOD(relay_fixture, "an interrupt stops the model and stores what "
-                                "the caller heard", "[call][relay]") {
+TEST_CASE_METHOD(relay_fixture,
+                 "an interrupt stops the model and stores what "
+                 "the caller heard",
+                 "[call][relay]") {
   auto call = open_call(llm_mode::never, long_answer());
   answer_of(call, prompt_event(peer_, "hello"));
   auto stream = state_of<stub_llm_state>(llm_).streams.at(0);
@@ -196,8 +206,10 @@ TEST_CASE_METHOD(relay_fixture, "an interrupt stops the model and stores what "
   CHECK(history[history.size() - 2].content == "Sure, I can help");
 }
 
-TEST_CASE_METHOD(relay_fixture, "an interrupt after the reply was complete "
-                                "trims the stored turn", "[call][relay]") {
+TEST_CASE_METHOD(relay_fixture,
+                 "an interrupt after the reply was complete "
+                 "trims the stored turn",
+                 "[call][relay]") {
   auto call = open_call(llm_mode::answer, long_answer());
   answer_of(call, prompt_event(peer_, "hello"));
   REQUIRE(turns().size() == 2);
@@ -210,19 +222,24 @@ TEST_CASE_METHOD(relay_fixture, "an interrupt after the reply was complete "
   CHECK(stored_turns[1].seq == 2);
 }
 
-TEST_CASE_METHOD(relay_fixture, "a goodbye ends the session, and relay-done "
-                                "hangs up", "[call][relay]") {
+TEST_CASE_METHOD(relay_fixture,
+                 "a goodbye ends the session, and relay-done "
+                 "hangs up",
+                 "[call][relay]") {
   auto call = open_call(llm_mode::answer, stub_answer(true));
   answer_of(call, prompt_event(peer_, "bye"));
   REQUIRE(peer().ends.size() == 1);
   CHECK(peer().ends[0] == R"({"reason":"goodbye"})");
-  auto done = answer_of(call, relay_done_event({{"SessionStatus", "ended"},
-                                                {"HandoffData", peer().ends[0]}}));
+  auto done = answer_of(call,
+                        relay_done_event({{"SessionStatus", "ended"},
+                                          {"HandoffData", peer().ends[0]}}));
   CHECK(done.action == reply_action::hangup);
 }
 
-TEST_CASE_METHOD(relay_fixture, "a transfer intent hands the caller to "
-                                "voice.transfer_number", "[call][relay]") {
+TEST_CASE_METHOD(relay_fixture,
+                 "a transfer intent hands the caller to "
+                 "voice.transfer_number",
+                 "[call][relay]") {
   cfg_->voice.transfer_number = "+15550009999";
   auto answer = stub_answer();
   answer.transfer = true;
@@ -232,16 +249,19 @@ TEST_CASE_METHOD(relay_fixture, "a transfer intent hands the caller to "
   CHECK(llm_requests()[0].offer_transfer);
   REQUIRE(peer().ends.size() == 1);
   CHECK(peer().ends[0] == R"({"reason":"transfer"})");
-  auto done = answer_of(call, relay_done_event({{"SessionStatus", "ended"},
-                                                {"HandoffData", peer().ends[0]}}));
+  auto done = answer_of(call,
+                        relay_done_event({{"SessionStatus", "ended"},
+                                          {"HandoffData", peer().ends[0]}}));
   CHECK(done.action == reply_action::transfer);
   CHECK(done.dial_to == "+15550009999");
   CHECK(done.text == cfg_->voice.transfer_message);
   CHECK(stored(call_sid).call.end_reason == "transferred");
 }
 
-TEST_CASE_METHOD(relay_fixture, "without a transfer number a transfer intent "
-                                "is only words", "[call][relay]") {
+TEST_CASE_METHOD(relay_fixture,
+                 "without a transfer number a transfer intent "
+                 "is only words",
+                 "[call][relay]") {
   auto answer = stub_answer();
   answer.transfer = true;
   auto call = open_call(llm_mode::answer, answer);
@@ -264,15 +284,18 @@ TEST_CASE_METHOD(relay_fixture, "DTMF 0 asks for a person when there is one",
   CHECK(rows("events") == 4);
 }
 
-TEST_CASE_METHOD(relay_fixture, "a failed session reconnects to the same "
-                                "conversation, up to max_reconnects", "[call][relay]") {
+TEST_CASE_METHOD(relay_fixture,
+                 "a failed session reconnects to the same "
+                 "conversation, up to max_reconnects",
+                 "[call][relay]") {
   cfg_->relay.max_reconnects = 2;
   auto call = open_call();
   answer_of(call, prompt_event(peer_, "hello"));
   answer_of(call, relay_event(event_kind::relay_closed, peer_,
                               {{"Reason", "closed by peer (code 1006)"}}));
   for (int i = 0; i < 2; ++i) {
-    auto done = answer_of(call, relay_done_event({{"SessionStatus", "failed"}}));
+    auto done = answer_of(call,
+                          relay_done_event({{"SessionStatus", "failed"}}));
     CHECK(done.action == reply_action::relay);
     CHECK(done.text.empty()); // no second greeting
   }
@@ -290,8 +313,10 @@ TEST_CASE_METHOD(relay_fixture, "a failed session reconnects to the same "
   CHECK(history[2].content == "again");
 }
 
-TEST_CASE_METHOD(relay_fixture, "a drop mid-reply stores what was spoken as "
-                                "interrupted", "[call][relay]") {
+TEST_CASE_METHOD(relay_fixture,
+                 "a drop mid-reply stores what was spoken as "
+                 "interrupted",
+                 "[call][relay]") {
   auto call = open_call(llm_mode::never, long_answer());
   answer_of(call, prompt_event(peer_, "hello"));
   auto stream = state_of<stub_llm_state>(llm_).streams.at(0);
@@ -308,16 +333,21 @@ TEST_CASE_METHOD(relay_fixture, "a drop mid-reply stores what was spoken as "
   CHECK(stored_turns[1].interrupted);
 }
 
-TEST_CASE_METHOD(relay_fixture, "the caller hanging up ends the session "
-                                "without a reconnect", "[call][relay]") {
+TEST_CASE_METHOD(relay_fixture,
+                 "the caller hanging up ends the session "
+                 "without a reconnect",
+                 "[call][relay]") {
   auto call = open_call();
-  auto done = answer_of(call, relay_done_event({{"SessionStatus", "completed"}}));
+  auto done = answer_of(call,
+                        relay_done_event({{"SessionStatus", "completed"}}));
   CHECK(done.action == reply_action::hangup);
   CHECK(done.text.empty());
 }
 
-TEST_CASE_METHOD(relay_fixture, "frames for an ended call are answered with "
-                                "hangup so the proxy closes", "[call][relay]") {
+TEST_CASE_METHOD(relay_fixture,
+                 "frames for an ended call are answered with "
+                 "hangup so the proxy closes",
+                 "[call][relay]") {
   auto call = open_call();
   answer_of(call, status_event(call_sid, "completed"));
   auto reply = answer_of(call, prompt_event(peer_, "hello?"));
@@ -335,8 +365,10 @@ TEST_CASE_METHOD(relay_fixture, "a failing model is answered with the apology",
   CHECK(turns().back().model == "apology");
 }
 
-TEST_CASE_METHOD(relay_fixture, "an open session keeps a silent call from "
-                                "going idle", "[call][relay]") {
+TEST_CASE_METHOD(relay_fixture,
+                 "an open session keeps a silent call from "
+                 "going idle",
+                 "[call][relay]") {
   cfg_->limits.call_idle_timeout_s = 1;
   auto call = open_call();
   sched_.advance_time(std::chrono::seconds(5));
@@ -350,12 +382,14 @@ TEST_CASE_METHOD(relay_fixture, "an open session keeps a silent call from "
   CHECK(release_requests().size() == 1);
 }
 
-TEST_CASE_METHOD(relay_fixture, "the call follows the language Twilio heard "
-                                "the caller in", "[call][relay]") {
+TEST_CASE_METHOD(relay_fixture,
+                 "the call follows the language Twilio heard "
+                 "the caller in",
+                 "[call][relay]") {
   auto call = open_call();
   answer_of(call, relay_event(event_kind::relay_prompt, peer_,
                               {{"VoicePrompt", "namaste"}, {"Lang", "hi-IN"}}));
-  CHECK(peer().languages.empty()); // the call's own language
+  CHECK(peer().languages.empty());               // the call's own language
   answer_of(call, prompt_event(peer_, "hello")); // Lang en-US
   REQUIRE(peer().languages == std::vector<std::string>{"en-US"});
   CHECK(stored(call_sid).call.language == "en-US");

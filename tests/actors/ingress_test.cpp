@@ -87,8 +87,10 @@ TEST_CASE_METHOD(ingress_fixture, "a first inbound webhook starts a call",
   CHECK(stats.calls_rejected == 0);
 }
 
-TEST_CASE_METHOD(ingress_fixture, "speech for an unknown call rebuilds it "
-                                  "from the store", "[ingress]") {
+TEST_CASE_METHOD(ingress_fixture,
+                 "speech for an unknown call rebuilds it "
+                 "from the store",
+                 "[ingress]") {
   seed_call(*disk_, "CA9");
   auto ingress = start();
   auto reply = answer_of(ingress, speech_event("CA9", "what time is it"));
@@ -107,8 +109,9 @@ TEST_CASE_METHOD(ingress_fixture, "speech for an unknown call rebuilds it "
   CHECK(stats_of(ingress).live_calls == 1);
 }
 
-TEST_CASE_METHOD(ingress_fixture, "past max_calls a caller hears busy and "
-                                  "the call is stored as rejected",
+TEST_CASE_METHOD(ingress_fixture,
+                 "past max_calls a caller hears busy and "
+                 "the call is stored as rejected",
                  "[ingress]") {
   cfg_->limits.max_calls = 1;
   auto ingress = start();
@@ -124,8 +127,10 @@ TEST_CASE_METHOD(ingress_fixture, "past max_calls a caller hears busy and "
   CHECK(stats.calls_rejected == 1);
 }
 
-TEST_CASE_METHOD(ingress_fixture, "a rejected call keeps its reason when "
-                                  "Twilio reports it completed", "[ingress]") {
+TEST_CASE_METHOD(ingress_fixture,
+                 "a rejected call keeps its reason when "
+                 "Twilio reports it completed",
+                 "[ingress]") {
   cfg_->limits.max_calls = 1;
   auto ingress = start();
   answer_of(ingress, inbound_event("CA1"));
@@ -163,8 +168,10 @@ TEST_CASE_METHOD(ingress_fixture, "sessions lists every live call",
   CHECK(sids == std::vector<std::string>{"CA1", "CA2"});
 }
 
-TEST_CASE_METHOD(ingress_fixture, "session for an unknown call delivers "
-                                  "nothing", "[ingress]") {
+TEST_CASE_METHOD(ingress_fixture,
+                 "session for an unknown call delivers "
+                 "nothing",
+                 "[ingress]") {
   auto ingress = start();
   auto out = std::make_shared<promise_result<std::vector<stored_call>>>();
   caf::anon_send(ingress, session_atom::value, std::string{"CA404"},
@@ -174,12 +181,15 @@ TEST_CASE_METHOD(ingress_fixture, "session for an unknown call delivers "
   CHECK(out->value->empty());
 }
 
-TEST_CASE_METHOD(ingress_fixture, "dial places the call through Twilio and "
-                                  "stores it before answering", "[ingress]") {
+TEST_CASE_METHOD(ingress_fixture,
+                 "dial places the call through Twilio and "
+                 "stores it before answering",
+                 "[ingress]") {
   auto ingress = start();
   auto out = std::make_shared<promise_result<dial_outcome>>();
   caf::anon_send(ingress, dial_atom::value,
-                 dial_request{"+15550003333", "+15550002222"}, promise_into(out));
+                 dial_request{"+15550003333", "+15550002222"},
+                 promise_into(out));
   REQUIRE(step_until([&] { return out->fired(); }));
   CHECK_FALSE(out->value->error);
   CHECK(out->value->call_sid == dialed_sid);
@@ -198,9 +208,11 @@ TEST_CASE_METHOD(ingress_fixture, "dial places the call through Twilio and "
   CHECK(dials[0].machine_detection == cfg_->twilio.machine_detection);
 }
 
-TEST_CASE_METHOD(ingress_fixture, "a live call is in the directory until it "
-                                  "is released, and webhooks sent through it "
-                                  "reach the call", "[ingress]") {
+TEST_CASE_METHOD(ingress_fixture,
+                 "a live call is in the directory until it "
+                 "is released, and webhooks sent through it "
+                 "reach the call",
+                 "[ingress]") {
   llm_ = spawn_llm(llm_mode::answer);
   twilio_ = spawn_stub_twilio();
   auto directory = std::make_shared<call_directory>();
@@ -234,8 +246,9 @@ TEST_CASE_METHOD(ingress_fixture, "a live call is in the directory until it "
   CHECK(stats_of(ingress).live_calls == 0);
 }
 
-TEST_CASE_METHOD(ingress_fixture, "a signed webhook for a call never seen "
-                                  "adopts it and the conversation goes on",
+TEST_CASE_METHOD(ingress_fixture,
+                 "a signed webhook for a call never seen "
+                 "adopts it and the conversation goes on",
                  "[ingress][adopt]") {
   auto ingress = start();
   auto adopted_before = metrics::daemon().calls_adopted.value();
@@ -257,8 +270,9 @@ TEST_CASE_METHOD(ingress_fixture, "a signed webhook for a call never seen "
   CHECK(stats_of(ingress).live_calls == 1);
 }
 
-TEST_CASE_METHOD(ingress_fixture, "an unsigned webhook for a call never seen "
-                                  "is hung up on and nothing is stored",
+TEST_CASE_METHOD(ingress_fixture,
+                 "an unsigned webhook for a call never seen "
+                 "is hung up on and nothing is stored",
                  "[ingress][adopt]") {
   auto ingress = start();
   auto reply = answer_of(ingress, speech_event("CA78", "hello?"));

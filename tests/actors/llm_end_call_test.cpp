@@ -4,13 +4,12 @@
 // (never the scripted rules' keywords), and voice.goodbye_message for a
 // model that hangs up without a word. On CAF's real scheduler against
 // tests/fixtures/fake_llm, as the pool's other tests.
-#include <catch2/catch.hpp>
-
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <caf/send.hpp>
+#include <catch2/catch.hpp>
 
 #include "llm_pool_fixture.hpp"
 
@@ -24,8 +23,7 @@ const std::string goodbye_message = sb::voice_config{}.goodbye_message;
 
 // A stream that collects its tokens into `tokens`.
 llm_stream collect(std::shared_ptr<std::vector<std::string>> tokens) {
-  return {[tokens](std::string t) { tokens->push_back(std::move(t)); },
-          flag()};
+  return {[tokens](std::string t) { tokens->push_back(std::move(t)); }, flag()};
 }
 
 } // namespace
@@ -92,11 +90,11 @@ TEST_CASE("the caller's goodbye words end the call after the reply",
           "[llm_pool][end_call]") {
   pool_fixture f{fake_llm::flavor::ollama};
   f.model().set_reply("Goodbye!");
-  for (const char* words : {"ok thanks, BYE!", "ठीक है, अलविदा।",
-                            "अच्छा, फिर मिलेंगे", "Goodbye"}) {
+  for (const char* words :
+       {"ok thanks, BYE!", "ठीक है, अलविदा।", "अच्छा, फिर मिलेंगे", "Goodbye"}) {
     CAPTURE(words);
-    auto reply = ask(f.sys, f.pool, turn(words), collect(
-                       std::make_shared<std::vector<std::string>>()));
+    auto reply = ask(f.sys, f.pool, turn(words),
+                     collect(std::make_shared<std::vector<std::string>>()));
     REQUIRE(reply);
     CHECK(reply->end_call);
     // The model's words are said; nothing is added to them.

@@ -5,8 +5,6 @@
 // Nothing sleeps; every wait has a finite timeout.
 #pragma once
 
-#include <catch2/catch.hpp>
-
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -19,6 +17,7 @@
 #include <caf/exit_reason.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
+#include <catch2/catch.hpp>
 
 #include "actors/llm.hpp"
 #include "actors/llm_pool.hpp"
@@ -64,8 +63,9 @@ inline caf::expected<llm_reply> ask(caf::actor_system& sys,
   auto on_reply = [&](llm_reply& r) { out = std::move(r); };
   auto on_error = [&](caf::error& e) { out = std::move(e); };
   if (stream.on_token || stream.cancel)
-    self->request(llm, wait_limit, stream_atom::value, std::move(req),
-                  std::move(stream))
+    self
+      ->request(llm, wait_limit, stream_atom::value, std::move(req),
+                std::move(stream))
       .receive(on_reply, on_error);
   else
     self->request(llm, wait_limit, generate_atom::value, std::move(req))
@@ -88,8 +88,8 @@ using config_edit = std::function<void(config&)>;
 /// are destroyed in reverse: the actor system (which waits for the pool's
 /// workers) goes before the servers they talk to.
 struct pool_fixture {
-  explicit pool_fixture(fake_llm::flavor f, int slots = 1,
-                        size_t endpoints = 1, const config_edit& edit = {})
+  explicit pool_fixture(fake_llm::flavor f, int slots = 1, size_t endpoints = 1,
+                        const config_edit& edit = {})
     : flavor_kind(f), sys(real_scheduler(sys_cfg)) {
     log::set_level(log::level::error);
     auto cfg = std::make_shared<config>();

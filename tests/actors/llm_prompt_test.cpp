@@ -16,5 +16,6 @@ TEST_CASE("the system prompt follows the call's language and fills variables",
   CHECK(sb::system_prompt_for(cfg, "ta-IN", "+91") == "Help +91 in ta-IN.");
   // A caller number that itself looks like a variable is not expanded again.
   cfg.system_prompt_en.clear();
-  CHECK(sb::system_prompt_for(cfg, "en-IN", "{language}") == "Help {language} in en-IN.");
+  CHECK(sb::system_prompt_for(cfg, "en-IN", "{language}")
+        == "Help {language} in en-IN.");
 }

@@ -10,8 +10,6 @@
 // Unlike the other actor tests these run on CAF's real scheduler: the pool's
 // workers are detached actors blocking in libcurl against a real socket.
 // Nothing sleeps; every wait has a finite timeout.
-#include <catch2/catch.hpp>
-
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -27,6 +25,7 @@
 #include <caf/exit_reason.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
+#include <catch2/catch.hpp>
 
 #include "actors/llm.hpp"
 #include "core/error.hpp"
@@ -52,7 +51,7 @@ using namespace sb::llm_test;
 struct stream_log {
   mutable std::mutex mutex;
   std::condition_variable changed;
-  std::vector<std::string> events;   // "token:<t>", then "reply" or "error"
+  std::vector<std::string> events; // "token:<t>", then "reply" or "error"
   std::vector<std::string> tokens;
   std::optional<llm_reply> reply;
   caf::error error;
@@ -196,8 +195,9 @@ TEST_CASE("stream: a goodbye in the caller's words sets end_call",
   CHECK(done->text == "Hello there. How can I help?");
 }
 
-TEST_CASE("stream: a cancel mid-stream closes the model's stream and frees the slot",
-          "[llm_pool][stream]") {
+TEST_CASE(
+  "stream: a cancel mid-stream closes the model's stream and frees the slot",
+  "[llm_pool][stream]") {
   auto flavor = any_flavor();
   INFO(name_of(flavor));
   pool_fixture f{flavor, 1};
@@ -233,11 +233,12 @@ TEST_CASE("stream: a cancel mid-stream closes the model's stream and frees the s
   CHECK(errors.value() == errors_before);
 }
 
-TEST_CASE("stream: a cancel while queued fails at once, never reaching the model",
-          "[llm_pool][stream]") {
+TEST_CASE(
+  "stream: a cancel while queued fails at once, never reaching the model",
+  "[llm_pool][stream]") {
   pool_fixture f{fake_llm::flavor::openai, 1};
   f.model().set_reply(long_reply + " " + long_reply);
-  f.model().set_token_delays(0ms, 200ms);   // about four seconds
+  f.model().set_token_delays(0ms, 200ms); // about four seconds
   auto& errors = sb::metrics::daemon().llm_errors;
   const auto errors_before = errors.value();
   auto cancel_running = flag();
@@ -281,7 +282,7 @@ TEST_CASE("stream: a cancel while queued fails at once, never reaching the model
 TEST_CASE("stream: a failure after the first token is not retried",
           "[llm_pool][stream]") {
   pool_fixture f{fake_llm::flavor::ollama, 1, 2};
-  f.model(0).set_mode(fake_llm::mode::cut);      // half the tokens, then gone
+  f.model(0).set_mode(fake_llm::mode::cut); // half the tokens, then gone
   auto log = start_stream(f.sys, f.pool, turn("hello"), flag());
   REQUIRE(log->wait_done());
   std::lock_guard<std::mutex> guard(log->mutex);
@@ -398,8 +399,8 @@ class scripted_fixture {
 public:
   scripted_fixture()
     : sys_(real_scheduler(sys_cfg_)),
-      llm_(sb::spawn_scripted_llm(sys_, std::make_shared<sb::scripted_rules>(
-                                          sb::builtin_rules()))) {
+      llm_(sb::spawn_scripted_llm(
+        sys_, std::make_shared<sb::scripted_rules>(sb::builtin_rules()))) {
   }
 
   ~scripted_fixture() {

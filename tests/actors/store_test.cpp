@@ -1,14 +1,15 @@
 // Tests of the store actor: group commit of writes queued together, a bad
 // batch failing alone, loads (unknown calls, pending writes), the final
 // flush on shutdown, and outages (a full database: writes kept in order,
-// answered at once, retried; a full queue; refused data). Writers are short-lived actors, so several writes can
-// sit in the store's mailbox before it runs; what is on disk is read through
-// a second connection after every scheduler step where it matters.
-#include <sqlite3.h>
-
+// answered at once, retried; a full queue; refused data). Writers are
+// short-lived actors, so several writes can sit in the store's mailbox before
+// it runs; what is on disk is read through a second connection after every
+// scheduler step where it matters.
 #include <set>
 #include <string>
 #include <vector>
+
+#include <sqlite3.h>
 
 #include "actor_fixture.hpp"
 #include "core/error.hpp"
@@ -44,8 +45,10 @@ write_batch turn_batch(const std::string& sid, int64_t seq,
 
 } // namespace
 
-TEST_CASE_METHOD(actor_fixture, "writes queued together are committed in "
-                                "one flush", "[store]") {
+TEST_CASE_METHOD(actor_fixture,
+                 "writes queued together are committed in "
+                 "one flush",
+                 "[store]") {
   std::vector<request_result_ptr<bool>> answers;
   for (auto sid : {"CA1", "CA2", "CA3"})
     answers.push_back(
@@ -66,8 +69,10 @@ TEST_CASE_METHOD(actor_fixture, "writes queued together are committed in "
 // A turn written again with its (call_sid, seq) updates the row (a relay
 // reply trimmed to what the caller heard); a turn the schema refuses
 // (a role that is neither user nor assistant) fails its batch.
-TEST_CASE_METHOD(actor_fixture, "a batch breaking a CHECK constraint fails "
-                                "alone", "[store]") {
+TEST_CASE_METHOD(actor_fixture,
+                 "a batch breaking a CHECK constraint fails "
+                 "alone",
+                 "[store]") {
   auto first = request_from_test<bool>(store_, persist_atom::value,
                                        turn_batch("CA1", 1));
   auto duplicate = request_from_test<bool>(store_, persist_atom::value,
@@ -134,13 +139,13 @@ namespace {
 // full") without touching the fixture's store.
 struct faulty_store {
   store_actor store;
-  database* conn = nullptr; // the store's connection; the store owns it
+  database* conn = nullptr;       // the store's connection; the store owns it
   std::unique_ptr<database> disk; // a second connection, for checks
 
   void set_page_budget(int64_t pages) {
     auto sql = "PRAGMA max_page_count = " + std::to_string(pages);
-    REQUIRE(sqlite3_exec(conn->handle(), sql.c_str(), nullptr, nullptr,
-                         nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(conn->handle(), sql.c_str(), nullptr, nullptr, nullptr)
+            == SQLITE_OK);
   }
 
   int64_t pages() {
@@ -184,9 +189,10 @@ protected:
   }
 };
 
-TEST_CASE_METHOD(store_fault_fixture, "a full database keeps every write "
-                                      "queued, answers at once, and commits "
-                                      "them in order once there is room",
+TEST_CASE_METHOD(store_fault_fixture,
+                 "a full database keeps every write "
+                 "queued, answers at once, and commits "
+                 "them in order once there is room",
                  "[store]") {
   auto& m = metrics::daemon();
   auto fs = make_store(storage_config{});
@@ -201,8 +207,8 @@ TEST_CASE_METHOD(store_fault_fixture, "a full database keeps every write "
   for (auto& a : answers) {
     REQUIRE(a->answered());
     CHECK(has_code(a->error, errc::storage_failed));
-    CHECK_THAT(what(a->error), Catch::Contains("kept for retry")
-                                 && Catch::Contains("full"));
+    CHECK_THAT(what(a->error),
+               Catch::Contains("kept for retry") && Catch::Contains("full"));
   }
   CHECK(fs.rows("turns") == 0);
   CHECK(m.storage_healthy.value() == 0);
@@ -250,8 +256,9 @@ TEST_CASE_METHOD(store_fault_fixture, "a full database keeps every write "
   CHECK(*after->value);
 }
 
-TEST_CASE_METHOD(store_fault_fixture, "past max_pending_writes a write is "
-                                      "dropped and counted, never silently",
+TEST_CASE_METHOD(store_fault_fixture,
+                 "past max_pending_writes a write is "
+                 "dropped and counted, never silently",
                  "[store]") {
   auto& dropped = metrics::daemon().storage_dropped_writes;
   auto full_before = dropped.with({"queue_full"}).value();
@@ -277,8 +284,10 @@ TEST_CASE_METHOD(store_fault_fixture, "past max_pending_writes a write is "
   CHECK(fs.rows("turns") == 2);
 }
 
-TEST_CASE_METHOD(store_fault_fixture, "a batch SQLite refuses does not block "
-                                      "the queue behind it", "[store]") {
+TEST_CASE_METHOD(store_fault_fixture,
+                 "a batch SQLite refuses does not block "
+                 "the queue behind it",
+                 "[store]") {
   auto& dropped = metrics::daemon().storage_dropped_writes;
   auto refused_before = dropped.with({"refused"}).value();
   auto fs = make_store(storage_config{});
@@ -298,19 +307,25 @@ TEST_CASE_METHOD(store_fault_fixture, "a batch SQLite refuses does not block "
   CHECK(fs.rows("turns") == 2);
 }
 
-TEST_CASE_METHOD(store_fault_fixture, "while the disk is full a call still "
-                                      "answers Twilio at once, and its write "
-                                      "is kept and committed later",
+TEST_CASE_METHOD(store_fault_fixture,
+                 "while the disk is full a call still "
+                 "answers Twilio at once, and its write "
+                 "is kept and committed later",
                  "[store]") {
   auto fs = make_store(storage_config{});
   fs.set_page_budget(fs.pages());
   stored_call fresh;
   fresh.call.call_sid = "CA1";
-  auto call = track(spawn_call(
-    sys_,
-    call_deps{fs.store, spawn_llm(llm_mode::answer), spawn_stub_twilio(),
-              spawn_ingress_stub(), cfg_, {}, {}, {}},
-    std::move(fresh)));
+  auto call = track(spawn_call(sys_,
+                               call_deps{fs.store,
+                                         spawn_llm(llm_mode::answer),
+                                         spawn_stub_twilio(),
+                                         spawn_ingress_stub(),
+                                         cfg_,
+                                         {},
+                                         {},
+                                         {}},
+                               std::move(fresh)));
   // Far more than the pages the file has to spare, in the event log row.
   auto ev = inbound_event("CA1");
   ev.raw.emplace_back("CallerName", std::string(64 * 1024, 'a'));

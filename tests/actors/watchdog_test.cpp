@@ -4,13 +4,14 @@
 // WATCHDOG_USEC/WATCHDOG_PID are read as sd_watchdog_enabled() reads them.
 // The actor runs with the real ingress and store on the deterministic
 // scheduler; a recorder stands in for sd_notify.
+#include "actors/watchdog.hpp"
+
 #include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "actor_fixture.hpp"
-#include "actors/watchdog.hpp"
 
 using namespace sb;
 using namespace sb::testing;
@@ -48,8 +49,7 @@ stub_store(stub_store_actor::stateful_pointer<stub_store_state> self) {
 class watchdog_fixture : public actor_fixture {
 protected:
   ingress_actor start_ingress() {
-    return spawn_ingress_with(spawn_llm(llm_mode::answer),
-                              spawn_stub_twilio());
+    return spawn_ingress_with(spawn_llm(llm_mode::answer), spawn_stub_twilio());
   }
 
   watchdog_actor start_watchdog(const ingress_actor& ingress,
@@ -68,8 +68,8 @@ protected:
   }
 
   const std::chrono::milliseconds interval_ = 15s;
-  std::shared_ptr<std::vector<std::string>> sent_
-    = std::make_shared<std::vector<std::string>>();
+  std::shared_ptr<std::vector<std::string>> sent_ =
+    std::make_shared<std::vector<std::string>>();
 };
 
 } // namespace
@@ -82,9 +82,9 @@ TEST_CASE_METHOD(watchdog_fixture,
   sched_.run();
   start_watchdog(ingress, store_);
   sched_.run();
-  REQUIRE(*sent_
-          == std::vector<std::string>{
-            "WATCHDOG=1\nSTATUS=1 live calls, 1 total"});
+  REQUIRE(
+    *sent_
+    == std::vector<std::string>{"WATCHDOG=1\nSTATUS=1 live calls, 1 total"});
   send_webhook(ingress, inbound_event("CA2"));
   next_round();
   REQUIRE(sent_->size() == 2);
@@ -113,9 +113,9 @@ TEST_CASE_METHOD(watchdog_fixture,
   // dropped, the second round's makes it healthy again.
   caf::anon_send(silent, release_atom::value);
   sched_.run();
-  CHECK(*sent_
-        == std::vector<std::string>{
-          "WATCHDOG=1\nSTATUS=0 live calls, 0 total"});
+  CHECK(
+    *sent_
+    == std::vector<std::string>{"WATCHDOG=1\nSTATUS=0 live calls, 0 total"});
 }
 
 TEST_CASE_METHOD(watchdog_fixture,

@@ -43,12 +43,8 @@ inline call_event relay_frame_of(event_kind kind, const std::string& sid,
                               ms.empty() ? 0 : std::stoll(ms)};
       break;
     }
-    case event_kind::relay_dtmf:
-      frame = relay_dtmf{text("Digit")};
-      break;
-    default:
-      frame = relay_error{text("Description")};
-      break;
+    case event_kind::relay_dtmf: frame = relay_dtmf{text("Digit")}; break;
+    default: frame = relay_error{text("Description")}; break;
   }
   return *relay_frame_event(frame, sid, test_received_at);
 }
@@ -66,14 +62,17 @@ inline call_event make_event(event_kind kind, const std::string& sid,
 
 inline call_event inbound_event(const std::string& sid) {
   return make_event(event_kind::inbound, sid,
-                    {{"From", "+15550001111"}, {"To", "+15550002222"},
-                     {"CallStatus", "ringing"}, {"Direction", "inbound"}});
+                    {{"From", "+15550001111"},
+                     {"To", "+15550002222"},
+                     {"CallStatus", "ringing"},
+                     {"Direction", "inbound"}});
 }
 
 inline call_event speech_event(const std::string& sid,
                                const std::string& said) {
   return make_event(event_kind::process_speech, sid,
-                    {{"CallStatus", "in-progress"}, {"SpeechResult", said},
+                    {{"CallStatus", "in-progress"},
+                     {"SpeechResult", said},
                      {"Confidence", "0.9"}});
 }
 

@@ -4,12 +4,12 @@
 // them is exercised by the e2e admin and ctl tests.
 #include "app/admin_front.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 namespace {
 
@@ -81,8 +81,8 @@ TEST_CASE("admin step: a refused peer is answered without parsing",
 
 TEST_CASE("admin step: a line that parses becomes its command",
           "[admin_front]") {
-  auto step = sb::admin_step_for(
-    R"({"cmd":"say","sid":"CA1","text":"hello"})", true);
+  auto step = sb::admin_step_for(R"({"cmd":"say","sid":"CA1","text":"hello"})",
+                                 true);
   REQUIRE(step.command);
   CHECK(step.command->cmd == "say");
   CHECK(step.command->sid == "CA1");

@@ -5,11 +5,11 @@
 // that label the webhook latency metric.
 #include "app/routes.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 namespace {
 
@@ -70,8 +70,7 @@ TEST_CASE("HEAD on a POST route is 405", "[routes]") {
   CHECK(allow_of(m) == "POST");
 }
 
-TEST_CASE("a known path with the wrong method is 405 with Allow",
-          "[routes]") {
+TEST_CASE("a known path with the wrong method is 405 with Allow", "[routes]") {
   const std::vector<std::string> methods{"GET",    "POST",    "PUT",
                                          "DELETE", "PATCH",   "OPTIONS",
                                          "HEAD",   "get",     "post",
@@ -98,10 +97,20 @@ TEST_CASE("a matched route carries no error and no Allow", "[routes]") {
 }
 
 TEST_CASE("unknown paths are 404 whatever the method", "[routes]") {
-  const std::vector<std::string> paths{
-    "/nope", "/voice", "/voice/", "/voice/unknown", "/session",
-    "/sessionsx", "/healthz/x", "//", "", "voice/inbound", "/call_status",
-    "/voice/process_speech", "/voice/inbound?x=1", "/ voice/inbound"};
+  const std::vector<std::string> paths{"/nope",
+                                       "/voice",
+                                       "/voice/",
+                                       "/voice/unknown",
+                                       "/session",
+                                       "/sessionsx",
+                                       "/healthz/x",
+                                       "//",
+                                       "",
+                                       "voice/inbound",
+                                       "/call_status",
+                                       "/voice/process_speech",
+                                       "/voice/inbound?x=1",
+                                       "/ voice/inbound"};
   for (const auto& path : paths) {
     for (const char* method : {"GET", "POST", "HEAD", "DELETE"}) {
       CAPTURE(method, path);
@@ -164,8 +173,7 @@ TEST_CASE("/session/{sid} extracts the sid", "[routes]") {
   }
 }
 
-TEST_CASE("/session/ without a sid or with more segments is 404",
-          "[routes]") {
+TEST_CASE("/session/ without a sid or with more segments is 404", "[routes]") {
   for (const char* path : {"/session/", "/session/a/b", "/session/a/",
                            "/session//", "/session//a", "/session/a/b/c"}) {
     CAPTURE(path);
@@ -190,8 +198,7 @@ TEST_CASE("only Twilio's webhooks are webhooks", "[routes]") {
   CHECK_FALSE(sb::is_twilio_webhook(sb::route_id::metrics));
 }
 
-TEST_CASE("GET /metrics is its own route, other methods are 405",
-          "[routes]") {
+TEST_CASE("GET /metrics is its own route, other methods are 405", "[routes]") {
   auto m = sb::match_route("GET", "/metrics");
   CHECK(m.error == 0);
   CHECK(m.id == sb::route_id::metrics);
@@ -208,20 +215,18 @@ TEST_CASE("route names are the stable labels of the webhook metric",
           "[routes]") {
   CHECK(std::string{sb::route_name(sb::route_id::process_speech)}
         == "process-speech");
-  CHECK(std::string{sb::route_name(sb::route_id::voice_inbound)}
-        == "inbound");
+  CHECK(std::string{sb::route_name(sb::route_id::voice_inbound)} == "inbound");
   CHECK(std::string{sb::route_name(sb::route_id::await_turn)} == "await");
   CHECK(std::string{sb::route_name(sb::route_id::call_status)}
         == "call-status");
   CHECK(std::string{sb::route_name(sb::route_id::metrics)} == "metrics");
-  CHECK(std::string{sb::route_name(sb::route_id::relay_done)}
-        == "relay-done");
+  CHECK(std::string{sb::route_name(sb::route_id::relay_done)} == "relay-done");
   // Every route has its own name, and each is a valid label value as it is.
   std::vector<std::string> names;
   for (const auto& r : all_routes())
     names.push_back(sb::route_name(r.id));
-  for (auto id : {sb::route_id::await_turn, sb::route_id::make_call,
-                  sb::route_id::audio})
+  for (auto id :
+       {sb::route_id::await_turn, sb::route_id::make_call, sb::route_id::audio})
     names.push_back(sb::route_name(id));
   auto sorted = names;
   std::sort(sorted.begin(), sorted.end());
@@ -241,9 +246,9 @@ TEST_CASE("POST /voice/relay-done is the ConversationRelay session's end",
   auto get = sb::match_route("GET", "/voice/relay-done");
   CHECK(get.error == 405);
   CHECK(allow_of(get) == "POST");
-  for (const char* path : {"/voice/relay-done/", "/voice/relay_done",
-                           "/voice/relay", "/relay-done",
-                           "/voice/relay-done/CA1"})
+  for (const char* path :
+       {"/voice/relay-done/", "/voice/relay_done", "/voice/relay",
+        "/relay-done", "/voice/relay-done/CA1"})
     CHECK(sb::match_route("POST", path).error == 404);
   // The WebSocket path is not a route of this table: the upgrade is told
   // apart before routing (parse_relay_target in app/voice_twiml).

@@ -4,8 +4,6 @@
 // escaping of quotes, backslashes, control characters and Hindi.
 #include "app/views.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -13,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
@@ -84,8 +83,8 @@ sb::stored_call make_call(const std::string& sid) {
 
 // The prototype's keys of one session; ours may add more, never fewer.
 const std::set<std::string> prototype_session_keys{
-  "call_sid", "from_number", "to_number", "status",
-  "direction", "start_time", "conversation_history"};
+  "call_sid",  "from_number", "to_number",           "status",
+  "direction", "start_time",  "conversation_history"};
 
 void check_prototype_keys(const rapidjson::Value& session) {
   REQUIRE(session.IsObject());
@@ -277,7 +276,9 @@ TEST_CASE("ack_json", "[views]") {
 TEST_CASE("JSON escaping", "[views]") {
   const std::string quotes = "she said \"namaste\"";
   const std::string backslashes = R"(C:\path\to\file \\ \" \n)";
-  const std::string controls = std::string{"a\nb\tc\rd\x01" "e\x1f" "f\bg\fh"}
+  const std::string controls = std::string{"a\nb\tc\rd\x01"
+                                           "e\x1f"
+                                           "f\bg\fh"}
                                + std::string(1, '\0') + "i";
   const std::string hindi = "नमस्ते, आप कैसे हैं? धन्यवाद।";
 

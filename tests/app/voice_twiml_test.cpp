@@ -5,10 +5,10 @@
 // caller text that must stay spoken text whatever it contains.
 #include "app/voice_twiml.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "cli/sim/twiml_reader.hpp"
 #include "core/error.hpp"
@@ -226,7 +226,10 @@ TEST_CASE("Hindi text round-trips", "[voice_twiml]") {
 TEST_CASE("whitespace is kept and forbidden controls are dropped",
           "[voice_twiml]") {
   CHECK(spoken_in_gather("line one\nline\ttwo") == "line one\nline\ttwo");
-  CHECK(spoken_in_gather(std::string{"a\x01" "b\x1f" "c"}) == "abc");
+  CHECK(spoken_in_gather(std::string{"a\x01"
+                                     "b\x1f"
+                                     "c"})
+        == "abc");
 }
 
 TEST_CASE("config changes are reflected in the Gather", "[voice_twiml]") {
@@ -316,12 +319,11 @@ sb::voice_reply relay_reply(std::string greeting) {
   return r;
 }
 
-const std::string relay_url
-  = "wss://switchboard.example.com/relay/CA0123/171.sig_-x";
+const std::string relay_url =
+  "wss://switchboard.example.com/relay/CA0123/171.sig_-x";
 
 std::string render_relay(const sb::voice_reply& reply, const sb::config& cfg) {
-  return sb::render_relay_twiml(reply, cfg, relay_url, "CA0123",
-                                "171.sig_-x");
+  return sb::render_relay_twiml(reply, cfg, relay_url, "CA0123", "171.sig_-x");
 }
 
 } // namespace
@@ -426,17 +428,15 @@ TEST_CASE("relay: an empty greeting and no hints leave their attributes out",
   CHECK(child_names(*relay) == names{"Parameter", "Parameter"});
 }
 
-TEST_CASE("relay: the greeting and other values are escaped",
-          "[voice_twiml]") {
+TEST_CASE("relay: the greeting and other values are escaped", "[voice_twiml]") {
   auto cfg = test_config();
   cfg.voice.hints = {"AT&T", "\"q\""};
   cfg.relay.voice = "v\"><Hangup/>";
   cfg.server.public_url = "https://example.com/a?b=1&c=2";
-  const std::string greeting
-    = "Say \"yes\" & <wait>; it's \"/><Dial>+19005551212</Dial>";
-  auto xml = sb::render_relay_twiml(relay_reply(greeting), cfg,
-                                    "wss://x/relay/CA1/t?a=1&b=2", "CA1",
-                                    "t\"&<");
+  const std::string greeting =
+    "Say \"yes\" & <wait>; it's \"/><Dial>+19005551212</Dial>";
+  auto xml = sb::render_relay_twiml(
+    relay_reply(greeting), cfg, "wss://x/relay/CA1/t?a=1&b=2", "CA1", "t\"&<");
   CHECK(xml.find("welcomeGreeting=\"Say &quot;yes&quot; &amp; &lt;wait&gt;;"
                  " it&apos;s &quot;/&gt;&lt;Dial&gt;+19005551212"
                  "&lt;/Dial&gt;\"")
@@ -502,8 +502,8 @@ TEST_CASE("parse_relay_target reads /relay/{CallSid}/{token} back",
           "[voice_twiml]") {
   using target = std::pair<std::string, std::string>;
   const std::string sid = "CA0123456789abcdef0123456789abcdef";
-  const std::string token
-    = "1700000000.AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE";
+  const std::string token =
+    "1700000000.AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE";
   auto t = sb::parse_relay_target("/relay/" + sid + "/" + token);
   REQUIRE(t);
   CHECK(*t == target{sid, token});
@@ -523,18 +523,39 @@ TEST_CASE("parse_relay_target reads /relay/{CallSid}/{token} back",
 TEST_CASE("parse_relay_target refuses every other path", "[voice_twiml]") {
   const std::string sid65(65, 'a');
   const std::string token129(129, 'b');
-  const std::vector<std::string> paths{
-    "", "/", "/relay", "/relay/", "/relay//", "/relay/CA1",
-    "/relay/CA1/", "/relay//tok", "/relay/CA1/tok/", "/relay/CA1/tok/x",
-    "/relay/CA1//tok", "//relay/CA1/tok", "relay/CA1/tok",
-    "/Relay/CA1/tok", "/relays/CA1/tok", "/voice/relay/CA1/tok",
-    "/relay/CA1/tok?x=1", "/relay/CA1/tok#f", "/relay/CA-1/tok",
-    "/relay/CA_1/tok", "/relay/CA.1/tok", "/relay/CA%31/tok",
-    "/relay/CA1/to%6B", "/relay/CA1/to+k", "/relay/CA1/to k",
-    "/relay/CA 1/tok", "/relay/CA1/tok\n", "/relay/CA1/t~k",
-    "/relay/नमस्ते/tok", "/relay/CA1/टोकन",
-    "/relay/" + sid65 + "/tok", "/relay/CA1/" + token129,
-    std::string{"/relay/CA1/t\0k", 14}};
+  const std::vector<std::string> paths{"",
+                                       "/",
+                                       "/relay",
+                                       "/relay/",
+                                       "/relay//",
+                                       "/relay/CA1",
+                                       "/relay/CA1/",
+                                       "/relay//tok",
+                                       "/relay/CA1/tok/",
+                                       "/relay/CA1/tok/x",
+                                       "/relay/CA1//tok",
+                                       "//relay/CA1/tok",
+                                       "relay/CA1/tok",
+                                       "/Relay/CA1/tok",
+                                       "/relays/CA1/tok",
+                                       "/voice/relay/CA1/tok",
+                                       "/relay/CA1/tok?x=1",
+                                       "/relay/CA1/tok#f",
+                                       "/relay/CA-1/tok",
+                                       "/relay/CA_1/tok",
+                                       "/relay/CA.1/tok",
+                                       "/relay/CA%31/tok",
+                                       "/relay/CA1/to%6B",
+                                       "/relay/CA1/to+k",
+                                       "/relay/CA1/to k",
+                                       "/relay/CA 1/tok",
+                                       "/relay/CA1/tok\n",
+                                       "/relay/CA1/t~k",
+                                       "/relay/नमस्ते/tok",
+                                       "/relay/CA1/टोकन",
+                                       "/relay/" + sid65 + "/tok",
+                                       "/relay/CA1/" + token129,
+                                       std::string{"/relay/CA1/t\0k", 14}};
   for (const auto& bad : paths) {
     CAPTURE(bad);
     CHECK_FALSE(sb::parse_relay_target(bad));

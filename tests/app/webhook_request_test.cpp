@@ -2,16 +2,16 @@
 // signed Twilio webhooks of tests/data/twilio/twilio-webhooks.json are
 // accepted as their typed events; anything malformed, unsigned or
 // ambiguous is refused with the status and the field a user would need.
-#include <catch2/catch.hpp>
+#include "app/webhook_request.hpp"
 
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
 
+#include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 
-#include "app/webhook_request.hpp"
 #include "tests/support/paths.hpp"
 
 using sb::route_id;
@@ -49,7 +49,8 @@ std::vector<recorded> recorded_webhooks() {
   std::vector<recorded> out;
   for (const auto& hook : doc["http_webhooks"].GetArray()) {
     auto route = routes.find(str(hook["webhook"]));
-    if (route == routes.end() || !hook["headers"].HasMember("X-Twilio-Signature"))
+    if (route == routes.end()
+        || !hook["headers"].HasMember("X-Twilio-Signature"))
       continue;
     sb::http_request req;
     req.method = "POST";
@@ -130,10 +131,9 @@ TEST_CASE("with signatures off a webhook is accepted but not authenticated",
 
 namespace {
 
-sb::webhook_refusal refusal_of(route_id route, std::string body,
-                               std::string query = {},
-                               std::string type
-                               = "application/x-www-form-urlencoded") {
+sb::webhook_refusal
+refusal_of(route_id route, std::string body, std::string query = {},
+           std::string type = "application/x-www-form-urlencoded") {
   sb::config cfg;
   cfg.twilio.validate_signatures = false;
   sb::http_request req;

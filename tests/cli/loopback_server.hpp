@@ -6,15 +6,15 @@
 // threads, so a test that fails half-way ends instead of hanging.
 #pragma once
 
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <cstdint>
 #include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -57,7 +57,9 @@ public:
   loopback_server(const loopback_server&) = delete;
   loopback_server& operator=(const loopback_server&) = delete;
 
-  uint16_t port() const { return port_; }
+  uint16_t port() const {
+    return port_;
+  }
   std::string base_url() const {
     return "http://127.0.0.1:" + std::to_string(port_);
   }

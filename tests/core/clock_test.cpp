@@ -1,8 +1,8 @@
 // The time stamps every stored row carries: fixed-width ISO-8601 UTC with
 // milliseconds, so that text order is time order in sqlite3 queries.
-#include <catch2/catch.hpp>
-
 #include "core/clock.hpp"
+
+#include <catch2/catch.hpp>
 
 namespace {
 

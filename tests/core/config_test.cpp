@@ -3,8 +3,6 @@
 // environment overrides through an injected lookup.
 #include "core/config.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +10,8 @@
 #include <string>
 
 #include <unistd.h>
+
+#include <catch2/catch.hpp>
 
 #include "core/error.hpp"
 #include "tests/support/paths.hpp"
@@ -144,9 +144,9 @@ void check_same(const sb::config& a, const sb::config& b) {
 
 } // namespace
 
-TEST_CASE("the shipped config.toml loads and equals the defaults",
-          "[config]") {
-  auto cfg = sb::load_config(sb::test::source_dir() + "/config.toml", fake_env({}));
+TEST_CASE("the shipped config.toml loads and equals the defaults", "[config]") {
+  auto cfg = sb::load_config(sb::test::source_dir() + "/config.toml",
+                             fake_env({}));
   if (!cfg)
     FAIL(sb::what(cfg.error()));
   check_same(*cfg, sb::config{});
@@ -211,8 +211,8 @@ TEST_CASE("server.listen takes host:port", "[config]") {
   REQUIRE(cfg);
   CHECK(cfg->server.listen_host == "0.0.0.0");
   CHECK(cfg->server.listen_port == 65535);
-  for (const char* bad : {"localhost", "127.0.0.1:", ":8000", "h:65536",
-                          "h:-1", "h:80x", "::1:80", "[::1]", "[]:80"}) {
+  for (const char* bad : {"localhost", "127.0.0.1:", ":8000", "h:65536", "h:-1",
+                          "h:80x", "::1:80", "[::1]", "[]:80"}) {
     CAPTURE(bad);
     auto why = error_of(std::string{"[server]\nlisten = \""} + bad + "\"\n");
     CHECK(why.rfind("test.toml:2: server.listen: ", 0) == 0);
@@ -223,8 +223,8 @@ TEST_CASE("speech_timeout takes 1..60 seconds or auto", "[config]") {
   CHECK(parse("[voice]\nspeech_timeout = 60\n")->voice.speech_timeout == "60");
   CHECK(parse("[voice]\nspeech_timeout = \"05\"\n")->voice.speech_timeout
         == "5");
-  for (const char* bad : {"0", "61", "-1", "\"\"", "\"fast\"", "\"3.5\"",
-                          "2.5", "true"}) {
+  for (const char* bad :
+       {"0", "61", "-1", "\"\"", "\"fast\"", "\"3.5\"", "2.5", "true"}) {
     CAPTURE(bad);
     auto why = error_of(std::string{"[voice]\nspeech_timeout = "} + bad);
     CHECK(why.rfind("test.toml:2: voice.speech_timeout: ", 0) == 0);
@@ -275,30 +275,29 @@ TEST_CASE("values of the wrong type are refused", "[config]") {
 TEST_CASE("numbers out of bounds are refused", "[config]") {
   CHECK(error_of("[server]\nio_threads = 0\n")
         == "test.toml:2: server.io_threads: must be from 1 to 64 (got 0)");
-  CHECK(error_of("[server]\nmax_body_bytes = 16777217\n").find(
-          "server.max_body_bytes: must be from 1024 to 16777216")
+  CHECK(error_of("[server]\nmax_body_bytes = 16777217\n")
+          .find("server.max_body_bytes: must be from 1024 to 16777216")
         != std::string::npos);
-  CHECK(error_of("[limits]\nwebhook_deadline_ms = 15000\n").find(
-          "test.toml:2: limits.webhook_deadline_ms:")
+  CHECK(error_of("[limits]\nwebhook_deadline_ms = 15000\n")
+          .find("test.toml:2: limits.webhook_deadline_ms:")
         != std::string::npos);
-  CHECK(error_of("[runtime]\nscheduler_threads = -1\n").find(
-          "runtime.scheduler_threads:")
+  CHECK(error_of("[runtime]\nscheduler_threads = -1\n")
+          .find("runtime.scheduler_threads:")
         != std::string::npos);
-  CHECK(error_of("[storage]\nbatch_max = 100001\n").find(
-          "storage.batch_max:")
+  CHECK(error_of("[storage]\nbatch_max = 100001\n").find("storage.batch_max:")
         != std::string::npos);
-  CHECK(error_of("[storage]\nmax_pending_writes = 0\n").find(
-          "storage.max_pending_writes: must be from 1 to 10000000")
+  CHECK(error_of("[storage]\nmax_pending_writes = 0\n")
+          .find("storage.max_pending_writes: must be from 1 to 10000000")
         != std::string::npos);
-  CHECK(error_of("[storage]\nbusy_timeout_ms = 5\n").find(
-          "storage.busy_timeout_ms: must be from 10 to 60000")
+  CHECK(error_of("[storage]\nbusy_timeout_ms = 5\n")
+          .find("storage.busy_timeout_ms: must be from 10 to 60000")
         != std::string::npos);
   CHECK(error_of("[[llm.endpoints]]\nurl = \"http://a\"\n"
                  "[[llm.endpoints]]\nurl = \"http://b\"\nslots = 0\n")
         == "test.toml:5: llm.endpoints[1].slots: must be from 1 to 1024 "
            "(got 0)");
-  CHECK(error_of("[[llm.endpoints]]\nurl = \"http://a\"\ngpu = 65\n").find(
-          "llm.endpoints[0].gpu:")
+  CHECK(error_of("[[llm.endpoints]]\nurl = \"http://a\"\ngpu = 65\n")
+          .find("llm.endpoints[0].gpu:")
         != std::string::npos);
 }
 
@@ -320,16 +319,17 @@ TEST_CASE("connection and rate limits are read and bounded", "[config]") {
   CHECK(error_of("\n[server]\nrate_limit_per_s = -1\n")
         == "test.toml:3: server.rate_limit_per_s: must be from 0 to 1000000 "
            "(got -1)");
-  CHECK(error_of("[server]\nrate_limit_burst = 0\n").find(
-          "test.toml:2: server.rate_limit_burst: must be from 1 to 1000000")
-        != std::string::npos);
+  CHECK(
+    error_of("[server]\nrate_limit_burst = 0\n")
+      .find("test.toml:2: server.rate_limit_burst: must be from 1 to 1000000")
+    != std::string::npos);
   CHECK(error_of("[server]\nrate_limit_loopback = 1\n")
         == "test.toml:2: server.rate_limit_loopback: must be true or false");
 }
 
 TEST_CASE("bad URLs are refused", "[config]") {
-  for (const char* bad : {"ftp://h", "example.com", "http://", "https:///x",
-                          "http://a b", ""}) {
+  for (const char* bad :
+       {"ftp://h", "example.com", "http://", "https:///x", "http://a b", ""}) {
     CAPTURE(bad);
     auto why = error_of(std::string{"[server]\npublic_url = \""} + bad + "\"");
     CHECK(why.rfind("test.toml:2: server.public_url: ", 0) == 0);
@@ -418,15 +418,15 @@ TEST_CASE("bad *_file keys are refused", "[config]") {
         == "test.toml:2: twilio.auth_token_file: cannot read "
            "/nonexistent/token: No such file or directory");
   temp_file token{"x\n"};
-  CHECK(error_of("[admin]\ntoken = \"a\"\ntoken_file = \"" + token.path
-                 + "\"\n")
-        == "test.toml:3: admin.token_file: set token or token_file, not "
-           "both");
+  CHECK(
+    error_of("[admin]\ntoken = \"a\"\ntoken_file = \"" + token.path + "\"\n")
+    == "test.toml:3: admin.token_file: set token or token_file, not "
+       "both");
   temp_file blank{" \n"};
   CHECK(error_of("[admin]\ntoken_file = \"" + blank.path + "\"\n")
         == "test.toml:2: admin.token_file: " + blank.path + " is empty");
-  CHECK(error_of("[llm]\nrules_file = \"/nonexistent/rules\"\n").find(
-          "test.toml:2: llm.rules_file: cannot read /nonexistent/rules:")
+  CHECK(error_of("[llm]\nrules_file = \"/nonexistent/rules\"\n")
+          .find("test.toml:2: llm.rules_file: cannot read /nonexistent/rules:")
         != std::string::npos);
 }
 
@@ -453,8 +453,8 @@ TEST_CASE("environment variables override the file", "[config]") {
 TEST_CASE("environment overrides are validated", "[config]") {
   CHECK(error_of("", {{"PUBLIC_URL", "abc.ngrok.io"}})
         == "PUBLIC_URL: must start with http:// or https://");
-  CHECK(error_of("", {{"SILENCE_THRESHOLD_SECONDS", "0"}}).rfind(
-          "SILENCE_THRESHOLD_SECONDS: ", 0)
+  CHECK(error_of("", {{"SILENCE_THRESHOLD_SECONDS", "0"}})
+          .rfind("SILENCE_THRESHOLD_SECONDS: ", 0)
         == 0);
   CHECK(error_of("", {{"OLLAMA_HOST", "ftp://h"}}).rfind("OLLAMA_HOST: ", 0)
         == 0);
@@ -493,10 +493,12 @@ TEST_CASE("the prototype's LLM and TTS switches are honoured", "[config]") {
   REQUIRE(local);
   CHECK(local->llm.backend == "ollama");
   CHECK_FALSE(local->llm.endpoints.empty());
-  auto canned = parse("[llm]\nbackend = \"openai\"\n", {{"USE_LOCAL_LLM", "false"}});
+  auto canned = parse("[llm]\nbackend = \"openai\"\n",
+                      {{"USE_LOCAL_LLM", "false"}});
   REQUIRE(canned);
   CHECK(canned->llm.backend == "scripted");
-  CHECK(error_of("", {{"USE_LOCAL_LLM", "maybe"}}).rfind("USE_LOCAL_LLM: ", 0) == 0);
+  CHECK(error_of("", {{"USE_LOCAL_LLM", "maybe"}}).rfind("USE_LOCAL_LLM: ", 0)
+        == 0);
 
   auto twilio_voices = parse("", {{"USE_LOCAL_TTS", "false"}});
   REQUIRE(twilio_voices);
@@ -504,18 +506,26 @@ TEST_CASE("the prototype's LLM and TTS switches are honoured", "[config]") {
   auto engine = parse("", {{"TTS_ENGINE", "say"}});
   REQUIRE(engine);
   CHECK(engine->tts.engine == "say");
-  CHECK(error_of("", {{"TTS_ENGINE", "festival"}}).rfind("TTS_ENGINE: ", 0) == 0);
+  CHECK(error_of("", {{"TTS_ENGINE", "festival"}}).rfind("TTS_ENGINE: ", 0)
+        == 0);
   // http needs somewhere to send the text.
-  CHECK(error_of("", {{"TTS_ENGINE", "http"}}).find("tts.endpoints") != std::string::npos);
+  CHECK(error_of("", {{"TTS_ENGINE", "http"}}).find("tts.endpoints")
+        != std::string::npos);
 }
 
 TEST_CASE("LLM and TTS limits are bounded", "[config]") {
-  CHECK(error_of("[llm]\ntimeout_s = 0\n").find("llm.timeout_s") != std::string::npos);
-  CHECK(error_of("[llm]\ntemperature = 3.5\n").find("llm.temperature") != std::string::npos);
-  CHECK(error_of("[llm]\ntemperature = \"hot\"\n").find("must be a number") != std::string::npos);
-  CHECK(error_of("[tts]\ncache_max_mb = 0\n").find("tts.cache_max_mb") != std::string::npos);
-  CHECK(error_of("[tts]\nhttp_flavor = \"coqui\"\n").find("tts.http_flavor") != std::string::npos);
-  CHECK(error_of("[limits]\nmax_await_redirects = 11\n").find("limits.max_await_redirects")
+  CHECK(error_of("[llm]\ntimeout_s = 0\n").find("llm.timeout_s")
+        != std::string::npos);
+  CHECK(error_of("[llm]\ntemperature = 3.5\n").find("llm.temperature")
+        != std::string::npos);
+  CHECK(error_of("[llm]\ntemperature = \"hot\"\n").find("must be a number")
+        != std::string::npos);
+  CHECK(error_of("[tts]\ncache_max_mb = 0\n").find("tts.cache_max_mb")
+        != std::string::npos);
+  CHECK(error_of("[tts]\nhttp_flavor = \"coqui\"\n").find("tts.http_flavor")
+        != std::string::npos);
+  CHECK(error_of("[limits]\nmax_await_redirects = 11\n")
+          .find("limits.max_await_redirects")
         != std::string::npos);
   auto cfg = parse("[llm]\ntemperature = 1\nmax_queue = 0\n");
   REQUIRE(cfg);
@@ -530,7 +540,8 @@ TEST_CASE("LLM and TTS limits are bounded", "[config]") {
 // the text for one after a line-ending backslash in a multi-line string.
 TEST_CASE("non-ASCII characters toml++ 3.3.0 misjudges as white space",
           "[config]") {
-  CHECK(error_of("[runtime]\n\xd1\x96tcg the actors = 50\n").rfind("test.toml:2:", 0)
+  CHECK(error_of("[runtime]\n\xd1\x96tcg the actors = 50\n")
+          .rfind("test.toml:2:", 0)
         == 0);
   auto cfg = parse("[voice]\ngreeting = \"\"\"\\\n  \xc2\xa7 नमस्ते\"\"\"\n");
   REQUIRE(cfg);
@@ -560,20 +571,20 @@ TEST_CASE("bad transport and transfer values name their key and line",
   CHECK(error_of("[voice]\ntransport = \"websocket\"\n")
         == "test.toml:2: voice.transport: must be one of gather | relay "
            "(got \"websocket\")");
-  CHECK(error_of("[voice]\ntransport = \"Relay\"\n").rfind(
-          "test.toml:2: voice.transport: ", 0)
+  CHECK(error_of("[voice]\ntransport = \"Relay\"\n")
+          .rfind("test.toml:2: voice.transport: ", 0)
         == 0);
   CHECK(error_of("[voice]\ntransport = 1\n")
         == "test.toml:2: voice.transport: must be a string");
   for (const char* bad : {"14155550100", "+0415555", "+1", "+1415555010O",
                           "+1 415 555 0100", "+1234567890123456", " "}) {
     CAPTURE(bad);
-    CHECK(error_of(std::string{"[voice]\n\ntransfer_number = \""} + bad
-                   + "\"\n")
-            .rfind("test.toml:3: voice.transfer_number: must be empty or an "
-                   "E.164 number",
-                   0)
-          == 0);
+    CHECK(
+      error_of(std::string{"[voice]\n\ntransfer_number = \""} + bad + "\"\n")
+        .rfind("test.toml:3: voice.transfer_number: must be empty or an "
+               "E.164 number",
+               0)
+      == 0);
   }
   CHECK(error_of("[voice]\ntransfer_message = \"\"\n")
         == "test.toml:2: voice.transfer_message: must not be empty");
@@ -640,22 +651,23 @@ TEST_CASE("bad [relay] values name their key and line", "[config]") {
   CHECK(error_of("[relay]\ntts_provider = \"Polly\"\n")
         == "test.toml:2: relay.tts_provider: must be one of Google | Amazon | "
            "ElevenLabs (got \"Polly\")");
-  CHECK(error_of("[relay]\ntts_provider = \"\"\n").rfind(
-          "test.toml:2: relay.tts_provider: must be one of", 0)
+  CHECK(error_of("[relay]\ntts_provider = \"\"\n")
+          .rfind("test.toml:2: relay.tts_provider: must be one of", 0)
         == 0);
-  CHECK(error_of("[relay]\ntts_provider = \"google\"\n").rfind(
-          "test.toml:2: relay.tts_provider: ", 0)
+  CHECK(error_of("[relay]\ntts_provider = \"google\"\n")
+          .rfind("test.toml:2: relay.tts_provider: ", 0)
         == 0);
   CHECK(error_of("[relay]\ntranscription_provider = \"Whisper\"\n")
         == "test.toml:2: relay.transcription_provider: must be one of \"\" | "
            "Google | Deepgram (got \"Whisper\")");
   CHECK(error_of("[relay]\ninterruptible = true\n")
         == "test.toml:2: relay.interruptible: must be a string");
-  CHECK(error_of("[relay]\ninterruptible = \"always\"\n").rfind(
-          "test.toml:2: relay.interruptible: must be one of none | dtmf | "
-          "speech | any",
-          0)
-        == 0);
+  CHECK(
+    error_of("[relay]\ninterruptible = \"always\"\n")
+      .rfind("test.toml:2: relay.interruptible: must be one of none | dtmf | "
+             "speech | any",
+             0)
+    == 0);
   CHECK(error_of("[relay]\nvoice = 3\n")
         == "test.toml:2: relay.voice: must be a string");
   CHECK(error_of("[relay]\nspeech_model = []\n")
@@ -671,26 +683,26 @@ TEST_CASE("bad [relay] values name their key and line", "[config]") {
   CHECK(error_of("[relay]\ntoken_max_age_s = 9\n")
         == "test.toml:2: relay.token_max_age_s: must be from 10 to 86400 "
            "(got 9)");
-  CHECK(error_of("[relay]\ntoken_max_age_s = 86401\n").rfind(
-          "test.toml:2: relay.token_max_age_s: ", 0)
+  CHECK(error_of("[relay]\ntoken_max_age_s = 86401\n")
+          .rfind("test.toml:2: relay.token_max_age_s: ", 0)
         == 0);
   CHECK(error_of("[relay]\nidle_timeout_s = 4\n")
         == "test.toml:2: relay.idle_timeout_s: must be from 5 to 3600 "
            "(got 4)");
-  CHECK(error_of("[relay]\nidle_timeout_s = 3601\n").rfind(
-          "test.toml:2: relay.idle_timeout_s: ", 0)
+  CHECK(error_of("[relay]\nidle_timeout_s = 3601\n")
+          .rfind("test.toml:2: relay.idle_timeout_s: ", 0)
         == 0);
   CHECK(error_of("[relay]\nmax_frame_bytes = 1023\n")
         == "test.toml:2: relay.max_frame_bytes: must be from 1024 to 1048576 "
            "(got 1023)");
-  CHECK(error_of("[relay]\nmax_frame_bytes = 1048577\n").rfind(
-          "test.toml:2: relay.max_frame_bytes: ", 0)
+  CHECK(error_of("[relay]\nmax_frame_bytes = 1048577\n")
+          .rfind("test.toml:2: relay.max_frame_bytes: ", 0)
         == 0);
   CHECK(error_of("[relay]\nsend_queue_frames = 15\n")
         == "test.toml:2: relay.send_queue_frames: must be from 16 to 100000 "
            "(got 15)");
-  CHECK(error_of("[relay]\nsend_queue_frames = 100001\n").rfind(
-          "test.toml:2: relay.send_queue_frames: ", 0)
+  CHECK(error_of("[relay]\nsend_queue_frames = 100001\n")
+          .rfind("test.toml:2: relay.send_queue_frames: ", 0)
         == 0);
   CHECK(error_of("[relay]\nidle_timeout_s = 60.0\n")
         == "test.toml:2: relay.idle_timeout_s: must be an integer");
@@ -718,17 +730,16 @@ TEST_CASE("the relay transport needs a key to sign its socket tokens",
   REQUIRE(off);
   CHECK(off->voice.transport == "relay");
   // An empty environment variable is unset: still refused.
-  CHECK(error_of(relay, {{"TWILIO_AUTH_TOKEN", ""}}).rfind(
-          "test.toml:3: voice.transport: ", 0)
+  CHECK(error_of(relay, {{"TWILIO_AUTH_TOKEN", ""}})
+          .rfind("test.toml:3: voice.transport: ", 0)
         == 0);
   // The gather transport needs neither.
   CHECK(parse("[voice]\ntransport = \"gather\"\n"));
 }
 
-TEST_CASE("the relay transport takes an http or https public_url",
-          "[config]") {
-  const std::string relay
-    = "[twilio]\nauth_token = \"t\"\n[voice]\ntransport = \"relay\"\n";
+TEST_CASE("the relay transport takes an http or https public_url", "[config]") {
+  const std::string relay =
+    "[twilio]\nauth_token = \"t\"\n[voice]\ntransport = \"relay\"\n";
   for (const char* url : {"https://sb.example.com", "http://127.0.0.1:8000",
                           "https://example.com/base/"}) {
     CAPTURE(url);
@@ -751,9 +762,9 @@ TEST_CASE("the relay transport takes an http or https public_url",
 TEST_CASE("the keys that end a call with a real model are read", "[config]") {
   // The defaults: the scripted goodbye rule's keywords, the tool offered.
   const sb::config defaults;
-  CHECK(defaults.llm.goodbye_words
-        == std::vector<std::string>{"bye", "goodbye", "अलविदा", "बाय",
-                                    "फिर मिलेंगे"});
+  CHECK(
+    defaults.llm.goodbye_words
+    == std::vector<std::string>{"bye", "goodbye", "अलविदा", "बाय", "फिर मिलेंगे"});
   CHECK(defaults.llm.end_call_tool);
   CHECK(defaults.voice.goodbye_message
         == "Thank you for calling. Dhanyavaad, goodbye!");
@@ -779,8 +790,7 @@ TEST_CASE("bad goodbye keys name their key and line", "[config]") {
         == "test.toml:3: llm.goodbye_words[1]: must be a string");
   CHECK(error_of("[llm]\ngoodbye_words = [\"\"]\n")
         == "test.toml:2: llm.goodbye_words[0]: must be 1 to 100 bytes long");
-  CHECK(error_of("[llm]\ngoodbye_words = [\"" + std::string(101, 'b')
-                 + "\"]\n")
+  CHECK(error_of("[llm]\ngoodbye_words = [\"" + std::string(101, 'b') + "\"]\n")
         == "test.toml:2: llm.goodbye_words[0]: must be 1 to 100 bytes long");
   CHECK(error_of("[llm]\ngoodbye_words = [\"bye\", \" ?! \"]\n")
         == "test.toml:2: llm.goodbye_words[1]: must hold a word (a letter or "

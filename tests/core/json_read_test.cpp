@@ -1,9 +1,9 @@
 // core/json_read.hpp: all of the text is read, a NUL byte included.
-#include <catch2/catch.hpp>
+#include "core/json_read.hpp"
 
 #include <string>
 
-#include "core/json_read.hpp"
+#include <catch2/catch.hpp>
 
 TEST_CASE("parse_whole_json reads JSON text and refuses a raw NUL byte",
           "[json]") {

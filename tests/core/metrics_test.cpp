@@ -4,11 +4,11 @@
 // and the daemon's family set.
 #include "core/metrics.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 namespace m = sb::metrics;
 
@@ -54,8 +54,9 @@ TEST_CASE("metrics: a labelled family renders one line per child, sorted",
           "[metrics]") {
   m::registry r;
   auto& f = r.add_counter("t_calls_total", "Calls.", {"direction", "outcome"});
-  CHECK(r.render() == "# HELP t_calls_total Calls.\n"
-                      "# TYPE t_calls_total counter\n");
+  CHECK(r.render()
+        == "# HELP t_calls_total Calls.\n"
+           "# TYPE t_calls_total counter\n");
   f.with({"outbound", "busy"}).inc();
   f.with({"inbound", "completed"}).inc(2);
   CHECK(r.render()
@@ -110,9 +111,9 @@ TEST_CASE("metrics: histogram buckets are cumulative and +Inf equals _count",
 TEST_CASE("metrics: an unlabelled histogram has only le on its buckets",
           "[metrics]") {
   m::registry r;
-  auto& h =
-    r.add_histogram("t_batch", "Batch.", m::exponential_buckets(1, 2, 3))
-      .with({});
+  auto& h = r.add_histogram("t_batch", "Batch.",
+                            m::exponential_buckets(1, 2, 3))
+              .with({});
   h.observe(3);
   auto text = r.render();
   CHECK(contains(text, "t_batch_bucket{le=\"1\"} 0\n"));
@@ -168,43 +169,43 @@ TEST_CASE("metrics: concurrent updates are never lost", "[metrics]") {
   CHECK(s.sum == total);
 }
 
-TEST_CASE("metrics: the daemon's families are all registered",
-          "[metrics]") {
+TEST_CASE("metrics: the daemon's families are all registered", "[metrics]") {
   auto& d = m::daemon();
   CHECK(&m::daemon() == &d);
   auto text = m::render();
-  for (const char* f :
-       {"switchboard_live_calls gauge", "switchboard_calls_total counter",
-        "switchboard_turns_total counter",
-        "switchboard_webhook_duration_seconds histogram",
-        "switchboard_signature_failures_total counter",
-        "switchboard_llm_duration_seconds histogram",
-        "switchboard_llm_queue_depth gauge",
-        "switchboard_tts_duration_seconds histogram",
-        "switchboard_tts_queue_depth gauge",
-        "switchboard_tts_cache_hits_total counter",
-        "switchboard_storage_batch_writes histogram",
-        "switchboard_storage_commit_duration_seconds histogram",
-        "switchboard_errors_total counter",
-        "switchboard_storage_healthy gauge",
-        "switchboard_storage_pending_writes gauge",
-        "switchboard_storage_failed_commits_total counter",
-        "switchboard_storage_dropped_writes_total counter",
-        "switchboard_http_connections gauge",
-        "switchboard_http_rejected_total counter",
-        "switchboard_relay_sessions gauge",
-        "switchboard_relay_first_text_seconds histogram",
-        "switchboard_relay_interrupts_total counter"}) {
+  for (const char* f : {"switchboard_live_calls gauge",
+                        "switchboard_calls_total counter",
+                        "switchboard_turns_total counter",
+                        "switchboard_webhook_duration_seconds histogram",
+                        "switchboard_signature_failures_total counter",
+                        "switchboard_llm_duration_seconds histogram",
+                        "switchboard_llm_queue_depth gauge",
+                        "switchboard_tts_duration_seconds histogram",
+                        "switchboard_tts_queue_depth gauge",
+                        "switchboard_tts_cache_hits_total counter",
+                        "switchboard_storage_batch_writes histogram",
+                        "switchboard_storage_commit_duration_seconds histogram",
+                        "switchboard_errors_total counter",
+                        "switchboard_storage_healthy gauge",
+                        "switchboard_storage_pending_writes gauge",
+                        "switchboard_storage_failed_commits_total counter",
+                        "switchboard_storage_dropped_writes_total counter",
+                        "switchboard_http_connections gauge",
+                        "switchboard_http_rejected_total counter",
+                        "switchboard_relay_sessions gauge",
+                        "switchboard_relay_first_text_seconds histogram",
+                        "switchboard_relay_interrupts_total counter"}) {
     CAPTURE(f);
     CHECK(contains(text, std::string{"\n# TYPE "} + f + "\n"));
   }
-  for (const char* kind : {"storage", "llm", "tts", "twilio_rest",
-                           "bad_request"})
-    CHECK(contains(text, std::string{"switchboard_errors_total{kind=\""}
-                           + kind + "\"}"));
+  for (const char* kind :
+       {"storage", "llm", "tts", "twilio_rest", "bad_request"})
+    CHECK(contains(text, std::string{"switchboard_errors_total{kind=\""} + kind
+                           + "\"}"));
   for (const char* reason : {"max_connections", "rate_limit"})
-    CHECK(contains(text, std::string{"switchboard_http_rejected_total{reason=\""}
-                           + reason + "\"}"));
+    CHECK(
+      contains(text, std::string{"switchboard_http_rejected_total{reason=\""}
+                       + reason + "\"}"));
   CHECK(contains(text, "switchboard_turns_total{role=\"user\"}"));
   CHECK(contains(text, "switchboard_storage_batch_writes_bucket{le=\"1024\"}"));
   CHECK(contains(text, "switchboard_llm_duration_seconds_bucket{le=\"30\"}"));

@@ -1,15 +1,15 @@
 // End-to-end: the admin socket of the real daemon — the commands an
 // operator runs with switchboardctl — and reload/drain through signals.
-#include <catch2/catch.hpp>
-
 #include <csignal>
 #include <fstream>
 #include <sstream>
 
+#include <catch2/catch.hpp>
+
 #include "cli/sim/twiml_reader.hpp"
 #include "fixtures/fake_twilio.hpp"
-#include "net/text/form.hpp"
 #include "net/client/http_client.hpp"
+#include "net/text/form.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace sb;
@@ -69,10 +69,12 @@ TEST_CASE("the admin socket answers every command") {
   CHECK(contains(admin_request(sock, R"({"cmd":"call","sid":"CA99"})"),
                  R"("ok":false)"));
   CHECK(contains(admin_request(sock, "not json"), R"("ok":false)"));
-  CHECK(contains(admin_request(sock, R"({"cmd":"explode"})"), "unknown command"));
+  CHECK(
+    contains(admin_request(sock, R"({"cmd":"explode"})"), "unknown command"));
   CHECK(contains(admin_request(sock, R"({"cmd":"say"})"), "sid: required"));
 
-  auto said = admin_request(sock, R"({"cmd":"say","sid":"CA70","text":"Your order shipped."})");
+  auto said = admin_request(
+    sock, R"({"cmd":"say","sid":"CA70","text":"Your order shipped."})");
   CHECK(contains(said, R"("ok":true)"));
   REQUIRE(api.wait_for_requests(1, 5s));
   auto update = api.requests().back();
@@ -80,7 +82,8 @@ TEST_CASE("the admin socket answers every command") {
   CHECK(contains(param_or(update.params, "Twiml"), "Your order shipped."));
   CHECK(contains(param_or(update.params, "Twiml"), "<Gather"));
 
-  CHECK(contains(admin_request(sock, R"({"cmd":"hangup","sid":"CA70"})"), R"("ok":true)"));
+  CHECK(contains(admin_request(sock, R"({"cmd":"hangup","sid":"CA70"})"),
+                 R"("ok":true)"));
   CHECK(param_or(api.requests().back().params, "Status") == "completed");
   auto dialed = admin_request(sock, R"({"cmd":"dial","to":"+14155550123"})");
   CHECK(contains(dialed, R"("call_sid":"CA)"));
@@ -89,10 +92,12 @@ TEST_CASE("the admin socket answers every command") {
 
   CHECK(contains(admin_request(sock, R"({"cmd":"drain"})"), R"("ok":true)"));
   CHECK(contains(greeting_of(cl, d, "CA71"), "busy"));
-  CHECK(contains(admin_request(sock, R"({"cmd":"stats"})"), R"("draining":true)"));
+  CHECK(
+    contains(admin_request(sock, R"({"cmd":"stats"})"), R"("draining":true)"));
   REQUIRE(d.stop() == 0);
-  CHECK(query(opts.db_path, "SELECT model FROM turns WHERE seq = 3").at(0)["model"]
-        == "operator");
+  CHECK(
+    query(opts.db_path, "SELECT model FROM turns WHERE seq = 3").at(0)["model"]
+    == "operator");
 }
 
 TEST_CASE("SIGHUP and reload re-read the voice, a bad file keeps the old one") {
@@ -112,7 +117,8 @@ TEST_CASE("SIGHUP and reload re-read the voice, a bad file keeps the old one") {
   }();
   auto with_greeting = [&original](const std::string& value) {
     auto text = original;
-    text.replace(text.find("[voice]\n"), 8, "[voice]\ngreeting = " + value + "\n");
+    text.replace(text.find("[voice]\n"), 8,
+                 "[voice]\ngreeting = " + value + "\n");
     return text;
   };
   std::ofstream{d.config_path()} << with_greeting("\"Welcome back!\"");

@@ -2,9 +2,9 @@
 // seen (another node answered it, or the database was replaced) is
 // adopted and the conversation goes on; with signatures off it is still
 // hung up on and nothing is stored.
-#include <catch2/catch.hpp>
-
 #include <string>
+
+#include <catch2/catch.hpp>
 
 #include "cli/sim/twiml_reader.hpp"
 #include "net/client/http_client.hpp"
@@ -20,15 +20,15 @@ namespace {
 constexpr const char* token = "adopt-test-token";
 
 form_params speech(const std::string& sid, const std::string& words) {
-  return {{"CallSid", sid},          {"AccountSid", "ACtest"},
-          {"From", "+15550007777"},  {"To", "+15550002222"},
-          {"Direction", "inbound"},  {"CallStatus", "in-progress"},
-          {"SpeechResult", words},   {"Confidence", "0.88"}};
+  return {{"CallSid", sid},         {"AccountSid", "ACtest"},
+          {"From", "+15550007777"}, {"To", "+15550002222"},
+          {"Direction", "inbound"}, {"CallStatus", "in-progress"},
+          {"SpeechResult", words},  {"Confidence", "0.88"}};
 }
 
 caf::expected<client_response> post(const daemon_process& d,
-                                     const std::string& path,
-                                     const form_params& params, bool sign) {
+                                    const std::string& path,
+                                    const form_params& params, bool sign) {
   http_client cl;
   http_client::headers extra;
   if (sign)
@@ -40,7 +40,8 @@ caf::expected<client_response> post(const daemon_process& d,
 } // namespace
 
 TEST_CASE("adopt: a signed turn of a call another database answered goes on "
-          "here, stored as adopted", "[adopt]") {
+          "here, stored as adopted",
+          "[adopt]") {
   temp_dir dir;
   daemon_options first;
   first.db_path = dir.file("node-a.db");
@@ -76,11 +77,13 @@ TEST_CASE("adopt: a signed turn of a call another database answered goes on "
   CHECK(calls[0]["adopted_at"] != "NULL");
   CHECK(query_int(second.db_path, "SELECT count(*) FROM turns") == 2);
   CHECK(query_int(second.db_path, "SELECT count(*) FROM events WHERE kind = "
-                                  "'process-speech'") == 1);
+                                  "'process-speech'")
+        == 1);
 }
 
 TEST_CASE("adopt: with signatures off a call never seen is hung up on and "
-          "nothing is stored", "[adopt]") {
+          "nothing is stored",
+          "[adopt]") {
   temp_dir dir;
   daemon_options opts;
   opts.db_path = dir.file("open.db");

@@ -1,15 +1,15 @@
 // End-to-end: the real switchboardd on a loopback port with a temp SQLite
 // file, driven over HTTP as Twilio would; then the database is read back
 // the way an operator would with sqlite3.
-#include <catch2/catch.hpp>
-
 #include <atomic>
 #include <thread>
 
+#include <catch2/catch.hpp>
+
 #include "cli/sim/sim_call.hpp"
 #include "cli/sim/twiml_reader.hpp"
-#include "net/text/form.hpp"
 #include "net/client/http_client.hpp"
+#include "net/text/form.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace sb;
@@ -18,8 +18,11 @@ using namespace sb::test;
 namespace {
 
 form_params speech(const std::string& sid, const std::string& text) {
-  return {{"CallSid", sid}, {"AccountSid", "AC0"}, {"CallStatus", "in-progress"},
-          {"SpeechResult", text}, {"Confidence", "0.8"}};
+  return {{"CallSid", sid},
+          {"AccountSid", "AC0"},
+          {"CallStatus", "in-progress"},
+          {"SpeechResult", text},
+          {"Confidence", "0.8"}};
 }
 
 } // namespace
@@ -62,8 +65,7 @@ TEST_CASE("a full call is answered and leaves every row in the database") {
   CHECK(c["ended_at"] >= c["started_at"]);
   CHECK(c["duration_s"] != "NULL");
 
-  auto turns = query(opts.db_path,
-                     "SELECT * FROM turns ORDER BY seq");
+  auto turns = query(opts.db_path, "SELECT * FROM turns ORDER BY seq");
   REQUIRE(turns.size() == 6);
   for (size_t i = 0; i < turns.size(); ++i) {
     CHECK(turns[i]["seq"] == std::to_string(i + 1));
@@ -77,13 +79,15 @@ TEST_CASE("a full call is answered and leaves every row in the database") {
   CHECK(turns[1]["latency_ms"] != "NULL");
   CHECK(turns[0]["latency_ms"] == "NULL");
 
-  auto events = query(opts.db_path, "SELECT kind, payload FROM events ORDER BY id");
+  auto events = query(opts.db_path,
+                      "SELECT kind, payload FROM events ORDER BY id");
   REQUIRE(events.size() == 5);
   CHECK(events[0]["kind"] == "inbound");
   CHECK(events[1]["kind"] == "process-speech");
   CHECK(events[4]["kind"] == "call-status");
-  CHECK(query(opts.db_path, "SELECT json_extract(payload, '$.SpeechResult') AS s "
-                            "FROM events WHERE id = 3")[0]["s"]
+  CHECK(query(opts.db_path,
+              "SELECT json_extract(payload, '$.SpeechResult') AS s "
+              "FROM events WHERE id = 3")[0]["s"]
         == "नमस्ते, मुझे मदद चाहिए");
 }
 
@@ -113,14 +117,18 @@ TEST_CASE("200 concurrent calls lose no turn") {
     for (auto& th : pool)
       th.join();
   };
-  auto post = [&](http_client& cl, const std::string& path, const form_params& p) {
+  auto post = [&](http_client& cl, const std::string& path,
+                  const form_params& p) {
     auto r = cl.post_form(d.base_url() + path, form_encode(p));
     return r && r->status == 200;
   };
   phase([&](http_client& cl, const std::string& sid) {
-    return post(cl, "/voice/inbound", {{"CallSid", sid}, {"From", "+15550001"},
-                                       {"To", "+15550002"}, {"CallStatus", "ringing"},
-                                       {"Direction", "inbound"}});
+    return post(cl, "/voice/inbound",
+                {{"CallSid", sid},
+                 {"From", "+15550001"},
+                 {"To", "+15550002"},
+                 {"CallStatus", "ringing"},
+                 {"Direction", "inbound"}});
   });
   http_client probe;
   auto health = probe.get(d.base_url() + "/");
@@ -132,21 +140,28 @@ TEST_CASE("200 concurrent calls lose no turn") {
                   speech(sid, "turn " + std::to_string(r) + " help"));
     });
   phase([&](http_client& cl, const std::string& sid) {
-    return post(cl, "/call-status", {{"CallSid", sid}, {"CallStatus", "completed"},
-                                     {"CallDuration", "12"}});
+    return post(
+      cl, "/call-status",
+      {{"CallSid", sid}, {"CallStatus", "completed"}, {"CallDuration", "12"}});
   });
   CHECK(failures == 0);
   REQUIRE(d.stop() == 0);
-  CHECK(query_int(opts.db_path, "SELECT count(*) FROM turns") == calls * rounds * 2);
+  CHECK(query_int(opts.db_path, "SELECT count(*) FROM turns")
+        == calls * rounds * 2);
   CHECK(query_int(opts.db_path, "SELECT count(*) FROM calls WHERE status = "
-                                "'completed' AND ended_at IS NOT NULL") == calls);
+                                "'completed' AND ended_at IS NOT NULL")
+        == calls);
   // Every call has exactly seq 1..6, user/assistant alternating.
+  CHECK(
+    query_int(opts.db_path,
+              "SELECT count(*) FROM (SELECT call_sid, count(*) n, min(seq) a, "
+              "max(seq) b FROM turns GROUP BY call_sid) "
+              "WHERE n = 6 AND a = 1 AND b = 6")
+    == calls);
   CHECK(query_int(opts.db_path,
-                  "SELECT count(*) FROM (SELECT call_sid, count(*) n, min(seq) a, "
-                  "max(seq) b FROM turns GROUP BY call_sid) "
-                  "WHERE n = 6 AND a = 1 AND b = 6") == calls);
-  CHECK(query_int(opts.db_path, "SELECT count(*) FROM turns WHERE role = 'user' "
-                                "AND seq % 2 = 0") == 0);
+                  "SELECT count(*) FROM turns WHERE role = 'user' "
+                  "AND seq % 2 = 0")
+        == 0);
   CHECK(query_int(opts.db_path, "SELECT count(*) FROM events")
         == calls * (rounds + 2));
 }
@@ -159,14 +174,17 @@ TEST_CASE("malformed webhooks get 4xx and change nothing stored") {
   REQUIRE(d.running());
   http_client cl;
   auto url = d.base_url() + "/voice/process-speech";
-  struct bad { std::string body; long status; };
+  struct bad {
+    std::string body;
+    long status;
+  };
   std::vector<bad> cases = {
-    {"CallSid=CA1&SpeechResult=%ZZ", 400},       // bad percent escape
-    {"CallSid=CA1&SpeechResult=%C3%28", 400},    // invalid UTF-8
-    {"CallSid=CA1&SpeechResult=a%00b", 400},     // NUL
-    {"SpeechResult=hello", 400},                 // no CallSid
+    {"CallSid=CA1&SpeechResult=%ZZ", 400},           // bad percent escape
+    {"CallSid=CA1&SpeechResult=%C3%28", 400},        // invalid UTF-8
+    {"CallSid=CA1&SpeechResult=a%00b", 400},         // NUL
+    {"SpeechResult=hello", 400},                     // no CallSid
     {"CallSid=CA1%3Cscript%3E&SpeechResult=x", 400}, // malformed CallSid
-    {"=x&CallSid=CA1", 400},                     // empty key
+    {"=x&CallSid=CA1", 400},                         // empty key
     {"CallSid=CA1&SpeechResult=" + std::string(70000, 'a'), 413},
   };
   for (const auto& c : cases) {
@@ -190,14 +208,17 @@ TEST_CASE("malformed webhooks get 4xx and change nothing stored") {
   REQUIRE(unknown);
   CHECK(unknown->status == 404);
   // The daemon still serves a good call afterwards.
-  auto good = cl.post_form(d.base_url() + "/voice/inbound", "CallSid=CA2&From=%2B1");
+  auto good = cl.post_form(d.base_url() + "/voice/inbound",
+                           "CallSid=CA2&From=%2B1");
   REQUIRE(good);
   CHECK(good->status == 200);
   REQUIRE(d.stop() == 0);
   CHECK(query_int(opts.db_path, "SELECT count(*) FROM events") == 1);
   CHECK(query_int(opts.db_path, "SELECT count(*) FROM calls") == 1);
   CHECK(query_int(opts.db_path, "SELECT count(*) FROM turns") == 0);
-  CHECK(query_int(opts.db_path, "SELECT count(*) FROM calls WHERE call_sid = 'CA1'") == 0);
+  CHECK(
+    query_int(opts.db_path, "SELECT count(*) FROM calls WHERE call_sid = 'CA1'")
+    == 0);
 }
 
 TEST_CASE("a call survives a daemon crash with its whole history") {
@@ -236,7 +257,8 @@ TEST_CASE("a call survives a daemon crash with its whole history") {
   CHECK(session->body.find("\"content\":\"hello\"") != std::string::npos);
   CHECK(d.log().find("rebuilt from storage with 4 turns") != std::string::npos);
   REQUIRE(d.stop() == 0);
-  auto turns = query(opts.db_path, "SELECT seq, content FROM turns ORDER BY seq");
+  auto turns = query(opts.db_path,
+                     "SELECT seq, content FROM turns ORDER BY seq");
   REQUIRE(turns.size() == 6);
   CHECK(turns[4]["seq"] == "5");
   CHECK(turns[4]["content"] == "what did I say");

@@ -39,7 +39,9 @@ TEST_CASE("switchboardctl shows live calls, stats and history") {
   CHECK(run_ctl_command({"--db", opts.db_path, "history"}, out) == 0);
   CHECK(out.find(call.call_sid) != std::string::npos);
   out.clear();
-  CHECK(run_ctl_command({"--db", opts.db_path, "transcript", call.call_sid}, out) == 0);
+  CHECK(
+    run_ctl_command({"--db", opts.db_path, "transcript", call.call_sid}, out)
+    == 0);
   CHECK(out.find("hello") != std::string::npos);
   REQUIRE(d.stop() == 0);
   out.clear();

@@ -5,10 +5,10 @@
 // up (<Hangup/>), over ConversationRelay the session ends with "goodbye"
 // and relay-done hangs up; a model that ends the call without a word gets
 // voice.goodbye_message said for it.
-#include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "cli/sim/sim_call.hpp"
 #include "cli/sim/sim_relay.hpp"
@@ -29,14 +29,19 @@ const std::string goodbye_message =
 
 std::string llm_toml(const std::string& backend, const fake_llm& model,
                      const std::string& extra = "") {
-  return "[llm]\nbackend = \"" + backend + "\"\nmodel = \"qwen2.5:7b\"\n"
-         "timeout_s = 20\n" + extra + "[[llm.endpoints]]\nurl = \""
-         + model.base_url() + "\"\nslots = 1\n";
+  return "[llm]\nbackend = \"" + backend
+         + "\"\nmodel = \"qwen2.5:7b\"\n"
+           "timeout_s = 20\n"
+         + extra + "[[llm.endpoints]]\nurl = \"" + model.base_url()
+         + "\"\nslots = 1\n";
 }
 
 form_params speech(const std::string& sid, const std::string& text) {
-  return {{"CallSid", sid}, {"From", "+15550100"}, {"CallStatus", "in-progress"},
-          {"SpeechResult", text}, {"Confidence", "0.9"}};
+  return {{"CallSid", sid},
+          {"From", "+15550100"},
+          {"CallStatus", "in-progress"},
+          {"SpeechResult", text},
+          {"Confidence", "0.9"}};
 }
 
 // The caller's words in the request the model was sent.

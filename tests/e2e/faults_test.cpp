@@ -5,7 +5,17 @@
 // killed mid-burst. In every case the caller gets a safe answer at once,
 // the call goes on, the failure shows in the log and /metrics, and no turn
 // a caller was answered for is lost.
-#include <catch2/catch.hpp>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <thread>
 
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -14,18 +24,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include <atomic>
-#include <cerrno>
-#include <chrono>
-#include <condition_variable>
-#include <cmath>
-#include <cstring>
-#include <functional>
-#include <memory>
-#include <mutex>
-#include <sstream>
-#include <thread>
-
+#include <catch2/catch.hpp>
 #include <sqlite3.h>
 
 #include "cli/sim/twiml_reader.hpp"
@@ -33,8 +32,8 @@
 #include "fixtures/fake_tts.hpp"
 #include "fixtures/fake_twilio.hpp"
 #include "fixtures/refusing_port.hpp"
-#include "net/text/form.hpp"
 #include "net/client/http_client.hpp"
+#include "net/text/form.hpp"
 #include "support/daemon_http.hpp"
 #include "support/daemon_process.hpp"
 #include "tests/support/skip.hpp"
@@ -49,16 +48,19 @@ namespace {
 constexpr const char* apology = "Sorry, I am having trouble";
 
 form_params speech(const std::string& sid, const std::string& text) {
-  return {{"CallSid", sid}, {"From", "+15550100"}, {"CallStatus", "in-progress"},
-          {"SpeechResult", text}, {"Confidence", "0.9"}};
+  return {{"CallSid", sid},
+          {"From", "+15550100"},
+          {"CallStatus", "in-progress"},
+          {"SpeechResult", text},
+          {"Confidence", "0.9"}};
 }
 
 // What the caller hears from one webhook answer.
 struct answer {
   unsigned status = 0;
-  bool listening = false;   // a <Gather>: the call goes on
-  std::string said;         // the <Say> text, if any
-  std::string redirect;     // the <Redirect> path, if any
+  bool listening = false; // a <Gather>: the call goes on
+  std::string said;       // the <Say> text, if any
+  std::string redirect;   // the <Redirect> path, if any
   std::chrono::milliseconds took{0};
 };
 
@@ -68,7 +70,7 @@ answer hear(http_client& cl, const daemon_process& d, const std::string& path,
   auto t0 = steady::now();
   auto r = post_form(cl, d, path, p);
   a.took = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now()
-                                                                  - t0);
+                                                                 - t0);
   if (!r)
     return a;
   a.status = r->status;
@@ -134,7 +136,8 @@ struct conversation {
   // The turns table as the daemon's file has it, while it runs.
   void check_stored(const daemon_process& d) const {
     auto rows = d.query("SELECT seq, role, content FROM turns WHERE "
-                        "call_sid = '" + sid + "' ORDER BY seq");
+                        "call_sid = '"
+                        + sid + "' ORDER BY seq");
     INFO("call " << sid);
     REQUIRE(rows.size() == turns.size());
     for (size_t i = 0; i < rows.size(); ++i) {
@@ -145,7 +148,8 @@ struct conversation {
   }
 };
 
-// -- storage outages ------------------------------------------------------------
+// -- storage outages
+// ------------------------------------------------------------
 
 // Plays the same story for every storage fault: a healthy turn, the fault,
 // two calls that go on through it (one of them new), the fault lifted,
@@ -198,8 +202,10 @@ struct outage_story {
     CHECK(count_of(d.log(), "storage: cannot write (") == 1); // once per outage
     CHECK(metric(cl, d, "switchboard_storage_healthy") == 1);
     CHECK(metric(cl, d, "switchboard_storage_pending_writes") == 0);
-    CHECK(metric(cl, d, "switchboard_storage_dropped_writes_total"
-                        "{reason=\"refused\"}") == 0);
+    CHECK(metric(cl, d,
+                 "switchboard_storage_dropped_writes_total"
+                 "{reason=\"refused\"}")
+          == 0);
     CHECK(cl.get(d.base_url() + "/healthz")->status == 200);
     a.check_stored(d);
     b.check_stored(d);
@@ -215,7 +221,7 @@ struct outage_story {
 // Fills a tmpfs the daemon alone sees, through /proc/<pid>/root; first
 // makes sure that path really is that small tmpfs and not our own disk.
 void fill_tmpfs(const std::string& dir, const std::string& filler) {
-  struct statfs fs{};
+  struct statfs fs {};
   REQUIRE(::statfs(dir.c_str(), &fs) == 0);
   REQUIRE(fs.f_type == TMPFS_MAGIC);
   REQUIRE(fs.f_blocks * fs.f_bsize <= (16u << 20));
@@ -237,7 +243,8 @@ bool set_file_size_limit(pid_t pid, rlim_t limit) {
 } // namespace
 
 TEST_CASE("storage: a full disk mid-call costs no caller an answer and no "
-          "turn, writes resume once there is room", "[faults]") {
+          "turn, writes resume once there is room",
+          "[faults]") {
   temp_dir dir;
   auto fs_dir = dir.file("fs");
   REQUIRE(::mkdir(fs_dir.c_str(), 0700) == 0);
@@ -278,8 +285,8 @@ TEST_CASE("storage: a full disk mid-call costs no caller an answer and no "
     fill_tmpfs(d->proc_path(fs_dir), filler);
   } else if (!set_file_size_limit(d->pid(), 1)) {
     SB_SKIP("cannot fill the disk here: neither a tmpfs nor prlimit("
-            "RLIMIT_FSIZE) on the daemon is allowed (" << std::strerror(errno)
-            << ")");
+            "RLIMIT_FSIZE) on the daemon is allowed ("
+            << std::strerror(errno) << ")");
   }
   story.during(1500ms);
   // SQLITE_FULL from ENOSPC; EFBIG reads as an I/O error, or as full
@@ -291,7 +298,8 @@ TEST_CASE("storage: a full disk mid-call costs no caller an answer and no "
 }
 
 TEST_CASE("storage: another writer holding the database lock delays no "
-          "caller and loses no turn", "[faults]") {
+          "caller and loses no turn",
+          "[faults]") {
   temp_dir dir;
   daemon_options opts;
   opts.db_path = dir.file("locked.db");
@@ -320,16 +328,19 @@ TEST_CASE("storage: another writer holding the database lock delays no "
   REQUIRE(d.stop() == 0);
 }
 
-// -- the model --------------------------------------------------------------------
+// -- the model
+// --------------------------------------------------------------------
 
 TEST_CASE("LLM faults: a refused connection or a garbage body gets the "
-          "apology at once, and the call goes on", "[faults]") {
+          "apology at once, and the call goes on",
+          "[faults]") {
   SECTION("nothing listens") {
     refusing_port port;
     temp_dir dir;
     daemon_options opts;
     opts.db_path = dir.file("refused.db");
-    opts.extra_toml = llm_toml("http://127.0.0.1:" + std::to_string(port.port()));
+    opts.extra_toml = llm_toml("http://127.0.0.1:"
+                               + std::to_string(port.port()));
     daemon_process d{opts, dir.path()};
     REQUIRE(d.running());
     http_client cl;
@@ -344,7 +355,8 @@ TEST_CASE("LLM faults: a refused connection or a garbage body gets the "
     CHECK(metric(cl, d, "switchboard_errors_total{kind=\"llm\"}") == 4);
     REQUIRE(d.stop() == 0);
     CHECK(query_int(opts.db_path, "SELECT count(*) FROM turns "
-                                  "WHERE role = 'assistant'") == 4);
+                                  "WHERE role = 'assistant'")
+          == 4);
   }
   SECTION("a 200 whose body is not the wire format") {
     fake_llm model{fake_llm::flavor::openai};
@@ -372,7 +384,8 @@ TEST_CASE("LLM faults: a refused connection or a garbage body gets the "
 
 TEST_CASE("LLM faults: a model that takes the request and never answers "
           "gets filler, redirects, then the apology, each within the "
-          "deadline", "[faults]") {
+          "deadline",
+          "[faults]") {
   fake_llm model{fake_llm::flavor::ollama};
   REQUIRE(model.ok());
   model.set_mode(fake_llm::mode::hang);
@@ -393,9 +406,9 @@ TEST_CASE("LLM faults: a model that takes the request and never answers "
     answers.push_back(hear(cl, d, path, speech("CA72", "what is my balance")));
     const auto& a = answers.back();
     CHECK(a.status == 200);
-    CHECK(a.took < 1600ms);               // the deadline, plus slack
+    CHECK(a.took < 1600ms); // the deadline, plus slack
     if (a.listening || a.redirect.empty())
-      break;                              // a <Gather>: the turn is over
+      break; // a <Gather>: the turn is over
     path = a.redirect;
   }
   std::ostringstream heard;
@@ -403,7 +416,7 @@ TEST_CASE("LLM faults: a model that takes the request and never answers "
     heard << a.status << " '" << a.said << "' -> '" << a.redirect << "' in "
           << a.took.count() << " ms\n";
   INFO(heard.str());
-  REQUIRE(answers.size() == 3);           // filler, pause, apology
+  REQUIRE(answers.size() == 3); // filler, pause, apology
   CHECK(answers[0].said == "One moment please.");
   CHECK(answers[0].redirect == "/voice/await?turn=1");
   CHECK(answers[1].said.empty());
@@ -416,20 +429,23 @@ TEST_CASE("LLM faults: a model that takes the request and never answers "
   auto next = hear(cl, d, "/voice/process-speech", speech("CA72", "hello?"));
   CHECK(next.said == "Hello there. How can I help?");
   REQUIRE(d.stop() == 0);
-  CHECK(query(opts.db_path, "SELECT model FROM turns WHERE seq = 2")
-          .at(0)["model"] == "deadline");
+  CHECK(
+    query(opts.db_path, "SELECT model FROM turns WHERE seq = 2").at(0)["model"]
+    == "deadline");
 }
 
-// -- speech ---------------------------------------------------------------------
+// -- speech
+// ---------------------------------------------------------------------
 
 TEST_CASE("TTS faults: a speech server that refuses connections or answers "
-          "garbage leaves the caller with <Say>", "[faults]") {
+          "garbage leaves the caller with <Say>",
+          "[faults]") {
   fake_tts server;
   REQUIRE(server.ok());
   server.set_mode(fake_tts_mode::garbage);
   refusing_port port;
-  for (const auto& url : {server.base_url(),
-                          "http://127.0.0.1:" + std::to_string(port.port())}) {
+  for (const auto& url :
+       {server.base_url(), "http://127.0.0.1:" + std::to_string(port.port())}) {
     INFO(url);
     temp_dir dir;
     daemon_options opts;
@@ -454,7 +470,8 @@ TEST_CASE("TTS faults: a speech server that refuses connections or answers "
   }
 }
 
-// -- Twilio's REST API ----------------------------------------------------------
+// -- Twilio's REST API
+// ----------------------------------------------------------
 
 namespace {
 
@@ -473,16 +490,16 @@ daemon_options rest_options(const temp_dir& dir, const fake_twilio& api) {
 
 caf::expected<client_response> make_call(http_client& cl,
                                          const daemon_process& d) {
-  return cl.request("POST", d.base_url() + "/make-call",
-                    R"({"to_number": "+14155550123"})",
-                    {{"Content-Type", "application/json"},
-                     {"Authorization", "Bearer ops"}});
+  return cl.request(
+    "POST", d.base_url() + "/make-call", R"({"to_number": "+14155550123"})",
+    {{"Content-Type", "application/json"}, {"Authorization", "Bearer ops"}});
 }
 
 } // namespace
 
 TEST_CASE("Twilio faults: 5xx are retried into one placed call, 5xx to the "
-          "last try are surfaced", "[faults]") {
+          "last try are surfaced",
+          "[faults]") {
   temp_dir dir;
   fake_twilio api;
   REQUIRE(api.ok());
@@ -511,7 +528,8 @@ TEST_CASE("Twilio faults: 5xx are retried into one placed call, 5xx to the "
 }
 
 TEST_CASE("Twilio faults: a REST request that never answers is not retried "
-          "(no second call) and the timeout is surfaced", "[faults]") {
+          "(no second call) and the timeout is surfaced",
+          "[faults]") {
   temp_dir dir;
   fake_twilio api;
   REQUIRE(api.ok());
@@ -543,10 +561,12 @@ TEST_CASE("Twilio faults: a REST request that never answers is not retried "
   CHECK(query_int(opts.db_path, "SELECT count(*) FROM calls") == 1);
 }
 
-// -- kill -9 ----------------------------------------------------------------------
+// -- kill -9
+// ----------------------------------------------------------------------
 
 TEST_CASE("kill -9 in the middle of a burst of turns: every turn answered "
-          "with 200 is in the database after the restart", "[faults]") {
+          "with 200 is in the database after the restart",
+          "[faults]") {
   temp_dir dir;
   daemon_options opts;
   opts.db_path = dir.file("burst.db");
@@ -569,12 +589,13 @@ TEST_CASE("kill -9 in the middle of a burst of turns: every turn answered "
         if (!post_form(cl, d, "/voice/inbound", {{"CallSid", sid}}))
           return;
         for (int t = 0; !stop; ++t) {
-          auto text = "call " + std::to_string(c) + " turn " + std::to_string(t);
+          auto text = "call " + std::to_string(c) + " turn "
+                      + std::to_string(t);
           auto a = hear(cl, d, "/voice/process-speech", speech(sid, text));
           if (a.status != 200)
-            return;                       // the daemon is gone
+            return; // the daemon is gone
           if (!a.listening)
-            continue;                     // not answered (a redirect)
+            continue; // not answered (a redirect)
           std::lock_guard<std::mutex> lock{mutex};
           acked.push_back({sid, text, a.said});
           acked_more.notify_one();
@@ -600,15 +621,17 @@ TEST_CASE("kill -9 in the middle of a burst of turns: every turn answered "
   REQUIRE(d.running());
   // Read through a connection of our own while the restarted daemon runs.
   sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(opts.db_path.c_str(), &db, SQLITE_OPEN_READONLY,
-                          nullptr) == SQLITE_OK);
+  REQUIRE(
+    sqlite3_open_v2(opts.db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr)
+    == SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
   REQUIRE(sqlite3_prepare_v2(
             db,
             "SELECT a.content FROM turns u JOIN turns a ON a.call_sid = "
             "u.call_sid AND a.seq = u.seq + 1 AND a.role = 'assistant' "
             "WHERE u.call_sid = ?1 AND u.role = 'user' AND u.content = ?2",
-            -1, &stmt, nullptr) == SQLITE_OK);
+            -1, &stmt, nullptr)
+          == SQLITE_OK);
   size_t missing = 0;
   for (const auto& t : seen) {
     sqlite3_bind_text(stmt, 1, t.sid.c_str(), -1, SQLITE_TRANSIENT);

@@ -5,8 +5,6 @@
 // webhook, and forged signatures mixed into a burst of real ones. Each
 // test checks what a caller would notice (answers, their latency) and what
 // an operator would find in the database afterwards.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -26,13 +24,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
+
 #include "cli/sim/twiml_reader.hpp"
 #include "fixtures/fake_llm.hpp"
-#include "net/text/form.hpp"
 #include "net/client/http_client.hpp"
-#include "twilio/twilio_signature.hpp"
+#include "net/text/form.hpp"
 #include "support/daemon_process.hpp"
 #include "tests/support/skip.hpp"
+#include "twilio/twilio_signature.hpp"
 
 using namespace sb;
 using namespace sb::test;
@@ -47,7 +47,8 @@ double ms_since(steady::time_point t) {
   return std::chrono::duration<double, std::milli>(steady::now() - t).count();
 }
 
-// -- raw sockets ---------------------------------------------------------------
+// -- raw sockets
+// ---------------------------------------------------------------
 
 // Starts a non-blocking connect to 127.0.0.1:port; -1 if no socket.
 int start_connect(int port) {
@@ -81,7 +82,8 @@ bool open_connections(int port, size_t n, std::vector<int>& out,
     }
     size_t done = 0;
     while (done < pending.size()) {
-      if (steady::now() > until || poll(pending.data(), pending.size(), 100) < 0)
+      if (steady::now() > until
+          || poll(pending.data(), pending.size(), 100) < 0)
         return false;
       for (auto& p : pending) {
         if (p.fd < 0 || p.revents == 0)
@@ -189,23 +191,24 @@ long rss_kib(pid_t pid) {
 }
 
 form_params inbound_params(const std::string& sid) {
-  return {{"CallSid", sid}, {"AccountSid", "AC0"}, {"From", "+15550001"},
-          {"To", "+15550002"}, {"CallStatus", "ringing"},
-          {"Direction", "inbound"}};
+  return {{"CallSid", sid},          {"AccountSid", "AC0"},
+          {"From", "+15550001"},     {"To", "+15550002"},
+          {"CallStatus", "ringing"}, {"Direction", "inbound"}};
 }
 
 form_params speech_params(const std::string& sid, const std::string& text) {
-  return {{"CallSid", sid}, {"AccountSid", "AC0"}, {"CallStatus", "in-progress"},
-          {"SpeechResult", text}, {"Confidence", "0.91"}};
+  return {{"CallSid", sid},
+          {"AccountSid", "AC0"},
+          {"CallStatus", "in-progress"},
+          {"SpeechResult", text},
+          {"Confidence", "0.91"}};
 }
 
 // Posts `params` to `path`, signed as Twilio would sign them, with any
 // extra headers (a retry's I-Twilio-Idempotency-Token).
-caf::expected<client_response> post_signed(http_client& cl,
-                                           const daemon_process& d,
-                                           const std::string& path,
-                                           const form_params& params,
-                                           http_client::headers extra = {}) {
+caf::expected<client_response>
+post_signed(http_client& cl, const daemon_process& d, const std::string& path,
+            const form_params& params, http_client::headers extra = {}) {
   extra.emplace_back("X-Twilio-Signature",
                      twilio_signature(token, d.base_url() + path, params));
   return cl.post_form(d.base_url() + path, form_encode(params), extra);
@@ -239,8 +242,8 @@ TEST_CASE("slow-loris connections neither stall other callers nor stay open",
   constexpr size_t loris_count = 300;
   const std::string header =
     "POST /voice/inbound HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-    "application/x-www-form-urlencoded\r\nX-Slow: " + std::string(400, 'a')
-    + "\r\n\r\n";
+    "application/x-www-form-urlencoded\r\nX-Slow: "
+    + std::string(400, 'a') + "\r\n\r\n";
   std::vector<int> fds;
   REQUIRE(open_connections(d.port(), loris_count, fds));
   const auto opened = steady::now();
@@ -308,10 +311,10 @@ TEST_CASE("slow-loris connections neither stall other callers nor stay open",
   const double worst = latency_ms.back();
   auto closes = closed_after_ms;
   std::sort(closes.begin(), closes.end());
-  WARN("slow-loris: " << latency_ms.size() << " requests beside "
-       << loris_count << " loris connections: p50 " << p50 << " ms, max "
-       << worst << " ms; loris closed after " << closes.front() << ".."
-       << closes.back() << " ms");
+  WARN("slow-loris: " << latency_ms.size() << " requests beside " << loris_count
+                      << " loris connections: p50 " << p50 << " ms, max "
+                      << worst << " ms; loris closed after " << closes.front()
+                      << ".." << closes.back() << " ms");
   CHECK(failures == 0);
   CHECK(worst < 1000);
   // Every loris connection was closed by the server's header timeout (1 s
@@ -332,7 +335,8 @@ TEST_CASE("10,000 idle connections leave room for calls, past "
   getrlimit(RLIMIT_NOFILE, &lim);
   if (lim.rlim_max != RLIM_INFINITY && lim.rlim_max < idle + extra + 500) {
     SB_SKIP("the hard open-files limit " << lim.rlim_max << " cannot hold "
-            << idle + extra << " connections (raise ulimit -Hn)");
+                                         << idle + extra
+                                         << " connections (raise ulimit -Hn)");
   }
   if (lim.rlim_cur < lim.rlim_max) {
     lim.rlim_cur = lim.rlim_max;
@@ -413,14 +417,16 @@ TEST_CASE("10,000 idle connections leave room for calls, past "
   REQUIRE(ok);
   CHECK(ok->status == 200);
   WARN("idle connections: " << idle << " opened and accepted in " << open_ms
-       << " ms; daemon RSS " << rss_before << " -> " << rss_after
-       << " KiB; a call beside them took " << call_ms << " ms");
+                            << " ms; daemon RSS " << rss_before << " -> "
+                            << rss_after << " KiB; a call beside them took "
+                            << call_ms << " ms");
   close_all(idle_fds);
   REQUIRE(d.stop() == 0);
 }
 
 TEST_CASE("the per-IP rate limit answers 429 and counts it, loopback is "
-          "exempt by default", "[hostile]") {
+          "exempt by default",
+          "[hostile]") {
   temp_dir dir;
   {
     daemon_options opts;
@@ -472,7 +478,8 @@ TEST_CASE("the per-IP rate limit answers 429 and counts it, loopback is "
 }
 
 TEST_CASE("invalid UTF-8, broken escapes and conflicting parameters get 400 "
-          "and change nothing stored", "[hostile]") {
+          "and change nothing stored",
+          "[hostile]") {
   temp_dir dir;
   daemon_options opts;
   opts.db_path = dir.file("forms.db");
@@ -480,21 +487,23 @@ TEST_CASE("invalid UTF-8, broken escapes and conflicting parameters get 400 "
   REQUIRE(d.running());
   http_client cl;
   REQUIRE(cl.post_form(d.base_url() + "/voice/inbound",
-                       form_encode(inbound_params("CA1")))->status == 200);
+                       form_encode(inbound_params("CA1")))
+            ->status
+          == 200);
   auto speech = d.base_url() + "/voice/process-speech";
   // (tests/e2e/call_flow_test.cpp has %ZZ, %C3%28, %00, an empty key, a
   // missing or malformed CallSid and an oversized body.)
   const std::vector<std::string> bad = {
-    "CallSid=CA1&SpeechResult=%E0%A4",       // truncated UTF-8 sequence
-    "CallSid=CA1&SpeechResult=%E0%A4%A",     // truncated escape
-    "CallSid=CA1&SpeechResult=abc%",         // lone '%' at the end
-    "CallSid=CA1&SpeechResult=%zz",          // not hex, lower case
-    "CallSid=CA1&SpeechResult=%C0%AF",       // overlong '/'
-    "CallSid=CA1&SpeechResult=%ED%A0%80",    // a UTF-16 surrogate
-    "CallSid=CA1&SpeechResult=%F4%90%80%80", // past U+10FFFF
-    "CallSid=CA1&Speech%FFResult=x",         // invalid UTF-8 in a key
-    "CallSid=CA1&CallSid=CA2&SpeechResult=x",        // two calls
-    "CallSid=CA1&SpeechResult=yes&SpeechResult=no",  // two utterances
+    "CallSid=CA1&SpeechResult=%E0%A4",              // truncated UTF-8 sequence
+    "CallSid=CA1&SpeechResult=%E0%A4%A",            // truncated escape
+    "CallSid=CA1&SpeechResult=abc%",                // lone '%' at the end
+    "CallSid=CA1&SpeechResult=%zz",                 // not hex, lower case
+    "CallSid=CA1&SpeechResult=%C0%AF",              // overlong '/'
+    "CallSid=CA1&SpeechResult=%ED%A0%80",           // a UTF-16 surrogate
+    "CallSid=CA1&SpeechResult=%F4%90%80%80",        // past U+10FFFF
+    "CallSid=CA1&Speech%FFResult=x",                // invalid UTF-8 in a key
+    "CallSid=CA1&CallSid=CA2&SpeechResult=x",       // two calls
+    "CallSid=CA1&SpeechResult=yes&SpeechResult=no", // two utterances
     "CallSid=CA1&CallStatus=completed&CallStatus=in-progress",
   };
   for (const auto& body : bad) {
@@ -507,8 +516,9 @@ TEST_CASE("invalid UTF-8, broken escapes and conflicting parameters get 400 "
   auto await_bad = cl.post_form(d.base_url() + "/voice/await?turn=1&turn=2",
                                 "CallSid=CA1");
   CHECK(await_bad->status == 400);
-  CHECK(cl.post_form(d.base_url() + "/voice/await?turn=%FF", "CallSid=CA1")
-          ->status == 400);
+  CHECK(
+    cl.post_form(d.base_url() + "/voice/await?turn=%FF", "CallSid=CA1")->status
+    == 400);
   CHECK(metric(cl, d, "switchboard_errors_total{kind=\"bad_request\"}")
         == double(bad.size() + 2));
   // An exact repeat is one value (Twilio's signing folds it the same way).
@@ -522,11 +532,13 @@ TEST_CASE("invalid UTF-8, broken escapes and conflicting parameters get 400 "
   CHECK(count(opts, "SELECT count(*) FROM calls") == 1);
   CHECK(count(opts, "SELECT count(*) FROM turns WHERE role = 'user'") == 1);
   CHECK(query(opts.db_path, "SELECT content FROM turns WHERE role = 'user'")
-          .at(0)["content"] == "hello");
+          .at(0)["content"]
+        == "hello");
 }
 
 TEST_CASE("unsigned webhooks for a CallSid never seen are answered safely "
-          "and store nothing", "[hostile]") {
+          "and store nothing",
+          "[hostile]") {
   temp_dir dir;
   daemon_options opts;
   opts.db_path = dir.file("unknown.db");
@@ -550,27 +562,33 @@ TEST_CASE("unsigned webhooks for a CallSid never seen are answered safely "
   // Missing SpeechResult for a call never seen: the same.
   CHECK(read_twiml(post("/voice/process-speech", {{"CallSid", "CAGHOST"}}).body)
           ->find("Hangup"));
-  for (const char* path : {"/call-status", "/recording-status", "/amd-status"}) {
+  for (const char* path :
+       {"/call-status", "/recording-status", "/amd-status"}) {
     INFO(path);
-    auto r = post(path, {{"CallSid", "CAGHOST"}, {"CallStatus", "completed"},
-                         {"RecordingSid", "RE1"}, {"AnsweredBy", "human"}});
+    auto r = post(path, {{"CallSid", "CAGHOST"},
+                         {"CallStatus", "completed"},
+                         {"RecordingSid", "RE1"},
+                         {"AnsweredBy", "human"}});
     CHECK(r.content_type == "application/json");
   }
   auto health = cl.get(d.base_url() + "/");
   CHECK(health->body.find("\"active_sessions\":0") != std::string::npos);
-  CHECK(d.log().find("call CAGHOST: unsigned process-speech for a call never seen")
-        != std::string::npos);
+  CHECK(
+    d.log().find("call CAGHOST: unsigned process-speech for a call never seen")
+    != std::string::npos);
   // A real call afterwards is unaffected.
   post("/voice/inbound", inbound_params("CAREAL"));
   REQUIRE(d.stop() == 0);
   for (const char* table : {"calls", "events", "turns", "recordings"})
     CHECK(count(opts, std::string{"SELECT count(*) FROM "} + table
-                        + " WHERE call_sid = 'CAGHOST'") == 0);
+                        + " WHERE call_sid = 'CAGHOST'")
+          == 0);
   CHECK(count(opts, "SELECT count(*) FROM calls") == 1);
 }
 
 TEST_CASE("a webhook Twilio retries is answered as the first and stored "
-          "once", "[hostile]") {
+          "once",
+          "[hostile]") {
   temp_dir dir;
   auto opts = signed_options(dir, "replay.db");
   daemon_process d{opts, dir.path()};
@@ -608,20 +626,25 @@ TEST_CASE("a webhook Twilio retries is answered as the first and stored "
   REQUIRE(repeated);
   CHECK(read_twiml(repeated->body)->find("Gather"));
 
-  form_params answered{{"CallSid", "CAR"}, {"CallStatus", "in-progress"},
-                       {"SequenceNumber", "1"}};
+  form_params answered{
+    {"CallSid", "CAR"}, {"CallStatus", "in-progress"}, {"SequenceNumber", "1"}};
   for (int i = 0; i < 2; ++i)
-    CHECK(post_signed(cl, d, "/call-status", answered, retry_of("idem-st1"))
-            ->status == 200);
+    CHECK(
+      post_signed(cl, d, "/call-status", answered, retry_of("idem-st1"))->status
+      == 200);
   // The call's last callback, retried: the actor may be gone by then, and
   // the one rebuilt for the retry changes nothing of the ended call.
-  form_params done{{"CallSid", "CAR"}, {"CallStatus", "completed"},
-                   {"CallDuration", "30"}, {"SequenceNumber", "3"}};
+  form_params done{{"CallSid", "CAR"},
+                   {"CallStatus", "completed"},
+                   {"CallDuration", "30"},
+                   {"SequenceNumber", "3"}};
   for (int i = 0; i < 2; ++i)
-    CHECK(post_signed(cl, d, "/call-status", done, retry_of("idem-st3"))
-            ->status == 200);
-  CHECK(metric(cl, d, "switchboard_calls_total{direction=\"inbound\","
-                      "outcome=\"completed\"}") == 1);
+    CHECK(post_signed(cl, d, "/call-status", done, retry_of("idem-st3"))->status
+          == 200);
+  CHECK(metric(cl, d,
+               "switchboard_calls_total{direction=\"inbound\","
+               "outcome=\"completed\"}")
+        == 1);
   REQUIRE(d.stop() == 0);
   CHECK(count(opts, "SELECT count(*) FROM turns WHERE role = 'user'") == 2);
   CHECK(count(opts, "SELECT count(*) FROM turns WHERE role = 'assistant'")
@@ -630,9 +653,11 @@ TEST_CASE("a webhook Twilio retries is answered as the first and stored "
   CHECK(count(opts, "SELECT count(*) FROM calls") == 1);
   CHECK(count(opts, "SELECT count(*) FROM events WHERE kind = 'inbound'") == 2);
   CHECK(count(opts, "SELECT count(*) FROM events WHERE kind = "
-                    "'process-speech'") == 2);
+                    "'process-speech'")
+        == 2);
   CHECK(count(opts, "SELECT count(*) FROM events WHERE kind = 'call-status' "
-                    "AND json_extract(payload, '$.SequenceNumber') = '1'") == 1);
+                    "AND json_extract(payload, '$.SequenceNumber') = '1'")
+        == 1);
   auto row = query(opts.db_path, "SELECT * FROM calls").at(0);
   CHECK(row["status"] == "completed");
   CHECK(row["end_reason"] == "completed");
@@ -640,7 +665,8 @@ TEST_CASE("a webhook Twilio retries is answered as the first and stored "
 }
 
 TEST_CASE("a retry while the model still thinks waits for the same answer, "
-          "the model is asked once", "[hostile]") {
+          "the model is asked once",
+          "[hostile]") {
   fake_llm model{fake_llm::flavor::ollama};
   REQUIRE(model.ok());
   model.set_mode(fake_llm::mode::slow, 1500ms);
@@ -671,7 +697,8 @@ TEST_CASE("a retry while the model still thinks waits for the same answer, "
   REQUIRE(b);
   CHECK(a->status == 200);
   CHECK(b->body == a->body);
-  CHECK(read_twiml(a->body)->find("Say")->text == "Hello there. How can I help?");
+  CHECK(read_twiml(a->body)->find("Say")->text
+        == "Hello there. How can I help?");
   CHECK(model.requests().size() == 1);
   CHECK(both_ms < 5000);
   REQUIRE(d.stop() == 0);
@@ -679,11 +706,13 @@ TEST_CASE("a retry while the model still thinks waits for the same answer, "
   CHECK(count(opts, "SELECT count(*) FROM turns WHERE role = 'assistant'")
         == 1);
   CHECK(count(opts, "SELECT count(*) FROM events WHERE kind = "
-                    "'process-speech'") == 1);
+                    "'process-speech'")
+        == 1);
 }
 
 TEST_CASE("2,000 webhooks at once, half forged: every real one is served, "
-          "every forged one refused and none stored", "[hostile]") {
+          "every forged one refused and none stored",
+          "[hostile]") {
   temp_dir dir;
   auto opts = signed_options(dir, "forged.db");
   daemon_process d{opts, dir.path()};
@@ -712,7 +741,8 @@ TEST_CASE("2,000 webhooks at once, half forged: every real one is served, "
             sig = twilio_signature(token, url, other);
           }
         }
-        auto r = cl.post_form(url, form_encode(p), {{"X-Twilio-Signature", sig}});
+        auto r = cl.post_form(url, form_encode(p),
+                              {{"X-Twilio-Signature", sig}});
         long status = r ? r->status : 0;
         if (real && status == 200)
           ++served;
@@ -726,8 +756,8 @@ TEST_CASE("2,000 webhooks at once, half forged: every real one is served, "
     th.join();
   const double took_ms = ms_since(t0);
   WARN("forged under load: " << total << " webhooks on " << threads
-       << " connections in " << took_ms << " ms ("
-       << int(total / (took_ms / 1000)) << " req/s)");
+                             << " connections in " << took_ms << " ms ("
+                             << int(total / (took_ms / 1000)) << " req/s)");
   CHECK(served == total / 2);
   CHECK(refused == total / 2);
   CHECK(wrong == 0);

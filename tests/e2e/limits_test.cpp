@@ -1,17 +1,17 @@
 // End-to-end: limits and operator endpoints of the real daemon.
-#include <catch2/catch.hpp>
-
 #include <chrono>
 #include <fstream>
 #include <thread>
 
+#include <catch2/catch.hpp>
+
 #include "cli/sim/sim_call.hpp"
 #include "cli/sim/twiml_reader.hpp"
-#include "net/text/form.hpp"
 #include "net/client/http_client.hpp"
+#include "net/text/form.hpp"
 #include "support/daemon_process.hpp"
-#include "tests/support/poll_until.hpp"
 #include "tests/support/paths.hpp"
+#include "tests/support/poll_until.hpp"
 
 using namespace sb;
 using namespace sb::test;
@@ -49,13 +49,16 @@ TEST_CASE("past max_calls a new caller hears the busy message") {
   CHECK_FALSE(doc->find("Gather"));
   CHECK(doc->find("Say")->text.find("busy") != std::string::npos);
   // Ending one call frees a line.
-  cl.post_form(d.base_url() + "/call-status", "CallSid=CA01&CallStatus=completed");
+  cl.post_form(d.base_url() + "/call-status",
+               "CallSid=CA01&CallStatus=completed");
   auto again = inbound(cl, d, "CA04");
   REQUIRE(again);
   CHECK(read_twiml(again->body)->find("Gather"));
   REQUIRE(d.stop() == 0);
-  CHECK(query(opts.db_path, "SELECT end_reason FROM calls WHERE call_sid = 'CA03'")
-          .at(0)["end_reason"] == "rejected-busy");
+  CHECK(
+    query(opts.db_path, "SELECT end_reason FROM calls WHERE call_sid = 'CA03'")
+      .at(0)["end_reason"]
+    == "rejected-busy");
 }
 
 TEST_CASE("silence re-prompts, then ends the call") {
@@ -75,7 +78,8 @@ TEST_CASE("silence re-prompts, then ends the call") {
     CHECK(doc->find("Gather"));
     CHECK(doc->find("Say")->text.find("did not catch") != std::string::npos);
   }
-  auto last = cl.post_form(d.base_url() + "/voice/process-speech", "CallSid=CA10");
+  auto last = cl.post_form(d.base_url() + "/voice/process-speech",
+                           "CallSid=CA10");
   REQUIRE(last);
   auto doc = read_twiml(last->body);
   CHECK(doc->find("Hangup"));
@@ -104,7 +108,8 @@ TEST_CASE("an idle call is reaped after call_idle_timeout_s") {
     },
     std::chrono::seconds(5)));
   REQUIRE(d.stop() == 0);
-  auto row = query(opts.db_path, "SELECT end_reason, ended_at FROM calls").at(0);
+  auto row =
+    query(opts.db_path, "SELECT end_reason, ended_at FROM calls").at(0);
   CHECK(row["end_reason"] == "idle-timeout");
   CHECK(row["ended_at"] != "NULL");
 }
@@ -120,7 +125,9 @@ TEST_CASE("operator endpoints need the bearer token") {
   REQUIRE(inbound(cl, d, "CA30")->status == 200);
   CHECK(cl.get(d.base_url() + "/sessions")->status == 401);
   CHECK(cl.get(d.base_url() + "/sessions",
-               {{"Authorization", "Bearer wrong-token!"}})->status == 401);
+               {{"Authorization", "Bearer wrong-token!"}})
+          ->status
+        == 401);
   auto ok = cl.get(d.base_url() + "/sessions",
                    {{"Authorization", "Bearer s3cret-token"}});
   REQUIRE(ok);
@@ -141,8 +148,9 @@ TEST_CASE("operator endpoints are off without a configured token") {
   daemon_process d{opts, dir.path()};
   REQUIRE(d.running());
   http_client cl;
-  CHECK(cl.get(d.base_url() + "/sessions",
-               {{"Authorization", "Bearer "}})->status == 403);
+  CHECK(
+    cl.get(d.base_url() + "/sessions", {{"Authorization", "Bearer "}})->status
+    == 403);
   REQUIRE(d.stop() == 0);
 }
 
@@ -154,7 +162,9 @@ TEST_CASE("the binary validates its configuration and documents itself") {
   out.clear();
   // The shipped file checks signatures, so it needs a token from outside.
   CHECK(run_daemon_command({"--check-config", "--config",
-                            sb::test::source_dir() + "/config.toml"}, out) == 1);
+                            sb::test::source_dir() + "/config.toml"},
+                           out)
+        == 1);
   CHECK(out.find("twilio.auth_token: required") != std::string::npos);
   auto good = dir.file("good.toml");
   std::ofstream{good} << "[twilio]\nauth_token = \"x\"\n";

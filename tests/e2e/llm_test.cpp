@@ -1,16 +1,16 @@
 // End-to-end with a real LLM backend: the daemon talks to local servers
 // that speak Ollama's and OpenAI's streamed wire formats.
-#include <catch2/catch.hpp>
-
 #include <atomic>
 #include <chrono>
 #include <thread>
 
+#include <catch2/catch.hpp>
+
 #include "cli/sim/sim_call.hpp"
 #include "cli/sim/twiml_reader.hpp"
 #include "fixtures/fake_llm.hpp"
-#include "net/text/form.hpp"
 #include "net/client/http_client.hpp"
+#include "net/text/form.hpp"
 #include "support/daemon_http.hpp"
 #include "support/daemon_process.hpp"
 
@@ -23,18 +23,23 @@ namespace {
 std::string llm_toml(const std::string& backend,
                      const std::vector<std::string>& urls, int slots = 1,
                      const std::string& extra = "") {
-  std::string t = "[llm]\nbackend = \"" + backend + "\"\nmodel = \"qwen2.5:7b\"\n"
-                  "system_prompt = \"Be brief. The caller is {caller}.\"\n"
-                  "timeout_s = 20\n" + extra;
+  std::string t = "[llm]\nbackend = \"" + backend
+                  + "\"\nmodel = \"qwen2.5:7b\"\n"
+                    "system_prompt = \"Be brief. The caller is {caller}.\"\n"
+                    "timeout_s = 20\n"
+                  + extra;
   for (const auto& u : urls)
-    t += "[[llm.endpoints]]\nurl = \"" + u + "\"\nslots = "
-         + std::to_string(slots) + "\n";
+    t += "[[llm.endpoints]]\nurl = \"" + u
+         + "\"\nslots = " + std::to_string(slots) + "\n";
   return t;
 }
 
 form_params speech(const std::string& sid, const std::string& text) {
-  return {{"CallSid", sid}, {"From", "+15550100"}, {"CallStatus", "in-progress"},
-          {"SpeechResult", text}, {"Confidence", "0.9"}};
+  return {{"CallSid", sid},
+          {"From", "+15550100"},
+          {"CallStatus", "in-progress"},
+          {"SpeechResult", text},
+          {"Confidence", "0.9"}};
 }
 
 } // namespace
@@ -42,7 +47,8 @@ form_params speech(const std::string& sid, const std::string& text) {
 TEST_CASE("Ollama answers each turn with the whole conversation") {
   fake_llm model{fake_llm::flavor::ollama};
   REQUIRE(model.ok());
-  model.set_reply("**Sure!** I can help with `orders` 😀. What is your order number?");
+  model.set_reply(
+    "**Sure!** I can help with `orders` 😀. What is your order number?");
   temp_dir dir;
   daemon_options opts;
   opts.db_path = dir.file("llm.db");
@@ -58,7 +64,8 @@ TEST_CASE("Ollama answers each turn with the whole conversation") {
   REQUIRE(r.error.empty());
   REQUIRE(r.transcript.size() == 5);
   // Made speakable: no markdown, code quotes or emoji reach the caller.
-  CHECK(r.transcript[4].text == "Sure! I can help with orders. What is your order number?");
+  CHECK(r.transcript[4].text
+        == "Sure! I can help with orders. What is your order number?");
   auto reqs = model.requests();
   REQUIRE(reqs.size() == 2);
   CHECK(reqs[1].path == "/api/chat");
@@ -66,13 +73,15 @@ TEST_CASE("Ollama answers each turn with the whole conversation") {
   CHECK(reqs[1].stream);
   REQUIRE(reqs[1].messages.size() == 4);
   CHECK(reqs[1].messages[0].role == "system");
-  CHECK(reqs[1].messages[0].content == "Be brief. The caller is +919812345678.");
+  CHECK(reqs[1].messages[0].content
+        == "Be brief. The caller is +919812345678.");
   CHECK(reqs[1].messages[1].content == "hello");
   CHECK(reqs[1].messages[2].role == "assistant");
   CHECK(reqs[1].messages[3].content == "I need help with my order");
   REQUIRE(d.stop() == 0);
-  auto turns = query(opts.db_path, "SELECT * FROM turns WHERE role = 'assistant' "
-                                   "ORDER BY seq");
+  auto turns = query(opts.db_path,
+                     "SELECT * FROM turns WHERE role = 'assistant' "
+                     "ORDER BY seq");
   REQUIRE(turns.size() == 2);
   CHECK(turns[0]["model"] == "qwen2.5:7b");
   CHECK(turns[0]["llm_ms"] != "NULL");
@@ -87,7 +96,8 @@ TEST_CASE("an OpenAI-compatible server answers, with the API key") {
   temp_dir dir;
   daemon_options opts;
   opts.db_path = dir.file("openai.db");
-  opts.extra_toml = llm_toml("openai", {model.base_url()}, 1, "api_key = \"sk-test\"\n");
+  opts.extra_toml = llm_toml("openai", {model.base_url()}, 1,
+                             "api_key = \"sk-test\"\n");
   daemon_process d{opts, dir.path()};
   REQUIRE(d.running());
   http_client cl;
@@ -118,7 +128,8 @@ TEST_CASE("a slow model gets a filler and a redirect within the deadline") {
   daemon_process d{opts, dir.path()};
   REQUIRE(d.running());
   http_client cl;
-  REQUIRE(post_form(cl, d, "/voice/inbound", {{"CallSid", "CA9"}})->status == 200);
+  REQUIRE(post_form(cl, d, "/voice/inbound", {{"CallSid", "CA9"}})->status
+          == 200);
   auto started = std::chrono::steady_clock::now();
   std::string path = "/voice/process-speech";
   int redirects = 0;
@@ -148,7 +159,8 @@ TEST_CASE("a slow model gets a filler and a redirect within the deadline") {
   CHECK(doc->find("Say")->text == "Your balance is five hundred rupees.");
   REQUIRE(d.stop() == 0);
   CHECK(query(opts.db_path, "SELECT content FROM turns WHERE seq = 2")
-          .at(0)["content"] == "Your balance is five hundred rupees.");
+          .at(0)["content"]
+        == "Your balance is five hundred rupees.");
 }
 
 TEST_CASE("a dead or failing model yields the apology and the call goes on") {
@@ -159,28 +171,34 @@ TEST_CASE("a dead or failing model yields the apology and the call goes on") {
   daemon_options opts;
   opts.db_path = dir.file("dead.db");
   // One endpoint answering 500, one where nothing listens.
-  opts.extra_toml = llm_toml("ollama", {model.base_url(),
-                                        "http://127.0.0.1:" + std::to_string(free_port())});
+  opts.extra_toml = llm_toml(
+    "ollama",
+    {model.base_url(), "http://127.0.0.1:" + std::to_string(free_port())});
   daemon_process d{opts, dir.path()};
   REQUIRE(d.running());
   http_client cl;
-  REQUIRE(post_form(cl, d, "/voice/inbound", {{"CallSid", "CA8"}})->status == 200);
+  REQUIRE(post_form(cl, d, "/voice/inbound", {{"CallSid", "CA8"}})->status
+          == 200);
   for (const char* mode : {"500", "garbage", "cut"}) {
     INFO(mode);
     if (std::string{mode} == "garbage")
       model.set_mode(fake_llm::mode::malformed);
     if (std::string{mode} == "cut")
       model.set_mode(fake_llm::mode::cut);
-    auto r = post_form(cl, d, "/voice/process-speech", speech("CA8", "hello there"));
+    auto r = post_form(cl, d, "/voice/process-speech",
+                       speech("CA8", "hello there"));
     REQUIRE(r);
     CHECK(r->status == 200);
     auto doc = read_twiml(r->body);
     REQUIRE(doc);
     CHECK(doc->find("Gather"));
-    CHECK(doc->find("Say")->text.find("Sorry, I am having trouble") != std::string::npos);
+    CHECK(doc->find("Say")->text.find("Sorry, I am having trouble")
+          != std::string::npos);
   }
   REQUIRE(d.stop() == 0);
-  CHECK(query_int(opts.db_path, "SELECT count(*) FROM turns WHERE model = 'apology'") == 3);
+  CHECK(query_int(opts.db_path,
+                  "SELECT count(*) FROM turns WHERE model = 'apology'")
+        == 3);
 }
 
 TEST_CASE("an endpoint never sees more requests than its slots") {
@@ -204,7 +222,8 @@ TEST_CASE("an endpoint never sees more requests than its slots") {
       auto sid = "CA10" + std::to_string(i);
       post_form(cl, d, "/voice/inbound", {{"CallSid", sid}});
       auto r = post_form(cl, d, "/voice/process-speech", speech(sid, "hello"));
-      if (r && r->status == 200 && r->body.find("Hello there") != std::string::npos)
+      if (r && r->status == 200
+          && r->body.find("Hello there") != std::string::npos)
         ++ok;
     });
   for (auto& t : threads)
@@ -230,9 +249,11 @@ TEST_CASE("a dead endpoint is taken out while the others carry the load") {
   daemon_process d{opts, dir.path()};
   REQUIRE(d.running());
   http_client cl;
-  REQUIRE(post_form(cl, d, "/voice/inbound", {{"CallSid", "CA12"}})->status == 200);
+  REQUIRE(post_form(cl, d, "/voice/inbound", {{"CallSid", "CA12"}})->status
+          == 200);
   for (int i = 0; i < 6; ++i) {
-    auto r = post_form(cl, d, "/voice/process-speech", speech("CA12", "hello " + std::to_string(i)));
+    auto r = post_form(cl, d, "/voice/process-speech",
+                       speech("CA12", "hello " + std::to_string(i)));
     REQUIRE(r);
     auto doc = read_twiml(r->body);
     REQUIRE(doc);

@@ -7,14 +7,13 @@
 // Both are short enough to run in CI: the model run is mostly its 500 ms
 // a reply, five turns of four rounds through 250 slots (about 11 s). Each
 // prints its figures with WARN.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <cstdlib>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 
 #include "fixtures/fake_llm.hpp"
@@ -48,9 +47,8 @@ void run_load(const daemon_process& d, const std::string& db, int calls,
               int turns, load_run& run) {
   run.rc = run_sim_command({"load", "--url", d.base_url(), "--auth-token",
                             token, "--calls", std::to_string(calls),
-                            "--concurrency", std::to_string(calls),
-                            "--turns", std::to_string(turns), "--db", db,
-                            "--json"},
+                            "--concurrency", std::to_string(calls), "--turns",
+                            std::to_string(turns), "--db", db, "--json"},
                            run.output);
   auto end = run.output.find_last_not_of('\n');
   auto start = run.output.rfind('\n', end);
@@ -62,8 +60,8 @@ void run_load(const daemon_process& d, const std::string& db, int calls,
 std::string figures(const rapidjson::Document& json) {
   std::ostringstream out;
   out << json["calls"].GetInt64() << " calls x "
-      << json["turns_per_call"].GetInt64() << " turns: "
-      << json["wall_s"].GetDouble() << " s, "
+      << json["turns_per_call"].GetInt64()
+      << " turns: " << json["wall_s"].GetDouble() << " s, "
       << json["requests_per_s"].GetDouble() << " req/s, "
       << json["turns_per_s"].GetDouble() << " turns/s; p99 ms:";
   for (const auto& route : json["latency_ms"].GetObject())
@@ -98,8 +96,10 @@ void check_clean(const load_run& run, const std::string& db, int calls,
         == int64_t{calls} * turns * 2);
   CHECK(query_int(db, "SELECT count(*) FROM (SELECT call_sid FROM turns "
                       "GROUP BY call_sid HAVING count(*) = "
-                      + std::to_string(turns * 2) + " AND sum(role = 'user') = "
-                      + std::to_string(turns) + ")") == calls);
+                        + std::to_string(turns * 2)
+                        + " AND sum(role = 'user') = " + std::to_string(turns)
+                        + ")")
+        == calls);
 }
 
 void scripted_load(int calls, int turns) {
@@ -121,7 +121,7 @@ void scripted_load(int calls, int turns) {
 // "deadline": still not ready after every redirect).
 struct answered_by {
   int64_t model = 0;
-  std::string others;          // " apology 3 deadline 1", or ""
+  std::string others; // " apology 3 deadline 1", or ""
   std::string max_queue_ms, min_llm_ms, max_latency_ms; // of model turns
 };
 
@@ -129,14 +129,16 @@ answered_by who_answered(const std::string& db) {
   answered_by out;
   const std::string model = std::string{"'"} + model_name + "'";
   out.model = query_int(db, "SELECT count(*) FROM turns WHERE role = "
-                            "'assistant' AND model = " + model);
+                            "'assistant' AND model = "
+                              + model);
   for (auto& row : query(db, "SELECT model, count(*) AS n FROM turns WHERE "
-                             "role = 'assistant' AND model <> " + model
-                             + " GROUP BY model"))
+                             "role = 'assistant' AND model <> "
+                               + model + " GROUP BY model"))
     out.others += " " + row["model"] + " " + row["n"];
   auto timing = query(db, "SELECT max(queue_ms) AS queue, min(llm_ms) AS "
                           "llm, max(latency_ms) AS latency FROM turns "
-                          "WHERE model = " + model);
+                          "WHERE model = "
+                            + model);
   out.max_queue_ms = timing.at(0)["queue"];
   out.min_llm_ms = timing.at(0)["llm"];
   out.max_latency_ms = timing.at(0)["latency"];
@@ -177,13 +179,15 @@ void model_load(int calls, int turns, int slots) {
   const std::string others = by.others.empty() ? " none" : by.others;
   if (!run.json.HasParseError())
     WARN("model 500 ms, " << slots << " slots, " << figures(run.json)
-         << "\nassistant turns: " << by.model << " of " << assistant
-         << " by the model, others:" << others
-         << "; /voice/await redirects " << await_requests(run.json)
-         << "\nmodel turns: queue_ms max " << by.max_queue_ms
-         << ", llm_ms min " << by.min_llm_ms << ", latency_ms max "
-         << by.max_latency_ms << "; model requests at once, most "
-         << model.max_concurrency());
+                          << "\nassistant turns: " << by.model << " of "
+                          << assistant << " by the model, others:" << others
+                          << "; /voice/await redirects "
+                          << await_requests(run.json)
+                          << "\nmodel turns: queue_ms max " << by.max_queue_ms
+                          << ", llm_ms min " << by.min_llm_ms
+                          << ", latency_ms max " << by.max_latency_ms
+                          << "; model requests at once, most "
+                          << model.max_concurrency());
   // The load is served, not shed: the model answered the large majority.
   INFO("others:" << others);
   CHECK(by.model * 100 >= assistant * 95);
@@ -206,7 +210,6 @@ TEST_CASE("load: 1000 calls x 5 turns at once, scripted backend", "[load]") {
 }
 
 // Four times the calls of the slots: most turns wait for one.
-TEST_CASE("load: 1000 calls x 5 turns at once, model taking 500 ms",
-          "[load]") {
+TEST_CASE("load: 1000 calls x 5 turns at once, model taking 500 ms", "[load]") {
   model_load(1000, 5, 250);
 }

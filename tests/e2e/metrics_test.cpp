@@ -4,8 +4,6 @@
 // histograms must have seen the commits; model and speech work must be
 // timed; forged and malformed webhooks must show up as signature failures
 // and bad requests.
-#include <catch2/catch.hpp>
-
 #include <cctype>
 #include <cstdlib>
 #include <limits>
@@ -15,12 +13,14 @@
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include "cli/sim/sim_call.hpp"
 #include "fixtures/fake_llm.hpp"
-#include "net/text/form.hpp"
 #include "net/client/http_client.hpp"
-#include "twilio/twilio_signature.hpp"
+#include "net/text/form.hpp"
 #include "support/daemon_process.hpp"
+#include "twilio/twilio_signature.hpp"
 
 using namespace sb;
 using namespace sb::test;
@@ -215,17 +215,15 @@ TEST_CASE("metrics: a played call shows in GET /metrics") {
 
   auto samples = scrape(cl, d);
   const std::string webhook = "switchboard_webhook_duration_seconds";
-  auto speech_count =
-    value_of(samples, webhook + "_count", {{"route", "process-speech"}});
+  auto speech_count = value_of(samples, webhook + "_count",
+                               {{"route", "process-speech"}});
   CHECK(speech_count >= result.turns_sent);
   CHECK(value_of(samples, webhook + "_bucket",
                  {{"route", "process-speech"}, {"le", "+Inf"}})
         == speech_count);
-  CHECK(value_of(samples, webhook + "_sum", {{"route", "process-speech"}})
-        > 0);
+  CHECK(value_of(samples, webhook + "_sum", {{"route", "process-speech"}}) > 0);
   CHECK(value_of(samples, webhook + "_count", {{"route", "inbound"}}) == 1);
-  CHECK(value_of(samples, webhook + "_count", {{"route", "call-status"}})
-        == 1);
+  CHECK(value_of(samples, webhook + "_count", {{"route", "call-status"}}) == 1);
   auto batches = value_of(samples, "switchboard_storage_batch_writes_count");
   CHECK(batches > 0);
   CHECK(value_of(samples, "switchboard_storage_commit_duration_seconds_count")
@@ -248,20 +246,20 @@ TEST_CASE("metrics: forged and malformed webhooks are counted") {
   REQUIRE(d.running());
   http_client cl;
   auto url = d.base_url() + "/voice/inbound";
-  form_params p{{"CallSid", "CA77"}, {"From", "+15551"},
-                {"CallStatus", "ringing"}};
+  form_params p{
+    {"CallSid", "CA77"}, {"From", "+15551"}, {"CallStatus", "ringing"}};
   CHECK(cl.post_form(url, form_encode(p))->status == 403);
   auto forged = twilio_signature("54321", url, p);
-  CHECK(cl.post_form(url, form_encode(p), {{"X-Twilio-Signature", forged}})
-          ->status
-        == 403);
+  CHECK(
+    cl.post_form(url, form_encode(p), {{"X-Twilio-Signature", forged}})->status
+    == 403);
   // Signed, but no CallSid: malformed, not forged.
   form_params no_sid{{"From", "+15551"}};
-  CHECK(cl.post_form(url, form_encode(no_sid),
-                     {{"X-Twilio-Signature",
-                       twilio_signature(token, url, no_sid)}})
-          ->status
-        == 400);
+  CHECK(
+    cl.post_form(url, form_encode(no_sid),
+                 {{"X-Twilio-Signature", twilio_signature(token, url, no_sid)}})
+      ->status
+    == 400);
 
   auto samples = scrape(cl, d);
   CHECK(value_of(samples, "switchboard_signature_failures_total") == 2);
@@ -283,8 +281,8 @@ TEST_CASE("metrics: model and speech work is timed and counted") {
   opts.db_path = dir.file("work.db");
   opts.tts_engine = "espeak";
   opts.extra_toml = "[llm]\nbackend = \"ollama\"\nmodel = \"m\"\n"
-                    "[[llm.endpoints]]\nurl = \"" + model.base_url()
-                    + "\"\nslots = 1\n";
+                    "[[llm.endpoints]]\nurl = \""
+                    + model.base_url() + "\"\nslots = 1\n";
   daemon_process d{opts, dir.path()};
   REQUIRE(d.running());
   http_client cl;

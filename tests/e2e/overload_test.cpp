@@ -1,14 +1,14 @@
 // End-to-end: a model that is busy with another call does not make the
 // next caller wait when the queue is full.
-#include <catch2/catch.hpp>
-
 #include <chrono>
 #include <future>
 
+#include <catch2/catch.hpp>
+
 #include "cli/sim/twiml_reader.hpp"
 #include "fixtures/fake_llm.hpp"
-#include "net/text/form.hpp"
 #include "net/client/http_client.hpp"
+#include "net/text/form.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace sb;
@@ -23,8 +23,8 @@ TEST_CASE("a full LLM queue answers at once with the apology") {
   daemon_options opts;
   opts.db_path = dir.file("queue.db");
   opts.extra_toml = "[llm]\nbackend = \"ollama\"\nmax_queue = 0\n"
-                    "[[llm.endpoints]]\nurl = \"" + model.base_url()
-                    + "\"\nslots = 1\n";
+                    "[[llm.endpoints]]\nurl = \""
+                    + model.base_url() + "\"\nslots = 1\n";
   daemon_process d{opts, dir.path()};
   REQUIRE(d.running());
   auto speak = [&d](const std::string& sid) {
@@ -42,10 +42,12 @@ TEST_CASE("a full LLM queue answers at once with the apology") {
   auto doc = read_twiml(second->body);
   REQUIRE(doc);
   CHECK(doc->find("Gather"));
-  CHECK(doc->find("Say")->text.find("Sorry, I am having trouble") != std::string::npos);
+  CHECK(doc->find("Say")->text.find("Sorry, I am having trouble")
+        != std::string::npos);
   auto first = busy.get();
   REQUIRE(first);
-  CHECK(read_twiml(first->body)->find("Say")->text == "Hello there. How can I help?");
+  CHECK(read_twiml(first->body)->find("Say")->text
+        == "Hello there. How can I help?");
   CHECK(model.requests().size() == 1);
   REQUIRE(d.stop() == 0);
 }

@@ -4,15 +4,15 @@
 // checks, streamed tokens, interrupts, DTMF, malformed frames, drop and
 // reconnect, the hand-off to <Dial>, switchboard-sim --transport relay,
 // and shutdown with a socket open.
-#include <catch2/catch.hpp>
-
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <fstream>
-#include <sstream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <variant>
+
+#include <catch2/catch.hpp>
 
 #include "cli/sim/relay_client.hpp"
 #include "cli/sim/sim_call.hpp"
@@ -22,10 +22,10 @@
 #include "cli/sim/twiml_reader.hpp"
 #include "core/error.hpp"
 #include "fixtures/fake_llm.hpp"
-#include "net/text/form.hpp"
 #include "net/client/http_client.hpp"
-#include "twilio/relay_frames.hpp"
+#include "net/text/form.hpp"
 #include "support/daemon_process.hpp"
+#include "twilio/relay_frames.hpp"
 
 using namespace sb;
 using namespace sb::test;
@@ -35,7 +35,8 @@ namespace {
 
 const std::string auth_token = "relay-test-auth-token";
 
-daemon_options relay_options(const temp_dir& dir, const std::string& extra_voice = {}) {
+daemon_options relay_options(const temp_dir& dir,
+                             const std::string& extra_voice = {}) {
   daemon_options o;
   o.db_path = dir.file("relay.db");
   o.voice_extra = "transport = \"relay\"\n" + extra_voice;
@@ -46,8 +47,8 @@ daemon_options relay_options(const temp_dir& dir, const std::string& extra_voice
 
 std::string ollama_toml(const fake_llm& model, int slots = 1) {
   return "[llm]\nbackend = \"ollama\"\nmodel = \"m\"\ntimeout_s = 20\n"
-         "[[llm.endpoints]]\nurl = \"" + model.base_url() + "\"\nslots = "
-         + std::to_string(slots) + "\n";
+         "[[llm.endpoints]]\nurl = \""
+         + model.base_url() + "\"\nslots = " + std::to_string(slots) + "\n";
 }
 
 // A webhook as Twilio posts it: form body, signed over the public URL.
@@ -61,15 +62,15 @@ caf::expected<client_response> post_signed(const daemon_process& d,
 }
 
 form_params call_params(const std::string& sid) {
-  return {{"CallSid", sid}, {"AccountSid", "ACtest"}, {"From", "+15550001111"},
-          {"To", "+15550002222"}, {"CallStatus", "ringing"},
-          {"Direction", "inbound"}};
+  return {{"CallSid", sid},          {"AccountSid", "ACtest"},
+          {"From", "+15550001111"},  {"To", "+15550002222"},
+          {"CallStatus", "ringing"}, {"Direction", "inbound"}};
 }
 
 // Where the TwiML told Twilio to open the session.
 struct session_url {
-  std::string url;     // ws://127.0.0.1:PORT/relay/CA.../token
-  std::string target;  // /relay/CA.../token
+  std::string url;    // ws://127.0.0.1:PORT/relay/CA.../token
+  std::string target; // /relay/CA.../token
   std::string token;
 };
 
@@ -93,10 +94,9 @@ std::string ws_base(const daemon_process& d) {
 }
 
 // Opens the socket as Twilio would (signed), optionally sending setup.
-std::unique_ptr<relay_client> open_socket(const daemon_process& d,
-                                          const std::string& sid,
-                                          const session_url& s,
-                                          bool send_setup = true) {
+std::unique_ptr<relay_client>
+open_socket(const daemon_process& d, const std::string& sid,
+            const session_url& s, bool send_setup = true) {
   auto client = std::make_unique<relay_client>(5s);
   auto sig = sign_webhook(auth_token, ws_base(d), s.target, {});
   auto ok = client->connect("127.0.0.1", std::to_string(d.port()), s.target,
@@ -133,8 +133,8 @@ std::unique_ptr<relay_client> start_call(const daemon_process& d,
 // The frames of one reply, up to and with the one whose last is true.
 struct reply_frames {
   std::vector<std::string> tokens;
-  std::vector<std::string> others;   // frames of other types, whole
-  std::optional<std::string> end;    // handoffData of an end frame
+  std::vector<std::string> others; // frames of other types, whole
+  std::optional<std::string> end;  // handoffData of an end frame
   std::string text() const {
     std::string out;
     for (auto& t : tokens)
@@ -143,7 +143,8 @@ struct reply_frames {
   }
 };
 
-reply_frames read_reply(relay_client& c, std::chrono::milliseconds timeout = 10s) {
+reply_frames read_reply(relay_client& c,
+                        std::chrono::milliseconds timeout = 10s) {
   reply_frames r;
   for (;;) {
     auto m = c.read_text(timeout);
@@ -202,7 +203,8 @@ form_params done_params(const std::string& sid, const std::string& status,
 } // namespace
 
 TEST_CASE("relay: a call answered with <Connect>, replies streamed, every turn "
-          "stored", "[relay]") {
+          "stored",
+          "[relay]") {
   temp_dir dir;
   auto opts = relay_options(dir);
   daemon_process d{opts, dir.path()};
@@ -223,11 +225,14 @@ TEST_CASE("relay: a call answered with <Connect>, replies streamed, every turn "
   auto c = open_socket(d, "CAR1", s);
   REQUIRE(c->send_text(sim_prompt_frame("hello", "en-US")));
   auto first = read_reply(*c);
-  CHECK(first.text() == "Hello! Namaste! It is nice to hear from you. How can "
-                        "I help you today?");
+  CHECK(first.text()
+        == "Hello! Namaste! It is nice to hear from you. How can "
+           "I help you today?");
   // The call was hi-IN; Twilio heard English, so the call follows.
-  CHECK(first.others == std::vector<std::string>{
-                          R"({"type":"language","ttsLanguage":"en-US","transcriptionLanguage":"en-US"})"});
+  CHECK(
+    first.others
+    == std::vector<std::string>{
+      R"({"type":"language","ttsLanguage":"en-US","transcriptionLanguage":"en-US"})"});
   // Sentence by sentence, then the closing frame.
   CHECK(first.tokens.size() >= 3);
   REQUIRE(c->send_text(sim_prompt_frame("goodbye", "en-US")));
@@ -236,16 +241,22 @@ TEST_CASE("relay: a call answered with <Connect>, replies streamed, every turn "
   CHECK(read_end(*c) == R"({"reason":"goodbye"})");
   c->close();
   auto done = post_signed(d, "/voice/relay-done",
-                          done_params("CAR1", "ended", R"({"reason":"goodbye"})"));
+                          done_params("CAR1", "ended",
+                                      R"({"reason":"goodbye"})"));
   REQUIRE(done);
   CHECK(read_twiml(done->body)->find("Hangup") != nullptr);
-  post_signed(d, "/call-status", {{"CallSid", "CAR1"}, {"CallStatus", "completed"}});
+  post_signed(d, "/call-status",
+              {{"CallSid", "CAR1"}, {"CallStatus", "completed"}});
   REQUIRE(d.stop() == 0);
-  CHECK(query_int(opts.db_path, "SELECT count(*) FROM turns WHERE call_sid = 'CAR1'") == 4);
+  CHECK(query_int(opts.db_path,
+                  "SELECT count(*) FROM turns WHERE call_sid = 'CAR1'")
+        == 4);
   CHECK(query_int(opts.db_path, "SELECT count(*) FROM events WHERE kind = "
-                                "'relay-prompt'") == 2);
+                                "'relay-prompt'")
+        == 2);
   CHECK(query_int(opts.db_path, "SELECT count(*) FROM events WHERE kind = "
-                                "'relay-setup'") == 1);
+                                "'relay-setup'")
+        == 1);
   auto call = query(opts.db_path, "SELECT from_number, end_reason FROM calls");
   REQUIRE(call.size() == 1);
   CHECK(call[0]["from_number"] == "+15550001111");
@@ -253,7 +264,8 @@ TEST_CASE("relay: a call answered with <Connect>, replies streamed, every turn "
 }
 
 TEST_CASE("relay: the upgrade needs Twilio's signature over the wss URL and "
-          "our token for that call", "[relay]") {
+          "our token for that call",
+          "[relay]") {
   temp_dir dir;
   auto opts = relay_options(dir);
   daemon_process d{opts, dir.path()};
@@ -270,9 +282,10 @@ TEST_CASE("relay: the upgrade needs Twilio's signature over the wss URL and "
   }
   {
     relay_client forged{5s};
-    auto r = forged.connect("127.0.0.1", port, s.target,
-                            {{"X-Twilio-Signature",
-                              sign_webhook("another-token", ws_base(d), s.target, {})}});
+    auto r = forged.connect(
+      "127.0.0.1", port, s.target,
+      {{"X-Twilio-Signature",
+        sign_webhook("another-token", ws_base(d), s.target, {})}});
     CHECK_FALSE(r);
     CHECK(forged.handshake_status() == 403);
   }
@@ -309,7 +322,8 @@ TEST_CASE("relay: the upgrade needs Twilio's signature over the wss URL and "
 }
 
 TEST_CASE("relay: tokens are spoken while the model still streams, and an "
-          "interrupt closes its stream and trims the turn", "[relay]") {
+          "interrupt closes its stream and trims the turn",
+          "[relay]") {
   fake_llm model{fake_llm::flavor::ollama};
   REQUIRE(model.ok());
   model.set_reply("Hello there. Your order left the warehouse today. It should "
@@ -349,9 +363,12 @@ TEST_CASE("relay: tokens are spoken while the model still streams, and an "
   http_client cl;
   auto metrics = cl.get(d.base_url() + "/metrics");
   REQUIRE(metrics);
-  CHECK(metrics->body.find("switchboard_relay_interrupts_total 1\n") != std::string::npos);
-  CHECK(metrics->body.find("switchboard_relay_first_text_seconds_count 2\n") != std::string::npos);
-  CHECK(metrics->body.find("switchboard_relay_sessions 1\n") != std::string::npos);
+  CHECK(metrics->body.find("switchboard_relay_interrupts_total 1\n")
+        != std::string::npos);
+  CHECK(metrics->body.find("switchboard_relay_first_text_seconds_count 2\n")
+        != std::string::npos);
+  CHECK(metrics->body.find("switchboard_relay_sessions 1\n")
+        != std::string::npos);
   c->close();
   REQUIRE(d.stop() == 0);
   auto turns = query(opts.db_path, "SELECT seq, role, content, interrupted, "
@@ -371,8 +388,9 @@ TEST_CASE("relay: DTMF, malformed and unknown frames leave the call going",
   daemon_process d{opts, dir.path()};
   REQUIRE(d.running());
   auto c = start_call(d, "CAR5");
-  for (const char* bad : {"not json", R"({"type":"prompt","voicePrompt":5})",
-                          R"({"no":"type"})", R"({"type":"dtmf","digit":"55"})"})
+  for (const char* bad :
+       {"not json", R"({"type":"prompt","voicePrompt":5})", R"({"no":"type"})",
+        R"({"type":"dtmf","digit":"55"})"})
     REQUIRE(c->send_text(bad));
   REQUIRE(c->send_text(R"({"type":"info","name":"tokensPlayed"})"));
   REQUIRE(c->send_text(sim_dtmf_frame("5")));
@@ -382,9 +400,11 @@ TEST_CASE("relay: DTMF, malformed and unknown frames leave the call going",
   c->close();
   REQUIRE(d.stop() == 0);
   CHECK(query_int(opts.db_path, "SELECT count(*) FROM events WHERE kind = "
-                                "'relay-dtmf'") == 1);
+                                "'relay-dtmf'")
+        == 1);
   CHECK(query_int(opts.db_path, "SELECT count(*) FROM events WHERE kind = "
-                                "'relay-error'") == 1);
+                                "'relay-error'")
+        == 1);
   CHECK(query_int(opts.db_path, "SELECT count(*) FROM turns") == 2);
   CHECK(d.log().find("malformed frame") != std::string::npos);
 }
@@ -405,7 +425,8 @@ TEST_CASE("relay: ten malformed frames in a row close the socket", "[relay]") {
 }
 
 TEST_CASE("relay: a malformed setup closes the socket with 1008 and the "
-          "call reconnects through relay-done", "[relay]") {
+          "call reconnects through relay-done",
+          "[relay]") {
   temp_dir dir;
   auto opts = relay_options(dir);
   daemon_process d{opts, dir.path()};
@@ -423,7 +444,8 @@ TEST_CASE("relay: a malformed setup closes the socket with 1008 and the "
   CHECK(m->close_code == 1008);
   CHECK(d.wait_for_log("malformed setup (relay frame: 'callSid' is missing)"));
   // Twilio then posts relay-done, and the call gets a new session.
-  auto done = post_signed(d, "/voice/relay-done", done_params("CAR9", "failed"));
+  auto done = post_signed(d, "/voice/relay-done",
+                          done_params("CAR9", "failed"));
   REQUIRE(done);
   REQUIRE(done->status == 200);
   auto again = open_socket(d, "CAR9", url_of(done->body));
@@ -434,7 +456,8 @@ TEST_CASE("relay: a malformed setup closes the socket with 1008 and the "
 }
 
 TEST_CASE("relay: a dropped socket reconnects through relay-done to the same "
-          "conversation", "[relay]") {
+          "conversation",
+          "[relay]") {
   fake_llm model{fake_llm::flavor::ollama};
   REQUIRE(model.ok());
   model.set_reply("Noted.");
@@ -447,12 +470,16 @@ TEST_CASE("relay: a dropped socket reconnects through relay-done to the same "
   REQUIRE(c->send_text(sim_prompt_frame("my name is Asha", "en-US")));
   CHECK(read_reply(*c).text() == "Noted.");
   c.reset(); // dropped without a closing handshake
-  auto done = post_signed(d, "/voice/relay-done", done_params("CAR7", "failed"));
+  auto done = post_signed(d, "/voice/relay-done",
+                          done_params("CAR7", "failed"));
   REQUIRE(done);
   REQUIRE(done->status == 200);
   auto s = url_of(done->body);
   // No second greeting on a reconnect.
-  CHECK(read_twiml(done->body)->find("ConversationRelay")->attr("welcomeGreeting").empty());
+  CHECK(read_twiml(done->body)
+          ->find("ConversationRelay")
+          ->attr("welcomeGreeting")
+          .empty());
   auto again = open_socket(d, "CAR7", s);
   REQUIRE(again->send_text(sim_prompt_frame("what is my name", "en-US")));
   CHECK(read_reply(*again).text() == "Noted.");
@@ -467,7 +494,8 @@ TEST_CASE("relay: a dropped socket reconnects through relay-done to the same "
 }
 
 TEST_CASE("relay: a transfer intent ends the session and relay-done dials "
-          "voice.transfer_number", "[relay]") {
+          "voice.transfer_number",
+          "[relay]") {
   temp_dir dir;
   auto opts = relay_options(dir, "transfer_number = \"+15550009999\"\n");
   daemon_process d{opts, dir.path()};
@@ -492,7 +520,8 @@ TEST_CASE("relay: a transfer intent ends the session and relay-done dials "
 }
 
 TEST_CASE("relay: switchboard-sim --transport relay plays a call and prints "
-          "its tokens", "[relay]") {
+          "its tokens",
+          "[relay]") {
   temp_dir dir;
   auto opts = relay_options(dir);
   daemon_process d{opts, dir.path()};
@@ -523,7 +552,8 @@ TEST_CASE("relay: SIGTERM with a session open exits cleanly", "[relay]") {
 }
 
 TEST_CASE("relay: a reload switches new calls to the relay transport and its "
-          "TwiML settings", "[relay]") {
+          "TwiML settings",
+          "[relay]") {
   temp_dir dir;
   daemon_options opts;
   opts.db_path = dir.file("reload.db");

@@ -1,15 +1,15 @@
 // End-to-end: what operators do to a running daemon — stop it (SIGTERM
 // drains), or lose it (kill -9) — never costs a caller an answer or a turn.
-#include <catch2/catch.hpp>
-
 #include <chrono>
 #include <csignal>
 #include <future>
 
+#include <catch2/catch.hpp>
+
 #include "cli/sim/twiml_reader.hpp"
 #include "fixtures/fake_llm.hpp"
-#include "net/text/form.hpp"
 #include "net/client/http_client.hpp"
+#include "net/text/form.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace sb;
@@ -27,9 +27,9 @@ caf::expected<client_response> speak(const daemon_process& d,
                                      const std::string& sid,
                                      const std::string& text) {
   http_client cl;
-  return cl.post_form(d.base_url() + "/voice/process-speech",
-                      form_encode(form_params{{"CallSid", sid},
-                                              {"SpeechResult", text}}));
+  return cl.post_form(
+    d.base_url() + "/voice/process-speech",
+    form_encode(form_params{{"CallSid", sid}, {"SpeechResult", text}}));
 }
 
 } // namespace
@@ -47,7 +47,8 @@ TEST_CASE("SIGTERM answers the turn in flight, then exits cleanly") {
   REQUIRE(d.running());
   http_client cl;
   cl.post_form(d.base_url() + "/voice/inbound", "CallSid=CA60");
-  auto turn = std::async(std::launch::async, speak, std::cref(d), "CA60", "hello");
+  auto turn = std::async(std::launch::async, speak, std::cref(d), "CA60",
+                         "hello");
   REQUIRE(model.wait_for_requests(1, 5s));
   d.signal(SIGTERM);
   REQUIRE(d.wait_for_log("draining"));
@@ -57,7 +58,8 @@ TEST_CASE("SIGTERM answers the turn in flight, then exits cleanly") {
   CHECK(read_twiml(answer->body)->find("Say")->text == "Here is your answer.");
   CHECK(d.stop() == 0); // already exiting: reaps it
   CHECK(query(opts.db_path, "SELECT content FROM turns WHERE seq = 2")
-          .at(0)["content"] == "Here is your answer.");
+          .at(0)["content"]
+        == "Here is your answer.");
 }
 
 TEST_CASE("after kill -9 the model still sees the whole conversation") {

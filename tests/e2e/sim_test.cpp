@@ -5,16 +5,16 @@
 // daemon's are failures the report names. Single-call
 // mode: a script with confidence, silence, digits and callbacks, checked
 // in the transcript and in the database rows it left.
-#include <catch2/catch.hpp>
-
 #include <fstream>
 #include <string>
 #include <vector>
 
 #include <fcntl.h>
-#include <rapidjson/document.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <rapidjson/document.h>
 
 #include "fixtures/fake_llm.hpp"
 #include "support/daemon_process.hpp"
@@ -30,7 +30,8 @@ constexpr const char* token = "sim-e2e-token";
 // Runs build/cli/switchboard-sim to completion; returns its exit code and
 // fills `output` with stdout and stderr together.
 int run_sim(const std::vector<std::string>& args, std::string& output) {
-  std::vector<std::string> argv{sb::test::binary_dir() + "/cli/switchboard-sim"};
+  std::vector<std::string> argv{sb::test::binary_dir()
+                                + "/cli/switchboard-sim"};
   argv.insert(argv.end(), args.begin(), args.end());
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0)
@@ -75,8 +76,7 @@ std::string last_line(const std::string& output) {
 
 } // namespace
 
-TEST_CASE("sim load: 60 calls x 3 turns, every turn in the database",
-          "[sim]") {
+TEST_CASE("sim load: 60 calls x 3 turns, every turn in the database", "[sim]") {
   temp_dir dir;
   auto opts = signed_daemon(dir);
   daemon_process d{opts, dir.path()};
@@ -106,14 +106,17 @@ TEST_CASE("sim load: 60 calls x 3 turns, every turn in the database",
   // The daemon's own record of it: 60 completed calls of 6 turns each.
   CHECK(query_int(opts.db_path, "SELECT count(*) FROM calls") == 60);
   CHECK(query_int(opts.db_path, "SELECT count(*) FROM calls "
-                                "WHERE status = 'completed'") == 60);
+                                "WHERE status = 'completed'")
+        == 60);
   CHECK(query_int(opts.db_path, "SELECT count(*) FROM turns") == 360);
   CHECK(query_int(opts.db_path,
                   "SELECT count(*) FROM (SELECT call_sid FROM turns "
                   "GROUP BY call_sid HAVING count(*) = 6 AND "
-                  "sum(role = 'user') = 3)") == 60);
+                  "sum(role = 'user') = 3)")
+        == 60);
   CHECK(query_int(opts.db_path, "SELECT count(*) FROM turns WHERE role = "
-                                "'user' AND content = 'मुझे मदद चाहिए'") > 0);
+                                "'user' AND content = 'मुझे मदद चाहिए'")
+        > 0);
   CHECK(d.stop() == 0);
 }
 
@@ -150,7 +153,8 @@ TEST_CASE("sim load follows a slow model's redirects to /voice/await",
   CHECK(json["latency_ms"]["process-speech"]["p50"].GetDouble() >= 450);
   CHECK(query_int(opts.db_path, "SELECT count(*) FROM turns WHERE role = "
                                 "'assistant' AND content = 'Your order ships "
-                                "tomorrow.'") == 4);
+                                "tomorrow.'")
+        == 4);
   CHECK(d.stop() == 0);
 }
 
@@ -170,7 +174,8 @@ TEST_CASE("sim load: a wrong token and a foreign database are failures",
     INFO(out);
     CHECK(rc == 1);
     CHECK(out.find("calls:     0 ok, 10 failed") != std::string::npos);
-    CHECK(out.find("  HTTP 403                       10\n") != std::string::npos);
+    CHECK(out.find("  HTTP 403                       10\n")
+          != std::string::npos);
     rapidjson::Document json;
     json.Parse(last_line(out).c_str());
     REQUIRE_FALSE(json.HasParseError());
@@ -207,7 +212,8 @@ TEST_CASE("sim load: a wrong token and a foreign database are failures",
     CHECK(rc == 0);
     CHECK(out.find("lost turns: 0 (0 turn rows") != std::string::npos);
     CHECK(query_int(opts.db_path, "SELECT count(*) FROM calls "
-                                  "WHERE ended_at IS NULL") == 20);
+                                  "WHERE ended_at IS NULL")
+          == 20);
   }
   CHECK(d.stop() == 0);
 }
@@ -235,8 +241,10 @@ TEST_CASE("sim script: confidence, silence and digits, as stored", "[sim]") {
   INFO(out);
   REQUIRE(rc == 0);
   CHECK(out.find("call " + sid) == 0);
-  CHECK(out.find("  caller:    I need help  [confidence 0.55]\n") != std::string::npos);
-  CHECK(out.find("  caller:    [silence]\n  assistant: Sorry, I did not catch that.")
+  CHECK(out.find("  caller:    I need help  [confidence 0.55]\n")
+        != std::string::npos);
+  CHECK(out.find(
+          "  caller:    [silence]\n  assistant: Sorry, I did not catch that.")
         != std::string::npos);
   CHECK(out.find("  caller:    [digits 1234#]") != std::string::npos);
   CHECK(out.find("  caller:    [pause 0.05 s]") != std::string::npos);
@@ -246,9 +254,8 @@ TEST_CASE("sim script: confidence, silence and digits, as stored", "[sim]") {
 
   auto where = " WHERE call_sid = '" + sid + "'";
   // Speech became turns; silence and digits did not.
-  auto turns = query(opts.db_path,
-                     "SELECT role, content, confidence FROM turns" + where
-                       + " ORDER BY seq");
+  auto turns = query(opts.db_path, "SELECT role, content, confidence FROM turns"
+                                     + where + " ORDER BY seq");
   REQUIRE(turns.size() == 6);
   CHECK(turns[0]["content"] == "hello");
   CHECK(turns[0]["confidence"] == "0.92");
@@ -259,14 +266,18 @@ TEST_CASE("sim script: confidence, silence and digits, as stored", "[sim]") {
   // The keys Twilio reports stop at finishOnKey; the event log keeps them.
   CHECK(query_int(opts.db_path, "SELECT count(*) FROM events" + where
                                   + " AND json_extract(payload, '$.Digits')"
-                                    " = '1234'") == 1);
+                                    " = '1234'")
+        == 1);
   CHECK(query_int(opts.db_path, "SELECT count(*) FROM events" + where
-                                  + " AND kind = 'process-speech'") == 5);
+                                  + " AND kind = 'process-speech'")
+        == 5);
   CHECK(query_int(opts.db_path, "SELECT count(*) FROM recordings" + where
-                                  + " AND status = 'completed'") == 1);
+                                  + " AND status = 'completed'")
+        == 1);
   CHECK(query_int(opts.db_path, "SELECT count(*) FROM calls" + where
                                   + " AND status = 'completed'"
-                                    " AND duration_s IS NOT NULL") == 1);
+                                    " AND duration_s IS NOT NULL")
+        == 1);
   CHECK(d.stop() == 0);
 }
 
@@ -288,7 +299,8 @@ TEST_CASE("sim: outbound call with an asynchronous AMD result", "[sim]") {
   CHECK(out.find("  twilio:    AMD result human") != std::string::npos);
   CHECK(out.find("  twilio:    status completed, ") != std::string::npos);
   auto call = query(opts.db_path, "SELECT direction, answered_by, status FROM "
-                                  "calls WHERE call_sid = '" + sid + "'");
+                                  "calls WHERE call_sid = '"
+                                    + sid + "'");
   REQUIRE(call.size() == 1);
   CHECK(call[0]["direction"] == "outbound-api");
   CHECK(call[0]["answered_by"] == "human");
@@ -296,7 +308,8 @@ TEST_CASE("sim: outbound call with an asynchronous AMD result", "[sim]") {
 
   // Bad usage is refused before anything is sent.
   out.clear();
-  CHECK(run_sim({"--url", d.base_url(), "--amd-result", "human", "hi"}, out) == 2);
+  CHECK(run_sim({"--url", d.base_url(), "--amd-result", "human", "hi"}, out)
+        == 2);
   CHECK(out.find("--amd-result: ") != std::string::npos);
   CHECK(d.stop() == 0);
 }

@@ -5,14 +5,6 @@
 // tools judge the unit (verify, security) and the sysusers file. The
 // systemd tools are optional: without them those checks are skipped with a
 // warning. Every child process runs under a deadline and is killed past it.
-#include <catch2/catch.hpp>
-
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -24,9 +16,17 @@
 #include <utility>
 #include <vector>
 
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
 #include "support/daemon_process.hpp"
-#include "tests/support/skip.hpp"
 #include "tests/support/paths.hpp"
+#include "tests/support/skip.hpp"
 
 extern char** environ;
 
@@ -37,9 +37,9 @@ namespace fs = std::filesystem;
 namespace {
 
 struct command_result {
-  int exit_code = -1;      // -1: killed by a signal or past the deadline
+  int exit_code = -1; // -1: killed by a signal or past the deadline
   bool timed_out = false;
-  std::string output;      // stdout and stderr, interleaved
+  std::string output; // stdout and stderr, interleaved
 };
 
 // The environment of this process with `overrides` set, built before
@@ -93,9 +93,8 @@ command_result run_command(std::vector<std::string> argv,
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
       deadline - std::chrono::steady_clock::now());
     pollfd pfd{fds[0], POLLIN, 0};
-    int ready = left.count() > 0
-                  ? poll(&pfd, 1, static_cast<int>(left.count()))
-                  : 0;
+    int ready = left.count() > 0 ? poll(&pfd, 1, static_cast<int>(left.count()))
+                                 : 0;
     if (ready < 0 && errno == EINTR)
       continue;
     if (ready == 0) {
@@ -147,9 +146,9 @@ struct installed_tree {
   command_result install;
 
   installed_tree() {
-    install = run_command(
-      {"cmake", "--install", sb::test::binary_dir(), "--prefix", "/usr"},
-      {{"DESTDIR", dir.path()}}, 180s);
+    install = run_command({"cmake", "--install", sb::test::binary_dir(),
+                           "--prefix", "/usr"},
+                          {{"DESTDIR", dir.path()}}, 180s);
   }
 
   std::string root() const {
@@ -195,8 +194,8 @@ TEST_CASE("cmake --install puts the daemon, unit, user and config in place",
 TEST_CASE("the installed config puts the admin socket in /run/switchboard",
           "[install]") {
   auto root = require_installed();
-  const std::string run_socket
-    = "\nsocket = \"/run/switchboard/switchboard.sock\"\n";
+  const std::string run_socket =
+    "\nsocket = \"/run/switchboard/switchboard.sock\"\n";
   const std::string shipped_socket = "\nsocket = \"switchboard.sock\"\n";
   auto installed_text = read_file(root + "/etc/switchboard/config.toml");
   CHECK(installed_text.find(run_socket) != std::string::npos);
@@ -234,8 +233,7 @@ TEST_CASE("systemd-analyze verify accepts the installed unit", "[systemd]") {
   const std::string exec = "ExecStart=/usr/bin/switchboardd ";
   auto at = unit.find(exec);
   REQUIRE(at != std::string::npos);
-  unit.replace(at, exec.size(),
-               "ExecStart=" + root + "/usr/bin/switchboardd ");
+  unit.replace(at, exec.size(), "ExecStart=" + root + "/usr/bin/switchboardd ");
   temp_dir work;
   auto copy = work.file("switchboard.service");
   write_file(copy, unit);

@@ -1,15 +1,15 @@
 // End-to-end with our own voices: espeak-ng in the daemon, and an HTTP
 // speech server; the caller's side fetches every <Play> URL as Twilio does.
-#include <catch2/catch.hpp>
-
 #include <chrono>
 #include <cmath>
+
+#include <catch2/catch.hpp>
 
 #include "backends/audio/audio_format.hpp"
 #include "cli/sim/twiml_reader.hpp"
 #include "fixtures/fake_tts.hpp"
-#include "net/text/form.hpp"
 #include "net/client/http_client.hpp"
+#include "net/text/form.hpp"
 #include "support/daemon_http.hpp"
 #include "support/daemon_process.hpp"
 
@@ -85,21 +85,25 @@ TEST_CASE("espeak-ng speaks every turn, in Hindi and English") {
   CHECK(head->status == 200);
   CHECK(head->body.empty());
   CHECK(head->content_type == "audio/wav");
-  CHECK(cl.get(d.base_url() + "/audio/" + std::string(64, 'a') + ".wav")->status == 404);
+  CHECK(cl.get(d.base_url() + "/audio/" + std::string(64, 'a') + ".wav")->status
+        == 404);
   CHECK(cl.get(d.base_url() + "/audio/..%2Fespeak.db.wav")->status == 404);
   CHECK(cl.get(d.base_url() + "/audio/../espeak.db")->status == 404);
   REQUIRE(d.stop() == 0);
 }
 
-TEST_CASE("an HTTP speech server is used, and a failing one falls back to Say") {
+TEST_CASE(
+  "an HTTP speech server is used, and a failing one falls back to Say") {
   fake_tts server;
   REQUIRE(server.ok());
   temp_dir dir;
   daemon_options opts;
   opts.db_path = dir.file("http.db");
   opts.tts_engine = "http";
-  opts.tts_extra = "timeout_ms = 1000\nhttp_flavor = \"openai\"\nvoice = \"alloy\"\n"
-                   "[[tts.endpoints]]\nurl = \"" + server.base_url() + "\"\nslots = 2\n";
+  opts.tts_extra =
+    "timeout_ms = 1000\nhttp_flavor = \"openai\"\nvoice = \"alloy\"\n"
+    "[[tts.endpoints]]\nurl = \""
+    + server.base_url() + "\"\nslots = 2\n";
   daemon_process d{opts, dir.path()};
   REQUIRE(d.running());
   http_client cl;
@@ -109,12 +113,15 @@ TEST_CASE("an HTTP speech server is used, and a failing one falls back to Say") 
   played_seconds(cl, d, path);
   bool asked = false;
   for (const auto& r : server.requests())
-    asked = asked || (r.path == "/v1/audio/speech" && r.text.find("Namaste") != std::string::npos);
+    asked = asked
+            || (r.path == "/v1/audio/speech"
+                && r.text.find("Namaste") != std::string::npos);
   CHECK(asked);
 
   server.set_mode(fake_tts_mode::http_500);
   auto reply = post_form(cl, d, "/voice/process-speech",
-                         {{"CallSid", "CA41"}, {"SpeechResult", "tell me about payments"}});
+                         {{"CallSid", "CA41"},
+                          {"SpeechResult", "tell me about payments"}});
   auto doc = read_twiml(reply->body);
   REQUIRE(doc);
   CHECK_FALSE(doc->find("Play"));
@@ -125,7 +132,8 @@ TEST_CASE("an HTTP speech server is used, and a failing one falls back to Say") 
   server.set_delay(3000ms); // beyond tts.timeout_ms
   auto t0 = std::chrono::steady_clock::now();
   auto slow = post_form(cl, d, "/voice/process-speech",
-                        {{"CallSid", "CA41"}, {"SpeechResult", "and my orders"}});
+                        {{"CallSid", "CA41"},
+                         {"SpeechResult", "and my orders"}});
   CHECK(std::chrono::steady_clock::now() - t0 < 2500ms);
   CHECK(read_twiml(slow->body)->find("Say"));
   REQUIRE(d.stop() == 0);

@@ -5,10 +5,10 @@
 #include "cli/sim/sim_call.hpp"
 #include "cli/sim/twiml_reader.hpp"
 #include "fixtures/fake_twilio.hpp"
-#include "net/text/form.hpp"
 #include "net/client/http_client.hpp"
-#include "twilio/twilio_signature.hpp"
+#include "net/text/form.hpp"
 #include "support/daemon_process.hpp"
+#include "twilio/twilio_signature.hpp"
 
 using namespace sb;
 using namespace sb::test;
@@ -19,11 +19,10 @@ constexpr const char* token = "12345";
 constexpr const char* account = "AC0123456789abcdef0123456789abcdef";
 
 // Posts a webhook signed over the daemon's public URL with `signing_token`.
-caf::expected<client_response> post_signed(http_client& cl,
-                                           const daemon_process& d,
-                                           const std::string& path,
-                                           const form_params& params,
-                                           const std::string& signing_token = token) {
+caf::expected<client_response>
+post_signed(http_client& cl, const daemon_process& d, const std::string& path,
+            const form_params& params,
+            const std::string& signing_token = token) {
   auto sig = twilio_signature(signing_token, d.base_url() + path, params);
   return cl.post_form(d.base_url() + path, form_encode(params),
                       {{"X-Twilio-Signature", sig}});
@@ -31,7 +30,9 @@ caf::expected<client_response> post_signed(http_client& cl,
 
 form_params status_params(const std::string& sid, const std::string& status,
                           int seq) {
-  return {{"AccountSid", account}, {"CallSid", sid}, {"CallStatus", status},
+  return {{"AccountSid", account},
+          {"CallSid", sid},
+          {"CallStatus", status},
           {"SequenceNumber", std::to_string(seq)},
           {"CallbackSource", "call-progress-events"}};
 }
@@ -48,9 +49,9 @@ daemon_options twilio_options(const temp_dir& dir, const fake_twilio& api) {
   return o;
 }
 
-caf::expected<client_response> make_call(http_client& cl, const daemon_process& d,
-                                         const std::string& body,
-                                         const std::string& bearer = "ops") {
+caf::expected<client_response>
+make_call(http_client& cl, const daemon_process& d, const std::string& body,
+          const std::string& bearer = "ops") {
   return cl.request("POST", d.base_url() + "/make-call", body,
                     {{"Content-Type", "application/json"},
                      {"Authorization", "Bearer " + bearer}});
@@ -74,18 +75,24 @@ TEST_CASE("unsigned or forged webhooks get 403 and store nothing") {
   daemon_process d{opts, dir.path()};
   REQUIRE(d.running());
   http_client cl;
-  form_params p{{"CallSid", "CA77"}, {"From", "+15551"}, {"CallStatus", "ringing"}};
-  CHECK(cl.post_form(d.base_url() + "/voice/inbound", form_encode(p))->status == 403);
+  form_params p{
+    {"CallSid", "CA77"}, {"From", "+15551"}, {"CallStatus", "ringing"}};
+  CHECK(cl.post_form(d.base_url() + "/voice/inbound", form_encode(p))->status
+        == 403);
   CHECK(post_signed(cl, d, "/voice/inbound", p, "54321")->status == 403);
   auto tampered = p;
   tampered[1].second = "+15552";
   auto sig = twilio_signature(token, d.base_url() + "/voice/inbound", p);
   CHECK(cl.post_form(d.base_url() + "/voice/inbound", form_encode(tampered),
-                     {{"X-Twilio-Signature", sig}})->status == 403);
+                     {{"X-Twilio-Signature", sig}})
+          ->status
+        == 403);
   // Signed for another path: a replay onto a different webhook.
   auto other = twilio_signature(token, d.base_url() + "/call-status", p);
   CHECK(cl.post_form(d.base_url() + "/voice/inbound", form_encode(p),
-                     {{"X-Twilio-Signature", other}})->status == 403);
+                     {{"X-Twilio-Signature", other}})
+          ->status
+        == 403);
   CHECK(d.log().find("rejected /voice/inbound for CallSid CA77 from 127.0.0.1")
         != std::string::npos);
   CHECK(post_signed(cl, d, "/voice/inbound", p)->status == 200);
@@ -98,7 +105,8 @@ TEST_CASE("unsigned or forged webhooks get 403 and store nothing") {
   CHECK(r.hung_up);
   REQUIRE(d.stop() == 0);
   CHECK(query_int(opts.db_path, "SELECT count(*) FROM events "
-                                "WHERE call_sid = 'CA77'") == 1);
+                                "WHERE call_sid = 'CA77'")
+        == 1);
   CHECK(query_int(opts.db_path, "SELECT count(*) FROM calls") == 2);
 }
 
@@ -122,7 +130,8 @@ TEST_CASE("an outbound call from /make-call to completed") {
   auto sent = api.requests();
   REQUIRE(sent.size() == 1);
   const auto& rq = sent.front();
-  CHECK(rq.path == std::string{"/2010-04-01/Accounts/"} + account + "/Calls.json");
+  CHECK(rq.path
+        == std::string{"/2010-04-01/Accounts/"} + account + "/Calls.json");
   CHECK(rq.auth_user == account);
   CHECK(rq.auth_password == token);
   auto base = d.base_url();
@@ -132,18 +141,23 @@ TEST_CASE("an outbound call from /make-call to completed") {
   CHECK(param_or(rq.params, "StatusCallback") == base + "/call-status");
   CHECK(param_or(rq.params, "MachineDetection") == "DetectMessageEnd");
   CHECK(param_or(rq.params, "Record") == "true");
-  CHECK(param_or(rq.params, "RecordingStatusCallback") == base + "/recording-status");
+  CHECK(param_or(rq.params, "RecordingStatusCallback")
+        == base + "/recording-status");
   std::vector<std::string> events;
   for (const auto& [k, v] : rq.params)
     if (k == "StatusCallbackEvent")
       events.push_back(v);
-  CHECK(events == std::vector<std::string>{"initiated", "ringing", "answered",
-                                           "completed"});
-  CHECK(query(opts.db_path, "SELECT status, direction FROM calls").at(0)["direction"]
+  CHECK(events
+        == std::vector<std::string>{"initiated", "ringing", "answered",
+                                    "completed"});
+  CHECK(query(opts.db_path, "SELECT status, direction FROM calls")
+          .at(0)["direction"]
         == "outbound-api");
 
   // What Twilio sends next, the ringing callback arriving late.
-  CHECK(post_signed(cl, d, "/call-status", status_params(sid, "initiated", 0))->status == 200);
+  CHECK(post_signed(cl, d, "/call-status", status_params(sid, "initiated", 0))
+          ->status
+        == 200);
   sim_call_options call;
   call.base_url = d.base_url();
   call.auth_token = token;
@@ -158,13 +172,19 @@ TEST_CASE("an outbound call from /make-call to completed") {
   auto done = status_params(sid, "completed", 3);
   done.emplace_back("CallDuration", "31");
   CHECK(post_signed(cl, d, "/call-status", done)->status == 200);
-  CHECK(post_signed(cl, d, "/call-status", status_params(sid, "ringing", 1))->status == 200);
+  CHECK(
+    post_signed(cl, d, "/call-status", status_params(sid, "ringing", 1))->status
+    == 200);
   CHECK(post_signed(cl, d, "/call-status", done)->status == 200); // a retry
-  form_params rec{{"AccountSid", account}, {"CallSid", sid},
-                  {"RecordingSid", "RE0123456789abcdef0123456789abcdef"},
-                  {"RecordingUrl", "https://api.twilio.com/2010-04-01/Accounts/AC/Recordings/RE1"},
-                  {"RecordingStatus", "completed"}, {"RecordingDuration", "29"},
-                  {"RecordingChannels", "1"}};
+  form_params rec{
+    {"AccountSid", account},
+    {"CallSid", sid},
+    {"RecordingSid", "RE0123456789abcdef0123456789abcdef"},
+    {"RecordingUrl",
+     "https://api.twilio.com/2010-04-01/Accounts/AC/Recordings/RE1"},
+    {"RecordingStatus", "completed"},
+    {"RecordingDuration", "29"},
+    {"RecordingChannels", "1"}};
   CHECK(post_signed(cl, d, "/recording-status", rec)->status == 200);
   REQUIRE(d.stop() == 0);
 
@@ -224,8 +244,10 @@ TEST_CASE("an answering machine hears the message once and is hung up") {
   daemon_process d{opts, dir.path()};
   REQUIRE(d.running());
   http_client cl;
-  form_params answered{{"AccountSid", account}, {"CallSid", "CA55"},
-                       {"CallStatus", "in-progress"}, {"Direction", "outbound-api"},
+  form_params answered{{"AccountSid", account},
+                       {"CallSid", "CA55"},
+                       {"CallStatus", "in-progress"},
+                       {"Direction", "outbound-api"},
                        {"AnsweredBy", "machine_end_beep"}};
   auto r = post_signed(cl, d, "/voice/outbound", answered);
   REQUIRE(r);
@@ -233,13 +255,18 @@ TEST_CASE("an answering machine hears the message once and is hung up") {
   REQUIRE(doc);
   CHECK(doc->find("Hangup"));
   CHECK_FALSE(doc->find("Gather"));
-  CHECK(doc->find("Say")->text.find("Sorry we missed you") != std::string::npos);
-  auto again = read_twiml(post_signed(cl, d, "/voice/outbound", answered)->body);
+  CHECK(doc->find("Say")->text.find("Sorry we missed you")
+        != std::string::npos);
+  auto again = read_twiml(
+    post_signed(cl, d, "/voice/outbound", answered)->body);
   CHECK_FALSE(again->find("Say"));
-  CHECK(post_signed(cl, d, "/call-status", status_params("CA55", "completed", 4))
-          ->status == 200);
+  CHECK(
+    post_signed(cl, d, "/call-status", status_params("CA55", "completed", 4))
+      ->status
+    == 200);
   REQUIRE(d.stop() == 0);
-  auto row = query(opts.db_path, "SELECT answered_by, end_reason FROM calls").at(0);
+  auto row =
+    query(opts.db_path, "SELECT answered_by, end_reason FROM calls").at(0);
   CHECK(row["answered_by"] == "machine_end_beep");
   CHECK(row["end_reason"] == "answering-machine");
 }
@@ -259,11 +286,15 @@ TEST_CASE("an asynchronous machine result redirects the live call") {
   CHECK(param_or(api.requests().at(0).params, "AsyncAmd") == "true");
   CHECK(param_or(api.requests().at(0).params, "AsyncAmdStatusCallback")
         == d.base_url() + "/amd-status");
-  form_params answered{{"AccountSid", account}, {"CallSid", sid},
-                       {"CallStatus", "in-progress"}, {"Direction", "outbound-api"}};
-  auto greeting = read_twiml(post_signed(cl, d, "/voice/outbound", answered)->body);
+  form_params answered{{"AccountSid", account},
+                       {"CallSid", sid},
+                       {"CallStatus", "in-progress"},
+                       {"Direction", "outbound-api"}};
+  auto greeting = read_twiml(
+    post_signed(cl, d, "/voice/outbound", answered)->body);
   CHECK(greeting->find("Gather"));
-  form_params amd{{"AccountSid", account}, {"CallSid", sid},
+  form_params amd{{"AccountSid", account},
+                  {"CallSid", sid},
                   {"AnsweredBy", "machine_start"},
                   {"MachineDetectionDuration", "2150"}};
   CHECK(post_signed(cl, d, "/amd-status", amd)->status == 200);
@@ -276,6 +307,7 @@ TEST_CASE("an asynchronous machine result redirects the live call") {
   CHECK(msg->find("Hangup"));
   CHECK(msg->find("Say"));
   REQUIRE(d.stop() == 0);
-  CHECK(query(opts.db_path, "SELECT answered_by FROM calls").at(0)["answered_by"]
-        == "machine_start");
+  CHECK(
+    query(opts.db_path, "SELECT answered_by FROM calls").at(0)["answered_by"]
+    == "machine_start");
 }

@@ -3,15 +3,15 @@
 // mode seen from a second connection, and open errors. Every test works on
 // a real file in its own temporary directory; checks of what is on disk go
 // through a separate raw sqlite3 connection, the way an operator would look.
-#include <catch2/catch.hpp>
-
-#include <sqlite3.h>
-#include <stdlib.h>
-
 #include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
+
+#include <stdlib.h>
+
+#include <catch2/catch.hpp>
+#include <sqlite3.h>
 
 #include "core/error.hpp"
 #include "storage/database.hpp"
@@ -62,8 +62,7 @@ std::string raw_scalar(const std::string& path, const std::string& sql) {
 
 int64_t handle_scalar(sqlite3* db, const std::string& sql) {
   sqlite3_stmt* stmt = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr)
-          == SQLITE_OK);
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
   REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
   auto value = sqlite3_column_int64(stmt, 0);
   sqlite3_finalize(stmt);
@@ -113,25 +112,28 @@ sb::event_row sample_event(const std::string& sid, const std::string& kind) {
 
 } // namespace
 
-TEST_CASE("open creates the four tables and sets user_version",
-          "[storage]") {
+TEST_CASE("open creates the four tables and sets user_version", "[storage]") {
   temp_dir dir;
   auto db = open_ok(dir.file(db_file));
   CHECK(database::schema_version() == 4);
   CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "4");
-  auto tables = raw_query(dir.file(db_file), "SELECT name FROM sqlite_master"
-                                      " WHERE type = 'table' ORDER BY name");
+  auto tables = raw_query(dir.file(db_file),
+                          "SELECT name FROM sqlite_master"
+                          " WHERE type = 'table' ORDER BY name");
   CHECK(tables == table{{"calls"}, {"events"}, {"recordings"}, {"turns"}});
   // Every index as "table(columns)", the implicit ones behind PRIMARY KEY
   // and UNIQUE included: the queries operators run must not scan.
   auto indexes = raw_query(
     dir.file(db_file), "SELECT m.tbl_name || '(' || group_concat(i.name) || ')'"
-                " FROM sqlite_master m, pragma_index_info(m.name) i"
-                " WHERE m.type = 'index' GROUP BY m.name ORDER BY 1");
+                       " FROM sqlite_master m, pragma_index_info(m.name) i"
+                       " WHERE m.type = 'index' GROUP BY m.name ORDER BY 1");
   CHECK(indexes
-        == table{{"calls(call_sid)"}, {"calls(started_at)"},
-                 {"events(call_sid)"}, {"recordings(call_sid)"},
-                 {"recordings(recording_sid)"}, {"turns(call_sid,seq)"}});
+        == table{{"calls(call_sid)"},
+                 {"calls(started_at)"},
+                 {"events(call_sid)"},
+                 {"recordings(call_sid)"},
+                 {"recordings(recording_sid)"},
+                 {"turns(call_sid,seq)"}});
   for (auto name : {"calls", "turns", "recordings", "events"})
     CHECK(*db->count_rows(name) == 0);
 }
@@ -149,9 +151,12 @@ TEST_CASE("a version-1 file is migrated forward, keeping its rows",
   // What a file written by the first release looks like.
   raw_query(dir.file(db_file), "ALTER TABLE turns DROP COLUMN queue_ms", true);
   raw_query(dir.file(db_file), "ALTER TABLE turns DROP COLUMN llm_ms", true);
-  raw_query(dir.file(db_file), "ALTER TABLE turns DROP COLUMN first_token_ms", true);
-  raw_query(dir.file(db_file), "ALTER TABLE turns DROP COLUMN interrupted", true);
-  raw_query(dir.file(db_file), "ALTER TABLE calls DROP COLUMN adopted_at", true);
+  raw_query(dir.file(db_file), "ALTER TABLE turns DROP COLUMN first_token_ms",
+            true);
+  raw_query(dir.file(db_file), "ALTER TABLE turns DROP COLUMN interrupted",
+            true);
+  raw_query(dir.file(db_file), "ALTER TABLE calls DROP COLUMN adopted_at",
+            true);
   raw_query(dir.file(db_file), "PRAGMA user_version = 1", true);
   auto db = open_ok(dir.file(db_file));
   CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "4");
@@ -291,13 +296,15 @@ TEST_CASE("recording upserts fill in, never erase", "[storage]") {
                               "2024-05-01T10:00:00Z"});
   REQUIRE_FALSE(db->write(first));
   sb::write_batch second;
-  second.recordings.push_back({"RE1", "", "", "completed", 42, std::nullopt,
-                               ""});
+  second.recordings.push_back(
+    {"RE1", "", "", "completed", 42, std::nullopt, ""});
   REQUIRE_FALSE(db->write(second));
-  auto rows = raw_query(dir.file(db_file), "SELECT call_sid, url, status, duration_s,"
-                                    " channels, created_at FROM recordings");
-  CHECK(rows == table{{"CA1", "https://api.twilio.com/RE1", "completed", "42",
-                       "2", "2024-05-01T10:00:00Z"}});
+  auto rows = raw_query(dir.file(db_file),
+                        "SELECT call_sid, url, status, duration_s,"
+                        " channels, created_at FROM recordings");
+  CHECK(rows
+        == table{{"CA1", "https://api.twilio.com/RE1", "completed", "42", "2",
+                  "2024-05-01T10:00:00Z"}});
 }
 
 TEST_CASE("unknown fields are stored as NULL", "[storage]") {
@@ -317,8 +324,8 @@ TEST_CASE("unknown fields are stored as NULL", "[storage]") {
                          " typeof(status) FROM calls");
   CHECK(types == table{{"null", "null", "null", "null", "text"}});
   types = raw_query(dir.file(db_file), "SELECT typeof(confidence),"
-                                " typeof(latency_ms), typeof(model),"
-                                " typeof(audio) FROM turns");
+                                       " typeof(latency_ms), typeof(model),"
+                                       " typeof(audio) FROM turns");
   CHECK(types == table{{"null", "null", "null", "null"}});
   CHECK(raw_scalar(dir.file(db_file), "SELECT typeof(call_sid) FROM events")
         == "null");
@@ -347,8 +354,8 @@ TEST_CASE("one bad batch fails alone, the others commit", "[storage]") {
   const auto& errs = report.refused;
   CHECK_FALSE(errs[0]);
   CHECK(is_storage_failed(errs[1]));
-  CHECK_THAT(sb::what(errs[1]), Catch::Contains("turns")
-                                  && Catch::Contains("CHECK"));
+  CHECK_THAT(sb::what(errs[1]),
+             Catch::Contains("turns") && Catch::Contains("CHECK"));
   CHECK_FALSE(errs[2]);
   // All of the bad batch is gone, its event and call row included.
   CHECK(*db->count_rows("calls") == 1);
@@ -387,7 +394,7 @@ TEST_CASE("the file is in WAL mode and readable by another connection",
   CHECK(raw_scalar(dir.file(db_file), "SELECT from_number FROM calls")
         == "+919876543210");
   // Per-connection settings are only visible on the daemon's connection.
-  CHECK(handle_scalar(db->handle(), "PRAGMA synchronous") == 1);  // NORMAL
+  CHECK(handle_scalar(db->handle(), "PRAGMA synchronous") == 1); // NORMAL
   CHECK(handle_scalar(db->handle(), "PRAGMA busy_timeout") == 5000);
   CHECK(handle_scalar(db->handle(), "PRAGMA foreign_keys") == 0);
 }
@@ -473,14 +480,17 @@ TEST_CASE("an in-memory database works for quick tests", "[storage]") {
 }
 
 TEST_CASE("a full database refuses nothing for good and takes the writes "
-          "once it has room", "[storage]") {
+          "once it has room",
+          "[storage]") {
   temp_dir dir;
   auto db = open_ok(dir.file(db_file));
   // A page budget is SQLite's own "disk full": SQLITE_FULL, as ENOSPC gives.
   auto pages = handle_scalar(db->handle(), "PRAGMA page_count");
-  REQUIRE(sqlite3_exec(db->handle(), ("PRAGMA max_page_count = "
-                                      + std::to_string(pages)).c_str(),
-                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  REQUIRE(
+    sqlite3_exec(db->handle(),
+                 ("PRAGMA max_page_count = " + std::to_string(pages)).c_str(),
+                 nullptr, nullptr, nullptr)
+    == SQLITE_OK);
   sb::write_batch a, b;
   for (int i = 1; i <= 40; ++i)
     a.turns.push_back(sample_turn("CA1", i, std::string(500, 'x')));
@@ -493,7 +503,8 @@ TEST_CASE("a full database refuses nothing for good and takes the writes "
   CHECK_THAT(sb::what(report.unavailable), Catch::Contains("full"));
   CHECK(*db->count_rows("turns") == 0);
   REQUIRE(sqlite3_exec(db->handle(), "PRAGMA max_page_count = 1073741823",
-                       nullptr, nullptr, nullptr) == SQLITE_OK);
+                       nullptr, nullptr, nullptr)
+          == SQLITE_OK);
   report = db->write({&a, &b});
   CHECK(report.done == 2);
   CHECK_FALSE(report.unavailable);
@@ -523,7 +534,8 @@ TEST_CASE("a lock held past the busy timeout is unavailable, not refused",
 }
 
 TEST_CASE("a refused batch and a full database: the ones before are "
-          "committed, the rest wait", "[storage]") {
+          "committed, the rest wait",
+          "[storage]") {
   temp_dir dir;
   auto db = open_ok(dir.file(db_file));
   sb::write_batch good, bad, big;
@@ -533,9 +545,11 @@ TEST_CASE("a refused batch and a full database: the ones before are "
   for (int i = 2; i <= 60; ++i)
     big.turns.push_back(sample_turn("CA1", i, std::string(500, 'y')));
   auto pages = handle_scalar(db->handle(), "PRAGMA page_count");
-  REQUIRE(sqlite3_exec(db->handle(), ("PRAGMA max_page_count = "
-                                      + std::to_string(pages + 1)).c_str(),
-                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(
+            db->handle(),
+            ("PRAGMA max_page_count = " + std::to_string(pages + 1)).c_str(),
+            nullptr, nullptr, nullptr)
+          == SQLITE_OK);
   auto report = db->write({&good, &bad, &big});
   CHECK(report.done == 2);
   CHECK_FALSE(report.refused[0]);
@@ -609,7 +623,8 @@ sb::stored_call load_ok(database& db, const std::string& sid) {
 } // namespace
 
 TEST_CASE("a version-2 file gains first_token_ms, interrupted and adopted_at, "
-          "keeping its rows", "[storage]") {
+          "keeping its rows",
+          "[storage]") {
   temp_dir dir;
   exec_raw(dir.file(db_file), version_2_schema);
   exec_raw(dir.file(db_file),
@@ -636,8 +651,9 @@ TEST_CASE("a version-2 file gains first_token_ms, interrupted and adopted_at, "
     CHECK_FALSE(t.first_token_ms);
     CHECK_FALSE(t.interrupted);
   }
-  CHECK(raw_query(dir.file(db_file), "SELECT typeof(first_token_ms), interrupted"
-                              " FROM turns ORDER BY seq")
+  CHECK(raw_query(dir.file(db_file),
+                  "SELECT typeof(first_token_ms), interrupted"
+                  " FROM turns ORDER BY seq")
         == table{{"null", "0"}, {"null", "0"}});
   // A call stored before adoption existed was never adopted.
   CHECK(call.call.adopted_at.empty());
@@ -646,8 +662,8 @@ TEST_CASE("a version-2 file gains first_token_ms, interrupted and adopted_at, "
   // UNIQUE (call_sid, seq) survives the step: the upsert's conflict target.
   auto rows = raw_query(
     dir.file(db_file), "SELECT group_concat(i.name) FROM sqlite_master m,"
-                " pragma_index_info(m.name) i WHERE m.tbl_name = 'turns'"
-                " AND m.type = 'index' GROUP BY m.name");
+                       " pragma_index_info(m.name) i WHERE m.tbl_name = 'turns'"
+                       " AND m.type = 'index' GROUP BY m.name");
   CHECK(rows == table{{"call_sid,seq"}});
   // And the file takes new turns with the new fields.
   sb::write_batch batch;
@@ -688,13 +704,14 @@ TEST_CASE("first_token_ms and interrupted are written and read back",
   CHECK(call.turns[1].queue_ms == 3);
   CHECK(call.turns[1].llm_ms == 650);
   CHECK(raw_query(dir.file(db_file), "SELECT seq, typeof(first_token_ms),"
-                              " first_token_ms, interrupted FROM turns"
-                              " ORDER BY seq")
+                                     " first_token_ms, interrupted FROM turns"
+                                     " ORDER BY seq")
         == table{{"1", "null", "NULL", "0"}, {"2", "integer", "180", "1"}});
 }
 
 TEST_CASE("a turn written again is trimmed in place, keeping its role, time "
-          "and measurements", "[storage]") {
+          "and measurements",
+          "[storage]") {
   temp_dir dir;
   auto db = open_ok(dir.file(db_file));
   sb::write_batch first;
@@ -714,7 +731,7 @@ TEST_CASE("a turn written again is trimmed in place, keeping its role, time "
   sb::turn_row trimmed;
   trimmed.call_sid = "CA1";
   trimmed.seq = 2;
-  trimmed.role = "user";               // ignored: the first write's stays
+  trimmed.role = "user"; // ignored: the first write's stays
   trimmed.created_at = "2030-01-01T00:00:00Z"; // ignored likewise
   trimmed.content = "Namaste! Your order";
   trimmed.interrupted = true;
@@ -738,7 +755,8 @@ TEST_CASE("a turn written again is trimmed in place, keeping its role, time "
   CHECK(t.audio == "a1");
   CHECK(*db->count_rows("turns") == 2);
   // The row keeps its id: it was updated, not deleted and inserted.
-  CHECK(raw_scalar(dir.file(db_file), "SELECT id FROM turns WHERE seq = 2") == "2");
+  CHECK(raw_scalar(dir.file(db_file), "SELECT id FROM turns WHERE seq = 2")
+        == "2");
 
   // Interrupted before a word was heard: the content is empty, not NULL.
   trimmed.content = "";
@@ -746,7 +764,7 @@ TEST_CASE("a turn written again is trimmed in place, keeping its role, time "
   REQUIRE_FALSE(db->write(second));
   CHECK(load_ok(*db, "CA1").turns[1].content.empty());
   CHECK(raw_scalar(dir.file(db_file), "SELECT typeof(content) FROM turns"
-                               " WHERE seq = 2")
+                                      " WHERE seq = 2")
         == "text");
 
   // A later write that is not an interruption clears the flag.
@@ -776,7 +794,7 @@ TEST_CASE("a batch written twice is stored once", "[storage]") {
   CHECK(*db->count_rows("turns") == 2);
   CHECK(*db->count_rows("calls") == 1);
   CHECK(raw_query(dir.file(db_file), "SELECT seq, role, content, latency_ms,"
-                              " interrupted FROM turns ORDER BY seq")
+                                     " interrupted FROM turns ORDER BY seq")
         == table{{"1", "user", "hello", "NULL", "0"},
                  {"2", "assistant", "Namaste", "500", "0"}});
 }

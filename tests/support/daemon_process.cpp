@@ -1,5 +1,4 @@
 #include "support/daemon_process.hpp"
-#include "tests/support/paths.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -16,15 +15,18 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sqlite3.h>
 #include <sched.h>
 #include <sys/mount.h>
-#include <sys/syscall.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "tests/support/paths.hpp"
 
 namespace sb::test {
 
@@ -45,8 +47,8 @@ std::string daemon_config(const daemon_options& o, int port) {
   std::ostringstream t;
   auto url = "http://127.0.0.1:" + std::to_string(port);
   t << "[server]\nlisten = \"127.0.0.1:" << port << "\"\n"
-    << "public_url = \"" << url << "\"\nio_threads = 2\n" << o.server_extra
-    << "[twilio]\naccount_sid = \"" << o.account_sid << "\"\n"
+    << "public_url = \"" << url << "\"\nio_threads = 2\n"
+    << o.server_extra << "[twilio]\naccount_sid = \"" << o.account_sid << "\"\n"
     << "auth_token = \"" << o.auth_token << "\"\n"
     << "phone_number = \"" << o.phone_number << "\"\n"
     << "api_base = \"" << o.api_base << "\"\n"
@@ -54,17 +56,16 @@ std::string daemon_config(const daemon_options& o, int port) {
     << "\nasync_amd = " << (o.async_amd ? "true" : "false")
     << "\nrest_timeout_ms = 2000\n"
     << "[voice]\nmachine_action = \"" << o.machine_action << "\"\n"
-    << o.voice_extra
-    << "[storage]\npath = \"" << o.db_path << "\"\n" << o.storage_extra
-    << "[admin]\nsocket = \"" << o.db_path << ".sock\"\n"
+    << o.voice_extra << "[storage]\npath = \"" << o.db_path << "\"\n"
+    << o.storage_extra << "[admin]\nsocket = \"" << o.db_path << ".sock\"\n"
     << "token = \"" << o.admin_token << "\"\n"
     << "[limits]\nmax_calls = " << o.max_calls << "\n"
     << "webhook_deadline_ms = " << o.webhook_deadline_ms << "\n"
     << "call_idle_timeout_s = " << o.call_idle_timeout_s << "\n"
     << "max_await_redirects = " << o.max_await_redirects << "\n"
     << "[tts]\nengine = \"" << o.tts_engine << "\"\n"
-    << "cache_dir = \"" << o.db_path << ".audio\"\n" << o.tts_extra
-    << "[runtime]\nscheduler_threads = 2\n"
+    << "cache_dir = \"" << o.db_path << ".audio\"\n"
+    << o.tts_extra << "[runtime]\nscheduler_threads = 2\n"
     << o.extra_toml;
   return t.str();
 }
@@ -122,7 +123,8 @@ void prepare_faults(const daemon_options& o) {
     fail("mount --make-rprivate /");
   auto size = "size=" + std::to_string(o.tmpfs_bytes);
   if (mount("tmpfs", o.tmpfs_dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV,
-            size.c_str()) != 0)
+            size.c_str())
+      != 0)
     fail("mount tmpfs");
 }
 
@@ -140,10 +142,10 @@ pid_t spawn(const std::vector<std::string>& args, int out_fd,
     argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   // The prototype's variables must not leak in from the developer's shell.
-  for (auto name : {"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN",
-                    "TWILIO_PHONE_NUMBER", "PUBLIC_URL",
-                    "SILENCE_THRESHOLD_SECONDS", "OLLAMA_HOST", "OLLAMA_MODEL",
-                    "USE_LOCAL_LLM", "USE_LOCAL_TTS", "TTS_ENGINE"})
+  for (auto name :
+       {"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_PHONE_NUMBER",
+        "PUBLIC_URL", "SILENCE_THRESHOLD_SECONDS", "OLLAMA_HOST",
+        "OLLAMA_MODEL", "USE_LOCAL_LLM", "USE_LOCAL_TTS", "TTS_ENGINE"})
     unsetenv(name);
   execv(argv[0], argv.data());
   _exit(127);
@@ -203,7 +205,8 @@ int daemon_process::wait_exit(int timeout_ms) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
       until - std::chrono::steady_clock::now());
     pollfd exited{pidfd, POLLIN, 0};
-    if (left.count() <= 0 || ::poll(&exited, 1, static_cast<int>(left.count())) == 0) {
+    if (left.count() <= 0
+        || ::poll(&exited, 1, static_cast<int>(left.count())) == 0) {
       if (waitpid(pid_, &status, WNOHANG) != 0)
         break;
       ::close(pidfd);
@@ -234,11 +237,12 @@ std::string daemon_process::log() const {
   return out_->text;
 }
 
-bool daemon_process::wait_for_log(const std::string& text, int timeout_ms) const {
+bool daemon_process::wait_for_log(const std::string& text,
+                                  int timeout_ms) const {
   std::unique_lock<std::mutex> lock{out_->mtx};
-  return out_->changed.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] {
-    return out_->text.find(text) != std::string::npos;
-  });
+  return out_->changed.wait_for(
+    lock, std::chrono::milliseconds(timeout_ms),
+    [&] { return out_->text.find(text) != std::string::npos; });
 }
 
 void daemon_process::signal(int sig) {
@@ -299,8 +303,7 @@ int run_daemon_command(const std::vector<std::string>& args,
 
 int run_ctl_command(const std::vector<std::string>& args,
                     std::string& output_text) {
-  std::vector<std::string> argv{sb::test::binary_dir()
-                                + "/cli/switchboardctl"};
+  std::vector<std::string> argv{sb::test::binary_dir() + "/cli/switchboardctl"};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_to_end(std::move(argv), output_text);
 }
@@ -329,8 +332,10 @@ query(const std::string& db_path, const std::string& sql) {
       std::map<std::string, std::string> row;
       for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
         auto text = sqlite3_column_text(stmt, i);
-        row[sqlite3_column_name(stmt, i)]
-          = text ? reinterpret_cast<const char*>(text) : "NULL";
+        row[sqlite3_column_name(stmt, i)] = text
+                                              ? reinterpret_cast<const char*>(
+                                                text)
+                                              : "NULL";
       }
       rows.push_back(std::move(row));
     }

@@ -16,8 +16,8 @@
 namespace sb::test {
 
 struct daemon_options {
-  std::string db_path;                 // required
-  std::string admin_token;             // empty = operator endpoints off
+  std::string db_path;     // required
+  std::string admin_token; // empty = operator endpoints off
   int max_calls = 10000;
   int webhook_deadline_ms = 8000;
   int call_idle_timeout_s = 3600;
@@ -32,12 +32,12 @@ struct daemon_options {
   // Twilio's own voices unless a test is about our audio; cache_dir is
   // placed beside the database.
   std::string tts_engine = "say";
-  std::string tts_extra;               // more [tts] keys
-  std::string extra_toml;              // appended: tables not written above
-                                       // ([llm], [[llm.endpoints]])
-  std::string storage_extra;           // more [storage] keys
-  std::string server_extra;            // more [server] keys
-  std::string voice_extra;             // more [voice] keys (transport = ...)
+  std::string tts_extra;     // more [tts] keys
+  std::string extra_toml;    // appended: tables not written above
+                             // ([llm], [[llm.endpoints]])
+  std::string storage_extra; // more [storage] keys
+  std::string server_extra;  // more [server] keys
+  std::string voice_extra;   // more [voice] keys (transport = ...)
   // Storage faults. Non-empty tmpfs_dir (an existing, empty directory):
   // the daemon starts in a private mount namespace with a tmpfs of
   // tmpfs_bytes mounted there, so a test can fill it; only the daemon sees
@@ -62,10 +62,14 @@ public:
   /// Starts the daemon and waits (up to 20 s) until it listens. On failure
   /// running() is false and log() says why.
   daemon_process(const daemon_options& opts, const std::string& dir);
-  ~daemon_process();  // SIGKILL if still running
+  ~daemon_process(); // SIGKILL if still running
 
-  bool running() const { return pid_ > 0; }
-  pid_t pid() const { return pid_; }
+  bool running() const {
+    return pid_ > 0;
+  }
+  pid_t pid() const {
+    return pid_;
+  }
 
   /// `path` as the daemon sees it, from this process: through its
   /// /proc/<pid>/root, which enters its mount namespace (tmpfs_dir). Fine
@@ -80,7 +84,9 @@ public:
   query(const std::string& sql) const;
   long long query_int(const std::string& sql) const;
   std::string base_url() const;
-  int port() const { return port_; }
+  int port() const {
+    return port_;
+  }
 
   /// SIGTERM and wait (up to 20 s); returns the exit status, -1 on timeout.
   int stop();
@@ -94,7 +100,9 @@ public:
   bool wait_for_log(const std::string& text, int timeout_ms = 10000) const;
 
   /// The config file it runs with (tests may rewrite it, then SIGHUP).
-  const std::string& config_path() const { return config_path_; }
+  const std::string& config_path() const {
+    return config_path_;
+  }
 
   /// Sends `sig` (e.g. SIGHUP) to the daemon.
   void signal(int sig);
@@ -120,7 +128,8 @@ int run_sim_command(const std::vector<std::string>& args, std::string& output);
 
 /// Runs the daemon binary with `args` to completion; returns the exit code
 /// and fills `output` with stdout+stderr.
-int run_daemon_command(const std::vector<std::string>& args, std::string& output);
+int run_daemon_command(const std::vector<std::string>& args,
+                       std::string& output);
 
 /// Sends one line to the Unix socket at `path` and returns the reply line
 /// (without its newline); empty if the socket cannot be reached.

@@ -1,18 +1,18 @@
 // Twilio's requests as typed call events (twilio/call_events.hpp), from
 // the recorded webhook bodies and ConversationRelay frames in
 // tests/data/twilio/twilio-webhooks.json and from hand-made edge cases.
-#include <catch2/catch.hpp>
+#include "twilio/call_events.hpp"
 
 #include <fstream>
 #include <sstream>
 #include <string>
 
+#include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include "tests/support/paths.hpp"
-#include "twilio/call_events.hpp"
 
 using sb::call_event;
 using sb::event_kind;
@@ -76,7 +76,8 @@ sb::relay_inbound relay_fixture(const rapidjson::Document& doc,
 } // namespace
 
 TEST_CASE("a <Gather> result carries the words, their confidence and the "
-          "call's facts", "[call_events]") {
+          "call's facts",
+          "[call_events]") {
   auto doc = fixtures();
   auto p = params_of(doc, "gather_speech_result");
   auto ev = webhook(event_kind::process_speech, p);
@@ -96,7 +97,8 @@ TEST_CASE("a <Gather> result carries the words, their confidence and the "
 TEST_CASE("keys pressed at a <Gather> are the caller's digits",
           "[call_events]") {
   auto doc = fixtures();
-  auto ev = webhook(event_kind::process_speech, params_of(doc, "gather_digits"));
+  auto ev = webhook(event_kind::process_speech,
+                    params_of(doc, "gather_digits"));
   CHECK(ev.input.digits == sb::param_or(ev.raw, "Digits"));
   CHECK_FALSE(ev.input.digits.empty());
 }
@@ -124,7 +126,8 @@ TEST_CASE("a recording callback carries the recording", "[call_events]") {
 
 TEST_CASE("an AMD callback says who answered", "[call_events]") {
   auto doc = fixtures();
-  auto ev = webhook(event_kind::amd_status, params_of(doc, "async_amd_callback"));
+  auto ev = webhook(event_kind::amd_status,
+                    params_of(doc, "async_amd_callback"));
   CHECK(ev.call.answered_by == "human");
 }
 
@@ -132,7 +135,8 @@ TEST_CASE("relay-done: the session's status, and only our own hand-offs",
           "[call_events]") {
   auto doc = fixtures();
   auto ended = webhook(event_kind::relay_done,
-                       params_of(doc, "connect_action_conversationrelay_ended"));
+                       params_of(doc,
+                                 "connect_action_conversationrelay_ended"));
   CHECK(ended.relay.session_status == "ended");
   CHECK(ended.relay.session_id == "VX21d6f40cfb511982e4424e0e250a9557");
   // {"reason":"caller asked for a human"} is someone else's hand-off.
@@ -159,7 +163,8 @@ TEST_CASE("numbers Twilio never sends are taken as absent", "[call_events]") {
 }
 
 TEST_CASE("a retry has the digest of its first delivery, and any change "
-          "does not", "[call_events]") {
+          "does not",
+          "[call_events]") {
   auto doc = fixtures();
   auto p = params_of(doc, "gather_speech_result");
   auto first = webhook(event_kind::process_speech, p);

@@ -2,14 +2,14 @@
 // (Hindi text, custom parameters), unknown types kept, each malformed case
 // naming its field, the size limit, UTF-8 checks, and outbound frames read
 // back with RapidJSON to check their exact fields and escaping.
-#include <catch2/catch.hpp>
+#include "twilio/relay_frames.hpp"
 
 #include <string>
 
+#include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 
 #include "core/error.hpp"
-#include "twilio/relay_frames.hpp"
 
 namespace {
 
@@ -114,14 +114,16 @@ TEST_CASE("relay prompt, dtmf, interrupt and error frames", "[relay]") {
     R"({"type":"interrupt","utteranceUntilInterrupt":"आपका ऑर्डर","durationUntilInterruptMs":460})");
   CHECK(i.utterance_until_interrupt == "आपका ऑर्डर");
   CHECK(i.duration_until_interrupt_ms == 460);
-  CHECK(parse_as<relay_interrupt>(
-          R"({"type":"interrupt","utteranceUntilInterrupt":"","durationUntilInterruptMs":"1200"})")
-          .duration_until_interrupt_ms
-        == 1200);
-  CHECK(parse_as<relay_interrupt>(
-          R"({"type":"interrupt","utteranceUntilInterrupt":"x","durationUntilInterruptMs":12.9})")
-          .duration_until_interrupt_ms
-        == 12);
+  CHECK(
+    parse_as<relay_interrupt>(
+      R"({"type":"interrupt","utteranceUntilInterrupt":"","durationUntilInterruptMs":"1200"})")
+      .duration_until_interrupt_ms
+    == 1200);
+  CHECK(
+    parse_as<relay_interrupt>(
+      R"({"type":"interrupt","utteranceUntilInterrupt":"x","durationUntilInterruptMs":12.9})")
+      .duration_until_interrupt_ms
+    == 12);
   CHECK(parse_as<relay_interrupt>(
           R"({"type":"interrupt","utteranceUntilInterrupt":"x"})")
           .duration_until_interrupt_ms
@@ -184,10 +186,12 @@ TEST_CASE("relay malformed frames name the problem", "[relay]") {
     Catch::Contains("'durationUntilInterruptMs'"));
   CHECK_THAT(error_of(R"({"type":"error"})"),
              Catch::Contains("'description' is missing"));
-  CHECK_THAT(error_of(R"({"type":"setup","sessionId":"VX1","accountSid":"AC1"})"),
-             Catch::Contains("'callSid' is missing"));
   CHECK_THAT(
-    error_of(R"({"type":"setup","sessionId":"VX1","accountSid":"AC1","callSid":""})"),
+    error_of(R"({"type":"setup","sessionId":"VX1","accountSid":"AC1"})"),
+    Catch::Contains("'callSid' is missing"));
+  CHECK_THAT(
+    error_of(
+      R"({"type":"setup","sessionId":"VX1","accountSid":"AC1","callSid":""})"),
     Catch::Contains("'callSid' is empty"));
   CHECK_THAT(error_of(R"({"type":"setup","accountSid":"AC1","callSid":"CA1"})"),
              Catch::Contains("'sessionId' is missing"));
@@ -219,10 +223,10 @@ TEST_CASE("relay frames must be UTF-8 text", "[relay]") {
       R"({"type":"setup","sessionId":"VX1","accountSid":"AC1","callSid":"CA1","customParameters":{"k":"\udc80"}})"),
     Catch::Contains("'customParameters.k' is not valid UTF-8"));
   // A surrogate pair is fine: U+1F600.
-  CHECK(parse_as<relay_prompt>(
-          R"({"type":"prompt","voicePrompt":"\ud83d\ude00"})")
-          .voice_prompt
-        == "\xF0\x9F\x98\x80");
+  CHECK(
+    parse_as<relay_prompt>(R"({"type":"prompt","voicePrompt":"\ud83d\ude00"})")
+      .voice_prompt
+    == "\xF0\x9F\x98\x80");
 }
 
 TEST_CASE("relay frames with a raw NUL byte are not JSON", "[relay]") {
@@ -239,8 +243,9 @@ TEST_CASE("relay frames with a raw NUL byte are not JSON", "[relay]") {
 TEST_CASE("relay frames above the size limit are refused", "[relay]") {
   const std::string frame = R"({"type":"dtmf","digit":"1"})";
   CHECK(parse_relay_frame(frame, frame.size()));
-  CHECK_THAT(error_of(frame, frame.size() - 1),
-             Catch::Contains("larger than " + std::to_string(frame.size() - 1)));
+  CHECK_THAT(
+    error_of(frame, frame.size() - 1),
+    Catch::Contains("larger than " + std::to_string(frame.size() - 1)));
   // Deep nesting inside the limit is parsed without recursion.
   const std::string deep = R"({"type":"x","v":)" + std::string(20000, '[')
                            + std::string(20000, ']') + "}";
@@ -248,7 +253,8 @@ TEST_CASE("relay frames above the size limit are refused", "[relay]") {
 }
 
 TEST_CASE("relay text frame escapes and round-trips", "[relay]") {
-  const std::string token = "He said \"hi\\there\"\n\t\x01\x1F नमस्ते 😀 </script>";
+  const std::string token =
+    "He said \"hi\\there\"\n\t\x01\x1F नमस्ते 😀 </script>";
   auto text = relay_text_frame(token, false);
   CHECK(text.find('\n') == std::string::npos);
   CHECK(text.find("\\u0001") != std::string::npos);
@@ -280,8 +286,9 @@ TEST_CASE("relay sendDigits frame validates its digits", "[relay]") {
 }
 
 TEST_CASE("relay language, end and play frames", "[relay]") {
-  CHECK(*relay_language_frame("hi-IN", "en-US")
-        == R"({"type":"language","ttsLanguage":"hi-IN","transcriptionLanguage":"en-US"})");
+  CHECK(
+    *relay_language_frame("hi-IN", "en-US")
+    == R"({"type":"language","ttsLanguage":"hi-IN","transcriptionLanguage":"en-US"})");
   CHECK(*relay_language_frame("", "hi-IN")
         == R"({"type":"language","transcriptionLanguage":"hi-IN"})");
   CHECK(*relay_language_frame("hi-IN", "")
@@ -303,21 +310,22 @@ TEST_CASE("relay language, end and play frames", "[relay]") {
   CHECK(str(doc, "source") == "https://example.com/a b.mp3?x=1&y=\"2\"");
   CHECK(doc["loop"].GetUint() == 0);
   CHECK_FALSE(doc["interruptible"].GetBool());
-  CHECK(*relay_play_frame("https://e.com/x.wav")
-        == R"({"type":"play","source":"https://e.com/x.wav","loop":1,"interruptible":true})");
+  CHECK(
+    *relay_play_frame("https://e.com/x.wav")
+    == R"({"type":"play","source":"https://e.com/x.wav","loop":1,"interruptible":true})");
   auto empty = relay_play_frame("");
   REQUIRE_FALSE(empty);
   CHECK_THAT(what(empty.error()), Catch::Contains("'source'"));
 }
 
-TEST_CASE("relay outbound text parses back through our own parser",
-          "[relay]") {
+TEST_CASE("relay outbound text parses back through our own parser", "[relay]") {
   const std::string description = "bad \"frame\"\\\r\n\x7F नमस्ते 😀";
   auto text = relay_text_frame(description, true);
   // Rename the fields so our parser reads the escaped token as a prompt.
   const std::string head = R"({"type":"text","token")";
   REQUIRE(text.compare(0, head.size(), head) == 0);
-  auto as_prompt = R"({"type":"prompt","voicePrompt")" + text.substr(head.size());
+  auto as_prompt = R"({"type":"prompt","voicePrompt")"
+                   + text.substr(head.size());
   auto prompt = parse_as<relay_prompt>(as_prompt);
   CHECK(prompt.voice_prompt == description);
   CHECK(prompt.last);

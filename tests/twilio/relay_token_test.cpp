@@ -2,13 +2,13 @@
 // the signature, the CallSid or the auth token, expiry and tokens from the
 // future at their exact edges, and garbage that must be refused without
 // crashing.
-#include <catch2/catch.hpp>
+#include "twilio/relay_token.hpp"
 
 #include <cstdint>
 #include <limits>
 #include <string>
 
-#include "twilio/relay_token.hpp"
+#include <catch2/catch.hpp>
 
 namespace {
 
@@ -89,11 +89,22 @@ TEST_CASE("relay token garbage is malformed", "[relay]") {
   const auto token = make_relay_token(auth, call, issued);
   const auto sig = token.substr(11);
   const std::string cases[] = {
-    "", ".", "abc", token.substr(0, 10), token + "A", token + "=",
-    token.substr(0, token.size() - 1), "." + sig, "x." + sig,
-    "-1." + sig, "+1700000000." + sig, "01700000000." + sig,
-    " 1700000000." + sig, "1700000000 ." + sig,
-    "99999999999999999999999." + sig, "1700000000.." + sig.substr(1),
+    "",
+    ".",
+    "abc",
+    token.substr(0, 10),
+    token + "A",
+    token + "=",
+    token.substr(0, token.size() - 1),
+    "." + sig,
+    "x." + sig,
+    "-1." + sig,
+    "+1700000000." + sig,
+    "01700000000." + sig,
+    " 1700000000." + sig,
+    "1700000000 ." + sig,
+    "99999999999999999999999." + sig,
+    "1700000000.." + sig.substr(1),
     "1700000000." + sig.substr(0, 42) + "+",
     "1700000000." + sig.substr(0, 42) + "/",
     std::string("1700000000.") + std::string(43, '\0'),

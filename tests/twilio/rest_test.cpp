@@ -4,21 +4,20 @@
 // Twilio errors, problem JSON, slow and absent servers become rest_failure
 // values, and the backoff schedule. Nothing sleeps: the slow-server case
 // waits on the client's own timeout.
-#include <catch2/catch.hpp>
-
-#include "tests/fixtures/refusing_port.hpp"
+#include <chrono>
+#include <string>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <chrono>
-#include <string>
+#include <catch2/catch.hpp>
 
 #include "net/text/form.hpp"
-#include "twilio/twilio_rest.hpp"
 #include "tests/fixtures/fake_twilio.hpp"
+#include "tests/fixtures/refusing_port.hpp"
+#include "twilio/twilio_rest.hpp"
 
 namespace {
 
@@ -63,8 +62,7 @@ sb::create_call_params outbound_call() {
   p.from = "+15017122661";
   p.url = "https://voice.example.com/twilio/outbound?job=42";
   p.status_callback = "https://voice.example.com/twilio/status";
-  p.status_callback_events = {"initiated", "ringing", "answered",
-                              "completed"};
+  p.status_callback_events = {"initiated", "ringing", "answered", "completed"};
   p.machine_detection = "DetectMessageEnd";
   p.record = true;
   p.recording_status_callback = "https://voice.example.com/twilio/recording";
@@ -75,7 +73,6 @@ bool is_call_sid(const std::string& sid) {
   return sid.size() == 34 && sid.rfind("CA", 0) == 0
          && sid.find_first_not_of("0123456789abcdef", 2) == std::string::npos;
 }
-
 
 } // namespace
 
@@ -141,17 +138,17 @@ TEST_CASE_METHOD(rest_fixture, "optional create fields are sent when set",
   p.timeout_s = 25;
   auto rest = client();
   REQUIRE(rest.create_call(p));
-  const form_params expected{
-    {"To", p.to},
-    {"From", p.from},
-    {"Url", p.url},
-    {"Method", "POST"},
-    {"MachineDetection", "Enable"},
-    {"AsyncAmd", "true"},
-    {"AsyncAmdStatusCallback", "https://voice.example.com/twilio/amd"},
-    {"RecordingStatusCallbackEvent", "in-progress"},
-    {"RecordingStatusCallbackEvent", "completed"},
-    {"Timeout", "25"}};
+  const form_params expected{{"To", p.to},
+                             {"From", p.from},
+                             {"Url", p.url},
+                             {"Method", "POST"},
+                             {"MachineDetection", "Enable"},
+                             {"AsyncAmd", "true"},
+                             {"AsyncAmdStatusCallback",
+                              "https://voice.example.com/twilio/amd"},
+                             {"RecordingStatusCallbackEvent", "in-progress"},
+                             {"RecordingStatusCallbackEvent", "completed"},
+                             {"Timeout", "25"}};
   CHECK(only_request().params == expected);
 }
 
@@ -361,8 +358,7 @@ TEST_CASE("nothing listening is a retryable transport failure",
   CHECK(sb::retry_delay(r.failure(), 2, 5) == 1000ms);
 }
 
-TEST_CASE("retry_delay backs off exponentially up to a cap",
-          "[twilio_rest]") {
+TEST_CASE("retry_delay backs off exponentially up to a cap", "[twilio_rest]") {
   sb::rest_failure f;
   f.retryable = true;
   const std::chrono::milliseconds expected[] = {250ms, 500ms, 1s, 2s,

@@ -3,17 +3,16 @@
 // notes, tampering, URL port/fragment/case handling, repeated keys, UTF-8
 // values, JSON bodies with bodySHA256, and every signed webhook body in the
 // shared fixtures going through parse_form first as in the daemon.
-#include <catch2/catch.hpp>
-
 #include <fstream>
 #include <sstream>
 #include <string>
 
+#include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 
 #include "net/text/form.hpp"
-#include "twilio/twilio_signature.hpp"
 #include "tests/support/paths.hpp"
+#include "twilio/twilio_signature.hpp"
 
 namespace {
 
@@ -126,8 +125,7 @@ TEST_CASE("the documented worked example", "[twilio_signature]") {
                                   docs_signature));
   // Parameter order in the body does not matter.
   form_params reversed(docs_params().rbegin(), docs_params().rend());
-  CHECK(validate_twilio_signature("12345", docs_url, reversed,
-                                  docs_signature));
+  CHECK(validate_twilio_signature("12345", docs_url, reversed, docs_signature));
 }
 
 TEST_CASE("any tampering invalidates the signature", "[twilio_signature]") {
@@ -167,15 +165,15 @@ TEST_CASE("malformed signatures and empty secrets are rejected",
   CHECK_FALSE(validate_twilio_signature("", docs_url, docs_params(), sig));
   CHECK_FALSE(validate_twilio_signature("12345", docs_url, docs_params(),
                                         sig.substr(0, 27)));
-  CHECK_FALSE(validate_twilio_signature("12345", docs_url, docs_params(),
-                                        sig + "="));
+  CHECK_FALSE(
+    validate_twilio_signature("12345", docs_url, docs_params(), sig + "="));
   CHECK_FALSE(validate_twilio_signature("12345", docs_url, docs_params(),
                                         "l/OH5YylLD5NRKLltdqwSvS0BnU="));
   // An empty token still signs (HMAC allows it) but never validates.
   const auto empty_key_sig = twilio_signature("", docs_url, docs_params());
   CHECK(empty_key_sig.size() == 28);
-  CHECK_FALSE(validate_twilio_signature("", docs_url, docs_params(),
-                                        empty_key_sig));
+  CHECK_FALSE(
+    validate_twilio_signature("", docs_url, docs_params(), empty_key_sig));
 }
 
 TEST_CASE("URL forms: port stripped or defaulted, fragment dropped",
@@ -213,11 +211,10 @@ TEST_CASE("URL forms: port stripped or defaulted, fragment dropped",
 TEST_CASE("repeated keys sort and de-duplicate their values",
           "[twilio_signature]") {
   const std::string url = "https://h.example/gather";
-  const form_params a{{"Digits", "5678"}, {"Digits", "1234"},
-                      {"Digits", "1234"}, {"Sid", "CA1"}};
+  const form_params a{
+    {"Digits", "5678"}, {"Digits", "1234"}, {"Digits", "1234"}, {"Sid", "CA1"}};
   const form_params b{{"Sid", "CA1"}, {"Digits", "1234"}, {"Digits", "5678"}};
-  CHECK(sb::twilio_signing_input(url, a)
-        == url + "Digits1234Digits5678SidCA1");
+  CHECK(sb::twilio_signing_input(url, a) == url + "Digits1234Digits5678SidCA1");
   CHECK(twilio_signature("tok", url, a) == twilio_signature("tok", url, b));
   // A key that is a prefix of another sorts first, whole keys before
   // values: not the order of the concatenated key+value strings.
@@ -228,19 +225,18 @@ TEST_CASE("repeated keys sort and de-duplicate their values",
         == url + "Reasonz" + "ReasonConferenceEndedtest"
              + "ReasonParticipantx");
   // Bytewise, case-sensitive key order; empty values give just the key.
-  const form_params cased{{"callSid", "c"}, {"CallSid", "b"},
-                          {"CALLSID", "a"}, {"Empty", ""}};
+  const form_params cased{
+    {"callSid", "c"}, {"CallSid", "b"}, {"CALLSID", "a"}, {"Empty", ""}};
   CHECK(sb::twilio_signing_input(url, cased)
         == url + "CALLSIDaCallSidbEmptycallSidc");
 }
 
 TEST_CASE("UTF-8 values sign as raw bytes", "[twilio_signature]") {
   const std::string url = "https://voice.example.com/twilio/gather?turn=1";
-  const form_params params{
-    {"CallSid", "CAa847514af887a9634bffb3d413226c05"},
-    {"SpeechResult", "नमस्ते, मुझे मदद चाहिए।"},
-    {"Confidence", "0.92"},
-    {"Language", "hi-IN"}};
+  const form_params params{{"CallSid", "CAa847514af887a9634bffb3d413226c05"},
+                           {"SpeechResult", "नमस्ते, मुझे मदद चाहिए।"},
+                           {"Confidence", "0.92"},
+                           {"Language", "hi-IN"}};
   // Computed independently (Python hmac/hashlib) over the same input.
   const std::string expected = "j6nMoCMIM0zX6J6uozSWmv8bIFU=";
   CHECK(twilio_signature("12345", url, params) == expected);

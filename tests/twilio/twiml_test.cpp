@@ -1,14 +1,15 @@
 // Tests for twilio/twiml: xml_escape against python-twilio's reference output,
 // injection attempts, characters XML forbids, broken UTF-8, and the
 // writer's document shape (declaration, nesting, attributes, finish()).
-#include <catch2/catch.hpp>
+#include "twilio/twiml.hpp"
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include "net/text/form.hpp"
-#include "twilio/twiml.hpp"
 
 namespace {
 
@@ -18,9 +19,12 @@ constexpr const char* declaration = R"(<?xml version="1.0" encoding="UTF-8"?>)";
 // entities resolved. Anything else after '&' is a test failure, since
 // xml_escape writes no other references.
 std::string xml_unescape(std::string_view text) {
-  static const std::pair<std::string_view, char> entities[] = {
-    {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'},
-    {"&quot;", '"'}, {"&apos;", '\''}};
+  static const std::pair<std::string_view, char> entities[] = {{"&amp;", '&'},
+                                                               {"&lt;", '<'},
+                                                               {"&gt;", '>'},
+                                                               {"&quot;", '"'},
+                                                               {"&apos;",
+                                                                '\''}};
   std::string out;
   for (size_t pos = 0; pos < text.size();) {
     bool matched = false;
@@ -73,8 +77,9 @@ TEST_CASE("xml_escape reads back like python-twilio's output", "[twiml]") {
   std::string reference =
     R"(Press 1 or say "sales" &amp; &lt;wait&gt;. It's fine.)";
   std::string ours = sb::xml_escape(input);
-  CHECK(ours == "Press 1 or say &quot;sales&quot; &amp; &lt;wait&gt;. "
-                "It&apos;s fine.");
+  CHECK(ours
+        == "Press 1 or say &quot;sales&quot; &amp; &lt;wait&gt;. "
+           "It&apos;s fine.");
   // Same text for an XML parser: ours only adds quote escapes on top.
   CHECK(xml_unescape(ours) == input);
   CHECK(xml_unescape(reference) == input);
@@ -93,9 +98,9 @@ TEST_CASE("caller text can never become a verb", "[twiml]") {
 
 TEST_CASE("attribute values are escaped", "[twiml]") {
   sb::twiml_writer writer;
-  writer.empty_element(
-    "Redirect", {{"action", "https://example.com/gather?step=1&lang=en"},
-                 {"x", R"(a"b'c<d>)"}});
+  writer.empty_element("Redirect",
+                       {{"action", "https://example.com/gather?step=1&lang=en"},
+                        {"x", R"(a"b'c<d>)"}});
   std::string doc = writer.finish();
   CHECK(doc.find(R"(action="https://example.com/gather?step=1&amp;lang=en")")
         != std::string::npos);
@@ -108,8 +113,9 @@ TEST_CASE("xml_escape drops characters XML 1.0 forbids", "[twiml]") {
                     "f",
                     14};
   input.insert(1, 1, '\0');
-  CHECK(sb::xml_escape(input) == "ab\tc\nd\re\x7F"
-                                 "f");
+  CHECK(sb::xml_escape(input)
+        == "ab\tc\nd\re\x7F"
+           "f");
   // U+FFFE and U+FFFF are dropped; U+FFFD itself is a fine character.
   CHECK(sb::xml_escape("x\xEF\xBF\xBEy\xEF\xBF\xBFz\xEF\xBF\xBD")
         == "xyz\xEF\xBF\xBD");
@@ -118,10 +124,12 @@ TEST_CASE("xml_escape drops characters XML 1.0 forbids", "[twiml]") {
 TEST_CASE("xml_escape replaces invalid UTF-8 with U+FFFD", "[twiml]") {
   const std::string fffd = "\xEF\xBF\xBD";
   CHECK(sb::xml_escape("\xC3\x28") == fffd + "(");
-  CHECK(sb::xml_escape("a\xFF" "b") == "a" + fffd + "b");
-  CHECK(sb::xml_escape("\xC0\xAF") == fffd);           // overlong
+  CHECK(sb::xml_escape("a\xFF"
+                       "b")
+        == "a" + fffd + "b");
+  CHECK(sb::xml_escape("\xC0\xAF") == fffd);            // overlong
   CHECK(sb::xml_escape("\xED\xA0\x80!") == fffd + "!"); // surrogate
-  CHECK(sb::xml_escape("\xF4\x90\x80\x80") == fffd);   // > U+10FFFF
+  CHECK(sb::xml_escape("\xF4\x90\x80\x80") == fffd);    // > U+10FFFF
   CHECK(sb::xml_escape("end\xE0\xA4") == "end" + fffd); // truncated
   // A broken sequence does not swallow the valid character after it.
   CHECK(sb::xml_escape("\xE0\xA4नमस्ते") == fffd + "नमस्ते");
@@ -152,8 +160,7 @@ TEST_CASE("xml_escape output is always clean character data", "[twiml]") {
     for (char c : out) {
       auto u = static_cast<unsigned char>(c);
       bool allowed_control = c == '\t' || c == '\n' || c == '\r';
-      clean = clean && (u >= 0x20 || allowed_control) && c != '<'
-              && c != '"';
+      clean = clean && (u >= 0x20 || allowed_control) && c != '<' && c != '"';
     }
     REQUIRE(clean);
     REQUIRE(out.find("\xEF\xBF\xBE") == std::string::npos);

@@ -38,8 +38,7 @@ std::string riff(const std::string& chunks) {
          + chunks;
 }
 
-std::string fmt(uint16_t tag, uint16_t channels, uint32_t rate,
-                uint16_t bits) {
+std::string fmt(uint16_t tag, uint16_t channels, uint32_t rate, uint16_t bits) {
   const uint16_t align = static_cast<uint16_t>(channels * bits / 8);
   return le(tag, 2) + le(channels, 2) + le(rate, 4) + le(rate * align, 4)
          + le(align, 2) + le(bits, 2);
@@ -48,9 +47,10 @@ std::string fmt(uint16_t tag, uint16_t channels, uint32_t rate,
 // WAVE_FORMAT_EXTENSIBLE wrapping `tag`.
 std::string fmt_extensible(uint16_t tag, uint16_t channels, uint32_t rate,
                            uint16_t bits, bool good_guid = true) {
-  std::string guid = le(tag, 2) + std::string("\x00\x00\x00\x00\x10\x00\x80"
-                                              "\x00\x00\xAA\x00\x38\x9B\x71",
-                                              14);
+  std::string guid = le(tag, 2)
+                     + std::string("\x00\x00\x00\x00\x10\x00\x80"
+                                   "\x00\x00\xAA\x00\x38\x9B\x71",
+                                   14);
   if (!good_guid)
     guid[15] = 0x72;
   return fmt(0xFFFE, channels, rate, bits) + le(22, 2) + le(bits, 2)
@@ -108,20 +108,21 @@ TEST_CASE("mu-law round trip stays within half a quantisation step",
       REQUIRE(err <= (std::abs(x) + 132) / 32 + 1);
       worst_in_range = std::max(worst_in_range, err);
     } else {
-      REQUIRE(err <= std::abs(x) - 32124);   // clipped to the top code
+      REQUIRE(err <= std::abs(x) - 32124); // clipped to the top code
     }
   }
   CHECK(worst_in_range <= 512);
   // Every code but negative zero survives decode then encode.
   for (int c = 0; c < 256; ++c)
     if (c != 0x7F)
-      REQUIRE(sb::linear_to_mulaw(sb::mulaw_to_linear(
-                static_cast<uint8_t>(c)))
+      REQUIRE(sb::linear_to_mulaw(sb::mulaw_to_linear(static_cast<uint8_t>(c)))
               == c);
 }
 
 TEST_CASE("mulaw_wav writes the exact 8 kHz mu-law header", "[audio]") {
   const auto wav = sb::mulaw_wav({0x01, 0x02, 0x03});
+  // One WAV field per line:
+  // clang-format off
   const std::vector<uint8_t> expected = {
     'R', 'I', 'F', 'F', 54, 0, 0, 0,       // 4 + 26 + 12 + 12 (3 + pad)
     'W', 'A', 'V', 'E',
@@ -136,6 +137,7 @@ TEST_CASE("mulaw_wav writes the exact 8 kHz mu-law header", "[audio]") {
     'f', 'a', 'c', 't', 4, 0, 0, 0, 3, 0, 0, 0,
     'd', 'a', 't', 'a', 3, 0, 0, 0, 0x01, 0x02, 0x03,
     0};                                    // pad byte
+  // clang-format on
   CHECK(wav == expected);
   const auto even = sb::mulaw_wav(std::vector<uint8_t>(8000, 0xFF));
   CHECK(even.size() == 58 + 8000);
@@ -148,8 +150,8 @@ TEST_CASE("read_wav reads back what mulaw_wav wrote", "[audio]") {
   for (int c = 0; c < 256; ++c)
     codes.push_back(static_cast<uint8_t>(c));
   const auto wav = sb::mulaw_wav(codes);
-  auto pcm = sb::read_wav({reinterpret_cast<const char*>(wav.data()),
-                           wav.size()});
+  auto pcm = sb::read_wav(
+    {reinterpret_cast<const char*>(wav.data()), wav.size()});
   REQUIRE(pcm);
   CHECK(pcm->sample_rate == 8000);
   REQUIRE(pcm->samples.size() == 256);
@@ -166,9 +168,8 @@ TEST_CASE("read_wav accepts PCM16, extensible and stereo", "[audio]") {
     CHECK(pcm->samples == std::vector<int16_t>{1, -2, 32767});
   }
   SECTION("extensible PCM16") {
-    auto pcm = sb::read_wav(
-      riff(chunk("fmt ", fmt_extensible(1, 1, 16000, 16))
-           + chunk("data", pcm16({5, 6}))));
+    auto pcm = sb::read_wav(riff(chunk("fmt ", fmt_extensible(1, 1, 16000, 16))
+                                 + chunk("data", pcm16({5, 6}))));
     REQUIRE(pcm);
     CHECK(pcm->sample_rate == 16000);
     CHECK(pcm->samples == std::vector<int16_t>{5, 6});
@@ -196,11 +197,10 @@ TEST_CASE("read_wav accepts PCM16, extensible and stereo", "[audio]") {
 }
 
 TEST_CASE("read_wav skips unknown and odd-sized chunks", "[audio]") {
-  const auto wav = riff(chunk("JUNK", "abc")
-                        + chunk("fmt ", fmt(1, 1, 8000, 16))
-                        + chunk("LIST", "INFOisft" + le(5, 4) + "Lavf\0"s)
-                        + chunk("fact", le(2, 4))
-                        + chunk("data", pcm16({42, -42})));
+  const auto wav = riff(
+    chunk("JUNK", "abc") + chunk("fmt ", fmt(1, 1, 8000, 16))
+    + chunk("LIST", "INFOisft" + le(5, 4) + "Lavf\0"s) + chunk("fact", le(2, 4))
+    + chunk("data", pcm16({42, -42})));
   auto pcm = sb::read_wav(wav);
   REQUIRE(pcm);
   CHECK(pcm->samples == std::vector<int16_t>{42, -42});
@@ -211,15 +211,14 @@ TEST_CASE("read_wav skips unknown and odd-sized chunks", "[audio]") {
   }
 }
 
-TEST_CASE("read_wav takes the rest of the file for streamed sizes",
-          "[audio]") {
+TEST_CASE("read_wav takes the rest of the file for streamed sizes", "[audio]") {
   const auto head = chunk("fmt ", fmt(1, 1, 24000, 16));
   for (uint32_t size : {0xFFFFFFFFu, 0u}) {
     const auto wav = "RIFF" + le(0xFFFFFFFF, 4) + "WAVE" + head + "data"
                      + le(size, 4) + pcm16({1, 2, 3}) + "\x04";
     auto pcm = sb::read_wav(wav);
     REQUIRE(pcm);
-    CHECK(pcm->samples == std::vector<int16_t>{1, 2, 3});   // odd byte dropped
+    CHECK(pcm->samples == std::vector<int16_t>{1, 2, 3}); // odd byte dropped
   }
 }
 
@@ -246,9 +245,9 @@ TEST_CASE("read_wav rejects broken and unsupported files", "[audio]") {
                     "channel count 3");
   require_wav_error(riff(chunk("fmt ", fmt(1, 1, 0, 16)) + data),
                     "sample rate 0");
-  require_wav_error(riff(chunk("fmt ", fmt_extensible(1, 1, 8000, 16, false))
-                         + data),
-                    "subformat GUID");
+  require_wav_error(
+    riff(chunk("fmt ", fmt_extensible(1, 1, 8000, 16, false)) + data),
+    "subformat GUID");
   require_wav_error(riff(chunk("fmt ", fmt(0xFFFE, 1, 8000, 16)) + data),
                     "extensible fmt chunk has 16");
 }
@@ -261,12 +260,12 @@ TEST_CASE("to_phone_wav resamples, encodes and wraps", "[audio]") {
       static_cast<int16_t>(8000 * std::sin(2 * pi * 440 * i / 22050.0)));
   const auto wav = sb::to_phone_wav(in);
   REQUIRE(wav.size() > 58);
-  auto back = sb::read_wav({reinterpret_cast<const char*>(wav.data()),
-                            wav.size()});
+  auto back = sb::read_wav(
+    {reinterpret_cast<const char*>(wav.data()), wav.size()});
   REQUIRE(back);
   CHECK(back->sample_rate == 8000);
   CHECK(back->samples.size() == Approx(8000).margin(2));
-  CHECK(wav[20] == 7);   // format tag: mu-law
+  CHECK(wav[20] == 7); // format tag: mu-law
   CHECK(sb::to_phone_wav({22050, {}}).empty());
   CHECK(sb::to_phone_wav({0, {1, 2, 3}}).empty());
 }

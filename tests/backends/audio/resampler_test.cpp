@@ -1,13 +1,12 @@
 // Tests for backends/audio/audio_resampler: espeak's 22050 Hz down to the
 // phone's 8000 Hz keeps length, level and pitch of in-band content, and
 // the edge cases (same rate, empty input, bad rates) behave as documented.
-#include "backends/audio/audio_resampler.hpp"
-
 #include <cmath>
 #include <cstdlib>
 
 #include <catch2/catch.hpp>
 
+#include "backends/audio/audio_resampler.hpp"
 #include "core/error.hpp"
 
 namespace {
@@ -60,7 +59,7 @@ TEST_CASE("a 100-3000 Hz sweep survives 22050 -> 8000 Hz", "[resample]") {
   int peak = 0;
   for (auto s : out->samples)
     peak = std::max(peak, std::abs(static_cast<int>(s)));
-  CHECK(peak < 12000 * 1.1);    // no ringing to speak of, far from clipping
+  CHECK(peak < 12000 * 1.1); // no ringing to speak of, far from clipping
   CHECK(peak > 12000 * 0.9);
 }
 
@@ -72,8 +71,8 @@ TEST_CASE("a 1 kHz tone keeps its pitch", "[resample]") {
   const size_t changes = sign_changes(out->samples, 2000, 6000);
   const double hz = changes / 2.0 / 0.5;
   CHECK(hz == Approx(1000).epsilon(0.01));
-  CHECK(rms(out->samples, 2000, 6000) == Approx(10000 / std::sqrt(2.0))
-                                           .epsilon(0.02));
+  CHECK(rms(out->samples, 2000, 6000)
+        == Approx(10000 / std::sqrt(2.0)).epsilon(0.02));
 }
 
 TEST_CASE("content above the new Nyquist frequency is filtered out",
@@ -96,7 +95,7 @@ TEST_CASE("full-scale input clips instead of wrapping", "[resample]") {
     const double ideal = 32767 * std::sin(2 * pi * 1000 * i / 8000.0);
     worst = std::max(worst, std::abs(out->samples[i] - ideal));
   }
-  CHECK(worst < 1000);   // also shows soxr removed its filter delay
+  CHECK(worst < 1000); // also shows soxr removed its filter delay
 }
 
 TEST_CASE("resample edge cases", "[resample]") {

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "backends/llm/clause_chunker.hpp"
+
+#include <catch2/catch.hpp>
 
 using sb::clause_chunker;
 
@@ -22,7 +22,8 @@ std::vector<std::string> chunk(const std::vector<std::string>& tokens,
 
 } // namespace
 
-TEST_CASE("a sentence end completes a piece as soon as it arrives", "[chunker]") {
+TEST_CASE("a sentence end completes a piece as soon as it arrives",
+          "[chunker]") {
   clause_chunker c;
   CHECK(c.push("Hello").empty());
   auto pieces = c.push(" there!");
@@ -32,10 +33,13 @@ TEST_CASE("a sentence end completes a piece as soon as it arrives", "[chunker]")
   CHECK(c.push(" are you?") == std::vector<std::string>{" How are you?"});
 }
 
-TEST_CASE("pieces concatenate back to exactly what the model said", "[chunker]") {
-  std::vector<std::string> tokens{"Sure", ".", " The", " total", " is", " 3",
-                                  ".", "5", " rupees", ",", " paid", " today",
-                                  ".", " Anything", " else", "?", " Bye"};
+TEST_CASE("pieces concatenate back to exactly what the model said",
+          "[chunker]") {
+  std::vector<std::string> tokens{"Sure",    ".",         " The",  " total",
+                                  " is",     " 3",        ".",     "5",
+                                  " rupees", ",",         " paid", " today",
+                                  ".",       " Anything", " else", "?",
+                                  " Bye"};
   auto pieces = chunk(tokens);
   std::string joined, said;
   for (const auto& p : pieces)
@@ -54,8 +58,8 @@ TEST_CASE("a clause is cut only when long enough and followed by a space",
           "[chunker]") {
   auto short_clause = chunk({"Yes, ", "of course"});
   CHECK(short_clause == std::vector<std::string>{"Yes, of course"});
-  auto long_clause = chunk({"When the order arrives tomorrow,", " you will get",
-                            " a message"});
+  auto long_clause = chunk(
+    {"When the order arrives tomorrow,", " you will get", " a message"});
   REQUIRE(long_clause.size() == 2);
   CHECK(long_clause[0] == "When the order arrives tomorrow,");
   CHECK(long_clause[1] == " you will get a message");

@@ -7,24 +7,23 @@
 // end_call tools offered and called, and keep-alive reuse of one
 // connection. Nothing sleeps:
 // delays are the fake's timers and waits have finite timeouts.
-#include <catch2/catch.hpp>
-
-#include "tests/fixtures/refusing_port.hpp"
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
 #include "backends/llm/llm_client.hpp"
 #include "core/error.hpp"
 #include "tests/fixtures/fake_llm.hpp"
+#include "tests/fixtures/refusing_port.hpp"
 
 namespace {
 
@@ -71,8 +70,7 @@ struct client_fixture {
   }
 
   std::string prefix() const {
-    return std::string(to_string(backend_of(flavor))) + " "
-           + server.base_url()
+    return std::string(to_string(backend_of(flavor))) + " " + server.base_url()
            + (flavor == fake_llm::flavor::ollama ? "/api/chat"
                                                  : "/v1/chat/completions")
            + ": ";
@@ -95,7 +93,6 @@ caf::error failure(const caf::expected<sb::llm_completion>& result) {
   REQUIRE_FALSE(result);
   return result.error();
 }
-
 
 } // namespace
 
@@ -159,8 +156,7 @@ TEST_CASE("the request carries model, prompt, history and key",
   CHECK(r.stream);
   CHECK(r.temperature == Approx(0.3));
   CHECK(r.max_tokens == 99);
-  CHECK(r.keep_alive
-        == (f.flavor == fake_llm::flavor::ollama ? "5m" : ""));
+  CHECK(r.keep_alive == (f.flavor == fake_llm::flavor::ollama ? "5m" : ""));
   REQUIRE(r.messages.size() == 4);
   CHECK(r.messages[0].role == "system");
   CHECK(r.messages[0].content == system_prompt);
@@ -201,8 +197,7 @@ TEST_CASE("HTTP 500 is an error with status and body", "[llm_client]") {
   INFO(name_of(f.flavor));
   f.server.set_mode(fake_llm::mode::http_500);
   f.server.set_error_message("CUDA out of memory");
-  auto err = failure(f.client().complete(settings(), system_prompt,
-                                         history()));
+  auto err = failure(f.client().complete(settings(), system_prompt, history()));
   CHECK(has_code(err, errc::backend_failed));
   const auto text = sb::what(err);
   CHECK(text.rfind(f.prefix() + "HTTP 500: {\"error\":", 0) == 0);
@@ -213,8 +208,7 @@ TEST_CASE("a malformed line fails the call", "[llm_client]") {
   client_fixture f(any_flavor());
   INFO(name_of(f.flavor));
   f.server.set_mode(fake_llm::mode::malformed);
-  auto err = failure(f.client().complete(settings(), system_prompt,
-                                         history()));
+  auto err = failure(f.client().complete(settings(), system_prompt, history()));
   CHECK(has_code(err, errc::backend_failed));
   CHECK(sb::what(err).rfind(f.prefix() + "malformed stream line: ", 0) == 0);
 }
@@ -224,11 +218,9 @@ TEST_CASE("an error object in the stream fails the call", "[llm_client]") {
   INFO(name_of(f.flavor));
   f.server.set_mode(fake_llm::mode::error_object);
   f.server.set_error_message("model runner has unexpectedly stopped");
-  auto err = failure(f.client().complete(settings(), system_prompt,
-                                         history()));
+  auto err = failure(f.client().complete(settings(), system_prompt, history()));
   CHECK(has_code(err, errc::backend_failed));
-  CHECK(sb::what(err)
-        == f.prefix() + "model runner has unexpectedly stopped");
+  CHECK(sb::what(err) == f.prefix() + "model runner has unexpectedly stopped");
 }
 
 TEST_CASE("a stream cut mid-way fails the call", "[llm_client]") {
@@ -236,10 +228,9 @@ TEST_CASE("a stream cut mid-way fails the call", "[llm_client]") {
   INFO(name_of(f.flavor));
   f.server.set_mode(fake_llm::mode::cut);
   std::vector<std::string> tokens;
-  auto err = failure(f.client().complete(settings(), system_prompt,
-                                         history(), [&](std::string_view t) {
-                                           tokens.emplace_back(t);
-                                         }));
+  auto err = failure(
+    f.client().complete(settings(), system_prompt, history(),
+                        [&](std::string_view t) { tokens.emplace_back(t); }));
   CHECK(has_code(err, errc::backend_failed));
   CHECK(sb::what(err).rfind(f.prefix(), 0) == 0);
   CHECK(tokens.size() == 3);
@@ -249,8 +240,7 @@ TEST_CASE("an empty reply is an error", "[llm_client]") {
   client_fixture f(any_flavor());
   INFO(name_of(f.flavor));
   f.server.set_mode(fake_llm::mode::empty);
-  auto err = failure(f.client().complete(settings(), system_prompt,
-                                         history()));
+  auto err = failure(f.client().complete(settings(), system_prompt, history()));
   CHECK(has_code(err, errc::backend_failed));
   CHECK(sb::what(err) == f.prefix() + "empty reply");
 }
@@ -271,8 +261,8 @@ TEST_CASE("a server slower than the timeout times out", "[llm_client]") {
   INFO(name_of(f.flavor));
   f.server.set_mode(fake_llm::mode::slow, 6000ms);
   const auto start = std::chrono::steady_clock::now();
-  auto err = failure(f.client(300ms).complete(settings(), system_prompt,
-                                              history()));
+  auto err = failure(
+    f.client(300ms).complete(settings(), system_prompt, history()));
   const auto elapsed = std::chrono::steady_clock::now() - start;
   CHECK(has_code(err, errc::timed_out));
   CHECK(sb::what(err).rfind(f.prefix(), 0) == 0);
@@ -380,8 +370,8 @@ TEST_CASE("offer_transfer puts the transfer_call tool in the request",
   auto client = f.client();
   REQUIRE(client.complete(settings(), system_prompt, history(), {}, nullptr,
                           offer_transfer));
-  REQUIRE(client.complete(settings(), system_prompt, history(), {}, nullptr,
-                          {}));
+  REQUIRE(
+    client.complete(settings(), system_prompt, history(), {}, nullptr, {}));
   auto requests = f.server.requests();
   REQUIRE(requests.size() == 2);
   CHECK(requests[0].tools == std::vector<std::string>{"transfer_call"});
@@ -396,9 +386,9 @@ TEST_CASE("a transfer_call from the model sets transfer", "[llm_client]") {
   SECTION("after words") {
     f.server.set_reply("Connecting you now.");
     std::string joined;
-    auto result = client.complete(settings(), system_prompt, history(),
-                                  [&](std::string_view t) { joined.append(t); },
-                                  nullptr, offer_transfer);
+    auto result = client.complete(
+      settings(), system_prompt, history(),
+      [&](std::string_view t) { joined.append(t); }, nullptr, offer_transfer);
     INFO((result ? "" : sb::what(result.error())));
     REQUIRE(result);
     CHECK(result->text == "Connecting you now.");
@@ -429,8 +419,8 @@ TEST_CASE("a transfer_call from the model sets transfer", "[llm_client]") {
     REQUIRE(result);
     CHECK_FALSE(result->transfer);
     f.server.set_reply("");
-    auto err = failure(client.complete(settings(), system_prompt, history(),
-                                       {}, nullptr, offer_transfer));
+    auto err = failure(client.complete(settings(), system_prompt, history(), {},
+                                       nullptr, offer_transfer));
     CHECK(sb::what(err) == f.prefix() + "empty reply");
   }
 }
@@ -481,14 +471,13 @@ TEST_CASE("an end_call from the model sets end_call", "[llm_client]") {
     REQUIRE(result);
     CHECK_FALSE(result->end_call);
     f.server.set_reply("");
-    auto err = failure(client.complete(settings(), system_prompt, history(),
-                                       {}, nullptr, offer_transfer));
+    auto err = failure(client.complete(settings(), system_prompt, history(), {},
+                                       nullptr, offer_transfer));
     CHECK(sb::what(err) == f.prefix() + "empty reply");
   }
 }
 
-TEST_CASE("cancelling from another thread ends a silent wait",
-          "[llm_client]") {
+TEST_CASE("cancelling from another thread ends a silent wait", "[llm_client]") {
   client_fixture f(any_flavor());
   INFO(name_of(f.flavor));
   f.server.set_mode(fake_llm::mode::slow, 8000ms);
@@ -498,8 +487,8 @@ TEST_CASE("cancelling from another thread ends a silent wait",
     cancel = true;
   });
   const auto start = std::chrono::steady_clock::now();
-  auto result = f.client(10s).complete(settings(), system_prompt, history(),
-                                       {}, &cancel);
+  auto result = f.client(10s).complete(settings(), system_prompt, history(), {},
+                                       &cancel);
   const auto elapsed = std::chrono::steady_clock::now() - start;
   canceller.join();
   auto err = failure(result);
@@ -511,8 +500,8 @@ TEST_CASE("cancelling from another thread ends a silent wait",
 TEST_CASE("a cancel flag already set sends nothing", "[llm_client]") {
   client_fixture f(fake_llm::flavor::ollama);
   std::atomic<bool> cancel{true};
-  auto err = failure(f.client().complete(settings(), system_prompt,
-                                         history(), {}, &cancel));
+  auto err = failure(
+    f.client().complete(settings(), system_prompt, history(), {}, &cancel));
   CHECK(sb::what(err) == f.prefix() + "cancelled");
   CHECK(f.server.requests().empty());
 }

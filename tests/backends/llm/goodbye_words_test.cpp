@@ -1,12 +1,13 @@
 // Tests for backends/llm/goodbye_words: whole-word, case-blind matching of
 // the caller's words against llm.goodbye_words, in English and in
 // Devanagari, with the default list the daemon ships.
-#include <catch2/catch.hpp>
+#include "backends/llm/goodbye_words.hpp"
 
 #include <string>
 #include <vector>
 
-#include "backends/llm/goodbye_words.hpp"
+#include <catch2/catch.hpp>
+
 #include "core/config.hpp"
 
 namespace {
@@ -31,9 +32,8 @@ TEST_CASE("a goodbye word anywhere, in any case, ends the call",
 
 TEST_CASE("a goodbye word inside another word does not count",
           "[goodbye_words]") {
-  for (const char* speech :
-       {"maybe", "abyss", "byelaw", "byeee", "goodbyes", "bye5", "hello",
-        "", "   ", "by e"}) {
+  for (const char* speech : {"maybe", "abyss", "byelaw", "byeee", "goodbyes",
+                             "bye5", "hello", "", "   ", "by e"}) {
     CAPTURE(speech);
     CHECK_FALSE(says_goodbye(speech, {"bye", "goodbye"}));
   }
@@ -41,18 +41,17 @@ TEST_CASE("a goodbye word inside another word does not count",
   CHECK(says_goodbye("Byeee!", {"byeee"}));
 }
 
-TEST_CASE("Hindi goodbyes match on whole Devanagari words",
-          "[goodbye_words]") {
+TEST_CASE("Hindi goodbyes match on whole Devanagari words", "[goodbye_words]") {
   for (const char* speech :
-       {"अलविदा", "ठीक है, अलविदा।", "धन्यवाद बाय", "बाय बाय",
-        "अच्छा, फिर मिलेंगे!", "फिर  मिलेंगे", "फिर\nमिलेंगे॥",
-        "«अलविदा»", "अलविदा\xE2\x80\x94दोस्त", "ok\xC2\xA0" "बाय"}) {
+       {"अलविदा", "ठीक है, अलविदा।", "धन्यवाद बाय", "बाय बाय", "अच्छा, फिर मिलेंगे!",
+        "फिर  मिलेंगे", "फिर\nमिलेंगे॥", "«अलविदा»", "अलविदा\xE2\x80\x94दोस्त",
+        "ok\xC2\xA0"
+        "बाय"}) {
     CAPTURE(speech);
     CHECK(says_goodbye(speech, defaults));
   }
-  for (const char* speech :
-       {"बायाँ", "बायें मुड़िए", "फिरमिलेंगे", "फिर मिलेंगेगे", "मिलेंगे फिर",
-        "अलविदाई", "फिर से मिलेंगे"}) {
+  for (const char* speech : {"बायाँ", "बायें मुड़िए", "फिरमिलेंगे", "फिर मिलेंगेगे",
+                             "मिलेंगे फिर", "अलविदाई", "फिर से मिलेंगे"}) {
     CAPTURE(speech);
     CHECK_FALSE(says_goodbye(speech, defaults));
   }
@@ -62,8 +61,7 @@ TEST_CASE("the default list covers the scripted goodbye rule's keywords",
           "[goodbye_words]") {
   // What the scripted backend's goodbye rule hangs up on: the real models'
   // default must not hang up on less.
-  for (const char* keyword : {"bye", "goodbye", "अलविदा", "बाय",
-                              "फिर मिलेंगे"}) {
+  for (const char* keyword : {"bye", "goodbye", "अलविदा", "बाय", "फिर मिलेंगे"}) {
     CAPTURE(keyword);
     CHECK(says_goodbye(keyword, defaults));
   }

@@ -3,7 +3,7 @@
 // "goodbye anywhere hangs up" rule, the transfer intent, the rules-file
 // loader's errors, and that rules.example.toml behaves exactly like the
 // built-in rules.
-#include <catch2/catch.hpp>
+#include "backends/llm/scripted_rules.hpp"
 
 #include <atomic>
 #include <filesystem>
@@ -12,7 +12,8 @@
 
 #include <unistd.h>
 
-#include "backends/llm/scripted_rules.hpp"
+#include <catch2/catch.hpp>
+
 #include "core/error.hpp"
 #include "tests/support/paths.hpp"
 
@@ -75,9 +76,13 @@ std::string load_error(const std::string& content) {
 // A valid four-line [[rule]] table.
 std::string rule_named(const std::string& name) {
   return "[[rule]]\n"
-         "name = \"" + name + "\"\n"
-         "keywords = [\"" + name + "\"]\n"
-         "reply_en = \"Hi!\"\n";
+         "name = \""
+         + name
+         + "\"\n"
+           "keywords = [\""
+         + name
+         + "\"]\n"
+           "reply_en = \"Hi!\"\n";
 }
 
 const std::string good_rule = rule_named("hello");
@@ -135,8 +140,8 @@ TEST_CASE("the built-in rules, in order", "[scripted]") {
   std::vector<std::string> names;
   for (const auto& rule : builtins().rules)
     names.push_back(rule.name);
-  CHECK(names == std::vector<std::string>{"transfer", "hello", "help",
-                                          "goodbye"});
+  CHECK(names
+        == std::vector<std::string>{"transfer", "hello", "help", "goodbye"});
   for (const auto& rule : builtins().rules) {
     INFO(rule.name);
     CHECK(rule.transfer == (rule.name == "transfer"));
@@ -224,8 +229,7 @@ TEST_CASE("fallback repeats the caller's words", "[scripted]") {
            "मैं आपकी और क्या मदद कर सकती हूँ?");
 }
 
-TEST_CASE("{speech} inside the caller's words is not expanded",
-          "[scripted]") {
+TEST_CASE("{speech} inside the caller's words is not expanded", "[scripted]") {
   auto en = ask("say {speech} twice");
   CHECK(en.text
         == "I understand you said: say {speech} twice. "
@@ -270,8 +274,8 @@ TEST_CASE("reply language follows Devanagari in the speech", "[scripted]") {
 
 TEST_CASE("contains_devanagari", "[scripted]") {
   CHECK(sb::contains_devanagari("नमस्ते"));
-  CHECK(sb::contains_devanagari("ok \xE0\xA4\x80"));  // U+0900
-  CHECK(sb::contains_devanagari("\xE0\xA5\xBF"));     // U+097F
+  CHECK(sb::contains_devanagari("ok \xE0\xA4\x80"));    // U+0900
+  CHECK(sb::contains_devanagari("\xE0\xA5\xBF"));       // U+097F
   CHECK_FALSE(sb::contains_devanagari("\xE0\xA6\x85")); // Bengali U+0985
   CHECK_FALSE(sb::contains_devanagari("hello, namaste"));
   CHECK_FALSE(sb::contains_devanagari(""));
@@ -297,8 +301,7 @@ TEST_CASE("load_rules_file reads a good file", "[scripted][rules_file]") {
   auto rules = sb::load_rules_file(file.path());
   REQUIRE(rules);
   REQUIRE(rules->rules.size() == 3);
-  CHECK(rules->rules[0].keywords == std::vector<std::string>{"balance",
-                                                             "बैलेंस"});
+  CHECK(rules->rules[0].keywords == std::vector<std::string>{"balance", "बैलेंस"});
   CHECK(rules->rules[0].reply_hi.empty());
   CHECK_FALSE(rules->rules[0].end_call);
   CHECK(rules->rules[1].end_call);
@@ -320,8 +323,7 @@ TEST_CASE("load_rules_file reads a good file", "[scripted][rules_file]") {
 
 TEST_CASE("load_rules_file reads a [fallback] table",
           "[scripted][rules_file]") {
-  temp_file file{good_rule
-                 + "[fallback]\nreply_en = \"Echo: {speech}\"\n"};
+  temp_file file{good_rule + "[fallback]\nreply_en = \"Echo: {speech}\"\n"};
   auto rules = sb::load_rules_file(file.path());
   REQUIRE(rules);
   CHECK(sb::answer(*rules, "anything").text == "Echo: anything");
@@ -342,8 +344,7 @@ TEST_CASE("load_rules_file: missing file and syntax errors",
   CHECK(load_error("[[rule]\n").rfind("1:", 0) == 0);
 }
 
-TEST_CASE("load_rules_file names the offending key",
-          "[scripted][rules_file]") {
+TEST_CASE("load_rules_file names the offending key", "[scripted][rules_file]") {
   CHECK(load_error(good_rule + "replyen = \"x\"\n")
         == "5: rule[0].replyen: unknown key");
   CHECK(load_error(good_rule + rule_named("other")
@@ -369,10 +370,8 @@ TEST_CASE("load_rules_file names the offending key",
         == "5: rule[0].reply_hi: must be a string");
 }
 
-TEST_CASE("load_rules_file checks the file's shape",
-          "[scripted][rules_file]") {
-  CHECK(load_error("greeting = 1\n" + good_rule)
-        == "1: greeting: unknown key");
+TEST_CASE("load_rules_file checks the file's shape", "[scripted][rules_file]") {
+  CHECK(load_error("greeting = 1\n" + good_rule) == "1: greeting: unknown key");
   CHECK(load_error("[fallback]\nreply_en = \"x\"\n")
         == "1: rule: the file has no [[rule]] tables");
   CHECK(load_error("rule = \"hello\"\n")
@@ -407,9 +406,9 @@ TEST_CASE("rules.example.toml equals the built-in rules",
   CHECK(loaded->fallback.reply_en == builtin_set.fallback.reply_en);
   CHECK(loaded->fallback.reply_hi == builtin_set.fallback.reply_hi);
   for (const char* speech :
-       {"hello", "Hello, bye", "नमस्ते", "help me", "मदद", "goodbye",
-        "अलविदा", "byelaw", "what is {speech}", "मेरा बैलेंस", "",
-        "a human please", "एजेंट", "operator, bye"}) {
+       {"hello", "Hello, bye", "नमस्ते", "help me", "मदद", "goodbye", "अलविदा",
+        "byelaw", "what is {speech}", "मेरा बैलेंस", "", "a human please", "एजेंट",
+        "operator, bye"}) {
     INFO(speech);
     auto want = sb::answer(builtin_set, speech);
     auto got = sb::answer(*loaded, speech);

@@ -2,11 +2,11 @@
 // removed from model replies; Hindi passes through intact; the length cap
 // lands on a sentence end, else a word boundary, and never splits a UTF-8
 // sequence; nothing speakable gives "".
-#include <catch2/catch.hpp>
+#include "backends/llm/speakable.hpp"
 
 #include <string>
 
-#include "backends/llm/speakable.hpp"
+#include <catch2/catch.hpp>
 
 namespace {
 
@@ -18,8 +18,11 @@ constexpr size_t no_cap = 0;
 bool valid_utf8(const std::string& s) {
   for (size_t i = 0; i < s.size();) {
     const auto b = static_cast<unsigned char>(s[i]);
-    const size_t len = b < 0x80 ? 1 : b >> 5 == 6 ? 2 : b >> 4 == 14 ? 3
-                                    : b >> 3 == 30 ? 4 : 0;
+    const size_t len = b < 0x80       ? 1
+                       : b >> 5 == 6  ? 2
+                       : b >> 4 == 14 ? 3
+                       : b >> 3 == 30 ? 4
+                                      : 0;
     if (len == 0 || i + len > s.size())
       return false;
     for (size_t k = 1; k < len; ++k)
@@ -30,8 +33,7 @@ bool valid_utf8(const std::string& s) {
   return true;
 }
 
-const std::string hindi =
-  "नमस्ते! मैं आपकी मदद के लिए यहाँ हूँ। आप क्या जानना चाहेंगे?";
+const std::string hindi = "नमस्ते! मैं आपकी मदद के लिए यहाँ हूँ। आप क्या जानना चाहेंगे?";
 
 } // namespace
 
@@ -45,16 +47,14 @@ TEST_CASE("plain text passes through", "[speakable]") {
 
 TEST_CASE("Hindi survives intact", "[speakable]") {
   CHECK(make_speakable(hindi, no_cap) == hindi);
-  CHECK(make_speakable("**नमस्ते!** आप कैसे हैं?", no_cap)
-        == "नमस्ते! आप कैसे हैं?");
-  CHECK(make_speakable("क्षमा करें॥ धन्यवाद।", 500)
-        == "क्षमा करें॥ धन्यवाद।");
+  CHECK(make_speakable("**नमस्ते!** आप कैसे हैं?", no_cap) == "नमस्ते! आप कैसे हैं?");
+  CHECK(make_speakable("क्षमा करें॥ धन्यवाद।", 500) == "क्षमा करें॥ धन्यवाद।");
 }
 
 TEST_CASE("emphasis and headings are stripped", "[speakable]") {
-  CHECK(make_speakable("This is **very** _important_ and ~~old~~ `code`.",
-                       no_cap)
-        == "This is very important and old code.");
+  CHECK(
+    make_speakable("This is **very** _important_ and ~~old~~ `code`.", no_cap)
+    == "This is very important and old code.");
   CHECK(make_speakable("# Your order\nIt ships *today*.", no_cap)
         == "Your order. It ships today.");
   CHECK(make_speakable("### Steps: ###\nDone", no_cap) == "Steps: Done");
@@ -63,8 +63,7 @@ TEST_CASE("emphasis and headings are stripped", "[speakable]") {
 }
 
 TEST_CASE("links keep their text, tags vanish", "[speakable]") {
-  CHECK(make_speakable("See [our site](https://example.com/a_(b)) now.",
-                       no_cap)
+  CHECK(make_speakable("See [our site](https://example.com/a_(b)) now.", no_cap)
         == "See our site now.");
   CHECK(make_speakable("![a logo](logo.png) Hi", no_cap) == "a logo Hi");
   CHECK(make_speakable("Line<br>break and <https://x.y/z> done", no_cap)
@@ -116,7 +115,9 @@ TEST_CASE("emoji and pictographs are dropped", "[speakable]") {
         == "Great job! Done.");
   // A ZWJ family, a flag, a keycap and a heart with its variation
   // selector.
-  CHECK(make_speakable("Hi 👨‍👩‍👧 🇮🇳 1️⃣ ❤️ there", no_cap) == "Hi 1 there");
+  CHECK(make_speakable("Hi 👨‍👩‍👧 🇮🇳 1️⃣ ❤️ there",
+                       no_cap)
+        == "Hi 1 there");
   CHECK(make_speakable("नमस्ते 🙏", no_cap) == "नमस्ते");
   CHECK(make_speakable("**Sure!** I can help with `orders` 😀. What is "
                        "your order number?",
@@ -136,12 +137,10 @@ TEST_CASE("nothing speakable gives an empty string", "[speakable]") {
   CHECK(make_speakable("। ॥", 100).empty());
 }
 
-TEST_CASE("the cap lands on a sentence end when there is one",
-          "[speakable]") {
+TEST_CASE("the cap lands on a sentence end when there is one", "[speakable]") {
   const std::string text = "First sentence. Second one! Third one is long.";
   CHECK(make_speakable(text, text.size()) == text);
-  CHECK(make_speakable(text, text.size() - 1)
-        == "First sentence. Second one!");
+  CHECK(make_speakable(text, text.size() - 1) == "First sentence. Second one!");
   CHECK(make_speakable(text, 27) == "First sentence. Second one!");
   CHECK(make_speakable(text, 26) == "First sentence.");
   // 3.5 is not a sentence end.
@@ -155,8 +154,7 @@ TEST_CASE("the cap falls back to a word boundary", "[speakable]") {
   CHECK(make_speakable("abcdefghij", 4) == "abcd");
 }
 
-TEST_CASE("the cap never splits UTF-8 and respects the danda",
-          "[speakable]") {
+TEST_CASE("the cap never splits UTF-8 and respects the danda", "[speakable]") {
   // "नमस्ते!" is 6 code points of 3 bytes and "!"; the first two sentences
   // are 95 bytes.
   CHECK(make_speakable(hindi, 30) == "नमस्ते!");

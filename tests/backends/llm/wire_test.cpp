@@ -5,13 +5,12 @@
 // objects, malformed lines and missing terminators into errors; the
 // transfer_call and end_call tools in the bodies and their calls in both
 // streams, an OpenAI call's name split over chunks included.
-#include <catch2/catch.hpp>
-
 #include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 
 #include "backends/llm/llm_wire.hpp"
@@ -81,8 +80,8 @@ struct parse_result {
   caf::error feed_error;
   caf::error finish_error;
   bool done = false;
-  bool transfer = false;      // transfer_requested() after finish
-  bool end_call = false;      // end_call_requested() after finish
+  bool transfer = false; // transfer_requested() after finish
+  bool end_call = false; // end_call_requested() after finish
 };
 
 // Feeds `stream` in pieces whose sizes come from `cut`.
@@ -181,21 +180,26 @@ std::string ollama_tool_line(const std::string& name) {
 // OpenAI's tool-call chunks: the name first, the arguments after.
 std::string openai_tool_events(const std::string& name, int index = 0) {
   const auto at = std::to_string(index);
-  return R"(data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":)"
-         + at + R"(,"id":"call_)" + at + R"(","type":"function","function":{"name":")"
-         + name + R"(","arguments":""}}]},"finish_reason":null}]})" "\n\n"
-         R"(data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":)"
-         + at + R"(,"function":{"arguments":"{}"}}]},"finish_reason":null}]})" "\n\n";
+  return R"(data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":)" + at
+         + R"(,"id":"call_)" + at
+         + R"(","type":"function","function":{"name":")" + name
+         + R"(","arguments":""}}]},"finish_reason":null}]})"
+           "\n\n"
+           R"(data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":)"
+         + at
+         + R"(,"function":{"arguments":"{}"}}]},"finish_reason":null}]})"
+           "\n\n";
 }
 
 // One OpenAI tool-call delta carrying only a piece of a call's name.
 std::string openai_name_piece(const std::string& piece, int index = 0) {
   return R"(data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":)"
          + std::to_string(index) + R"(,"function":{"name":")" + piece
-         + R"("}}]},"finish_reason":null}]})" "\n\n";
+         + R"("}}]},"finish_reason":null}]})"
+           "\n\n";
 }
 
-const std::vector<std::string> hindi_tokens = {"नमस्ते", "! ", "मैं",
+const std::vector<std::string> hindi_tokens = {"नमस्ते",  "! ",   "मैं",
                                                " आपकी", " मदद", " करूँगी।"};
 
 // The tokens as Ollama streams them, with the final done object unless
@@ -209,8 +213,8 @@ std::string ollama_stream(const std::vector<std::string>& tokens,
          + t + R"("},"done":false})" + "\n";
   if (done)
     s += R"({"model":"m","message":{"role":"assistant","content":""},)"
-       R"("done":true,"done_reason":"stop","eval_count":6})"
-       "\n";
+         R"("done":true,"done_reason":"stop","eval_count":6})"
+         "\n";
   return s;
 }
 
@@ -240,10 +244,9 @@ std::string openai_stream(const std::vector<std::string>& tokens,
 
 } // namespace
 
-TEST_CASE("ollama body: model, system first, history, options",
-          "[llm_wire]") {
-  auto doc = parse(sb::ollama_chat_body(sample_settings(), "Be brief.",
-                                        sample_history()));
+TEST_CASE("ollama body: model, system first, history, options", "[llm_wire]") {
+  auto doc = parse(
+    sb::ollama_chat_body(sample_settings(), "Be brief.", sample_history()));
   CHECK(str(doc["model"]) == "qwen2.5:7b");
   CHECK(doc["stream"].GetBool());
   check_messages(doc, true);
@@ -254,8 +257,7 @@ TEST_CASE("ollama body: model, system first, history, options",
   CHECK_FALSE(doc.HasMember("max_tokens"));
 }
 
-TEST_CASE("ollama body: no system message for an empty prompt",
-          "[llm_wire]") {
+TEST_CASE("ollama body: no system message for an empty prompt", "[llm_wire]") {
   auto settings = sample_settings();
   settings.keep_alive.clear();
   auto doc = parse(sb::ollama_chat_body(settings, "", sample_history()));
@@ -264,8 +266,8 @@ TEST_CASE("ollama body: no system message for an empty prompt",
 }
 
 TEST_CASE("openai body: model, messages, top-level knobs", "[llm_wire]") {
-  auto doc = parse(sb::openai_chat_body(sample_settings(), "Be brief.",
-                                        sample_history()));
+  auto doc = parse(
+    sb::openai_chat_body(sample_settings(), "Be brief.", sample_history()));
   CHECK(str(doc["model"]) == "qwen2.5:7b");
   CHECK(doc["stream"].GetBool());
   check_messages(doc, true);
@@ -310,17 +312,16 @@ void check_transfer_tool(const rapidjson::Document& doc) {
   CHECK(str(doc["tools"][0]["function"]["name"]) == sb::transfer_tool_name);
 }
 
-TEST_CASE("bodies offer the transfer_call tool only when asked",
-          "[llm_wire]") {
+TEST_CASE("bodies offer the transfer_call tool only when asked", "[llm_wire]") {
   auto settings = sample_settings();
   const sb::chat_tools transfer{true, false};
-  auto ollama = parse(sb::ollama_chat_body(settings, "Be brief.",
-                                           sample_history(), transfer));
+  auto ollama = parse(
+    sb::ollama_chat_body(settings, "Be brief.", sample_history(), transfer));
   check_transfer_tool(ollama);
   check_messages(ollama, true);
   CHECK(str(ollama["keep_alive"]) == "10m");
-  auto openai = parse(sb::openai_chat_body(settings, "Be brief.",
-                                           sample_history(), transfer));
+  auto openai = parse(
+    sb::openai_chat_body(settings, "Be brief.", sample_history(), transfer));
   check_transfer_tool(openai);
   check_messages(openai, true);
   CHECK(openai["max_tokens"].GetInt() == 128);
@@ -343,11 +344,11 @@ TEST_CASE("bodies offer the end_call tool, alone or after transfer_call",
   for (bool ollama_format : {true, false}) {
     INFO((ollama_format ? "ollama" : "openai"));
     auto body = [&](sb::chat_tools tools) {
-      return parse(ollama_format
-                     ? sb::ollama_chat_body(settings, "Be brief.",
-                                            sample_history(), tools)
-                     : sb::openai_chat_body(settings, "Be brief.",
-                                            sample_history(), tools));
+      return parse(
+        ollama_format
+          ? sb::ollama_chat_body(settings, "Be brief.", sample_history(), tools)
+          : sb::openai_chat_body(settings, "Be brief.", sample_history(),
+                                 tools));
     };
     auto alone = body({false, true});
     check_tools(alone, {{"end_call", end_call_description}});
@@ -361,8 +362,8 @@ TEST_CASE("bodies offer the end_call tool, alone or after transfer_call",
 TEST_CASE("ollama parser: a transfer_call in any chunking", "[llm_wire]") {
   const std::vector<std::string> words = {"Connecting", " you", " now."};
   SECTION("after the content") {
-    auto stream = ollama_stream(words, false) + ollama_tool_line("transfer_call")
-                  + ollama_stream({});
+    auto stream = ollama_stream(words, false)
+                  + ollama_tool_line("transfer_call") + ollama_stream({});
     check_transfer_chunkings<sb::ollama_stream_parser>(stream, words, true);
   }
   SECTION("alone, with no content") {
@@ -419,8 +420,7 @@ TEST_CASE("openai parser: a transfer_call in any chunking", "[llm_wire]") {
   }
   SECTION("nothing after [DONE] counts") {
     check_transfer_chunkings<sb::openai_stream_parser>(
-      openai_stream(words) + openai_tool_events("transfer_call"), words,
-      false);
+      openai_stream(words) + openai_tool_events("transfer_call"), words, false);
   }
   SECTION("a plain answer has none") {
     check_transfer_chunkings<sb::openai_stream_parser>(openai_stream(words),
@@ -445,19 +445,17 @@ TEST_CASE("ollama parser: an end_call in any chunking", "[llm_wire]") {
       R"("tool_calls":[{"function":{"name":"transfer_call","arguments":{}}},)"
       R"({"function":{"name":"end_call","arguments":{}}}]},"done":false})"
       "\n";
-    check_tool_chunkings<sb::ollama_stream_parser>(
-      line + ollama_stream({}), {}, true, true);
+    check_tool_chunkings<sb::ollama_stream_parser>(line + ollama_stream({}), {},
+                                                   true, true);
   }
   SECTION("a name that only starts or ends like it is another tool") {
     auto stream = ollama_tool_line("end_call_now") + ollama_tool_line("end")
                   + ollama_stream(words);
-    check_tool_chunkings<sb::ollama_stream_parser>(stream, words, false,
-                                                   false);
+    check_tool_chunkings<sb::ollama_stream_parser>(stream, words, false, false);
   }
   SECTION("nothing after the done line counts") {
     auto stream = ollama_stream(words) + ollama_tool_line("end_call");
-    check_tool_chunkings<sb::ollama_stream_parser>(stream, words, false,
-                                                   false);
+    check_tool_chunkings<sb::ollama_stream_parser>(stream, words, false, false);
   }
 }
 
@@ -487,13 +485,15 @@ TEST_CASE("openai parser: an end_call in any chunking", "[llm_wire]") {
   }
   SECTION("its name repeated whole in every chunk") {
     check_tool_chunkings<sb::openai_stream_parser>(
-      with(words, openai_name_piece("end_call") + openai_name_piece("end_call")),
+      with(words,
+           openai_name_piece("end_call") + openai_name_piece("end_call")),
       words, false, true);
   }
   SECTION("two calls by index, their pieces interleaved") {
     check_tool_chunkings<sb::openai_stream_parser>(
       with({}, openai_name_piece("transfer", 0) + openai_name_piece("end_", 1)
-                 + openai_name_piece("_call", 0) + openai_name_piece("call", 1)),
+                 + openai_name_piece("_call", 0)
+                 + openai_name_piece("call", 1)),
       {}, true, true);
   }
   SECTION("pieces of different calls are not joined") {
@@ -518,17 +518,15 @@ TEST_CASE("openai parser: an end_call in any chunking", "[llm_wire]") {
   }
 }
 
-TEST_CASE("ollama parser: any chunking gives the same tokens",
-          "[llm_wire]") {
+TEST_CASE("ollama parser: any chunking gives the same tokens", "[llm_wire]") {
   check_chunkings<sb::ollama_stream_parser>(ollama_stream(hindi_tokens),
                                             hindi_tokens);
   const std::vector<std::string> english = {"Hello", " there.", " How",
-                                            " can", " I", " help?"};
+                                            " can",  " I",      " help?"};
   check_chunkings<sb::ollama_stream_parser>(ollama_stream(english), english);
 }
 
-TEST_CASE("openai parser: any chunking gives the same tokens",
-          "[llm_wire]") {
+TEST_CASE("openai parser: any chunking gives the same tokens", "[llm_wire]") {
   check_chunkings<sb::openai_stream_parser>(openai_stream(hindi_tokens),
                                             hindi_tokens);
 }
@@ -544,8 +542,8 @@ TEST_CASE("parsers decode JSON escapes into UTF-8", "[llm_wire]") {
 
 TEST_CASE("ollama parser: the done object ends the stream", "[llm_wire]") {
   SECTION("bytes after done are ignored") {
-    auto r = whole<sb::ollama_stream_parser>(
-      ollama_stream({"a"}) + "not json at all\n");
+    auto r = whole<sb::ollama_stream_parser>(ollama_stream({"a"})
+                                             + "not json at all\n");
     CHECK_FALSE(r.feed_error);
     CHECK_FALSE(r.finish_error);
     CHECK(r.tokens == std::vector<std::string>{"a"});
@@ -558,8 +556,8 @@ TEST_CASE("ollama parser: the done object ends the stream", "[llm_wire]") {
     CHECK_FALSE(r.finish_error);
   }
   SECTION("no done object is an error at finish") {
-    auto r = bytewise<sb::ollama_stream_parser>(ollama_stream({"a", "b"},
-                                                              false));
+    auto r = bytewise<sb::ollama_stream_parser>(
+      ollama_stream({"a", "b"}, false));
     CHECK_FALSE(r.feed_error);
     CHECK(r.tokens == std::vector<std::string>{"a", "b"});
     CHECK(has_code(r.finish_error, errc::backend_failed));
@@ -580,8 +578,8 @@ TEST_CASE("openai parser: [DONE] ends the stream", "[llm_wire]") {
     CHECK(r.tokens == std::vector<std::string>{"a"});
   }
   SECTION("no [DONE] is an error at finish") {
-    auto r = bytewise<sb::openai_stream_parser>(openai_stream({"a", "b"},
-                                                              false));
+    auto r = bytewise<sb::openai_stream_parser>(
+      openai_stream({"a", "b"}, false));
     CHECK_FALSE(r.feed_error);
     CHECK_FALSE(r.done);
     CHECK(r.tokens == std::vector<std::string>{"a", "b"});
@@ -601,8 +599,9 @@ TEST_CASE("parsers turn an unpaired surrogate escape into U+FFFD",
   auto ollama = whole<sb::ollama_stream_parser>(
     ollama_stream({"a\\udc80b", "\\ud83d\\ude00"}));
   REQUIRE_FALSE(ollama.finish_error);
-  CHECK(ollama.tokens
-        == std::vector<std::string>{"a" + replacement + "b", "\xF0\x9F\x98\x80"});
+  CHECK(
+    ollama.tokens
+    == std::vector<std::string>{"a" + replacement + "b", "\xF0\x9F\x98\x80"});
 
   auto openai = bytewise<sb::openai_stream_parser>(openai_stream({"\\ude00"}));
   REQUIRE_FALSE(openai.finish_error);
@@ -615,7 +614,8 @@ TEST_CASE("parsers turn an unpaired surrogate escape into U+FFFD",
     "\n\n");
   CHECK(sb::what(vllm.feed_error)
         == R"(openai: {"object":"error","me":"chatcmpl)"
-             "\xED\x90\x9D" + replacement + R"(-x"})");
+           "\xED\x90\x9D"
+             + replacement + R"(-x"})");
 }
 
 TEST_CASE("parsers report error objects with their message", "[llm_wire]") {

@@ -2,8 +2,6 @@
 // store/lookup/read, least-recently-used eviction, rebuilding the index from
 // disk, refusing ids that are not 64 lowercase hex digits, and leaving no
 // temporary files behind.
-#include "backends/tts/audio_cache.hpp"
-
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -15,6 +13,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "backends/tts/audio_cache.hpp"
 #include "core/error.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -95,9 +94,9 @@ TEST_CASE_METHOD(cache_fixture, "store, lookup and read", "[cache]") {
   CHECK(cache->read(id) == bytes(40, 2));
   CHECK(cache->total_bytes() == 40);
   CHECK(cache->size() == 1);
-  CHECK((fs::status(dir).permissions() & fs::perms::all)
-        == (fs::perms::owner_all | fs::perms::group_read
-            | fs::perms::group_exec));
+  CHECK(
+    (fs::status(dir).permissions() & fs::perms::all)
+    == (fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec));
 }
 
 TEST_CASE_METHOD(cache_fixture, "invalid ids never reach the file system",
@@ -122,7 +121,7 @@ TEST_CASE_METHOD(cache_fixture, "least recently used files are evicted",
   const auto a = id_of("a"), b = id_of("b"), c = id_of("c"), d = id_of("d");
   REQUIRE(cache->store(a, bytes(100, 'a')));
   REQUIRE(cache->store(b, bytes(100, 'b')));
-  REQUIRE(cache->lookup(a));          // a is now more recent than b
+  REQUIRE(cache->lookup(a)); // a is now more recent than b
   REQUIRE(cache->store(c, bytes(100, 'c')));
   CHECK_FALSE(cache->lookup(b));
   CHECK_FALSE(fs::exists(dir + "/" + b + ".wav"));
@@ -150,7 +149,7 @@ TEST_CASE_METHOD(cache_fixture, "reopening rebuilds the index from disk",
     REQUIRE(cache->store(a, bytes(100, 'a')));
     REQUIRE(cache->store(b, bytes(100, 'b')));
     REQUIRE(cache->store(c, bytes(100, 'c')));
-    REQUIRE(cache->lookup(a));        // order of use: b, c, a
+    REQUIRE(cache->lookup(a)); // order of use: b, c, a
   }
   // Foreign files are left alone; a crashed store's temp file is removed.
   std::ofstream(dir + "/notes.txt") << "keep me";
@@ -159,14 +158,14 @@ TEST_CASE_METHOD(cache_fixture, "reopening rebuilds the index from disk",
   auto cache = open(300);
   CHECK(cache->size() == 3);
   CHECK(cache->total_bytes() == 300);
-  CHECK(cache->read(b) == bytes(100, 'b'));   // order of use: c, a, b
+  CHECK(cache->read(b) == bytes(100, 'b')); // order of use: c, a, b
   REQUIRE(cache->store(d, bytes(100, 'd')));
   CHECK_FALSE(cache->lookup(c));
   CHECK(cache->lookup(a));
   CHECK(cache->lookup(b));
-  CHECK(files() == std::set<std::string>{a + ".wav", b + ".wav", d + ".wav",
-                                         "notes.txt",
-                                         std::string(64, 'A') + ".wav"});
+  CHECK(files()
+        == std::set<std::string>{a + ".wav", b + ".wav", d + ".wav",
+                                 "notes.txt", std::string(64, 'A') + ".wav"});
 }
 
 TEST_CASE_METHOD(cache_fixture, "stores leave no temporary files", "[cache]") {
@@ -218,7 +217,7 @@ TEST_CASE_METHOD(cache_fixture, "readers and a writer share the cache",
       while (!done)
         for (const auto& id : ids)
           if (auto data = cache->read(id); data && data->size() != 100)
-            ++bad_reads;   // a torn or foreign file
+            ++bad_reads; // a torn or foreign file
     });
   for (const auto& id : ids)
     REQUIRE(cache->store(id, bytes(100, 7)));

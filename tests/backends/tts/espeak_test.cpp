@@ -2,14 +2,13 @@
 // installed voice data: English and Hindi text produce audible speech whose
 // length follows the text, the phone WAV made from it is 8 kHz μ-law, and
 // the process-wide engine refuses a second live instance.
-#include "backends/tts/tts_espeak.hpp"
-
 #include <cmath>
 #include <cstring>
 #include <fstream>
 
 #include <catch2/catch.hpp>
 
+#include "backends/tts/tts_espeak.hpp"
 #include "core/error.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -89,15 +88,15 @@ TEST_CASE("espeak audio becomes a valid phone WAV", "[espeak]") {
   CHECK(std::memcmp(wav.data(), "RIFF", 4) == 0);
   CHECK(le32(wav, 4) == wav.size() - 8);
   CHECK(std::memcmp(wav.data() + 8, "WAVEfmt ", 8) == 0);
-  CHECK((wav[20] | wav[21] << 8) == 7);      // mu-law
-  CHECK((wav[22] | wav[23] << 8) == 1);      // mono
+  CHECK((wav[20] | wav[21] << 8) == 7); // mu-law
+  CHECK((wav[22] | wav[23] << 8) == 1); // mono
   CHECK(le32(wav, 24) == 8000);
-  CHECK((wav[34] | wav[35] << 8) == 8);      // bits per sample
+  CHECK((wav[34] | wav[35] << 8) == 8); // bits per sample
   const uint32_t n = le32(wav, 54);
   CHECK(std::abs(static_cast<double>(n) - seconds(*pcm) * 8000) < 8);
-  CHECK(le32(wav, 46) == n);                 // fact: sample count
-  auto back = sb::read_wav({reinterpret_cast<const char*>(wav.data()),
-                            wav.size()});
+  CHECK(le32(wav, 46) == n); // fact: sample count
+  auto back = sb::read_wav(
+    {reinterpret_cast<const char*>(wav.data()), wav.size()});
   REQUIRE(back);
   CHECK(back->sample_rate == 8000);
   CHECK(rms(back->samples) > 400);
@@ -143,7 +142,7 @@ TEST_CASE("espeak rejects empty text and unknown voices", "[espeak]") {
   auto r = engine->synthesize("hello", "no-such-voice-xx");
   REQUIRE_FALSE(r);
   CHECK(sb::has_code(r.error(), sb::errc::bad_request));
-  CHECK(engine->synthesize("hello", "en"));   // a bad voice leaves it usable
+  CHECK(engine->synthesize("hello", "en")); // a bad voice leaves it usable
 }
 
 TEST_CASE("voice_for_language maps BCP-47 tags", "[espeak]") {

@@ -2,21 +2,20 @@
 // each flavor's request (path, body, headers), the answer shapes accepted
 // (WAV, streamed WAV, raw PCM), and every failure mode becoming an error
 // that names the URL.
-#include "backends/tts/tts_http.hpp"
-
 #include <catch2/catch.hpp>
 
+#include "backends/tts/tts_http.hpp"
 #include "core/error.hpp"
 #include "tests/fixtures/fake_tts.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
+using Catch::Matchers::Contains;
 using sb::errc;
 using sb::fake_tts;
 using sb::fake_tts_mode;
 using sb::tts_http_flavor;
-using Catch::Matchers::Contains;
 
 struct http_fixture {
   fake_tts fake;
@@ -26,11 +25,9 @@ struct http_fixture {
   }
 
   sb::tts_http_client client(tts_http_flavor flavor,
-                             std::string voice = "alloy",
-                             std::string key = "",
+                             std::string voice = "alloy", std::string key = "",
                              std::chrono::milliseconds timeout = 5s) {
-    return {fake.base_url(), flavor, std::move(voice), std::move(key),
-            timeout};
+    return {fake.base_url(), flavor, std::move(voice), std::move(key), timeout};
   }
 };
 
@@ -85,8 +82,8 @@ TEST_CASE_METHOD(http_fixture, "xtts flavor posts text, speaker and language",
 
 TEST_CASE_METHOD(http_fixture, "piper flavor posts the text as the body",
                  "[tts_http]") {
-  sb::tts_http_client c(fake.base_url() + "/", tts_http_flavor::piper, "",
-                        "", 5s);
+  sb::tts_http_client c(fake.base_url() + "/", tts_http_flavor::piper, "", "",
+                        5s);
   CHECK(c.endpoint() == fake.base_url() + "/");
   auto pcm = c.synthesize("plain text, please");
   REQUIRE(pcm);
@@ -154,13 +151,13 @@ TEST_CASE_METHOD(http_fixture, "server failures become backend_failed",
                   "unparseable audio");
   }
   SECTION("a 404 from the wrong base URL") {
-    sb::tts_http_client wrong(fake.base_url() + "/nope",
-                              tts_http_flavor::xtts, "v", "", 5s);
+    sb::tts_http_client wrong(fake.base_url() + "/nope", tts_http_flavor::xtts,
+                              "v", "", 5s);
     require_error(wrong.synthesize("hi"), errc::backend_failed, "HTTP 404");
   }
   SECTION("connection refused") {
-    sb::tts_http_client nobody("http://127.0.0.1:1", tts_http_flavor::piper,
-                               "", "", 5s);
+    sb::tts_http_client nobody("http://127.0.0.1:1", tts_http_flavor::piper, "",
+                               "", 5s);
     require_error(nobody.synthesize("hi"), errc::backend_failed,
                   "http://127.0.0.1:1/");
   }

@@ -3,10 +3,10 @@
 // texts and every kind of usage error.
 #include "cli/ctl/ctl_args.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "core/error.hpp"
 
@@ -72,8 +72,7 @@ TEST_CASE("ctl_args: options may come before or after the command",
 
 TEST_CASE("ctl_args: reply timeouts default by command", "[ctl_args]") {
   CHECK(sb::reply_timeout(parsed({"stats"})) == std::chrono::seconds(10));
-  CHECK(sb::reply_timeout(parsed({"dial", "+1"}))
-        == std::chrono::seconds(60));
+  CHECK(sb::reply_timeout(parsed({"dial", "+1"})) == std::chrono::seconds(60));
 }
 
 TEST_CASE("ctl_args: history and transcript take their own options",
@@ -110,10 +109,10 @@ TEST_CASE("ctl_args: --help and help COMMAND ask for help", "[ctl_args]") {
 TEST_CASE("ctl_args: help texts name every command and their operands",
           "[ctl_args]") {
   const auto all = sb::help_text("");
-  for (const char* c : {"calls", "call SID", "dial TO [FROM]", "hangup SID",
-                        "say SID TEXT", "stats", "reload", "drain",
-                        "history", "transcript SID", "--socket", "--config",
-                        "--json", "Exit status"})
+  for (const char* c :
+       {"calls", "call SID", "dial TO [FROM]", "hangup SID", "say SID TEXT",
+        "stats", "reload", "drain", "history", "transcript SID", "--socket",
+        "--config", "--json", "Exit status"})
     CHECK(all.find(c) != std::string::npos);
   CHECK(sb::help_text("nonsense") == all);
   const auto history = sb::help_text("history");

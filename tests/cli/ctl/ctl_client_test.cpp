@@ -5,8 +5,6 @@
 // paths with nobody listening (exit 3) and a daemon that never answers.
 #include "cli/ctl/ctl_client.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -19,6 +17,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <catch2/catch.hpp>
 
 #include "cli/ctl/ctl_run.hpp"
 #include "core/error.hpp"
@@ -51,8 +50,9 @@ struct fake_daemon {
 
   fake_daemon() {
     auto started = sb::line_server::start(
-      ioc, socket, [this](std::string line, const sb::peer_info&,
-                          sb::line_responder respond) {
+      ioc, socket,
+      [this](std::string line, const sb::peer_info&,
+             sb::line_responder respond) {
         std::lock_guard<std::mutex> lock(mutex);
         requests.push_back(line);
         const auto it = replies.find(line);
@@ -90,8 +90,8 @@ struct fake_daemon {
   }
 };
 
-const char* const stats_result
-  = R"({"live_calls":2,"calls_total":17,"calls_rejected":1,"draining":false})";
+const char* const stats_result =
+  R"({"live_calls":2,"calls_total":17,"calls_rejected":1,"draining":false})";
 
 } // namespace
 
@@ -110,8 +110,10 @@ TEST_CASE_METHOD(fake_daemon, "ctl_client: stats prints key: value lines",
   CHECK(j.out == std::string(stats_result) + "\n");
 }
 
-TEST_CASE_METHOD(fake_daemon, "ctl_client: calls prints a table, call a "
-                              "conversation", "[ctl_client]") {
+TEST_CASE_METHOD(fake_daemon,
+                 "ctl_client: calls prints a table, call a "
+                 "conversation",
+                 "[ctl_client]") {
   answer(R"({"cmd":"calls"})",
          R"({"ok":true,"result":{"calls":[{"call_sid":"CA1",)"
          R"("direction":"inbound","from_number":"+1","to_number":"+2",)"
@@ -136,8 +138,10 @@ TEST_CASE_METHOD(fake_daemon, "ctl_client: calls prints a table, call a "
         != std::string::npos);
 }
 
-TEST_CASE_METHOD(fake_daemon, "ctl_client: dial, hangup, say, reload and "
-                              "drain send their requests", "[ctl_client]") {
+TEST_CASE_METHOD(fake_daemon,
+                 "ctl_client: dial, hangup, say, reload and "
+                 "drain send their requests",
+                 "[ctl_client]") {
   const std::string done = R"({"ok":true,"result":{"done":true}})";
   answer(R"({"cmd":"dial","to":"+919876543210","from":"+14155550100"})",
          R"({"ok":true,"result":{"call_sid":"CA7","status":"queued"}})");
@@ -155,8 +159,10 @@ TEST_CASE_METHOD(fake_daemon, "ctl_client: dial, hangup, say, reload and "
   CHECK(last_request() == R"({"cmd":"drain"})");
 }
 
-TEST_CASE_METHOD(fake_daemon, "ctl_client: an error answer exits 1 with "
-                              "the daemon's message", "[ctl_client]") {
+TEST_CASE_METHOD(fake_daemon,
+                 "ctl_client: an error answer exits 1 with "
+                 "the daemon's message",
+                 "[ctl_client]") {
   answer(R"({"cmd":"hangup","sid":"CA9"})",
          R"({"ok":false,"error":"no such call CA9"})");
   auto r = ctl({"hangup", "CA9"});
@@ -178,15 +184,19 @@ TEST_CASE_METHOD(fake_daemon, "ctl_client: a malformed or unexpected reply",
   CHECK(odd.out == "{\"sessions\":3}\n");
 }
 
-TEST_CASE_METHOD(fake_daemon, "ctl_client: a daemon that never answers "
-                              "times out", "[ctl_client]") {
+TEST_CASE_METHOD(fake_daemon,
+                 "ctl_client: a daemon that never answers "
+                 "times out",
+                 "[ctl_client]") {
   auto r = ctl({"stats", "--timeout", "1"});
   CHECK(r.rc == 1);
   CHECK(r.err == "switchboardctl: " + socket + ": no reply within 1 s\n");
 }
 
-TEST_CASE_METHOD(fake_daemon, "ctl_client: the socket comes from --config's "
-                              "admin.socket", "[ctl_client]") {
+TEST_CASE_METHOD(fake_daemon,
+                 "ctl_client: the socket comes from --config's "
+                 "admin.socket",
+                 "[ctl_client]") {
   answer(R"({"cmd":"stats"})",
          std::string(R"({"ok":true,"result":)") + stats_result + "}");
   const auto config = dir.file("config.toml");

@@ -4,9 +4,9 @@
 // and control characters from callers.
 #include "cli/ctl/ctl_format.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <string>
+
+#include <catch2/catch.hpp>
 
 #include "core/error.hpp"
 
@@ -153,8 +153,7 @@ TEST_CASE("ctl_format: shapes a command does not answer are refused",
   CHECK_FALSE(sb::format_result("stats", "{nope"));
 }
 
-TEST_CASE("ctl_format: caller text cannot drive the terminal",
-          "[ctl_format]") {
+TEST_CASE("ctl_format: caller text cannot drive the terminal", "[ctl_format]") {
   const auto text = formatted("call", R"({"conversation_history": [
     {"role": "user", "content": "hi\u001b[2J\nthere\u0007",
      "timestamp": "2026-11-25T02:30:15Z"}]})");
@@ -165,8 +164,7 @@ TEST_CASE("ctl_format: caller text cannot drive the terminal",
   CHECK(reply->error == "bad thing");
 }
 
-TEST_CASE("ctl_format: tables align by characters, not bytes",
-          "[ctl_format]") {
+TEST_CASE("ctl_format: tables align by characters, not bytes", "[ctl_format]") {
   CHECK(sb::format_table({"A", "B"}, {{"नमस्ते", "x"}, {"ab", "y"}})
         == "A       B\n"
            "नमस्ते  x\n"

@@ -4,8 +4,6 @@
 // foreign file. run_ctl is driven in-process, as the binary would be.
 #include "cli/ctl/ctl_history.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -13,9 +11,11 @@
 #include <string>
 #include <vector>
 
+#include <sys/stat.h>
+
+#include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 #include <sqlite3.h>
-#include <sys/stat.h>
 
 #include "cli/ctl/ctl_run.hpp"
 #include "core/error.hpp"
@@ -70,16 +70,16 @@ struct history_db {
     auto db = sb::database::open(path);
     REQUIRE(db);
     sb::write_batch batch;
-    batch.calls.push_back(call("CA1", "+14155550100",
-                               "2026-11-24T10:00:00.000Z"));
-    batch.calls.push_back(call("CA2", "+919876543210",
-                               "2026-11-25T09:00:00.000Z"));
-    batch.calls.push_back(call("CA3", "+14155550100",
-                               "2026-11-25T12:30:00.500Z"));
-    batch.turns.push_back(turn("CA2", 1, "user", "hello",
-                               "2026-11-25T09:00:05.000Z"));
-    batch.turns.push_back(turn("CA2", 2, "assistant", "Namaste!",
-                               "2026-11-25T09:00:06.000Z"));
+    batch.calls.push_back(
+      call("CA1", "+14155550100", "2026-11-24T10:00:00.000Z"));
+    batch.calls.push_back(
+      call("CA2", "+919876543210", "2026-11-25T09:00:00.000Z"));
+    batch.calls.push_back(
+      call("CA3", "+14155550100", "2026-11-25T12:30:00.500Z"));
+    batch.turns.push_back(
+      turn("CA2", 1, "user", "hello", "2026-11-25T09:00:05.000Z"));
+    batch.turns.push_back(
+      turn("CA2", 2, "assistant", "Namaste!", "2026-11-25T09:00:06.000Z"));
     REQUIRE_FALSE((*db)->write(batch));
   }
 };
@@ -105,8 +105,10 @@ std::vector<std::string> history(const std::string& path,
 
 } // namespace
 
-TEST_CASE_METHOD(history_db, "ctl_history: newest first, each filter, the "
-                             "limit", "[ctl_history]") {
+TEST_CASE_METHOD(history_db,
+                 "ctl_history: newest first, each filter, the "
+                 "limit",
+                 "[ctl_history]") {
   using v = std::vector<std::string>;
   CHECK(history(path, {}) == v{"CA3", "CA2", "CA1"});
   CHECK(history(path, {"2026-11-25", "", 50}) == v{"CA3", "CA2"});
@@ -118,15 +120,19 @@ TEST_CASE_METHOD(history_db, "ctl_history: newest first, each filter, the "
   CHECK(history(path, {"", "", 2}) == v{"CA3", "CA2"});
 }
 
-TEST_CASE_METHOD(history_db, "ctl_history: filters are bound, never spliced "
-                             "into the SQL", "[ctl_history]") {
+TEST_CASE_METHOD(history_db,
+                 "ctl_history: filters are bound, never spliced "
+                 "into the SQL",
+                 "[ctl_history]") {
   CHECK(history(path, {"", "' OR 1=1 --", 50}).empty());
   CHECK(history(path, {"'", "", 50}).size() == 3);
   CHECK(std::string(sb::history_sql).find("?1") != std::string::npos);
 }
 
-TEST_CASE_METHOD(history_db, "ctl_history: rows carry counts and unknowns "
-                             "as null", "[ctl_history]") {
+TEST_CASE_METHOD(history_db,
+                 "ctl_history: rows carry counts and unknowns "
+                 "as null",
+                 "[ctl_history]") {
   auto json = sb::read_history(path, {"", "", 1});
   REQUIRE(json);
   rapidjson::Document doc;
@@ -136,16 +142,18 @@ TEST_CASE_METHOD(history_db, "ctl_history: rows carry counts and unknowns "
   CHECK(c["turns"].GetInt() == 0);
   CHECK(c["duration_s"].GetInt() == 61);
   CHECK(std::string(c["end_reason"].GetString()) == "caller-hangup");
-  CHECK(history(path, {"", "+919876543210", 5}) == std::vector<std::string>{
-          "CA2"});
+  CHECK(history(path, {"", "+919876543210", 5})
+        == std::vector<std::string>{"CA2"});
   auto two = sb::read_history(path, {"", "+919876543210", 5});
   REQUIRE(two);
   doc.Parse(two->c_str());
   CHECK(doc["calls"][0]["turns"].GetInt() == 2);
 }
 
-TEST_CASE_METHOD(history_db, "ctl_history: a transcript is the session "
-                             "object", "[ctl_history]") {
+TEST_CASE_METHOD(history_db,
+                 "ctl_history: a transcript is the session "
+                 "object",
+                 "[ctl_history]") {
   auto json = sb::read_transcript(path, "CA2");
   REQUIRE(json);
   REQUIRE(*json);
@@ -168,8 +176,9 @@ TEST_CASE_METHOD(history_db, "ctl_history: a transcript is the session "
   CHECK_FALSE(*none);
 }
 
-TEST_CASE_METHOD(history_db, "ctl_history: switchboardctl history and "
-                             "transcript print tables and conversations",
+TEST_CASE_METHOD(history_db,
+                 "ctl_history: switchboardctl history and "
+                 "transcript print tables and conversations",
                  "[ctl_history]") {
   auto h = ctl_in_process({"history", "--db", path, "--since", "2026-11-25"});
   CHECK(h.rc == 0);
@@ -190,8 +199,10 @@ TEST_CASE_METHOD(history_db, "ctl_history: switchboardctl history and "
   CHECK(missing.err == "switchboardctl: no call CA404 in " + path + "\n");
 }
 
-TEST_CASE_METHOD(history_db, "ctl_history: the database path comes from "
-                             "--config's storage.path", "[ctl_history]") {
+TEST_CASE_METHOD(history_db,
+                 "ctl_history: the database path comes from "
+                 "--config's storage.path",
+                 "[ctl_history]") {
   const auto config = dir.file("config.toml");
   std::ofstream(config) << "[storage]\npath = \"" << path << "\"\n";
   auto h = ctl_in_process({"history", "--config", config, "--json"});
@@ -207,12 +218,12 @@ TEST_CASE_METHOD(history_db, "ctl_history: the database path comes from "
 
 TEST_CASE_METHOD(history_db, "ctl_history: reading never writes the file",
                  "[ctl_history]") {
-  struct stat before{};
+  struct stat before {};
   REQUIRE(::stat(path.c_str(), &before) == 0);
   REQUIRE(::chmod(path.c_str(), 0444) == 0);
   CHECK(ctl_in_process({"history", "--db", path}).rc == 0);
   CHECK(ctl_in_process({"transcript", "CA2", "--db", path}).rc == 0);
-  struct stat after{};
+  struct stat after {};
   REQUIRE(::stat(path.c_str(), &after) == 0);
   CHECK(after.st_size == before.st_size);
   CHECK(after.st_mtime == before.st_mtime);
@@ -249,18 +260,18 @@ TEST_CASE("ctl_history: an interrupted reply is marked in the transcript",
     auto db = sb::database::open(path);
     REQUIRE(db);
     sb::write_batch batch;
-    batch.calls.push_back(call("CA9", "+14155550100",
-                               "2026-11-25T09:00:00.000Z"));
-    batch.turns.push_back(turn("CA9", 1, "user", "where is my order",
-                               "2026-11-25T09:00:05.000Z"));
+    batch.calls.push_back(
+      call("CA9", "+14155550100", "2026-11-25T09:00:00.000Z"));
+    batch.turns.push_back(
+      turn("CA9", 1, "user", "where is my order", "2026-11-25T09:00:05.000Z"));
     batch.turns.push_back(turn("CA9", 2, "assistant",
                                "Your order ships on Monday and",
                                "2026-11-25T09:00:06.000Z"));
     batch.turns.back().interrupted = true;
-    batch.turns.push_back(turn("CA9", 3, "user", "thanks",
-                               "2026-11-25T09:00:07.000Z"));
-    batch.turns.push_back(turn("CA9", 4, "assistant", "Goodbye!",
-                               "2026-11-25T09:00:08.000Z"));
+    batch.turns.push_back(
+      turn("CA9", 3, "user", "thanks", "2026-11-25T09:00:07.000Z"));
+    batch.turns.push_back(
+      turn("CA9", 4, "assistant", "Goodbye!", "2026-11-25T09:00:08.000Z"));
     REQUIRE_FALSE((*db)->write(batch));
   }
   auto t = ctl_in_process({"transcript", "CA9", "--db", path});
@@ -296,9 +307,9 @@ TEST_CASE("ctl_history: a file of schema 2 still reads", "[ctl_history]") {
   history_db h;
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(h.path.c_str(), &db) == SQLITE_OK);
-  for (const char* sql : {"ALTER TABLE turns DROP COLUMN first_token_ms",
-                          "ALTER TABLE turns DROP COLUMN interrupted",
-                          "PRAGMA user_version = 2"})
+  for (const char* sql :
+       {"ALTER TABLE turns DROP COLUMN first_token_ms",
+        "ALTER TABLE turns DROP COLUMN interrupted", "PRAGMA user_version = 2"})
     CHECK(sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);
   auto t = ctl_in_process({"transcript", "CA2", "--db", h.path});

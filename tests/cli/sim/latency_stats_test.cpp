@@ -3,11 +3,11 @@
 // first-seen order, and merging the stats of many calls.
 #include "cli/sim/latency_stats.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <random>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 namespace {
 
@@ -33,8 +33,8 @@ TEST_CASE("percentiles round the rank up (nearest rank)", "[latency_stats]") {
   auto v = one_to(10);
   CHECK(sb::percentile(v, 50) == 5);
   CHECK(sb::percentile(v, 90) == 9);
-  CHECK(sb::percentile(v, 99) == 10);  // rank 9.9 -> 10
-  CHECK(sb::percentile(v, 51) == 6);   // rank 5.1 -> 6
+  CHECK(sb::percentile(v, 99) == 10); // rank 9.9 -> 10
+  CHECK(sb::percentile(v, 51) == 6);  // rank 5.1 -> 6
   auto seven = one_to(7);
   CHECK(sb::percentile(seven, 50) == 4); // rank 3.5 -> 4
   auto thousand = one_to(1000);

@@ -6,8 +6,6 @@
 // answers the close, and nobody listening. Every wait is bounded.
 #include "cli/sim/relay_client.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <chrono>
 #include <mutex>
 #include <string>
@@ -15,6 +13,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#include <catch2/catch.hpp>
 
 #include "core/error.hpp"
 #include "tests/cli/loopback_server.hpp"

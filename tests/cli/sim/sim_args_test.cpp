@@ -3,10 +3,10 @@
 // from TwiML become request-targets and route names.
 #include "cli/sim/sim_args.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "cli/sim/sim_webhook.hpp"
 #include "core/error.hpp"
@@ -23,11 +23,10 @@ std::string error_of(const std::vector<std::string>& args) {
 } // namespace
 
 TEST_CASE("a single call's options and utterances", "[sim_args]") {
-  auto a = sb::parse_sim_args({"--url", "http://127.0.0.1:9/", "--auth-token",
-                               "tok", "--outbound", "--amd-result",
-                               "machine_start", "--status-callbacks",
-                               "--recording", "--confidence", "0.5", "hello",
-                               "-5 degrees"});
+  auto a = sb::parse_sim_args(
+    {"--url", "http://127.0.0.1:9/", "--auth-token", "tok", "--outbound",
+     "--amd-result", "machine_start", "--status-callbacks", "--recording",
+     "--confidence", "0.5", "hello", "-5 degrees"});
   REQUIRE(a);
   CHECK(a->mode == sb::sim_mode::call);
   CHECK(a->call.base_url == "http://127.0.0.1:9");
@@ -67,7 +66,8 @@ TEST_CASE("the --help option in either mode", "[sim_args]") {
   auto b = sb::parse_sim_args({"-h"});
   REQUIRE(b);
   CHECK(b->help);
-  CHECK(std::string{sb::load_usage}.find("--concurrency C") != std::string::npos);
+  CHECK(std::string{sb::load_usage}.find("--concurrency C")
+        != std::string::npos);
   CHECK(std::string{sb::sim_usage}.find("digits 1234#") != std::string::npos);
 }
 
@@ -76,9 +76,13 @@ TEST_CASE("bad options name themselves", "[sim_args]") {
   CHECK(error_of({"--url"}) == "--url: needs a value");
   CHECK(error_of({"--confidence", "1.5"}).find("--confidence: ") == 0);
   CHECK(error_of({"--amd-result", "human"}).find("--amd-result: ") == 0);
-  CHECK(error_of({"--outbound", "--amd-result", "robot"}).find("--amd-result: 'robot'") == 0);
+  CHECK(error_of({"--outbound", "--amd-result", "robot"})
+          .find("--amd-result: 'robot'")
+        == 0);
   CHECK(error_of({"--script", "a.txt", "hello"}).find("--script: ") == 0);
-  CHECK(error_of({"load", "--calls", "0"}).find("--calls: expected a whole number from 1") == 0);
+  CHECK(error_of({"load", "--calls", "0"})
+          .find("--calls: expected a whole number from 1")
+        == 0);
   CHECK(error_of({"load", "--turns", "-1"}).find("--turns: ") == 0);
   CHECK(error_of({"load", "--script", "x"}) == "load: unknown option --script");
   CHECK(error_of({"load", "hello"}) == "load: unexpected argument 'hello'");
@@ -113,8 +117,8 @@ TEST_CASE("webhooks are signed over the public URL", "[sim_webhook]") {
   auto sig = sb::sign_webhook("tok", "https://pub.example", "/voice/inbound",
                               params);
   CHECK(sig.size() == 28);
-  CHECK(sb::validate_twilio_signature("tok", "https://pub.example/voice/inbound",
-                                      params, sig));
+  CHECK(sb::validate_twilio_signature(
+    "tok", "https://pub.example/voice/inbound", params, sig));
   CHECK_FALSE(sb::validate_twilio_signature(
     "tok", "http://127.0.0.1:8000/voice/inbound", params, sig));
 }
@@ -134,15 +138,15 @@ TEST_CASE("the --transport and --interrupt-after options", "[sim_args]") {
   REQUIRE(plain);
   CHECK(plain->call.transport == sb::sim_transport::gather);
   CHECK(plain->relay.interrupt_after_tokens == 0);
-  auto relay = sb::parse_sim_args({"--transport", "relay", "--interrupt-after",
-                                   "3", "hello", "bye"});
+  auto relay = sb::parse_sim_args(
+    {"--transport", "relay", "--interrupt-after", "3", "hello", "bye"});
   REQUIRE(relay);
   CHECK(relay->call.transport == sb::sim_transport::relay);
   CHECK(relay->relay.interrupt_after_tokens == 3);
   CHECK(relay->utterances == std::vector<std::string>{"hello", "bye"});
   // The order of the options does not matter.
-  auto later = sb::parse_sim_args({"--interrupt-after", "1", "--transport",
-                                   "relay"});
+  auto later = sb::parse_sim_args(
+    {"--interrupt-after", "1", "--transport", "relay"});
   REQUIRE(later);
   CHECK(later->relay.interrupt_after_tokens == 1);
   auto gather = sb::parse_sim_args({"--transport", "gather"});
@@ -169,7 +173,8 @@ TEST_CASE("bad --transport and --interrupt-after name themselves",
           .find("--interrupt-after: expected a whole number from 1 to 100000")
         == 0);
   CHECK(error_of({"--transport", "relay", "--interrupt-after", "x"})
-          .find("--interrupt-after: ") == 0);
+          .find("--interrupt-after: ")
+        == 0);
   CHECK(error_of({"load", "--transport", "relay"})
         == "load: --transport relay is not supported: load mode plays the "
            "<Gather> webhooks only");

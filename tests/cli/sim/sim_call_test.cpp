@@ -2,10 +2,10 @@
 // no repeats. The call flow itself is exercised by the end-to-end tests.
 #include "cli/sim/sim_call.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <set>
 #include <string>
+
+#include <catch2/catch.hpp>
 
 namespace {
 

@@ -4,13 +4,13 @@
 // words, and files that are not the daemon's database at all.
 #include "cli/sim/sim_db_check.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
 
 #include <unistd.h>
+
+#include <catch2/catch.hpp>
 
 #include "storage/database.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -39,12 +39,12 @@ struct turns_db {
     auto db = sb::database::open(path);
     REQUIRE(db);
     sb::write_batch b;
-    b.turns = {turn("CA1", 1, "user", "hello"), turn("CA1", 2, "assistant", "Hi"),
-               turn("CA1", 3, "user", "help"), turn("CA1", 4, "assistant", "Sure"),
-               turn("CA2", 1, "user", "hello"), turn("CA2", 2, "assistant", "Hi"),
-               turn("CA2", 3, "user", "hello"),
-               turn("CA3", 1, "user", "मुझे मदद चाहिए"),
-               turn("CA3", 2, "assistant", "जी")};
+    b.turns = {
+      turn("CA1", 1, "user", "hello"),  turn("CA1", 2, "assistant", "Hi"),
+      turn("CA1", 3, "user", "help"),   turn("CA1", 4, "assistant", "Sure"),
+      turn("CA2", 1, "user", "hello"),  turn("CA2", 2, "assistant", "Hi"),
+      turn("CA2", 3, "user", "hello"),  turn("CA3", 1, "user", "मुझे मदद चाहिए"),
+      turn("CA3", 2, "assistant", "जी")};
     REQUIRE_FALSE((*db)->write(b));
   }
 };
@@ -76,8 +76,8 @@ TEST_CASE("a missing answer and a repeated phrase stored once are lost",
 
 TEST_CASE("words must match exactly, for that call", "[sim_db_check]") {
   turns_db db;
-  auto r = sb::check_turns(db.path, {{"CA1", {"Hello", "help"}},
-                                     {"CA9", {"hello"}}});
+  auto r = sb::check_turns(db.path,
+                           {{"CA1", {"Hello", "help"}}, {"CA9", {"hello"}}});
   CHECK(r.expected == 6);
   CHECK(r.lost == 3); // CA1's "Hello"; CA9's user turn and its answer
   REQUIRE(r.examples.size() == 3);

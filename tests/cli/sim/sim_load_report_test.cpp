@@ -3,10 +3,9 @@
 // and how a played call reads.
 #include "cli/sim/sim_load_report.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <string>
 
+#include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 
 #include "cli/sim/sim_transcript.hpp"
@@ -39,12 +38,15 @@ TEST_CASE("the table shows throughput, percentiles and errors",
   db.examples = {"CA1: user turn \"hello\""};
   auto text = sb::format_load_report(opts, sample_report(), db, "x.db");
   CHECK(text.find("calls:     9 ok, 1 failed\n") != std::string::npos);
-  CHECK(text.find("46 in 2.000 s: 23.0 req/s, 13.5 turns/s") != std::string::npos);
+  CHECK(text.find("46 in 2.000 s: 23.0 req/s, 13.5 turns/s")
+        != std::string::npos);
   // p50 of 1.001 .. 10.001 ms is the 5th, p90 the 9th, p99 and max the 10th.
-  CHECK(text.find("  inbound            10     5.001     9.001    10.001    10.001\n")
+  CHECK(text.find(
+          "  inbound            10     5.001     9.001    10.001    10.001\n")
         != std::string::npos);
   CHECK(text.find("HTTP 403") != std::string::npos);
-  CHECK(text.find("lost turns: 2 (54 turn rows expected in x.db)") != std::string::npos);
+  CHECK(text.find("lost turns: 2 (54 turn rows expected in x.db)")
+        != std::string::npos);
   CHECK(text.find("missing CA1: user turn \"hello\"") != std::string::npos);
 }
 
@@ -90,8 +92,7 @@ TEST_CASE("clean means no failed call, no lost turn, a readable database",
   CHECK_FALSE(sb::load_clean(sample_report(), std::nullopt));
 }
 
-TEST_CASE("a transcript shows who said what, latency and notes",
-          "[sim_call]") {
+TEST_CASE("a transcript shows who said what, latency and notes", "[sim_call]") {
   sb::sim_result r;
   r.call_sid = "CA1";
   r.transcript = {{"assistant", "Namaste!", 12.34, {}},

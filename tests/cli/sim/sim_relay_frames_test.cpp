@@ -5,10 +5,10 @@
 // frames parsed, the daemon's own builders included.
 #include "cli/sim/sim_relay_frames.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <string>
 #include <variant>
+
+#include <catch2/catch.hpp>
 
 #include "core/error.hpp"
 #include "twilio/relay_frames.hpp"
@@ -58,15 +58,19 @@ TEST_CASE("the setup frame has every field Twilio sends, in its order",
                          {"token", "17.abc-_"},
                          {"note", "say \"hi\"\n\\ok"}};
   auto frame = sb::sim_setup_frame(s);
-  CHECK(frame
-        == "{\"type\":\"setup\",\"sessionId\":\"VX00000000000000000000000000000001\","
-           "\"accountSid\":\"AC00000000000000000000000000000002\","
-           "\"parentCallSid\":\"\",\"callSid\":\"CA00000000000000000000000000000003\","
-           "\"from\":\"+14155550100\",\"to\":\"+14155550199\",\"forwardedFrom\":\"\","
-           "\"callType\":\"PSTN\",\"callerName\":\"\",\"direction\":\"inbound\","
-           "\"callStatus\":\"RINGING\",\"customParameters\":{"
-           "\"callSid\":\"CA00000000000000000000000000000003\","
-           "\"token\":\"17.abc-_\",\"note\":\"say \\\"hi\\\"\\n\\\\ok\"}}");
+  CHECK(
+    frame
+    == "{\"type\":\"setup\",\"sessionId\":"
+       "\"VX00000000000000000000000000000001\","
+       "\"accountSid\":\"AC00000000000000000000000000000002\","
+       "\"parentCallSid\":\"\",\"callSid\":"
+       "\"CA00000000000000000000000000000003\","
+       "\"from\":\"+14155550100\",\"to\":\"+14155550199\",\"forwardedFrom\":"
+       "\"\","
+       "\"callType\":\"PSTN\",\"callerName\":\"\",\"direction\":\"inbound\","
+       "\"callStatus\":\"RINGING\",\"customParameters\":{"
+       "\"callSid\":\"CA00000000000000000000000000000003\","
+       "\"token\":\"17.abc-_\",\"note\":\"say \\\"hi\\\"\\n\\\\ok\"}}");
   auto back = daemon_reads<sb::relay_setup>(frame);
   CHECK(back.session_id == s.session_id);
   CHECK(back.account_sid == s.account_sid);
@@ -93,15 +97,17 @@ TEST_CASE("a setup frame without parameters has an empty customParameters",
 TEST_CASE("prompt frames escape what they carry", "[relay_frames_sim]") {
   std::string said = "मुझे \"मदद\" चाहिए\nline two\ttab \\ end\x01";
   auto frame = sb::sim_prompt_frame(said, "hi-IN");
-  CHECK(frame
-        == "{\"type\":\"prompt\",\"voicePrompt\":\"मुझे \\\"मदद\\\" चाहिए\\n"
-           "line two\\ttab \\\\ end\\u0001\",\"lang\":\"hi-IN\",\"last\":true}");
+  CHECK(
+    frame
+    == "{\"type\":\"prompt\",\"voicePrompt\":\"मुझे \\\"मदद\\\" चाहिए\\n"
+       "line two\\ttab \\\\ end\\u0001\",\"lang\":\"hi-IN\",\"last\":true}");
   auto back = daemon_reads<sb::relay_prompt>(frame);
   CHECK(back.voice_prompt == said);
   CHECK(back.lang == "hi-IN");
   CHECK(back.last);
   auto partial = sb::sim_prompt_frame("hel", {}, false);
-  CHECK(partial == "{\"type\":\"prompt\",\"voicePrompt\":\"hel\",\"last\":false}");
+  CHECK(partial
+        == "{\"type\":\"prompt\",\"voicePrompt\":\"hel\",\"last\":false}");
   CHECK_FALSE(daemon_reads<sb::relay_prompt>(partial).last);
 }
 
@@ -120,14 +126,17 @@ TEST_CASE("dtmf and interrupt frames", "[relay_frames_sim]") {
 
 TEST_CASE("the daemon's frames parse, its own builders' output included",
           "[relay_frames_sim]") {
-  auto t = sim_reads<sb::daemon_text>(sb::relay_text_frame(" नमस्ते, \"you\"\n", false));
+  auto t = sim_reads<sb::daemon_text>(
+    sb::relay_text_frame(" नमस्ते, \"you\"\n", false));
   CHECK(t.token == " नमस्ते, \"you\"\n");
   CHECK_FALSE(t.last);
   auto last = sim_reads<sb::daemon_text>(sb::relay_text_frame("", true));
   CHECK(last.token.empty());
   CHECK(last.last);
-  CHECK_FALSE(sim_reads<sb::daemon_text>("{\"type\":\"text\",\"token\":\"x\"}").last);
-  auto end = sim_reads<sb::daemon_end>(sb::relay_end_frame("{\"reason\":\"transfer\"}"));
+  CHECK_FALSE(
+    sim_reads<sb::daemon_text>("{\"type\":\"text\",\"token\":\"x\"}").last);
+  auto end = sim_reads<sb::daemon_end>(
+    sb::relay_end_frame("{\"reason\":\"transfer\"}"));
   CHECK(end.handoff_data == "{\"reason\":\"transfer\"}");
   CHECK(sim_reads<sb::daemon_end>(sb::relay_end_frame()).handoff_data.empty());
   auto digits = sb::relay_send_digits_frame("9w1#");
@@ -136,10 +145,12 @@ TEST_CASE("the daemon's frames parse, its own builders' output included",
   auto lang = sb::relay_language_frame("es-ES", "");
   REQUIRE(lang);
   CHECK(sim_reads<sb::daemon_other>(*lang).type == "language");
-  CHECK(sim_reads<sb::daemon_other>("{\"type\":\"play\",\"source\":1}").type == "play");
+  CHECK(sim_reads<sb::daemon_other>("{\"type\":\"play\",\"source\":1}").type
+        == "play");
 }
 
-TEST_CASE("bad daemon frames are refused with the reason", "[relay_frames_sim]") {
+TEST_CASE("bad daemon frames are refused with the reason",
+          "[relay_frames_sim]") {
   CHECK(sim_error("not json").find("daemon frame: not JSON: ") == 0);
   CHECK(sim_error("[1]") == "daemon frame: not a JSON object");
   CHECK(sim_error("{\"token\":\"x\"}") == "daemon frame: 'type' is missing");
@@ -151,9 +162,14 @@ TEST_CASE("bad daemon frames are refused with the reason", "[relay_frames_sim]")
         == "daemon frame: 'last' is not a boolean");
   CHECK(sim_error("{\"type\":\"end\",\"handoffData\":{}}")
         == "daemon frame: 'handoffData' is not a string");
-  CHECK(sim_error("{\"type\":\"sendDigits\"}") == "daemon frame: 'digits' is missing");
+  CHECK(sim_error("{\"type\":\"sendDigits\"}")
+        == "daemon frame: 'digits' is missing");
   CHECK(sim_error(std::string("{\"type\":\"text\",\"token\":\"x\"}\0junk", 32))
         == "daemon frame: not JSON: a NUL byte");
-  CHECK(sim_error("{\"type\":\"text\",\"token\":\"\xff\"}").find("daemon frame: not JSON") == 0);
-  CHECK(sim_error("{\"type\":\"text\",\"token\":\"x\"} {}").find("daemon frame: not JSON") == 0);
+  CHECK(sim_error("{\"type\":\"text\",\"token\":\"\xff\"}")
+          .find("daemon frame: not JSON")
+        == 0);
+  CHECK(sim_error("{\"type\":\"text\",\"token\":\"x\"} {}")
+          .find("daemon frame: not JSON")
+        == 0);
 }

@@ -7,8 +7,6 @@
 // the caller hanging up, a refused upgrade, a dropped socket, silence.
 #include "cli/sim/sim_relay.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -19,12 +17,13 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#include <catch2/catch.hpp>
 
 #include "cli/sim/sim_transcript.hpp"
 #include "net/text/form.hpp"
+#include "tests/cli/loopback_server.hpp"
 #include "twilio/relay_frames.hpp"
 #include "twilio/twilio_signature.hpp"
-#include "tests/cli/loopback_server.hpp"
 
 namespace {
 
@@ -42,14 +41,15 @@ constexpr const char* auth_token = "fake-token";
 
 // How the stand-in behaves; fixed before its threads start.
 struct fake_mode {
-  bool refuse_upgrades = false;  // answer every upgrade 403
-  bool gather = false;           // answer the call as the gather transport
-  bool check_webhooks = true;    // refuse webhooks signed wrongly (403)
+  bool refuse_upgrades = false; // answer every upgrade 403
+  bool gather = false;          // answer the call as the gather transport
+  bool check_webhooks = true;   // refuse webhooks signed wrongly (403)
 };
 
 class fake_relay_daemon {
 public:
-  explicit fake_relay_daemon(fake_mode mode = {}) : mode_(mode) {}
+  explicit fake_relay_daemon(fake_mode mode = {}) : mode_(mode) {
+  }
 
   // What it saw, under `mutex`. Catch2's macros are not for other
   // threads: what goes wrong there is written down in `problems`.
@@ -59,10 +59,12 @@ public:
   std::vector<std::pair<std::string, sb::form_params>> posts; // target, form
   std::vector<std::string> bad_signatures;                    // targets
   std::vector<sb::relay_setup> setups;
-  std::vector<std::string> interrupts;  // utteranceUntilInterrupt
-  std::vector<int> close_codes;         // the caller's, per session
+  std::vector<std::string> interrupts; // utteranceUntilInterrupt
+  std::vector<int> close_codes;        // the caller's, per session
 
-  std::string base_url() const { return server_.base_url(); }
+  std::string base_url() const {
+    return server_.base_url();
+  }
   std::string ws_base() const {
     return "ws://127.0.0.1:" + std::to_string(server_.port());
   }
@@ -118,11 +120,15 @@ private:
   std::string connect_twiml(const std::string& call_sid, int session) {
     auto token = "tok-" + std::to_string(session);
     return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Connect "
-           "action=\"" + base_url() + "/voice/relay-done\" method=\"POST\">"
-           "<ConversationRelay url=\"" + ws_base() + "/relay/" + call_sid
-           + "/" + token + "\" language=\"hi-IN\" ttsProvider=\"Google\" "
-           "welcomeGreeting=\"Namaste! How can I help?\" interruptible=\"any\""
-           " dtmfDetection=\"true\"><Parameter name=\"callSid\" value=\""
+           "action=\""
+           + base_url()
+           + "/voice/relay-done\" method=\"POST\">"
+             "<ConversationRelay url=\""
+           + ws_base() + "/relay/" + call_sid + "/" + token
+           + "\" language=\"hi-IN\" ttsProvider=\"Google\" "
+             "welcomeGreeting=\"Namaste! How can I help?\" "
+             "interruptible=\"any\""
+             " dtmfDetection=\"true\"><Parameter name=\"callSid\" value=\""
            + call_sid + "\"/><Parameter name=\"token\" value=\"" + token
            + "\"/></ConversationRelay></Connect></Response>";
   }
@@ -265,7 +271,8 @@ private:
       say(ws, {"You pressed " + d.digit + "."});
   }
   template <class Other>
-  void on_frame(ws_stream&, const Other&) {}
+  void on_frame(ws_stream&, const Other&) {
+  }
 
   const fake_mode mode_;
   loopback_server server_{[this](loopback_server::socket& s) { serve(s); }};
@@ -287,7 +294,8 @@ std::vector<std::string> lines_of(const sb::sim_result& r) {
   return out;
 }
 
-const sb::sim_line* find_line(const sb::sim_result& r, const std::string& text) {
+const sb::sim_line* find_line(const sb::sim_result& r,
+                              const std::string& text) {
   for (const auto& l : r.transcript)
     if (l.text == text)
       return &l;
@@ -325,21 +333,13 @@ TEST_CASE("a relay call: tokens, sendDigits, an interrupt, DTMF and a "
   CHECK(lines_of(r)
         == std::vector<std::string>{
           r.transcript[0].speaker + ": " + r.transcript[0].text,
-          "assistant: Namaste! How can I help?",
-          "caller: hello",
-          "assistant: Hello! How can I help?",
-          "caller: tell me a story",
-          "assistant: Once upon ",
-          "caller: press one",
-          "twilio: sendDigits 1",
-          "assistant: Done.",
-          "caller: [digits 5]",
-          "assistant: You pressed 5.",
-          "caller: transfer me",
-          "assistant: Connecting you now.",
+          "assistant: Namaste! How can I help?", "caller: hello",
+          "assistant: Hello! How can I help?", "caller: tell me a story",
+          "assistant: Once upon ", "caller: press one", "twilio: sendDigits 1",
+          "assistant: Done.", "caller: [digits 5]", "assistant: You pressed 5.",
+          "caller: transfer me", "assistant: Connecting you now.",
           "twilio: the daemon ended the session: {\"reason\":\"transfer\"}",
-          "twilio: relay-done ended",
-          "twilio: transferred to +14155550123"});
+          "twilio: relay-done ended", "twilio: transferred to +14155550123"});
   CHECK(r.transcript[1].note == "welcomeGreeting");
   auto* hello = find_line(r, "Hello! How can I help?");
   REQUIRE(hello);
@@ -354,9 +354,10 @@ TEST_CASE("a relay call: tokens, sendDigits, an interrupt, DTMF and a "
   CHECK_FALSE(r.hung_up);
   CHECK(r.turns_sent == 5);
   CHECK(r.completed_ms >= 0);
-  CHECK(printed == std::vector<std::string>{
-                     "Hello! How can I help?", "Once upon ", "Done.",
-                     "You pressed 5.", "Connecting you now.", ""});
+  CHECK(printed
+        == std::vector<std::string>{"Hello! How can I help?", "Once upon ",
+                                    "Done.", "You pressed 5.",
+                                    "Connecting you now.", ""});
 
   CHECK(daemon.closes(1) == std::vector<int>{1000});
   std::lock_guard<std::mutex> lock{daemon.mutex};
@@ -409,7 +410,8 @@ TEST_CASE("a reconnect plays the rest of the script, then the caller hangs "
   auto lines = lines_of(r);
   REQUIRE(lines.size() == 12);
   CHECK(lines[4] == "caller: [digits 0]");
-  CHECK(lines[5] == "twilio: the daemon ended the session: {\"reason\":\"reconnect\"}");
+  CHECK(lines[5]
+        == "twilio: the daemon ended the session: {\"reason\":\"reconnect\"}");
   CHECK(lines[6] == "twilio: relay-done ended");
   CHECK(lines[7].find("twilio: reconnected: relay session VX") == 0);
   CHECK(lines[7].find("/tok-2") != std::string::npos);
@@ -518,16 +520,16 @@ TEST_CASE("no reply within the frame timeout is an error", "[sim_relay]") {
   CHECK(daemon.closes(1) == std::vector<int>{1000}); // closed, not dropped
 }
 
-TEST_CASE("a daemon on the gather transport is named as such",
-          "[sim_relay]") {
+TEST_CASE("a daemon on the gather transport is named as such", "[sim_relay]") {
   fake_mode mode;
   mode.gather = true;
   fake_relay_daemon daemon{mode};
   sb::http_client client;
   auto r = sb::play_relay_script(client, options_for(daemon),
                                  sb::speech_steps({"hello"}), {});
-  CHECK(r.error == "the daemon answered with <Gather>: its voice.transport is "
-                   "gather, not relay");
+  CHECK(r.error
+        == "the daemon answered with <Gather>: its voice.transport is "
+           "gather, not relay");
 }
 
 TEST_CASE("the relay transport needs an http:// --url", "[sim_relay]") {
@@ -536,6 +538,7 @@ TEST_CASE("the relay transport needs an http:// --url", "[sim_relay]") {
   sb::http_client client;
   auto r = sb::play_relay_script(client, opts, sb::speech_steps({"hello"}), {});
   CHECK(r.error.find("--url https://voice.example.com: --transport relay needs "
-                     "http://HOST:PORT") == 0);
+                     "http://HOST:PORT")
+        == 0);
   CHECK(r.call_sid.size() == 34);
 }

@@ -3,13 +3,13 @@
 // and the errors a bad line gets (named by its line number).
 #include "cli/sim/sim_script.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <fstream>
 #include <string>
 
 #include <unistd.h>
+
+#include <catch2/catch.hpp>
 
 #include "core/error.hpp"
 
@@ -72,8 +72,9 @@ TEST_CASE("only exact directive forms are directives", "[sim_script]") {
 
 TEST_CASE("spaces, CRLF, tabs and a byte-order mark are not speech",
           "[sim_script]") {
-  auto steps = sb::parse_script("\xEF\xBB\xBFhello  \r\n\t  # indented comment\r\n"
-                                "  [ 0.25 ]   spaced out  \r\n\r\n");
+  auto steps = sb::parse_script(
+    "\xEF\xBB\xBFhello  \r\n\t  # indented comment\r\n"
+    "  [ 0.25 ]   spaced out  \r\n\r\n");
   REQUIRE(steps);
   REQUIRE(steps->size() == 2);
   CHECK((*steps)[0].text == "hello");
@@ -81,7 +82,8 @@ TEST_CASE("spaces, CRLF, tabs and a byte-order mark are not speech",
   CHECK(*(*steps)[1].confidence == Approx(0.25));
 }
 
-TEST_CASE("'#' after the start of a line is part of the words", "[sim_script]") {
+TEST_CASE("'#' after the start of a line is part of the words",
+          "[sim_script]") {
   auto steps = sb::parse_script("my order is #42\n");
   REQUIRE(steps);
   CHECK((*steps)[0].text == "my order is #42");
@@ -118,8 +120,10 @@ TEST_CASE("read_script_file names the file", "[sim_script]") {
   auto bad = sb::read_script_file(name);
   std::remove(name);
   REQUIRE_FALSE(bad);
-  CHECK(sb::what(bad.error()) == std::string{name} + ": line 2: confidence must "
-                                   "be a number from 0 to 1, not [2]");
+  CHECK(sb::what(bad.error())
+        == std::string{name}
+             + ": line 2: confidence must "
+               "be a number from 0 to 1, not [2]");
 }
 
 TEST_CASE("speech_steps keeps arguments verbatim", "[sim_script]") {

@@ -4,10 +4,10 @@
 // error naming a byte offset and never crash or throw.
 #include "cli/sim/twiml_reader.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "core/error.hpp"
 #include "tests/support/twiml_parse.hpp"
@@ -124,11 +124,13 @@ TEST_CASE("reads a hangup reply", "[twiml_reader]") {
 }
 
 TEST_CASE("reads documents without a declaration, with whitespace and "
-          "comments", "[twiml_reader]") {
+          "comments",
+          "[twiml_reader]") {
   CHECK(parse_twiml("<Response/>").children.empty());
   CHECK(parse_twiml("<Response></Response>").children.empty());
-  auto doc = parse_twiml("  <?xml version=\"1.0\"?>\n<!-- a comment -->\n"
-                   "<Response>\n  <Say>hi</Say>\n  <Hangup />\n</Response>\n");
+  auto doc = parse_twiml(
+    "  <?xml version=\"1.0\"?>\n<!-- a comment -->\n"
+    "<Response>\n  <Say>hi</Say>\n  <Hangup />\n</Response>\n");
   REQUIRE(doc.children.size() == 2);
   CHECK(doc.children[0].text == "hi");
   CHECK(doc.children[1].name == "Hangup");
@@ -156,7 +158,7 @@ TEST_CASE("entities decode to UTF-8", "[twiml_reader]") {
   CHECK(text_of("नमस्ते") == "नमस्ते");
 
   auto doc = parse_twiml(R"(<Response><Say voice="&quot;&#x928;&amp;&apos;">)"
-                   R"(x</Say></Response>)");
+                         R"(x</Say></Response>)");
   REQUIRE(doc.find("Say") != nullptr);
   CHECK(doc.find("Say")->attr("voice") == "\"न&'");
 }
@@ -197,7 +199,7 @@ TEST_CASE("nested find and find_all", "[twiml_reader]") {
   CHECK(gather->find("Say")->text == "two");
   CHECK(gather->find_all("Say").size() == 2);
   CHECK(gather->find("Parameter") == nullptr);
-  CHECK(gather->find("Gather") == nullptr);  // descendants only
+  CHECK(gather->find("Gather") == nullptr); // descendants only
 
   CHECK(doc.find("Dial") == nullptr);
   CHECK(doc.find_all("Dial").empty());
@@ -206,7 +208,7 @@ TEST_CASE("nested find and find_all", "[twiml_reader]") {
 
 TEST_CASE("find is depth-first, in document order", "[twiml_reader]") {
   auto doc = parse_twiml("<Response><A><B><Say>deep</Say></B></A>"
-                   "<Say>shallow</Say></Response>");
+                         "<Say>shallow</Say></Response>");
   REQUIRE(doc.find("Say") != nullptr);
   CHECK(doc.find("Say")->text == "deep");
   auto all = doc.find_all("Say");
@@ -217,7 +219,7 @@ TEST_CASE("find is depth-first, in document order", "[twiml_reader]") {
 
 TEST_CASE("self-closing elements", "[twiml_reader]") {
   auto doc = parse_twiml(R"(<Response><Hangup/><Pause length="2"/>)"
-                   R"(<Reject reason="busy" /></Response>)");
+                         R"(<Reject reason="busy" /></Response>)");
   REQUIRE(doc.children.size() == 3);
   CHECK(doc.children[0].name == "Hangup");
   CHECK(doc.children[1].name == "Pause");
@@ -255,11 +257,26 @@ TEST_CASE("malformed documents are errors with a byte offset",
     check_rejected("<Response><Say>a & b</Say></Response>", "");
   }
   SECTION("bad numeric references") {
-    for (const char* ref : {"&#;", "&#x;", "&#12a;", "&#xG1;", "&#x110000;",
-                            "&#1114112;", "&#99999999999999999999999;",
-                            "&#-1;", "&#+65;", "&# 65;", "&#x 41;",
-                            "&#x0x41;", "&#x-1;", "&#0;", "&#1;", "&#x1F;",
-                            "&#xD800;", "&#xDFFF;", "&#xFFFE;", "&#xFFFF;"}) {
+    for (const char* ref : {"&#;",
+                            "&#x;",
+                            "&#12a;",
+                            "&#xG1;",
+                            "&#x110000;",
+                            "&#1114112;",
+                            "&#99999999999999999999999;",
+                            "&#-1;",
+                            "&#+65;",
+                            "&# 65;",
+                            "&#x 41;",
+                            "&#x0x41;",
+                            "&#x-1;",
+                            "&#0;",
+                            "&#1;",
+                            "&#x1F;",
+                            "&#xD800;",
+                            "&#xDFFF;",
+                            "&#xFFFE;",
+                            "&#xFFFF;"}) {
       CAPTURE(ref);
       check_rejected(std::string{"<Response><Say>"} + ref + "</Say></Response>",
                      "bad character reference");

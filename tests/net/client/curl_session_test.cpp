@@ -7,13 +7,13 @@
 // sleeps: delays are the servers' timers and waits have finite timeouts.
 #include "net/client/curl_session.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <atomic>
 #include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "core/error.hpp"
 #include "tests/fixtures/fake_llm.hpp"
@@ -166,8 +166,7 @@ TEST_CASE("a refused connection is cannot_connect", "[curl_session]") {
   CHECK(sb::what(err) == "GET " + url + ": " + f.message);
 }
 
-TEST_CASE("a server slower than the total limit times out",
-          "[curl_session]") {
+TEST_CASE("a server slower than the total limit times out", "[curl_session]") {
   canned_server server;
   server.answer(text_answer(200, "late"), 10s);
   sb::curl_session session;
@@ -229,18 +228,17 @@ TEST_CASE("a sink takes a stream piece by piece", "[curl_session]") {
   llm.set_token_delays(0ms, 20ms);
   sb::curl_session session;
   std::vector<std::string> pieces;
-  auto r = session.perform(chat(llm), curl_limits{},
-                           [&](std::string_view p) {
-                             pieces.emplace_back(p);
-                             return true;
-                           });
+  auto r = session.perform(chat(llm), curl_limits{}, [&](std::string_view p) {
+    pieces.emplace_back(p);
+    return true;
+  });
   REQUIRE(r);
   CHECK(r->status == 200);
   CHECK(r->body.empty());
   CHECK(r->content_type == "application/x-ndjson");
   // One chunk per token, each written after a pause.
-  CHECK(pieces.size() >= fake_llm::split_tokens("Hello there. How can I help?")
-                           .size());
+  CHECK(pieces.size()
+        >= fake_llm::split_tokens("Hello there. How can I help?").size());
   std::string joined;
   for (const auto& p : pieces)
     joined += p;
@@ -273,9 +271,8 @@ TEST_CASE("a sink that says stop cancels and closes the connection",
   llm.set_token_delays(0ms, 200ms);
   sb::curl_session session;
   int pieces = 0;
-  auto r = session.perform(chat(llm), curl_limits{}, [&](std::string_view) {
-    return ++pieces < 2;
-  });
+  auto r = session.perform(chat(llm), curl_limits{},
+                           [&](std::string_view) { return ++pieces < 2; });
   const auto f = failure_of(r);
   CHECK(f.kind() == curl_failure_kind::cancelled);
   CHECK(f.message == "cancelled");
@@ -311,8 +308,8 @@ TEST_CASE("a cancel flag set before sends nothing", "[curl_session]") {
   REQUIRE(llm.ok());
   std::atomic<bool> cancel{true};
   sb::curl_session session;
-  const auto f =
-    failure_of(session.perform(chat(llm), curl_limits{}, {}, &cancel));
+  const auto f = failure_of(
+    session.perform(chat(llm), curl_limits{}, {}, &cancel));
   CHECK(f.kind() == curl_failure_kind::cancelled);
   CHECK(llm.requests().empty());
 }
@@ -348,9 +345,8 @@ TEST_CASE("the idle limit does not bound the wait for the first byte",
   sb::curl_session session;
   curl_limits limits;
   limits.idle = 300ms;
-  auto r = session.perform(chat(llm), limits, [](std::string_view) {
-    return true;
-  });
+  auto r = session.perform(chat(llm), limits,
+                           [](std::string_view) { return true; });
   REQUIRE(r);
   CHECK(r->status == 200);
 }

@@ -3,10 +3,10 @@
 // are answers, and each failure maps to the errc its header promises.
 #include "net/client/http_client.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <chrono>
 #include <string>
+
+#include <catch2/catch.hpp>
 
 #include "core/error.hpp"
 #include "tests/fixtures/refusing_port.hpp"
@@ -21,8 +21,7 @@ using sb::test::text_answer;
 
 } // namespace
 
-TEST_CASE("post_form sends the form type and extra headers",
-          "[http_client]") {
+TEST_CASE("post_form sends the form type and extra headers", "[http_client]") {
   canned_server server;
   server.answer(text_answer(404, "no such call"));
   sb::http_client client;

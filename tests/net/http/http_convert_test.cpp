@@ -3,12 +3,11 @@
 // wire for its answer (status, headers, length, keep-alive, HEAD).
 #include "net/http/http_convert.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <string>
 
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
+#include <catch2/catch.hpp>
 
 namespace {
 
@@ -110,7 +109,7 @@ TEST_CASE("to_response adds extra headers and drops injected ones",
   CHECK(res.count(http::field::set_cookie) == 0);
   size_t fields = 0;
   for (const auto& f : res) {
-    (void)f;
+    (void) f;
     ++fields;
   }
   // Server, Content-Type, the two good extras, Content-Length.
@@ -170,8 +169,7 @@ TEST_CASE("to_response sets keep-alive as the version needs",
   CHECK(closed10.count(http::field::connection) == 0);
 }
 
-TEST_CASE("endpoint_text writes ip:port, IPv6 in brackets",
-          "[http_convert]") {
+TEST_CASE("endpoint_text writes ip:port, IPv6 in brackets", "[http_convert]") {
   using asio::ip::make_address;
   using asio::ip::tcp;
   CHECK(sb::endpoint_text(tcp::endpoint(make_address("192.0.2.1"), 443))
@@ -187,7 +185,7 @@ TEST_CASE("is_loopback: 127/8, ::1 and 127/8 mapped into IPv6",
   using asio::ip::make_address;
   for (const char* a : {"127.0.0.1", "127.255.0.9", "::1", "::ffff:127.0.0.1"})
     CHECK(sb::is_loopback(make_address(a)));
-  for (const char* a : {"10.0.0.1", "0.0.0.0", "::", "::ffff:10.0.0.1",
-                        "2001:db8::1", "::2"})
+  for (const char* a :
+       {"10.0.0.1", "0.0.0.0", "::", "::ffff:10.0.0.1", "2001:db8::1", "::2"})
     CHECK_FALSE(sb::is_loopback(make_address(a)));
 }

@@ -2,10 +2,7 @@
 // two I/O threads, driven by a small client that speaks raw HTTP so tests
 // can pipeline, send malformed or partial requests and watch for the close.
 // Nothing sleeps: every wait is on an event with a finite deadline.
-#include "tests/support/poll_until.hpp"
 #include "net/http/http_server.hpp"
-
-#include <catch2/catch.hpp>
 
 #include <chrono>
 #include <condition_variable>
@@ -20,8 +17,10 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <catch2/catch.hpp>
 
 #include "core/error.hpp"
+#include "tests/support/poll_until.hpp"
 
 namespace {
 
@@ -199,8 +198,7 @@ struct server_fixture {
 void require_plain_length(const response_type& res) {
   CHECK(res.count(http::field::transfer_encoding) == 0);
   REQUIRE(res.count(http::field::content_length) == 1);
-  CHECK(res[http::field::content_length]
-        == std::to_string(res.body().size()));
+  CHECK(res[http::field::content_length] == std::to_string(res.body().size()));
   CHECK(res[http::field::server] == "switchboard");
 }
 
@@ -215,7 +213,8 @@ TEST_CASE_METHOD(server_fixture, "a GET is answered synchronously",
   auto res = client.read();
   CHECK(res.result_int() == 200);
   CHECK(res.body().rfind("GET\n/voice?CallSid=CA1&x=%20\n/voice\n"
-                         "CallSid=CA1&x=%20\n\n127.0.0.1:", 0)
+                         "CallSid=CA1&x=%20\n\n127.0.0.1:",
+                         0)
         == 0);
   CHECK(res[http::field::content_type] == "text/plain; charset=utf-8");
   CHECK(res["X-Test"] == "yes");
@@ -256,8 +255,10 @@ TEST_CASE_METHOD(server_fixture, "a POST is answered later from another thread",
   CHECK(server->in_flight() == 0);
 }
 
-TEST_CASE_METHOD(server_fixture, "keep-alive serves three requests on one "
-                                 "connection", "[http_server]") {
+TEST_CASE_METHOD(server_fixture,
+                 "keep-alive serves three requests on one "
+                 "connection",
+                 "[http_server]") {
   start(echo_handler());
   test_client client(port());
   std::vector<std::string> peers;
@@ -287,8 +288,9 @@ TEST_CASE_METHOD(server_fixture, "pipelined responses keep request order",
   CHECK(client.read().body() == "second");
 }
 
-TEST_CASE_METHOD(server_fixture, "requests split and joined anywhere in "
-                                 "the stream are each read whole",
+TEST_CASE_METHOD(server_fixture,
+                 "requests split and joined anywhere in "
+                 "the stream are each read whole",
                  "[http_server]") {
   // The server parses what one read brought and reads asynchronously only
   // what is missing; cuts inside the header, inside the body, and a second
@@ -300,19 +302,23 @@ TEST_CASE_METHOD(server_fixture, "requests split and joined anywhere in "
   client.send(first.substr(0, 7));
   client.send(first.substr(7, 30));
   client.send(first.substr(37, first.size() - 37 - 5));
-  client.send(first.substr(first.size() - 5) + second + get("/third").substr(0, 9));
+  client.send(first.substr(first.size() - 5) + second
+              + get("/third").substr(0, 9));
   client.send(get("/third").substr(9));
   auto a = client.read();
   CHECK(a.result_int() == 200);
-  CHECK(a.body().rfind("POST\n/voice\n/voice\n\nhello=world&CallSid=CA1\n", 0) == 0);
+  CHECK(a.body().rfind("POST\n/voice\n/voice\n\nhello=world&CallSid=CA1\n", 0)
+        == 0);
   auto b = client.read();
   CHECK(b.body().rfind("POST\n/voice\n/voice\n\nsecond=body\n", 0) == 0);
   auto c = client.read();
   CHECK(c.body().rfind("GET\n/third\n", 0) == 0);
 }
 
-TEST_CASE_METHOD(server_fixture, "a full pipeline pauses reading until a "
-                                 "response is written", "[http_server]") {
+TEST_CASE_METHOD(server_fixture,
+                 "a full pipeline pauses reading until a "
+                 "response is written",
+                 "[http_server]") {
   sb::http_server_options opts;
   opts.max_pipeline = 2;
   start(box.handler(), opts);
@@ -431,8 +437,10 @@ TEST_CASE_METHOD(server_fixture, "an answer after the client left is harmless",
   CHECK(other.read().body() == "next");
 }
 
-TEST_CASE_METHOD(server_fixture, "a partial header is closed by the header "
-                                 "timeout", "[http_server]") {
+TEST_CASE_METHOD(server_fixture,
+                 "a partial header is closed by the header "
+                 "timeout",
+                 "[http_server]") {
   sb::http_server_options opts;
   opts.header_timeout = std::chrono::milliseconds(200);
   start(box.handler(), opts);
@@ -447,8 +455,10 @@ TEST_CASE_METHOD(server_fixture, "a partial header is closed by the header "
   CHECK(box.count() == 0);
 }
 
-TEST_CASE_METHOD(server_fixture, "an idle keep-alive connection is closed "
-                                 "by the idle timeout", "[http_server]") {
+TEST_CASE_METHOD(server_fixture,
+                 "an idle keep-alive connection is closed "
+                 "by the idle timeout",
+                 "[http_server]") {
   sb::http_server_options opts;
   opts.idle_timeout = std::chrono::milliseconds(200);
   start(echo_handler(), opts);
@@ -485,8 +495,9 @@ TEST_CASE_METHOD(server_fixture, "HEAD gets the length but no body",
   CHECK(client.read().body().rfind("GET\n/g\n", 0) == 0);
 }
 
-TEST_CASE_METHOD(server_fixture, "HTTP/1.0 and Connection: close end the "
-                                 "connection after the response",
+TEST_CASE_METHOD(server_fixture,
+                 "HTTP/1.0 and Connection: close end the "
+                 "connection after the response",
                  "[http_server]") {
   start(echo_handler());
   test_client client(port());
@@ -505,8 +516,10 @@ TEST_CASE_METHOD(server_fixture, "HTTP/1.0 and Connection: close end the "
   CHECK(rest.empty());
 }
 
-TEST_CASE_METHOD(server_fixture, "Expect: 100-continue gets an interim "
-                                 "response", "[http_server]") {
+TEST_CASE_METHOD(server_fixture,
+                 "Expect: 100-continue gets an interim "
+                 "response",
+                 "[http_server]") {
   start(echo_handler());
   test_client client(port());
   client.send("POST /voice HTTP/1.1\r\nHost: test\r\nContent-Length: 3\r\n"
@@ -518,8 +531,10 @@ TEST_CASE_METHOD(server_fixture, "Expect: 100-continue gets an interim "
   CHECK(res.body().rfind("POST\n/voice\n/voice\n\na=b\n", 0) == 0);
 }
 
-TEST_CASE_METHOD(server_fixture, "responses always carry Content-Length, "
-                                 "never chunked", "[http_server]") {
+TEST_CASE_METHOD(server_fixture,
+                 "responses always carry Content-Length, "
+                 "never chunked",
+                 "[http_server]") {
   const std::string big(200 * 1024, 'x');
   start([big](sb::http_request&&, sb::http_responder respond) {
     auto res = text(big);
@@ -587,8 +602,9 @@ bool wait_connections(const sb::http_server& server, size_t n) {
 
 } // namespace
 
-TEST_CASE_METHOD(server_fixture, "past max_connections a new connection is "
-                                 "closed at once and the open ones go on",
+TEST_CASE_METHOD(server_fixture,
+                 "past max_connections a new connection is "
+                 "closed at once and the open ones go on",
                  "[http_server]") {
   sb::http_server_options opts;
   opts.max_connections = 2;
@@ -613,8 +629,9 @@ TEST_CASE_METHOD(server_fixture, "past max_connections a new connection is "
   CHECK(server->connections() == 2);
 }
 
-TEST_CASE_METHOD(server_fixture, "over the per-IP rate a request gets 429 "
-                                 "with Retry-After, in pipeline order",
+TEST_CASE_METHOD(server_fixture,
+                 "over the per-IP rate a request gets 429 "
+                 "with Retry-After, in pipeline order",
                  "[http_server]") {
   sb::http_server_options opts;
   opts.rate_limit_per_s = 0.5;
@@ -638,8 +655,10 @@ TEST_CASE_METHOD(server_fixture, "over the per-IP rate a request gets 429 "
   CHECK(other.read().result_int() == 429);
 }
 
-TEST_CASE_METHOD(server_fixture, "loopback clients are not rate-limited "
-                                 "unless asked", "[http_server]") {
+TEST_CASE_METHOD(server_fixture,
+                 "loopback clients are not rate-limited "
+                 "unless asked",
+                 "[http_server]") {
   sb::http_server_options opts;
   opts.rate_limit_per_s = 1;
   opts.rate_limit_burst = 1;

@@ -3,9 +3,9 @@
 // remembered addresses.
 #include "net/http/rate_limiter.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <string>
+
+#include <catch2/catch.hpp>
 
 namespace {
 

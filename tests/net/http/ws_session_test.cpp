@@ -7,11 +7,6 @@
 // hanging it. Waits are on events with finite deadlines; only the
 // connection count and the gauge, which change in destructors on I/O
 // threads, are polled (bounded), as in http_server_test.
-#include "tests/support/poll_until.hpp"
-#include "net/http/http_server.hpp"
-
-#include <catch2/catch.hpp>
-
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -30,9 +25,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#include <catch2/catch.hpp>
 
 #include "core/metrics.hpp"
+#include "net/http/http_server.hpp"
 #include "net/http/ws_types.hpp"
+#include "tests/support/poll_until.hpp"
 
 namespace {
 
@@ -85,9 +83,8 @@ public:
 
   beast::error_code write(const std::string& data, bool text = true) {
     ws_.text(text);
-    return run([&](auto done) {
-      ws_.async_write(asio::buffer(data), std::move(done));
-    });
+    return run(
+      [&](auto done) { ws_.async_write(asio::buffer(data), std::move(done)); });
   }
 
   beast::error_code read(std::string& message) {
@@ -145,7 +142,8 @@ public:
 private:
   template <class Start>
   beast::error_code run(Start start) {
-    return run_op(ioc_, start, [this] { beast::get_lowest_layer(ws_).close(); });
+    return run_op(ioc_, start,
+                  [this] { beast::get_lowest_layer(ws_).close(); });
   }
 
   asio::io_context ioc_;
@@ -208,9 +206,10 @@ private:
 };
 
 std::string upgrade_request(const std::string& target) {
-  return "GET " + target + " HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\n"
-         "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+  return "GET " + target
+         + " HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\n"
+           "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
 }
 
 sb::http_response text_response(unsigned status, std::string body) {
@@ -234,8 +233,8 @@ struct app_log {
   std::vector<sb::http_request> upgrades; // as the upgrade handler saw them
   std::vector<std::weak_ptr<sb::ws_channel>> channels;
   std::vector<std::string> texts;
-  std::vector<std::string> closes;        // on_closed reasons
-  std::vector<sb::http_request> plain;    // seen by the normal handler
+  std::vector<std::string> closes;     // on_closed reasons
+  std::vector<sb::http_request> plain; // seen by the normal handler
   std::vector<sb::http_responder> responders;
 
   // Accepts every upgrade and records the session's events.
@@ -349,8 +348,10 @@ struct ws_fixture {
 
 } // namespace
 
-TEST_CASE_METHOD(ws_fixture, "ws: a refused upgrade gets the handler's "
-                             "answer and the connection closes", "[ws]") {
+TEST_CASE_METHOD(ws_fixture,
+                 "ws: a refused upgrade gets the handler's "
+                 "answer and the connection closes",
+                 "[ws]") {
   start([this](const sb::http_request& req) {
     log.record([&] { log.upgrades.push_back(req); });
     sb::ws_verdict verdict;
@@ -379,8 +380,10 @@ TEST_CASE_METHOD(ws_fixture, "ws: a refused upgrade gets the handler's "
   CHECK(log.channels.empty());
 }
 
-TEST_CASE_METHOD(ws_fixture, "ws: an upgrade handler that throws or accepts "
-                             "without open gets 500", "[ws]") {
+TEST_CASE_METHOD(ws_fixture,
+                 "ws: an upgrade handler that throws or accepts "
+                 "without open gets 500",
+                 "[ws]") {
   std::atomic<bool> throws{true};
   start([&throws](const sb::http_request&) -> sb::ws_verdict {
     if (throws.load())
@@ -401,8 +404,10 @@ TEST_CASE_METHOD(ws_fixture, "ws: an upgrade handler that throws or accepts "
   require_all_ended();
 }
 
-TEST_CASE_METHOD(ws_fixture, "ws: an accepted session carries text both "
-                             "ways in order", "[ws]") {
+TEST_CASE_METHOD(ws_fixture,
+                 "ws: an accepted session carries text both "
+                 "ways in order",
+                 "[ws]") {
   start(log.accept_all());
   ws_client client(port());
   websocket::response_type res;
@@ -442,8 +447,10 @@ TEST_CASE_METHOD(ws_fixture, "ws: an accepted session carries text both "
   CHECK(log.wait([&] { return log.closes.empty(); }));
 }
 
-TEST_CASE_METHOD(ws_fixture, "ws: close from the server follows the queued "
-                             "frames and ends the session once", "[ws]") {
+TEST_CASE_METHOD(ws_fixture,
+                 "ws: close from the server follows the queued "
+                 "frames and ends the session once",
+                 "[ws]") {
   start(log.accept_all());
   ws_client client(port());
   websocket::response_type res;
@@ -469,8 +476,10 @@ TEST_CASE_METHOD(ws_fixture, "ws: close from the server follows the queued "
   CHECK(log.channels.at(0).expired());
 }
 
-TEST_CASE_METHOD(ws_fixture, "ws: a close from the peer ends the session "
-                             "once", "[ws]") {
+TEST_CASE_METHOD(ws_fixture,
+                 "ws: a close from the peer ends the session "
+                 "once",
+                 "[ws]") {
   start(log.accept_all());
   ws_client client(port());
   websocket::response_type res;
@@ -485,8 +494,10 @@ TEST_CASE_METHOD(ws_fixture, "ws: a close from the peer ends the session "
   CHECK(log.channels.at(0).expired());
 }
 
-TEST_CASE_METHOD(ws_fixture, "ws: a message over ws_max_frame_bytes closes "
-                             "with 1009", "[ws]") {
+TEST_CASE_METHOD(ws_fixture,
+                 "ws: a message over ws_max_frame_bytes closes "
+                 "with 1009",
+                 "[ws]") {
   sb::http_server_options opts;
   opts.ws_max_frame_bytes = 1024;
   start(log.accept_all(), opts);
@@ -513,8 +524,7 @@ TEST_CASE_METHOD(ws_fixture, "ws: a message over ws_max_frame_bytes closes "
   CHECK(log.closes[0] == "message too large");
 }
 
-TEST_CASE_METHOD(ws_fixture, "ws: a binary message closes with 1003",
-                 "[ws]") {
+TEST_CASE_METHOD(ws_fixture, "ws: a binary message closes with 1003", "[ws]") {
   start(log.accept_all());
   ws_client client(port());
   websocket::response_type res;
@@ -560,8 +570,10 @@ TEST_CASE_METHOD(ws_fixture, "ws: an on_text that throws closes with 1011",
   CHECK(log.closes[0] == "on_text failed");
 }
 
-TEST_CASE_METHOD(ws_fixture, "ws: a peer that stops reading fills the send "
-                             "queue and is closed with 1008", "[ws]") {
+TEST_CASE_METHOD(ws_fixture,
+                 "ws: a peer that stops reading fills the send "
+                 "queue and is closed with 1008",
+                 "[ws]") {
   sb::http_server_options opts;
   opts.ws_send_queue_frames = 16;
   start(log.accept_all(), opts);
@@ -593,8 +605,10 @@ TEST_CASE_METHOD(ws_fixture, "ws: a peer that stops reading fills the send "
   CHECK(log.closes[0] == "send queue full");
 }
 
-TEST_CASE_METHOD(ws_fixture, "ws: a peer that answers no ping is dropped "
-                             "after the idle timeout", "[ws]") {
+TEST_CASE_METHOD(ws_fixture,
+                 "ws: a peer that answers no ping is dropped "
+                 "after the idle timeout",
+                 "[ws]") {
   sb::http_server_options opts;
   opts.ws_idle_timeout = std::chrono::milliseconds(400);
   start(log.accept_all(), opts);
@@ -616,8 +630,10 @@ TEST_CASE_METHOD(ws_fixture, "ws: a peer that answers no ping is dropped "
   CHECK(ec != asio::error::timed_out);
 }
 
-TEST_CASE_METHOD(ws_fixture, "ws: plain requests are served alongside "
-                             "sessions", "[ws]") {
+TEST_CASE_METHOD(ws_fixture,
+                 "ws: plain requests are served alongside "
+                 "sessions",
+                 "[ws]") {
   start(log.accept_all());
   ws_client first(port());
   ws_client second(port());
@@ -644,8 +660,10 @@ TEST_CASE_METHOD(ws_fixture, "ws: plain requests are served alongside "
   require_all_ended();
 }
 
-TEST_CASE_METHOD(ws_fixture, "ws: without an upgrade handler an upgrade "
-                             "reaches the normal handler", "[ws]") {
+TEST_CASE_METHOD(ws_fixture,
+                 "ws: without an upgrade handler an upgrade "
+                 "reaches the normal handler",
+                 "[ws]") {
   start({});
   ws_client client(port());
   websocket::response_type res;
@@ -656,8 +674,10 @@ TEST_CASE_METHOD(ws_fixture, "ws: without an upgrade handler an upgrade "
   CHECK(relay_sessions() == relay_before);
 }
 
-TEST_CASE_METHOD(ws_fixture, "ws: an upgrade behind an unanswered request "
-                             "gets 400 and the connection closes", "[ws]") {
+TEST_CASE_METHOD(ws_fixture,
+                 "ws: an upgrade behind an unanswered request "
+                 "gets 400 and the connection closes",
+                 "[ws]") {
   start(log.accept_all(), {}, log.hold_all());
   http_client client(port());
   // One write: the server reads both requests at once.
@@ -678,8 +698,10 @@ TEST_CASE_METHOD(ws_fixture, "ws: an upgrade behind an unanswered request "
   require_all_ended();
 }
 
-TEST_CASE_METHOD(ws_fixture, "ws: bytes sent before the handshake's answer "
-                             "get 400", "[ws]") {
+TEST_CASE_METHOD(ws_fixture,
+                 "ws: bytes sent before the handshake's answer "
+                 "get 400",
+                 "[ws]") {
   start(log.accept_all());
   http_client client(port());
   client.send(upgrade_request("/relay/CA1") + "early");
@@ -710,7 +732,8 @@ TEST_CASE_METHOD(ws_fixture, "ws: over the rate limit an upgrade gets 429",
 }
 
 TEST_CASE("ws: sessions still open when the io_context goes are told "
-          "the server stopped", "[ws]") {
+          "the server stopped",
+          "[ws]") {
   app_log log;
   std::optional<ws_client> client;
   const double before = relay_sessions();
@@ -730,7 +753,7 @@ TEST_CASE("ws: sessions still open when the io_context goes are told "
 
 TEST_CASE("ws: the relay_sessions gauge is registered", "[ws]") {
   sb::metrics::daemon(); // registers the daemon's families
-  CHECK(sb::metrics::render().find(
-          "\n# TYPE switchboard_relay_sessions gauge\n")
-        != std::string::npos);
+  CHECK(
+    sb::metrics::render().find("\n# TYPE switchboard_relay_sessions gauge\n")
+    != std::string::npos);
 }

@@ -4,8 +4,6 @@
 // check the socket file itself. Every wait has a finite deadline.
 #include "net/line/line_server.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -25,6 +23,7 @@
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <catch2/catch.hpp>
 
 #include "core/error.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -52,9 +51,8 @@ public:
   }
 
   void send(const std::string& raw) {
-    auto result = run([&](auto done) {
-      asio::async_write(socket_, asio::buffer(raw), done);
-    });
+    auto result = run(
+      [&](auto done) { asio::async_write(socket_, asio::buffer(raw), done); });
     REQUIRE_FALSE(result);
   }
 
@@ -78,9 +76,8 @@ public:
   // Reads some bytes of a long reply, then stops reading.
   void read_some() {
     std::array<char, 1024> chunk{};
-    auto result = run([&](auto done) {
-      socket_.async_read_some(asio::buffer(chunk), done);
-    });
+    auto result = run(
+      [&](auto done) { socket_.async_read_some(asio::buffer(chunk), done); });
     REQUIRE_FALSE(result);
   }
 
@@ -157,9 +154,7 @@ struct inbox {
 // Answers at once: {"echo": LINE}.
 sb::line_handler echo_handler() {
   return [](std::string line, const sb::peer_info&,
-            sb::line_responder respond) {
-    respond("{\"echo\":" + line + "}");
-  };
+            sb::line_responder respond) { respond("{\"echo\":" + line + "}"); };
 }
 
 // The server under test, run by two I/O threads as in the daemon. The
@@ -223,8 +218,10 @@ TEST_CASE_METHOD(server_fixture, "line_server: one request, one reply",
   CHECK(server->path() == path);
 }
 
-TEST_CASE_METHOD(server_fixture, "line_server: the handler sees the peer's "
-                                 "pid and uid", "[line_server]") {
+TEST_CASE_METHOD(server_fixture,
+                 "line_server: the handler sees the peer's "
+                 "pid and uid",
+                 "[line_server]") {
   start(box.handler());
   test_client client(path);
   client.send("1\n");
@@ -236,8 +233,10 @@ TEST_CASE_METHOD(server_fixture, "line_server: the handler sees the peer's "
   CHECK(client.read_line() == "2");
 }
 
-TEST_CASE_METHOD(server_fixture, "line_server: pipelined lines are answered "
-                                 "in order", "[line_server]") {
+TEST_CASE_METHOD(server_fixture,
+                 "line_server: pipelined lines are answered "
+                 "in order",
+                 "[line_server]") {
   start(box.handler());
   test_client client(path);
   client.send("a\nb\r\n\nc\n");
@@ -258,8 +257,10 @@ TEST_CASE_METHOD(server_fixture, "line_server: pipelined lines are answered "
   CHECK(server->in_flight() == 0);
 }
 
-TEST_CASE_METHOD(server_fixture, "line_server: a full pipeline pauses reading "
-                                 "until a reply leaves", "[line_server]") {
+TEST_CASE_METHOD(server_fixture,
+                 "line_server: a full pipeline pauses reading "
+                 "until a reply leaves",
+                 "[line_server]") {
   sb::line_server_options opts;
   opts.max_pipeline = 4;
   start(box.handler(), opts);
@@ -278,8 +279,10 @@ TEST_CASE_METHOD(server_fixture, "line_server: a full pipeline pauses reading "
     CHECK(client.read_line() == "r" + std::to_string(i));
 }
 
-TEST_CASE_METHOD(server_fixture, "line_server: two clients are served at "
-                                 "once", "[line_server]") {
+TEST_CASE_METHOD(server_fixture,
+                 "line_server: two clients are served at "
+                 "once",
+                 "[line_server]") {
   start(box.handler());
   test_client first(path);
   test_client second(path);
@@ -294,14 +297,15 @@ TEST_CASE_METHOD(server_fixture, "line_server: two clients are served at "
   CHECK(first.read_line() == "to first");
 }
 
-TEST_CASE_METHOD(server_fixture, "line_server: an overlong line gets an error "
-                                 "and the connection stays usable",
+TEST_CASE_METHOD(server_fixture,
+                 "line_server: an overlong line gets an error "
+                 "and the connection stays usable",
                  "[line_server]") {
   start(echo_handler());
   test_client client(path);
   const std::string longest(64 * 1024, '7');
-  const std::string too_long
-    = R"json({"ok":false,"error":"line too long (max 65536 bytes)"})json";
+  const std::string too_long =
+    R"json({"ok":false,"error":"line too long (max 65536 bytes)"})json";
   client.send(std::string(70000, 'x') + "\n" + longest + "\n"
               + std::string(64 * 1024 + 1, 'y') + "\r\n\"good\"\n");
   CHECK(client.read_line() == too_long);
@@ -314,8 +318,9 @@ TEST_CASE_METHOD(server_fixture, "line_server: an overlong line gets an error "
   CHECK(other.read_line() == R"({"echo":1})");
 }
 
-TEST_CASE_METHOD(server_fixture, "line_server: an overlong line sent in "
-                                 "pieces is discarded to its newline",
+TEST_CASE_METHOD(server_fixture,
+                 "line_server: an overlong line sent in "
+                 "pieces is discarded to its newline",
                  "[line_server]") {
   sb::line_server_options opts;
   opts.max_line_bytes = 16;
@@ -330,14 +335,15 @@ TEST_CASE_METHOD(server_fixture, "line_server: an overlong line sent in "
   CHECK(client.read_line() == R"({"echo":2})");
 }
 
-TEST_CASE_METHOD(server_fixture, "line_server: a client that leaves "
-                                 "mid-reply does not affect others",
+TEST_CASE_METHOD(server_fixture,
+                 "line_server: a client that leaves "
+                 "mid-reply does not affect others",
                  "[line_server]") {
   const std::string big(8 * 1024 * 1024, 'z');
-  start([&big](std::string line, const sb::peer_info&,
-               sb::line_responder respond) {
-    respond(line == "big" ? big : "small");
-  });
+  start(
+    [&big](std::string line, const sb::peer_info&, sb::line_responder respond) {
+      respond(line == "big" ? big : "small");
+    });
   test_client leaver(path);
   leaver.send("big\n");
   leaver.read_some();
@@ -349,8 +355,10 @@ TEST_CASE_METHOD(server_fixture, "line_server: a client that leaves "
   CHECK(stayer.read_line() == "small");
 }
 
-TEST_CASE_METHOD(server_fixture, "line_server: an answer after the client "
-                                 "left is harmless", "[line_server]") {
+TEST_CASE_METHOD(server_fixture,
+                 "line_server: an answer after the client "
+                 "left is harmless",
+                 "[line_server]") {
   start(box.handler());
   {
     test_client client(path);
@@ -365,11 +373,11 @@ TEST_CASE_METHOD(server_fixture, "line_server: an answer after the client "
   CHECK(next.read_line() == "ok");
 }
 
-TEST_CASE_METHOD(server_fixture, "line_server: a dropped responder and a "
-                                 "throwing handler answer internal error",
+TEST_CASE_METHOD(server_fixture,
+                 "line_server: a dropped responder and a "
+                 "throwing handler answer internal error",
                  "[line_server]") {
-  start([](std::string line, const sb::peer_info&,
-           sb::line_responder respond) {
+  start([](std::string line, const sb::peer_info&, sb::line_responder respond) {
     if (line == "throw")
       throw std::runtime_error("boom");
     if (line == "drop")
@@ -385,8 +393,10 @@ TEST_CASE_METHOD(server_fixture, "line_server: a dropped responder and a "
   CHECK(server->in_flight() == 0);
 }
 
-TEST_CASE_METHOD(server_fixture, "line_server: a reply's newlines cannot "
-                                 "split it", "[line_server]") {
+TEST_CASE_METHOD(server_fixture,
+                 "line_server: a reply's newlines cannot "
+                 "split it",
+                 "[line_server]") {
   start([](std::string, const sb::peer_info&, sb::line_responder respond) {
     respond("{\n\"a\": 1\r\n}");
   });
@@ -395,9 +405,11 @@ TEST_CASE_METHOD(server_fixture, "line_server: a reply's newlines cannot "
   CHECK(client.read_line() == "{ \"a\": 1  }");
 }
 
-TEST_CASE_METHOD(server_fixture, "line_server: after a half-close, a last "
-                                 "line without newline is answered, then the "
-                                 "connection closes", "[line_server]") {
+TEST_CASE_METHOD(server_fixture,
+                 "line_server: after a half-close, a last "
+                 "line without newline is answered, then the "
+                 "connection closes",
+                 "[line_server]") {
   start(echo_handler());
   local::socket raw(ioc);
   raw.connect(local::endpoint(path));
@@ -414,9 +426,11 @@ TEST_CASE_METHOD(server_fixture, "line_server: after a half-close, a last "
 
 // Found by fuzz/admin_line_fuzz.cpp: a last line of max_line_bytes + 1
 // without its newline got no reply at all.
-TEST_CASE_METHOD(server_fixture, "line_server: after a half-close, a last "
-                                 "line one byte over the limit gets the "
-                                 "too-long reply", "[line_server]") {
+TEST_CASE_METHOD(server_fixture,
+                 "line_server: after a half-close, a last "
+                 "line one byte over the limit gets the "
+                 "too-long reply",
+                 "[line_server]") {
   sb::line_server_options opts;
   opts.max_line_bytes = 64;
   start(echo_handler(), opts);
@@ -428,9 +442,10 @@ TEST_CASE_METHOD(server_fixture, "line_server: after a half-close, a last "
   error_code ec;
   asio::read(raw, asio::dynamic_buffer(got), ec);
   CHECK(ec == asio::error::eof);
-  CHECK(got == "{\"echo\":5}\n"
-               R"json({"ok":false,"error":"line too long (max 64 bytes)"})json"
-               "\n");
+  CHECK(got
+        == "{\"echo\":5}\n"
+           R"json({"ok":false,"error":"line too long (max 64 bytes)"})json"
+           "\n");
 }
 
 TEST_CASE_METHOD(server_fixture, "line_server: an idle connection is closed",
@@ -442,8 +457,9 @@ TEST_CASE_METHOD(server_fixture, "line_server: an idle connection is closed",
   CHECK(client.read_to_end() == asio::error::eof);
 }
 
-TEST_CASE_METHOD(server_fixture, "line_server: stop_accepting refuses new "
-                                 "clients and serves open ones",
+TEST_CASE_METHOD(server_fixture,
+                 "line_server: stop_accepting refuses new "
+                 "clients and serves open ones",
                  "[line_server]") {
   start(box.handler());
   test_client open(path);
@@ -465,13 +481,14 @@ TEST_CASE_METHOD(server_fixture, "line_server: stop_accepting refuses new "
   CHECK(open.read_line() == "still here");
 }
 
-TEST_CASE_METHOD(server_fixture, "line_server: the socket file is mode 0660 "
-                                 "and unlinked on destruction",
+TEST_CASE_METHOD(server_fixture,
+                 "line_server: the socket file is mode 0660 "
+                 "and unlinked on destruction",
                  "[line_server]") {
   const auto old_mask = ::umask(0);
   start(echo_handler());
   ::umask(old_mask);
-  struct stat st{};
+  struct stat st {};
   REQUIRE(::lstat(path.c_str(), &st) == 0);
   CHECK(S_ISSOCK(st.st_mode));
   CHECK((st.st_mode & 07777) == 0660);
@@ -479,8 +496,10 @@ TEST_CASE_METHOD(server_fixture, "line_server: the socket file is mode 0660 "
   CHECK_FALSE(fs::exists(path));
 }
 
-TEST_CASE_METHOD(server_fixture, "line_server: a stale socket file is "
-                                 "replaced", "[line_server]") {
+TEST_CASE_METHOD(server_fixture,
+                 "line_server: a stale socket file is "
+                 "replaced",
+                 "[line_server]") {
   make_stale_socket(path);
   start(echo_handler());
   test_client client(path);
@@ -488,8 +507,10 @@ TEST_CASE_METHOD(server_fixture, "line_server: a stale socket file is "
   CHECK(client.read_line() == R"({"echo":1})");
 }
 
-TEST_CASE_METHOD(server_fixture, "line_server: a live socket is refused and "
-                                 "keeps working", "[line_server]") {
+TEST_CASE_METHOD(server_fixture,
+                 "line_server: a live socket is refused and "
+                 "keeps working",
+                 "[line_server]") {
   start(echo_handler());
   asio::io_context other;
   const auto why = start_error(other, path);

@@ -1,10 +1,11 @@
 // Tests for net/text/form: decoding Twilio's form bodies (spaces, escapes,
 // Hindi, repeated and empty keys), the strict rejections with byte offsets,
 // the parameter limit, and encode -> decode round trips.
+#include "net/text/form.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "core/error.hpp"
-#include "net/text/form.hpp"
 
 namespace {
 
@@ -34,9 +35,9 @@ using pairs = sb::form_params;
 } // namespace
 
 TEST_CASE("parse_form decodes plain pairs in order", "[form]") {
-  CHECK(must_parse("CallSid=CA123&From=%2B14155550100&Digits=5")
-        == pairs{{"CallSid", "CA123"}, {"From", "+14155550100"},
-                 {"Digits", "5"}});
+  CHECK(
+    must_parse("CallSid=CA123&From=%2B14155550100&Digits=5")
+    == pairs{{"CallSid", "CA123"}, {"From", "+14155550100"}, {"Digits", "5"}});
   CHECK(must_parse("").empty());
 }
 
@@ -69,8 +70,8 @@ TEST_CASE("parse_form keeps repeated keys and empty values", "[form]") {
   CHECK(must_parse("ForwardedFrom=&To=x")
         == pairs{{"ForwardedFrom", ""}, {"To", "x"}});
   CHECK(must_parse("flag") == pairs{{"flag", ""}});
-  CHECK(must_parse("a=1&flag&b=") == pairs{{"a", "1"}, {"flag", ""},
-                                          {"b", ""}});
+  CHECK(must_parse("a=1&flag&b=")
+        == pairs{{"a", "1"}, {"flag", ""}, {"b", ""}});
   CHECK(must_parse("k=a=b") == pairs{{"k", "a=b"}});
 }
 
@@ -154,13 +155,13 @@ TEST_CASE("is_valid_utf8 follows RFC 3629", "[form]") {
   CHECK(sb::is_valid_utf8(""));
   CHECK(sb::is_valid_utf8("plain ASCII"));
   CHECK(sb::is_valid_utf8(namaste));
-  CHECK(sb::is_valid_utf8("\xF0\x9F\x93\x9E"));     // U+1F4DE
-  CHECK(sb::is_valid_utf8("\xF4\x8F\xBF\xBF"));     // U+10FFFF
+  CHECK(sb::is_valid_utf8("\xF0\x9F\x93\x9E"));       // U+1F4DE
+  CHECK(sb::is_valid_utf8("\xF4\x8F\xBF\xBF"));       // U+10FFFF
   CHECK_FALSE(sb::is_valid_utf8("\xF4\x90\x80\x80")); // U+110000
-  CHECK_FALSE(sb::is_valid_utf8("\xC0\xAF"));       // overlong '/'
-  CHECK_FALSE(sb::is_valid_utf8("\xE0\x80\xAF"));   // overlong '/'
-  CHECK_FALSE(sb::is_valid_utf8("\xED\xA0\x80"));   // surrogate
-  CHECK_FALSE(sb::is_valid_utf8("\x80"));           // lone continuation
-  CHECK_FALSE(sb::is_valid_utf8("\xE0\xA4"));       // truncated
+  CHECK_FALSE(sb::is_valid_utf8("\xC0\xAF"));         // overlong '/'
+  CHECK_FALSE(sb::is_valid_utf8("\xE0\x80\xAF"));     // overlong '/'
+  CHECK_FALSE(sb::is_valid_utf8("\xED\xA0\x80"));     // surrogate
+  CHECK_FALSE(sb::is_valid_utf8("\x80"));             // lone continuation
+  CHECK_FALSE(sb::is_valid_utf8("\xE0\xA4"));         // truncated
   CHECK_FALSE(sb::is_valid_utf8("\xFF"));
 }
