@@ -106,6 +106,13 @@ void on_written(call_pointer self, uint64_t id,
     return st.writes_unanswered.empty()
            || *st.writes_unanswered.begin() > h.after_write;
   };
+  // Most writes have no answer waiting behind them (the caller's words
+  // stored before the model is asked, a relay turn): nothing to sort out.
+  if (st.held.empty()) {
+    if (st.released && st.writes_unanswered.empty())
+      self->quit();
+    return;
+  }
   std::vector<held_answer> now;
   for (auto it = st.held.begin(); it != st.held.end();) {
     if (ready(*it)) {
@@ -332,8 +339,7 @@ void on_after_end(call_pointer self, const call_event& ev, write_batch batch,
                      true);
 }
 
-void on_webhook(call_pointer self, call_event& ev,
-                voice_reply_promise& promise) {
+void on_event(call_pointer self, call_event& ev, voice_reply_promise& promise) {
   auto& st = self->state;
   touch(self);
   // Frames of a WebSocket are never retried; equal ones are new words.
@@ -487,7 +493,7 @@ call_actor::behavior_type call_impl(call_pointer self, call_deps deps,
   init_state(self->state, std::move(deps), std::move(initial));
   return {
     [self](event_atom, call_event& ev, voice_reply_promise& promise) {
-      on_webhook(self, ev, promise);
+      on_event(self, ev, promise);
     },
     [self](snapshot_atom) {
       return stored_call{self->state.row,
