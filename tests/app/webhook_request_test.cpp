@@ -4,24 +4,18 @@
 // ambiguous is refused with the status and the field a user would need.
 #include "app/webhook_request.hpp"
 
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 
-#include "tests/support/paths.hpp"
+#include "tests/support/test_data.hpp"
 
 using sb::route_id;
+using sb::test::json_text;
 
 namespace {
-
-std::string str(const rapidjson::Value& v) {
-  return v.IsString() ? std::string(v.GetString(), v.GetStringLength())
-                      : std::string();
-}
 
 struct recorded {
   std::string name;
@@ -39,31 +33,25 @@ std::vector<recorded> recorded_webhooks() {
     {"recording_status_callback", route_id::recording_status},
     {"async_amd_status_callback", route_id::amd_status},
     {"connect_action", route_id::relay_done}};
-  std::ifstream in(sb::test::data_dir() + "/twilio/twilio-webhooks.json");
-  REQUIRE(in);
-  std::stringstream text;
-  text << in.rdbuf();
-  rapidjson::Document doc;
-  doc.Parse(text.str().c_str());
-  REQUIRE_FALSE(doc.HasParseError());
+  auto doc = sb::test::load_test_json("twilio/twilio-webhooks.json");
   std::vector<recorded> out;
   for (const auto& hook : doc["http_webhooks"].GetArray()) {
-    auto route = routes.find(str(hook["webhook"]));
+    auto route = routes.find(json_text(hook["webhook"]));
     if (route == routes.end()
         || !hook["headers"].HasMember("X-Twilio-Signature"))
       continue;
     sb::http_request req;
     req.method = "POST";
-    auto url = str(hook["url"]);
+    auto url = json_text(hook["url"]);
     req.target = url.substr(std::string{"https://voice.example.com"}.size());
     auto q = req.target.find('?');
     req.path = req.target.substr(0, q);
     req.query = q == std::string::npos ? "" : req.target.substr(q + 1);
-    req.content_type = str(hook["headers"]["Content-Type"]);
-    req.twilio_signature = str(hook["headers"]["X-Twilio-Signature"]);
-    req.body = str(hook["body"]);
+    req.content_type = json_text(hook["headers"]["Content-Type"]);
+    req.twilio_signature = json_text(hook["headers"]["X-Twilio-Signature"]);
+    req.body = json_text(hook["body"]);
     req.remote_address = "127.0.0.1:5000";
-    out.push_back({str(hook["name"]), route->second, std::move(req)});
+    out.push_back({json_text(hook["name"]), route->second, std::move(req)});
   }
   return out;
 }

@@ -9,8 +9,8 @@
 #include "cli/sim/twiml_reader.hpp"
 #include "net/client/http_client.hpp"
 #include "net/text/form.hpp"
+#include "support/daemon_http.hpp"
 #include "support/daemon_process.hpp"
-#include "twilio/twilio_signature.hpp"
 
 using namespace sb;
 using namespace sb::test;
@@ -30,11 +30,9 @@ caf::expected<client_response> post(const daemon_process& d,
                                     const std::string& path,
                                     const form_params& params, bool sign) {
   http_client cl;
-  http_client::headers extra;
   if (sign)
-    extra.emplace_back("X-Twilio-Signature",
-                       twilio_signature(token, d.base_url() + path, params));
-  return cl.post_form(d.base_url() + path, form_encode(params), extra);
+    return post_signed(cl, d, path, params, token);
+  return post_form(cl, d, path, params);
 }
 
 } // namespace

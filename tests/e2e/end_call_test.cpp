@@ -17,6 +17,7 @@
 #include "fixtures/fake_llm.hpp"
 #include "net/client/http_client.hpp"
 #include "net/text/form.hpp"
+#include "support/daemon_http.hpp"
 #include "support/daemon_process.hpp"
 
 using namespace sb;
@@ -34,14 +35,6 @@ std::string llm_toml(const std::string& backend, const fake_llm& model,
            "timeout_s = 20\n"
          + extra + "[[llm.endpoints]]\nurl = \"" + model.base_url()
          + "\"\nslots = 1\n";
-}
-
-form_params speech(const std::string& sid, const std::string& text) {
-  return {{"CallSid", sid},
-          {"From", "+15550100"},
-          {"CallStatus", "in-progress"},
-          {"SpeechResult", text},
-          {"Confidence", "0.9"}};
 }
 
 // The caller's words in the request the model was sent.
@@ -94,13 +87,14 @@ TEST_CASE("the model's end_call hangs up, saying the goodbye message for it") {
     return *doc;
   };
   post("/voice/inbound", {{"CallSid", "CAE1"}});
-  auto first = post("/voice/process-speech", speech("CAE1", "hello"));
+  auto first = post("/voice/process-speech", speech_webhook("CAE1", "hello"));
   CHECK(first.find("Gather"));
   CHECK_FALSE(first.find("Hangup"));
   // The model ends the call with its tool alone, no words.
   model.set_tool_call("end_call");
   model.set_reply("");
-  auto last = post("/voice/process-speech", speech("CAE1", "that is all"));
+  auto last = post("/voice/process-speech",
+                   speech_webhook("CAE1", "that is all"));
   REQUIRE(last.find("Say"));
   CHECK(last.find("Say")->text == goodbye_message);
   CHECK(last.find("Hangup"));

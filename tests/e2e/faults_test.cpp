@@ -47,14 +47,6 @@ namespace {
 
 constexpr const char* apology = "Sorry, I am having trouble";
 
-form_params speech(const std::string& sid, const std::string& text) {
-  return {{"CallSid", sid},
-          {"From", "+15550100"},
-          {"CallStatus", "in-progress"},
-          {"SpeechResult", text},
-          {"Confidence", "0.9"}};
-}
-
 // What the caller hears from one webhook answer.
 struct answer {
   unsigned status = 0;
@@ -124,7 +116,7 @@ struct conversation {
   // One speech turn; the call must go on with a real answer.
   answer say(http_client& cl, const daemon_process& d,
              const std::string& text) {
-    auto a = hear(cl, d, "/voice/process-speech", speech(sid, text));
+    auto a = hear(cl, d, "/voice/process-speech", speech_webhook(sid, text));
     CHECK(a.status == 200);
     CHECK(a.listening);
     CHECK_FALSE(a.said.empty());
@@ -346,7 +338,8 @@ TEST_CASE("LLM faults: a refused connection or a garbage body gets the "
     http_client cl;
     REQUIRE(hear(cl, d, "/voice/inbound", {{"CallSid", "CA70"}}).status == 200);
     for (int i = 0; i < 4; ++i) {
-      auto a = hear(cl, d, "/voice/process-speech", speech("CA70", "hello"));
+      auto a = hear(cl, d, "/voice/process-speech",
+                    speech_webhook("CA70", "hello"));
       CHECK(a.status == 200);
       CHECK(a.listening);
       CHECK(a.said.find(apology) != std::string::npos);
@@ -371,12 +364,14 @@ TEST_CASE("LLM faults: a refused connection or a garbage body gets the "
     REQUIRE(d.running());
     http_client cl;
     REQUIRE(hear(cl, d, "/voice/inbound", {{"CallSid", "CA71"}}).status == 200);
-    auto bad = hear(cl, d, "/voice/process-speech", speech("CA71", "hello"));
+    auto bad = hear(cl, d, "/voice/process-speech",
+                    speech_webhook("CA71", "hello"));
     CHECK(bad.status == 200);
     CHECK(bad.listening);
     CHECK(bad.said.find(apology) != std::string::npos);
     model.set_mode(fake_llm::mode::ok);
-    auto good = hear(cl, d, "/voice/process-speech", speech("CA71", "hello"));
+    auto good = hear(cl, d, "/voice/process-speech",
+                     speech_webhook("CA71", "hello"));
     CHECK(good.said == "Hello there. How can I help?");
     REQUIRE(d.stop() == 0);
   }
@@ -403,7 +398,8 @@ TEST_CASE("LLM faults: a model that takes the request and never answers "
   std::string path = "/voice/process-speech";
   std::vector<answer> answers;
   for (int i = 0; i < 5; ++i) {
-    answers.push_back(hear(cl, d, path, speech("CA72", "what is my balance")));
+    answers.push_back(
+      hear(cl, d, path, speech_webhook("CA72", "what is my balance")));
     const auto& a = answers.back();
     CHECK(a.status == 200);
     CHECK(a.took < 1600ms); // the deadline, plus slack
@@ -426,7 +422,8 @@ TEST_CASE("LLM faults: a model that takes the request and never answers "
   // answer reaches the caller: the call goes on.
   CHECK(model.wait_until_idle(8s));
   model.set_mode(fake_llm::mode::ok);
-  auto next = hear(cl, d, "/voice/process-speech", speech("CA72", "hello?"));
+  auto next = hear(cl, d, "/voice/process-speech",
+                   speech_webhook("CA72", "hello?"));
   CHECK(next.said == "Hello there. How can I help?");
   REQUIRE(d.stop() == 0);
   CHECK(
@@ -460,7 +457,7 @@ TEST_CASE("TTS faults: a speech server that refuses connections or answers "
     CHECK(greeting.status == 200);
     CHECK(greeting.said.find("Namaste") != std::string::npos);
     auto a = hear(cl, d, "/voice/process-speech",
-                  speech("CA73", "tell me about payments"));
+                  speech_webhook("CA73", "tell me about payments"));
     CHECK(a.status == 200);
     CHECK(a.listening);
     CHECK(a.said.find("payments") != std::string::npos);
@@ -591,7 +588,8 @@ TEST_CASE("kill -9 in the middle of a burst of turns: every turn answered "
         for (int t = 0; !stop; ++t) {
           auto text = "call " + std::to_string(c) + " turn "
                       + std::to_string(t);
-          auto a = hear(cl, d, "/voice/process-speech", speech(sid, text));
+          auto a = hear(cl, d, "/voice/process-speech",
+                        speech_webhook(sid, text));
           if (a.status != 200)
             return; // the daemon is gone
           if (!a.listening)

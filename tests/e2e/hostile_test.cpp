@@ -30,13 +30,16 @@
 #include "fixtures/fake_llm.hpp"
 #include "net/client/http_client.hpp"
 #include "net/text/form.hpp"
+#include "support/daemon_http.hpp"
 #include "support/daemon_process.hpp"
+#include "tests/support/poll_until.hpp"
 #include "tests/support/skip.hpp"
 #include "twilio/twilio_signature.hpp"
 
 using namespace sb;
 using namespace sb::test;
 using namespace std::chrono_literals;
+using sb::testing::poll_until;
 using steady = std::chrono::steady_clock;
 
 namespace {
@@ -172,12 +175,13 @@ double metric(http_client& cl, const daemon_process& d,
 // Polls a metric until it equals `want` (bounded); returns the last value.
 double await_metric(http_client& cl, const daemon_process& d,
                     const std::string& series, double want) {
-  const auto until = steady::now() + 10s;
   double v = metric(cl, d, series);
-  while (v != want && steady::now() < until) {
-    std::this_thread::sleep_for(5ms);
-    v = metric(cl, d, series);
-  }
+  poll_until(
+    [&] {
+      v = metric(cl, d, series);
+      return v == want;
+    },
+    10s);
   return v;
 }
 
@@ -209,9 +213,7 @@ form_params speech_params(const std::string& sid, const std::string& text) {
 caf::expected<client_response>
 post_signed(http_client& cl, const daemon_process& d, const std::string& path,
             const form_params& params, http_client::headers extra = {}) {
-  extra.emplace_back("X-Twilio-Signature",
-                     twilio_signature(token, d.base_url() + path, params));
-  return cl.post_form(d.base_url() + path, form_encode(params), extra);
+  return sb::test::post_signed(cl, d, path, params, token, std::move(extra));
 }
 
 daemon_options signed_options(const temp_dir& dir, const std::string& db) {
@@ -446,21 +448,22 @@ TEST_CASE("the per-IP rate limit answers 429 and counts it, loopback is "
     CHECK(ok >= 10);
     CHECK(ok <= 12);
     // Refused scrapes count as well; poll until the bucket lets one by.
-    auto until = steady::now() + 5s;
     double counted = -1;
-    while (counted < 0 && steady::now() < until) {
-      auto r = cl.get(d.base_url() + "/metrics");
-      REQUIRE(r);
-      if (r->status == 429) {
-        ++limited;
-        std::this_thread::sleep_for(20ms);
-        continue;
-      }
-      auto at = r->body.find(
-        "\nswitchboard_http_rejected_total{reason=\"rate_limit\"} ");
-      REQUIRE(at != std::string::npos);
-      counted = std::atof(r->body.c_str() + r->body.find("} ", at) + 2);
-    }
+    poll_until(
+      [&] {
+        auto r = cl.get(d.base_url() + "/metrics");
+        REQUIRE(r);
+        if (r->status == 429) {
+          ++limited;
+          return false;
+        }
+        auto at = r->body.find(
+          "\nswitchboard_http_rejected_total{reason=\"rate_limit\"} ");
+        REQUIRE(at != std::string::npos);
+        counted = std::atof(r->body.c_str() + r->body.find("} ", at) + 2);
+        return true;
+      },
+      5s);
     CHECK(counted == limited);
     REQUIRE(d.stop() == 0);
   }

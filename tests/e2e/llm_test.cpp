@@ -34,14 +34,6 @@ std::string llm_toml(const std::string& backend,
   return t;
 }
 
-form_params speech(const std::string& sid, const std::string& text) {
-  return {{"CallSid", sid},
-          {"From", "+15550100"},
-          {"CallStatus", "in-progress"},
-          {"SpeechResult", text},
-          {"Confidence", "0.9"}};
-}
-
 } // namespace
 
 TEST_CASE("Ollama answers each turn with the whole conversation") {
@@ -136,7 +128,8 @@ TEST_CASE("a slow model gets a filler and a redirect within the deadline") {
   caf::expected<twiml_node> doc = twiml_node{};
   for (;;) {
     auto t0 = std::chrono::steady_clock::now();
-    auto r = post_form(cl, d, path, speech("CA9", "what is my balance"));
+    auto r = post_form(cl, d, path,
+                       speech_webhook("CA9", "what is my balance"));
     auto took = std::chrono::steady_clock::now() - t0;
     REQUIRE(r);
     REQUIRE(r->status == 200);
@@ -186,7 +179,7 @@ TEST_CASE("a dead or failing model yields the apology and the call goes on") {
     if (std::string{mode} == "cut")
       model.set_mode(fake_llm::mode::cut);
     auto r = post_form(cl, d, "/voice/process-speech",
-                       speech("CA8", "hello there"));
+                       speech_webhook("CA8", "hello there"));
     REQUIRE(r);
     CHECK(r->status == 200);
     auto doc = read_twiml(r->body);
@@ -221,7 +214,8 @@ TEST_CASE("an endpoint never sees more requests than its slots") {
       http_client cl;
       auto sid = "CA10" + std::to_string(i);
       post_form(cl, d, "/voice/inbound", {{"CallSid", sid}});
-      auto r = post_form(cl, d, "/voice/process-speech", speech(sid, "hello"));
+      auto r = post_form(cl, d, "/voice/process-speech",
+                         speech_webhook(sid, "hello"));
       if (r && r->status == 200
           && r->body.find("Hello there") != std::string::npos)
         ++ok;
@@ -253,7 +247,7 @@ TEST_CASE("a dead endpoint is taken out while the others carry the load") {
           == 200);
   for (int i = 0; i < 6; ++i) {
     auto r = post_form(cl, d, "/voice/process-speech",
-                       speech("CA12", "hello " + std::to_string(i)));
+                       speech_webhook("CA12", "hello " + std::to_string(i)));
     REQUIRE(r);
     auto doc = read_twiml(r->body);
     REQUIRE(doc);

@@ -24,6 +24,7 @@
 #include "fixtures/fake_llm.hpp"
 #include "net/client/http_client.hpp"
 #include "net/text/form.hpp"
+#include "support/daemon_http.hpp"
 #include "support/daemon_process.hpp"
 #include "twilio/relay_frames.hpp"
 
@@ -56,9 +57,7 @@ caf::expected<client_response> post_signed(const daemon_process& d,
                                            const std::string& path,
                                            const form_params& params) {
   http_client cl;
-  auto sig = sign_webhook(auth_token, d.base_url(), path, params);
-  return cl.post_form(d.base_url() + path, form_encode(params),
-                      {{"X-Twilio-Signature", sig}});
+  return sb::test::post_signed(cl, d, path, params, auth_token);
 }
 
 form_params call_params(const std::string& sid) {

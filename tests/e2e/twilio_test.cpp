@@ -7,6 +7,7 @@
 #include "fixtures/fake_twilio.hpp"
 #include "net/client/http_client.hpp"
 #include "net/text/form.hpp"
+#include "support/daemon_http.hpp"
 #include "support/daemon_process.hpp"
 #include "twilio/twilio_signature.hpp"
 
@@ -20,12 +21,10 @@ constexpr const char* account = "AC0123456789abcdef0123456789abcdef";
 
 // Posts a webhook signed over the daemon's public URL with `signing_token`.
 caf::expected<client_response>
-post_signed(http_client& cl, const daemon_process& d, const std::string& path,
-            const form_params& params,
-            const std::string& signing_token = token) {
-  auto sig = twilio_signature(signing_token, d.base_url() + path, params);
-  return cl.post_form(d.base_url() + path, form_encode(params),
-                      {{"X-Twilio-Signature", sig}});
+post_webhook(http_client& cl, const daemon_process& d, const std::string& path,
+             const form_params& params,
+             const std::string& signing_token = token) {
+  return sb::test::post_signed(cl, d, path, params, signing_token);
 }
 
 form_params status_params(const std::string& sid, const std::string& status,
@@ -79,7 +78,7 @@ TEST_CASE("unsigned or forged webhooks get 403 and store nothing") {
     {"CallSid", "CA77"}, {"From", "+15551"}, {"CallStatus", "ringing"}};
   CHECK(cl.post_form(d.base_url() + "/voice/inbound", form_encode(p))->status
         == 403);
-  CHECK(post_signed(cl, d, "/voice/inbound", p, "54321")->status == 403);
+  CHECK(post_webhook(cl, d, "/voice/inbound", p, "54321")->status == 403);
   auto tampered = p;
   tampered[1].second = "+15552";
   auto sig = twilio_signature(token, d.base_url() + "/voice/inbound", p);
@@ -95,7 +94,7 @@ TEST_CASE("unsigned or forged webhooks get 403 and store nothing") {
         == 403);
   CHECK(d.log().find("rejected /voice/inbound for CallSid CA77 from 127.0.0.1")
         != std::string::npos);
-  CHECK(post_signed(cl, d, "/voice/inbound", p)->status == 200);
+  CHECK(post_webhook(cl, d, "/voice/inbound", p)->status == 200);
   // The simulator signs like Twilio.
   sim_call_options call;
   call.base_url = d.base_url();
@@ -155,7 +154,7 @@ TEST_CASE("an outbound call from /make-call to completed") {
         == "outbound-api");
 
   // What Twilio sends next, the ringing callback arriving late.
-  CHECK(post_signed(cl, d, "/call-status", status_params(sid, "initiated", 0))
+  CHECK(post_webhook(cl, d, "/call-status", status_params(sid, "initiated", 0))
           ->status
         == 200);
   sim_call_options call;
@@ -171,11 +170,11 @@ TEST_CASE("an outbound call from /make-call to completed") {
   CHECK(conv.hung_up);
   auto done = status_params(sid, "completed", 3);
   done.emplace_back("CallDuration", "31");
-  CHECK(post_signed(cl, d, "/call-status", done)->status == 200);
-  CHECK(
-    post_signed(cl, d, "/call-status", status_params(sid, "ringing", 1))->status
-    == 200);
-  CHECK(post_signed(cl, d, "/call-status", done)->status == 200); // a retry
+  CHECK(post_webhook(cl, d, "/call-status", done)->status == 200);
+  CHECK(post_webhook(cl, d, "/call-status", status_params(sid, "ringing", 1))
+          ->status
+        == 200);
+  CHECK(post_webhook(cl, d, "/call-status", done)->status == 200); // a retry
   form_params rec{
     {"AccountSid", account},
     {"CallSid", sid},
@@ -185,7 +184,7 @@ TEST_CASE("an outbound call from /make-call to completed") {
     {"RecordingStatus", "completed"},
     {"RecordingDuration", "29"},
     {"RecordingChannels", "1"}};
-  CHECK(post_signed(cl, d, "/recording-status", rec)->status == 200);
+  CHECK(post_webhook(cl, d, "/recording-status", rec)->status == 200);
   REQUIRE(d.stop() == 0);
 
   auto row = query(opts.db_path, "SELECT * FROM calls").at(0);
@@ -249,7 +248,7 @@ TEST_CASE("an answering machine hears the message once and is hung up") {
                        {"CallStatus", "in-progress"},
                        {"Direction", "outbound-api"},
                        {"AnsweredBy", "machine_end_beep"}};
-  auto r = post_signed(cl, d, "/voice/outbound", answered);
+  auto r = post_webhook(cl, d, "/voice/outbound", answered);
   REQUIRE(r);
   auto doc = read_twiml(r->body);
   REQUIRE(doc);
@@ -258,10 +257,10 @@ TEST_CASE("an answering machine hears the message once and is hung up") {
   CHECK(doc->find("Say")->text.find("Sorry we missed you")
         != std::string::npos);
   auto again = read_twiml(
-    post_signed(cl, d, "/voice/outbound", answered)->body);
+    post_webhook(cl, d, "/voice/outbound", answered)->body);
   CHECK_FALSE(again->find("Say"));
   CHECK(
-    post_signed(cl, d, "/call-status", status_params("CA55", "completed", 4))
+    post_webhook(cl, d, "/call-status", status_params("CA55", "completed", 4))
       ->status
     == 200);
   REQUIRE(d.stop() == 0);
@@ -291,19 +290,19 @@ TEST_CASE("an asynchronous machine result redirects the live call") {
                        {"CallStatus", "in-progress"},
                        {"Direction", "outbound-api"}};
   auto greeting = read_twiml(
-    post_signed(cl, d, "/voice/outbound", answered)->body);
+    post_webhook(cl, d, "/voice/outbound", answered)->body);
   CHECK(greeting->find("Gather"));
   form_params amd{{"AccountSid", account},
                   {"CallSid", sid},
                   {"AnsweredBy", "machine_start"},
                   {"MachineDetectionDuration", "2150"}};
-  CHECK(post_signed(cl, d, "/amd-status", amd)->status == 200);
+  CHECK(post_webhook(cl, d, "/amd-status", amd)->status == 200);
   REQUIRE(api.wait_for_requests(2, std::chrono::seconds(10)));
   auto update = api.requests().at(1);
   CHECK(update.path.find("/Calls/" + sid + ".json") != std::string::npos);
   CHECK(param_or(update.params, "Url") == d.base_url() + "/voice/outbound");
   // Twilio follows the redirect: the machine hears the message.
-  auto msg = read_twiml(post_signed(cl, d, "/voice/outbound", answered)->body);
+  auto msg = read_twiml(post_webhook(cl, d, "/voice/outbound", answered)->body);
   CHECK(msg->find("Hangup"));
   CHECK(msg->find("Say"));
   REQUIRE(d.stop() == 0);

@@ -3,8 +3,6 @@
 // tests/data/twilio/twilio-webhooks.json and from hand-made edge cases.
 #include "twilio/call_events.hpp"
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -12,38 +10,24 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "tests/support/paths.hpp"
+#include "tests/support/test_data.hpp"
 
 using sb::call_event;
 using sb::event_kind;
 using sb::form_params;
+using sb::test::json_text;
+using sb::test::load_test_json;
 
 namespace {
-
-rapidjson::Document fixtures() {
-  std::ifstream in(sb::test::data_dir() + "/twilio/twilio-webhooks.json");
-  REQUIRE(in);
-  std::stringstream text;
-  text << in.rdbuf();
-  rapidjson::Document doc;
-  doc.Parse(text.str().c_str());
-  REQUIRE_FALSE(doc.HasParseError());
-  return doc;
-}
-
-std::string str(const rapidjson::Value& v) {
-  return v.IsString() ? std::string(v.GetString(), v.GetStringLength())
-                      : std::string();
-}
 
 // The fixture webhook `name`'s parameters.
 form_params params_of(const rapidjson::Document& doc, const std::string& name) {
   for (const auto& hook : doc["http_webhooks"].GetArray()) {
-    if (str(hook["name"]) != name)
+    if (json_text(hook["name"]) != name)
       continue;
     form_params out;
     for (const auto& pair : hook["params"].GetArray())
-      out.emplace_back(str(pair[0]), str(pair[1]));
+      out.emplace_back(json_text(pair[0]), json_text(pair[1]));
     return out;
   }
   FAIL("no fixture " << name);
@@ -60,7 +44,7 @@ sb::relay_inbound relay_fixture(const rapidjson::Document& doc,
                                 const std::string& type) {
   for (const auto& m :
        doc["websocket_messages"]["conversationrelay_from_twilio"].GetArray()) {
-    if (str(m["type"]) != type)
+    if (json_text(m["type"]) != type)
       continue;
     rapidjson::StringBuffer buf;
     rapidjson::Writer<rapidjson::StringBuffer> w(buf);
@@ -78,7 +62,7 @@ sb::relay_inbound relay_fixture(const rapidjson::Document& doc,
 TEST_CASE("a <Gather> result carries the words, their confidence and the "
           "call's facts",
           "[call_events]") {
-  auto doc = fixtures();
+  auto doc = load_test_json("twilio/twilio-webhooks.json");
   auto p = params_of(doc, "gather_speech_result");
   auto ev = webhook(event_kind::process_speech, p);
   CHECK(ev.call_sid == "CAa847514af887a9634bffb3d413226c05");
@@ -96,7 +80,7 @@ TEST_CASE("a <Gather> result carries the words, their confidence and the "
 
 TEST_CASE("keys pressed at a <Gather> are the caller's digits",
           "[call_events]") {
-  auto doc = fixtures();
+  auto doc = load_test_json("twilio/twilio-webhooks.json");
   auto ev = webhook(event_kind::process_speech,
                     params_of(doc, "gather_digits"));
   CHECK(ev.input.digits == sb::param_or(ev.raw, "Digits"));
@@ -105,7 +89,7 @@ TEST_CASE("keys pressed at a <Gather> are the caller's digits",
 
 TEST_CASE("a status callback carries its order and the call's duration",
           "[call_events]") {
-  auto doc = fixtures();
+  auto doc = load_test_json("twilio/twilio-webhooks.json");
   auto ev = webhook(event_kind::call_status,
                     params_of(doc, "status_callback_completed"));
   CHECK(ev.call.status == "completed");
@@ -114,7 +98,7 @@ TEST_CASE("a status callback carries its order and the call's duration",
 }
 
 TEST_CASE("a recording callback carries the recording", "[call_events]") {
-  auto doc = fixtures();
+  auto doc = load_test_json("twilio/twilio-webhooks.json");
   auto ev = webhook(event_kind::recording_status,
                     params_of(doc, "recording_status_callback_api"));
   CHECK(ev.recording.recording_sid == "REfb89b9c2b78261ef2ab506e30d9c84f7");
@@ -125,7 +109,7 @@ TEST_CASE("a recording callback carries the recording", "[call_events]") {
 }
 
 TEST_CASE("an AMD callback says who answered", "[call_events]") {
-  auto doc = fixtures();
+  auto doc = load_test_json("twilio/twilio-webhooks.json");
   auto ev = webhook(event_kind::amd_status,
                     params_of(doc, "async_amd_callback"));
   CHECK(ev.call.answered_by == "human");
@@ -133,7 +117,7 @@ TEST_CASE("an AMD callback says who answered", "[call_events]") {
 
 TEST_CASE("relay-done: the session's status, and only our own hand-offs",
           "[call_events]") {
-  auto doc = fixtures();
+  auto doc = load_test_json("twilio/twilio-webhooks.json");
   auto ended = webhook(event_kind::relay_done,
                        params_of(doc,
                                  "connect_action_conversationrelay_ended"));
@@ -165,7 +149,7 @@ TEST_CASE("numbers Twilio never sends are taken as absent", "[call_events]") {
 TEST_CASE("a retry has the digest of its first delivery, and any change "
           "does not",
           "[call_events]") {
-  auto doc = fixtures();
+  auto doc = load_test_json("twilio/twilio-webhooks.json");
   auto p = params_of(doc, "gather_speech_result");
   auto first = webhook(event_kind::process_speech, p);
   auto retry = webhook(event_kind::process_speech, p);
@@ -182,7 +166,7 @@ TEST_CASE("a retry has the digest of its first delivery, and any change "
 
 TEST_CASE("relay frames become their events, fields as raw too",
           "[call_events]") {
-  auto doc = fixtures();
+  auto doc = load_test_json("twilio/twilio-webhooks.json");
   const std::string sid = "CAa847514af887a9634bffb3d413226c05";
   auto setup = sb::relay_frame_event(relay_fixture(doc, "setup"), sid, "now");
   REQUIRE(setup);

@@ -3,15 +3,13 @@
 // notes, tampering, URL port/fragment/case handling, repeated keys, UTF-8
 // values, JSON bodies with bodySHA256, and every signed webhook body in the
 // shared fixtures going through parse_form first as in the daemon.
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 
 #include "net/text/form.hpp"
-#include "tests/support/paths.hpp"
+#include "tests/support/test_data.hpp"
 #include "twilio/twilio_signature.hpp"
 
 namespace {
@@ -20,6 +18,8 @@ using sb::form_params;
 using sb::twilio_signature;
 using sb::validate_twilio_json_signature;
 using sb::validate_twilio_signature;
+using sb::test::json_text;
+using sb::test::load_test_json;
 
 constexpr const char* docs_url = "https://example.com/myapp.php?foo=1&bar=2";
 constexpr const char* docs_signature = "L/OH5YylLD5NRKLltdqwSvS0BnU=";
@@ -33,45 +33,27 @@ const form_params& docs_params() {
   return params;
 }
 
-rapidjson::Document load_json(const std::string& relative) {
-  const std::string path = sb::test::data_dir() + "/" + relative;
-  std::ifstream in(path, std::ios::binary);
-  INFO("reading " << path);
-  REQUIRE(in);
-  std::stringstream text;
-  text << in.rdbuf();
-  rapidjson::Document doc;
-  doc.Parse(text.str().c_str());
-  REQUIRE_FALSE(doc.HasParseError());
-  REQUIRE(doc.IsObject());
-  return doc;
-}
-
-std::string str(const rapidjson::Value& v) {
-  return v.IsString() ? std::string(v.GetString(), v.GetStringLength())
-                      : std::string();
-}
-
 form_params pairs_of(const rapidjson::Value& list) {
   form_params out;
   for (const auto& pair : list.GetArray())
-    out.emplace_back(str(pair[0]), str(pair[1]));
+    out.emplace_back(json_text(pair[0]), json_text(pair[1]));
   return out;
 }
 
 // The verdict of the core algorithm for one vector (JSON bodies through
 // the bodySHA256 check, the rest as form parameters).
 bool core_verdict(const rapidjson::Value& v) {
-  const auto token = str(v["auth_token"]);
-  const auto url = str(v["url"]);
-  const auto sig = str(v["expected_signature"]);
+  const auto token = json_text(v["auth_token"]);
+  const auto url = json_text(v["url"]);
+  const auto sig = json_text(v["expected_signature"]);
   if (v["body"].IsString())
-    return validate_twilio_json_signature(token, url, str(v["body"]), sig);
+    return validate_twilio_json_signature(token, url, json_text(v["body"]),
+                                          sig);
   return validate_twilio_signature(token, url, pairs_of(v["params"]), sig);
 }
 
 void check_vector(const rapidjson::Value& v) {
-  INFO("vector " << str(v["name"]));
+  INFO("vector " << json_text(v["name"]));
   const bool expected_valid = v["expected_valid"].GetBool();
   const bool core_only = v["requires"].Empty();
   // "requires" names behaviour beyond the core algorithm (twilio-node's
@@ -87,20 +69,20 @@ void check_vector(const rapidjson::Value& v) {
   if (!v["signed_url"].IsString())
     return;
   // Positive vectors also pin the exact bytes signed and the signature.
-  const auto signed_url = str(v["signed_url"]);
+  const auto signed_url = json_text(v["signed_url"]);
   const auto params = pairs_of(v["params"]);
   CHECK(sb::twilio_signing_input(signed_url, params)
-        == str(v["signed_string"]));
-  CHECK(twilio_signature(str(v["auth_token"]), signed_url, params)
-        == str(v["expected_signature"]));
-  CHECK(validate_twilio_signature(str(v["auth_token"]), signed_url, params,
-                                  str(v["expected_signature"])));
+        == json_text(v["signed_string"]));
+  CHECK(twilio_signature(json_text(v["auth_token"]), signed_url, params)
+        == json_text(v["expected_signature"]));
+  CHECK(validate_twilio_signature(json_text(v["auth_token"]), signed_url,
+                                  params, json_text(v["expected_signature"])));
 }
 
 } // namespace
 
 TEST_CASE("all shared signature vectors hold", "[twilio_signature]") {
-  const auto doc = load_json("twilio/twilio-signature-vectors.json");
+  const auto doc = load_test_json("twilio/twilio-signature-vectors.json");
   const auto& vectors = doc["vectors"];
   REQUIRE(vectors.Size() == 53);
   REQUIRE(doc["total"].GetInt() == 53);
@@ -283,17 +265,17 @@ TEST_CASE("JSON bodies are bound by bodySHA256", "[twilio_signature]") {
 
 TEST_CASE("every signed webhook fixture validates after parse_form",
           "[twilio_signature]") {
-  const auto doc = load_json("twilio/twilio-webhooks.json");
-  const auto token = str(doc["auth_token_for_signatures"]);
+  const auto doc = load_test_json("twilio/twilio-webhooks.json");
+  const auto token = json_text(doc["auth_token_for_signatures"]);
   REQUIRE(token == "12345");
   int checked = 0;
   for (const auto& hook : doc["http_webhooks"].GetArray()) {
     if (!hook["headers"].HasMember("X-Twilio-Signature"))
       continue;
-    INFO("webhook " << str(hook["name"]));
-    const auto url = str(hook["url"]);
-    const auto sig = str(hook["headers"]["X-Twilio-Signature"]);
-    auto parsed = sb::parse_form(str(hook["body"]));
+    INFO("webhook " << json_text(hook["name"]));
+    const auto url = json_text(hook["url"]);
+    const auto sig = json_text(hook["headers"]["X-Twilio-Signature"]);
+    auto parsed = sb::parse_form(json_text(hook["body"]));
     REQUIRE(parsed);
     CHECK(*parsed == pairs_of(hook["params"]));
     CHECK(validate_twilio_signature(token, url, *parsed, sig));
