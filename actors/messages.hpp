@@ -21,6 +21,7 @@
 #include <caf/meta/type_name.hpp>
 #include <caf/type_id.hpp>
 
+#include "backends/stt/utterance_feed.hpp"
 #include "core/call_event.hpp"
 #include "core/chat.hpp"
 #include "core/config.hpp"
@@ -96,6 +97,18 @@ struct tts_audio {
   std::string id;      // 64 hex digits: /audio/<id>.wav
   bool cached = false; // found in the cache, nothing synthesised
   int64_t synth_ms = 0;
+};
+
+/// One utterance's text from the speech-recognition pool (actors/stt.hpp).
+struct stt_result {
+  std::string text;           // empty: nothing recognisable was said
+  double confidence = -1;     // 0..1 where the engine gives one, else -1
+  std::string language;       // as the engine reports it, or the one asked for
+  std::string engine;         // "pocketsphinx" or the endpoint's URL
+  bool fallback = false;      // pocketsphinx stood in for the HTTP endpoints
+  int64_t queue_ms = 0;       // waiting for a worker
+  int64_t recognition_ms = 0; // from the worker's start to the text
+  int64_t tail_ms = 0;        // from the end of speech to the text
 };
 
 struct ingress_stats {
@@ -235,6 +248,12 @@ typename Inspector::result_type inspect(Inspector& f, tts_audio& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stt_result& x) {
+  return f(caf::meta::type_name("stt_result"), x.text, x.confidence, x.language,
+           x.engine, x.fallback, x.queue_ms, x.recognition_ms, x.tail_ms);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ingress_stats& x) {
   return f(caf::meta::type_name("ingress_stats"), x.live_calls, x.calls_total,
            x.calls_rejected, x.draining);
@@ -295,6 +314,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::dial_promise)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::done_promise)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::config_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::llm_stream)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::utterance_ptr)
 
 CAF_BEGIN_TYPE_ID_BLOCK(switchboard, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(switchboard, (sb::call_event))
@@ -308,6 +328,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(switchboard, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(switchboard, (sb::dial_request))
   CAF_ADD_TYPE_ID(switchboard, (sb::tts_request))
   CAF_ADD_TYPE_ID(switchboard, (sb::tts_audio))
+  CAF_ADD_TYPE_ID(switchboard, (sb::stt_result))
 CAF_END_TYPE_ID_BLOCK(switchboard)
 
 namespace sb {
@@ -332,5 +353,6 @@ using hangup_atom = caf::atom_constant<caf::atom("hangup")>;
 using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 using stream_atom = caf::atom_constant<caf::atom("stream")>;
 using llm_token_atom = caf::atom_constant<caf::atom("llmtoken")>;
+using recognize_atom = caf::atom_constant<caf::atom("recognize")>;
 
 } // namespace sb

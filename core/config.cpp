@@ -347,8 +347,9 @@ void read_relay(section& sec, relay_config& out) {
   sec.get_int("send_queue_frames", out.send_queue_frames, 16, 100000);
 }
 
-void read_endpoint(section& sec, endpoint_config& out) {
+void read_endpoint(section& sec, endpoint_config& out, int default_slots) {
   out = endpoint_config{};
+  out.slots = default_slots;
   if (sec.take("url") == nullptr)
     sec.fail_here("url", "is required");
   sec.get_url("url", out.url);
@@ -357,7 +358,9 @@ void read_endpoint(section& sec, endpoint_config& out) {
 }
 
 // [[x.endpoints]]: replaces the default list; `endpoints = []` empties it.
-void read_endpoints(section& parent, std::vector<endpoint_config>& out) {
+// An entry without `slots` gets `default_slots`.
+void read_endpoints(section& parent, std::vector<endpoint_config>& out,
+                    int default_slots = endpoint_config{}.slots) {
   const toml::node* node = parent.take("endpoints");
   if (node == nullptr)
     return;
@@ -370,7 +373,7 @@ void read_endpoints(section& parent, std::vector<endpoint_config>& out) {
   for (size_t i = 0; i < arr->size(); ++i) {
     std::string path = parent.name("endpoints") + "[" + std::to_string(i) + "]";
     section sec{parent.rep(), *arr->get(i)->as_table(), path};
-    read_endpoint(sec, endpoints[i]);
+    read_endpoint(sec, endpoints[i], default_slots);
     sec.finish();
   }
   out = std::move(endpoints);
@@ -425,6 +428,40 @@ void read_tts(section& sec, tts_config& out) {
              "engine http needs at least one endpoint");
 }
 
+void read_media(section& sec, media_config& out) {
+  sec.get_choice("vad", out.vad, {"energy", "webrtc", "both"});
+  sec.get_int("webrtc_aggressiveness", out.webrtc_aggressiveness, 0, 3);
+  sec.get_int("speech_start_ms", out.speech_start_ms, 20, 2000);
+  sec.get_int("end_of_turn_ms", out.end_of_turn_ms, 100, 10000);
+  sec.get_int("min_utterance_ms", out.min_utterance_ms, 0, 10000);
+  sec.get_int("max_utterance_s", out.max_utterance_s, 1, 600);
+  sec.get_int("min_level_dbfs", out.min_level_dbfs, -90, 0);
+  sec.get_int("preroll_ms", out.preroll_ms, 0, 2000);
+  sec.get_int("barge_in_ms", out.barge_in_ms, 20, 10000);
+  // The same word rule as llm.goodbye_words: the matcher finds words of
+  // letters and digits, so an entry without one would never match.
+  read_strings(sec, "backchannel_words", 200, out.backchannel_words,
+               check_goodbye_word);
+}
+
+void read_stt(section& sec, stt_config& out) {
+  sec.get_choice("engine", out.engine, {"pocketsphinx", "whisper", "openai"});
+  sec.get_choice("fallback", out.fallback, {"pocketsphinx", ""});
+  sec.get_string("language", out.language);
+  sec.get_non_empty("model", out.model);
+  read_secret(sec, "api_key", out.api_key);
+  sec.get_int("timeout_ms", out.timeout_ms, 100, 60000);
+  sec.get_int("max_queue", out.max_queue, 0, 100000);
+  sec.get_int("workers", out.workers, 1, 64);
+  // Whether the model files are there is checked once the whole file is
+  // read (check_stt_models), since the default directory needs it too.
+  sec.get_non_empty("pocketsphinx_dir", out.pocketsphinx_dir);
+  read_endpoints(sec, out.endpoints, 1);
+  if (out.engine != "pocketsphinx" && out.endpoints.empty())
+    sec.fail(*sec.take("engine"), "endpoints",
+             "engine " + out.engine + " needs at least one endpoint");
+}
+
 void read_admin(section& sec, admin_config& out) {
   std::string socket;
   if (const toml::node* node = sec.get_string("socket", socket)) {
@@ -444,6 +481,8 @@ void read_document(section& root, config& cfg) {
   with_table(root, "relay", [&](section& s) { read_relay(s, cfg.relay); });
   with_table(root, "llm", [&](section& s) { read_llm(s, cfg.llm); });
   with_table(root, "tts", [&](section& s) { read_tts(s, cfg.tts); });
+  with_table(root, "media", [&](section& s) { read_media(s, cfg.media); });
+  with_table(root, "stt", [&](section& s) { read_stt(s, cfg.stt); });
   with_table(root, "storage", [&](section& s) {
     s.get_non_empty("path", cfg.storage.path);
     s.get_int("batch_max", cfg.storage.batch_max, 1, 100000);
@@ -487,6 +526,24 @@ caf::error check_across_keys(const toml::table& doc, const config& cfg,
   return make_error(errc::bad_config, cross.first());
 }
 
+// The pocketsphinx model files, when the engine or the fallback is
+// pocketsphinx: a missing package shows at start (and in --check-config),
+// not at the first utterance.
+caf::error check_stt_models(const toml::table& doc, const config& cfg,
+                            const std::string& origin) {
+  if (cfg.stt.engine != "pocketsphinx" && cfg.stt.fallback != "pocketsphinx")
+    return caf::none;
+  auto why = check_pocketsphinx_dir(cfg.stt.pocketsphinx_dir);
+  if (why.empty())
+    return caf::none;
+  report models{origin};
+  if (const toml::node* at = doc["stt"]["pocketsphinx_dir"].node())
+    models.fail(*at, "stt.pocketsphinx_dir", why);
+  else
+    models.fail(doc, "stt.pocketsphinx_dir", why);
+  return make_error(errc::bad_config, models.first());
+}
+
 caf::expected<config> parse_document(const std::string& toml_text,
                                      const std::string& origin,
                                      const env_lookup& env) {
@@ -502,6 +559,8 @@ caf::expected<config> parse_document(const std::string& toml_text,
     if (auto err = apply_env(cfg, env))
       return err;
     if (auto err = check_across_keys(doc, cfg, origin))
+      return err;
+    if (auto err = check_stt_models(doc, cfg, origin))
       return err;
     return cfg;
   } catch (const toml::parse_error& e) {

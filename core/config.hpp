@@ -149,6 +149,47 @@ struct tts_config {
   std::vector<endpoint_config> endpoints;
 };
 
+// [media]: how switchboard hears the caller itself (speech in): voice
+// activity, the caller's turn, barge-in while we speak
+// (backends/vad/turn_detector.hpp). Needs a restart.
+struct media_config {
+  std::string vad = "energy";    // energy | webrtc | both
+  int webrtc_aggressiveness = 2; // webrtc/both: 0 (least) .. 3 (most)
+  int speech_start_ms = 200;     // voiced time before speech counts, 20..2000
+  int end_of_turn_ms = 600;      // silence that ends the turn, 100..10000
+  int min_utterance_ms = 250;    // shorter utterances dropped, 0..10000
+  int max_utterance_s = 30;      // an utterance is cut here, 1..600
+  int min_level_dbfs = -45;      // quieter utterances dropped, -90..0
+  int preroll_ms = 300;          // audio kept from before the start, 0..2000
+  int barge_in_ms = 500;         // speech over our voice that interrupts
+  // Words that never interrupt us, whole words, any case: an utterance
+  // made only of these while we speak is a backchannel, not a barge-in.
+  std::vector<std::string> backchannel_words = {
+    "mm",  "mhm",   "hmm",  "uh",   "huh",  "ok",  "okay",  "yes",   "yeah",
+    "yep", "right", "sure", "haan", "han",  "ji",  "achha", "accha", "theek",
+    "hai", "हाँ",    "हां",   "जी",   "अच्छा", "ठीक", "है"};
+};
+
+// [stt]: the speech-recognition pool (actors/stt.hpp). Needs a restart.
+struct stt_config {
+  std::string engine = "pocketsphinx"; // pocketsphinx | whisper | openai
+  // whisper/openai: what carries utterances while every endpoint is down
+  std::string fallback = "pocketsphinx"; // pocketsphinx | "" (none)
+  std::string language = "en";     // whisper/openai; "" = the server detects
+  std::string model = "whisper-1"; // openai: the model field
+  std::string api_key;             // openai: bearer key (or api_key_file)
+  int timeout_ms = 5000; // one utterance, from the end of speech, 100..60000
+  int max_queue = 32;    // utterances waiting for a worker, 0..100000
+  int workers = 2;       // pocketsphinx decoders (~100 MB each), 1..64
+  // pocketsphinx: the directory holding the acoustic model (en-us/), the
+  // language model (en-us.lm.bin) and the dictionary (cmudict-en-us.dict),
+  // as Debian's pocketsphinx-en-us lays them out.
+  std::string pocketsphinx_dir = "/usr/share/pocketsphinx/model/en-us";
+  // whisper/openai: [[stt.endpoints]] with url, gpu, slots (default 1: a
+  // whisper.cpp server serves one request at a time).
+  std::vector<endpoint_config> endpoints;
+};
+
 struct storage_config {
   std::string path = "switchboard.db";
   int batch_max = 256;        // writes per transaction, 1..100000
@@ -186,6 +227,8 @@ struct config {
   relay_config relay;
   llm_config llm;
   tts_config tts;
+  media_config media;
+  stt_config stt;
   storage_config storage;
   admin_config admin;
   limits_config limits;

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include <unistd.h>
+
 #include "core/config_detail.hpp"
 #include "core/e164.hpp"
 
@@ -138,6 +140,20 @@ std::string check_goodbye_word(const std::string& value) {
   }
   return "must hold a word (a letter or digit), not only spaces and "
          "punctuation";
+}
+
+std::string check_pocketsphinx_dir(const std::string& dir) {
+  static constexpr const char* needed[] = {
+    "en-us/mdef",        "en-us/feat.params",         "en-us/means",
+    "en-us/variances",   "en-us/transition_matrices", "en-us.lm.bin",
+    "cmudict-en-us.dict"};
+  for (const char* name : needed) {
+    std::string path = dir + "/" + name;
+    if (::access(path.c_str(), R_OK) != 0)
+      return "cannot read " + path + ": " + std::strerror(errno)
+             + " (Debian's pocketsphinx-en-us package provides the model)";
+  }
+  return "";
 }
 
 // check_url() already holds public_url to http(s)://, from the file and

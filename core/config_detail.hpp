@@ -35,6 +35,12 @@ std::string check_e164_or_empty(const std::string& value);
 /// One entry of llm.goodbye_words: 1..100 bytes with a letter or digit.
 std::string check_goodbye_word(const std::string& value);
 
+/// Whether `dir` holds Debian's pocketsphinx-en-us layout: the acoustic
+/// model directory en-us/ (mdef, feat.params, means, variances,
+/// transition_matrices), en-us.lm.bin and cmudict-en-us.dict. Names the
+/// first missing path and the package that provides it.
+std::string check_pocketsphinx_dir(const std::string& dir);
+
 /// What voice.transport = "relay" needs of the rest of the configuration
 /// (server.public_url to become ws:// or wss://, a key to sign the
 /// WebSocket tokens with), checked once the environment is applied, as

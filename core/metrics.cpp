@@ -400,6 +400,20 @@ daemon_metrics make_daemon_metrics(registry& r) {
     r.add_counter("switchboard_tts_cache_hits_total",
                   "Speech answered from the audio cache.")
       .with({}),
+    r.add_histogram("switchboard_stt_duration_seconds",
+                    "Time recognising one utterance, failed ones included.",
+                    latency_buckets())
+      .with({}),
+    r.add_histogram("switchboard_stt_tail_seconds",
+                    "Time from the end of the caller's speech to the final "
+                    "text of the utterance.",
+                    latency_buckets())
+      .with({}),
+    r.add_gauge("switchboard_stt_queue_depth",
+                "Utterances waiting for a free speech-recognition worker.")
+      .with({}),
+    r.add_gauge("switchboard_stt_in_flight", "Utterances being recognised now.")
+      .with({}),
     r.add_histogram("switchboard_storage_batch_writes",
                     "Writes committed per SQLite transaction.",
                     exponential_buckets(1, 2, 11))
@@ -411,6 +425,7 @@ daemon_metrics make_daemon_metrics(registry& r) {
     errors.with({"storage"}),
     errors.with({"llm"}),
     errors.with({"tts"}),
+    errors.with({"stt"}),
     errors.with({"twilio_rest"}),
     errors.with({"bad_request"}),
     r.add_gauge("switchboard_storage_healthy",

@@ -183,7 +183,7 @@ inline double seconds_since(std::chrono::steady_clock::time_point start) {
 /// app/http_front feeds the webhook and signature families (route labels
 /// from route_name() in app/routes); net/http/http_server the connection and
 /// rejection families; net/http/ws_session relay_sessions; actors/llm_pool,
-/// tts_pool and store feed theirs.
+/// tts_pool, stt_pool and store feed theirs.
 struct daemon_metrics {
   gauge& live_calls;                   // switchboard_live_calls
   family<counter>& calls_total;        // {direction, outcome}
@@ -198,6 +198,13 @@ struct daemon_metrics {
   histogram& tts_duration; // per synthesis, failed too
   gauge& tts_queue_depth;
   counter& tts_cache_hits;
+  // actors/stt_pool: time recognising each utterance (failed ones too),
+  // the tail from the end of speech to the final text, utterances
+  // waiting for a worker and being recognised.
+  histogram& stt_duration;            // switchboard_stt_duration_seconds
+  histogram& stt_tail;                // switchboard_stt_tail_seconds
+  gauge& stt_queue_depth;             // switchboard_stt_queue_depth
+  gauge& stt_in_flight;               // switchboard_stt_in_flight
   histogram& storage_batch_writes;    // writes per transaction
   histogram& storage_commit_duration; // seconds per transaction
   family<counter>& errors_total;      // {kind}
@@ -205,6 +212,8 @@ struct daemon_metrics {
                                       //   answered with an error
   counter& llm_errors;                //   {kind="llm"}, per failed turn
   counter& tts_errors;                //   {kind="tts"}, per text
+  counter& stt_errors;                //   {kind="stt"}, per failed
+                                      //   utterance (not cancelled)
   counter& twilio_rest_errors;        //   {kind="twilio_rest"}
   counter& bad_requests;              //   {kind="bad_request"}
   // actors/store: whether SQLite takes writes (1) or they wait for a retry
