@@ -19,6 +19,9 @@ stt_recognizer_ptr make_http_recognizer(const stt_config& cfg,
   opt.api_key = cfg.api_key;
   opt.language = cfg.language;
   opt.timeout = std::chrono::milliseconds(cfg.timeout_ms);
+  // OpenAI's gpt-4o-transcribe family answers json or text only.
+  if (opt.flavor == stt_http_flavor::openai && cfg.model.rfind("gpt-", 0) == 0)
+    opt.response_format = "json";
   return std::make_unique<stt_http_recognizer>(std::move(opt));
 }
 

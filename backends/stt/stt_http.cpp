@@ -198,7 +198,7 @@ stt_http_recognizer::recognize(utterance_feed& feed) {
     form.add_field("model", opt.model);
   if (!opt.language.empty())
     form.add_field("language", opt.language);
-  form.add_field("response_format", "verbose_json");
+  form.add_field("response_format", opt.response_format);
   form.add_field("temperature", "0");
   if (opt.flavor == stt_http_flavor::whisper)
     form.add_field("no_speech_thold", decimal(opt.no_speech_threshold));

@@ -8,8 +8,9 @@
 //            response_format, temperature, language; a bearer key.
 //
 // It asks for verbose_json, which carries the language and per-segment
-// avg_logprob and no_speech_prob, and also understands a json
-// ({"text": ...}) or text answer, told apart by Content-Type and shape.
+// avg_logprob and no_speech_prob (json for OpenAI's gpt-* models, which
+// have no verbose_json), and understands a json ({"text": ...}) or text
+// answer too, told apart by Content-Type and shape.
 //
 // Whisper invents text on silence (typically "Thank you."): a segment
 // whose no_speech_prob is above stt_http_options::no_speech_threshold is
@@ -55,6 +56,9 @@ struct stt_http_options {
   std::chrono::milliseconds timeout{5000};
   /// Segments whose no_speech_prob is above this are dropped (0..1).
   double no_speech_threshold = stt_default_no_speech_threshold;
+  /// What to ask for: verbose_json (language, confidence), or json / text
+  /// for servers without it (OpenAI's gpt-4o-*-transcribe models).
+  std::string response_format = "verbose_json";
 };
 
 class stt_http_recognizer final : public stt_recognizer {
