@@ -676,17 +676,27 @@ caf::expected<stt_actor> spawn_stt_pool(caf::actor_system& sys,
                                         stt_engines engines) {
   bool decoders = cfg->stt.engine == "pocketsphinx"
                   || cfg->stt.fallback == "pocketsphinx";
-  auto pool = sys.spawn(pool_impl, std::move(cfg), std::move(engines));
   if (!decoders)
-    return caf::actor_cast<stt_actor>(pool);
+    return caf::actor_cast<stt_actor>(
+      sys.spawn(pool_impl, std::move(cfg), std::move(engines)));
+  // Said first: libpocketsphinx ends the process on some broken model
+  // files, and then this is the last line the operator sees.
+  SB_LOG_INFO("stt: loading the pocketsphinx model in "
+              << cfg->stt.pocketsphinx_dir << " (stt.pocketsphinx_dir)");
+  auto started = steady::now();
+  auto pool = sys.spawn(pool_impl, cfg, std::move(engines));
   caf::scoped_actor self{sys};
   caf::error failed;
   self->request(pool, warmup_limit, warmup_atom::value)
     .receive([](bool) {}, [&](caf::error& err) { failed = std::move(err); });
-  if (!failed)
-    return caf::actor_cast<stt_actor>(pool);
-  self->send_exit(pool, caf::exit_reason::user_shutdown);
-  return decoder_error(failed);
+  if (failed) {
+    self->send_exit(pool, caf::exit_reason::user_shutdown);
+    return decoder_error(failed);
+  }
+  SB_LOG_INFO("stt: the first pocketsphinx decoder took "
+              << ms_between(started, steady::now()) << " ms; "
+              << cfg->stt.workers - 1 << " more to make in the background");
+  return caf::actor_cast<stt_actor>(pool);
 }
 
 caf::expected<stt_actor> spawn_stt_pool(caf::actor_system& sys,
