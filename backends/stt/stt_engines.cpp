@@ -1,13 +1,24 @@
-// The recognisers stt.engine names, built from [stt]: the HTTP engines'
-// options from the configuration and the endpoint's URL.
+// The recognisers stt.engine names, built from [stt]: pocketsphinx with
+// the tuned defaults and the configured model, the HTTP engines' options
+// from the configuration and the endpoint's URL.
 #include "backends/stt/stt_engines.hpp"
 
 #include <chrono>
 #include <memory>
 
 #include "backends/stt/stt_http.hpp"
+#include "backends/stt/stt_pocketsphinx.hpp"
 
 namespace sb {
+
+caf::expected<stt_recognizer_ptr>
+make_pocketsphinx_recognizer(const stt_config& cfg) {
+  auto rec = pocketsphinx_recognizer::create(
+    pocketsphinx_defaults(cfg.pocketsphinx_dir));
+  if (!rec)
+    return rec.error();
+  return stt_recognizer_ptr(std::move(*rec));
+}
 
 stt_recognizer_ptr make_http_recognizer(const stt_config& cfg,
                                         const std::string& endpoint_url) {
