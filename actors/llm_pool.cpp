@@ -15,6 +15,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/endpoint_health.hpp"
 #include "actors/llm_worker.hpp"
 #include "backends/llm/goodbye_words.hpp"
 #include "backends/llm/speakable.hpp"
@@ -53,11 +54,6 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 
-// After this many failures in a row an endpoint is taken out of rotation;
-// each further failure doubles the pause before it is probed again.
-constexpr int failures_before_down = 3;
-constexpr auto max_down = std::chrono::seconds(30);
-
 // A cancel is a flag the caller sets, not a message, so while a streamed
 // turn waits in the queue the pool looks at the flags this often.
 constexpr auto sweep_interval = std::chrono::milliseconds(20);
@@ -69,18 +65,6 @@ struct pool_worker {
   llm_worker_actor handle;
   size_t endpoint = 0;
   bool busy = false;
-};
-
-struct endpoint_state {
-  std::string url;
-  int slots = 1;
-  int busy = 0;
-  int failures = 0;              // in a row
-  steady::time_point down_until; // in rotation again from then on
-
-  bool usable(steady::time_point now) const {
-    return busy < slots && now >= down_until;
-  }
 };
 
 struct pool_job {
@@ -103,7 +87,7 @@ struct pool_job {
 struct pool_state {
   static const char* name;
   std::shared_ptr<const config> cfg;
-  std::vector<endpoint_state> endpoints;
+  std::vector<pool_endpoint> endpoints;
   std::vector<pool_worker> workers;
   std::deque<pool_job> queue;
   bool sweep_pending = false; // a sweep_atom is on its way
@@ -115,53 +99,11 @@ using pool_pointer = pool_actor::stateful_pointer<pool_state>;
 
 void dispatch(pool_pointer self);
 
-// The endpoint with a free slot and the lowest load, or -1. `avoid` is
-// taken only when nothing else is usable.
-int pick_endpoint(const pool_state& st, steady::time_point now,
-                  int avoid = -1) {
-  int best = -1;
-  double best_load = 2.0;
-  for (size_t i = 0; i < st.endpoints.size(); ++i) {
-    const auto& e = st.endpoints[i];
-    double load = static_cast<double>(e.busy) / e.slots
-                  + (static_cast<int>(i) == avoid ? 1.0 : 0.0);
-    if (e.usable(now) && load < best_load) {
-      best = static_cast<int>(i);
-      best_load = load;
-    }
-  }
-  return best;
-}
-
-bool all_down(const pool_state& st, steady::time_point now) {
-  return std::all_of(st.endpoints.begin(), st.endpoints.end(),
-                     [now](const endpoint_state& e) {
-                       return now < e.down_until;
-                     });
-}
-
+// The endpoint's health after one request. A slow answer is the model's
+// problem, not the endpoint's health.
 void note_health(pool_state& st, size_t endpoint, const caf::error& err) {
-  auto& e = st.endpoints[endpoint];
-  if (!err) {
-    if (e.failures >= failures_before_down)
-      SB_LOG_NOTICE("llm: endpoint " << e.url << " is back");
-    e.failures = 0;
-    return;
-  }
-  // A slow answer is the model's problem, not the endpoint's health.
-  if (has_code(err, errc::timed_out))
-    return;
-  if (++e.failures < failures_before_down)
-    return;
-  auto doublings = std::min(e.failures - failures_before_down, 5);
-  auto pause = std::min<steady::duration>(max_down,
-                                          std::chrono::seconds(1 << doublings));
-  e.down_until = steady::now() + pause;
-  SB_LOG_WARNING(
-    "llm: endpoint "
-    << e.url << " down after " << e.failures << " failures; next try in "
-    << std::chrono::duration_cast<std::chrono::seconds>(pause).count()
-    << " s: " << what(err));
+  if (!has_code(err, errc::timed_out))
+    note_outcome(st.endpoints[endpoint], err, "llm");
 }
 
 // The caller's words the reply answers, or "" when the conversation does
@@ -261,7 +203,7 @@ bool may_retry(const pool_state& st, const pool_job& job,
   if (job.spoke && job.spoke->load())
     return false;
   return job.attempts < 2 && !has_code(err, errc::timed_out)
-         && !all_down(st, steady::now());
+         && !all_down(st.endpoints, steady::now());
 }
 
 void on_worker_done(pool_pointer self, size_t w, pool_job job,
@@ -328,7 +270,7 @@ void dispatch(pool_pointer self) {
   auto now = steady::now();
   drop_cancelled(st);
   while (!st.queue.empty()) {
-    int e = pick_endpoint(st, now, st.queue.front().avoid);
+    int e = pick_endpoint(st.endpoints, now, st.queue.front().avoid);
     if (e < 0)
       break;
     auto w = free_worker(st, static_cast<size_t>(e));
@@ -338,7 +280,7 @@ void dispatch(pool_pointer self) {
   }
   // Nothing can serve the waiting turns soon: fail them now, so callers
   // hear the apology at once instead of at the deadline.
-  if (!st.queue.empty() && all_down(st, now)) {
+  if (!st.queue.empty() && all_down(st.endpoints, now)) {
     for (auto& job : st.queue)
       fail(job, make_error(errc::backend_failed, "every LLM endpoint is down"));
     st.queue.clear();
@@ -362,7 +304,8 @@ caf::result<llm_reply> enqueue(pool_pointer self, pool_job job) {
   if (job.cancelled())
     return make_error(errc::backend_failed, "cancelled");
   auto max_queue = static_cast<size_t>(st.cfg->llm.max_queue);
-  bool can_start = pick_endpoint(st, steady::now()) >= 0 && st.queue.empty();
+  bool can_start = pick_endpoint(st.endpoints, steady::now()) >= 0
+                   && st.queue.empty();
   if (!can_start && st.queue.size() >= max_queue) {
     metrics::daemon().llm_errors.inc();
     return make_error(errc::overloaded, "LLM queue full");

@@ -20,6 +20,7 @@
 #include "actors/admin.hpp"
 #include "actors/ingress.hpp"
 #include "actors/llm_pool.hpp"
+#include "actors/stt.hpp"
 #include "actors/tts.hpp"
 #include "actors/watchdog.hpp"
 #include "app/admin_front.hpp"
@@ -134,6 +135,8 @@ struct daemon_parts {
   llm_actor llm;
   twilio_actor twilio;
   tts_actor tts;
+  // Nothing asks it yet: the media transport (Twilio Media Streams) will.
+  stt_actor stt;
   std::shared_ptr<audio_cache> audio;
   ingress_actor ingress;
   std::shared_ptr<call_directory> directory; // the ingress's live calls
@@ -165,6 +168,12 @@ daemon_parts::start_actors(std::unique_ptr<database> db,
   twilio = spawn_twilio(*sys, cfg->twilio);
   if (auto err = start_tts(*sys, cfg, audio, tts))
     return err;
+  // Waits for the first pocketsphinx decoder (~0.35 s): a model that does
+  // not load stops the start here, naming stt.pocketsphinx_dir.
+  auto stt_pool = spawn_stt_pool(*sys, cfg);
+  if (!stt_pool)
+    return stt_pool.error();
+  stt = *stt_pool;
   auto render = [](const voice_reply& r, const config& c) {
     return render_twiml(r, c);
   };
@@ -251,7 +260,7 @@ void daemon_parts::stop_actors() {
         caf::actor_cast<caf::actor>(admin),
         caf::actor_cast<caf::actor>(ingress), caf::actor_cast<caf::actor>(llm),
         caf::actor_cast<caf::actor>(twilio), caf::actor_cast<caf::actor>(tts),
-        caf::actor_cast<caf::actor>(store)})
+        caf::actor_cast<caf::actor>(stt), caf::actor_cast<caf::actor>(store)})
     stop_actor(*sys, a);
 }
 
@@ -291,11 +300,12 @@ int wait_for_signal(const sigset_t& signals, daemon_parts& d) {
 }
 
 void log_started(const config& cfg, uint16_t port) {
-  SB_LOG_NOTICE("listening on " << cfg.server.listen_host << ":" << port
-                                << " (public URL " << cfg.server.public_url
-                                << ", storage " << cfg.storage.path << ", llm "
-                                << cfg.llm.backend << ", tts " << cfg.tts.engine
-                                << ", admin " << cfg.admin.socket << ")");
+  SB_LOG_NOTICE("listening on "
+                << cfg.server.listen_host << ":" << port << " (public URL "
+                << cfg.server.public_url << ", storage " << cfg.storage.path
+                << ", llm " << cfg.llm.backend << ", tts " << cfg.tts.engine
+                << ", stt " << cfg.stt.engine << ", admin " << cfg.admin.socket
+                << ")");
   if (!cfg.twilio.validate_signatures)
     SB_LOG_WARNING("twilio.validate_signatures = false: webhooks are NOT "
                    "authenticated; use this only for local development");

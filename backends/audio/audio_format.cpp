@@ -1,4 +1,4 @@
-// μ-law coding, the WAV writer and the WAV reader. The reader walks the
+// μ-law coding, the WAV writers and the WAV reader. The reader walks the
 // RIFF chunk list with explicit bounds checks at every step, because its
 // input comes from a speech server over the network.
 #include "backends/audio/audio_format.hpp"
@@ -179,6 +179,29 @@ std::vector<uint8_t> mulaw_wav(const std::vector<uint8_t>& mulaw, int rate) {
   out.insert(out.end(), mulaw.begin(), mulaw.end());
   if (pad)
     out.push_back(0);
+  return out;
+}
+
+std::vector<uint8_t> pcm_wav(const pcm_audio& in) {
+  const auto n = static_cast<uint32_t>(in.samples.size() * 2);
+  const auto rate = static_cast<uint32_t>(in.sample_rate);
+  std::vector<uint8_t> out;
+  out.reserve(44 + n);
+  put_tag(out, "RIFF");
+  put_le32(out, 4 + (8 + 16) + (8 + n));
+  put_tag(out, "WAVE");
+  put_tag(out, "fmt ");
+  put_le32(out, 16);
+  put_le16(out, tag_pcm);
+  put_le16(out, 1);        // channels
+  put_le32(out, rate);     // samples per second
+  put_le32(out, rate * 2); // bytes per second
+  put_le16(out, 2);        // block align
+  put_le16(out, 16);       // bits per sample
+  put_tag(out, "data");
+  put_le32(out, n);
+  for (int16_t s : in.samples)
+    put_le16(out, static_cast<uint16_t>(s));
   return out;
 }
 

@@ -1,7 +1,8 @@
 // Audio values and the byte formats the phone path needs: 16-bit mono PCM
 // in memory, G.711 μ-law sample coding, and RIFF/WAVE files (reading what
 // speech engines produce, writing the 8 kHz μ-law WAV that Twilio's <Play>
-// fetches). Pure functions on memory, no I/O, thread-safe.
+// fetches and the 16-bit PCM WAV that speech recognisers are sent). Pure
+// functions on memory, no I/O, thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +39,13 @@ int16_t mulaw_to_linear(uint8_t code);
 /// a fact chunk (sample count) and the data chunk, padded to even length.
 std::vector<uint8_t> mulaw_wav(const std::vector<uint8_t>& mulaw,
                                int rate = phone_sample_rate);
+
+/// Wraps `in` in a RIFF/WAVE file of 16-bit linear PCM: a 16-byte fmt
+/// chunk (format tag 1, 1 channel, in.sample_rate Hz, byte rate
+/// 2 * in.sample_rate, block align 2, 16 bits) and the data chunk of the
+/// samples, little-endian: 44 + 2 * in.samples.size() bytes. What
+/// whisper-class speech recognisers take as their `file`.
+std::vector<uint8_t> pcm_wav(const pcm_audio& in);
 
 /// Parses a WAV file held in memory into mono PCM. Accepts format tags 1
 /// (16-bit PCM) and 7 (8-bit μ-law), directly or inside

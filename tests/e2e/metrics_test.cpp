@@ -232,6 +232,13 @@ TEST_CASE("metrics: a played call shows in GET /metrics") {
         == 0);
   CHECK(value_of(samples, "switchboard_signature_failures_total") == 0);
   CHECK(value_of(samples, "switchboard_live_calls") >= 0);
+  // The speech-recognition pool runs from the start, idle until the media
+  // transport feeds it: its families are there, at zero.
+  CHECK(value_of(samples, "switchboard_stt_queue_depth") == 0);
+  CHECK(value_of(samples, "switchboard_stt_in_flight") == 0);
+  CHECK(value_of(samples, "switchboard_stt_duration_seconds_count") == 0);
+  CHECK(value_of(samples, "switchboard_stt_tail_seconds_count") == 0);
+  CHECK(value_of(samples, "switchboard_errors_total", {{"kind", "stt"}}) == 0);
   CHECK(d.stop() == 0);
 }
 

@@ -1,7 +1,7 @@
 // Tests for backends/audio/audio_format: G.711 μ-law against known code points
-// and its error bound, the exact bytes of the μ-law WAV we serve, and the
-// WAV reader over the shapes speech servers produce and the ways files
-// come broken.
+// and its error bound, the exact bytes of the μ-law WAV we serve and of the
+// PCM WAV recognisers are sent, and the WAV reader over the shapes speech
+// servers produce and the ways files come broken.
 #include "backends/audio/audio_format.hpp"
 
 #include <cmath>
@@ -157,6 +157,37 @@ TEST_CASE("read_wav reads back what mulaw_wav wrote", "[audio]") {
   REQUIRE(pcm->samples.size() == 256);
   for (int c = 0; c < 256; ++c)
     CHECK(pcm->samples[c] == sb::mulaw_to_linear(static_cast<uint8_t>(c)));
+}
+
+TEST_CASE("pcm_wav writes the exact 16-bit PCM header", "[audio]") {
+  const auto wav = sb::pcm_wav({16000, {1, -2, 0x1234}});
+  // clang-format off
+  const std::vector<uint8_t> expected = {
+    'R', 'I', 'F', 'F', 42, 0, 0, 0,       // 4 + 24 + 8 + 6
+    'W', 'A', 'V', 'E',
+    'f', 'm', 't', ' ', 16, 0, 0, 0,
+    1, 0,                                  // PCM
+    1, 0,                                  // channels
+    0x80, 0x3E, 0, 0,                      // 16000 Hz
+    0x00, 0x7D, 0, 0,                      // 32000 bytes/s
+    2, 0,                                  // block align
+    16, 0,                                 // bits per sample
+    'd', 'a', 't', 'a', 6, 0, 0, 0,
+    1, 0, 0xFE, 0xFF, 0x34, 0x12};
+  // clang-format on
+  CHECK(wav == expected);
+}
+
+TEST_CASE("read_wav reads back what pcm_wav wrote", "[audio]") {
+  sb::pcm_audio in{16000, {}};
+  for (int v = -32768; v <= 32767; v += 257)
+    in.samples.push_back(static_cast<int16_t>(v));
+  const auto wav = sb::pcm_wav(in);
+  auto pcm = sb::read_wav(
+    {reinterpret_cast<const char*>(wav.data()), wav.size()});
+  REQUIRE(pcm);
+  CHECK(pcm->sample_rate == 16000);
+  CHECK(pcm->samples == in.samples);
 }
 
 TEST_CASE("read_wav accepts PCM16, extensible and stereo", "[audio]") {
