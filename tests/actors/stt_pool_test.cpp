@@ -32,6 +32,7 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <catch2/catch.hpp>
 
@@ -671,4 +672,31 @@ TEST_CASE("stt pool: a pocketsphinx model that does not load is a start-up "
   CHECK(has_code(pool.error(), errc::bad_config));
   CHECK(sb::what(pool.error()).find("stt.pocketsphinx_dir")
         != std::string::npos);
+}
+
+TEST_CASE("stt pool: decoders made on first use cost the start nothing and "
+          "still hear the first utterance",
+          "[stt_pool]") {
+  if (auto why = decoder_bank::get().missing(); !why.empty())
+    SB_SKIP(why);
+  sb::log::set_level(sb::log::level::error);
+  auto cfg = std::make_shared<sb::config>();
+  cfg->stt.workers = 1;
+  caf::actor_system_config sys_cfg;
+  caf::actor_system sys{real_scheduler(sys_cfg)};
+  auto started = steady::now();
+  auto pool = sb::spawn_stt_pool(sys, cfg, sb::stt_decoders::on_first_use);
+  REQUIRE(pool);
+  // No decoder made: a decoder takes ~0.35 s of CPU.
+  CHECK(ms_since(started) < 200);
+  caf::scoped_actor self{sys};
+  caf::expected<stt_result> r = make_error(errc::backend_failed, "no answer");
+  self
+    ->request(*pool, std::chrono::seconds(30), sb::recognize_atom::value,
+              spoken(goforward()))
+    .receive([&](stt_result& got) { r = std::move(got); },
+             [&](caf::error& err) { r = std::move(err); });
+  REQUIRE(r);
+  CHECK(r->text == "go forward ten meters");
+  self->send_exit(*pool, caf::exit_reason::user_shutdown);
 }
