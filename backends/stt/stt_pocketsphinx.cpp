@@ -16,10 +16,10 @@
 #include <string_view>
 #include <utility>
 
-#include <pocketsphinx.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <pocketsphinx.h>
 #include <sphinxbase/err.h>
 
 #include "backends/stt/phone_band.hpp"
