@@ -17,11 +17,11 @@
 
 #include "actors/endpoint_health.hpp"
 #include "actors/llm_worker.hpp"
-#include "backends/llm/goodbye_words.hpp"
 #include "backends/llm/speakable.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "core/spoken_words.hpp"
 
 namespace sb {
 
@@ -123,7 +123,7 @@ std::string_view callers_last_words(const llm_request& req) {
 void decide_end_call(const config& cfg, const llm_request& req,
                      llm_reply& raw) {
   raw.end_call = (raw.end_call && req.offer_end_call)
-                 || says_goodbye(callers_last_words(req),
+                 || holds_phrase(callers_last_words(req),
                                  cfg.llm.goodbye_words);
   if (!raw.end_call || raw.transfer || !make_speakable(raw.text, 0).empty())
     return;

@@ -17,7 +17,7 @@
 // straight from the worker's thread. end_call is set when the model called
 // its end_call tool (offered when request.offer_end_call and
 // llm.end_call_tool) or the caller's last words hold one of
-// llm.goodbye_words (backends/llm/goodbye_words.hpp); a reply that ends
+// llm.goodbye_words (core/spoken_words.hpp); a reply that ends
 // the call with nothing speakable (and no transfer) gets
 // voice.goodbye_message appended, so its text is never silent. The
 // scripted rules play no part. Errors:

@@ -403,8 +403,7 @@ void read_llm(section& sec, llm_config& out) {
   sec.get_string("keep_alive", out.keep_alive);
   read_secret(sec, "api_key", out.api_key);
   read_rules_file(sec, out.rules_file);
-  read_strings(sec, "goodbye_words", 100, out.goodbye_words,
-               check_goodbye_word);
+  read_strings(sec, "goodbye_words", 100, out.goodbye_words, check_phrase);
   sec.get_bool("end_call_tool", out.end_call_tool);
   read_endpoints(sec, out.endpoints);
   // Point at the backend line: it is what asks for an endpoint, and the
@@ -441,7 +440,7 @@ void read_media(section& sec, media_config& out) {
   // The same word rule as llm.goodbye_words: the matcher finds words of
   // letters and digits, so an entry without one would never match.
   read_strings(sec, "backchannel_words", 200, out.backchannel_words,
-               check_goodbye_word);
+               check_phrase);
 }
 
 void read_stt(section& sec, stt_config& out) {

@@ -130,7 +130,7 @@ struct llm_config {
   std::string api_key;           // openai: bearer key (or api_key_file)
   std::string rules_file;        // scripted rules; empty = built in
   // ollama/openai: the caller's words that end the call after the reply
-  // (whole words, any case; backends/llm/goodbye_words.hpp); empty = only
+  // (whole words, any case; core/spoken_words.hpp); empty = only
   // the model's end_call tool ends it. The scripted backend uses its rules.
   std::vector<std::string> goodbye_words = {"bye", "goodbye", "अलविदा", "बाय",
                                             "फिर मिलेंगे"};

@@ -125,11 +125,11 @@ std::string check_e164_or_empty(const std::string& value) {
          + "\")";
 }
 
-// The matcher (backends/llm/goodbye_words) finds words of letters and
+// The matcher (core/spoken_words) finds words of letters and
 // digits; a phrase of spaces and punctuation alone would silently never
 // match, so it is refused here. Any non-ASCII byte is taken as a letter:
 // the exact word rules live with the matcher, above this layer.
-std::string check_goodbye_word(const std::string& value) {
+std::string check_phrase(const std::string& value) {
   if (value.empty() || value.size() > 100)
     return "must be 1 to 100 bytes long";
   for (char ch : value) {

@@ -33,7 +33,7 @@ std::string check_non_empty(const std::string& value);
 /// Empty (the feature is off) or an E.164 number.
 std::string check_e164_or_empty(const std::string& value);
 /// One entry of llm.goodbye_words: 1..100 bytes with a letter or digit.
-std::string check_goodbye_word(const std::string& value);
+std::string check_phrase(const std::string& value);
 
 /// Whether `dir` holds Debian's pocketsphinx-en-us layout: the acoustic
 /// model directory en-us/ (mdef, feat.params, means, variances,

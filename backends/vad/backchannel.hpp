@@ -16,8 +16,8 @@ namespace sb {
 /// True when `text` has at least one word and every word of it is one of
 /// `words` (media.backchannel_words): "Okay." and "mm, okay" and "हाँ जी"
 /// are backchannels; "okay wait" is not, nor is "" (no words at all).
-/// Words are cut as llm.goodbye_words are (goodbye_words_of in
-/// backends/llm/goodbye_words.hpp): runs of letters and digits, any
+/// Words are cut as llm.goodbye_words are (spoken_words in
+/// core/spoken_words.hpp): runs of letters and digits, any
 /// script, ASCII letters without case, whole words only ("okay" does not
 /// match "okayish"); an entry of several words allows each of them.
 bool is_backchannel(std::string_view text,

@@ -1,8 +1,9 @@
-// Whether a caller's words say goodbye, for the real-model backends: the
-// LLM pool ends a call after its reply when the caller's last words hold
-// one of llm.goodbye_words. Pure function, no I/O, UTF-8 in any script
-// (English and Hindi in practice). The scripted backend does not use it:
-// its rules (scripted_rules.hpp) carry their own goodbye keywords.
+// Spoken words and the word lists of the configuration: one way to cut a
+// caller's words, in any script, and to find a listed phrase in them. The
+// LLM pool ends a call when the caller's last words hold one of
+// llm.goodbye_words; the barge-in rule (backends/vad/backchannel) lets a
+// reply go on when the caller said only media.backchannel_words. Pure
+// functions, no I/O, UTF-8 in any script (English and Hindi in practice).
 #pragma once
 
 #include <string>
@@ -37,11 +38,11 @@ namespace sb {
 ///
 /// A phrase with no word in it never matches; no phrases, never true.
 /// Never fails.
-bool says_goodbye(std::string_view speech,
+bool holds_phrase(std::string_view speech,
                   const std::vector<std::string>& phrases);
 
-/// The words of `text` as says_goodbye cuts them, ASCII letters lowered:
+/// The words of `text` as holds_phrase cuts them, ASCII letters lowered:
 /// "Okay, BYE-bye!" -> {"okay", "bye", "bye"}.
-std::vector<std::string> goodbye_words_of(std::string_view text);
+std::vector<std::string> spoken_words(std::string_view text);
 
 } // namespace sb

@@ -1,8 +1,8 @@
-// The goodbye matcher: both texts become word lists and a phrase matches
+// The phrase matcher: both texts become word lists and a phrase matches
 // as a run of whole words. Comparing word lists rather than searching
 // bytes is what makes "bye" miss "maybe" and "फिर मिलेंगे" match across
 // two spaces or a line break, with one rule for every script.
-#include "backends/llm/goodbye_words.hpp"
+#include "core/spoken_words.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -84,7 +84,7 @@ bool contains_run(const std::vector<std::string>& words,
 
 } // namespace
 
-std::vector<std::string> goodbye_words_of(std::string_view text) {
+std::vector<std::string> spoken_words(std::string_view text) {
   std::vector<std::string> words;
   std::string word;
   for (size_t at = 0; at < text.size();) {
@@ -105,14 +105,14 @@ std::vector<std::string> goodbye_words_of(std::string_view text) {
   return words;
 }
 
-bool says_goodbye(std::string_view speech,
+bool holds_phrase(std::string_view speech,
                   const std::vector<std::string>& phrases) {
   if (phrases.empty())
     return false;
-  const auto words = goodbye_words_of(speech);
+  const auto words = spoken_words(speech);
   return std::any_of(phrases.begin(), phrases.end(),
                      [&](const std::string& phrase) {
-                       return contains_run(words, goodbye_words_of(phrase));
+                       return contains_run(words, spoken_words(phrase));
                      });
 }
 
