@@ -175,6 +175,16 @@ TEST_CASE("the binary validates its configuration and documents itself") {
   out.clear();
   CHECK(run_daemon_command({"--check-config", "--config", bad}, out) == 1);
   CHECK(out.find("limits.max_calls") != std::string::npos);
+  // The speech recogniser's model files are checked too, by key and path.
+  auto no_model = dir.file("no-model.toml");
+  std::ofstream{no_model} << "[twilio]\nauth_token = \"x\"\n[stt]\n"
+                             "pocketsphinx_dir = \""
+                          << dir.file("model") << "\"\n";
+  out.clear();
+  CHECK(run_daemon_command({"--check-config", "--config", no_model}, out) == 1);
+  CHECK(out.find("stt.pocketsphinx_dir: cannot read " + dir.file("model")
+                 + "/en-us/mdef")
+        != std::string::npos);
   out.clear();
   CHECK(run_daemon_command({"--config", dir.file("missing.toml")}, out) == 1);
   CHECK(out.find("cannot read") != std::string::npos);
