@@ -279,7 +279,7 @@ int through_pool(const std::vector<recording>& recs, int rounds) {
   std::printf("| talkers | stt.workers | fed | utterances | tail p50 ms | "
               "tail p99 ms | tail max ms | CPU s per audio s | failed |\n"
               "|---|---|---|---|---|---|---|---|---|\n");
-  for (auto s : {setup{1, 2}, setup{4, 2}, setup{4, 4}})
+  for (auto s : {setup{1, 2}, setup{2, 2}, setup{4, 2}, setup{4, 4}})
     for (bool streamed : {true, false}) {
       caf::actor_system_config sys_cfg;
       caf::actor_system sys{actor_config(sys_cfg)};
@@ -326,7 +326,7 @@ int main(int argc, char** argv) {
     std::printf(
       "Usage: stt_bench [ROUNDS]\n"
       "pocketsphinx's CPU per second of audio, then the STT tail through\n"
-      "the pool at 1 and 4 talkers speaking in real time, fed as spoken\n"
+      "the pool at 1, 2 and 4 talkers speaking in real time, fed as spoken\n"
       "and all at once (each talker speaks every recording ROUNDS times,\n"
       "default 1).\n");
     return 0;
