@@ -56,11 +56,27 @@ namespace sb {
 using stt_actor = caf::typed_actor<
   caf::replies_to<recognize_atom, utterance_ptr>::with<stt_result>>;
 
-/// Returns once the first pocketsphinx decoder (engine or fallback) is
-/// made, ~0.35 s; the others are made afterwards, on their workers'
-/// threads (actors/stt_pool.hpp). Errors: errc::bad_config naming
-/// stt.pocketsphinx_dir when the pocketsphinx model does not load.
-caf::expected<stt_actor> spawn_stt_pool(caf::actor_system& sys,
-                                        std::shared_ptr<const config> cfg);
+/// When the pool makes its pocketsphinx decoders (the engine's or the
+/// fallback's), each ~0.35 s of CPU and ~100 MB.
+enum class stt_decoders {
+  /// The first before spawn_stt_pool returns (a model that does not load
+  /// is an error there, at start-up), the others right after, on their
+  /// workers' threads: what a transport that feeds the pool wants, so no
+  /// caller waits for a decoder.
+  at_start,
+  /// Each by its worker when its first utterance comes. For a daemon whose
+  /// transports do not feed the pool (nothing does until the media
+  /// transport exists): it costs neither start-up time nor memory, and
+  /// the model files are still checked at start by the config loader.
+  on_first_use,
+};
+
+/// With stt_decoders::at_start, returns once the first decoder is made
+/// (actors/stt_pool.hpp). Errors: errc::bad_config naming
+/// stt.pocketsphinx_dir when the pocketsphinx model does not load (at
+/// start only).
+caf::expected<stt_actor>
+spawn_stt_pool(caf::actor_system& sys, std::shared_ptr<const config> cfg,
+               stt_decoders decoders = stt_decoders::at_start);
 
 } // namespace sb

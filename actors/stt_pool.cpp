@@ -105,6 +105,7 @@ struct pool_state {
   bool sweep_pending = false;
   bool endpoints_down = false; // as last logged
   warm_state warm = warm_state::warm;
+  stt_decoders decoders = stt_decoders::at_start;
   caf::error warm_error;
   std::vector<caf::typed_response_promise<bool>> warm_waiters;
   steady::time_point full_logged;
@@ -567,12 +568,13 @@ void spawn_workers(pool_pointer self) {
     st.workers.push_back(
       {spawn_worker(self, fallback_group), fallback_group, true, 0});
   // HTTP clients cost nothing to make; of the decoders only the first is
-  // made now (start-up waits for it), the rest once it is there.
+  // made now (start-up waits for it), the rest once it is there; or none,
+  // each then made by its worker at its first utterance.
   bool first = true;
   for (size_t w = 0; w < st.workers.size(); ++w) {
     if (!st.workers[w].decoder) {
       warm_up(self, w);
-    } else if (first) {
+    } else if (first && st.decoders == stt_decoders::at_start) {
       st.warm = warm_state::warming;
       warm_up(self, w, true);
       first = false;
@@ -597,11 +599,12 @@ void respawn(pool_pointer self, const caf::down_msg& msg) {
   }
 }
 
-pool_actor::behavior_type pool_impl(pool_pointer self,
-                                    std::shared_ptr<const config> cfg,
-                                    stt_engines engines) {
+pool_actor::behavior_type
+pool_impl(pool_pointer self, std::shared_ptr<const config> cfg,
+          stt_engines engines, stt_decoders decoders) {
   auto& st = self->state;
   st.cfg = cfg;
+  st.decoders = decoders;
   st.engines = std::move(engines);
   const auto& stt = cfg->stt;
   st.primary_streams = stt.engine == "pocketsphinx";
@@ -671,20 +674,20 @@ caf::error decoder_error(const caf::error& err) {
 
 } // namespace
 
-caf::expected<stt_actor> spawn_stt_pool(caf::actor_system& sys,
-                                        std::shared_ptr<const config> cfg,
-                                        stt_engines engines) {
-  bool decoders = cfg->stt.engine == "pocketsphinx"
-                  || cfg->stt.fallback == "pocketsphinx";
-  if (!decoders)
+caf::expected<stt_actor>
+spawn_stt_pool(caf::actor_system& sys, std::shared_ptr<const config> cfg,
+               stt_engines engines, stt_decoders decoders) {
+  bool uses_decoders = cfg->stt.engine == "pocketsphinx"
+                       || cfg->stt.fallback == "pocketsphinx";
+  if (!uses_decoders || decoders == stt_decoders::on_first_use)
     return caf::actor_cast<stt_actor>(
-      sys.spawn(pool_impl, std::move(cfg), std::move(engines)));
+      sys.spawn(pool_impl, std::move(cfg), std::move(engines), decoders));
   // Said first: libpocketsphinx ends the process on some broken model
   // files, and then this is the last line the operator sees.
   SB_LOG_INFO("stt: loading the pocketsphinx model in "
               << cfg->stt.pocketsphinx_dir << " (stt.pocketsphinx_dir)");
   auto started = steady::now();
-  auto pool = sys.spawn(pool_impl, cfg, std::move(engines));
+  auto pool = sys.spawn(pool_impl, cfg, std::move(engines), decoders);
   caf::scoped_actor self{sys};
   caf::error failed;
   self->request(pool, warmup_limit, warmup_atom::value)
@@ -700,9 +703,10 @@ caf::expected<stt_actor> spawn_stt_pool(caf::actor_system& sys,
 }
 
 caf::expected<stt_actor> spawn_stt_pool(caf::actor_system& sys,
-                                        std::shared_ptr<const config> cfg) {
+                                        std::shared_ptr<const config> cfg,
+                                        stt_decoders decoders) {
   auto engines = default_stt_engines(cfg->stt);
-  return spawn_stt_pool(sys, std::move(cfg), std::move(engines));
+  return spawn_stt_pool(sys, std::move(cfg), std::move(engines), decoders);
 }
 
 } // namespace sb

@@ -40,8 +40,9 @@ stt_engines default_stt_engines(const stt_config& cfg);
 /// workers' threads, so start-up waits for one decoder, not one per
 /// worker. Errors: errc::bad_config naming stt.pocketsphinx_dir when the
 /// first decoder cannot be made.
-caf::expected<stt_actor> spawn_stt_pool(caf::actor_system& sys,
-                                        std::shared_ptr<const config> cfg,
-                                        stt_engines engines);
+caf::expected<stt_actor>
+spawn_stt_pool(caf::actor_system& sys, std::shared_ptr<const config> cfg,
+               stt_engines engines,
+               stt_decoders decoders = stt_decoders::at_start);
 
 } // namespace sb

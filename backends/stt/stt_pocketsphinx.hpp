@@ -34,8 +34,11 @@ enum class pocketsphinx_search {
 };
 
 /// A keyphrase to spot, with its detection threshold (pocketsphinx's
-/// kws_threshold: smaller finds more, and more false alarms; about 1e-20
-/// for a short word, 1e-30..1e-40 for a phrase).
+/// kws_threshold: smaller finds more, and more false alarms). Measure it
+/// on real audio: on pocketsphinx-testdata, "something" at 1e-20 and "go
+/// forward" at 1e-10 are found without false alarms, while a lone
+/// "forward" is falsely heard in most sentences at any threshold that
+/// finds it. Longer phrases are more reliable.
 struct pocketsphinx_keyphrase {
   std::string phrase;
   double threshold = 1e-20;
@@ -52,15 +55,29 @@ struct pocketsphinx_options {
   std::string grammar;
   /// keywords: the phrases, their words all in the dictionary.
   std::vector<pocketsphinx_keyphrase> keyphrases;
-  /// Further decoder arguments, after the model's own, e.g.
-  /// {"-beam", "1e-60"} or {"-remove_noise", "no"}: front-end (feat.params
-  /// keys), search beams, -lw.
+  /// Further decoder arguments, e.g. {"-beam", "1e-60"} or
+  /// {"-remove_noise", "no"}: front end, search beams, -lw. Those the
+  /// model's feat.params names (-lowerf, -upperf, -cmn, -cmninit, ...)
+  /// replace its values there (pocketsphinx would otherwise let the file
+  /// override them without a word).
   std::vector<std::pair<std::string, std::string>> args;
   /// Start every utterance from the model's cepstral mean (-cmninit)
   /// rather than the one live CMN learnt from the previous utterance:
   /// utterances come from different calls, and a decoder's results must
   /// not depend on what it heard before.
   bool reset_cmn = true;
+  /// A -cmninit for phone audio ("41.00,-5.29,..."; "" = none). When set
+  /// (and reset_cmn), an utterance whose first 0.3 s is phone-band
+  /// (backends/stt/phone_band.hpp) starts from this cepstral mean instead
+  /// of the model's: the en-us model was trained on wideband speech, and
+  /// phone audio's mean is far from its prior. Decoding then starts 0.3 s
+  /// into the utterance, which it soon catches up with.
+  std::string phone_cmninit;
+  /// Adds +1 to a quarter of the samples, as sphinxbase's -dither does,
+  /// but from a generator of this recogniser's, reseeded for every
+  /// utterance: the same audio always gives the same words. Keeps the
+  /// empty bands of phone audio off log(0).
+  bool dither = false;
   /// Every sample is multiplied by this before decoding (clipped to the
   /// 16-bit range): a level correction for quiet lines.
   double gain = 1.0;

@@ -128,6 +128,26 @@ void check_same(const sb::config& a, const sb::config& b) {
   CHECK(a.tts.voice == b.tts.voice);
   CHECK(a.tts.cache_dir == b.tts.cache_dir);
   check_same_endpoints(a.tts.endpoints, b.tts.endpoints);
+  CHECK(a.media.vad == b.media.vad);
+  CHECK(a.media.webrtc_aggressiveness == b.media.webrtc_aggressiveness);
+  CHECK(a.media.speech_start_ms == b.media.speech_start_ms);
+  CHECK(a.media.end_of_turn_ms == b.media.end_of_turn_ms);
+  CHECK(a.media.min_utterance_ms == b.media.min_utterance_ms);
+  CHECK(a.media.max_utterance_s == b.media.max_utterance_s);
+  CHECK(a.media.min_level_dbfs == b.media.min_level_dbfs);
+  CHECK(a.media.preroll_ms == b.media.preroll_ms);
+  CHECK(a.media.barge_in_ms == b.media.barge_in_ms);
+  CHECK(a.media.backchannel_words == b.media.backchannel_words);
+  CHECK(a.stt.engine == b.stt.engine);
+  CHECK(a.stt.fallback == b.stt.fallback);
+  CHECK(a.stt.language == b.stt.language);
+  CHECK(a.stt.model == b.stt.model);
+  CHECK(a.stt.api_key == b.stt.api_key);
+  CHECK(a.stt.timeout_ms == b.stt.timeout_ms);
+  CHECK(a.stt.max_queue == b.stt.max_queue);
+  CHECK(a.stt.workers == b.stt.workers);
+  CHECK(a.stt.pocketsphinx_dir == b.stt.pocketsphinx_dir);
+  check_same_endpoints(a.stt.endpoints, b.stt.endpoints);
   CHECK(a.storage.path == b.storage.path);
   CHECK(a.storage.batch_max == b.storage.batch_max);
   CHECK(a.storage.busy_timeout_ms == b.storage.busy_timeout_ms);
@@ -806,4 +826,92 @@ TEST_CASE("bad goodbye keys name their key and line", "[config]") {
         == "test.toml:2: voice.goodbye_message: must not be empty");
   // A Devanagari phrase is a word; 100 bytes is the limit, not 100 letters.
   CHECK(parse("[llm]\ngoodbye_words = [\"अलविदा\"]\n"));
+}
+
+TEST_CASE("the speech-in keys are read", "[config][stt]") {
+  auto cfg = parse(R"(
+[media]
+vad = "both"
+webrtc_aggressiveness = 3
+speech_start_ms = 100
+end_of_turn_ms = 800
+min_utterance_ms = 0
+max_utterance_s = 60
+min_level_dbfs = -60
+preroll_ms = 0
+barge_in_ms = 700
+backchannel_words = ["mm", "हाँ"]
+[stt]
+engine = "whisper"
+fallback = ""
+language = ""
+timeout_ms = 2500
+max_queue = 0
+[[stt.endpoints]]
+url = "http://gpu0:8080/"
+[[stt.endpoints]]
+url = "http://gpu1:8080"
+gpu = 1
+slots = 3
+)");
+  if (!cfg)
+    FAIL(sb::what(cfg.error()));
+  CHECK(cfg->media.vad == "both");
+  CHECK(cfg->media.webrtc_aggressiveness == 3);
+  CHECK(cfg->media.speech_start_ms == 100);
+  CHECK(cfg->media.end_of_turn_ms == 800);
+  CHECK(cfg->media.min_utterance_ms == 0);
+  CHECK(cfg->media.max_utterance_s == 60);
+  CHECK(cfg->media.min_level_dbfs == -60);
+  CHECK(cfg->media.preroll_ms == 0);
+  CHECK(cfg->media.barge_in_ms == 700);
+  CHECK(cfg->media.backchannel_words == std::vector<std::string>{"mm", "हाँ"});
+  CHECK(cfg->stt.engine == "whisper");
+  CHECK(cfg->stt.fallback.empty());
+  CHECK(cfg->stt.language.empty());
+  CHECK(cfg->stt.timeout_ms == 2500);
+  CHECK(cfg->stt.max_queue == 0);
+  // A whisper.cpp server recognises one utterance at a time: an entry
+  // without slots gets 1, not the LLM pool's 4.
+  check_same_endpoints(cfg->stt.endpoints, {{"http://gpu0:8080", 0, 1},
+                                            {"http://gpu1:8080", 1, 3}});
+}
+
+TEST_CASE("bad speech-in keys are refused with the key named",
+          "[config][stt]") {
+  CHECK_THAT(error_of("[media]\nvad = \"silero\"\n"),
+             Catch::Contains("media.vad: must be one of energy | webrtc | "
+                             "both"));
+  CHECK_THAT(error_of("[media]\nend_of_turn_ms = 50\n"),
+             Catch::Contains("media.end_of_turn_ms: must be from 100"));
+  CHECK_THAT(error_of("[media]\nbackchannel_words = [\"mm\", \"...\"]\n"),
+             Catch::Contains("media.backchannel_words[1]"));
+  CHECK_THAT(error_of("[stt]\nengine = \"whisper\"\n"),
+             Catch::Contains("stt.endpoints: engine whisper needs at least "
+                             "one endpoint"));
+  CHECK_THAT(error_of("[stt]\nengine = \"openai\"\nmodel = \"\"\n"
+                      "[[stt.endpoints]]\nurl = \"http://a\"\n"),
+             Catch::Contains("stt.model: must not be empty"));
+  CHECK_THAT(error_of("[stt]\nworkers = 0\n"),
+             Catch::Contains("stt.workers: must be from 1 to 64"));
+}
+
+TEST_CASE("a missing pocketsphinx model names the key and the path",
+          "[config][stt]") {
+  // Set in the file: its line is named.
+  auto why = error_of("[stt]\npocketsphinx_dir = \"/nonexistent/model\"\n");
+  CHECK_THAT(why, Catch::Contains("test.toml:2"));
+  CHECK_THAT(why, Catch::Contains("stt.pocketsphinx_dir: cannot read "
+                                  "/nonexistent/model/en-us/mdef"));
+  CHECK_THAT(why, Catch::Contains("pocketsphinx-en-us"));
+  // Needed by the fallback alone, too.
+  CHECK_THAT(error_of("[stt]\nengine = \"whisper\"\n"
+                      "pocketsphinx_dir = \"/nonexistent\"\n"
+                      "[[stt.endpoints]]\nurl = \"http://a\"\n"),
+             Catch::Contains("stt.pocketsphinx_dir"));
+  // Not needed at all: not checked.
+  auto cfg = parse("[stt]\nengine = \"whisper\"\nfallback = \"\"\n"
+                   "pocketsphinx_dir = \"/nonexistent\"\n"
+                   "[[stt.endpoints]]\nurl = \"http://a\"\n");
+  CHECK(cfg);
 }

@@ -13,6 +13,7 @@
 #include "backends/stt/stt_engines.hpp"
 #include "backends/stt/stt_http.hpp"
 #include "core/error.hpp"
+#include "net/client/curl_session.hpp"
 #include "tests/fixtures/fake_stt.hpp"
 #include "tests/fixtures/refusing_port.hpp"
 #include "tests/support/poll_until.hpp"
@@ -361,4 +362,54 @@ TEST_CASE_METHOD(http_fixture, "a cancel ends the wait and the request",
   }
   // curl_session looks at the cancel flag at least once a second.
   CHECK(seconds_since(cancelled_at) < 1.5);
+}
+
+TEST_CASE("fake_stt reads multipart bodies as RFC 7578 writes them",
+          "[stt_http]") {
+  // Written by hand, not by multipart_body: a quoted boundary, a
+  // preamble, a field, and a WAV file part of 3 samples at 8 kHz.
+  fake_stt fake;
+  REQUIRE(fake.ok());
+  const std::string wav =
+    std::string("RIFF\x2a\0\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0"
+                "\x40\x1f\0\0\x80\x3e\0\0\x02\0\x10\0data\x06\0\0\0",
+                44)
+    + std::string("\0\x10\0\x20\0\x30", 6);
+  sb::curl_request req;
+  req.method = "POST";
+  req.url = fake.base_url() + "/inference";
+  req.headers = {"Content-Type: multipart/form-data; charset=utf-8; "
+                 "boundary=\"a b:c\""};
+  req.body = "preamble to ignore\r\n"
+             "--a b:c\r\n"
+             "Content-Disposition: form-data; name=\"response_format\"\r\n"
+             "\r\n"
+             "text\r\n"
+             "--a b:c\r\n"
+             "content-disposition: form-data; filename=\"x.wav\"; name=file\r\n"
+             "Content-Type: audio/x-wav\r\n"
+             "\r\n"
+             + wav + "\r\n--a b:c--\r\n";
+  sb::curl_session session;
+  auto answer = session.perform(req, {});
+  REQUIRE(answer);
+  CHECK(answer->status == 200);
+  CHECK(answer->body == "hello world\n");
+  auto r = fake.requests().at(0);
+  CHECK(r.multipart_error.empty());
+  CHECK(r.fields.at("response_format") == "text");
+  CHECK(r.file_name == "x.wav");
+  CHECK(r.file_content_type == "audio/x-wav");
+  CHECK(r.wav_rate == 8000);
+  CHECK(r.wav_samples == 3);
+
+  SECTION("a body whose parts never close is refused") {
+    req.body = "--a b:c\r\nContent-Disposition: form-data; name=\"x\"\r\n"
+               "\r\nvalue";
+    auto bad = session.perform(req, {});
+    REQUIRE(bad);
+    CHECK(bad->status == 400);
+    CHECK_THAT(fake.requests().at(1).multipart_error,
+               Contains("no closing boundary"));
+  }
 }
