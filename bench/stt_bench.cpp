@@ -1,8 +1,9 @@
 // stt_bench: what speech recognition costs and how soon the text is there.
 //
 //   1. pocketsphinx alone: one decoder, each recording of Debian's
-//      pocketsphinx-testdata given all at once, on this thread: CPU
-//      seconds per second of audio, and the decoder's making.
+//      pocketsphinx-testdata that bench/stt_wer scores, through the phone
+//      path, given all at once, on this thread: CPU seconds per second of
+//      audio, and the decoder's making.
 //   2. Through the STT pool (actors/stt.hpp, stt.engine = pocketsphinx):
 //      talkers speak the recordings in real time, one after another with a
 //      pause between, and the tail (end of speech -> the text at the
@@ -40,53 +41,35 @@
 #include "backends/stt/stt_engines.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "tests/support/speech_sets.hpp"
 
 namespace {
 
 using steady = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-const std::string data_dir = "/usr/share/pocketsphinx/test/data/";
-
 struct recording {
   std::string name;
-  std::vector<int16_t> samples; // 16 kHz mono
+  std::vector<int16_t> samples; // 16 kHz mono, through the phone path
 
   double seconds() const {
     return static_cast<double>(samples.size()) / sb::stt_sample_rate;
   }
 };
 
-std::string read_file(const std::string& path) {
-  std::ifstream in{path, std::ios::binary};
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
-// The 16 kHz speech of pocketsphinx-testdata: three raw files and the
-// librivox and cards WAVs.
-std::vector<recording> recordings() {
+// The recordings bench/stt_wer scores (tests/support/speech_sets.hpp),
+// squeezed as a call carries them (8 kHz, mu-law, back to 16 kHz): what
+// the pool will hear, and what the recogniser's settings are tuned for.
+caf::expected<std::vector<recording>> recordings() {
+  auto clips = sb::test::load_speech_clips(SB_TRANSCRIPTS);
+  if (!clips)
+    return clips.error();
   std::vector<recording> out;
-  for (const char* raw : {"goforward.raw", "numbers.raw", "something.raw"}) {
-    auto bytes = read_file(data_dir + raw);
-    recording r{raw, std::vector<int16_t>(bytes.size() / 2)};
-    for (size_t i = 0; i < r.samples.size(); ++i)
-      r.samples[i] = static_cast<int16_t>(
-        static_cast<uint8_t>(bytes[2 * i])
-        | static_cast<uint16_t>(static_cast<uint8_t>(bytes[2 * i + 1])) << 8);
-    if (!r.samples.empty())
-      out.push_back(std::move(r));
-  }
-  std::vector<std::string> wavs;
-  for (const char* id : {"0870", "0880", "0890", "0920", "0930"})
-    wavs.push_back(std::string{"librivox/sense_and_sensibility_01_austen_"
-                               "64kb-"}
-                   + id + ".wav");
-  for (const char* id : {"001", "002", "003", "004", "005"})
-    wavs.push_back(std::string{"cards/"} + id + ".wav");
-  for (const auto& name : wavs) {
-    auto pcm = sb::read_wav(read_file(data_dir + name));
-    if (pcm && pcm->sample_rate == sb::stt_sample_rate)
-      out.push_back({name, std::move(pcm->samples)});
+  for (auto& clip : *clips) {
+    auto phone = sb::test::phone_path(clip.audio);
+    if (!phone)
+      return phone.error();
+    out.push_back({clip.name, std::move(phone->samples)});
   }
   return out;
 }
@@ -108,7 +91,8 @@ double process_cpu_seconds() {
 
 // The figures depend on what else the machine runs: printed with them.
 std::string load_average() {
-  auto text = read_file("/proc/loadavg");
+  std::ifstream in{"/proc/loadavg"};
+  std::string text{std::istreambuf_iterator<char>(in), {}};
   auto fields = 0;
   for (size_t i = 0; i < text.size(); ++i)
     if (text[i] == ' ' && ++fields == 3)
@@ -279,7 +263,7 @@ int through_pool(const std::vector<recording>& recs, int rounds) {
   std::printf("| talkers | stt.workers | fed | utterances | tail p50 ms | "
               "tail p99 ms | tail max ms | CPU s per audio s | failed |\n"
               "|---|---|---|---|---|---|---|---|---|\n");
-  for (auto s : {setup{1, 2}, setup{4, 2}, setup{4, 4}})
+  for (auto s : {setup{1, 2}, setup{2, 2}, setup{4, 2}, setup{4, 4}})
     for (bool streamed : {true, false}) {
       caf::actor_system_config sys_cfg;
       caf::actor_system sys{actor_config(sys_cfg)};
@@ -326,21 +310,20 @@ int main(int argc, char** argv) {
     std::printf(
       "Usage: stt_bench [ROUNDS]\n"
       "pocketsphinx's CPU per second of audio, then the STT tail through\n"
-      "the pool at 1 and 4 talkers speaking in real time, fed as spoken\n"
+      "the pool at 1, 2 and 4 talkers speaking in real time, fed as spoken\n"
       "and all at once (each talker speaks every recording ROUNDS times,\n"
       "default 1).\n");
     return 0;
   }
   int rounds = argc > 1 ? std::max(1, std::atoi(argv[1])) : 1;
   sb::log::set_level(sb::log::level::warning);
-  auto recs = recordings();
-  if (recs.empty()) {
-    std::fprintf(stderr,
-                 "stt_bench: no recordings in %s (Debian's "
-                 "pocketsphinx-testdata)\n",
-                 data_dir.c_str());
+  auto loaded = recordings();
+  if (!loaded) {
+    std::fprintf(stderr, "stt_bench: %s (Debian's pocketsphinx-testdata)\n",
+                 sb::what(loaded.error()).c_str());
     return 1;
   }
+  const auto& recs = *loaded;
   std::printf("Load average at the start: %s\n", load_average().c_str());
   if (int rc = decoder_alone(recs))
     return rc;
