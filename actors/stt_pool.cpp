@@ -45,11 +45,6 @@ using std::chrono::milliseconds;
 
 using settled_atom = caf::atom_constant<caf::atom("settled")>;
 
-// A feed cancelled after it finished announces nothing (on_settled fires
-// once), so while finished utterances wait for a worker the pool looks at
-// their cancel flags this often.
-constexpr auto sweep_interval = milliseconds(20);
-
 // At most one "queue full" line per this, with the count refused since the
 // last one: an overload must not also flood the log.
 constexpr auto full_log_interval = std::chrono::seconds(1);
@@ -58,11 +53,10 @@ constexpr auto full_log_interval = std::chrono::seconds(1);
 constexpr auto warmup_limit = std::chrono::seconds(60);
 
 // The pool's own interface: stt_actor plus start-up's warm-up request,
-// the feeds' settle notices, the deadlines and the cancel sweep.
+// the feeds' settle notices (finished, cancelled) and the deadlines.
 using pool_actor = stt_actor::extend<caf::replies_to<warmup_atom>::with<bool>,
                                      caf::reacts_to<settled_atom, uint64_t>,
-                                     caf::reacts_to<deadline_atom, uint64_t>,
-                                     caf::reacts_to<sweep_atom>>;
+                                     caf::reacts_to<deadline_atom, uint64_t>>;
 
 // A worker's endpoint index that means the pocketsphinx fallback.
 constexpr int fallback_group = -1;
@@ -102,7 +96,6 @@ struct pool_state {
   std::unordered_map<uint64_t, stt_job> jobs; // every unanswered or running
   std::deque<uint64_t> waiting;               // not started, oldest first
   uint64_t next_id = 1;
-  bool sweep_pending = false;
   bool endpoints_down = false; // as last logged
   warm_state warm = warm_state::warm;
   stt_decoders decoders = stt_decoders::at_start;
@@ -395,14 +388,6 @@ void dispatch(pool_pointer self) {
       at = st.waiting.erase(at);
     }
   }
-  auto finished_waits = std::any_of(st.waiting.begin(), st.waiting.end(),
-                                    [&](uint64_t id) {
-                                      return st.jobs.at(id).feed->finished();
-                                    });
-  if (finished_waits && !st.sweep_pending) {
-    st.sweep_pending = true;
-    self->delayed_send(self, sweep_interval, sweep_atom::value);
-  }
   // Every change to the queue and the workers ends here.
   set_gauges(st, now);
 }
@@ -654,10 +639,6 @@ pool_impl(pool_pointer self, std::shared_ptr<const config> cfg,
     },
     [self](settled_atom, uint64_t id) { on_settled(self, id); },
     [self](deadline_atom, uint64_t id) { on_deadline(self, id); },
-    [self](sweep_atom) {
-      self->state.sweep_pending = false;
-      dispatch(self);
-    },
   };
 }
 

@@ -1,5 +1,5 @@
 // utterance_feed: a mutex-guarded sample buffer with a condition variable
-// for the reader and a one-shot callback for whoever waits to dispatch it.
+// for the reader and a callback for whoever waits to dispatch it.
 #include "backends/stt/utterance_feed.hpp"
 
 #include <utility>
@@ -20,25 +20,22 @@ void utterance_feed::finish(clock::time_point end_of_speech) {
     return;
   finished_ = true;
   end_of_speech_ = end_of_speech;
-  settle(lock);
+  announce(lock);
 }
 
 void utterance_feed::cancel() {
   std::unique_lock<std::mutex> lock{mutex_};
   if (cancelled_.exchange(true))
     return;
-  settle(lock);
+  announce(lock);
 }
 
-// Wakes the readers and runs the callback once, outside the lock (it
-// sends a message, and may call back into this feed).
-void utterance_feed::settle(std::unique_lock<std::mutex>& lock) {
+// Wakes the readers and runs the callback outside the lock (it sends a
+// message, and may call back into this feed). A cancel after the end is
+// announced too: a pool holding a finished utterance must hear of it.
+void utterance_feed::announce(std::unique_lock<std::mutex>& lock) {
   changed_.notify_all();
-  if (settled_)
-    return;
-  settled_ = true;
-  auto fn = std::move(on_settled_);
-  on_settled_ = nullptr;
+  auto fn = on_settled_;
   lock.unlock();
   if (fn)
     fn();
@@ -91,12 +88,10 @@ bool utterance_feed::wait_finished(std::chrono::milliseconds max_wait) {
 
 void utterance_feed::on_settled(std::function<void()> fn) {
   std::unique_lock<std::mutex> lock{mutex_};
-  if (!settled_) {
-    on_settled_ = std::move(fn);
-    return;
-  }
+  on_settled_ = fn;
+  bool settled = finished_ || cancelled_.load();
   lock.unlock();
-  if (fn)
+  if (settled && fn)
     fn();
 }
 

@@ -79,13 +79,16 @@ public:
   /// finished (and not cancelled).
   bool wait_finished(std::chrono::milliseconds max_wait);
 
-  /// Calls `fn` once, on the thread that finishes or cancels the feed (at
-  /// once, here, if that already happened). Replaces an earlier callback
-  /// not yet called. Must not block: it sends a message.
+  /// Calls `fn` when the feed is finished and again when it is cancelled
+  /// (each at most once, so twice for a feed cancelled after its end), on
+  /// the thread that finishes or cancels it; at once, here, if either
+  /// already happened. `fn` reads finished() and cancelled() to tell
+  /// which. Replaces an earlier callback. Must not block: it sends a
+  /// message.
   void on_settled(std::function<void()> fn);
 
 private:
-  void settle(std::unique_lock<std::mutex>& lock);
+  void announce(std::unique_lock<std::mutex>& lock);
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;
@@ -93,7 +96,6 @@ private:
   bool finished_ = false;
   clock::time_point end_of_speech_{};
   std::atomic<bool> cancelled_{false};
-  bool settled_ = false;
   std::function<void()> on_settled_;
 };
 
