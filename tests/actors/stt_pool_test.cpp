@@ -500,6 +500,9 @@ TEST_CASE("stt pool: cancelling an utterance over HTTP", "[stt_pool]") {
     f.server(0).set_mode(fake_stt_mode::hang);
     auto running = spoken(tone());
     auto first = f.ask(running);
+    // The first holds the only slot once its request is at the server.
+    REQUIRE(sb::testing::poll_until(
+      [&] { return f.server(0).request_count() == 1; }, 5000ms));
     auto feed = spoken(tone());
     auto box = f.ask(feed);
     REQUIRE(queue_depth_is(1));
