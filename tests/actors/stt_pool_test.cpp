@@ -244,6 +244,17 @@ bool is_cancelled(const caf::error& err) {
   return has_code(err, errc::backend_failed) && sb::what(err) == "cancelled";
 }
 
+// Cancels `feed` and checks its answer: "cancelled", within 200 ms,
+// whatever the utterance was doing.
+void check_cancelled_at_once(sb::utterance_feed& feed, answer_box& box) {
+  auto cancelled_at = steady::now();
+  feed.cancel();
+  auto r = box.wait();
+  REQUIRE_FALSE(r);
+  CHECK(is_cancelled(r.error()));
+  CHECK(ms_since(cancelled_at) < 200);
+}
+
 using config_edit = std::function<void(sb::config&)>;
 
 // A pool over `endpoints` fake servers (or over pocketsphinx alone when
@@ -484,12 +495,7 @@ TEST_CASE("stt pool: cancelling an utterance over HTTP", "[stt_pool]") {
     auto box = f.ask(feed);
     REQUIRE(sb::testing::poll_until(
       [&] { return f.server(0).request_count() == 1; }, 5000ms));
-    auto cancelled_at = steady::now();
-    feed->cancel();
-    auto r = box->wait();
-    REQUIRE_FALSE(r);
-    CHECK(is_cancelled(r.error()));
-    CHECK(ms_since(cancelled_at) < 200);
+    check_cancelled_at_once(*feed, *box);
     f.server(0).set_mode(fake_stt_mode::ok);
     f.server(0).set_text("next");
     auto next = f.recognize(spoken(tone()));
@@ -506,12 +512,7 @@ TEST_CASE("stt pool: cancelling an utterance over HTTP", "[stt_pool]") {
     auto feed = spoken(tone());
     auto box = f.ask(feed);
     REQUIRE(queue_depth_is(1));
-    auto cancelled_at = steady::now();
-    feed->cancel();
-    auto r = box->wait();
-    REQUIRE_FALSE(r);
-    CHECK(is_cancelled(r.error()));
-    CHECK(ms_since(cancelled_at) < 200);
+    check_cancelled_at_once(*feed, *box);
     CHECK(queue_depth_is(0));
     running->cancel();
     CHECK_FALSE(first->wait());
@@ -523,12 +524,7 @@ TEST_CASE("stt pool: cancelling an utterance over HTTP", "[stt_pool]") {
     // Answered after the first was taken in: the pool holds it now.
     f.server(0).set_text("another");
     REQUIRE(f.recognize(spoken(tone())));
-    auto cancelled_at = steady::now();
-    feed->cancel();
-    auto r = box->wait();
-    REQUIRE_FALSE(r);
-    CHECK(is_cancelled(r.error()));
-    CHECK(ms_since(cancelled_at) < 200);
+    check_cancelled_at_once(*feed, *box);
     CHECK(f.server(0).request_count() == 1); // only the other one's
   }
   CHECK(errors.value() == errors_before); // a cancel is not a failure
@@ -632,12 +628,7 @@ TEST_CASE("stt pool: cancelling a pocketsphinx utterance", "[stt_pool]") {
   auto second = f.ask(queued);
   REQUIRE(queue_depth_is(1));
   SECTION("a queued one is answered at once") {
-    auto cancelled_at = steady::now();
-    queued->cancel();
-    auto r = second->wait();
-    REQUIRE_FALSE(r);
-    CHECK(is_cancelled(r.error()));
-    CHECK(ms_since(cancelled_at) < 200);
+    check_cancelled_at_once(*queued, *second);
     CHECK_FALSE(first->answered());
     running->finish();
     auto heard = first->wait();
@@ -645,12 +636,7 @@ TEST_CASE("stt pool: cancelling a pocketsphinx utterance", "[stt_pool]") {
     CHECK(heard->text.find("forward") != std::string::npos);
   }
   SECTION("a running one stops, and the decoder takes the next") {
-    auto cancelled_at = steady::now();
-    running->cancel();
-    auto r = first->wait();
-    REQUIRE_FALSE(r);
-    CHECK(is_cancelled(r.error()));
-    CHECK(ms_since(cancelled_at) < 200);
+    check_cancelled_at_once(*running, *first);
     queued->append(std::vector<int16_t>(goforward().begin() + half.size(),
                                         goforward().end()));
     queued->finish();
