@@ -1,9 +1,12 @@
 // switchboard-sim: plays Twilio against a running switchboardd. One call
-// (from arguments or a script file, over <Gather> webhooks or a
-// ConversationRelay WebSocket) printed as a transcript, or `load`:
-// many concurrent calls, with throughput, latency per route, errors by
-// kind and, with --db, a check that no acknowledged turn was lost.
+// (from arguments or a script file, over <Gather> webhooks, a
+// ConversationRelay WebSocket or a Media Streams WebSocket) printed as a
+// transcript, or `load`: many concurrent calls, with throughput, latency
+// per route, errors by kind and, with --db, a check that no acknowledged
+// turn was lost; over Media Streams, turn gaps, barge-in reactions and
+// playback gaps.
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +16,7 @@
 #include "cli/sim/sim_db_check.hpp"
 #include "cli/sim/sim_load.hpp"
 #include "cli/sim/sim_load_report.hpp"
+#include "cli/sim/sim_media.hpp"
 #include "cli/sim/sim_relay.hpp"
 #include "cli/sim/sim_script.hpp"
 #include "cli/sim/sim_transcript.hpp"
@@ -20,20 +24,54 @@
 
 namespace {
 
-int play_one(const sb::sim_args& args) {
+// The script's steps (from --script or the utterances); nullopt after
+// saying why on stderr.
+std::optional<std::vector<sb::sim_step>> read_steps(const sb::sim_args& args) {
   auto steps = sb::speech_steps(args.utterances);
   if (!args.script_path.empty()) {
     auto read = sb::read_script_file(args.script_path);
     if (!read) {
       std::cerr << "switchboard-sim: --script " << sb::what(read.error())
                 << "\n";
-      return 2;
+      return std::nullopt;
     }
     steps = std::move(*read);
   }
+  return steps;
+}
+
+// The caller's audio for a media call; nullopt after saying why.
+std::shared_ptr<const sb::media_script>
+prepare_audio(const std::vector<sb::sim_step>& steps,
+              const std::string& script_path) {
+  auto prepared = sb::prepare_media_script(steps);
+  if (!prepared) {
+    std::cerr << "switchboard-sim: "
+              << (script_path.empty() ? "" : "--script " + script_path + ": ")
+              << sb::what(prepared.error()) << "\n";
+    return nullptr;
+  }
+  return std::make_shared<const sb::media_script>(std::move(*prepared));
+}
+
+int play_one(const sb::sim_args& args) {
+  auto steps = read_steps(args);
+  if (!steps)
+    return 2;
+  const auto* media_only = sb::first_media_only_step(*steps);
+  if (media_only && args.call.transport != sb::sim_transport::media) {
+    std::cerr << "switchboard-sim: --script " << args.script_path << ": "
+              << sb::media_only_error(*media_only) << "\n";
+    return 2;
+  }
   sb::http_client client;
   sb::sim_result result;
-  if (args.call.transport == sb::sim_transport::relay) {
+  if (args.call.transport == sb::sim_transport::media) {
+    auto audio = prepare_audio(*steps, args.script_path);
+    if (!audio)
+      return 2;
+    result = sb::play_media_script(client, args.call, audio, args.media);
+  } else if (args.call.transport == sb::sim_transport::relay) {
     // Each reply on a line of its own, token by token as it arrives.
     auto relay = args.relay;
     bool mid_reply = false;
@@ -48,9 +86,9 @@ int play_one(const sb::sim_args& args) {
         std::cout << "\n";
       mid_reply = false;
     };
-    result = sb::play_relay_script(client, args.call, steps, relay);
+    result = sb::play_relay_script(client, args.call, *steps, relay);
   } else {
-    result = sb::play_script(client, args.call, steps);
+    result = sb::play_script(client, args.call, *steps);
   }
   std::cout << sb::format_transcript(result) << std::flush;
   if (!result.error.empty()) {
