@@ -285,9 +285,14 @@ typename Inspector::result_type inspect(Inspector& f, turn_row& x) {
   optional_field<int64_t> queue{x.queue_ms};
   optional_field<int64_t> llm{x.llm_ms};
   optional_field<int64_t> first_token{x.first_token_ms};
+  optional_field<int64_t> eot_wait{x.eot_wait_ms};
+  optional_field<int64_t> stt_tail{x.stt_tail_ms};
+  optional_field<int64_t> tts_first_audio{x.tts_first_audio_ms};
+  optional_field<int64_t> turn_gap{x.turn_gap_ms};
   return f(caf::meta::type_name("turn_row"), x.call_sid, x.seq, x.role,
            x.content, confidence, x.created_at, latency, x.model, x.audio,
-           queue, llm, first_token, x.interrupted);
+           queue, llm, first_token, x.interrupted, eot_wait, stt_tail,
+           tts_first_audio, turn_gap);
 }
 
 template <class Inspector>
