@@ -335,6 +335,14 @@ const std::vector<double>& latency_buckets() {
   return b;
 }
 
+// Turn gaps and barge-in reactions are hundreds of milliseconds to a few
+// seconds: the buckets are where callers notice the difference.
+const std::vector<double>& turn_buckets() {
+  static const std::vector<double> b{0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6,
+                                     0.75, 1,   1.5, 2,   3,   5};
+  return b;
+}
+
 // A model answers in tenths of seconds to tens of seconds; llm.timeout_s
 // defaults to 30 s, and a turn is long lost to filler by then.
 const std::vector<double>& llm_buckets() {
@@ -458,6 +466,37 @@ daemon_metrics make_daemon_metrics(registry& r) {
       .with({}),
     r.add_counter("switchboard_relay_interrupts_total",
                   "ConversationRelay replies the caller talked over.")
+      .with({}),
+    r.add_gauge("switchboard_media_streams",
+                "Open Media Streams WebSockets bound to a call.")
+      .with({}),
+    r.add_counter("switchboard_media_frames_in_total",
+                  "Media Streams: the caller's audio frames received.")
+      .with({}),
+    r.add_counter("switchboard_media_frames_out_total",
+                  "Media Streams: our audio frames sent.")
+      .with({}),
+    r.add_counter("switchboard_media_late_frames_total",
+                  "Media Streams: audio frames sent after playback of the "
+                  "same reply had run dry (the caller heard a gap).")
+      .with({}),
+    r.add_counter("switchboard_media_dropped_frames_total",
+                  "Media Streams: caller frames (or parts) dropped as "
+                  "duplicates or overlaps.")
+      .with({}),
+    r.add_counter("switchboard_media_bad_frames_total",
+                  "Media Streams: frames refused (malformed, another "
+                  "stream's, before start, unknown events).")
+      .with({}),
+    r.add_histogram("switchboard_turn_gap_seconds",
+                    "Media Streams: the caller's last voiced frame to our "
+                    "first audio frame of the reply.",
+                    turn_buckets())
+      .with({}),
+    r.add_histogram("switchboard_barge_in_seconds",
+                    "Media Streams: the start of the caller's speech over "
+                    "our reply to the clear we sent.",
+                    turn_buckets())
       .with({}),
   };
 }

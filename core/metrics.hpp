@@ -241,6 +241,21 @@ struct daemon_metrics {
   // the caller talked over.
   histogram& relay_first_text; // switchboard_relay_first_text_seconds
   counter& relay_interrupts;   // switchboard_relay_interrupts_total
+  // app/media_proxy: Media Streams. Streams bound to a call; the caller's
+  // frames in and our audio frames out; our audio sent after Twilio's
+  // queue ran dry inside a reply (a gap the caller heard); inbound audio
+  // dropped as a duplicate or overlap; frames refused (malformed, another
+  // stream's, before start); the turn gap (the caller's last voiced frame
+  // to our first audio of the reply) and the barge-in reaction (the
+  // caller's speech start to our clear).
+  gauge& media_streams;          // switchboard_media_streams
+  counter& media_frames_in;      // switchboard_media_frames_in_total
+  counter& media_frames_out;     // switchboard_media_frames_out_total
+  counter& media_late_frames;    // switchboard_media_late_frames_total
+  counter& media_dropped_frames; // switchboard_media_dropped_frames_total
+  counter& media_bad_frames;     // switchboard_media_bad_frames_total
+  histogram& turn_gap;           // switchboard_turn_gap_seconds
+  histogram& barge_in_reaction;  // switchboard_barge_in_seconds
 };
 
 daemon_metrics& daemon();
