@@ -53,8 +53,13 @@ std::vector<playout_pacer::item> playout_pacer::due(int64_t now_ms) {
         late = -ahead;
       play_end_ms_ = now_ms;
     }
-    auto take = std::min<size_t>(front.bytes.size(),
-                                 static_cast<size_t>(chunk_ms_ * bytes_per_ms));
+    auto chunk = static_cast<size_t>(chunk_ms_ * bytes_per_ms);
+    auto take = std::min(front.bytes.size(), chunk);
+    // A clause's tail shorter than half a chunk rides with the chunk
+    // before it: tiny messages stutter, and this one stays under 1.5
+    // chunks.
+    if (front.bytes.size() - take < chunk / 2)
+      take = front.bytes.size();
     item it{false, front.bytes.substr(0, take), {}, front.generation, late};
     front.bytes.erase(0, take);
     play_end_ms_ += static_cast<int64_t>(take) / bytes_per_ms;

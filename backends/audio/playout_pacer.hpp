@@ -23,7 +23,8 @@ public:
   /// One message to send now: audio (μ-law bytes) or a mark.
   struct item {
     bool is_mark = false;
-    std::string audio; // !is_mark: 8 kHz μ-law, at most chunk_ms of it
+    std::string audio; // !is_mark: 8 kHz μ-law: chunk_ms of it, or up to
+                       // 1.5 chunk_ms at the end of a clause (its tail)
     std::string mark;  // is_mark: its name
     uint64_t generation = 0;
     /// !is_mark: this chunk continues audio of the same generation that
