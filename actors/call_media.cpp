@@ -130,8 +130,8 @@ void on_reply_heard(call_pointer self) {
   st.media.handoff = then;
   if (then == "transfer")
     st.row.end_reason = "transferred";
-  SB_LOG_INFO("call " << st.row.call_sid << ": closing the stream ("
-                      << then << ")");
+  SB_LOG_INFO("call " << st.row.call_sid << ": closing the stream (" << then
+                      << ")");
   if (st.media.peer)
     self->send(st.media.peer, media_close_atom::value, then);
 }
@@ -276,13 +276,11 @@ void start_reply(call_pointer self, const call_event& ev, std::string words,
   self
     ->request(st.deps.llm, caf::infinite, stream_atom::value, std::move(req),
               std::move(stream))
-    .then(
-      [self, generation](llm_reply& reply) {
-        on_llm_reply(self, generation, reply);
-      },
-      [self, generation](caf::error& err) {
-        on_llm_failure(self, generation, err);
-      });
+    .then([self, generation](
+            llm_reply& reply) { on_llm_reply(self, generation, reply); },
+          [self, generation](caf::error& err) {
+            on_llm_failure(self, generation, err);
+          });
 }
 
 // Nothing heard: a re-prompt, and after voice.max_silent_prompts in a row
@@ -490,16 +488,16 @@ void on_media_done(call_pointer self, const call_event& ev, write_batch batch,
                      std::move(reply));
 }
 
-void on_media_status(call_pointer self, const call_event& ev,
-                     write_batch batch, voice_reply_promise promise) {
+void on_media_status(call_pointer self, const call_event& ev, write_batch batch,
+                     voice_reply_promise promise) {
   auto& st = self->state;
   const auto& m = ev.media;
   if (m.stream_event == "stream-error")
     SB_LOG_WARNING("call " << st.row.call_sid << ": media stream "
                            << m.stream_sid << " error: " << m.stream_error);
   else
-    SB_LOG_INFO("call " << st.row.call_sid << ": media stream "
-                        << m.stream_sid << " " << m.stream_event);
+    SB_LOG_INFO("call " << st.row.call_sid << ": media stream " << m.stream_sid
+                        << " " << m.stream_event);
   persist_then_reply(self, std::move(batch), std::move(promise),
                      st.reply(reply_action::ack, {}));
 }

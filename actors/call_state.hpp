@@ -109,9 +109,9 @@ struct media_reply {
   uint32_t heard = 0;               // clauses whose marks came back
   bool complete = false;            // nothing more will be added
   bool interruptible = true;
-  std::string then; // once heard: "" listen, "transfer", "goodbye"
-  bool stored_reply = false;        // a model's answer: stored as a turn
-  std::optional<turn_row> row;      // that turn, once stored
+  std::string then;            // once heard: "" listen, "transfer", "goodbye"
+  bool stored_reply = false;   // a model's answer: stored as a turn
+  std::optional<turn_row> row; // that turn, once stored
   std::string model;
   int64_t queue_ms = -1, llm_ms = -1;
   int64_t eot_wait_ms = -1, stt_tail_ms = -1; // of the turn it answers
@@ -277,8 +277,8 @@ void on_media_done(call_pointer self, const call_event& ev, write_batch batch,
                    voice_reply_promise promise);
 
 /// POST /voice/media-status: the stream's status callback, acknowledged.
-void on_media_status(call_pointer self, const call_event& ev,
-                     write_batch batch, voice_reply_promise promise);
+void on_media_status(call_pointer self, const call_event& ev, write_batch batch,
+                     voice_reply_promise promise);
 
 /// A token of the streamed reply `generation`; false if it is not a
 /// media reply's.

@@ -43,11 +43,11 @@ using media_finish_atom = caf::atom_constant<caf::atom("mfinish")>;
 using media_stop_reply_atom = caf::atom_constant<caf::atom("mstopreply")>;
 using media_close_atom = caf::atom_constant<caf::atom("mclose")>;
 
-using media_peer = caf::typed_actor<
-  caf::reacts_to<media_speak_atom, uint64_t, uint32_t, std::string,
-                 std::string, bool>,
-  caf::reacts_to<media_finish_atom, uint64_t>,
-  caf::reacts_to<media_stop_reply_atom, uint64_t>,
-  caf::reacts_to<media_close_atom, std::string>>;
+using media_peer =
+  caf::typed_actor<caf::reacts_to<media_speak_atom, uint64_t, uint32_t,
+                                  std::string, std::string, bool>,
+                   caf::reacts_to<media_finish_atom, uint64_t>,
+                   caf::reacts_to<media_stop_reply_atom, uint64_t>,
+                   caf::reacts_to<media_close_atom, std::string>>;
 
 } // namespace sb

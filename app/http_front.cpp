@@ -67,11 +67,11 @@ http_responder timed(http_responder respond, metrics::histogram* timer) {
 // request costs a lookup in an immutable map and no lock.
 std::map<route_id, metrics::histogram*> make_webhook_timers() {
   std::map<route_id, metrics::histogram*> out;
-  for (auto id : {route_id::voice_inbound, route_id::voice_outbound,
-                  route_id::process_speech, route_id::await_turn,
-                  route_id::relay_done, route_id::media_done,
-                  route_id::media_status, route_id::call_status,
-                  route_id::recording_status, route_id::amd_status})
+  for (auto id :
+       {route_id::voice_inbound, route_id::voice_outbound,
+        route_id::process_speech, route_id::await_turn, route_id::relay_done,
+        route_id::media_done, route_id::media_status, route_id::call_status,
+        route_id::recording_status, route_id::amd_status})
     out[id] = &metrics::daemon().webhook_duration.with({route_name(id)});
   return out;
 }
@@ -167,8 +167,7 @@ void front::webhook(route_id id, http_request&& req,
     return;
   bool callback = id == route_id::call_status
                   || id == route_id::recording_status
-                  || id == route_id::amd_status
-                  || id == route_id::media_status;
+                  || id == route_id::amd_status || id == route_id::media_status;
   auto sid = ev->call_sid;
   auto status = ev->call.status;
   // If the call actor never answers (it died), a TwiML request still gets

@@ -18,9 +18,8 @@ namespace {
 
 ws_verdict refuse(const http_request& req, unsigned status,
                   const std::string& why) {
-  SB_LOG_WARNING("media: refused WebSocket " << req.path << " from "
-                                             << req.remote_address << ": "
-                                             << why);
+  SB_LOG_WARNING("media: refused WebSocket "
+                 << req.path << " from " << req.remote_address << ": " << why);
   if (status == 403)
     metrics::daemon().signature_failures.inc();
   ws_verdict v;

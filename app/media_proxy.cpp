@@ -48,11 +48,11 @@ struct clause_out {
   uint32_t clause = 0;
   bool interruptible = true;
   steady::time_point asked;
-  bool ready = false;      // the TTS pool answered (or failed)
-  std::string mulaw;       // its audio, once ready
-  bool queued = false;     // handed to the pacer
-  bool mark_sent = false;  // its mark went out
-  int64_t play_at_ms = 0;  // mark_sent: when Twilio should have played it
+  bool ready = false;     // the TTS pool answered (or failed)
+  std::string mulaw;      // its audio, once ready
+  bool queued = false;    // handed to the pacer
+  bool mark_sent = false; // its mark went out
+  int64_t play_at_ms = 0; // mark_sent: when Twilio should have played it
 };
 
 /// An utterance the recogniser is working on.
@@ -79,7 +79,7 @@ struct proxy_state {
   std::string call_sid;
   std::optional<media_listener> listener;
   std::optional<playout_pacer> pacer;
-  std::deque<clause_out> clauses; // in the order they will play
+  std::deque<clause_out> clauses;      // in the order they will play
   std::set<std::string> cleared_marks; // echoes to ignore
   uint64_t latest_generation = 0;
   uint64_t finished_generation = 0;
@@ -141,10 +141,9 @@ void log_once(proxy_pointer self, const std::string& kind,
   metrics::daemon().media_bad_frames.inc();
   if (!st.logged.insert(kind).second)
     return;
-  SB_LOG_WARNING("media " << (st.call_sid.empty() ? st.deps.remote
-                                                  : st.call_sid)
-                          << ": " << kind << " (" << detail
-                          << "); further ones are not logged");
+  SB_LOG_WARNING(
+    "media " << (st.call_sid.empty() ? st.deps.remote : st.call_sid) << ": "
+             << kind << " (" << detail << "); further ones are not logged");
 }
 
 // Hands one event of the call to its actor (or the ingress). A hangup
@@ -176,7 +175,8 @@ call_event stream_event(proxy_pointer self, event_kind kind,
                             std::move(raw));
 }
 
-// -- Speaking ------------------------------------------------------------------
+// -- Speaking
+// ------------------------------------------------------------------
 
 bool speaking(const proxy_state& st) {
   return !st.clauses.empty() || st.latest_generation > st.finished_generation;
@@ -325,8 +325,8 @@ void on_speak(proxy_pointer self, uint64_t generation, uint32_t n,
         auto* c = find_clause(st, generation, n);
         if (!c)
           return;
-        SB_LOG_WARNING("media " << st.call_sid << ": no audio for clause "
-                                << n << " of reply " << generation << ": "
+        SB_LOG_WARNING("media " << st.call_sid << ": no audio for clause " << n
+                                << " of reply " << generation << ": "
                                 << what(err));
         c->ready = true; // its mark still goes out: the reply goes on
         queue_ready(self);
@@ -359,8 +359,8 @@ void barge_in_now(proxy_pointer self, int64_t reaction_ms) {
   auto& st = self->state;
   auto generation = st.latest_generation;
   clear_speech(self);
-  metrics::daemon().barge_in_reaction.observe(
-    static_cast<double>(reaction_ms) / 1000.0);
+  metrics::daemon().barge_in_reaction.observe(static_cast<double>(reaction_ms)
+                                              / 1000.0);
   auto ev = stream_event(self, event_kind::media_barge_in,
                          {{"Generation", std::to_string(generation)}});
   ev.media.generation = generation;
@@ -408,7 +408,8 @@ void on_mark(proxy_pointer self, const media_mark& m) {
   }
 }
 
-// -- Hearing -------------------------------------------------------------------
+// -- Hearing
+// -------------------------------------------------------------------
 
 std::string keep_audio(proxy_pointer self, const turn_ended& t) {
   auto& st = self->state;
@@ -416,8 +417,9 @@ std::string keep_audio(proxy_pointer self, const turn_ended& t) {
   fs::path dir = st.cfg->media.caller_audio_dir;
   if (dir.is_relative())
     dir = fs::path{st.cfg->storage.path}.parent_path() / dir;
-  auto path = dir / (st.call_sid + "-" + st.stream_sid + "-"
-                     + std::to_string(t.start_ms) + ".wav");
+  auto path = dir
+              / (st.call_sid + "-" + st.stream_sid + "-"
+                 + std::to_string(t.start_ms) + ".wav");
   std::error_code ec;
   fs::create_directories(dir, ec);
   auto bytes = pcm_wav(t.audio);
@@ -440,6 +442,10 @@ void on_recognized(proxy_pointer self, uint64_t id, stt_result r) {
   st.recognising.erase(it);
   if (u.muted)
     return;
+  SB_LOG_INFO("media " << st.call_sid << ": heard '" << r.text << "' ("
+                       << u.speech_ms << " ms of speech, text " << r.tail_ms
+                       << " ms after its end"
+                       << (u.over_speech ? ", over our voice" : "") << ")");
   // Words over our voice that did not barge in: a backchannel ("mm",
   // "okay") or nothing at all is not a turn; real words interrupt now.
   if (u.over_speech && !u.barged && speaking(st)) {
@@ -560,7 +566,8 @@ void on_audio(proxy_pointer self, const media_audio& a) {
     st.listening_since = steady::now();
 }
 
-// -- Frames --------------------------------------------------------------------
+// -- Frames
+// --------------------------------------------------------------------
 
 void on_start(proxy_pointer self, const media_start& s) {
   auto& st = self->state;
@@ -572,9 +579,8 @@ void on_start(proxy_pointer self, const media_start& s) {
   for (const auto& [name, value] : s.custom_parameters)
     if (name == "token")
       token = value;
-  auto verdict =
-    check_relay_token(st.deps.token_key, s.call_sid, token, unix_now(),
-                      st.cfg->relay.token_max_age_s);
+  auto verdict = check_relay_token(st.deps.token_key, s.call_sid, token,
+                                   unix_now(), st.cfg->relay.token_max_age_s);
   if (verdict != relay_token_status::ok) {
     SB_LOG_WARNING("media from " << st.deps.remote << ": start for call "
                                  << s.call_sid << " refused: token "
@@ -613,9 +619,8 @@ void on_frame(proxy_pointer self, const std::string& text) {
   auto& st = self->state;
   if (st.closing)
     return;
-  auto frame = parse_media_frame(text,
-                                 static_cast<size_t>(
-                                   st.cfg->media.max_payload_bytes));
+  auto frame = parse_media_frame(
+    text, static_cast<size_t>(st.cfg->media.max_payload_bytes));
   if (!frame) {
     if (++st.malformed_in_row >= max_malformed_in_row) {
       SB_LOG_WARNING("media " << st.call_sid << " from " << st.deps.remote
@@ -625,7 +630,15 @@ void on_frame(proxy_pointer self, const std::string& text) {
       close_socket(self, 1007, "too many malformed frames");
       return;
     }
-    log_once(self, "malformed frame", what(frame.error()));
+    // Once per field at fault (the error quotes it), else per fault: a
+    // bad payload and bad JSON are different faults of the peer.
+    auto why = what(frame.error());
+    auto open = why.find('\'');
+    auto close = open == std::string::npos ? open : why.find('\'', open + 1);
+    auto kind = close != std::string::npos
+                  ? "malformed frame at " + why.substr(open, close - open + 1)
+                  : "malformed frame";
+    log_once(self, kind, why);
     return;
   }
   st.malformed_in_row = 0;

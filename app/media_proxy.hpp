@@ -52,11 +52,10 @@ using media_gone_atom = caf::atom_constant<caf::atom("mgone")>;
 using media_tick_atom = caf::atom_constant<caf::atom("mtick")>;
 using media_chores_atom = caf::atom_constant<caf::atom("mchores")>;
 
-using media_proxy_actor =
-  media_peer::extend<caf::reacts_to<media_frame_atom, std::string>,
-                     caf::reacts_to<media_gone_atom, std::string>,
-                     caf::reacts_to<media_tick_atom>,
-                     caf::reacts_to<media_chores_atom>>;
+using media_proxy_actor = media_peer::extend<
+  caf::reacts_to<media_frame_atom, std::string>,
+  caf::reacts_to<media_gone_atom, std::string>, caf::reacts_to<media_tick_atom>,
+  caf::reacts_to<media_chores_atom>>;
 
 struct media_proxy_deps {
   ingress_actor ingress;
@@ -65,9 +64,9 @@ struct media_proxy_deps {
   std::shared_ptr<call_directory> directory;
   std::weak_ptr<ws_channel> channel;
   std::shared_ptr<live_config> live;
-  std::string token_key; // checks the start frame's token
-  stt_actor stt;         // null: the caller is not heard (logged)
-  tts_actor tts;         // null: nothing is said (logged)
+  std::string token_key;              // checks the start frame's token
+  stt_actor stt;                      // null: the caller is not heard (logged)
+  tts_actor tts;                      // null: nothing is said (logged)
   std::shared_ptr<audio_cache> audio; // where the TTS pool puts its audio
   std::string remote;                 // the peer's address, for logs
 };

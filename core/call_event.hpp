@@ -120,8 +120,8 @@ struct relay_details {
 /// hearing says. Times in ms; -1 where not measured.
 struct media_details {
   std::string stream_sid;
-  uint64_t generation = 0; // heard, playing, barge_in: the reply
-  uint32_t clause = 0;     // heard: the clause whose mark came back
+  uint64_t generation = 0;  // heard, playing, barge_in: the reply
+  uint32_t clause = 0;      // heard: the clause whose mark came back
   int64_t eot_wait_ms = -1; // turn: last voiced frame -> end of turn
   int64_t stt_tail_ms = -1; // turn: end of speech -> text
   int64_t speech_ms = -1;   // turn: the utterance's length

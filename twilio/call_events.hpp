@@ -39,8 +39,7 @@ call_event relay_closed_event(const std::string& call_sid, std::string reason,
                               std::string received_at);
 
 /// A media stream's start frame as media_open for the call it names.
-call_event media_start_event(const media_start& start,
-                             std::string received_at);
+call_event media_start_event(const media_start& start, std::string received_at);
 
 /// A media stream's dtmf frame as a media_dtmf event of `call_sid`.
 call_event media_dtmf_event(const media_dtmf& dtmf, const std::string& call_sid,
@@ -54,10 +53,10 @@ call_event media_stop_event(const media_stop& stop, const std::string& call_sid,
 /// carries (what the proxy heard or did: a turn, a mark, a barge-in, the
 /// socket gone...); the caller fills ev.media and ev.input. `raw` names
 /// what the event log keeps of it.
-call_event media_stream_event(event_kind kind, const std::string& call_sid,
-                              std::string received_at,
-                              std::vector<std::pair<std::string, std::string>>
-                                raw = {});
+call_event
+media_stream_event(event_kind kind, const std::string& call_sid,
+                   std::string received_at,
+                   std::vector<std::pair<std::string, std::string>> raw = {});
 
 /// A number Twilio sent as text ("0.91", "42"); nullopt when absent,
 /// malformed, or not finite.

@@ -78,8 +78,8 @@ private:
   int chunk_ms_;
   int lead_ms_;
   std::deque<entry> queue_;
-  int64_t play_end_ms_ = 0;   // when what was sent will have played
-  bool sent_any_ = false;     // audio went out at least once
+  int64_t play_end_ms_ = 0;      // when what was sent will have played
+  bool sent_any_ = false;        // audio went out at least once
   uint64_t last_generation_ = 0; // of the last audio sent
 };
 

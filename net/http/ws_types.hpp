@@ -6,9 +6,9 @@
 
 #include <chrono>
 #include <cstdint>
-#include <optional>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "net/http/http_types.hpp"

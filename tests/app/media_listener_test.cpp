@@ -2,9 +2,10 @@
 // Twilio sends it (20 ms μ-law frames with timestamps): the start of
 // speech hands over a feed that grows while the caller talks and is
 // finished at the end of the turn, holding the utterance at 16 kHz.
+#include "app/media_listener.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "app/media_listener.hpp"
 #include "backends/audio/audio_format.hpp"
 #include "backends/audio/audio_resampler.hpp"
 #include "tests/support/skip.hpp"

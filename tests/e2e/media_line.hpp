@@ -98,8 +98,8 @@ public:
     client_ = std::make_unique<relay_client>(std::chrono::seconds(5));
     auto base = "ws://127.0.0.1:" + std::to_string(d_.port());
     auto sig = sign_webhook(auth_, base, s.target, {});
-    auto ok = client_->connect("127.0.0.1", std::to_string(d_.port()),
-                               s.target, {{"X-Twilio-Signature", sig}});
+    auto ok = client_->connect("127.0.0.1", std::to_string(d_.port()), s.target,
+                               {{"X-Twilio-Signature", sig}});
     INFO((ok ? std::string{} : what(ok.error())) << d_.log());
     REQUIRE(ok);
     REQUIRE(client_->send_text(twilio_connected_frame()));
@@ -118,13 +118,25 @@ public:
     return stream_sid_;
   }
 
-  /// Streams `mulaw` as the caller's speech, then silence, in real time,
-  /// while playing out what comes back, until `until` says stop or `max`
-  /// passes (false then) or the daemon closes the socket.
-  bool run(const std::string& mulaw, std::chrono::milliseconds max,
-           const std::function<bool()>& until = {}) {
+  /// Queues `mulaw` as the caller's speech: it is streamed (in real
+  /// time, from the next frame on) by wait() and run().
+  void say(const std::string& mulaw) {
     talk_ = mulaw;
     talk_at_ = 0;
+  }
+
+  /// say(mulaw), then wait(max, until).
+  bool run(const std::string& mulaw, std::chrono::milliseconds max,
+           const std::function<bool()>& until = {}) {
+    say(mulaw);
+    return wait(max, until);
+  }
+
+  /// Streams what the caller has left to say, then silence, in real time,
+  /// while playing out what comes back, until `until` says stop or `max`
+  /// passes (false then) or the daemon closes the socket.
+  bool wait(std::chrono::milliseconds max,
+            const std::function<bool()>& until = {}) {
     auto deadline = media_clock::now() + max;
     while (media_clock::now() < deadline && !closed_) {
       if (until && until())
@@ -132,11 +144,6 @@ public:
       step();
     }
     return until ? until() : true;
-  }
-
-  /// Keeps streaming silence until `until` or `max`.
-  bool wait(std::chrono::milliseconds max, const std::function<bool()>& until) {
-    return run({}, max, until);
   }
 
   /// Sends a raw text frame (bad input, dtmf ...).
@@ -152,8 +159,8 @@ public:
   void hang_up() {
     if (closed_)
       return;
-    client_->send_text(twilio_stop_frame(stream_sid_, ++sequence_, "ACtest",
-                                         sid_));
+    client_->send_text(
+      twilio_stop_frame(stream_sid_, ++sequence_, "ACtest", sid_));
     client_->close(1000);
     closed_ = true;
   }
@@ -285,8 +292,8 @@ private:
   int64_t chunk_ = 0;
   std::string talk_;
   size_t talk_at_ = 0;
-  size_t queued_ = 0; // bytes of ours received
-  size_t played_ = 0; // of them played
+  size_t queued_ = 0;                                // bytes of ours received
+  size_t played_ = 0;                                // of them played
   std::deque<std::pair<size_t, std::string>> marks_; // (after byte, name)
 };
 

@@ -2,9 +2,9 @@
 // playback, in messages of chunk_ms, with each mark right after its
 // clause; a clear drops what was not sent; a queue that ran dry inside a
 // reply is a gap the caller heard.
-#include <catch2/catch.hpp>
-
 #include "backends/audio/playout_pacer.hpp"
+
+#include <catch2/catch.hpp>
 
 using sb::playout_pacer;
 
