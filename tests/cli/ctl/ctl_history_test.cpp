@@ -95,6 +95,19 @@ std::vector<std::string> sids(const std::string& json) {
   return out;
 }
 
+// What transcript --json prints for `sid`, parsed.
+rapidjson::Document transcript_json(const std::string& path,
+                                    const std::string& sid) {
+  auto json = sb::read_transcript(path, sid);
+  INFO((json ? std::string() : sb::what(json.error())));
+  REQUIRE(json);
+  REQUIRE(*json);
+  rapidjson::Document doc;
+  doc.Parse((*json)->c_str());
+  REQUIRE(doc.IsObject());
+  return doc;
+}
+
 std::vector<std::string> history(const std::string& path,
                                  sb::history_filter filter) {
   auto json = sb::read_history(path, filter);
@@ -154,12 +167,7 @@ TEST_CASE_METHOD(history_db,
                  "ctl_history: a transcript is the session "
                  "object",
                  "[ctl_history]") {
-  auto json = sb::read_transcript(path, "CA2");
-  REQUIRE(json);
-  REQUIRE(*json);
-  rapidjson::Document doc;
-  doc.Parse((*json)->c_str());
-  REQUIRE(doc.IsObject());
+  auto doc = transcript_json(path, "CA2");
   CHECK(std::string(doc["start_time"].GetString())
         == "2026-11-25T09:00:00.000Z");
   CHECK(doc["answered_by"].IsNull());
@@ -284,12 +292,7 @@ TEST_CASE("ctl_history: an interrupted reply is marked in the transcript",
                    "09:00:08 assistant: Goodbye!  (840 ms)\n")
         != std::string::npos);
   // --json: the flag as a boolean on the interrupted turn only.
-  auto json = sb::read_transcript(path, "CA9");
-  REQUIRE(json);
-  REQUIRE(*json);
-  rapidjson::Document doc;
-  doc.Parse((*json)->c_str());
-  REQUIRE(doc.IsObject());
+  auto doc = transcript_json(path, "CA9");
   const auto& turns = doc["conversation_history"];
   REQUIRE(turns.Size() == 4);
   REQUIRE(turns[1].HasMember("interrupted"));
@@ -386,12 +389,7 @@ TEST_CASE_METHOD(media_db,
                    "09:00:11 assistant: Goodbye!  (840 ms)\n")
         != std::string::npos);
   // --json: the timings as numbers where measured, absent elsewhere.
-  auto json = sb::read_transcript(path, "CA7");
-  REQUIRE(json);
-  REQUIRE(*json);
-  rapidjson::Document doc;
-  doc.Parse((*json)->c_str());
-  REQUIRE(doc.IsObject());
+  auto doc = transcript_json(path, "CA7");
   const auto& turns = doc["conversation_history"];
   REQUIRE(turns.Size() == 6);
   CHECK(std::string(turns[0]["audio"].GetString())
