@@ -335,19 +335,29 @@ const std::vector<double>& latency_buckets() {
   return b;
 }
 
-// Turn gaps and barge-in reactions are hundreds of milliseconds to a few
-// seconds: the buckets are where callers notice the difference.
-const std::vector<double>& turn_buckets() {
-  static const std::vector<double> b{0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6,
-                                     0.75, 1,   1.5, 2,   3,   5};
-  return b;
-}
-
 // A model answers in tenths of seconds to tens of seconds; llm.timeout_s
 // defaults to 30 s, and a turn is long lost to filler by then.
 const std::vector<double>& llm_buckets() {
   static const std::vector<double> b{0.05, 0.1, 0.25, 0.5, 1, 2.5,
                                      5,    10,  15,   20,  30};
+  return b;
+}
+
+// The silence before a reply on a media call: a good one is under a
+// second (media.end_of_turn_ms alone is 0.6 s by default), a bad one
+// several; past 5 s the caller has long asked "hello?".
+const std::vector<double>& turn_gap_buckets() {
+  static const std::vector<double> b{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8,
+                                     1,   1.5, 2,   3,   4,   5};
+  return b;
+}
+
+// From the caller's speech starting over a reply to the clear that stops
+// it: the detector needs a few frames of speech first, and past 2 s the
+// caller has heard the reply talk over them.
+const std::vector<double>& barge_in_buckets() {
+  static const std::vector<double> b{0.1, 0.15, 0.2, 0.25, 0.3, 0.4,
+                                     0.5, 0.75, 1,   1.5,  2};
   return b;
 }
 
@@ -468,35 +478,35 @@ daemon_metrics make_daemon_metrics(registry& r) {
                   "ConversationRelay replies the caller talked over.")
       .with({}),
     r.add_gauge("switchboard_media_streams",
-                "Open Media Streams WebSockets bound to a call.")
+                "Open Media Streams WebSocket sessions.")
       .with({}),
     r.add_counter("switchboard_media_frames_in_total",
-                  "Media Streams: the caller's audio frames received.")
+                  "Media Streams frames received.")
       .with({}),
     r.add_counter("switchboard_media_frames_out_total",
-                  "Media Streams: our audio frames sent.")
+                  "Media Streams frames sent.")
       .with({}),
     r.add_counter("switchboard_media_late_frames_total",
-                  "Media Streams: audio frames sent after playback of the "
-                  "same reply had run dry (the caller heard a gap).")
+                  "Outbound audio frames sent after their playback time had "
+                  "come: the caller heard a gap.")
       .with({}),
     r.add_counter("switchboard_media_dropped_frames_total",
-                  "Media Streams: caller frames (or parts) dropped as "
-                  "duplicates or overlaps.")
+                  "Inbound audio frames (or parts) dropped: duplicate, "
+                  "overlapping or out of order, or past the buffer's limit.")
       .with({}),
     r.add_counter("switchboard_media_bad_frames_total",
-                  "Media Streams: frames refused (malformed, another "
-                  "stream's, before start, unknown events).")
+                  "Media Streams frames refused: malformed, another "
+                  "streamSid, media before start.")
       .with({}),
     r.add_histogram("switchboard_turn_gap_seconds",
-                    "Media Streams: the caller's last voiced frame to our "
-                    "first audio frame of the reply.",
-                    turn_buckets())
+                    "Media Streams: time from the caller's last voiced frame "
+                    "to the first audio frame of the reply.",
+                    turn_gap_buckets())
       .with({}),
     r.add_histogram("switchboard_barge_in_seconds",
-                    "Media Streams: the start of the caller's speech over "
-                    "our reply to the clear we sent.",
-                    turn_buckets())
+                    "Media Streams: time from the caller's speech starting "
+                    "over a reply to the clear that stops it.",
+                    barge_in_buckets())
       .with({}),
   };
 }
