@@ -85,6 +85,10 @@ void row(json_writer& w, const turn_row& t) {
   }
   text(w, "model", t.model);
   text(w, "audio", t.audio);
+  number(w, "eot_wait_ms", t.eot_wait_ms);
+  number(w, "stt_tail_ms", t.stt_tail_ms);
+  number(w, "tts_first_audio_ms", t.tts_first_audio_ms);
+  number(w, "turn_gap_ms", t.turn_gap_ms);
 }
 
 template <class Row>

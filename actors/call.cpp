@@ -48,6 +48,8 @@ void finish_call(call_pointer self, const std::string& reason) {
   st.ended = true;
   drop_relay_turn(self);
   st.relay.peer = relay_peer{};
+  drop_media_reply(self);
+  st.media.peer = media_peer{};
   if (st.row.ended_at.empty())
     st.row.ended_at = iso8601_utc_now();
   if (st.row.end_reason.empty())
@@ -59,6 +61,10 @@ void finish_call(call_pointer self, const std::string& reason) {
 voice_reply greeting_reply(call_state& st) {
   const auto& v = st.cfg().voice;
   st.relay_transport = v.transport == "relay";
+  st.media_transport = v.transport == "media";
+  // A media call hears its greeting in the stream, once it is open.
+  if (st.media_transport)
+    return st.reply(reply_action::media, {});
   return st.reply(st.relay_transport ? reply_action::relay
                                      : reply_action::listen,
                   v.greeting);
@@ -343,10 +349,15 @@ void on_event(call_pointer self, call_event& ev, voice_reply_promise& promise) {
   auto& st = self->state;
   touch(self);
   // Frames of a WebSocket are never retried; equal ones are new words.
-  if (!is_relay_frame(ev.kind) && answer_replay(self, ev, promise))
+  bool frame = is_relay_frame(ev.kind) || is_media_frame(ev.kind);
+  if (!frame && answer_replay(self, ev, promise))
     return;
   write_batch batch;
-  batch.events.push_back(event_log_row(ev));
+  // A mark per clause and the first audio of each reply are counted in
+  // the reply's turn, not logged one by one.
+  if (ev.kind != event_kind::media_heard
+      && ev.kind != event_kind::media_playing)
+    batch.events.push_back(event_log_row(ev));
   bool stale = ev.kind == event_kind::call_status && stale_callback(st, ev);
   bool changed = !stale && apply_facts(st.row, ev.call, ev.received_at);
   if (ev.kind == event_kind::recording_status
@@ -356,8 +367,7 @@ void on_event(call_pointer self, call_event& ev, voice_reply_promise& promise) {
   // it (and its index): the row was stored with the webhook that started
   // the call.
   bool row_unchanged = !changed && !st.ended
-                       && (ev.kind == event_kind::process_speech
-                           || is_relay_frame(ev.kind));
+                       && (ev.kind == event_kind::process_speech || frame);
   if (!row_unchanged)
     batch.calls.push_back(st.row);
   if (st.ended)
@@ -390,6 +400,20 @@ void on_event(call_pointer self, call_event& ev, voice_reply_promise& promise) {
     case event_kind::relay_error:
     case event_kind::relay_closed:
       return on_relay_event(self, ev, std::move(batch), std::move(promise));
+    case event_kind::media_done:
+      return on_media_done(self, ev, std::move(batch), std::move(promise));
+    case event_kind::media_status:
+      return on_media_status(self, ev, std::move(batch), std::move(promise));
+    case event_kind::media_open:
+    case event_kind::media_turn:
+    case event_kind::media_heard:
+    case event_kind::media_playing:
+    case event_kind::media_barge_in:
+    case event_kind::media_dtmf:
+    case event_kind::media_silence:
+    case event_kind::media_stop:
+    case event_kind::media_closed:
+      return on_media_event(self, ev, std::move(batch), std::move(promise));
   }
 }
 
@@ -413,6 +437,11 @@ void say_now(call_pointer self, std::string text, done_promise promise) {
   // would end the session.
   if (st.relay.peer) {
     self->send(st.relay.peer, relay_text_atom::value, std::move(text), true);
+    promise.deliver(std::string{});
+    return;
+  }
+  // A media call likewise, through its stream.
+  if (say_into_media(self, text)) {
     promise.deliver(std::string{});
     return;
   }
@@ -469,7 +498,7 @@ void on_idle(call_pointer self) {
   // Nor is a call whose ConversationRelay session is open: Twilio holds
   // the line, and a caller thinking in silence sends no frame.
   if (self->clock().now() - st.last_activity < timeout
-      || (st.turn && st.turn->promise) || st.relay.peer)
+      || (st.turn && st.turn->promise) || st.relay.peer || st.media.peer)
     return;
   drop_turn(self);
   finish_call(self, "idle-timeout");
@@ -503,7 +532,8 @@ call_actor::behavior_type call_impl(call_pointer self, call_deps deps,
     [self](idle_atom, uint64_t) { on_idle(self); },
     [self](deadline_atom, uint64_t gen) { on_deadline(self, gen); },
     [self](llm_token_atom, uint64_t turn, std::string& token) {
-      on_relay_token(self, turn, std::move(token));
+      if (!on_media_token(self, turn, token))
+        on_relay_token(self, turn, std::move(token));
     },
     [self](say_atom, std::string& text, done_promise& promise) {
       say_now(self, std::move(text), std::move(promise));

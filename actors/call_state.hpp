@@ -20,6 +20,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/call.hpp"
+#include "actors/media_peer.hpp"
 #include "actors/relay_peer.hpp"
 #include "backends/llm/clause_chunker.hpp"
 #include "core/clock.hpp"
@@ -92,6 +93,43 @@ struct relay_link {
   std::string handoff;                // reason of the `end` we sent, or ""
 };
 
+/// What the call says into its media stream, one reply at a time: the
+/// model's answer cut into clauses as it streams, or a fixed phrase (the
+/// greeting, a re-prompt, the transfer message). Each clause goes to the
+/// stream's proxy; its mark coming back means the caller heard it.
+struct media_reply {
+  uint64_t generation = 0; // names its clauses' marks
+  steady::time_point started;
+  std::optional<steady::time_point> first_token;
+  /// Set to stop the model; null for a fixed phrase.
+  std::shared_ptr<std::atomic<bool>> cancel;
+  clause_chunker chunker;
+  std::string received;             // every token so far
+  std::vector<std::string> clauses; // sent to the proxy, in order
+  uint32_t heard = 0;               // clauses whose marks came back
+  bool complete = false;            // nothing more will be added
+  bool interruptible = true;
+  std::string then;            // once heard: "" listen, "transfer", "goodbye"
+  bool stored_reply = false;   // a model's answer: stored as a turn
+  std::optional<turn_row> row; // that turn, once stored
+  std::string model;
+  int64_t queue_ms = -1, llm_ms = -1;
+  int64_t eot_wait_ms = -1, stt_tail_ms = -1; // of the turn it answers
+  int64_t turn_gap_ms = -1, tts_first_audio_ms = -1;
+};
+
+/// The call's Media Streams side: the stream (if one is open) and the
+/// reply being spoken.
+struct media_link {
+  media_peer peer; // invalid while no stream is open
+  std::string stream_sid;
+  int reconnects = 0;   // streams opened after a failed one
+  bool greeted = false; // the greeting went out (once per call)
+  std::optional<media_reply> reply;
+  uint32_t operator_clauses = 0; // what operators said (generation 0)
+  std::string handoff; // why we closed the stream: transfer, goodbye, ""
+};
+
 struct call_state {
   static const char* name;
   call_deps deps;
@@ -116,6 +154,8 @@ struct call_state {
                                         // held or unanswered
   bool relay_transport = false;         // the call was answered with <Connect>
   relay_link relay;
+  bool media_transport = false; // answered with <Connect><Stream>
+  media_link media;
 
   const config& cfg() const {
     return *deps.cfg;
@@ -224,6 +264,32 @@ void on_relay_token(call_pointer self, uint64_t turn, std::string token);
 /// The call is over, or its session is gone: the reply in flight stops
 /// at the model and what was spoken of it is stored.
 void drop_relay_turn(call_pointer self);
+
+// -- call_media.cpp -----------------------------------------------------------
+
+/// An event of the call's media stream (is_media_frame).
+void on_media_event(call_pointer self, const call_event& ev, write_batch batch,
+                    voice_reply_promise promise);
+
+/// POST /voice/media-done: the stream ended; transfer, hang up, or open
+/// a new stream.
+void on_media_done(call_pointer self, const call_event& ev, write_batch batch,
+                   voice_reply_promise promise);
+
+/// POST /voice/media-status: the stream's status callback, acknowledged.
+void on_media_status(call_pointer self, const call_event& ev, write_batch batch,
+                     voice_reply_promise promise);
+
+/// A token of the streamed reply `generation`; false if it is not a
+/// media reply's.
+bool on_media_token(call_pointer self, uint64_t generation, std::string& token);
+
+/// The call is over, or its stream is gone: the reply in flight stops at
+/// the model and what the caller heard of it is stored.
+void drop_media_reply(call_pointer self);
+
+/// An operator's words into the live stream; false when there is none.
+bool say_into_media(call_pointer self, const std::string& text);
 
 // -- call_replay.cpp ----------------------------------------------------------
 

@@ -41,6 +41,8 @@ enum class reply_action : uint8_t {
             // back for turn `await_turn` (/voice/await?turn=N)
   relay,    // hand the call to a ConversationRelay WebSocket; `text` is
             // its welcome greeting (may be empty, e.g. on a reconnect)
+  media,    // hand the call to a Media Streams WebSocket (<Connect>
+            // <Stream>); the greeting, if any, is spoken into the stream
   transfer, // say `text` (if any), then <Dial> `dial_to`
 };
 
@@ -201,12 +203,20 @@ typename Inspector::result_type inspect(Inspector& f, relay_details& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, media_details& x) {
+  return f(caf::meta::type_name("media_details"), x.stream_sid, x.generation,
+           x.clause, x.eot_wait_ms, x.stt_tail_ms, x.speech_ms, x.audio_path,
+           x.turn_gap_ms, x.tts_first_audio_ms, x.reaction_ms, x.stream_event,
+           x.stream_error, x.reason, x.handoff);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, call_event& x) {
-  // relay_peer is a local actor handle and is left out.
+  // relay_peer and media_peer are local actor handles and are left out.
   return f(caf::meta::type_name("call_event"), x.kind, x.call_sid,
            x.received_at, x.authenticated, x.idempotency_token,
            x.request_digest, x.turn, x.call, x.input, x.status, x.recording,
-           x.relay, x.raw);
+           x.relay, x.raw, x.media);
 }
 
 template <class Inspector>
@@ -275,9 +285,14 @@ typename Inspector::result_type inspect(Inspector& f, turn_row& x) {
   optional_field<int64_t> queue{x.queue_ms};
   optional_field<int64_t> llm{x.llm_ms};
   optional_field<int64_t> first_token{x.first_token_ms};
+  optional_field<int64_t> eot_wait{x.eot_wait_ms};
+  optional_field<int64_t> stt_tail{x.stt_tail_ms};
+  optional_field<int64_t> tts_first_audio{x.tts_first_audio_ms};
+  optional_field<int64_t> turn_gap{x.turn_gap_ms};
   return f(caf::meta::type_name("turn_row"), x.call_sid, x.seq, x.role,
            x.content, confidence, x.created_at, latency, x.model, x.audio,
-           queue, llm, first_token, x.interrupted);
+           queue, llm, first_token, x.interrupted, eot_wait, stt_tail,
+           tts_first_audio, turn_gap);
 }
 
 template <class Inspector>

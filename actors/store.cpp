@@ -77,7 +77,9 @@ void merge_turn(turn_row& into, const turn_row& from) {
   into.content = from.content;
   into.interrupted = from.interrupted;
   for (auto field : {&turn_row::latency_ms, &turn_row::queue_ms,
-                     &turn_row::llm_ms, &turn_row::first_token_ms})
+                     &turn_row::llm_ms, &turn_row::first_token_ms,
+                     &turn_row::eot_wait_ms, &turn_row::stt_tail_ms,
+                     &turn_row::tts_first_audio_ms, &turn_row::turn_gap_ms})
     if (from.*field)
       into.*field = from.*field;
   if (from.confidence)

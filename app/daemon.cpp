@@ -25,6 +25,7 @@
 #include "actors/watchdog.hpp"
 #include "app/admin_front.hpp"
 #include "app/http_front.hpp"
+#include "app/media_front.hpp"
 #include "app/open_files.hpp"
 #include "app/relay_front.hpp"
 #include "app/voice_twiml.hpp"
@@ -173,7 +174,14 @@ daemon_parts::start_actors(std::unique_ptr<database> db,
   // first utterance, so a daemon that never hears audio pays neither
   // ~0.5 s of start-up nor ~100 MB per decoder. The model's files were
   // checked with the configuration.
-  auto stt_pool = spawn_stt_pool(*sys, cfg, stt_decoders::on_first_use);
+  // A media call feeds the pool from its first words: its decoders are
+  // made now, and a model that does not load stops the start here. The
+  // other transports never feed it (a reload to media makes them on
+  // first use).
+  auto stt_pool = spawn_stt_pool(*sys, cfg,
+                                 cfg->voice.transport == "media"
+                                   ? stt_decoders::at_start
+                                   : stt_decoders::on_first_use);
   if (!stt_pool)
     return stt_pool.error();
   stt = *stt_pool;
@@ -212,7 +220,10 @@ caf::error daemon_parts::start_listeners() {
   auto server = http_server::start(
     ioc, server_options(*cfg, max_connections),
     make_http_handler(ingress, directory, live, audio, relay_key),
-    make_relay_upgrade_handler(*sys, ingress, directory, live, relay_key));
+    route_upgrades(
+      make_media_upgrade_handler(
+        {sys.get(), ingress, directory, live, relay_key, stt, tts, audio}),
+      make_relay_upgrade_handler(*sys, ingress, directory, live, relay_key)));
   if (!server)
     return server.error();
   http = std::move(*server);

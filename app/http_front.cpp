@@ -67,10 +67,11 @@ http_responder timed(http_responder respond, metrics::histogram* timer) {
 // request costs a lookup in an immutable map and no lock.
 std::map<route_id, metrics::histogram*> make_webhook_timers() {
   std::map<route_id, metrics::histogram*> out;
-  for (auto id : {route_id::voice_inbound, route_id::voice_outbound,
-                  route_id::process_speech, route_id::await_turn,
-                  route_id::relay_done, route_id::call_status,
-                  route_id::recording_status, route_id::amd_status})
+  for (auto id :
+       {route_id::voice_inbound, route_id::voice_outbound,
+        route_id::process_speech, route_id::await_turn, route_id::relay_done,
+        route_id::media_done, route_id::media_status, route_id::call_status,
+        route_id::recording_status, route_id::amd_status})
     out[id] = &metrics::daemon().webhook_duration.with({route_name(id)});
   return out;
 }
@@ -146,6 +147,17 @@ std::string relay_twiml(const voice_reply& r, const config& cfg,
                             token);
 }
 
+// <Connect><Stream> with this call's token, issued now, as a <Parameter>
+// (a stream URL takes no query): the stream's start frame must carry it.
+std::string media_twiml(const voice_reply& r, const config& cfg,
+                        const std::string& sid, const std::string& key) {
+  auto issued = std::chrono::duration_cast<std::chrono::seconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+  auto token = make_relay_token(key, sid, issued);
+  return render_media_twiml(r, cfg, media_socket_url(cfg), sid, token);
+}
+
 void front::webhook(route_id id, http_request&& req,
                     http_responder respond) const {
   // One snapshot per request: a reload meanwhile applies to the next.
@@ -155,7 +167,7 @@ void front::webhook(route_id id, http_request&& req,
     return;
   bool callback = id == route_id::call_status
                   || id == route_id::recording_status
-                  || id == route_id::amd_status;
+                  || id == route_id::amd_status || id == route_id::media_status;
   auto sid = ev->call_sid;
   auto status = ev->call.status;
   // If the call actor never answers (it died), a TwiML request still gets
@@ -181,6 +193,8 @@ void front::webhook(route_id id, http_request&& req,
       respond(json_response(200, ack_json(sid, status)));
     else if (r.action == reply_action::relay)
       respond({200, xml_type, relay_twiml(r, *c, sid, key), {}});
+    else if (r.action == reply_action::media)
+      respond({200, xml_type, media_twiml(r, *c, sid, key), {}});
     else
       respond({200, xml_type, render_twiml(r, *c), {}});
   };

@@ -12,7 +12,7 @@ struct route_entry {
   route_id id;
 };
 
-constexpr std::array<route_entry, 13> fixed_routes{{
+constexpr std::array<route_entry, 15> fixed_routes{{
   {"/", "GET", route_id::root},
   {"/healthz", "GET", route_id::healthz},
   {"/voice/inbound", "POST", route_id::voice_inbound},
@@ -20,6 +20,8 @@ constexpr std::array<route_entry, 13> fixed_routes{{
   {"/voice/process-speech", "POST", route_id::process_speech},
   {"/voice/await", "POST", route_id::await_turn},
   {"/voice/relay-done", "POST", route_id::relay_done},
+  {"/voice/media-done", "POST", route_id::media_done},
+  {"/voice/media-status", "POST", route_id::media_status},
   {"/call-status", "POST", route_id::call_status},
   {"/recording-status", "POST", route_id::recording_status},
   {"/amd-status", "POST", route_id::amd_status},
@@ -74,6 +76,8 @@ bool is_twilio_webhook(route_id id) {
     case route_id::process_speech:
     case route_id::await_turn:
     case route_id::relay_done:
+    case route_id::media_done:
+    case route_id::media_status:
     case route_id::call_status:
     case route_id::recording_status:
     case route_id::amd_status: return true;
@@ -90,6 +94,8 @@ const char* route_name(route_id id) {
     case route_id::process_speech: return "process-speech";
     case route_id::await_turn: return "await";
     case route_id::relay_done: return "relay-done";
+    case route_id::media_done: return "media-done";
+    case route_id::media_status: return "media-status";
     case route_id::call_status: return "call-status";
     case route_id::recording_status: return "recording-status";
     case route_id::amd_status: return "amd-status";

@@ -17,6 +17,10 @@ enum class route_id {
   await_turn,       // POST /voice/await?turn=N
   relay_done,       // POST /voice/relay-done  (<Connect action> after a
                     //   ConversationRelay session; fetches TwiML)
+  media_done,       // POST /voice/media-done  (<Connect action> after a
+                    //   media stream; fetches TwiML)
+  media_status,     // POST /voice/media-status (the stream's
+                    //   statusCallback)
   call_status,      // POST /call-status
   recording_status, // POST /recording-status
   amd_status,       // POST /amd-status

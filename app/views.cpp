@@ -1,6 +1,10 @@
+// The daemon's JSON bodies (views.hpp), written with RapidJSON: a turn
+// carries only the measurements it has, the call its unknowns as null.
 #include "app/views.hpp"
 
 #include <cmath>
+#include <cstdint>
+#include <optional>
 
 #include "net/text/json_writer.hpp"
 
@@ -18,6 +22,15 @@ void nullable(json_writer& w, const char* key, const std::string& value) {
   write_field(w, key, value);
 }
 
+// A duration in milliseconds, left out when it was not measured.
+void optional_ms(json_writer& w, const char* key,
+                 const std::optional<int64_t>& ms) {
+  if (ms) {
+    w.Key(key);
+    w.Int64(*ms);
+  }
+}
+
 void write_turn(json_writer& w, const turn_row& t) {
   w.StartObject();
   write_field(w, "role", t.role);
@@ -29,15 +42,23 @@ void write_turn(json_writer& w, const turn_row& t) {
     w.Key("confidence");
     w.Double(*t.confidence);
   }
-  if (t.latency_ms) {
-    w.Key("latency_ms");
-    w.Int64(*t.latency_ms);
-  }
-  // A relay reply the caller talked over: content is what was heard.
+  optional_ms(w, "latency_ms", t.latency_ms);
+  // A reply the caller talked over: content is what was heard.
   if (t.interrupted) {
     w.Key("interrupted");
     w.Bool(true);
   }
+  // A streamed reply's first token and, on a media call, where the
+  // silence before the reply went.
+  optional_ms(w, "first_token_ms", t.first_token_ms);
+  optional_ms(w, "eot_wait_ms", t.eot_wait_ms);
+  optional_ms(w, "stt_tail_ms", t.stt_tail_ms);
+  optional_ms(w, "tts_first_audio_ms", t.tts_first_audio_ms);
+  optional_ms(w, "turn_gap_ms", t.turn_gap_ms);
+  // On a media call's user turn, the caller's utterance as recorded
+  // (media.keep_caller_audio): what the recogniser heard, to listen to.
+  if (!t.audio.empty())
+    write_field(w, "audio", t.audio);
   w.EndObject();
 }
 

@@ -109,7 +109,8 @@ std::string render_twiml(const voice_reply& reply, const config& cfg) {
   // call the way hangup does: said, then hung up, never left open.
   if (reply.action == reply_action::hangup
       || reply.action == reply_action::transfer
-      || reply.action == reply_action::relay)
+      || reply.action == reply_action::relay
+      || reply.action == reply_action::media)
     return say_then(reply, "Hangup");
   twiml_writer w;
   if (reply.action == reply_action::wait) {
@@ -154,6 +155,36 @@ std::string render_relay_twiml(const voice_reply& reply, const config& cfg,
   w.empty_element("Parameter",
                   {{"name", "token"}, {"value", std::string{token}}});
   return w.finish();
+}
+
+std::string render_media_twiml(const voice_reply& reply, const config& cfg,
+                               std::string_view stream_url,
+                               std::string_view call_sid,
+                               std::string_view token) {
+  if (reply.action != reply_action::media || stream_url.empty()
+      || call_sid.empty())
+    return render_twiml(reply, cfg);
+  twiml_writer w;
+  // Twilio holds this TwiML until we close the socket (or the call ends),
+  // then asks the action what next: a transfer, the end, or a new stream.
+  w.open("Connect", {{"action", cfg.server.public_url + "/voice/media-done"},
+                     {"method", "POST"}});
+  w.open("Stream",
+         {{"url", std::string{stream_url}},
+          {"statusCallback", cfg.server.public_url + "/voice/media-status"},
+          {"statusCallbackMethod", "POST"}});
+  w.empty_element("Parameter",
+                  {{"name", "callSid"}, {"value", std::string{call_sid}}});
+  w.empty_element("Parameter",
+                  {{"name", "token"}, {"value", std::string{token}}});
+  return w.finish();
+}
+
+std::string media_socket_url(const config& cfg) {
+  auto url = public_ws_base(cfg);
+  if (url.empty())
+    return "";
+  return url + std::string{media_socket_path};
 }
 
 std::string public_ws_base(const config& cfg) {

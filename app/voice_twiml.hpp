@@ -52,6 +52,31 @@ std::string render_relay_twiml(const voice_reply& reply, const config& cfg,
                                std::string_view call_sid,
                                std::string_view token);
 
+/// For reply_action::media:
+///   <Connect action="{public_url}/voice/media-done" method="POST">
+///     <Stream url="{stream_url}"
+///       statusCallback="{public_url}/voice/media-status"
+///       statusCallbackMethod="POST">
+///       <Parameter name="callSid" value="{call_sid}"/>
+///       <Parameter name="token" value="{token}"/>
+///     </Stream>
+///   </Connect>
+/// The stream URL takes no query string (Twilio drops it): the call's
+/// token travels as a <Parameter> and comes back in the start frame.
+/// stream_url is normally media_socket_url(cfg). Any other action, or an
+/// empty stream_url or call_sid, renders as render_twiml() (a media reply
+/// as hangup). Every value is XML-escaped.
+std::string render_media_twiml(const voice_reply& reply, const config& cfg,
+                               std::string_view stream_url,
+                               std::string_view call_sid,
+                               std::string_view token);
+
+/// The one WebSocket path every media stream opens.
+inline constexpr std::string_view media_socket_path = "/media";
+
+/// public_ws_base(cfg) + "/media", or "" where that is "".
+std::string media_socket_url(const config& cfg);
+
 /// server.public_url with its scheme as a WebSocket's: https -> wss,
 /// http -> ws; "" for any other scheme.
 std::string public_ws_base(const config& cfg);

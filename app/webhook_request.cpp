@@ -58,6 +58,8 @@ event_kind kind_of(route_id id) {
     case route_id::process_speech: return event_kind::process_speech;
     case route_id::await_turn: return event_kind::await_turn;
     case route_id::relay_done: return event_kind::relay_done;
+    case route_id::media_done: return event_kind::media_done;
+    case route_id::media_status: return event_kind::media_status;
     case route_id::call_status: return event_kind::call_status;
     case route_id::recording_status: return event_kind::recording_status;
     default: return event_kind::amd_status;

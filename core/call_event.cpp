@@ -18,6 +18,17 @@ const char* to_string(event_kind kind) {
     case event_kind::relay_dtmf: return "relay-dtmf";
     case event_kind::relay_error: return "relay-error";
     case event_kind::relay_closed: return "relay-closed";
+    case event_kind::media_done: return "media-done";
+    case event_kind::media_status: return "media-status";
+    case event_kind::media_open: return "media-start";
+    case event_kind::media_turn: return "media-turn";
+    case event_kind::media_heard: return "media-mark";
+    case event_kind::media_playing: return "media-playing";
+    case event_kind::media_barge_in: return "media-barge-in";
+    case event_kind::media_dtmf: return "media-dtmf";
+    case event_kind::media_silence: return "media-silence";
+    case event_kind::media_stop: return "media-stop";
+    case event_kind::media_closed: return "media-closed";
   }
   return "unknown";
 }
@@ -34,11 +45,27 @@ bool is_relay_frame(event_kind kind) {
   }
 }
 
+bool is_media_frame(event_kind kind) {
+  switch (kind) {
+    case event_kind::media_open:
+    case event_kind::media_turn:
+    case event_kind::media_heard:
+    case event_kind::media_playing:
+    case event_kind::media_barge_in:
+    case event_kind::media_dtmf:
+    case event_kind::media_silence:
+    case event_kind::media_stop:
+    case event_kind::media_closed: return true;
+    default: return false;
+  }
+}
+
 bool wants_twiml(event_kind kind) {
   switch (kind) {
     case event_kind::call_status:
     case event_kind::recording_status:
-    case event_kind::amd_status: return false;
+    case event_kind::amd_status:
+    case event_kind::media_status: return false;
     default: return true;
   }
 }

@@ -36,6 +36,21 @@ enum class event_kind : uint8_t {
   relay_dtmf,      // a key pressed
   relay_error,     // Twilio reports an error of the session
   relay_closed,    // the WebSocket is gone
+  media_done,      // POST /voice/media-done: <Connect action> after a
+                   // media stream ended
+  media_status,    // POST /voice/media-status: the stream's status
+                   // callback (stream-started, -stopped, -error)
+  // A call's Media Streams WebSocket (app/media_proxy): Twilio's frames,
+  // and what the proxy heard in the caller's audio:
+  media_open,     // start, checked: the stream is bound to the call
+  media_turn,     // the caller's words, recognised (may be empty)
+  media_heard,    // a mark came back: a clause of ours has played
+  media_playing,  // the first audio of a reply went out (its timings)
+  media_barge_in, // the caller talked over our reply: it was cleared
+  media_dtmf,     // a key pressed
+  media_silence,  // the caller has said nothing for reprompt_after_s
+  media_stop,     // Twilio's stop: the stream is over
+  media_closed,   // the WebSocket is gone
 };
 
 /// The event's name as stored in events.kind ("process-speech", ...).
@@ -44,6 +59,9 @@ const char* to_string(event_kind kind);
 /// True for the events that come over a ConversationRelay WebSocket rather
 /// than as a webhook.
 bool is_relay_frame(event_kind kind);
+
+/// True for the events that come over a Media Streams WebSocket.
+bool is_media_frame(event_kind kind);
 
 /// True for the requests Twilio answers with TwiML (the call waits for
 /// what to do next), false for callbacks that only need acknowledging.
@@ -98,6 +116,25 @@ struct relay_details {
                                    // asked for: "transfer", "goodbye", ""
 };
 
+/// What a media stream's frame, its status callback or the proxy's
+/// hearing says. Times in ms; -1 where not measured.
+struct media_details {
+  std::string stream_sid;
+  uint64_t generation = 0;  // heard, playing, barge_in: the reply
+  uint32_t clause = 0;      // heard: the clause whose mark came back
+  int64_t eot_wait_ms = -1; // turn: last voiced frame -> end of turn
+  int64_t stt_tail_ms = -1; // turn: end of speech -> text
+  int64_t speech_ms = -1;   // turn: the utterance's length
+  std::string audio_path;   // turn: the utterance's WAV (keep_caller_audio)
+  int64_t turn_gap_ms = -1; // playing: last voiced frame -> first audio out
+  int64_t tts_first_audio_ms = -1; // playing: first clause -> its audio
+  int64_t reaction_ms = -1;        // barge_in: speech start -> clear sent
+  std::string stream_event;        // media_status: stream-started ...
+  std::string stream_error;        // media_status: StreamError
+  std::string reason;              // closed: why the socket went
+  std::string handoff;             // media_done: what we closed it for
+};
+
 struct call_event {
   event_kind kind = event_kind::inbound;
   std::string call_sid;
@@ -125,6 +162,10 @@ struct call_event {
   /// it takes relay_peer's messages (actors/relay_peer.hpp). Local only:
   /// never serialised.
   caf::actor relay_peer{};
+  media_details media;
+  /// media_open and the frames after it: the proxy actor of the stream;
+  /// it takes media_peer's messages (actors/media_peer.hpp). Local only.
+  caf::actor media_peer{};
 };
 
 } // namespace sb

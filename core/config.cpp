@@ -321,7 +321,7 @@ void read_voice(section& sec, voice_config& out) {
   sec.get_choice("machine_action", out.machine_action,
                  {"message", "hangup", "continue"});
   sec.get_non_empty("machine_message", out.machine_message);
-  sec.get_choice("transport", out.transport, {"gather", "relay"});
+  sec.get_choice("transport", out.transport, {"gather", "relay", "media"});
   sec.get_checked("transfer_number", out.transfer_number, check_e164_or_empty);
   sec.get_non_empty("transfer_message", out.transfer_message);
   sec.get_non_empty("goodbye_message", out.goodbye_message);
@@ -441,6 +441,19 @@ void read_media(section& sec, media_config& out) {
   // letters and digits, so an entry without one would never match.
   read_strings(sec, "backchannel_words", 200, out.backchannel_words,
                check_phrase);
+  sec.get_bool("greeting_interruptible", out.greeting_interruptible);
+  sec.get_int("max_reconnects", out.max_reconnects, 0, 100);
+  sec.get_int("start_timeout_ms", out.start_timeout_ms, 500, 60000);
+  sec.get_int("idle_timeout_s", out.idle_timeout_s, 5, 3600);
+  sec.get_int("max_frame_bytes", out.max_frame_bytes, 1024, 1048576);
+  sec.get_int("max_payload_bytes", out.max_payload_bytes, 160, 65536);
+  sec.get_int("send_queue_frames", out.send_queue_frames, 16, 100000);
+  sec.get_int("send_chunk_ms", out.send_chunk_ms, 20, 200);
+  sec.get_int("send_lead_ms", out.send_lead_ms, 40, 1000);
+  sec.get_int("mark_timeout_s", out.mark_timeout_s, 2, 600);
+  sec.get_int("reprompt_after_s", out.reprompt_after_s, 2, 120);
+  sec.get_bool("keep_caller_audio", out.keep_caller_audio);
+  sec.get_non_empty("caller_audio_dir", out.caller_audio_dir);
 }
 
 void read_stt(section& sec, stt_config& out) {

@@ -77,8 +77,10 @@ struct voice_config { // [reloadable] all of them
     "Hello, this is the automated assistant. Sorry we missed you. "
     "Please call us back at your convenience. Goodbye.";
   // gather: each turn is a webhook answered with TwiML; relay: Twilio's
-  // ConversationRelay holds a WebSocket per call (section [relay]).
-  std::string transport = "gather"; // gather | relay (new calls)
+  // ConversationRelay holds a WebSocket per call (section [relay]);
+  // media: Twilio Media Streams, raw audio both ways over a WebSocket per
+  // call, heard and spoken by switchboard itself ([media], [stt], [tts]).
+  std::string transport = "gather"; // gather | relay | media (new calls)
   // Where a transfer intent connects the caller (E.164); empty = no
   // transfers: the intent is answered like any other words.
   std::string transfer_number;
@@ -168,6 +170,28 @@ struct media_config {
     "mm",  "mhm",   "hmm",  "uh",   "huh",  "ok",  "okay",  "yes",   "yeah",
     "yep", "right", "sure", "haan", "han",  "ji",  "achha", "accha", "theek",
     "hai", "हाँ",    "हां",   "जी",   "अच्छा", "ठीक", "है"};
+  // voice.transport = "media" (Twilio Media Streams). [reloadable]:
+  // greeting_interruptible, max_reconnects, reprompt_after_s,
+  // keep_caller_audio; the rest needs a restart.
+  bool greeting_interruptible = true; // the caller may talk over the greeting
+  int max_reconnects = 3;             // new streams after a failed one, 0..100
+  int start_timeout_ms = 5000;        // upgrade to `start`, 500..60000
+  int idle_timeout_s = 30;      // silent socket: ping at half, close, 5..3600
+  int max_frame_bytes = 16384;  // larger frames close the socket, 1024..1048576
+  int max_payload_bytes = 8000; // decoded audio per frame (1 s), 160..65536
+  int send_queue_frames = 256;  // frames waiting to be written, 16..100000
+  int send_chunk_ms = 60;       // audio per outbound media frame, 20..200
+  int send_lead_ms = 160;       // audio sent ahead of playback, 40..1000
+  int mark_timeout_s = 10;      // a mark not echoed this long after its audio
+                                // should have played: the peer is not playing
+                                // (or reading) our audio; closed 1008, 2..600
+  int reprompt_after_s = 8;     // listening in silence this long re-prompts,
+                                // 2..120 (voice.max_silent_prompts ends it)
+  // Each caller utterance saved as a WAV under caller_audio_dir, its path
+  // in the user turn (turns.audio), to hear what the recogniser misheard.
+  bool keep_caller_audio = false;
+  // Relative paths are beside the database (storage.path's directory).
+  std::string caller_audio_dir = "caller-audio";
 };
 
 // [stt]: the speech-recognition pool (actors/stt.hpp). Needs a restart.

@@ -161,15 +161,23 @@ std::string check_pocketsphinx_dir(const std::string& dir) {
 // URL is derived from it by swapping that prefix (app/voice_twiml), so
 // this is the place that says why it matters.
 std::string check_relay_transport(const config& cfg) {
-  if (cfg.voice.transport != "relay")
+  const auto& t = cfg.voice.transport;
+  if (t != "relay" && t != "media")
     return "";
   const auto& url = cfg.server.public_url;
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
-    return "relay needs server.public_url to start with http:// or https:// "
-           "(it becomes ws:// or wss://)";
+    return t
+           + " needs server.public_url to start with http:// or https:// "
+             "(it becomes ws:// or wss://)";
   if (cfg.twilio.validate_signatures && cfg.twilio.auth_token.empty())
-    return "relay needs twilio.auth_token (TWILIO_AUTH_TOKEN) to sign the "
-           "WebSocket tokens with, or twilio.validate_signatures = false";
+    return t
+           + " needs twilio.auth_token (TWILIO_AUTH_TOKEN) to sign the "
+             "WebSocket tokens with, or twilio.validate_signatures = false";
+  // Over a media stream every word is our own audio: Twilio's voices
+  // (<Say>) cannot speak into it.
+  if (t == "media" && cfg.tts.engine == "say")
+    return "media needs tts.engine = \"espeak\" or \"http\" (USE_LOCAL_TTS "
+           "not false): Twilio's voices cannot speak into a media stream";
   return "";
 }
 

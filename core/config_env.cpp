@@ -1,5 +1,6 @@
 // The config loader's environment overrides: the Python prototype's
 // variable names, checked like the keys they replace.
+#include <algorithm>
 #include <optional>
 
 #include "core/config_detail.hpp"
@@ -37,6 +38,18 @@ caf::error apply_env(config& cfg, const env_lookup& env) {
     if (auto why = check_speech_timeout(*v); !why.empty())
       return env_error("SILENCE_THRESHOLD_SECONDS", why);
     cfg.voice.speech_timeout = *v;
+    // The prototype's audio path used the same setting as the silence
+    // that ends the caller's turn: so it is for a media call.
+    if (*v != "auto")
+      cfg.media.end_of_turn_ms = std::clamp(std::stoi(*v) * 1000, 100, 10000);
+  }
+  // The prototype's stream rate. Twilio streams 8 kHz μ-law only.
+  if (auto v = get("AUDIO_SAMPLE_RATE")) {
+    if (*v != "8000")
+      return env_error("AUDIO_SAMPLE_RATE",
+                       "must be 8000: Twilio Media Streams carry 8000 Hz "
+                       "mu-law only (got \""
+                         + *v + "\")");
   }
   if (auto v = get("OLLAMA_HOST")) {
     // Ollama's own clients accept "host:port" without a scheme.

@@ -343,6 +343,24 @@ const std::vector<double>& llm_buckets() {
   return b;
 }
 
+// The silence before a reply on a media call: a good one is under a
+// second (media.end_of_turn_ms alone is 0.6 s by default), a bad one
+// several; past 5 s the caller has long asked "hello?".
+const std::vector<double>& turn_gap_buckets() {
+  static const std::vector<double> b{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8,
+                                     1,   1.5, 2,   3,   4,   5};
+  return b;
+}
+
+// From the caller's speech starting over a reply to the clear that stops
+// it: the detector needs a few frames of speech first, and past 2 s the
+// caller has heard the reply talk over them.
+const std::vector<double>& barge_in_buckets() {
+  static const std::vector<double> b{0.1, 0.15, 0.2, 0.25, 0.3, 0.4,
+                                     0.5, 0.75, 1,   1.5,  2};
+  return b;
+}
+
 const std::vector<double>& commit_buckets() {
   static const std::vector<double> b{0.0001, 0.00025, 0.0005, 0.001, 0.0025,
                                      0.005,  0.01,    0.025,  0.05,  0.1,
@@ -458,6 +476,37 @@ daemon_metrics make_daemon_metrics(registry& r) {
       .with({}),
     r.add_counter("switchboard_relay_interrupts_total",
                   "ConversationRelay replies the caller talked over.")
+      .with({}),
+    r.add_gauge("switchboard_media_streams",
+                "Open Media Streams WebSocket sessions.")
+      .with({}),
+    r.add_counter("switchboard_media_frames_in_total",
+                  "Media Streams frames received.")
+      .with({}),
+    r.add_counter("switchboard_media_frames_out_total",
+                  "Media Streams frames sent.")
+      .with({}),
+    r.add_counter("switchboard_media_late_frames_total",
+                  "Outbound audio frames sent after their playback time had "
+                  "come: the caller heard a gap.")
+      .with({}),
+    r.add_counter("switchboard_media_dropped_frames_total",
+                  "Inbound audio frames (or parts) dropped: duplicate, "
+                  "overlapping or out of order, or past the buffer's limit.")
+      .with({}),
+    r.add_counter("switchboard_media_bad_frames_total",
+                  "Media Streams frames refused: malformed, another "
+                  "streamSid, media before start.")
+      .with({}),
+    r.add_histogram("switchboard_turn_gap_seconds",
+                    "Media Streams: time from the caller's last voiced frame "
+                    "to the first audio frame of the reply.",
+                    turn_gap_buckets())
+      .with({}),
+    r.add_histogram("switchboard_barge_in_seconds",
+                    "Media Streams: time from the caller's speech starting "
+                    "over a reply to the clear that stops it.",
+                    barge_in_buckets())
       .with({}),
   };
 }

@@ -183,7 +183,8 @@ inline double seconds_since(std::chrono::steady_clock::time_point start) {
 /// app/http_front feeds the webhook and signature families (route labels
 /// from route_name() in app/routes); net/http/http_server the connection and
 /// rejection families; net/http/ws_session relay_sessions; actors/llm_pool,
-/// tts_pool, stt_pool and store feed theirs.
+/// tts_pool, stt_pool and store feed theirs; the Media Streams transport
+/// the media_* families, turn_gap and barge_in_reaction.
 struct daemon_metrics {
   gauge& live_calls;                   // switchboard_live_calls
   family<counter>& calls_total;        // {direction, outcome}
@@ -241,6 +242,22 @@ struct daemon_metrics {
   // the caller talked over.
   histogram& relay_first_text; // switchboard_relay_first_text_seconds
   counter& relay_interrupts;   // switchboard_relay_interrupts_total
+  // The Media Streams transport (voice.transport = "media"). Its
+  // WebSocket side: open streams; frames in and out; outbound audio sent
+  // after its playback time had come (the caller heard a gap); inbound
+  // audio dropped (duplicate, overlapping or out of order, or past the
+  // buffer's limit); frames refused (malformed, another streamSid, media
+  // before start). The call's side, per reply: the caller's last voiced
+  // frame to our first audio frame of the reply, and from the caller's
+  // speech starting over a reply to the clear that stops it.
+  gauge& media_streams;          // switchboard_media_streams
+  counter& media_frames_in;      // switchboard_media_frames_in_total
+  counter& media_frames_out;     // switchboard_media_frames_out_total
+  counter& media_late_frames;    // switchboard_media_late_frames_total
+  counter& media_dropped_frames; // switchboard_media_dropped_frames_total
+  counter& media_bad_frames;     // switchboard_media_bad_frames_total
+  histogram& turn_gap;           // switchboard_turn_gap_seconds
+  histogram& barge_in_reaction;  // switchboard_barge_in_seconds
 };
 
 daemon_metrics& daemon();

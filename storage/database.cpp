@@ -78,6 +78,16 @@ ALTER TABLE turns ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0;
   R"sql(
 ALTER TABLE calls ADD COLUMN adopted_at TEXT;
 )sql",
+  // 5: the media transport's timings of the silence before a reply, on
+  // the assistant turn: the end-of-turn wait, the recogniser's tail, the
+  // first clause's synthesis, and the whole gap the caller heard (their
+  // last voiced frame to our first audio frame). NULL on other transports.
+  R"sql(
+ALTER TABLE turns ADD COLUMN eot_wait_ms INTEGER;
+ALTER TABLE turns ADD COLUMN stt_tail_ms INTEGER;
+ALTER TABLE turns ADD COLUMN tts_first_audio_ms INTEGER;
+ALTER TABLE turns ADD COLUMN turn_gap_ms INTEGER;
+)sql",
 };
 
 // The columns of each upserted table, key first, in bind order.
@@ -98,8 +108,9 @@ constexpr std::array<const char*, 7> recording_columns = {
 constexpr const char* upsert_turn_sql =
   "INSERT INTO turns (call_sid, seq, role, content, confidence, created_at,"
   " latency_ms, model, audio, queue_ms, llm_ms, first_token_ms,"
-  " interrupted)"
-  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+  " interrupted, eot_wait_ms, stt_tail_ms, tts_first_audio_ms, turn_gap_ms)"
+  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+  " ?15, ?16, ?17)"
   " ON CONFLICT(call_sid, seq) DO UPDATE SET"
   " content = excluded.content,"
   " interrupted = excluded.interrupted,"
@@ -110,7 +121,12 @@ constexpr const char* upsert_turn_sql =
   " queue_ms = COALESCE(excluded.queue_ms, turns.queue_ms),"
   " llm_ms = COALESCE(excluded.llm_ms, turns.llm_ms),"
   " first_token_ms = COALESCE(excluded.first_token_ms,"
-  " turns.first_token_ms)";
+  " turns.first_token_ms),"
+  " eot_wait_ms = COALESCE(excluded.eot_wait_ms, turns.eot_wait_ms),"
+  " stt_tail_ms = COALESCE(excluded.stt_tail_ms, turns.stt_tail_ms),"
+  " tts_first_audio_ms = COALESCE(excluded.tts_first_audio_ms,"
+  " turns.tts_first_audio_ms),"
+  " turn_gap_ms = COALESCE(excluded.turn_gap_ms, turns.turn_gap_ms)";
 constexpr const char* insert_event_sql =
   "INSERT INTO events (call_sid, kind, received_at, payload)"
   " VALUES (?1, ?2, ?3, ?4)";
@@ -120,7 +136,8 @@ constexpr const char* select_call_sql =
   " duration_s, end_reason, adopted_at FROM calls";
 constexpr const char* select_turns_sql =
   "SELECT call_sid, seq, role, content, confidence, created_at, latency_ms,"
-  " model, audio, queue_ms, llm_ms, first_token_ms, interrupted"
+  " model, audio, queue_ms, llm_ms, first_token_ms, interrupted,"
+  " eot_wait_ms, stt_tail_ms, tts_first_audio_ms, turn_gap_ms"
   " FROM turns WHERE call_sid = ?1"
   " ORDER BY seq";
 
@@ -290,6 +307,10 @@ turn_row read_turn(sqlite3_stmt* stmt) {
   row.llm_ms = column_opt<int64_t>(stmt, 10);
   row.first_token_ms = column_opt<int64_t>(stmt, 11);
   row.interrupted = sqlite3_column_int64(stmt, 12) != 0;
+  row.eot_wait_ms = column_opt<int64_t>(stmt, 13);
+  row.stt_tail_ms = column_opt<int64_t>(stmt, 14);
+  row.tts_first_audio_ms = column_opt<int64_t>(stmt, 15);
+  row.turn_gap_ms = column_opt<int64_t>(stmt, 16);
   return row;
 }
 
@@ -552,7 +573,8 @@ caf::error database::apply(const write_batch& batch) {
     auto stmt = stmts_->upsert_turn.get();
     bind_all(stmt, t.call_sid, t.seq, t.role, text_value{t.content},
              t.confidence, t.created_at, t.latency_ms, t.model, t.audio,
-             t.queue_ms, t.llm_ms, t.first_token_ms, t.interrupted);
+             t.queue_ms, t.llm_ms, t.first_token_ms, t.interrupted,
+             t.eot_wait_ms, t.stt_tail_ms, t.tts_first_audio_ms, t.turn_gap_ms);
     if ((err = run(stmt, "turns")))
       return err;
   }

@@ -61,7 +61,8 @@ public:
   /// (NULL elsewhere keeps what is stored). Turns are upserted by
   /// (call_sid, seq): a second write replaces content and interrupted,
   /// fills in the measurements it knows (confidence, latency_ms, model,
-  /// audio, queue_ms, llm_ms, first_token_ms) and keeps role and
+  /// audio, queue_ms, llm_ms, first_token_ms, eot_wait_ms, stt_tail_ms,
+  /// tts_first_audio_ms, turn_gap_ms) and keeps role and
   /// created_at of the first. So writing the same batch twice stores it
   /// once, and only data SQLite itself refuses (a role other than user or
   /// assistant, an empty content, wrong types) is refused.

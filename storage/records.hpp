@@ -46,7 +46,24 @@ struct turn_row {
   bool interrupted = false; // assistant: the caller talked over it;
                             // content is what was heard
   std::string model;        // assistant turns: what answered
-  std::string audio;        // path/id of produced audio, or empty
+  /// Assistant turns: the produced audio's path or id. User turns of a
+  /// media call: the caller's utterance as a WAV file (only while
+  /// media.keep_caller_audio is on).
+  std::string audio;
+
+  // Where the silence before a media call's reply went, on the assistant
+  // turn whose gap it measures; the parts overlap rather than add up
+  // exactly (recognition runs while the turn detector waits).
+  /// The caller's last voiced frame -> the turn detector decided the
+  /// turn had ended (about media.end_of_turn_ms).
+  std::optional<int64_t> eot_wait_ms;
+  /// The end of the caller's speech -> the recogniser's final text.
+  std::optional<int64_t> stt_tail_ms;
+  /// The reply's first clause handed to TTS -> its audio ready.
+  std::optional<int64_t> tts_first_audio_ms;
+  /// The caller's last voiced frame -> our first outbound audio frame of
+  /// the reply: the silence the caller heard.
+  std::optional<int64_t> turn_gap_ms;
 };
 
 struct recording_row {

@@ -140,6 +140,11 @@ call_event webhook_call_event(event_kind kind, std::string call_sid,
       ev.relay.session_status = param_or(p, "SessionStatus");
       ev.relay.handoff = handoff_of(p);
       break;
+    case event_kind::media_status:
+      ev.media.stream_sid = param_or(p, "StreamSid");
+      ev.media.stream_event = param_or(p, "StreamEvent");
+      ev.media.stream_error = param_or(p, "StreamError");
+      break;
     default: break;
   }
   ev.raw = std::move(params);
@@ -187,6 +192,42 @@ std::optional<call_event> relay_frame_event(const relay_inbound& frame,
       }
     },
     frame);
+}
+
+call_event media_start_event(const media_start& start,
+                             std::string received_at) {
+  form_params p;
+  add(p, "CallSid", start.call_sid);
+  add(p, "AccountSid", start.account_sid);
+  add(p, "StreamSid", start.stream_sid);
+  auto ev = frame_event(event_kind::media_open, start.call_sid,
+                        std::move(received_at), std::move(p));
+  ev.call.account_sid = start.account_sid;
+  ev.media.stream_sid = start.stream_sid;
+  return ev;
+}
+
+call_event media_dtmf_event(const media_dtmf& dtmf, const std::string& call_sid,
+                            std::string received_at) {
+  auto ev = frame_event(event_kind::media_dtmf, call_sid,
+                        std::move(received_at), {{"Digit", dtmf.digit}});
+  ev.input.digits = dtmf.digit;
+  ev.media.stream_sid = dtmf.stream_sid;
+  return ev;
+}
+
+call_event media_stop_event(const media_stop& stop, const std::string& call_sid,
+                            std::string received_at) {
+  auto ev = frame_event(event_kind::media_stop, call_sid,
+                        std::move(received_at),
+                        {{"StreamSid", stop.stream_sid}});
+  ev.media.stream_sid = stop.stream_sid;
+  return ev;
+}
+
+call_event media_stream_event(event_kind kind, const std::string& call_sid,
+                              std::string received_at, form_params raw) {
+  return frame_event(kind, call_sid, std::move(received_at), std::move(raw));
 }
 
 call_event relay_closed_event(const std::string& call_sid, std::string reason,

@@ -11,6 +11,7 @@
 
 #include "core/call_event.hpp"
 #include "net/text/form.hpp"
+#include "twilio/media_frames.hpp"
 #include "twilio/relay_frames.hpp"
 
 namespace sb {
@@ -36,6 +37,26 @@ std::optional<call_event> relay_frame_event(const relay_inbound& frame,
 /// The relay socket of `call_sid` went away, for `reason`.
 call_event relay_closed_event(const std::string& call_sid, std::string reason,
                               std::string received_at);
+
+/// A media stream's start frame as media_open for the call it names.
+call_event media_start_event(const media_start& start, std::string received_at);
+
+/// A media stream's dtmf frame as a media_dtmf event of `call_sid`.
+call_event media_dtmf_event(const media_dtmf& dtmf, const std::string& call_sid,
+                            std::string received_at);
+
+/// A media stream's stop frame as media_stop of `call_sid`.
+call_event media_stop_event(const media_stop& stop, const std::string& call_sid,
+                            std::string received_at);
+
+/// An event of `call_sid`'s media stream that no single frame of Twilio's
+/// carries (what the proxy heard or did: a turn, a mark, a barge-in, the
+/// socket gone...); the caller fills ev.media and ev.input. `raw` names
+/// what the event log keeps of it.
+call_event
+media_stream_event(event_kind kind, const std::string& call_sid,
+                   std::string received_at,
+                   std::vector<std::pair<std::string, std::string>> raw = {});
 
 /// A number Twilio sent as text ("0.91", "42"); nullopt when absent,
 /// malformed, or not finite.

@@ -134,8 +134,39 @@ std::string clock_of(const std::string& iso) {
   return "--:--:--";
 }
 
+// A media call's reply: "[gap 812 ms = eot 600 + stt 140 + model 52 +
+// tts 20]", the silence the caller heard and where it went, with only the
+// parts measured; empty for replies of the other transports, which have
+// none of the media timings (a relay reply's first_token_ms alone is no
+// gap).
+std::string gap_text(const json_value& turn) {
+  struct part {
+    const char* label;
+    const char* key;
+    bool media_only; // measured on media calls alone
+  };
+  static constexpr part parts[] = {{"eot", "eot_wait_ms", true},
+                                   {"stt", "stt_tail_ms", true},
+                                   {"model", "first_token_ms", false},
+                                   {"tts", "tts_first_audio_ms", true}};
+  std::string sum;
+  bool media = false;
+  for (const auto& p : parts) {
+    const auto ms = cell(turn, p.key);
+    if (ms == "-")
+      continue;
+    media = media || p.media_only;
+    sum += (sum.empty() ? "" : " + ") + std::string(p.label) + " " + ms;
+  }
+  const auto gap = cell(turn, "turn_gap_ms");
+  if (gap == "-")
+    return media ? "  [" + sum + " ms]" : "";
+  return "  [gap " + gap + " ms" + (sum.empty() ? "" : " = " + sum) + "]";
+}
+
 // "HH:MM:SS caller: text", with the recogniser's confidence or the
-// assistant's latency after it when known.
+// assistant's latency after it when known, a media reply's gap, and the
+// recorded audio's path.
 caf::expected<std::string> turn_line(const json_value& turn) {
   if (!turn.IsObject())
     return shape_error("expected each turn to be an object");
@@ -147,6 +178,10 @@ caf::expected<std::string> turn_line(const json_value& turn) {
     line += "  (confidence " + cell(turn, "confidence") + ")";
   if (role == "assistant" && cell(turn, "latency_ms") != "-")
     line += "  (" + cell(turn, "latency_ms") + " ms)";
+  if (role == "assistant")
+    line += gap_text(turn);
+  if (cell(turn, "audio") != "-")
+    line += "  [audio " + cell(turn, "audio") + "]";
   return line + "\n";
 }
 

@@ -35,21 +35,38 @@ constexpr const char* call_sql =
   " ended_at, duration_s, end_reason"
   " FROM calls WHERE call_sid = ?1";
 
-// A reply the caller talked over (schema 3) is printed with a marker after
-// what they heard, and carries "interrupted": true; the column is NULL, so
-// left out, for every other turn.
-constexpr const char* turns_sql =
-  "SELECT role, content || CASE WHEN interrupted <> 0"
-  " THEN ' [interrupted]' ELSE '' END AS content,"
-  " created_at AS timestamp, confidence, latency_ms,"
-  " CASE WHEN interrupted <> 0 THEN 1 END AS interrupted"
-  " FROM turns WHERE call_sid = ?1 ORDER BY seq";
+// The turns query for each schema the file may be at, newest first:
+// switchboardctl may be newer than the daemon that last opened the file,
+// and as a reader it cannot migrate it. Every one reads the audio path
+// (a media call's recorded utterance, on the caller's turns).
+//
+// Schema 3 on: a reply the caller talked over is printed with a marker
+// after what they heard, and carries "interrupted": true; the column is
+// NULL, so left out, for every other turn. Schema 5 on: a media call's
+// reply carries the timings of the silence before it.
+struct turns_query {
+  int since_version;
+  const char* sql;
+};
 
-// The same for files the daemon has not yet migrated to schema 3: this
-// reader never writes, so it cannot migrate them itself.
-constexpr const char* turns_sql_v2 =
-  "SELECT role, content, created_at AS timestamp, confidence, latency_ms"
-  " FROM turns WHERE call_sid = ?1 ORDER BY seq";
+constexpr turns_query turns_queries[] = {
+  {5, "SELECT role, content || CASE WHEN interrupted <> 0"
+      " THEN ' [interrupted]' ELSE '' END AS content,"
+      " created_at AS timestamp, confidence, latency_ms,"
+      " CASE WHEN interrupted <> 0 THEN 1 END AS interrupted,"
+      " first_token_ms, eot_wait_ms, stt_tail_ms, tts_first_audio_ms,"
+      " turn_gap_ms, audio"
+      " FROM turns WHERE call_sid = ?1 ORDER BY seq"},
+  {3, "SELECT role, content || CASE WHEN interrupted <> 0"
+      " THEN ' [interrupted]' ELSE '' END AS content,"
+      " created_at AS timestamp, confidence, latency_ms,"
+      " CASE WHEN interrupted <> 0 THEN 1 END AS interrupted,"
+      " first_token_ms, audio"
+      " FROM turns WHERE call_sid = ?1 ORDER BY seq"},
+  {0, "SELECT role, content, created_at AS timestamp, confidence,"
+      " latency_ms, audio"
+      " FROM turns WHERE call_sid = ?1 ORDER BY seq"},
+};
 
 using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
@@ -190,7 +207,10 @@ caf::expected<stmt_ptr> turns_of(const reader& r, const std::string& call_sid) {
   auto version = schema_version(r);
   if (!version)
     return version.error();
-  return by_call(r, *version >= 3 ? turns_sql : turns_sql_v2, call_sid);
+  for (const auto& query : turns_queries)
+    if (*version >= query.since_version)
+      return by_call(r, query.sql, call_sid);
+  return make_error(errc::storage_failed, r.path + ": negative schema version");
 }
 
 } // namespace

@@ -310,19 +310,25 @@ void http_session::dispatch_upgrade(uint64_t seq, beast_request&& msg) {
     on_response(seq, std::move(verdict.refusal));
     return;
   }
-  hand_over(std::move(msg), std::move(verdict.open));
+  hand_over(std::move(msg), std::move(verdict.open), verdict.limits);
 }
 
-void http_session::hand_over(beast_request&& msg, ws_opener open) {
+void http_session::hand_over(beast_request&& msg, ws_opener open,
+                             const std::optional<ws_limits>& limits) {
   // From here the socket and its connection count belong to the
   // ws_session; this session touches neither again and ends when this
   // handler returns (no operation of its own is pending).
   queue_.clear();
   ++front_seq_;
   closed_ = closing_ = true;
-  start_ws_session(stream_.release_socket(), std::move(msg),
-                   listener_->ws_options(), remote_, std::move(slot_),
-                   std::move(open));
+  auto options = listener_->ws_options();
+  if (limits) {
+    options.idle_timeout = limits->idle_timeout;
+    options.max_frame_bytes = limits->max_frame_bytes;
+    options.send_queue_frames = limits->send_queue_frames;
+  }
+  start_ws_session(stream_.release_socket(), std::move(msg), options, remote_,
+                   std::move(slot_), std::move(open));
 }
 
 void http_session::on_response(uint64_t seq, http_response res) {

@@ -80,7 +80,8 @@ private:
   void dispatch_request();
   void reject_over_rate(uint64_t seq, long retry_after_s);
   void dispatch_upgrade(uint64_t seq, beast_request&& msg);
-  void hand_over(beast_request&& msg, ws_opener open);
+  void hand_over(beast_request&& msg, ws_opener open,
+                 const std::optional<ws_limits>& limits);
   void on_response(uint64_t seq, http_response res);
   void respond_error(unsigned status, std::string text);
 

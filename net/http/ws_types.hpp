@@ -4,9 +4,11 @@
 // include it; the session behind ws_channel is net/http/ws_session.cpp.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "net/http/http_types.hpp"
@@ -69,6 +71,14 @@ struct ws_events {
 /// Called once per accepted upgrade; see ws_verdict::open.
 using ws_opener = std::function<ws_events(std::weak_ptr<ws_channel>)>;
 
+/// A socket's own limits, where they differ from the listener's
+/// (http_server_options::ws_*): each WebSocket protocol has its own.
+struct ws_limits {
+  std::chrono::milliseconds idle_timeout{60000};
+  size_t max_frame_bytes = 65536;
+  size_t send_queue_frames = 1024;
+};
+
 /// The application's answer to an upgrade request.
 struct ws_verdict {
   bool accept = false;
@@ -82,6 +92,8 @@ struct ws_verdict {
   /// session closes with 1011 and no event comes. REQUIRES: set when
   /// `accept` (otherwise the request is answered 500).
   ws_opener open;
+  /// accept: this socket's limits; empty: the listener's.
+  std::optional<ws_limits> limits;
 };
 
 /// Called on an I/O thread for a request that asks for a WebSocket upgrade.

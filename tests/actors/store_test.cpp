@@ -342,3 +342,45 @@ TEST_CASE_METHOD(store_fault_fixture,
   INFO("failed commits since: " << m.storage_failed_commits.value() - failed);
   CHECK(fs.rows("events") == 1);
 }
+
+TEST_CASE_METHOD(store_fault_fixture,
+                 "while the disk is full a rebuilt call sees a "
+                 "reply's timings written after it, kept through "
+                 "a barge-in",
+                 "[store]") {
+  auto fs = make_store(storage_config{});
+  fs.set_page_budget(fs.pages());
+  // More than a page: the full file cannot take it.
+  const std::string words(64 * 1024, 'r');
+  auto reply = turn_batch("CA1", 2, "assistant");
+  reply.turns[0].content = words;
+  request_from_test<bool>(fs.store, persist_atom::value, reply);
+  // The gap is known once the reply's first audio frame has gone out,
+  // after the reply was stored.
+  auto timed = turn_batch("CA1", 2, "assistant");
+  timed.turns[0].content = words;
+  timed.turns[0].eot_wait_ms = 600;
+  timed.turns[0].stt_tail_ms = 140;
+  timed.turns[0].tts_first_audio_ms = 20;
+  timed.turns[0].turn_gap_ms = 812;
+  request_from_test<bool>(fs.store, persist_atom::value, timed);
+  // Then the caller talked over it: only the words heard are new.
+  auto trimmed = turn_batch("CA1", 2, "assistant");
+  trimmed.turns[0].content = "Your order";
+  trimmed.turns[0].interrupted = true;
+  request_from_test<bool>(fs.store, persist_atom::value, trimmed);
+  sched_.run();
+  REQUIRE(fs.rows("turns") == 0);
+  auto load = request_from_test<stored_call>(fs.store, load_atom::value,
+                                             std::string{"CA1"});
+  sched_.run();
+  REQUIRE(load->value);
+  REQUIRE(load->value->turns.size() == 1);
+  const auto& t = load->value->turns[0];
+  CHECK(t.content == "Your order");
+  CHECK(t.interrupted);
+  CHECK(t.eot_wait_ms == 600);
+  CHECK(t.stt_tail_ms == 140);
+  CHECK(t.tts_first_audio_ms == 20);
+  CHECK(t.turn_gap_ms == 812);
+}

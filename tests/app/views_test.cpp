@@ -156,6 +156,48 @@ TEST_CASE("session_json has the prototype's shape", "[views]") {
   CHECK(str(member(bot, "timestamp")) == "2024-05-01T10:00:06Z");
   CHECK(member(bot, "latency_ms").GetInt64() == 420);
   CHECK(keys_of(bot).count("interrupted") == 0);
+  // A gather call measures none of a media call's timings.
+  for (const char* key : {"first_token_ms", "eot_wait_ms", "stt_tail_ms",
+                          "tts_first_audio_ms", "turn_gap_ms", "audio"}) {
+    CAPTURE(key);
+    CHECK(keys_of(bot).count(key) == 0);
+  }
+}
+
+TEST_CASE("session_json: a media call's reply says where its gap went, and "
+          "the caller's turn where its audio is",
+          "[views]") {
+  auto c = make_call("CA4");
+  c.turns[0].audio = "/var/lib/switchboard/audio/CA4-1.wav";
+  auto& bot = c.turns[1];
+  bot.first_token_ms = 52;
+  bot.eot_wait_ms = 600;
+  bot.stt_tail_ms = 140;
+  bot.tts_first_audio_ms = 20;
+  bot.turn_gap_ms = 812;
+  auto doc = parse(sb::session_json(c));
+  const auto& history = member(doc, "conversation_history");
+  REQUIRE(history.Size() == 2);
+  CHECK(str(member(history[0], "audio"))
+        == "/var/lib/switchboard/audio/CA4-1.wav");
+  CHECK(keys_of(history[0]).count("turn_gap_ms") == 0);
+  const auto& reply = history[1];
+  CHECK(member(reply, "first_token_ms").GetInt64() == 52);
+  CHECK(member(reply, "eot_wait_ms").GetInt64() == 600);
+  CHECK(member(reply, "stt_tail_ms").GetInt64() == 140);
+  CHECK(member(reply, "tts_first_audio_ms").GetInt64() == 20);
+  CHECK(member(reply, "turn_gap_ms").GetInt64() == 812);
+  CHECK(member(reply, "latency_ms").GetInt64() == 420);
+  CHECK(keys_of(reply).count("audio") == 0);
+
+  // Only what was measured: a reply whose audio never went out has no gap.
+  bot.turn_gap_ms.reset();
+  bot.tts_first_audio_ms.reset();
+  doc = parse(sb::session_json(c));
+  const auto& partial = member(doc, "conversation_history")[1];
+  CHECK(member(partial, "eot_wait_ms").GetInt64() == 600);
+  CHECK(keys_of(partial).count("turn_gap_ms") == 0);
+  CHECK(keys_of(partial).count("tts_first_audio_ms") == 0);
 }
 
 TEST_CASE("session_json: a reply the caller talked over says so", "[views]") {

@@ -194,7 +194,15 @@ TEST_CASE("metrics: the daemon's families are all registered", "[metrics]") {
                         "switchboard_http_rejected_total counter",
                         "switchboard_relay_sessions gauge",
                         "switchboard_relay_first_text_seconds histogram",
-                        "switchboard_relay_interrupts_total counter"}) {
+                        "switchboard_relay_interrupts_total counter",
+                        "switchboard_media_streams gauge",
+                        "switchboard_media_frames_in_total counter",
+                        "switchboard_media_frames_out_total counter",
+                        "switchboard_media_late_frames_total counter",
+                        "switchboard_media_dropped_frames_total counter",
+                        "switchboard_media_bad_frames_total counter",
+                        "switchboard_turn_gap_seconds histogram",
+                        "switchboard_barge_in_seconds histogram"}) {
     CAPTURE(f);
     CHECK(contains(text, std::string{"\n# TYPE "} + f + "\n"));
   }
@@ -224,4 +232,43 @@ TEST_CASE("metrics: count_call_end bounds its label values", "[metrics]") {
   CHECK(calls.with({"unknown", "other"}).value() == before_other + 1);
   CHECK(calls.with({"inbound", "idle-timeout"}).value() == before_in + 1);
   CHECK_FALSE(contains(m::render(), "exploded"));
+}
+
+TEST_CASE("metrics: the media families count what the transport reports",
+          "[metrics]") {
+  auto& d = m::daemon();
+  // The registry is the process's: other tests may have moved these, so
+  // each check is against the value before.
+  const auto streams = d.media_streams.value();
+  const auto in = d.media_frames_in.value();
+  const auto late = d.media_late_frames.value();
+  const auto gaps = d.turn_gap.collect();
+  const auto barge_ins = d.barge_in_reaction.collect();
+  d.media_streams.inc();
+  d.media_frames_in.inc(50);
+  d.media_late_frames.inc();
+  d.turn_gap.observe(0.812);
+  d.barge_in_reaction.observe(0.3);
+  CHECK(d.media_streams.value() == streams + 1);
+  CHECK(d.media_frames_in.value() == in + 50);
+  CHECK(d.media_late_frames.value() == late + 1);
+  auto text = m::render();
+  // The buckets span what the brief asks: 0.1 s to 5 s for the gap, 0.1 s
+  // to 2 s for a barge-in, with +Inf after.
+  CHECK(d.turn_gap.bounds().front() == 0.1);
+  CHECK(d.turn_gap.bounds().back() == 5);
+  CHECK(d.barge_in_reaction.bounds().front() == 0.1);
+  CHECK(d.barge_in_reaction.bounds().back() == 2);
+  CHECK(contains(text, "switchboard_turn_gap_seconds_bucket{le=\"5\"}"));
+  CHECK(contains(text, "switchboard_barge_in_seconds_bucket{le=\"2\"}"));
+  // 0.812 s lands in the 1 s bucket, not the 0.8 s one.
+  auto after = d.turn_gap.collect();
+  const auto& bounds = d.turn_gap.bounds();
+  for (size_t i = 0; i < bounds.size(); ++i) {
+    CAPTURE(bounds[i]);
+    CHECK(after.cumulative[i] - gaps.cumulative[i] == (bounds[i] >= 1 ? 1 : 0));
+  }
+  CHECK(after.count == gaps.count + 1);
+  CHECK(d.barge_in_reaction.collect().count == barge_ins.count + 1);
+  d.media_streams.dec();
 }

@@ -115,8 +115,8 @@ sb::event_row sample_event(const std::string& sid, const std::string& kind) {
 TEST_CASE("open creates the four tables and sets user_version", "[storage]") {
   temp_dir dir;
   auto db = open_ok(dir.file(db_file));
-  CHECK(database::schema_version() == 4);
-  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "4");
+  CHECK(database::schema_version() == 5);
+  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "5");
   auto tables = raw_query(dir.file(db_file),
                           "SELECT name FROM sqlite_master"
                           " WHERE type = 'table' ORDER BY name");
@@ -157,9 +157,13 @@ TEST_CASE("a version-1 file is migrated forward, keeping its rows",
             true);
   raw_query(dir.file(db_file), "ALTER TABLE calls DROP COLUMN adopted_at",
             true);
+  for (auto column :
+       {"eot_wait_ms", "stt_tail_ms", "tts_first_audio_ms", "turn_gap_ms"})
+    raw_query(dir.file(db_file),
+              std::string{"ALTER TABLE turns DROP COLUMN "} + column, true);
   raw_query(dir.file(db_file), "PRAGMA user_version = 1", true);
   auto db = open_ok(dir.file(db_file));
-  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "4");
+  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "5");
   sb::write_batch batch;
   auto t = sample_turn("CA1", 2, "again");
   t.queue_ms = 5;
@@ -186,7 +190,7 @@ TEST_CASE("reopening keeps data and migrates nothing", "[storage]") {
   }
   auto db = open_ok(dir.file(db_file));
   auto db_again = open_ok(dir.file(db_file));
-  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "4");
+  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "5");
   auto stored = db->load_call("CA1");
   REQUIRE(stored);
   REQUIRE(*stored);
@@ -205,7 +209,7 @@ TEST_CASE("a file from a newer binary is refused by name", "[storage]") {
   auto msg = sb::what(db.error());
   CHECK_THAT(msg, Catch::Contains(dir.file(db_file)));
   CHECK_THAT(msg, Catch::Contains("schema version 7"));
-  CHECK_THAT(msg, Catch::Contains("(4)"));
+  CHECK_THAT(msg, Catch::Contains("(5)"));
   // Refusing must not touch the file.
   CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "7");
 }
@@ -636,7 +640,7 @@ TEST_CASE("a version-2 file gains first_token_ms, interrupted and adopted_at, "
            " ('CA1', 2, 'assistant', 'Namaste', '2024-05-01T10:00:02Z', 900,"
            "  'llama3', 40, 800);");
   auto db = open_ok(dir.file(db_file));
-  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "4");
+  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "5");
   auto call = load_ok(*db, "CA1");
   CHECK(call.call.status == "completed");
   REQUIRE(call.turns.size() == 2);
@@ -797,4 +801,154 @@ TEST_CASE("a batch written twice is stored once", "[storage]") {
                                      " interrupted FROM turns ORDER BY seq")
         == table{{"1", "user", "hello", "NULL", "0"},
                  {"2", "assistant", "Namaste", "500", "0"}});
+}
+
+namespace {
+
+// Steps 3 and 4 as they shipped: on top of version_2_schema, a version-4
+// file, the last one before the media transport's timings.
+constexpr const char* steps_3_and_4 = R"sql(
+ALTER TABLE turns ADD COLUMN first_token_ms INTEGER;
+ALTER TABLE turns ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN adopted_at TEXT;
+PRAGMA user_version = 4;
+)sql";
+
+// An assistant turn of a media call, with every part of its gap measured.
+sb::turn_row timed_reply(const std::string& sid, int64_t seq) {
+  auto t = sample_turn(sid, seq, "Your order ships on Monday.");
+  t.role = "assistant";
+  t.latency_ms = 760;
+  t.first_token_ms = 52;
+  t.eot_wait_ms = 600;
+  t.stt_tail_ms = 140;
+  t.tts_first_audio_ms = 20;
+  t.turn_gap_ms = 812;
+  return t;
+}
+
+} // namespace
+
+TEST_CASE("a version-4 file gains the media turn timings, keeping its rows",
+          "[storage]") {
+  temp_dir dir;
+  exec_raw(dir.file(db_file), version_2_schema);
+  exec_raw(dir.file(db_file), steps_3_and_4);
+  exec_raw(dir.file(db_file),
+           "INSERT INTO calls (call_sid, status, adopted_at) VALUES"
+           " ('CA1', 'completed', '2024-05-01T10:00:00Z');"
+           "INSERT INTO turns (call_sid, seq, role, content, confidence,"
+           " created_at, latency_ms, model, audio, queue_ms, llm_ms,"
+           " first_token_ms, interrupted) VALUES"
+           " ('CA1', 1, 'user', 'hello', 0.8, '2024-05-01T10:00:01Z', NULL,"
+           "  NULL, NULL, NULL, NULL, NULL, 0),"
+           " ('CA1', 2, 'assistant', 'Namaste', NULL, '2024-05-01T10:00:02Z',"
+           "  900, 'llama3', 'a1', 40, 800, 150, 1);");
+  auto db = open_ok(dir.file(db_file));
+  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "5");
+  auto call = load_ok(*db, "CA1");
+  CHECK(call.call.adopted_at == "2024-05-01T10:00:00Z");
+  REQUIRE(call.turns.size() == 2);
+  CHECK(call.turns[0].content == "hello");
+  CHECK(call.turns[0].confidence == Approx(0.8));
+  const auto& old_reply = call.turns[1];
+  CHECK(old_reply.content == "Namaste");
+  CHECK(old_reply.latency_ms == 900);
+  CHECK(old_reply.first_token_ms == 150);
+  CHECK(old_reply.interrupted);
+  CHECK(old_reply.audio == "a1");
+  // Turns from before the media transport had no such timings.
+  for (const auto& t : call.turns) {
+    CHECK_FALSE(t.eot_wait_ms);
+    CHECK_FALSE(t.stt_tail_ms);
+    CHECK_FALSE(t.tts_first_audio_ms);
+    CHECK_FALSE(t.turn_gap_ms);
+  }
+  CHECK(raw_query(dir.file(db_file),
+                  "SELECT typeof(eot_wait_ms), typeof(stt_tail_ms),"
+                  " typeof(tts_first_audio_ms), typeof(turn_gap_ms)"
+                  " FROM turns ORDER BY seq")
+        == table{{"null", "null", "null", "null"},
+                 {"null", "null", "null", "null"}});
+  // And the migrated file takes a timed reply.
+  sb::write_batch batch;
+  batch.turns.push_back(timed_reply("CA1", 4));
+  REQUIRE_FALSE(db->write(batch));
+  call = load_ok(*db, "CA1");
+  REQUIRE(call.turns.size() == 3);
+  CHECK(call.turns[2].turn_gap_ms == 812);
+  CHECK(call.turns[2].eot_wait_ms == 600);
+}
+
+TEST_CASE("a media call's turn timings and the caller's audio round-trip, "
+          "other turns store NULL",
+          "[storage]") {
+  temp_dir dir;
+  auto db = open_ok(dir.file(db_file));
+  sb::write_batch batch;
+  batch.calls.push_back(sample_call("CA1"));
+  auto heard = sample_turn("CA1", 1, "where is my order");
+  heard.confidence = 0.71;
+  heard.audio = "/var/lib/switchboard/audio/CA1-1.wav";
+  batch.turns.push_back(heard);
+  batch.turns.push_back(timed_reply("CA1", 2));
+  // A gather call's reply: none of the media timings.
+  auto plain = sample_turn("CA1", 4, "Goodbye!");
+  plain.latency_ms = 300;
+  batch.turns.push_back(plain);
+  REQUIRE_FALSE(db->write(batch));
+
+  auto call = load_ok(*db, "CA1");
+  REQUIRE(call.turns.size() == 3);
+  CHECK(call.turns[0].audio == "/var/lib/switchboard/audio/CA1-1.wav");
+  CHECK(call.turns[0].confidence == Approx(0.71));
+  CHECK_FALSE(call.turns[0].turn_gap_ms);
+  const auto& reply = call.turns[1];
+  CHECK(reply.eot_wait_ms == 600);
+  CHECK(reply.stt_tail_ms == 140);
+  CHECK(reply.tts_first_audio_ms == 20);
+  CHECK(reply.turn_gap_ms == 812);
+  CHECK(reply.first_token_ms == 52);
+  CHECK_FALSE(call.turns[2].eot_wait_ms);
+  CHECK_FALSE(call.turns[2].stt_tail_ms);
+  CHECK_FALSE(call.turns[2].tts_first_audio_ms);
+  CHECK_FALSE(call.turns[2].turn_gap_ms);
+  CHECK(raw_query(dir.file(db_file),
+                  "SELECT seq, eot_wait_ms, stt_tail_ms, tts_first_audio_ms,"
+                  " turn_gap_ms, typeof(turn_gap_ms) FROM turns ORDER BY seq")
+        == table{{"1", "NULL", "NULL", "NULL", "NULL", "null"},
+                 {"2", "600", "140", "20", "812", "integer"},
+                 {"4", "NULL", "NULL", "NULL", "NULL", "null"}});
+}
+
+TEST_CASE("a reply trimmed after a barge-in keeps the timings of its gap",
+          "[storage]") {
+  temp_dir dir;
+  auto db = open_ok(dir.file(db_file));
+  sb::write_batch first;
+  first.calls.push_back(sample_call("CA1"));
+  first.turns.push_back(timed_reply("CA1", 2));
+  REQUIRE_FALSE(db->write(first));
+  // The caller talked over it: the words heard, with no timings known at
+  // that moment (they were measured before the reply began).
+  auto trimmed = sample_turn("CA1", 2, "Your order");
+  trimmed.role = "assistant";
+  trimmed.interrupted = true;
+  sb::write_batch second;
+  second.turns.push_back(trimmed);
+  REQUIRE_FALSE(db->write(second));
+  auto t = load_ok(*db, "CA1").turns.at(0);
+  CHECK(t.content == "Your order");
+  CHECK(t.interrupted);
+  CHECK(t.eot_wait_ms == 600);
+  CHECK(t.stt_tail_ms == 140);
+  CHECK(t.tts_first_audio_ms == 20);
+  CHECK(t.turn_gap_ms == 812);
+  // A later write that knows a timing replaces it.
+  trimmed.turn_gap_ms = 790;
+  second.turns = {trimmed};
+  REQUIRE_FALSE(db->write(second));
+  t = load_ok(*db, "CA1").turns.at(0);
+  CHECK(t.turn_gap_ms == 790);
+  CHECK(t.eot_wait_ms == 600);
 }

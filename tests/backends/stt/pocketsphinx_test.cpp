@@ -230,8 +230,11 @@ TEST_CASE("a cancelled utterance ends at once and the decoder goes on",
   REQUIRE_FALSE(t);
   CHECK(sb::has_code(t.error(), errc::backend_failed));
   CHECK(sb::what(t.error()) == "cancelled");
+  // Without the cancel it would wait for the rest of the utterance
+  // forever; the bound leaves room for a sanitizer build on a busy machine
+  // still decoding the second it was given.
   CHECK(std::chrono::duration<double>(clock_type::now() - cancelled_at).count()
-        < 0.5);
+        < 2.0);
   // The next utterance is decoded from a clean start.
   CHECK(heard(rec, audio) == "go forward ten meters");
 }

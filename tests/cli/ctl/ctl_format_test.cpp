@@ -173,3 +173,43 @@ TEST_CASE("ctl_format: tables align by characters, not bytes", "[ctl_format]") {
   CHECK(sb::display_time("2026-11-25T02:30:12.345Z") == "2026-11-25 02:30:12");
   CHECK(sb::display_time("-") == "-");
 }
+
+TEST_CASE("ctl_format: a media reply shows its gap with the parts measured",
+          "[ctl_format]") {
+  auto line_of = [](const std::string& turn) {
+    const auto text = formatted(
+      "call", R"({"call_sid": "CA1", "conversation_history": [)" + turn + "]}");
+    return text.substr(text.rfind("\n\n") + 2);
+  };
+  const std::string head = R"({"role": "assistant", "content": "Hi",
+    "timestamp": "2026-11-25T02:30:16.000Z", "latency_ms": 700)";
+  CHECK(line_of(head + R"(, "turn_gap_ms": 812, "eot_wait_ms": 600,
+    "stt_tail_ms": 140, "first_token_ms": 52, "tts_first_audio_ms": 20})")
+        == "02:30:16 assistant: Hi  (700 ms)"
+           "  [gap 812 ms = eot 600 + stt 140 + model 52 + tts 20]\n");
+  CHECK(line_of(head + R"(, "turn_gap_ms": 812, "stt_tail_ms": 140})")
+        == "02:30:16 assistant: Hi  (700 ms)  [gap 812 ms = stt 140]\n");
+  CHECK(line_of(head + R"(, "turn_gap_ms": 812})")
+        == "02:30:16 assistant: Hi  (700 ms)  [gap 812 ms]\n");
+  // Measured, but no audio went out: the parts without a gap.
+  CHECK(line_of(head + R"(, "eot_wait_ms": 600, "first_token_ms": 52})")
+        == "02:30:16 assistant: Hi  (700 ms)  [eot 600 + model 52 ms]\n");
+  // A relay reply's first token alone is not a media gap.
+  CHECK(line_of(head + R"(, "first_token_ms": 52})")
+        == "02:30:16 assistant: Hi  (700 ms)\n");
+  // Null is unknown, as everywhere.
+  CHECK(line_of(head + R"(, "turn_gap_ms": null, "eot_wait_ms": null})")
+        == "02:30:16 assistant: Hi  (700 ms)\n");
+}
+
+TEST_CASE("ctl_format: a caller's turn shows its recorded audio, blanking "
+          "control characters",
+          "[ctl_format]") {
+  const auto text = formatted("call", R"({"call_sid": "CA1",
+    "conversation_history": [{"role": "user", "content": "hello",
+    "timestamp": "2026-11-25T02:30:15.100Z", "confidence": 0.8,
+    "audio": "/var/lib/switchboard/audio/CA1-1\u001b[2J.wav"}]})");
+  CHECK(text.find("02:30:15 caller: hello  (confidence 0.8)"
+                  "  [audio /var/lib/switchboard/audio/CA1-1 [2J.wav]\n")
+        != std::string::npos);
+}

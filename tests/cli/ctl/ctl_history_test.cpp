@@ -95,6 +95,19 @@ std::vector<std::string> sids(const std::string& json) {
   return out;
 }
 
+// What transcript --json prints for `sid`, parsed.
+rapidjson::Document transcript_json(const std::string& path,
+                                    const std::string& sid) {
+  auto json = sb::read_transcript(path, sid);
+  INFO((json ? std::string() : sb::what(json.error())));
+  REQUIRE(json);
+  REQUIRE(*json);
+  rapidjson::Document doc;
+  doc.Parse((*json)->c_str());
+  REQUIRE(doc.IsObject());
+  return doc;
+}
+
 std::vector<std::string> history(const std::string& path,
                                  sb::history_filter filter) {
   auto json = sb::read_history(path, filter);
@@ -154,12 +167,7 @@ TEST_CASE_METHOD(history_db,
                  "ctl_history: a transcript is the session "
                  "object",
                  "[ctl_history]") {
-  auto json = sb::read_transcript(path, "CA2");
-  REQUIRE(json);
-  REQUIRE(*json);
-  rapidjson::Document doc;
-  doc.Parse((*json)->c_str());
-  REQUIRE(doc.IsObject());
+  auto doc = transcript_json(path, "CA2");
   CHECK(std::string(doc["start_time"].GetString())
         == "2026-11-25T09:00:00.000Z");
   CHECK(doc["answered_by"].IsNull());
@@ -284,12 +292,7 @@ TEST_CASE("ctl_history: an interrupted reply is marked in the transcript",
                    "09:00:08 assistant: Goodbye!  (840 ms)\n")
         != std::string::npos);
   // --json: the flag as a boolean on the interrupted turn only.
-  auto json = sb::read_transcript(path, "CA9");
-  REQUIRE(json);
-  REQUIRE(*json);
-  rapidjson::Document doc;
-  doc.Parse((*json)->c_str());
-  REQUIRE(doc.IsObject());
+  auto doc = transcript_json(path, "CA9");
   const auto& turns = doc["conversation_history"];
   REQUIRE(turns.Size() == 4);
   REQUIRE(turns[1].HasMember("interrupted"));
@@ -319,4 +322,111 @@ TEST_CASE("ctl_history: a file of schema 2 still reads", "[ctl_history]") {
                    "09:00:06 assistant: Namaste!  (840 ms)\n")
         != std::string::npos);
   CHECK(ctl_in_process({"history", "--db", h.path}).rc == 0);
+}
+
+namespace {
+
+// A media call: the caller's recorded utterance, a reply with every part
+// of its gap, one the caller talked over before its audio went out (no
+// gap), and a reply of the relay transport (first token only).
+struct media_db {
+  temp_dir dir;
+  std::string path = dir.file("switchboard.db");
+
+  media_db() {
+    auto db = sb::database::open(path);
+    REQUIRE(db);
+    sb::write_batch batch;
+    batch.calls.push_back(
+      call("CA7", "+14155550100", "2026-11-25T09:00:00.000Z"));
+    auto heard = turn("CA7", 1, "user", "where is my order",
+                      "2026-11-25T09:00:05.000Z");
+    heard.audio = "/var/lib/switchboard/audio/CA7-1.wav";
+    batch.turns.push_back(heard);
+    auto reply = turn("CA7", 2, "assistant", "It ships on Monday.",
+                      "2026-11-25T09:00:06.000Z");
+    reply.first_token_ms = 52;
+    reply.eot_wait_ms = 600;
+    reply.stt_tail_ms = 140;
+    reply.tts_first_audio_ms = 20;
+    reply.turn_gap_ms = 812;
+    batch.turns.push_back(reply);
+    batch.turns.push_back(
+      turn("CA7", 3, "user", "and the", "2026-11-25T09:00:08.000Z"));
+    auto cut = turn("CA7", 4, "assistant", "", "2026-11-25T09:00:09.000Z");
+    cut.eot_wait_ms = 610;
+    cut.stt_tail_ms = 150;
+    cut.interrupted = true;
+    batch.turns.push_back(cut);
+    batch.turns.push_back(
+      turn("CA7", 5, "user", "bye", "2026-11-25T09:00:10.000Z"));
+    auto relay = turn("CA7", 6, "assistant", "Goodbye!",
+                      "2026-11-25T09:00:11.000Z");
+    relay.first_token_ms = 180;
+    batch.turns.push_back(relay);
+    REQUIRE_FALSE((*db)->write(batch));
+  }
+};
+
+} // namespace
+
+TEST_CASE_METHOD(media_db,
+                 "ctl_history: a media call's transcript shows each "
+                 "reply's gap and the caller's audio",
+                 "[ctl_history]") {
+  auto t = ctl_in_process({"transcript", "CA7", "--db", path});
+  INFO(t.err);
+  CHECK(t.rc == 0);
+  INFO(t.out);
+  CHECK(t.out.find("09:00:05 caller: where is my order  (confidence 0.5)"
+                   "  [audio /var/lib/switchboard/audio/CA7-1.wav]\n"
+                   "09:00:06 assistant: It ships on Monday.  (840 ms)"
+                   "  [gap 812 ms = eot 600 + stt 140 + model 52 + tts 20]\n"
+                   "09:00:08 caller: and the  (confidence 0.5)\n"
+                   "09:00:09 assistant:  [interrupted]  (840 ms)"
+                   "  [eot 610 + stt 150 ms]\n"
+                   "09:00:10 caller: bye  (confidence 0.5)\n"
+                   "09:00:11 assistant: Goodbye!  (840 ms)\n")
+        != std::string::npos);
+  // --json: the timings as numbers where measured, absent elsewhere.
+  auto doc = transcript_json(path, "CA7");
+  const auto& turns = doc["conversation_history"];
+  REQUIRE(turns.Size() == 6);
+  CHECK(std::string(turns[0]["audio"].GetString())
+        == "/var/lib/switchboard/audio/CA7-1.wav");
+  CHECK(turns[1]["turn_gap_ms"].GetInt() == 812);
+  CHECK(turns[1]["eot_wait_ms"].GetInt() == 600);
+  CHECK(turns[1]["stt_tail_ms"].GetInt() == 140);
+  CHECK(turns[1]["tts_first_audio_ms"].GetInt() == 20);
+  CHECK(turns[1]["first_token_ms"].GetInt() == 52);
+  CHECK_FALSE(turns[1].HasMember("audio"));
+  CHECK_FALSE(turns[3].HasMember("turn_gap_ms"));
+  CHECK(turns[3]["interrupted"].GetBool());
+  CHECK_FALSE(turns[5].HasMember("eot_wait_ms"));
+  CHECK(turns[5]["first_token_ms"].GetInt() == 180);
+}
+
+TEST_CASE("ctl_history: a file of schema 4 still reads, with its audio "
+          "paths",
+          "[ctl_history]") {
+  media_db m;
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(m.path.c_str(), &db) == SQLITE_OK);
+  for (const char* sql :
+       {"ALTER TABLE turns DROP COLUMN eot_wait_ms",
+        "ALTER TABLE turns DROP COLUMN stt_tail_ms",
+        "ALTER TABLE turns DROP COLUMN tts_first_audio_ms",
+        "ALTER TABLE turns DROP COLUMN turn_gap_ms", "PRAGMA user_version = 4"})
+    CHECK(sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  auto t = ctl_in_process({"transcript", "CA7", "--db", m.path});
+  INFO(t.err);
+  CHECK(t.rc == 0);
+  INFO(t.out);
+  CHECK(t.out.find("09:00:05 caller: where is my order  (confidence 0.5)"
+                   "  [audio /var/lib/switchboard/audio/CA7-1.wav]\n"
+                   "09:00:06 assistant: It ships on Monday.  (840 ms)\n"
+                   "09:00:08 caller: and the  (confidence 0.5)\n"
+                   "09:00:09 assistant:  [interrupted]  (840 ms)\n")
+        != std::string::npos);
 }

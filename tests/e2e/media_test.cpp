@@ -1,0 +1,471 @@
+// End-to-end over Twilio Media Streams: the real daemon with
+// voice.transport = "media", its own recogniser (pocketsphinx), TTS
+// (espeak-ng) and a local model server, against Twilio's side played by
+// tests/e2e/media_line.hpp with Debian's recorded speech as the caller.
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "backends/stt/word_error_rate.hpp"
+#include "fixtures/fake_llm.hpp"
+#include "media_line.hpp"
+#include "net/client/http_client.hpp"
+#include "net/text/form.hpp"
+#include "support/daemon_http.hpp"
+#include "support/daemon_process.hpp"
+#include "support/poll_until.hpp"
+#include "support/skip.hpp"
+#include "support/speech_sets.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace sb;
+using namespace sb::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string auth_token = "media-test-auth-token";
+
+bool have_speech() {
+  return static_cast<bool>(detail::load_clip("goforward.raw", ""));
+}
+
+std::string clip_mulaw(const std::string& name) {
+  auto clip = detail::load_clip(name, "");
+  REQUIRE(clip);
+  return to_mulaw(clip->audio);
+}
+
+daemon_options media_options(const temp_dir& dir, const fake_llm& model,
+                             const std::string& media_extra = {},
+                             const std::string& voice_extra = {}) {
+  daemon_options o;
+  o.db_path = dir.file("media.db");
+  o.voice_extra = "transport = \"media\"\n" + voice_extra;
+  o.validate_signatures = true;
+  o.auth_token = auth_token;
+  o.tts_engine = "espeak";
+  o.extra_toml = "[llm]\nbackend = \"ollama\"\nmodel = \"m\"\ntimeout_s = 20\n"
+                 "[[llm.endpoints]]\nurl = \""
+                 + model.base_url()
+                 + "\"\nslots = 2\n[stt]\nworkers = 1\n[media]\n" + media_extra;
+  return o;
+}
+
+form_params call_params(const std::string& sid,
+                        const std::string& status = "ringing") {
+  return {{"CallSid", sid},         {"AccountSid", "ACtest"},
+          {"From", "+15550001111"}, {"To", "+15550002222"},
+          {"CallStatus", status},   {"Direction", "inbound"}};
+}
+
+caf::expected<client_response> post(const daemon_process& d,
+                                    const std::string& path,
+                                    const form_params& params) {
+  http_client cl;
+  return sb::test::post_signed(cl, d, path, params, auth_token);
+}
+
+stream_twiml answer_call(const daemon_process& d, const std::string& sid) {
+  auto inbound = post(d, "/voice/inbound", call_params(sid));
+  REQUIRE(inbound);
+  REQUIRE(inbound->status == 200);
+  auto s = stream_of(inbound->body);
+  INFO(inbound->body);
+  REQUIRE(s);
+  return *s;
+}
+
+// The reply after the one the caller has just heard, awaited.
+bool await_reply(media_line& line, size_t replies_before,
+                 std::chrono::milliseconds max = 20s) {
+  return line.wait(max, [&] {
+    return line.replies.size() > replies_before && line.quiet();
+  });
+}
+
+const char* short_greeting = "greeting = \"Hello.\"\n";
+
+std::string sid_of(char c) {
+  return std::string{"CA"} + std::string(32, c);
+}
+
+} // namespace
+
+TEST_CASE("a media call: greeting, the caller's words, the reply, in frames",
+          "[media]") {
+  if (!have_speech())
+    SB_SKIP("pocketsphinx-testdata is not installed");
+  fake_llm model{fake_llm::flavor::ollama};
+  model.set_reply("Going forward now. Ten meters it is.");
+  temp_dir dir;
+  daemon_process d{media_options(dir, model), dir.path()};
+  REQUIRE(d.running());
+  auto sid = std::string{"CA"} + std::string(32, 'a');
+  auto s = answer_call(d, sid);
+  CHECK(s.url == "ws://127.0.0.1:" + std::to_string(d.port()) + "/media");
+  CHECK(s.action == d.base_url() + "/voice/media-done");
+  CHECK(s.status_callback == d.base_url() + "/voice/media-status");
+  media_line line{d, sid, auth_token};
+  line.open(s);
+  // The greeting: paced frames of 20..100 ms, a mark after it.
+  REQUIRE(
+    line.wait(20s, [&] { return !line.replies.empty() && line.quiet(); }));
+  INFO(d.log());
+  const auto& greeting = line.replies.at(0);
+  CHECK(greeting.mulaw.size() > 8000 * 3); // seconds of espeak speech
+  for (auto ms : greeting.frame_ms) {
+    CHECK(ms >= 20);
+    CHECK(ms <= 100);
+  }
+  REQUIRE_FALSE(greeting.marks.empty());
+  // The caller speaks; the words become a turn and the reply comes back.
+  line.run(clip_mulaw("goforward.raw"), 20s,
+           [&] { return line.replies.size() >= 2 && line.quiet(); });
+  REQUIRE(line.replies.size() >= 2);
+  auto gap = line.replies[1].first_audio - line.talk_ended;
+  CHECK(gap < 3s);
+  auto turns = d.query("SELECT role, content, turn_gap_ms, eot_wait_ms, "
+                       "stt_tail_ms FROM turns WHERE call_sid = '"
+                       + sid + "' ORDER BY seq");
+  REQUIRE(turns.size() >= 2);
+  CHECK(turns[0]["role"] == "user");
+  CHECK(count_word_errors("go forward ten meters", turns[0]["content"]).rate()
+        <= 0.5);
+  CHECK(turns[1]["role"] == "assistant");
+  CHECK(turns[1]["content"] == "Going forward now. Ten meters it is.");
+  CHECK_FALSE(turns[1]["turn_gap_ms"].empty());
+  CHECK_FALSE(turns[1]["eot_wait_ms"].empty());
+  line.hang_up();
+}
+
+TEST_CASE("barge-in clears our audio and stores what the caller heard",
+          "[media]") {
+  if (!have_speech())
+    SB_SKIP("pocketsphinx-testdata is not installed");
+  fake_llm model{fake_llm::flavor::ollama};
+  const std::string reply =
+    "First, walk to the door. Second, open it slowly. Third, step outside "
+    "and look around. Fourth, turn left at the gate. Fifth, keep walking "
+    "for ten meters. Sixth, stop and wait for me there.";
+  model.set_reply(reply);
+  temp_dir dir;
+  daemon_process d{media_options(dir, model, {}, short_greeting), dir.path()};
+  REQUIRE(d.running());
+  auto sid = sid_of('b');
+  media_line line{d, sid, auth_token};
+  line.open(answer_call(d, sid));
+  REQUIRE(await_reply(line, 0));
+  // The caller asks; the long reply starts playing.
+  line.run(clip_mulaw("goforward.raw"), 20s,
+           [&] { return line.replies.size() >= 2; });
+  REQUIRE(line.replies.size() >= 2);
+  line.wait(1500ms, [] { return false; });
+  // The caller talks over it: clear within barge_in_ms (+ the detector's
+  // start and the clip's leading silence).
+  line.run(clip_mulaw("numbers.raw"), 4s, [&] { return !line.clears.empty(); });
+  INFO(d.log());
+  REQUIRE(line.clears.size() == 1);
+  CHECK(line.clears[0] - line.talk_started < 1500ms);
+  // The caller's words become the next turn, answered.
+  auto before = line.replies.size();
+  REQUIRE(await_reply(line, before, 30s));
+  auto turns = d.query("SELECT role, content, interrupted FROM turns WHERE "
+                       "call_sid = '"
+                       + sid + "' ORDER BY seq");
+  INFO(d.log());
+  REQUIRE(turns.size() >= 4);
+  CHECK(turns[1]["role"] == "assistant");
+  CHECK(turns[1]["interrupted"] == "1");
+  // Trimmed to whole clauses that played: a proper prefix of the reply.
+  CHECK_FALSE(turns[1]["content"].empty());
+  CHECK(turns[1]["content"].size() < reply.size());
+  CHECK(reply.compare(0, turns[1]["content"].size(), turns[1]["content"]) == 0);
+  CHECK(turns[2]["role"] == "user");
+  CHECK(turns[3]["role"] == "assistant");
+  CHECK(turns[3]["interrupted"] == "0");
+  CHECK(d.query_int("SELECT count(*) FROM turns WHERE call_sid = '" + sid
+                    + "' AND turn_gap_ms IS NOT NULL")
+        >= 1);
+}
+
+TEST_CASE("keys are turns, and 0 transfers after the message is heard",
+          "[media]") {
+  fake_llm model{fake_llm::flavor::ollama};
+  model.set_reply("You pressed a key.");
+  temp_dir dir;
+  daemon_process d{
+    media_options(dir, model, {},
+                  std::string{short_greeting}
+                    + "transfer_number = \"+15550009999\"\n"
+                      "transfer_message = \"Connecting you now.\"\n"),
+    dir.path()};
+  REQUIRE(d.running());
+  auto sid = sid_of('c');
+  media_line line{d, sid, auth_token};
+  line.open(answer_call(d, sid));
+  REQUIRE(await_reply(line, 0));
+  line.dtmf("5");
+  REQUIRE(await_reply(line, 1));
+  CHECK(d.query_int("SELECT count(*) FROM turns WHERE call_sid = '" + sid
+                    + "' AND role = 'user' AND content = '5'")
+        == 1);
+  line.dtmf("0");
+  // The transfer message plays, its mark comes back, the daemon closes.
+  REQUIRE(line.wait(15s, [&] { return line.closed_; }));
+  CHECK(line.close_code == 1000);
+  CHECK(line.replies.size() == 3);
+  auto done = post(d, "/voice/media-done", call_params(sid, "in-progress"));
+  REQUIRE(done);
+  INFO(done->body);
+  CHECK(done->body.find("<Dial") != std::string::npos);
+  CHECK(done->body.find("+15550009999") != std::string::npos);
+}
+
+TEST_CASE("a goodbye ends the stream once heard, and media-done hangs up",
+          "[media]") {
+  fake_llm model{fake_llm::flavor::ollama};
+  model.set_reply("Goodbye, and thank you.");
+  model.set_tool_call("end_call");
+  temp_dir dir;
+  daemon_process d{media_options(dir, model, {}, short_greeting), dir.path()};
+  REQUIRE(d.running());
+  auto sid = sid_of('d');
+  media_line line{d, sid, auth_token};
+  line.open(answer_call(d, sid));
+  REQUIRE(await_reply(line, 0));
+  line.dtmf("9");
+  REQUIRE(line.wait(15s, [&] { return line.closed_; }));
+  CHECK(line.close_code == 1000);
+  // The farewell was played in full before the close: its mark came back.
+  REQUIRE(line.replies.size() == 2);
+  CHECK(line.replies[1].mulaw.size() > 8000 / 2);
+  auto done = post(d, "/voice/media-done", call_params(sid, "in-progress"));
+  REQUIRE(done);
+  CHECK(done->body.find("<Hangup/>") != std::string::npos);
+}
+
+TEST_CASE("a dropped stream reconnects without a second greeting, then "
+          "gives up",
+          "[media]") {
+  fake_llm model{fake_llm::flavor::ollama};
+  model.set_reply("Still here.");
+  temp_dir dir;
+  daemon_process d{media_options(dir, model, "max_reconnects = 1\n",
+                                 short_greeting),
+                   dir.path()};
+  REQUIRE(d.running());
+  auto sid = sid_of('e');
+  {
+    media_line line{d, sid, auth_token};
+    line.open(answer_call(d, sid));
+    REQUIRE(await_reply(line, 0));
+    line.client().close(1011); // the connection breaks
+  }
+  REQUIRE(d.wait_for_log("stream closed"));
+  auto done = post(d, "/voice/media-done", call_params(sid, "in-progress"));
+  REQUIRE(done);
+  auto again = stream_of(done->body);
+  INFO(done->body);
+  REQUIRE(again);
+  {
+    media_line line{d, sid, auth_token};
+    line.open(*again);
+    // No greeting this time; the caller's key is answered.
+    line.wait(1500ms, [] { return false; });
+    CHECK(line.replies.empty());
+    line.dtmf("1");
+    REQUIRE(await_reply(line, 0));
+    line.client().close(1011);
+  }
+  auto last = post(d, "/voice/media-done", call_params(sid, "in-progress"));
+  REQUIRE(last);
+  CHECK(last->body.find("<Hangup/>") != std::string::npos);
+  CHECK(last->body.find("<Stream") == std::string::npos);
+}
+
+TEST_CASE("after kill -9 the same call goes on with its history", "[media]") {
+  fake_llm model{fake_llm::flavor::ollama};
+  model.set_reply("Noted.");
+  temp_dir dir;
+  auto sid = sid_of('f');
+  {
+    daemon_process d{media_options(dir, model, {}, short_greeting), dir.path()};
+    REQUIRE(d.running());
+    media_line line{d, sid, auth_token};
+    line.open(answer_call(d, sid));
+    REQUIRE(await_reply(line, 0));
+    line.dtmf("7");
+    REQUIRE(await_reply(line, 1));
+    d.kill_hard();
+  }
+  daemon_process d{media_options(dir, model, {}, short_greeting), dir.path()};
+  REQUIRE(d.running());
+  // Twilio asks the <Connect action> what next: a new stream.
+  auto done = post(d, "/voice/media-done", call_params(sid, "in-progress"));
+  REQUIRE(done);
+  auto again = stream_of(done->body);
+  INFO(done->body << d.log());
+  REQUIRE(again);
+  media_line line{d, sid, auth_token};
+  line.open(*again);
+  line.dtmf("8");
+  REQUIRE(await_reply(line, 0));
+  // The model saw the turns from before the crash.
+  auto requests = model.requests();
+  REQUIRE_FALSE(requests.empty());
+  CHECK(requests.back().body.find("\"7\"") != std::string::npos);
+  CHECK(requests.back().body.find("Noted.") != std::string::npos);
+  CHECK(d.query_int("SELECT count(*) FROM turns WHERE call_sid = '" + sid + "'")
+        == 4);
+}
+
+TEST_CASE("bad frames are survived and logged once, ten in a row close 1007",
+          "[media]") {
+  fake_llm model{fake_llm::flavor::ollama};
+  model.set_reply("Fine.");
+  temp_dir dir;
+  daemon_process d{media_options(dir, model, {}, short_greeting), dir.path()};
+  REQUIRE(d.running());
+  auto sid = sid_of('g');
+  media_line line{d, sid, auth_token};
+  line.open(answer_call(d, sid));
+  REQUIRE(await_reply(line, 0));
+  const auto& ms = line.stream_sid();
+  line.send("{not json");
+  line.send(R"({"event":"sparkle","streamSid":")" + ms + R"("})");
+  line.send(twilio_media_frame("MZ" + std::string(32, '0'), 5, 5, 100,
+                               std::string(160, '\xff')));
+  line.send(R"({"event":"media","sequenceNumber":"9","streamSid":")" + ms
+            + R"(","media":{"track":"inbound","chunk":"9","timestamp":"180",)"
+              R"("payload":"@@@not base64@@@"}})");
+  line.send(twilio_media_frame(ms, 10, 10, 200, std::string(9000, '\xff')));
+  line.send(twilio_start_frame(ms, "ACtest", sid, {}));
+  // A burst and a long gap in the timestamps.
+  for (int i = 0; i < 50; ++i)
+    line.send(
+      twilio_media_frame(ms, 20 + i, 20 + i, 300, std::string(160, '\xff')));
+  line.send(twilio_media_frame(ms, 99, 99, 600000, std::string(160, '\xff')));
+  // Still a working call: a key is a turn and gets its answer.
+  line.dtmf("4");
+  REQUIRE(await_reply(line, 1));
+  auto log = d.log();
+  INFO(log);
+  auto count = [&log](const std::string& text) {
+    size_t n = 0;
+    for (auto at = log.find(text); at != std::string::npos;
+         at = log.find(text, at + 1))
+      ++n;
+    return n;
+  };
+  // Once for the JSON, once for media.payload (base64, then its size).
+  CHECK(count("malformed frame") == 2);
+  CHECK(count("unknown event 'sparkle'") == 1);
+  CHECK(count("media of another streamSid") == 1);
+  CHECK(count("second start") == 1);
+  CHECK(count("a long gap") == 1);
+  // Ten malformed frames in a row.
+  for (int i = 0; i < 10; ++i)
+    line.send("][");
+  REQUIRE(line.wait(5s, [&] { return line.closed_; }));
+  CHECK(line.close_code == 1007);
+  CHECK(d.query_int("SELECT count(*) FROM turns WHERE call_sid = '" + sid + "'")
+        == 2);
+}
+
+TEST_CASE("a peer that does not play our audio is closed with 1008",
+          "[media]") {
+  fake_llm model{fake_llm::flavor::ollama};
+  temp_dir dir;
+  daemon_process d{media_options(dir, model, "mark_timeout_s = 2\n"),
+                   dir.path()};
+  REQUIRE(d.running());
+  auto sid = sid_of('h');
+  media_line line{d, sid, auth_token};
+  line.open(answer_call(d, sid));
+  // The greeting is sent and nobody reads it or echoes its mark. Nothing
+  // to await: not reading is the test.
+  std::this_thread::sleep_for(std::chrono::seconds(9));
+  for (;;) {
+    auto m = line.client().read_text(5s);
+    REQUIRE(m);
+    if (m->closed) {
+      CHECK(m->close_code == 1008);
+      break;
+    }
+  }
+  CHECK(d.wait_for_log("not echoed"));
+}
+
+TEST_CASE("a stream without a valid start is closed with 1008", "[media]") {
+  fake_llm model{fake_llm::flavor::ollama};
+  temp_dir dir;
+  daemon_process d{media_options(dir, model, "start_timeout_ms = 1000\n"),
+                   dir.path()};
+  REQUIRE(d.running());
+  auto sid = sid_of('i');
+  auto s = answer_call(d, sid);
+  SECTION("no start at all") {
+    media_line line{d, sid, auth_token};
+    line.open(s, false);
+    REQUIRE(line.wait(5s, [&] { return line.closed_; }));
+    CHECK(line.close_code == 1008);
+  }
+  SECTION("a start with another call's token") {
+    media_line line{d, sid_of('j'), auth_token};
+    line.open(s); // the TwiML's token is sid's, not this call's
+    REQUIRE(line.wait(5s, [&] { return line.closed_; }));
+    CHECK(line.close_code == 1008);
+  }
+  SECTION("an upgrade without a signature, or to another path") {
+    relay_client c{5s};
+    auto refused = c.connect("127.0.0.1", std::to_string(d.port()), "/media");
+    REQUIRE_FALSE(refused);
+    CHECK(c.handshake_status() == 403);
+    relay_client other{5s};
+    REQUIRE_FALSE(
+      other.connect("127.0.0.1", std::to_string(d.port()), "/media/x"));
+    CHECK(other.handshake_status() == 404);
+  }
+}
+
+TEST_CASE("the stream status callback is stored, and the caller hangs up",
+          "[media]") {
+  fake_llm model{fake_llm::flavor::ollama};
+  temp_dir dir;
+  daemon_process d{media_options(dir, model, {}, short_greeting), dir.path()};
+  REQUIRE(d.running());
+  auto sid = sid_of('k');
+  media_line line{d, sid, auth_token};
+  line.open(answer_call(d, sid));
+  auto params = call_params(sid, "in-progress");
+  params.emplace_back("StreamSid", line.stream_sid());
+  params.emplace_back("StreamName", line.stream_sid());
+  params.emplace_back("StreamEvent", "stream-error");
+  params.emplace_back("StreamError", "Handshake timed out");
+  params.emplace_back("Timestamp", "2026-12-07T00:00:00.000Z");
+  auto cb = post(d, "/voice/media-status", params);
+  REQUIRE(cb);
+  CHECK(cb->status == 200);
+  REQUIRE(await_reply(line, 0));
+  line.hang_up();
+  auto status = post(d, "/call-status", call_params(sid, "completed"));
+  REQUIRE(status);
+  CHECK(d.query_int("SELECT count(*) FROM events WHERE call_sid = '" + sid
+                    + "' AND kind = 'media-status' AND payload LIKE "
+                      "'%Handshake timed out%'")
+        == 1);
+  CHECK(d.query_int("SELECT count(*) FROM events WHERE call_sid = '" + sid
+                    + "' AND kind = 'media-stop'")
+        == 1);
+  CHECK(d.wait_for_log("Handshake timed out"));
+  CHECK(sb::testing::poll_until(
+    [&] {
+      return d.query_int("SELECT count(*) FROM calls WHERE call_sid = '" + sid
+                         + "' AND status = 'completed'")
+             == 1;
+    },
+    5000ms));
+}
