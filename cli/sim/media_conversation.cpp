@@ -216,14 +216,15 @@ void media_conversation::collect(media_time now, media_stream& stream) {
     record(std::move(*reply), stream);
 }
 
-void media_conversation::record(heard_reply reply, const media_stream& stream) {
+void media_conversation::record(stream_reply reply,
+                                const media_stream& stream) {
   media_event ev;
   ev.what = media_event::kind::reply;
   auto& rec = ev.reply;
   auto first = reply.playout.first_audio;
-  rec.from_voice = reply.voice_end && *reply.voice_end <= first;
+  rec.from_caller = reply.caller_end && *reply.caller_end <= first;
   rec.turn_gap_ms = ms_between(
-    rec.from_voice ? *reply.voice_end : stream.start(), first);
+    rec.from_caller ? *reply.caller_end : stream.start(), first);
   rec.unprompted = pausing_;
   if (interrupted_reply_ && *interrupted_reply_ == first) {
     rec.interrupted = true;

@@ -37,11 +37,12 @@ struct media_conversation_options {
 
 /// One reply, with what the caller measured.
 struct media_reply_record {
-  heard_reply heard;
-  /// From the caller's last voiced frame before it (or, with no voice
-  /// yet, from the stream's start: from_voice false) to its first audio.
+  stream_reply heard;
+  /// From the caller's last voiced frame or key before it (or, with
+  /// neither yet on the stream, from the stream's start: from_caller
+  /// false) to its first audio.
   double turn_gap_ms = 0;
-  bool from_voice = false;
+  bool from_caller = false;
   bool unprompted = false;  // came while the caller was pausing
   bool interrupted = false; // an interrupt line talked over it
   /// interrupted: from the start of the interrupting audio to the clear;
@@ -103,7 +104,7 @@ private:
   void start_line(media_time now, media_stream& stream);
   void await(media_time deadline, bool required);
   void collect(media_time now, media_stream& stream);
-  void record(heard_reply reply, const media_stream& stream);
+  void record(stream_reply reply, const media_stream& stream);
   const media_line* pending_interrupt() const;
   void interrupt(media_stream& stream);
   void flush_interrupt();

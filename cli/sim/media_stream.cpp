@@ -75,6 +75,7 @@ void media_stream::due(media_time now, std::vector<std::string>& out) {
       out.push_back(twilio_dtmf_frame(ids_.stream_sid, ++sequence_,
                                       std::string(1, keys_.front().key)));
       keys_.pop_front();
+      last_key_ = now;
     } else {
       bool audio = false;
       auto payload = next_payload(audio);
@@ -112,10 +113,14 @@ caf::error media_stream::receive(media_time now, std::string_view text,
   switch (command->what) {
     case media_command::kind::media: {
       // A reply starts with audio after a quiet spell (or a clear): note
-      // where the caller's voice ended then, for its turn gap.
+      // the caller's last input then, for its turn gap.
       auto over = playout_.reply_over_at();
-      if (!playout_.in_reply() || (over && now >= *over))
-        voice_ends_.push_back(voice_.last_voiced());
+      if (!playout_.in_reply() || (over && now >= *over)) {
+        auto input = voice_.last_voiced();
+        if (last_key_ && (!input || *last_key_ > *input))
+          input = last_key_;
+        caller_ends_.push_back(input);
+      }
       auto at = playout_.audio(now, command->payload.size());
       if (heard_)
         heard_->play(at, command->payload);
@@ -147,14 +152,14 @@ void media_stream::end(media_time now) {
   playout_.end(now);
 }
 
-std::optional<heard_reply> media_stream::finished_reply(media_time now) {
+std::optional<stream_reply> media_stream::finished_reply(media_time now) {
   auto reply = playout_.finished_reply(now);
   if (!reply)
     return std::nullopt;
-  heard_reply out{std::move(*reply), std::nullopt};
-  if (!voice_ends_.empty()) {
-    out.voice_end = voice_ends_.front();
-    voice_ends_.pop_front();
+  stream_reply out{std::move(*reply), std::nullopt};
+  if (!caller_ends_.empty()) {
+    out.caller_end = caller_ends_.front();
+    caller_ends_.pop_front();
   }
   return out;
 }

@@ -38,11 +38,12 @@ struct media_stream_ids {
   std::vector<std::pair<std::string, std::string>> custom_parameters;
 };
 
-/// A reply the caller heard, and where the caller's voice had ended when
-/// its first audio arrived (nullopt: the caller had not spoken yet).
-struct heard_reply {
+/// A reply the caller heard, and when the caller's last input before its
+/// first audio went out: the last voiced frame or the last key, whichever
+/// was later (nullopt: the caller had done neither on this stream).
+struct stream_reply {
   played_reply playout;
-  std::optional<media_time> voice_end;
+  std::optional<media_time> caller_end;
 };
 
 class media_stream {
@@ -126,7 +127,7 @@ public:
 
   /// The oldest reply over by `now`, each once, in order; see
   /// media_playout::finished_reply().
-  std::optional<heard_reply> finished_reply(media_time now);
+  std::optional<stream_reply> finished_reply(media_time now);
 
   const media_playout& playout() const {
     return playout_;
@@ -167,8 +168,9 @@ private:
   std::optional<media_time> said_from_;
   std::optional<media_time> said_until_;
   std::deque<pending_key> keys_;
-  // Per reply started and not yet collected: the caller's voice end then.
-  std::deque<std::optional<media_time>> voice_ends_;
+  std::optional<media_time> last_key_; // when the last dtmf frame went out
+  // Per reply started and not yet collected: the caller's last input then.
+  std::deque<std::optional<media_time>> caller_ends_;
 };
 
 } // namespace sb

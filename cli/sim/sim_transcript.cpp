@@ -29,8 +29,8 @@ std::string reply_note(const media_reply_record& r,
                        const media_conversation_options& opts) {
   const auto& p = r.heard.playout;
   std::vector<std::string> parts;
-  if (!r.from_voice)
-    parts.emplace_back("gap from the stream's start: no voice yet");
+  if (!r.from_caller)
+    parts.emplace_back("gap from the stream's start: no voice or key yet");
   if (r.unprompted)
     parts.emplace_back("unprompted");
   parts.push_back(std::to_string(p.marks.size())

@@ -26,7 +26,7 @@ std::string ms_text(double ms);
 /// unplayed, each clear (seconds into the reply), the barge-in reaction
 /// of an interrupted reply ("no clear within 3 s" past
 /// opts.clear_timeout), and whether the gap runs from the stream's start
-/// (no voice yet: the greeting) or the reply came unprompted.
+/// (no voice or key yet: the greeting) or the reply came unprompted.
 sim_line media_transcript_line(const media_event& event,
                                const media_conversation_options& opts);
 

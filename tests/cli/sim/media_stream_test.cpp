@@ -158,6 +158,13 @@ TEST_CASE("keys go out 100 ms apart between media frames", "[media_stream]") {
   CHECK(as<sb::media_dtmf>(out[1]).digit == "1");
   CHECK(as<sb::media_dtmf>(out[7]).digit == "#");
   CHECK_FALSE(stream.pressing());
+  // A reply after keys: its turn gap runs from the last key.
+  REQUIRE_FALSE(
+    stream.receive(t0 + 500ms, sb::media_audio_frame(sid, "x"), out));
+  auto reply = stream.finished_reply(t0 + 10s);
+  REQUIRE(reply);
+  REQUIRE(reply->caller_end);
+  CHECK(*reply->caller_end == t0 + 130ms);
 }
 
 TEST_CASE("the daemon's marks are echoed when their audio has played",
@@ -216,7 +223,7 @@ TEST_CASE("a clear echoes the pending marks at once and cuts what was heard",
   auto reply = stream.finished_reply(t0 + 250ms);
   REQUIRE(reply);
   CHECK(reply->playout.clears.size() == 1);
-  CHECK_FALSE(reply->voice_end); // the caller had not spoken
+  CHECK_FALSE(reply->caller_end); // the caller had not spoken
   CHECK(heard.recording(t0).samples.size() == 2000);
 }
 
@@ -230,9 +237,9 @@ TEST_CASE("a reply remembers where the caller's voice ended",
     stream.receive(t0 + 700ms, sb::media_audio_frame(sid, loud(80)), out));
   auto reply = stream.finished_reply(t0 + 10s);
   REQUIRE(reply);
-  REQUIRE(reply->voice_end);
+  REQUIRE(reply->caller_end);
   // Two voiced frames, the second sent at 100 ms though due at 40 ms.
-  CHECK(*reply->voice_end == t0 + 100ms);
+  CHECK(*reply->caller_end == t0 + 100ms);
   CHECK(reply->playout.first_audio == t0 + 700ms);
 }
 
