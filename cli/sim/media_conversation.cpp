@@ -77,8 +77,8 @@ std::string media_conversation::waiting_for() const {
   auto where = step.line > 0 ? "line " + std::to_string(step.line)
                              : "\"" + step.text + "\"";
   if (step.kind == sim_step_kind::silence)
-    return "a re-prompt after the silence of " + where;
-  return "a reply to " + where;
+    return "re-prompt after the silence of " + where;
+  return "reply to " + where;
 }
 
 media_conversation::status media_conversation::advance(media_time now,
@@ -110,9 +110,12 @@ media_conversation::status media_conversation::advance(media_time now,
         }
         if (now < deadline_)
           return status::going;
-        if (required_)
-          return fail("no " + waiting_for() + " within "
+        if (required_) {
+          auto what = waiting_for();
+          error_kind_ = "no " + what.substr(0, what.find(' '));
+          return fail("no " + what + " within "
                       + duration_text(opts_.reply_timeout));
+        }
         phase_ = phase::next_line;
         break;
       case phase::hearing: {

@@ -90,9 +90,15 @@ public:
     return events_;
   }
 
-  /// Why advance() failed ("no reply within 20 s after line 3").
+  /// Why advance() failed ("no reply to line 3 within 20 s").
   const std::string& error() const {
     return error_;
+  }
+
+  /// The same without the line or the time, for counting failures by
+  /// kind: "no greeting", "no reply", "no re-prompt".
+  const std::string& error_kind() const {
+    return error_kind_;
   }
 
   /// The script has lines left to play.
@@ -115,6 +121,7 @@ private:
   media_conversation_options opts_;
   std::vector<media_event> events_;
   std::string error_;
+  std::string error_kind_;
   phase phase_ = phase::next_line;
   long line_ = -1;        // index into the script; -1: the greeting
   media_time deadline_{}; // awaiting: by when; waiting: until when

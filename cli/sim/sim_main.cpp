@@ -17,6 +17,8 @@
 #include "cli/sim/sim_load.hpp"
 #include "cli/sim/sim_load_report.hpp"
 #include "cli/sim/sim_media.hpp"
+#include "cli/sim/sim_media_load.hpp"
+#include "cli/sim/sim_media_load_report.hpp"
 #include "cli/sim/sim_relay.hpp"
 #include "cli/sim/sim_script.hpp"
 #include "cli/sim/sim_transcript.hpp"
@@ -98,7 +100,44 @@ int play_one(const sb::sim_args& args) {
   return 0;
 }
 
+int run_media_load(const sb::sim_args& args) {
+  auto steps = sb::default_media_load_steps();
+  if (!args.script_path.empty()) {
+    auto read = read_steps(args);
+    if (!read)
+      return 2;
+    steps = std::move(*read);
+  }
+  sb::media_load_options opts;
+  opts.load = args.load;
+  opts.script = prepare_audio(steps, args.script_path);
+  if (!opts.script)
+    return 2;
+  opts.reply_quiet = args.media.reply_quiet;
+  opts.conversation = args.media.conversation;
+  auto limit = sb::raise_open_files_limit();
+  // Each live call holds two sockets (webhooks, stream); leave room.
+  if (limit > 0
+      && 2 * static_cast<uint64_t>(args.load.concurrency) + 64 > limit)
+    std::cerr << "switchboard-sim: --concurrency " << args.load.concurrency
+              << " is near the open-files limit (" << limit
+              << "): each media call holds two sockets; some connects may "
+                 "fail\n";
+  auto report = sb::run_media_load(opts);
+  if (!report) {
+    std::cerr << "switchboard-sim: " << sb::what(report.error()) << "\n";
+    return 2;
+  }
+  std::cout << sb::format_media_load_report(opts, *report);
+  if (args.json)
+    std::cout << sb::media_load_report_json(opts, *report) << "\n";
+  std::cout << std::flush;
+  return sb::media_load_clean(*report) ? 0 : 1;
+}
+
 int run_load(const sb::sim_args& args) {
+  if (args.load.transport == sb::sim_transport::media)
+    return run_media_load(args);
   auto limit = sb::raise_open_files_limit();
   // Each live call holds one socket; leave room for the rest.
   if (limit > 0 && static_cast<uint64_t>(args.load.concurrency) + 64 > limit)
