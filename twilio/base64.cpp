@@ -47,8 +47,11 @@ auto* as_bytes(char* s) {
 std::string base64_encode(std::string_view bytes) {
   std::string out;
   out.reserve(4 * ((bytes.size() + 2) / 3));
-  // One spare byte per step for the NUL that EVP_EncodeBlock writes.
-  std::string block(4 * (bytes_per_step / 3) + 1, '\0');
+  // One spare byte per step for the NUL that EVP_EncodeBlock writes. The
+  // block is as long as the longest step, not a whole step: a 160-byte
+  // media frame must not allocate and clear 4 MiB.
+  auto longest = std::min(bytes.size(), bytes_per_step);
+  std::string block(4 * ((longest + 2) / 3) + 1, '\0');
   for (size_t at = 0; at < bytes.size(); at += bytes_per_step) {
     auto step = bytes.substr(at, bytes_per_step);
     auto n = EVP_EncodeBlock(as_bytes(block.data()), as_bytes(step.data()),
