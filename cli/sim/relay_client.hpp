@@ -1,6 +1,7 @@
 // A small blocking WebSocket client (Beast, plain TCP) for the simulator's
-// ConversationRelay side: it opens the socket Twilio would open to the
-// daemon, sends and reads text frames, and closes. Every operation has a
+// single calls over ConversationRelay and Media Streams: it opens the
+// socket Twilio would open to the daemon, sends and reads text frames,
+// and closes. Every operation has a
 // finite deadline. A read that runs out of time leaves the socket open
 // and the frame still on its way: the next read_text() picks it up, so a
 // caller can listen for a while and then go on talking or hang up
