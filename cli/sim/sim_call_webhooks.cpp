@@ -44,6 +44,23 @@ caf::expected<client_response> call_webhooks::post(const std::string& url,
                            headers);
 }
 
+caf::expected<call_webhooks::fetched_twiml>
+call_webhooks::fetch_twiml(const std::string& url, const form_params& params) {
+  auto start = std::chrono::steady_clock::now();
+  auto resp = post(url, params);
+  if (!resp)
+    return resp.error();
+  auto ms = ms_since(start);
+  if (resp->status != 200)
+    return make_error(errc::backend_failed,
+                      "HTTP " + std::to_string(resp->status) + " from " + url
+                        + ": " + resp->body);
+  auto doc = read_twiml(resp->body);
+  if (!doc)
+    return doc.error();
+  return fetched_twiml{std::move(*doc), ms};
+}
+
 double call_webhooks::callback(const std::string& path,
                                const form_params& params,
                                const std::string& line) {

@@ -13,6 +13,7 @@
 
 #include "cli/sim/sim_call.hpp"
 #include "cli/sim/sim_webhook.hpp"
+#include "cli/sim/twiml_reader.hpp"
 #include "net/client/http_client.hpp"
 #include "net/text/form.hpp"
 
@@ -44,6 +45,19 @@ public:
   /// http_client::post_form (HTTP error statuses are not errors).
   caf::expected<client_response> post(const std::string& url,
                                       const form_params& params);
+
+  /// A TwiML document fetched by a webhook, and the ms the answer took.
+  struct fetched_twiml {
+    twiml_node doc;
+    double ms = 0;
+  };
+
+  /// POSTs a webhook whose answer is TwiML, as post() does, and reads the
+  /// document. Errors: as post(); errc::backend_failed "HTTP <status> from
+  /// <url>: <body>" for a status other than 200; read_twiml()'s for a
+  /// body that is not TwiML.
+  caf::expected<fetched_twiml> fetch_twiml(const std::string& url,
+                                           const form_params& params);
 
   /// An asynchronous callback: Twilio ignores the body, but anything
   /// other than 200 means the daemon did not take it (result.error). A

@@ -15,18 +15,10 @@ namespace sb {
 namespace sim_media_detail {
 
 bool media_player::fetch(const std::string& url, const form_params& params) {
-  auto start = media_clock::now();
-  auto resp = hooks.post(url, params);
-  if (!resp)
-    return fail(what(resp.error()));
-  auto ms = ms_since(start);
-  if (resp->status != 200)
-    return fail("HTTP " + std::to_string(resp->status) + " from " + url + ": "
-                + resp->body);
-  auto doc = read_twiml(resp->body);
-  if (!doc)
-    return fail(what(doc.error()));
-  return run(doc->children, ms);
+  auto fetched = hooks.fetch_twiml(url, params);
+  if (!fetched)
+    return fail(what(fetched.error()));
+  return run(fetched->doc.children, fetched->ms);
 }
 
 bool media_player::fail(std::string why) {
