@@ -466,6 +466,8 @@ TEST_CASE("environment variables override the file", "[config]") {
   CHECK(cfg->twilio.phone_number == "+15550100");
   CHECK(cfg->server.public_url == "https://abc.ngrok.io");
   CHECK(cfg->voice.speech_timeout == "5");
+  // The prototype's audio path used it as the end-of-turn silence.
+  CHECK(cfg->media.end_of_turn_ms == 5000);
   check_same_endpoints(cfg->llm.endpoints, {{"http://10.0.0.2:11434", 0, 4}});
   CHECK(cfg->llm.model == "llama3");
 }
@@ -478,6 +480,43 @@ TEST_CASE("environment overrides are validated", "[config]") {
         == 0);
   CHECK(error_of("", {{"OLLAMA_HOST", "ftp://h"}}).rfind("OLLAMA_HOST: ", 0)
         == 0);
+}
+
+TEST_CASE("AUDIO_SAMPLE_RATE is 8000 or refused with the reason",
+          "[config]") {
+  CHECK(parse("", {{"AUDIO_SAMPLE_RATE", "8000"}}));
+  auto why = error_of("", {{"AUDIO_SAMPLE_RATE", "16000"}});
+  CHECK(why.rfind("AUDIO_SAMPLE_RATE: must be 8000", 0) == 0);
+  CHECK_THAT(why, Catch::Contains("16000"));
+}
+
+TEST_CASE("the media transport's keys, and what it needs", "[config]") {
+  auto cfg = parse("[voice]\ntransport = \"media\"\n"
+                   "[twilio]\nauth_token = \"t\"\n"
+                   "[media]\ngreeting_interruptible = false\n"
+                   "max_reconnects = 5\nsend_chunk_ms = 40\n"
+                   "send_lead_ms = 200\nkeep_caller_audio = true\n"
+                   "caller_audio_dir = \"/var/lib/sb/heard\"\n");
+  if (!cfg)
+    FAIL(sb::what(cfg.error()));
+  CHECK(cfg->voice.transport == "media");
+  CHECK_FALSE(cfg->media.greeting_interruptible);
+  CHECK(cfg->media.max_reconnects == 5);
+  CHECK(cfg->media.send_chunk_ms == 40);
+  CHECK(cfg->media.send_lead_ms == 200);
+  CHECK(cfg->media.keep_caller_audio);
+  CHECK(cfg->media.caller_audio_dir == "/var/lib/sb/heard");
+  CHECK(error_of("[media]\nsend_lead_ms = 5000\n")
+          .rfind("test.toml:2: media.send_lead_ms: ", 0)
+        == 0);
+  // Twilio's voices cannot speak into a stream.
+  auto why = error_of("[voice]\ntransport = \"media\"\n"
+                      "[twilio]\nauth_token = \"t\"\n"
+                      "[tts]\nengine = \"say\"\n");
+  CHECK_THAT(why, Catch::Contains("voice.transport: media needs tts.engine"));
+  // Like relay, it signs its tokens with the auth token.
+  CHECK_THAT(error_of("[voice]\ntransport = \"media\"\n"),
+             Catch::Contains("media needs twilio.auth_token"));
 }
 
 TEST_CASE("empty environment variables count as unset", "[config]") {
@@ -589,7 +628,7 @@ TEST_CASE("the transport and transfer keys of [voice] are read", "[config]") {
 TEST_CASE("bad transport and transfer values name their key and line",
           "[config]") {
   CHECK(error_of("[voice]\ntransport = \"websocket\"\n")
-        == "test.toml:2: voice.transport: must be one of gather | relay "
+        == "test.toml:2: voice.transport: must be one of gather | relay | media "
            "(got \"websocket\")");
   CHECK(error_of("[voice]\ntransport = \"Relay\"\n")
           .rfind("test.toml:2: voice.transport: ", 0)
