@@ -482,8 +482,7 @@ TEST_CASE("environment overrides are validated", "[config]") {
         == 0);
 }
 
-TEST_CASE("AUDIO_SAMPLE_RATE is 8000 or refused with the reason",
-          "[config]") {
+TEST_CASE("AUDIO_SAMPLE_RATE is 8000 or refused with the reason", "[config]") {
   CHECK(parse("", {{"AUDIO_SAMPLE_RATE", "8000"}}));
   auto why = error_of("", {{"AUDIO_SAMPLE_RATE", "16000"}});
   CHECK(why.rfind("AUDIO_SAMPLE_RATE: must be 8000", 0) == 0);
@@ -627,9 +626,10 @@ TEST_CASE("the transport and transfer keys of [voice] are read", "[config]") {
 
 TEST_CASE("bad transport and transfer values name their key and line",
           "[config]") {
-  CHECK(error_of("[voice]\ntransport = \"websocket\"\n")
-        == "test.toml:2: voice.transport: must be one of gather | relay | media "
-           "(got \"websocket\")");
+  CHECK(
+    error_of("[voice]\ntransport = \"websocket\"\n")
+    == "test.toml:2: voice.transport: must be one of gather | relay | media "
+       "(got \"websocket\")");
   CHECK(error_of("[voice]\ntransport = \"Relay\"\n")
           .rfind("test.toml:2: voice.transport: ", 0)
         == 0);
