@@ -1,5 +1,5 @@
 // Relay tokens over OpenSSL: the one-shot HMAC() as in twilio_signature.cpp,
-// EVP_EncodeBlock for the base64 (then mapped to the URL alphabet), and
+// twilio/base64 for the base64 (then mapped to the URL alphabet), and
 // equal_secrets for the comparison. The issued time is parsed strictly
 // (digits only, canonical form) so one token has exactly one spelling.
 #include "twilio/relay_token.hpp"
@@ -11,6 +11,7 @@
 #include <openssl/hmac.h>
 
 #include "core/secret.hpp"
+#include "twilio/base64.hpp"
 
 namespace sb {
 namespace {
@@ -20,10 +21,7 @@ constexpr size_t signature_chars = 43;
 
 // RFC 4648 §5: '+' and '/' become '-' and '_', padding dropped.
 std::string base64url(const unsigned char* data, size_t size) {
-  std::string out(4 * ((size + 2) / 3) + 1, '\0');
-  auto n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data,
-                           static_cast<int>(size));
-  out.resize(n < 0 ? 0 : static_cast<size_t>(n));
+  auto out = base64_encode({reinterpret_cast<const char*>(data), size});
   while (!out.empty() && out.back() == '=')
     out.pop_back();
   std::replace(out.begin(), out.end(), '+', '-');

@@ -1,4 +1,4 @@
-// X-Twilio-Signature over OpenSSL: HMAC-SHA1 with EVP_EncodeBlock for the
+// X-Twilio-Signature over OpenSSL: HMAC-SHA1 with twilio/base64 for the
 // base64, SHA-256 for JSON bodies, a constant-time comparison (equal_secrets)
 // for every secret-derived value. URL forms are built by slicing the string,
 // never by parsing and re-serialising it, so nothing Twilio signed is
@@ -15,19 +15,12 @@
 #include <openssl/hmac.h>
 
 #include "core/secret.hpp"
+#include "twilio/base64.hpp"
 
 namespace sb {
 namespace {
 
 constexpr auto npos = std::string_view::npos;
-
-std::string base64(const unsigned char* data, size_t size) {
-  std::string out(4 * ((size + 2) / 3) + 1, '\0');
-  auto n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data,
-                           static_cast<int>(size));
-  out.resize(n < 0 ? 0 : static_cast<size_t>(n));
-  return out;
-}
 
 std::string sha256_hex(std::string_view data) {
   static constexpr char digits[] = "0123456789abcdef";
@@ -177,7 +170,7 @@ std::string twilio_signature(std::string_view auth_token, std::string_view url,
             reinterpret_cast<const unsigned char*>(input.data()), input.size(),
             md, &md_len))
     return {};
-  return base64(md, md_len);
+  return base64_encode({reinterpret_cast<const char*>(md), md_len});
 }
 
 bool validate_twilio_signature(std::string_view auth_token,
