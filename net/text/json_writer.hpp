@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -28,17 +29,32 @@ inline std::string json_text(const rapidjson::StringBuffer& buf) {
   return {buf.GetString(), buf.GetSize()};
 }
 
-/// {"type":"<type>", ...the fields `body(w)` writes}: a WebSocket frame
-/// of ConversationRelay, either way.
+/// {"<key>":"<value>", ...the fields `body(w)` writes}: an object whose
+/// first field says what kind it is.
 template <class Body>
-std::string typed_json_object(const char* type, Body&& body) {
+std::string
+tagged_json_object(const char* key, std::string_view value, Body&& body) {
   rapidjson::StringBuffer buf;
   json_writer w{buf};
   w.StartObject();
-  write_field(w, "type", type);
+  write_field(w, key, value);
   body(w);
   w.EndObject();
   return json_text(buf);
+}
+
+/// {"type":"<type>", ...}: a WebSocket frame of ConversationRelay, either
+/// way.
+template <class Body>
+std::string typed_json_object(const char* type, Body&& body) {
+  return tagged_json_object("type", type, std::forward<Body>(body));
+}
+
+/// {"event":"<event>", ...}: a WebSocket frame of Media Streams, either
+/// way.
+template <class Body>
+std::string event_json_object(const char* event, Body&& body) {
+  return tagged_json_object("event", event, std::forward<Body>(body));
 }
 
 } // namespace sb
