@@ -21,7 +21,7 @@
 
 namespace sb {
 
-// -- From Twilio ---------------------------------------------------------------
+// -- From Twilio --------------------------------------------------------------
 
 /// The first frame: the socket is up. Fields may be empty.
 struct media_connected {
@@ -84,9 +84,9 @@ struct media_unknown {
   std::string event;
 };
 
-using media_frame = std::variant<media_connected, media_start, media_audio,
-                                 media_dtmf, media_mark, media_stop,
-                                 media_unknown>;
+using media_frame =
+  std::variant<media_connected, media_start, media_audio, media_dtmf,
+               media_mark, media_stop, media_unknown>;
 
 /// Parses one text frame from Twilio. Errors (errc::bad_request, the
 /// message naming the field): not JSON, not an object, no string `event`,
@@ -94,6 +94,17 @@ using media_frame = std::variant<media_connected, media_start, media_audio,
 /// not a non-negative decimal integer below 2^53, base64 that does not
 /// decode, a decoded payload longer than `max_payload_bytes`, a dtmf digit
 /// outside 0-9 * # A-D, a start whose encoding is not audio/x-mulaw.
+///
+/// Required beyond the structs' notes: the top-level `streamSid` on every
+/// frame but connected (start.streamSid is not read), and the `media`,
+/// `dtmf`, `mark` objects of their frames; `stop{}` and its SIDs are
+/// optional. `sequenceNumber` is required on media only, where it orders
+/// audio; on start, dtmf, mark and stop a missing one reads as 0, since
+/// nothing orders those by it and refusing a stop or a mark echo over a
+/// counter would lose the end of the stream or of a reply. Present, it
+/// must be valid on every frame. A track other than inbound or outbound
+/// is an error; sampleRate and channels must be positive whole numbers.
+/// Unknown fields are ignored; a JSON null counts as absent.
 caf::expected<media_frame> parse_media_frame(std::string_view text,
                                              size_t max_payload_bytes);
 
@@ -101,7 +112,10 @@ caf::expected<media_frame> parse_media_frame(std::string_view text,
 /// "media", "dtmf", "mark", "stop", or the unknown event's name.
 std::string event_name(const media_frame& frame);
 
-// -- To Twilio (ours) -----------------------------------------------------------
+// -- To Twilio (ours) ---------------------------------------------------------
+
+// Every string is JSON-escaped. REQUIRES for every text argument: valid
+// UTF-8 (these functions do not check it).
 
 /// {"event":"media","streamSid":…,"media":{"payload":base64(mulaw)}}.
 std::string media_audio_frame(std::string_view stream_sid,
@@ -125,7 +139,7 @@ std::string mark_name(uint64_t generation, uint32_t clause);
 std::optional<std::pair<uint64_t, uint32_t>>
 parse_mark_name(std::string_view name);
 
-// -- Twilio's side (the simulator and the tests) ----------------------------------
+// -- Twilio's side (the simulator and the tests) ------------------------------
 
 /// What we sent, parsed by the simulator playing Twilio.
 struct media_command {
@@ -138,8 +152,14 @@ struct media_command {
 
 /// Parses one of our frames. Errors (errc::bad_request): anything but a
 /// well-formed media, mark or clear frame (Twilio's error 31924 on a live
-/// call), a media payload that is not base64.
+/// call), an empty streamSid, a media payload that is not base64 (of any
+/// decoded length). Unknown fields are ignored.
 caf::expected<media_command> parse_media_command(std::string_view text);
+
+// Twilio's frames, in Twilio's field order. parse_media_frame accepts
+// each of them when its arguments are valid UTF-8, the SIDs of a start
+// non-empty, the counts from 0 to 2^53-1, the digit one DTMF key, and the
+// audio within the caller's payload limit.
 
 /// {"event":"connected","protocol":"Call","version":"1.0.0"}.
 std::string twilio_connected_frame();

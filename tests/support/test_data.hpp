@@ -1,6 +1,7 @@
-// Reading the JSON files of tests/data (tests/data/README.md says where
-// they come from) in the suites that use them. Header-only; for Catch2
-// test files (a file that cannot be read or parsed fails the test).
+// Reading JSON in tests: the files of tests/data (tests/data/README.md
+// says where they come from) and frames a test has built. Header-only;
+// for Catch2 test files (text that cannot be read or parsed fails the
+// test).
 #pragma once
 
 #include <fstream>
@@ -14,6 +15,16 @@
 
 namespace sb::test {
 
+/// `text` parsed; it must be one JSON object.
+inline rapidjson::Document parse_test_json(const std::string& text) {
+  rapidjson::Document doc;
+  doc.Parse(text.data(), text.size());
+  INFO(text);
+  REQUIRE_FALSE(doc.HasParseError());
+  REQUIRE(doc.IsObject());
+  return doc;
+}
+
 /// tests/data/`relative`, parsed; its root must be an object.
 inline rapidjson::Document load_test_json(const std::string& relative) {
   const std::string path = data_dir() + "/" + relative;
@@ -22,11 +33,7 @@ inline rapidjson::Document load_test_json(const std::string& relative) {
   REQUIRE(in);
   std::stringstream text;
   text << in.rdbuf();
-  rapidjson::Document doc;
-  doc.Parse(text.str().c_str());
-  REQUIRE_FALSE(doc.HasParseError());
-  REQUIRE(doc.IsObject());
-  return doc;
+  return parse_test_json(text.str());
 }
 
 /// A JSON string's text; empty for any other value.

@@ -10,6 +10,7 @@
 #include <rapidjson/document.h>
 
 #include "core/error.hpp"
+#include "tests/support/test_data.hpp"
 
 namespace {
 
@@ -31,15 +32,6 @@ std::string error_of(const std::string& text, size_t max_bytes = 65536) {
   REQUIRE_FALSE(frame);
   CHECK(has_code(frame.error(), errc::bad_request));
   return what(frame.error());
-}
-
-rapidjson::Document read_json(const std::string& text) {
-  rapidjson::Document doc;
-  doc.Parse(text.data(), text.size());
-  INFO(text);
-  REQUIRE_FALSE(doc.HasParseError());
-  REQUIRE(doc.IsObject());
-  return doc;
 }
 
 std::string str(const rapidjson::Value& v, const char* name) {
@@ -259,7 +251,7 @@ TEST_CASE("relay text frame escapes and round-trips", "[relay]") {
   CHECK(text.find('\n') == std::string::npos);
   CHECK(text.find("\\u0001") != std::string::npos);
   CHECK(text.find("\\u001F") != std::string::npos);
-  auto doc = read_json(text);
+  auto doc = test::parse_test_json(text);
   CHECK(doc.MemberCount() == 3);
   CHECK(str(doc, "type") == "text");
   CHECK(str(doc, "token") == token);
@@ -269,7 +261,8 @@ TEST_CASE("relay text frame escapes and round-trips", "[relay]") {
         == R"({"type":"text","token":"ok","last":true,"lang":"hi-IN"})");
   // Untrimmed tokens and NULs survive.
   const std::string spaced(" a\0b ", 5);
-  CHECK(str(read_json(relay_text_frame(spaced, false)), "token") == spaced);
+  CHECK(str(test::parse_test_json(relay_text_frame(spaced, false)), "token")
+        == spaced);
 }
 
 TEST_CASE("relay sendDigits frame validates its digits", "[relay]") {
@@ -297,14 +290,14 @@ TEST_CASE("relay language, end and play frames", "[relay]") {
 
   CHECK(relay_end_frame() == R"({"type":"end"})");
   const std::string handoff = R"({"reason":"transfer","to":"+1 \"sales\""})";
-  auto end = read_json(relay_end_frame(handoff));
+  auto end = test::parse_test_json(relay_end_frame(handoff));
   CHECK(str(end, "type") == "end");
   CHECK(str(end, "handoffData") == handoff);
 
   auto play = relay_play_frame("https://example.com/a b.mp3?x=1&y=\"2\"", 0,
                                false);
   REQUIRE(play);
-  auto doc = read_json(*play);
+  auto doc = test::parse_test_json(*play);
   CHECK(doc.MemberCount() == 4);
   CHECK(str(doc, "type") == "play");
   CHECK(str(doc, "source") == "https://example.com/a b.mp3?x=1&y=\"2\"");
