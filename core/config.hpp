@@ -170,9 +170,8 @@ struct media_config {
     "mm",  "mhm",   "hmm",  "uh",   "huh",  "ok",  "okay",  "yes",   "yeah",
     "yep", "right", "sure", "haan", "han",  "ji",  "achha", "accha", "theek",
     "hai", "हाँ",    "हां",   "जी",   "अच्छा", "ठीक", "है"};
-  // voice.transport = "media" (Twilio Media Streams). [reloadable]:
-  // greeting_interruptible, max_reconnects, reprompt_after_s,
-  // keep_caller_audio; the rest needs a restart.
+  // voice.transport = "media" (Twilio Media Streams): the stream's
+  // limits and pacing. Needs a restart, like the rest of [media].
   bool greeting_interruptible = true; // the caller may talk over the greeting
   int max_reconnects = 3;             // new streams after a failed one, 0..100
   int start_timeout_ms = 5000;        // upgrade to `start`, 500..60000
