@@ -269,7 +269,9 @@ env_lookup process_env();
 /// Reads and validates `path`. Environment variables of the prototype
 /// override the file: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN,
 /// TWILIO_PHONE_NUMBER, PUBLIC_URL, SILENCE_THRESHOLD_SECONDS, OLLAMA_HOST,
-/// OLLAMA_MODEL, USE_LOCAL_LLM, USE_LOCAL_TTS, TTS_ENGINE. `*_file` keys
+/// OLLAMA_MODEL, USE_LOCAL_LLM, USE_LOCAL_TTS, TTS_ENGINE;
+/// SILENCE_THRESHOLD_SECONDS also sets media.end_of_turn_ms, and
+/// AUDIO_SAMPLE_RATE is accepted only as 8000. `*_file` keys
 /// (twilio.auth_token_file, admin.token_file) read a secret from a file
 /// (trailing newline stripped). Errors: errc::bad_config with "PATH:LINE: key:
 /// why" for a bad or unknown key, a value out of bounds, a syntax error, or an
