@@ -10,6 +10,7 @@
 
 #include "cli/sim/sim_call.hpp"
 #include "cli/sim/sim_load.hpp"
+#include "cli/sim/sim_media.hpp"
 #include "cli/sim/sim_relay.hpp"
 
 namespace sb {
@@ -22,12 +23,19 @@ struct sim_args {
   // One call.
   sim_call_options call;
   std::vector<std::string> utterances;
-  std::string script_path; // empty: the utterances are the script
+  std::string script_path; // empty: the utterances (load: the default)
   relay_sim_options relay; // call.transport relay: interrupt_after_tokens
+  media_sim_options media; // transport media: reply_quiet, heard_path
   // Load.
-  load_options load;
+  load_options load;   // load.transport media: media.reply_quiet and
+                       // script_path apply too
   std::string db_path; // empty: no database check
   bool json = false;
+  // Options given that only one kind of call takes, for the check that
+  // the transport fits them: --reply-quiet, --heard (media); --turns,
+  // --db, --fetch-audio (load over <Gather>).
+  std::vector<std::string> media_options_given;
+  std::vector<std::string> gather_options_given;
 };
 
 extern const char* const sim_usage;

@@ -255,16 +255,22 @@ struct call_player {
   }
 
   bool play(const sim_step& step) {
+    if (media_only(step)) {
+      result.error = media_only_error(step);
+      return false;
+    }
     switch (step.kind) {
       case sim_step_kind::speech: return say(step);
       case sim_step_kind::silence: return silence();
       case sim_step_kind::digits: return press(step.text);
       case sim_step_kind::pause:
         result.transcript.push_back(
-          {"caller", "[pause " + number_text(step.pause_s) + " s]", -1, {}});
+          {"caller", "[pause " + number_text(step.seconds) + " s]", -1, {}});
         std::this_thread::sleep_for(
-          std::chrono::duration<double>(step.pause_s));
+          std::chrono::duration<double>(step.seconds));
         return true;
+      case sim_step_kind::wav:
+      case sim_step_kind::interrupt: break; // media_only, refused above
     }
     return true;
   }

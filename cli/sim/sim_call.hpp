@@ -19,9 +19,10 @@
 
 namespace sb {
 
-/// How the conversation travels: <Gather> webhooks (play_script) or a
-/// ConversationRelay WebSocket (play_relay_script, cli/sim/sim_relay.hpp).
-enum class sim_transport { gather, relay };
+/// How the conversation travels: <Gather> webhooks (play_script), a
+/// ConversationRelay WebSocket (play_relay_script, cli/sim/sim_relay.hpp)
+/// or a Media Streams WebSocket (play_media_script, cli/sim/sim_media.hpp).
+enum class sim_transport { gather, relay, media };
 
 struct sim_call_options {
   sim_transport transport = sim_transport::gather;

@@ -1,4 +1,4 @@
-// The webhooks both single-call transports post alike, signed like
+// The webhooks every single-call transport posts alike, signed like
 // Twilio's and recorded in the call's transcript.
 #include "cli/sim/sim_call_webhooks.hpp"
 

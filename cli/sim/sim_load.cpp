@@ -1,10 +1,10 @@
 // The load runner: resolves the daemon once, keeps `concurrency` calls
-// live on one io_context, and gathers what each call reports.
+// live on one io_context (call_runner), and gathers what each call
+// reports.
 #include "cli/sim/sim_load.hpp"
 
 #include <algorithm>
 #include <memory>
-#include <mutex>
 #include <thread>
 
 #include <sys/resource.h>
@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "cli/sim/call_runner.hpp"
 #include "cli/sim/sim_load_call.hpp"
 #include "cli/sim/sim_webhook.hpp"
 #include "core/error.hpp"
@@ -23,56 +24,18 @@ namespace {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-// Starts calls until `concurrency` are live, and another each time one
-// ends, until `calls` have started. Calls report on their own strands,
-// possibly on several threads, hence the lock.
-class load_runner {
-public:
-  load_runner(net::io_context& ioc,
-              std::shared_ptr<const load_call_setup> setup)
-    : ioc_(ioc), setup_(std::move(setup)) {
+void add_outcome(load_report& report, load_call_outcome out) {
+  report.requests += out.requests;
+  report.turns_ok += static_cast<int64_t>(out.sent.said.size());
+  report.latency.merge(out.latency);
+  if (out.error.empty())
+    ++report.calls_ok;
+  else {
+    ++report.calls_failed;
+    ++report.errors[out.error];
   }
-
-  void start_next() {
-    int64_t index;
-    {
-      std::lock_guard<std::mutex> guard{mtx_};
-      if (started_ >= setup_->opts.calls)
-        return;
-      index = started_++;
-    }
-    start_load_call(ioc_, setup_, index,
-                    [this](load_call_outcome out) { on_done(std::move(out)); });
-  }
-
-  load_report take_report() {
-    return std::move(report_);
-  }
-
-private:
-  void on_done(load_call_outcome out) {
-    {
-      std::lock_guard<std::mutex> guard{mtx_};
-      report_.requests += out.requests;
-      report_.turns_ok += static_cast<int64_t>(out.sent.said.size());
-      report_.latency.merge(out.latency);
-      if (out.error.empty())
-        ++report_.calls_ok;
-      else {
-        ++report_.calls_failed;
-        ++report_.errors[out.error];
-      }
-      report_.sent.push_back(std::move(out.sent));
-    }
-    start_next();
-  }
-
-  net::io_context& ioc_;
-  std::shared_ptr<const load_call_setup> setup_;
-  std::mutex mtx_;
-  int64_t started_ = 0;
-  load_report report_;
-};
+  report.sent.push_back(std::move(out.sent));
+}
 
 } // namespace
 
@@ -105,34 +68,51 @@ uint64_t raise_open_files_limit() {
   return static_cast<uint64_t>(lim.rlim_cur);
 }
 
-caf::expected<load_report> run_load(const load_options& opts) {
-  auto where = parse_base_url(opts.base_url, "load mode");
+caf::expected<tcp::resolver::results_type>
+resolve_daemon(net::io_context& ioc, const std::string& base_url,
+               std::string_view who) {
+  auto where = parse_base_url(base_url, who);
   if (!where)
     return where.error();
-  net::io_context ioc{std::max(1, opts.threads)};
   boost::system::error_code ec;
   tcp::resolver resolver{ioc};
   auto endpoints = resolver.resolve(where->host, where->port, ec);
   if (ec)
     return make_error(errc::backend_failed,
-                      "--url " + opts.base_url + ": " + ec.message());
+                      "--url " + base_url + ": " + ec.message());
+  return endpoints;
+}
+
+void run_io(net::io_context& ioc, int threads) {
+  std::vector<std::thread> others;
+  for (int i = 1; i < threads; ++i)
+    others.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : others)
+    t.join();
+}
+
+caf::expected<load_report> run_load(const load_options& opts) {
+  net::io_context ioc{std::max(1, opts.threads)};
+  auto endpoints = resolve_daemon(ioc, opts.base_url, "load mode");
+  if (!endpoints)
+    return endpoints.error();
   auto setup = std::make_shared<load_call_setup>();
   setup->opts = opts;
-  setup->endpoints = endpoints;
+  setup->endpoints = *endpoints;
   setup->host = without_trailing_slash(opts.base_url.substr(7));
   setup->public_base = without_trailing_slash(
     opts.public_url.empty() ? opts.base_url : opts.public_url);
-  load_runner runner{ioc, setup};
+  load_report report;
+  call_runner<load_call_outcome> runner{
+    opts.calls,
+    [&ioc, setup](int64_t index, auto done) {
+      start_load_call(ioc, setup, index, std::move(done));
+    },
+    [&report](load_call_outcome out) { add_outcome(report, std::move(out)); }};
   auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < std::max(1, opts.concurrency); ++i)
-    runner.start_next();
-  std::vector<std::thread> threads;
-  for (int i = 1; i < opts.threads; ++i)
-    threads.emplace_back([&ioc] { ioc.run(); });
-  ioc.run();
-  for (auto& t : threads)
-    t.join();
-  auto report = runner.take_report();
+  runner.start(std::max(1, opts.concurrency));
+  run_io(ioc, opts.threads);
   report.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now()
                                                 - start)
                     .count();

@@ -17,11 +17,15 @@
 #include <caf/expected.hpp>
 
 #include "cli/sim/latency_stats.hpp"
+#include "cli/sim/sim_call.hpp"
 #include "cli/sim/sim_db_check.hpp"
 
 namespace sb {
 
 struct load_options {
+  /// gather: run_load() below; media: run_media_load()
+  /// (cli/sim/sim_media_load.hpp). Never relay.
+  sim_transport transport = sim_transport::gather;
   std::string base_url = "http://127.0.0.1:8000"; // http://HOST:PORT only
   std::string public_url; // what signatures cover; empty = base_url
   std::string auth_token; // empty = unsigned

@@ -25,7 +25,9 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using steady = std::chrono::steady_clock;
 
-std::string connect_error(const beast::error_code& ec) {
+} // namespace
+
+std::string connect_error_kind(const boost::system::error_code& ec) {
   if (ec == net::error::connection_refused)
     return "connect refused";
   if (ec == beast::error::timeout)
@@ -33,7 +35,7 @@ std::string connect_error(const beast::error_code& ec) {
   return "connect: " + ec.message();
 }
 
-std::string io_error(const beast::error_code& ec) {
+std::string io_error_kind(const boost::system::error_code& ec) {
   if (ec == beast::error::timeout)
     return "timeout";
   if (ec == http::error::end_of_stream || ec == net::error::eof
@@ -41,6 +43,8 @@ std::string io_error(const beast::error_code& ec) {
     return "connection closed";
   return "io: " + ec.message();
 }
+
+namespace {
 
 class load_call : public std::enable_shared_from_this<load_call> {
 public:
@@ -139,7 +143,7 @@ private:
 
   void on_connect(beast::error_code ec, const tcp::endpoint&) {
     if (ec)
-      return finish(connect_error(ec));
+      return finish(connect_error_kind(ec));
     stream_.socket().set_option(tcp::no_delay(true), ec);
     connected_ = true;
     do_write();
@@ -157,7 +161,7 @@ private:
 
   void on_write(beast::error_code ec, std::size_t) {
     if (ec)
-      return finish(io_error(ec));
+      return finish(io_error_kind(ec));
     res_ = {};
     http::async_read(stream_, buffer_, res_,
                      beast::bind_front_handler(&load_call::on_read,
@@ -166,7 +170,7 @@ private:
 
   void on_read(beast::error_code ec, std::size_t) {
     if (ec)
-      return finish(io_error(ec));
+      return finish(io_error_kind(ec));
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                 steady::now() - sent_at_)
                 .count();

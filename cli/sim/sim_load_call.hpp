@@ -10,9 +10,11 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <caf/expected.hpp>
 
 #include "cli/sim/latency_stats.hpp"
 #include "cli/sim/sim_db_check.hpp"
@@ -36,6 +38,24 @@ struct load_call_outcome {
 };
 
 using load_call_done = std::function<void(load_call_outcome)>;
+
+/// The kind of a failed connect ("connect refused", "connect timeout",
+/// "connect: why") and of a failed exchange on a connection ("timeout",
+/// "connection closed", "io: why"), as the load reports count errors.
+std::string connect_error_kind(const boost::system::error_code& ec);
+std::string io_error_kind(const boost::system::error_code& ec);
+
+/// Resolves the host of `base_url` (http://HOST:PORT, checked as
+/// parse_base_url() does for `who`) once for a whole run. Errors:
+/// errc::bad_request for a URL the runners cannot use,
+/// errc::backend_failed if the host does not resolve.
+caf::expected<boost::asio::ip::tcp::resolver::results_type>
+resolve_daemon(boost::asio::io_context& ioc, const std::string& base_url,
+               std::string_view who);
+
+/// Runs `ioc` on `threads` threads, this one included, until it runs out
+/// of work.
+void run_io(boost::asio::io_context& ioc, int threads);
 
 /// Starts call number `index` on its own strand of `ioc`; `done` runs
 /// exactly once, on that strand, when the call ends.

@@ -28,6 +28,8 @@ bool relay_player::fetch(const std::string& url, const form_params& params) {
 }
 
 bool relay_player::play(const sim_step& step) {
+  if (media_only(step))
+    return fail(media_only_error(step));
   switch (step.kind) {
     case sim_step_kind::speech: return say(step);
     case sim_step_kind::silence:
@@ -35,9 +37,11 @@ bool relay_player::play(const sim_step& step) {
       return listen(relay_.listen, true);
     case sim_step_kind::digits: return press(step.text);
     case sim_step_kind::pause:
-      line("caller", "[pause " + number_text(step.pause_s) + " s]");
-      return listen(milliseconds(static_cast<long>(step.pause_s * 1000)),
+      line("caller", "[pause " + number_text(step.seconds) + " s]");
+      return listen(milliseconds(static_cast<long>(step.seconds * 1000)),
                     false);
+    case sim_step_kind::wav:
+    case sim_step_kind::interrupt: break; // media_only, refused above
   }
   return true;
 }

@@ -16,7 +16,7 @@ namespace sb {
 
 namespace {
 
-constexpr double max_pause_s = 600;
+constexpr double max_seconds = 600;
 
 // strtod alone would accept leading spaces, "inf", "nan" and hex floats;
 // a script number is plain decimal.
@@ -61,6 +61,50 @@ caf::error confident_speech(std::string_view line, int number, sim_step& out) {
   return caf::none;
 }
 
+// "SECONDS" of a timed directive, at most max_seconds.
+caf::error seconds_of(std::string_view text, std::string_view directive,
+                      int number, double& out) {
+  auto secs = plain_number(text);
+  if (!secs)
+    return line_error(number, std::string{directive}
+                                + ": expected seconds (e.g. 1.5), not '"
+                                + std::string{text} + "'");
+  if (*secs > max_seconds)
+    return line_error(number, std::string{directive} + ": at most 600 seconds");
+  out = *secs;
+  return caf::none;
+}
+
+// "interrupt SECONDS: words" or "interrupt SECONDS wav FILE"; `rest` is
+// what follows the word. Other lines that start with the word are speech.
+caf::error interrupt_line(std::string_view rest, int number, sim_step& out,
+                          bool& matched) {
+  auto colon = rest.find(':');
+  auto space = rest.find_first_of(" \t");
+  auto second = space == std::string_view::npos
+                  ? std::string_view{}
+                  : trim_space(rest.substr(space));
+  bool wav_form = colon == std::string_view::npos
+                  && second.substr(0, second.find_first_of(" \t")) == "wav";
+  matched = colon != std::string_view::npos || wav_form;
+  if (!matched)
+    return caf::none;
+  out.kind = sim_step_kind::interrupt;
+  auto when = trim_space(rest.substr(0, wav_form ? space : colon));
+  if (auto err = seconds_of(when, "interrupt", number, out.seconds))
+    return err;
+  if (wav_form) {
+    out.wav_path = std::string{trim_space(second.substr(3))};
+    if (out.wav_path.empty())
+      return line_error(number, "interrupt: wav needs a file");
+    return caf::none;
+  }
+  out.text = std::string{trim_space(rest.substr(colon + 1))};
+  if (out.text.empty())
+    return line_error(number, "interrupt: nothing to say after ':'");
+  return caf::none;
+}
+
 // One non-blank, non-comment line.
 caf::error parse_line(std::string_view line, int number, sim_step& out) {
   out.line = number;
@@ -76,14 +120,23 @@ caf::error parse_line(std::string_view line, int number, sim_step& out) {
   auto word = line.substr(0, space);
   auto rest = space == std::string_view::npos ? std::string_view{}
                                               : trim_space(line.substr(space));
-  if (word == "pause") {
-    if (auto secs = plain_number(rest)) {
-      if (*secs > max_pause_s)
-        return line_error(number, "pause: at most 600 seconds");
-      out.kind = sim_step_kind::pause;
-      out.pause_s = *secs;
-      return caf::none;
-    }
+  // pause and silence take seconds only as a plain number; "pause for a
+  // moment" and "silence is golden" are speech.
+  if ((word == "pause" || word == "silence") && plain_number(rest)) {
+    out.kind = word == "pause" ? sim_step_kind::pause : sim_step_kind::silence;
+    return seconds_of(rest, word, number, out.seconds);
+  }
+  if (word == "wav") {
+    if (rest.empty())
+      return line_error(number, "wav: needs a file (wav FILE)");
+    out.kind = sim_step_kind::wav;
+    out.wav_path = std::string{rest};
+    return caf::none;
+  }
+  if (word == "interrupt") {
+    bool matched = false;
+    if (auto err = interrupt_line(rest, number, out, matched); err || matched)
+      return err;
   }
   if (word == "digits" && is_keys(rest)) {
     out.kind = sim_step_kind::digits;
@@ -142,6 +195,25 @@ std::vector<sim_step> speech_steps(const std::vector<std::string>& utterances) {
     steps.push_back(std::move(s));
   }
   return steps;
+}
+
+bool media_only(const sim_step& step) {
+  return step.kind == sim_step_kind::wav
+         || step.kind == sim_step_kind::interrupt
+         || (step.kind == sim_step_kind::silence && step.seconds > 0);
+}
+
+const sim_step* first_media_only_step(const std::vector<sim_step>& steps) {
+  for (const auto& s : steps)
+    if (media_only(s))
+      return &s;
+  return nullptr;
+}
+
+std::string media_only_error(const sim_step& step) {
+  return (step.line > 0 ? "line " + std::to_string(step.line) + ": " : "")
+         + "this line plays only over --transport media (the caller's "
+           "audio)";
 }
 
 } // namespace sb

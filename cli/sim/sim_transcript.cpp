@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <sstream>
+#include <vector>
 
 namespace sb {
 
@@ -10,6 +11,75 @@ std::string ms_text(double ms) {
   char text[32];
   std::snprintf(text, sizeof text, "%.1f ms", ms);
   return text;
+}
+
+namespace {
+
+std::string seconds_text(double s) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f s", s);
+  return text;
+}
+
+double ms_of(std::chrono::microseconds us) {
+  return static_cast<double>(us.count()) / 1000.0;
+}
+
+std::string reply_note(const media_reply_record& r,
+                       const media_conversation_options& opts) {
+  const auto& p = r.heard.playout;
+  std::vector<std::string> parts;
+  if (!r.from_caller)
+    parts.emplace_back("gap from the stream's start: no voice or key yet");
+  if (r.unprompted)
+    parts.emplace_back("unprompted");
+  parts.push_back(std::to_string(p.marks.size())
+                  + (p.marks.size() == 1 ? " mark" : " marks"));
+  auto gaps = p.gaps_over(opts.playback_gap);
+  parts.push_back("playback gaps over "
+                  + std::to_string(opts.playback_gap.count())
+                  + " ms: " + std::to_string(gaps));
+  if (gaps > 0)
+    parts.back() += " (longest " + ms_text(ms_of(p.longest_gap())) + ")";
+  if (p.cut_samples > 0)
+    parts.push_back(
+      seconds_text(static_cast<double>(p.samples - p.cut_samples) / 8000)
+      + " played" + (p.cut_by_end ? ", then the stream ended" : ""));
+  for (auto clear : p.clears)
+    parts.push_back(
+      "clear at "
+      + seconds_text(
+        std::chrono::duration<double>(clear - p.first_audio).count()));
+  if (r.interrupted)
+    parts.push_back(r.barge_in_ms
+                      ? "barge-in: clear " + ms_text(*r.barge_in_ms)
+                          + " after the caller began"
+                      : "barge-in: no clear within "
+                          + std::to_string(opts.clear_timeout.count() / 1000)
+                          + " s");
+  std::string out;
+  for (const auto& part : parts)
+    out += (out.empty() ? "" : ", ") + part;
+  return out;
+}
+
+} // namespace
+
+sim_line media_transcript_line(const media_event& event,
+                               const media_conversation_options& opts) {
+  if (event.what == media_event::kind::caller)
+    return {"caller", event.text, -1, event.note};
+  const auto& r = event.reply;
+  const auto& p = r.heard.playout;
+  std::string text = seconds_text(static_cast<double>(p.samples) / 8000)
+                     + " of audio";
+  if (p.marks.empty())
+    text += ", no marks";
+  else
+    text += ", marks";
+  for (const auto& m : p.marks)
+    text += " " + m;
+  return {"assistant", text, r.turn_gap_ms, reply_note(r, opts)};
 }
 
 std::string format_transcript(const sim_result& result) {

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <random>
 
+#include "core/clock.hpp"
 #include "core/error.hpp"
 #include "twilio/twilio_signature.hpp"
 
@@ -20,6 +21,17 @@ form_params twilio_standard_params(const sim_party& party,
           {"Direction", party.outbound ? "outbound-api" : "inbound"},
           {"From", party.from},
           {"To", party.to}};
+}
+
+form_params stream_status_params(const sim_party& party,
+                                 const std::string& stream_sid,
+                                 const std::string& event) {
+  return {{"AccountSid", party.account_sid},
+          {"CallSid", party.call_sid},
+          {"StreamSid", stream_sid},
+          {"StreamName", stream_sid},
+          {"StreamEvent", event},
+          {"Timestamp", iso8601_utc_now()}};
 }
 
 std::string url_target(std::string_view url) {

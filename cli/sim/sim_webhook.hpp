@@ -28,6 +28,14 @@ struct sim_party {
 form_params twilio_standard_params(const sim_party& party,
                                    const std::string& call_status);
 
+/// A Media Stream's status callback: AccountSid, CallSid, StreamSid,
+/// StreamName (the streamSid: the TwiML names no stream), StreamEvent
+/// (stream-started, stream-stopped) and Timestamp, which unlike every
+/// other webhook's date is ISO 8601 in UTC.
+form_params stream_status_params(const sim_party& party,
+                                 const std::string& stream_sid,
+                                 const std::string& event);
+
 /// The request-target ("/path?query") of `url`: an absolute URL loses its
 /// scheme and authority (TwiML names the daemon by its public URL, the
 /// simulator talks to it directly); a relative one gets a leading '/'. A

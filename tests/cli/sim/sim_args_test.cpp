@@ -84,7 +84,9 @@ TEST_CASE("bad options name themselves", "[sim_args]") {
           .find("--calls: expected a whole number from 1")
         == 0);
   CHECK(error_of({"load", "--turns", "-1"}).find("--turns: ") == 0);
-  CHECK(error_of({"load", "--script", "x"}) == "load: unknown option --script");
+  CHECK(error_of({"load", "--script", "x"})
+        == "load: --script: needs --transport media (gather calls say --turns "
+           "phrases)");
   CHECK(error_of({"load", "hello"}) == "load: unexpected argument 'hello'");
 }
 
@@ -163,7 +165,7 @@ TEST_CASE("the --transport and --interrupt-after options", "[sim_args]") {
 TEST_CASE("bad --transport and --interrupt-after name themselves",
           "[sim_args]") {
   CHECK(error_of({"--transport", "stream"})
-        == "--transport: expected gather or relay, not 'stream'");
+        == "--transport: expected gather, relay or media, not 'stream'");
   CHECK(error_of({"--transport"}) == "--transport: needs a value");
   CHECK(error_of({"--interrupt-after", "2", "hello"})
         == "--interrupt-after: needs --transport relay");
@@ -177,7 +179,74 @@ TEST_CASE("bad --transport and --interrupt-after name themselves",
         == 0);
   CHECK(error_of({"load", "--transport", "relay"})
         == "load: --transport relay is not supported: load mode plays the "
-           "<Gather> webhooks only");
+           "<Gather> webhooks or Media Streams");
   CHECK(error_of({"load", "--interrupt-after", "2"})
         == "load: unknown option --interrupt-after");
+}
+
+TEST_CASE("a media call's options", "[sim_args]") {
+  auto a = sb::parse_sim_args({"--transport", "media", "--heard", "h.wav",
+                               "--reply-quiet", "800", "--script", "c.txt"});
+  REQUIRE(a);
+  CHECK(a->call.transport == sb::sim_transport::media);
+  CHECK(a->media.heard_path == "h.wav");
+  CHECK(a->media.reply_quiet.count() == 800);
+  CHECK(a->script_path == "c.txt");
+  auto plain = sb::parse_sim_args({"--transport", "media", "hello"});
+  REQUIRE(plain);
+  CHECK(plain->media.heard_path.empty());
+  CHECK(plain->media.reply_quiet.count() == 1200);
+  std::string usage = sb::sim_usage;
+  for (auto word : {"--heard FILE.wav", "--reply-quiet MS", "interrupt 1.5",
+                    "wav FILE", "silence 3", "turn gap", "no clear"})
+    CHECK(usage.find(word) != std::string::npos);
+}
+
+TEST_CASE("media options need --transport media", "[sim_args]") {
+  CHECK(error_of({"--heard", "h.wav", "hello"})
+        == "--heard: needs --transport media");
+  CHECK(error_of({"--transport", "relay", "--reply-quiet", "500"})
+        == "--reply-quiet: needs --transport media");
+  CHECK(error_of({"--transport", "media", "--reply-quiet", "50"})
+          .find("--reply-quiet: expected a whole number from 100 to 60000")
+        == 0);
+  CHECK(error_of({"--transport", "media", "--heard"})
+        == "--heard: needs a value");
+}
+
+TEST_CASE("load over Media Streams", "[sim_args]") {
+  auto a = sb::parse_sim_args({"load", "--transport", "media", "--calls", "300",
+                               "--concurrency", "150", "--script", "c.txt",
+                               "--reply-quiet", "900", "--json"});
+  REQUIRE(a);
+  CHECK(a->mode == sb::sim_mode::load);
+  CHECK(a->load.transport == sb::sim_transport::media);
+  CHECK(a->load.calls == 300);
+  CHECK(a->load.concurrency == 150);
+  CHECK(a->script_path == "c.txt");
+  CHECK(a->media.reply_quiet.count() == 900);
+  CHECK(a->json);
+  auto plain = sb::parse_sim_args({"load", "--transport", "media"});
+  REQUIRE(plain);
+  CHECK(plain->script_path.empty());
+  std::string usage = sb::load_usage;
+  CHECK(usage.find("--transport T") != std::string::npos);
+  CHECK(usage.find("late frames") != std::string::npos);
+}
+
+TEST_CASE("load options of one transport are refused with the other",
+          "[sim_args]") {
+  CHECK(error_of({"load", "--transport", "media", "--turns", "2"})
+        == "load: --turns: not with --transport media (media calls say the "
+           "--script)");
+  CHECK(error_of({"load", "--db", "x.db", "--transport", "media"})
+          .find("load: --db: not with --transport media")
+        == 0);
+  CHECK(error_of({"load", "--transport", "media", "--fetch-audio"})
+          .find("load: --fetch-audio: not with")
+        == 0);
+  CHECK(error_of({"load", "--reply-quiet", "900"})
+        == "load: --reply-quiet: needs --transport media");
+  CHECK(error_of({"load", "--transport", "media", "--heard", "h.wav"})
+        == "load: unknown option --heard");
 }

@@ -50,7 +50,7 @@ TEST_CASE("a script reads each kind of line", "[sim_script]") {
   CHECK(s[3].kind == sim_step_kind::digits);
   CHECK(s[3].text == "1234#");
   CHECK(s[4].kind == sim_step_kind::pause);
-  CHECK(s[4].pause_s == Approx(2.5));
+  CHECK(s[4].seconds == Approx(2.5));
   CHECK(s[5].kind == sim_step_kind::speech);
   CHECK(s[5].text == "मुझे मदद चाहिए");
 }
@@ -133,4 +133,68 @@ TEST_CASE("speech_steps keeps arguments verbatim", "[sim_script]") {
   CHECK(steps[0].text == "silence");
   CHECK(steps[1].text == "[0.5] hi");
   CHECK_FALSE(steps[1].confidence);
+}
+
+TEST_CASE("media lines: wav, timed silence and interrupts", "[sim_script]") {
+  auto steps = sb::parse_script("wav calls/hello there.wav\n"
+                                "silence 3\n"
+                                "silence\n"
+                                "interrupt 1.5: actually, wait\n"
+                                "interrupt 0.25 wav  stop.wav\n"
+                                "interrupt me if I am wrong\n"
+                                "silence is golden\n");
+  REQUIRE(steps);
+  REQUIRE(steps->size() == 7);
+  const auto& s = *steps;
+  CHECK(s[0].kind == sim_step_kind::wav);
+  CHECK(s[0].wav_path == "calls/hello there.wav");
+  CHECK(s[1].kind == sim_step_kind::silence);
+  CHECK(s[1].seconds == Approx(3));
+  CHECK(s[2].kind == sim_step_kind::silence);
+  CHECK(s[2].seconds == 0);
+  CHECK(s[3].kind == sim_step_kind::interrupt);
+  CHECK(s[3].seconds == Approx(1.5));
+  CHECK(s[3].text == "actually, wait");
+  CHECK(s[3].wav_path.empty());
+  CHECK(s[4].kind == sim_step_kind::interrupt);
+  CHECK(s[4].seconds == Approx(0.25));
+  CHECK(s[4].wav_path == "stop.wav");
+  CHECK(s[4].text.empty());
+  // Without ':' or "SECONDS wav", the word starts speech.
+  CHECK(s[5].kind == sim_step_kind::speech);
+  CHECK(s[5].text == "interrupt me if I am wrong");
+  CHECK(s[6].kind == sim_step_kind::speech);
+}
+
+TEST_CASE("bad media lines are refused with their line number",
+          "[sim_script]") {
+  CHECK(error_of("hello\nwav\n") == "line 2: wav: needs a file (wav FILE)");
+  CHECK(error_of("wav   \n") == "line 1: wav: needs a file (wav FILE)");
+  CHECK(error_of("interrupt soon: hi\n")
+        == "line 1: interrupt: expected seconds (e.g. 1.5), not 'soon'");
+  CHECK(error_of("interrupt -1: hi\n").find("line 1: interrupt: expected")
+        == 0);
+  CHECK(error_of("interrupt : hi\n").find("line 1: interrupt: expected") == 0);
+  CHECK(error_of("interrupt 1.5:\n")
+        == "line 1: interrupt: nothing to say after ':'");
+  CHECK(error_of("interrupt x wav a.wav\n").find("line 1: interrupt: expected")
+        == 0);
+  CHECK(error_of("interrupt 2 wav\n") == "line 1: interrupt: wav needs a file");
+  CHECK(error_of("interrupt 601: hi\n")
+        == "line 1: interrupt: at most 600 seconds");
+  CHECK(error_of("silence 700\n") == "line 1: silence: at most 600 seconds");
+}
+
+TEST_CASE("only media lines are media-only", "[sim_script]") {
+  auto steps = sb::parse_script("hello\nsilence\ndigits 1#\npause 1\n");
+  REQUIRE(steps);
+  CHECK(sb::first_media_only_step(*steps) == nullptr);
+  auto media = sb::parse_script("hello\nsilence 2\nwav a.wav\n");
+  REQUIRE(media);
+  const auto* first = sb::first_media_only_step(*media);
+  REQUIRE(first);
+  CHECK(first->line == 2);
+  CHECK(sb::media_only_error(*first).find("line 2: this line plays only over "
+                                          "--transport media")
+        == 0);
 }
