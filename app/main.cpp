@@ -25,7 +25,8 @@ constexpr const char* usage =
   "\n"
   "Environment (overrides the file): TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN,\n"
   "TWILIO_PHONE_NUMBER, PUBLIC_URL, SILENCE_THRESHOLD_SECONDS, OLLAMA_HOST,\n"
-  "OLLAMA_MODEL, USE_LOCAL_LLM, USE_LOCAL_TTS, TTS_ENGINE.\n"
+  "OLLAMA_MODEL, USE_LOCAL_LLM, USE_LOCAL_TTS, TTS_ENGINE, AUDIO_SAMPLE_RATE\n"
+  "(8000 only: what Twilio Media Streams carry).\n"
   "Signals: SIGTERM/SIGINT drain and stop (limits.drain_timeout_s);\n"
   "SIGHUP reloads voice, prompts and limits from the file.\n"
   "Operators: switchboardctl talks to the admin socket (admin.socket).\n";

@@ -3,6 +3,8 @@
 // waits; only an accepted socket gets a proxy actor.
 #include "app/media_front.hpp"
 
+#include <chrono>
+
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
 
@@ -54,7 +56,11 @@ ws_verdict decide(const media_front_deps& deps, const http_request& req) {
     auto actor = spawn_media_proxy(*system, proxy);
     ws_events events;
     events.on_text = [actor](std::string text) {
-      caf::anon_send(actor, media_frame_atom::value, std::move(text));
+      auto now = std::chrono::steady_clock::now().time_since_epoch();
+      caf::anon_send(
+        actor, media_frame_atom::value, std::move(text),
+        static_cast<int64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(now).count()));
     };
     events.on_closed = [actor](std::string why) {
       caf::anon_send(actor, media_gone_atom::value, std::move(why));

@@ -739,7 +739,13 @@ media_proxy_actor::behavior_type proxy_impl(proxy_pointer self,
   });
   self->delayed_send(self, chores_every, media_chores_atom::value);
   return {
-    [self](media_frame_atom, const std::string& text) { on_frame(self, text); },
+    [self](media_frame_atom, const std::string& text, int64_t received_ns) {
+      auto waited = steady::now().time_since_epoch()
+                    - std::chrono::nanoseconds(received_ns);
+      metrics::daemon().media_frame_lag.observe(
+        std::chrono::duration<double>(waited).count());
+      on_frame(self, text);
+    },
     [self](media_gone_atom, const std::string& why) { on_gone(self, why); },
     [self](media_tick_atom) {
       self->state.tick_armed = false;

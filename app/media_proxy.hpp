@@ -23,7 +23,8 @@
 //
 // Protocol:
 //   media_peer's messages (actors/media_peer.hpp), from the call actor.
-//   (media_frame, text)   a text frame from Twilio.
+//   (media_frame, text, received_ns)   a text frame from Twilio, and when
+//                         the socket read it (steady clock, ns).
 //   (media_gone, why)     the session ended: the call hears of it
 //                         (media_closed) and the proxy exits.
 // When the call answers an event with hangup (it has ended, or is not
@@ -53,7 +54,7 @@ using media_tick_atom = caf::atom_constant<caf::atom("mtick")>;
 using media_chores_atom = caf::atom_constant<caf::atom("mchores")>;
 
 using media_proxy_actor = media_peer::extend<
-  caf::reacts_to<media_frame_atom, std::string>,
+  caf::reacts_to<media_frame_atom, std::string, int64_t>,
   caf::reacts_to<media_gone_atom, std::string>, caf::reacts_to<media_tick_atom>,
   caf::reacts_to<media_chores_atom>>;
 

@@ -170,9 +170,8 @@ struct media_config {
     "mm",  "mhm",   "hmm",  "uh",   "huh",  "ok",  "okay",  "yes",   "yeah",
     "yep", "right", "sure", "haan", "han",  "ji",  "achha", "accha", "theek",
     "hai", "हाँ",    "हां",   "जी",   "अच्छा", "ठीक", "है"};
-  // voice.transport = "media" (Twilio Media Streams). [reloadable]:
-  // greeting_interruptible, max_reconnects, reprompt_after_s,
-  // keep_caller_audio; the rest needs a restart.
+  // voice.transport = "media" (Twilio Media Streams): the stream's
+  // limits and pacing. Needs a restart, like the rest of [media].
   bool greeting_interruptible = true; // the caller may talk over the greeting
   int max_reconnects = 3;             // new streams after a failed one, 0..100
   int start_timeout_ms = 5000;        // upgrade to `start`, 500..60000
@@ -270,7 +269,9 @@ env_lookup process_env();
 /// Reads and validates `path`. Environment variables of the prototype
 /// override the file: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN,
 /// TWILIO_PHONE_NUMBER, PUBLIC_URL, SILENCE_THRESHOLD_SECONDS, OLLAMA_HOST,
-/// OLLAMA_MODEL, USE_LOCAL_LLM, USE_LOCAL_TTS, TTS_ENGINE. `*_file` keys
+/// OLLAMA_MODEL, USE_LOCAL_LLM, USE_LOCAL_TTS, TTS_ENGINE;
+/// SILENCE_THRESHOLD_SECONDS also sets media.end_of_turn_ms, and
+/// AUDIO_SAMPLE_RATE is accepted only as 8000. `*_file` keys
 /// (twilio.auth_token_file, admin.token_file) read a secret from a file
 /// (trailing newline stripped). Errors: errc::bad_config with "PATH:LINE: key:
 /// why" for a bad or unknown key, a value out of bounds, a syntax error, or an

@@ -352,6 +352,14 @@ const std::vector<double>& turn_gap_buckets() {
   return b;
 }
 
+// A frame's wait for its actor: well under a 20 ms frame when the daemon
+// keeps up, tens of milliseconds when it does not.
+const std::vector<double>& lag_buckets() {
+  static const std::vector<double> b{0.0005, 0.001, 0.002, 0.005, 0.01,
+                                     0.02,   0.04,  0.1,   0.25,  1};
+  return b;
+}
+
 // From the caller's speech starting over a reply to the clear that stops
 // it: the detector needs a few frames of speech first, and past 2 s the
 // caller has heard the reply talk over them.
@@ -507,6 +515,11 @@ daemon_metrics make_daemon_metrics(registry& r) {
                     "Media Streams: time from the caller's speech starting "
                     "over a reply to the clear that stops it.",
                     barge_in_buckets())
+      .with({}),
+    r.add_histogram("switchboard_media_frame_lag_seconds",
+                    "Media Streams: time a caller's frame waited between the "
+                    "socket and its stream's actor.",
+                    lag_buckets())
       .with({}),
   };
 }

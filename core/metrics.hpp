@@ -258,6 +258,9 @@ struct daemon_metrics {
   counter& media_bad_frames;     // switchboard_media_bad_frames_total
   histogram& turn_gap;           // switchboard_turn_gap_seconds
   histogram& barge_in_reaction;  // switchboard_barge_in_seconds
+  // app/media_proxy: how long a caller's frame waited between the socket
+  // (the I/O thread) and its proxy actor: the daemon's own lag.
+  histogram& media_frame_lag; // switchboard_media_frame_lag_seconds
 };
 
 daemon_metrics& daemon();

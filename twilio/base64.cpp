@@ -45,19 +45,17 @@ auto* as_bytes(char* s) {
 } // namespace
 
 std::string base64_encode(std::string_view bytes) {
-  std::string out;
-  out.reserve(4 * ((bytes.size() + 2) / 3));
-  // One spare byte per step for the NUL that EVP_EncodeBlock writes. The
-  // block is as long as the longest step, not a whole step: a 160-byte
-  // media frame must not allocate and clear 4 MiB.
-  auto longest = std::min(bytes.size(), bytes_per_step);
-  std::string block(4 * ((longest + 2) / 3) + 1, '\0');
+  // One spare byte for the NUL that EVP_EncodeBlock writes after each
+  // step; the next step writes over it.
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  size_t written = 0;
   for (size_t at = 0; at < bytes.size(); at += bytes_per_step) {
     auto step = bytes.substr(at, bytes_per_step);
-    auto n = EVP_EncodeBlock(as_bytes(block.data()), as_bytes(step.data()),
-                             static_cast<int>(step.size()));
-    out.append(block.data(), static_cast<size_t>(n));
+    written += static_cast<size_t>(
+      EVP_EncodeBlock(as_bytes(out.data() + written), as_bytes(step.data()),
+                      static_cast<int>(step.size())));
   }
+  out.resize(written);
   return out;
 }
 

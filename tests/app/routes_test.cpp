@@ -27,6 +27,8 @@ const std::vector<route_case>& all_routes() {
     {"POST", "/voice/outbound", sb::route_id::voice_outbound},
     {"POST", "/voice/process-speech", sb::route_id::process_speech},
     {"POST", "/voice/relay-done", sb::route_id::relay_done},
+    {"POST", "/voice/media-done", sb::route_id::media_done},
+    {"POST", "/voice/media-status", sb::route_id::media_status},
     {"POST", "/call-status", sb::route_id::call_status},
     {"POST", "/recording-status", sb::route_id::recording_status},
     {"POST", "/amd-status", sb::route_id::amd_status},
@@ -235,6 +237,18 @@ TEST_CASE("route names are the stable labels of the webhook metric",
     CAPTURE(n);
     CHECK(n.find_first_not_of("abcdefghijklmnopqrstuvwxyz-") == n.npos);
   }
+}
+
+TEST_CASE("the media stream's end and status callback are webhooks",
+          "[routes]") {
+  CHECK(sb::is_twilio_webhook(sb::route_id::media_done));
+  CHECK(sb::is_twilio_webhook(sb::route_id::media_status));
+  CHECK(std::string{sb::route_name(sb::route_id::media_done)} == "media-done");
+  CHECK(std::string{sb::route_name(sb::route_id::media_status)}
+        == "media-status");
+  CHECK(sb::match_route("GET", "/voice/media-done").error == 405);
+  // The stream's WebSocket is told apart before routing (app/media_front).
+  CHECK(sb::match_route("GET", "/media").error == 404);
 }
 
 TEST_CASE("POST /voice/relay-done is the ConversationRelay session's end",

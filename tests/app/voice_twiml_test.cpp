@@ -561,3 +561,29 @@ TEST_CASE("parse_relay_target refuses every other path", "[voice_twiml]") {
     CHECK_FALSE(sb::parse_relay_target(bad));
   }
 }
+
+TEST_CASE("media: <Connect><Stream> with the call's token as a Parameter",
+          "[voice_twiml]") {
+  auto cfg = test_config();
+  cfg.server.public_url = "https://switchboard.example.com";
+  auto reply = make_reply(sb::reply_action::media, "");
+  CHECK(sb::media_socket_url(cfg) == "wss://switchboard.example.com/media");
+  auto xml = sb::render_media_twiml(reply, cfg, sb::media_socket_url(cfg),
+                                    "CA0123", "171.sig_-x");
+  CHECK(xml
+        == std::string{xml_head}
+             + "<Response><Connect action=\"https://switchboard.example.com/"
+               "voice/media-done\" method=\"POST\"><Stream url=\"wss://"
+               "switchboard.example.com/media\" statusCallback=\"https://"
+               "switchboard.example.com/voice/media-status\" "
+               "statusCallbackMethod=\"POST\"><Parameter name=\"callSid\" "
+               "value=\"CA0123\"/><Parameter name=\"token\" "
+               "value=\"171.sig_-x\"/></Stream></Connect></Response>");
+  // No query string in the stream URL: Twilio would drop it.
+  CHECK(xml.find("/media?") == std::string::npos);
+  SECTION("without a URL or a call SID it hangs up, as a bad relay does") {
+    auto bare = sb::render_media_twiml(reply, cfg, "", "CA0123", "t");
+    CHECK(bare.find("<Hangup/>") != std::string::npos);
+    CHECK(bare.find("<Stream") == std::string::npos);
+  }
+}

@@ -138,6 +138,19 @@ void check_same(const sb::config& a, const sb::config& b) {
   CHECK(a.media.preroll_ms == b.media.preroll_ms);
   CHECK(a.media.barge_in_ms == b.media.barge_in_ms);
   CHECK(a.media.backchannel_words == b.media.backchannel_words);
+  CHECK(a.media.greeting_interruptible == b.media.greeting_interruptible);
+  CHECK(a.media.max_reconnects == b.media.max_reconnects);
+  CHECK(a.media.start_timeout_ms == b.media.start_timeout_ms);
+  CHECK(a.media.idle_timeout_s == b.media.idle_timeout_s);
+  CHECK(a.media.max_frame_bytes == b.media.max_frame_bytes);
+  CHECK(a.media.max_payload_bytes == b.media.max_payload_bytes);
+  CHECK(a.media.send_queue_frames == b.media.send_queue_frames);
+  CHECK(a.media.send_chunk_ms == b.media.send_chunk_ms);
+  CHECK(a.media.send_lead_ms == b.media.send_lead_ms);
+  CHECK(a.media.mark_timeout_s == b.media.mark_timeout_s);
+  CHECK(a.media.reprompt_after_s == b.media.reprompt_after_s);
+  CHECK(a.media.keep_caller_audio == b.media.keep_caller_audio);
+  CHECK(a.media.caller_audio_dir == b.media.caller_audio_dir);
   CHECK(a.stt.engine == b.stt.engine);
   CHECK(a.stt.fallback == b.stt.fallback);
   CHECK(a.stt.language == b.stt.language);
@@ -466,6 +479,8 @@ TEST_CASE("environment variables override the file", "[config]") {
   CHECK(cfg->twilio.phone_number == "+15550100");
   CHECK(cfg->server.public_url == "https://abc.ngrok.io");
   CHECK(cfg->voice.speech_timeout == "5");
+  // The prototype's audio path used it as the end-of-turn silence.
+  CHECK(cfg->media.end_of_turn_ms == 5000);
   check_same_endpoints(cfg->llm.endpoints, {{"http://10.0.0.2:11434", 0, 4}});
   CHECK(cfg->llm.model == "llama3");
 }
@@ -478,6 +493,42 @@ TEST_CASE("environment overrides are validated", "[config]") {
         == 0);
   CHECK(error_of("", {{"OLLAMA_HOST", "ftp://h"}}).rfind("OLLAMA_HOST: ", 0)
         == 0);
+}
+
+TEST_CASE("AUDIO_SAMPLE_RATE is 8000 or refused with the reason", "[config]") {
+  CHECK(parse("", {{"AUDIO_SAMPLE_RATE", "8000"}}));
+  auto why = error_of("", {{"AUDIO_SAMPLE_RATE", "16000"}});
+  CHECK(why.rfind("AUDIO_SAMPLE_RATE: must be 8000", 0) == 0);
+  CHECK_THAT(why, Catch::Contains("16000"));
+}
+
+TEST_CASE("the media transport's keys, and what it needs", "[config]") {
+  auto cfg = parse("[voice]\ntransport = \"media\"\n"
+                   "[twilio]\nauth_token = \"t\"\n"
+                   "[media]\ngreeting_interruptible = false\n"
+                   "max_reconnects = 5\nsend_chunk_ms = 40\n"
+                   "send_lead_ms = 200\nkeep_caller_audio = true\n"
+                   "caller_audio_dir = \"/var/lib/sb/heard\"\n");
+  if (!cfg)
+    FAIL(sb::what(cfg.error()));
+  CHECK(cfg->voice.transport == "media");
+  CHECK_FALSE(cfg->media.greeting_interruptible);
+  CHECK(cfg->media.max_reconnects == 5);
+  CHECK(cfg->media.send_chunk_ms == 40);
+  CHECK(cfg->media.send_lead_ms == 200);
+  CHECK(cfg->media.keep_caller_audio);
+  CHECK(cfg->media.caller_audio_dir == "/var/lib/sb/heard");
+  CHECK(error_of("[media]\nsend_lead_ms = 5000\n")
+          .rfind("test.toml:2: media.send_lead_ms: ", 0)
+        == 0);
+  // Twilio's voices cannot speak into a stream.
+  auto why = error_of("[voice]\ntransport = \"media\"\n"
+                      "[twilio]\nauth_token = \"t\"\n"
+                      "[tts]\nengine = \"say\"\n");
+  CHECK_THAT(why, Catch::Contains("voice.transport: media needs tts.engine"));
+  // Like relay, it signs its tokens with the auth token.
+  CHECK_THAT(error_of("[voice]\ntransport = \"media\"\n"),
+             Catch::Contains("media needs twilio.auth_token"));
 }
 
 TEST_CASE("empty environment variables count as unset", "[config]") {
@@ -588,9 +639,10 @@ TEST_CASE("the transport and transfer keys of [voice] are read", "[config]") {
 
 TEST_CASE("bad transport and transfer values name their key and line",
           "[config]") {
-  CHECK(error_of("[voice]\ntransport = \"websocket\"\n")
-        == "test.toml:2: voice.transport: must be one of gather | relay "
-           "(got \"websocket\")");
+  CHECK(
+    error_of("[voice]\ntransport = \"websocket\"\n")
+    == "test.toml:2: voice.transport: must be one of gather | relay | media "
+       "(got \"websocket\")");
   CHECK(error_of("[voice]\ntransport = \"Relay\"\n")
           .rfind("test.toml:2: voice.transport: ", 0)
         == 0);

@@ -3,6 +3,8 @@
 // (espeak-ng) and a local model server, against Twilio's side played by
 // tests/e2e/media_line.hpp with Debian's recorded speech as the caller.
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -27,6 +29,13 @@ using namespace std::chrono_literals;
 namespace {
 
 const std::string auth_token = "media-test-auth-token";
+
+std::string slurp_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
 
 bool have_speech() {
   return static_cast<bool>(detail::load_clip("goforward.raw", ""));
@@ -101,7 +110,8 @@ TEST_CASE("a media call: greeting, the caller's words, the reply, in frames",
   fake_llm model{fake_llm::flavor::ollama};
   model.set_reply("Going forward now. Ten meters it is.");
   temp_dir dir;
-  daemon_process d{media_options(dir, model), dir.path()};
+  daemon_process d{media_options(dir, model, "keep_caller_audio = true\n"),
+                   dir.path()};
   REQUIRE(d.running());
   auto sid = std::string{"CA"} + std::string(32, 'a');
   auto s = answer_call(d, sid);
@@ -128,10 +138,19 @@ TEST_CASE("a media call: greeting, the caller's words, the reply, in frames",
   auto gap = line.replies[1].first_audio - line.talk_ended;
   CHECK(gap < 3s);
   auto turns = d.query("SELECT role, content, turn_gap_ms, eot_wait_ms, "
-                       "stt_tail_ms FROM turns WHERE call_sid = '"
+                       "stt_tail_ms, audio FROM turns WHERE call_sid = '"
                        + sid + "' ORDER BY seq");
   REQUIRE(turns.size() >= 2);
   CHECK(turns[0]["role"] == "user");
+  // media.keep_caller_audio: what the recogniser heard, beside the
+  // database, as a WAV of about the clip's length.
+  auto wav = slurp_file(turns[0]["audio"]);
+  CHECK(turns[0]["audio"].rfind(dir.path() + "/caller-audio/", 0) == 0);
+  REQUIRE(wav.size() > 44);
+  CHECK(wav.compare(0, 4, "RIFF") == 0);
+  auto audio = read_wav(wav);
+  REQUIRE(audio);
+  CHECK(audio->samples.size() > 8000 * 2);
   CHECK(count_word_errors("go forward ten meters", turns[0]["content"]).rate()
         <= 0.5);
   CHECK(turns[1]["role"] == "assistant");

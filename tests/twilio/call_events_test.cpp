@@ -132,6 +132,47 @@ TEST_CASE("relay-done: the session's status, and only our own hand-offs",
   CHECK(webhook(event_kind::relay_done, p).relay.handoff == "transfer");
 }
 
+TEST_CASE("a stream's status callback: its stream, event and error",
+          "[call_events]") {
+  auto doc = load_test_json("twilio/twilio-webhooks.json");
+  auto p = params_of(doc, "stream_status_started");
+  auto started = webhook(event_kind::media_status, p);
+  CHECK(started.media.stream_sid == "MZf7b44cfafd5c52223d5498196c8a2e7b");
+  CHECK(started.media.stream_event == "stream-started");
+  CHECK(started.media.stream_error.empty());
+  for (auto& [k, v] : p)
+    if (k == "StreamEvent")
+      v = "stream-error";
+  p.emplace_back("StreamError", "Stream - WebSocket - Connection Refused");
+  auto failed = webhook(event_kind::media_status, p);
+  CHECK(failed.media.stream_event == "stream-error");
+  CHECK(failed.media.stream_error == "Stream - WebSocket - Connection Refused");
+}
+
+TEST_CASE("media frames as events: start, dtmf, stop", "[call_events]") {
+  sb::media_start start;
+  start.stream_sid = "MZ1";
+  start.account_sid = "AC1";
+  start.call_sid = "CA1";
+  auto open = sb::media_start_event(start, "2026-12-07T00:00:00Z");
+  CHECK(open.kind == event_kind::media_open);
+  CHECK(open.call_sid == "CA1");
+  CHECK(open.media.stream_sid == "MZ1");
+  CHECK(open.call.account_sid == "AC1");
+  auto key = sb::media_dtmf_event(sb::media_dtmf{3, "MZ1", "7"}, "CA1", "t");
+  CHECK(key.kind == event_kind::media_dtmf);
+  CHECK(key.input.digits == "7");
+  auto stop = sb::media_stop_event(sb::media_stop{9, "MZ1", "AC1", "CA1"},
+                                   "CA1", "t");
+  CHECK(stop.kind == event_kind::media_stop);
+  CHECK(stop.media.stream_sid == "MZ1");
+  CHECK(std::string{sb::to_string(event_kind::media_open)} == "media-start");
+  CHECK(sb::is_media_frame(event_kind::media_turn));
+  CHECK_FALSE(sb::is_media_frame(event_kind::media_done));
+  CHECK_FALSE(sb::wants_twiml(event_kind::media_status));
+  CHECK(sb::wants_twiml(event_kind::media_done));
+}
+
 TEST_CASE("numbers Twilio never sends are taken as absent", "[call_events]") {
   for (const char* bad : {"", "abc", "nan", "inf", "1e999", "0.5x"}) {
     INFO("value '" << bad << "'");
