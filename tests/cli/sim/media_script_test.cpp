@@ -90,7 +90,7 @@ TEST_CASE("a stereo WAV at 16 kHz becomes 8 kHz mono mu-law",
   CHECK(sb::mulaw_level_dbfs(mulaw->substr(160, 160)) < -60);
 }
 
-TEST_CASE("a script's wav lines read their files; bad ones name the line",
+TEST_CASE("a script's wav lines read their files, and bad ones name the line",
           "[media_script]") {
   sb::test::temp_dir dir{"media-script"};
   auto good = write_file(dir, "a.wav",
