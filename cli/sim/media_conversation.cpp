@@ -128,8 +128,10 @@ media_conversation::status media_conversation::advance(media_time now,
           interrupt(stream);
           break;
         }
-        if (!stream.playout().in_reply()) {
-          phase_ = phase::next_line; // over, collected above
+        // Over (collected above) once quiet: a reply the daemon cleared
+        // itself may be followed by more (keys acknowledged one by one).
+        if (stream.playout().quiet(now)) {
+          phase_ = phase::next_line;
           break;
         }
         return status::going;

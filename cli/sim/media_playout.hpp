@@ -98,6 +98,13 @@ public:
     return reply_.has_value();
   }
 
+  /// No reply is in progress and nothing has played for reply_quiet by
+  /// `now`: a reply that a clear ended is followed by this quiet too
+  /// before the caller takes it that the daemon has finished.
+  bool quiet(media_time now) const {
+    return !reply_ && now >= play_end_ + reply_quiet_;
+  }
+
   /// The reply in progress, or nullptr.
   const played_reply* current() const {
     return reply_ ? &*reply_ : nullptr;

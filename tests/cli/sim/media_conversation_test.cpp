@@ -199,6 +199,30 @@ TEST_CASE("a pause hears replies unprompted and lets the time pass",
   CHECK(c.conversation.events()[0].text == "[pause 1 s]");
 }
 
+TEST_CASE("a reply the daemon cleared itself is heard out to the quiet",
+          "[media_conversation]") {
+  // A key acknowledged with a beep, cleared, then the answer.
+  auto keys = line(sb::sim_step_kind::digits, 1);
+  keys.step.text = "1";
+  call c{{keys, line(sb::sim_step_kind::speech, 2, 100)}};
+  c.run(t0 + 60ms);
+  c.daemon(sb::media_audio_frame(sid, tone(300)));
+  c.run(c.now + 100ms);
+  c.daemon(sb::media_clear_frame(sid));
+  auto cleared_at = c.now;
+  c.run(cleared_at + 200ms);
+  CHECK_FALSE(c.stream.speaking()); // no line 2 over the daemon's quiet
+  c.daemon(sb::media_audio_frame(sid, tone(300)));
+  auto second = c.now;
+  c.run(second + 500ms);
+  CHECK_FALSE(c.stream.speaking());
+  CHECK(c.stream.said_from() == std::nullopt);
+  c.run(second + 300ms + 300ms + 40ms);
+  REQUIRE(c.stream.said_from());
+  CHECK(*c.stream.said_from() >= second + 600ms);
+  CHECK(c.replies().size() == 2);
+}
+
 TEST_CASE("a stream's end counts the line in progress as done",
           "[media_conversation]") {
   call c{{line(sb::sim_step_kind::speech, 1, 100),

@@ -64,6 +64,10 @@ TEST_CASE("a clear drops the unplayed audio and echoes every pending mark",
   CHECK(*q.last_clear() == t0 + 300ms);
   // The reply ends at the clear, without waiting out the quiet spell.
   CHECK_FALSE(q.in_reply());
+  // Quiet only once nothing has played for the quiet spell after it.
+  CHECK_FALSE(q.quiet(t0 + 300ms));
+  CHECK_FALSE(q.quiet(t0 + 1499ms));
+  CHECK(q.quiet(t0 + 1500ms));
   auto reply = q.finished_reply(t0 + 300ms);
   REQUIRE(reply);
   CHECK(reply->samples == 16000);
