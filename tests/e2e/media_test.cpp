@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include "backends/stt/word_error_rate.hpp"
+#include "backends/tts/tts_espeak.hpp"
 #include "fixtures/fake_llm.hpp"
 #include "media_line.hpp"
 #include "net/client/http_client.hpp"
@@ -155,6 +156,19 @@ TEST_CASE("a media call: greeting, the caller's words, the reply, in frames",
         <= 0.5);
   CHECK(turns[1]["role"] == "assistant");
   CHECK(turns[1]["content"] == "Going forward now. Ten meters it is.");
+  // What the caller heard is espeak-ng saying the reply: as long as the
+  // same text synthesised here, within a frame's rounding per clause.
+  auto engine = espeak_engine::create();
+  REQUIRE(engine);
+  double expected_s = 0;
+  for (const char* clause : {"Going forward now.", "Ten meters it is."}) {
+    auto pcm = (*engine)->synthesize(clause, "hi");
+    REQUIRE(pcm);
+    expected_s += static_cast<double>(pcm->samples.size()) / pcm->sample_rate;
+  }
+  auto heard_s = static_cast<double>(line.replies[1].mulaw.size()) / 8000;
+  CHECK(heard_s == Approx(expected_s).epsilon(0.1));
+  CHECK(line.replies[1].marks.size() == 2);
   CHECK_FALSE(turns[1]["turn_gap_ms"].empty());
   CHECK_FALSE(turns[1]["eot_wait_ms"].empty());
   line.hang_up();
@@ -487,4 +501,79 @@ TEST_CASE("the stream status callback is stored, and the caller hangs up",
              == 1;
     },
     5000ms));
+}
+
+TEST_CASE("silence re-prompts, then the silent call ends once the goodbye "
+          "is heard",
+          "[media]") {
+  fake_llm model{fake_llm::flavor::ollama};
+  temp_dir dir;
+  daemon_process d{media_options(dir, model, "reprompt_after_s = 2\n",
+                                 std::string{short_greeting}
+                                   + "max_silent_prompts = 1\n"
+                                     "reprompt = \"Are you there?\"\n"
+                                     "silence_goodbye = \"Bye for now.\"\n"),
+                   dir.path()};
+  REQUIRE(d.running());
+  auto sid = sid_of('l');
+  media_line line{d, sid, auth_token};
+  line.open(answer_call(d, sid));
+  // Greeting, re-prompt, goodbye: three replies, then the daemon closes.
+  REQUIRE(line.wait(20s, [&] { return line.closed_; }));
+  INFO(d.log());
+  CHECK(line.close_code == 1000);
+  CHECK(line.replies.size() == 3);
+  // Two seconds of silence between them, each heard in full.
+  REQUIRE(line.replies.size() >= 2);
+  CHECK(line.replies[1].first_audio - line.replies[0].last_audio > 1900ms);
+  auto done = post(d, "/voice/media-done", call_params(sid, "in-progress"));
+  REQUIRE(done);
+  CHECK(done->body.find("<Hangup/>") != std::string::npos);
+  CHECK(d.query_int("SELECT count(*) FROM turns WHERE call_sid = '" + sid + "'")
+        == 0);
+}
+
+TEST_CASE("a greeting that may not be interrupted plays on over the caller",
+          "[media]") {
+  if (!have_speech())
+    SB_SKIP("pocketsphinx-testdata is not installed");
+  fake_llm model{fake_llm::flavor::ollama};
+  temp_dir dir;
+  daemon_process d{
+    media_options(dir, model, "greeting_interruptible = false\n"), dir.path()};
+  REQUIRE(d.running());
+  auto sid = sid_of('m');
+  media_line line{d, sid, auth_token};
+  line.open(answer_call(d, sid));
+  // The (long) default greeting starts; the caller talks over it.
+  REQUIRE(line.wait(10s, [&] { return !line.replies.empty(); }));
+  line.run(clip_mulaw("goforward.raw"), 20s, [&] { return line.quiet(); });
+  INFO(d.log());
+  CHECK(line.clears.empty());
+  CHECK(line.replies.size() == 1);
+  CHECK(d.query_int("SELECT count(*) FROM turns WHERE call_sid = '" + sid + "'")
+        == 0);
+}
+
+TEST_CASE("an operator's words are spoken into the live stream", "[media]") {
+  fake_llm model{fake_llm::flavor::ollama};
+  temp_dir dir;
+  auto opts = media_options(dir, model, {}, short_greeting);
+  daemon_process d{opts, dir.path()};
+  REQUIRE(d.running());
+  auto sid = sid_of('n');
+  media_line line{d, sid, auth_token};
+  line.open(answer_call(d, sid));
+  REQUIRE(await_reply(line, 0));
+  auto said = admin_request(opts.db_path + ".sock",
+                            R"({"cmd":"say","sid":")" + sid
+                              + R"(","text":"Your order has shipped."})");
+  CHECK(said.find(R"("ok":true)") != std::string::npos);
+  REQUIRE(await_reply(line, 1));
+  // espeak-ng says it in well over a second.
+  CHECK(line.replies[1].mulaw.size() > 8000);
+  CHECK(d.query_int("SELECT count(*) FROM turns WHERE call_sid = '" + sid
+                    + "' AND model = 'operator' AND content = 'Your order "
+                      "has shipped.'")
+        == 1);
 }
