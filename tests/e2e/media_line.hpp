@@ -138,7 +138,7 @@ public:
   bool wait(std::chrono::milliseconds max,
             const std::function<bool()>& until = {}) {
     auto deadline = media_clock::now() + max;
-    while (media_clock::now() < deadline && !closed_) {
+    while (media_clock::now() < deadline && !closed) {
       if (until && until())
         return true;
       step();
@@ -157,19 +157,19 @@ public:
 
   /// Twilio's stop, then the socket closed.
   void hang_up() {
-    if (closed_)
+    if (closed)
       return;
     client_->send_text(
       twilio_stop_frame(stream_sid_, ++sequence_, "ACtest", sid_));
     client_->close(1000);
-    closed_ = true;
+    closed = true;
   }
 
   // What came back.
   std::vector<heard_reply> replies;
   std::vector<media_clock::time_point> clears;
   std::vector<std::string> bad_frames; // what parse_media_command refused
-  bool closed_ = false;
+  bool closed = false;
   uint16_t close_code = 0;
   std::string close_reason;
   /// When the caller's speech in the last run() ended (its last sample
@@ -216,7 +216,7 @@ private:
     if (!m)
       return; // timed out: time for the next frame
     if (m->closed) {
-      closed_ = true;
+      closed = true;
       close_code = m->close_code;
       close_reason = m->close_reason;
       return;

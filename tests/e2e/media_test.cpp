@@ -247,7 +247,7 @@ TEST_CASE("keys are turns, and 0 transfers after the message is heard",
         == 1);
   line.dtmf("0");
   // The transfer message plays, its mark comes back, the daemon closes.
-  REQUIRE(line.wait(15s, [&] { return line.closed_; }));
+  REQUIRE(line.wait(15s, [&] { return line.closed; }));
   CHECK(line.close_code == 1000);
   CHECK(line.replies.size() == 3);
   auto done = post(d, "/voice/media-done", call_params(sid, "in-progress"));
@@ -270,7 +270,7 @@ TEST_CASE("a goodbye ends the stream once heard, and media-done hangs up",
   line.open(answer_call(d, sid));
   REQUIRE(await_reply(line, 0));
   line.dtmf("9");
-  REQUIRE(line.wait(15s, [&] { return line.closed_; }));
+  REQUIRE(line.wait(15s, [&] { return line.closed; }));
   CHECK(line.close_code == 1000);
   // The farewell was played in full before the close: its mark came back.
   REQUIRE(line.replies.size() == 2);
@@ -402,7 +402,7 @@ TEST_CASE("bad frames are survived and logged once, ten in a row close 1007",
   // Ten malformed frames in a row.
   for (int i = 0; i < 10; ++i)
     line.send("][");
-  REQUIRE(line.wait(5s, [&] { return line.closed_; }));
+  REQUIRE(line.wait(5s, [&] { return line.closed; }));
   CHECK(line.close_code == 1007);
   CHECK(d.query_int("SELECT count(*) FROM turns WHERE call_sid = '" + sid + "'")
         == 2);
@@ -443,13 +443,13 @@ TEST_CASE("a stream without a valid start is closed with 1008", "[media]") {
   SECTION("no start at all") {
     media_line line{d, sid, auth_token};
     line.open(s, false);
-    REQUIRE(line.wait(5s, [&] { return line.closed_; }));
+    REQUIRE(line.wait(5s, [&] { return line.closed; }));
     CHECK(line.close_code == 1008);
   }
   SECTION("a start with another call's token") {
     media_line line{d, sid_of('j'), auth_token};
     line.open(s); // the TwiML's token is sid's, not this call's
-    REQUIRE(line.wait(5s, [&] { return line.closed_; }));
+    REQUIRE(line.wait(5s, [&] { return line.closed; }));
     CHECK(line.close_code == 1008);
   }
   SECTION("an upgrade without a signature, or to another path") {
@@ -519,7 +519,7 @@ TEST_CASE("silence re-prompts, then the silent call ends once the goodbye "
   media_line line{d, sid, auth_token};
   line.open(answer_call(d, sid));
   // Greeting, re-prompt, goodbye: three replies, then the daemon closes.
-  REQUIRE(line.wait(20s, [&] { return line.closed_; }));
+  REQUIRE(line.wait(20s, [&] { return line.closed; }));
   INFO(d.log());
   CHECK(line.close_code == 1000);
   CHECK(line.replies.size() == 3);
