@@ -258,29 +258,14 @@ void start_reply(call_pointer self, const call_event& ev, std::string words,
   r.eot_wait_ms = ev.media.eot_wait_ms;
   r.stt_tail_ms = ev.media.stt_tail_ms;
   auto generation = r.generation;
-  auto req = make_llm_request(st);
-  if (st.deps.instant) {
-    auto answer = st.deps.instant(req);
-    if (answer)
-      on_llm_reply(self, generation, *answer);
-    else
-      on_llm_failure(self, generation, answer.error());
-    return;
-  }
-  auto me = caf::actor_cast<caf::actor>(self);
-  llm_stream stream{[me, generation](std::string token) {
-                      caf::anon_send(me, llm_token_atom::value, generation,
-                                     std::move(token));
-                    },
-                    r.cancel};
-  self
-    ->request(st.deps.llm, caf::infinite, stream_atom::value, std::move(req),
-              std::move(stream))
-    .then([self, generation](
-            llm_reply& reply) { on_llm_reply(self, generation, reply); },
-          [self, generation](caf::error& err) {
-            on_llm_failure(self, generation, err);
-          });
+  stream_reply(
+    self, generation, r.cancel,
+    [self, generation](llm_reply& reply) {
+      on_llm_reply(self, generation, reply);
+    },
+    [self, generation](const caf::error& err) {
+      on_llm_failure(self, generation, err);
+    });
 }
 
 // Nothing heard: a re-prompt, and after voice.max_silent_prompts in a row

@@ -177,27 +177,9 @@ void start_turn(call_pointer self) {
   t.id = id;
   t.started = steady::now();
   t.cancel = std::make_shared<std::atomic<bool>>(false);
-  auto req = make_llm_request(st);
-  if (st.deps.instant) {
-    auto r = st.deps.instant(req);
-    if (r)
-      on_reply(self, id, *r);
-    else
-      on_failure(self, id, r.error());
-    return;
-  }
-  // Tokens come straight from the worker's thread to this actor.
-  auto me = caf::actor_cast<caf::actor>(self);
-  llm_stream stream{[me, id](std::string token) {
-                      caf::anon_send(me, llm_token_atom::value, id,
-                                     std::move(token));
-                    },
-                    t.cancel};
-  self
-    ->request(st.deps.llm, caf::infinite, stream_atom::value, std::move(req),
-              std::move(stream))
-    .then([self, id](llm_reply& r) { on_reply(self, id, r); },
-          [self, id](caf::error& err) { on_failure(self, id, err); });
+  stream_reply(
+    self, id, t.cancel, [self, id](llm_reply& r) { on_reply(self, id, r); },
+    [self, id](const caf::error& err) { on_failure(self, id, err); });
 }
 
 // Twilio heard the caller in another language than the call's (with

@@ -308,6 +308,15 @@ bool answer_replay(call_pointer self, const call_event& ev,
 /// caller, the language, and whether it may transfer the call.
 llm_request make_llm_request(const call_state& st);
 
+/// Asks the LLM actor to stream the next reply (make_llm_request): its
+/// tokens arrive here as (llm_token, turn, token) straight from the
+/// worker's thread, `cancel` stops it, and `done` or `failed` runs on this
+/// actor when it ends. With deps.instant the answer comes at once, inline.
+void stream_reply(call_pointer self, uint64_t turn,
+                  std::shared_ptr<std::atomic<bool>> cancel,
+                  std::function<void(llm_reply&)> done,
+                  std::function<void(const caf::error&)> failed);
+
 /// process-speech: the caller's turn, or a re-prompt for silence.
 void on_speech(call_pointer self, const call_event& ev, write_batch batch,
                voice_reply_promise promise);

@@ -159,6 +159,33 @@ void on_silence(call_pointer self, write_batch batch,
 
 } // namespace
 
+void stream_reply(call_pointer self, uint64_t turn,
+                  std::shared_ptr<std::atomic<bool>> cancel,
+                  std::function<void(llm_reply&)> done,
+                  std::function<void(const caf::error&)> failed) {
+  auto& st = self->state;
+  auto req = make_llm_request(st);
+  if (st.deps.instant) {
+    auto r = st.deps.instant(req);
+    if (r)
+      done(*r);
+    else
+      failed(r.error());
+    return;
+  }
+  auto me = caf::actor_cast<caf::actor>(self);
+  llm_stream stream{[me, turn](std::string token) {
+                      caf::anon_send(me, llm_token_atom::value, turn,
+                                     std::move(token));
+                    },
+                    std::move(cancel)};
+  self
+    ->request(st.deps.llm, caf::infinite, stream_atom::value, std::move(req),
+              std::move(stream))
+    .then([done](llm_reply& r) { done(r); },
+          [failed](caf::error& err) { failed(err); });
+}
+
 void on_speech(call_pointer self, const call_event& ev, write_batch batch,
                voice_reply_promise promise) {
   auto& st = self->state;
