@@ -337,7 +337,6 @@ void on_barge_in(call_pointer self, const call_event& ev) {
   SB_LOG_INFO("call " << st.row.call_sid << ": caller barged in after "
                       << st.media.reply->heard << " of "
                       << st.media.reply->clauses.size() << " clauses");
-  metrics::daemon().relay_interrupts.inc();
   // The proxy cleared the audio already.
   auto& r = *st.media.reply;
   r.then.clear(); // a cut goodbye or transfer message does not end the call

@@ -475,7 +475,7 @@ daemon_metrics make_daemon_metrics(registry& r) {
     rejected.with({"max_connections"}),
     rejected.with({"rate_limit"}),
     r.add_gauge("switchboard_relay_sessions",
-                "Open ConversationRelay WebSocket sessions.")
+                "Open WebSocket sessions: ConversationRelay and Media Streams.")
       .with({}),
     r.add_histogram("switchboard_relay_first_text_seconds",
                     "ConversationRelay: time from the caller's prompt to the "

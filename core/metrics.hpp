@@ -234,8 +234,9 @@ struct daemon_metrics {
   family<counter>& http_rejected; // {reason}
   counter& refused_connections;   //   {reason="max_connections"}
   counter& rate_limited;          //   {reason="rate_limit"}
-  // net/http/ws_session: WebSocket sessions (ConversationRelay) from upgrade
-  // to end; each also holds its count in http_connections.
+  // net/http/ws_session: WebSocket sessions (ConversationRelay and Media
+  // Streams) from upgrade to end; each also holds its count in
+  // http_connections.
   gauge& relay_sessions; // switchboard_relay_sessions
   // actors/call_relay: from a caller's prompt to the first text frame of
   // the reply (what the caller waits for the first word), and replies
