@@ -32,6 +32,12 @@ const char* const words[] = {" This",   " is",       " the", " bench",
                              " steady", " pace,",    " one", " token",
                              " after",  " another",  "."};
 
+// Unstamped, the first token is a whole sentence that takes about two
+// seconds to say: the reply's next clause (ten tokens later) is there
+// long before it has been heard, so the caller never hears the model's
+// pace as a gap.
+constexpr const char* unstamped_first = "Okay, let me look into that for you.";
+
 // One NDJSON line as an HTTP chunk; the closing line also ends the body.
 std::string chunk(const std::string& content, bool done) {
   std::string line =
@@ -153,13 +159,17 @@ private:
   void next_token() {
     const auto& o = model_->opts;
     int at = sent_++;
+    auto first = o.stamped ? "At " + std::to_string(steady_ns()) + "!"
+                           : std::string{unstamped_first};
     if (at == 0 && o.tokens == 0)
-      return finish(chunk("At " + std::to_string(steady_ns()) + "!", false));
+      return finish(chunk(first, false));
     if (at == 0)
-      out_ = chunk("At " + std::to_string(steady_ns()) + "!", false);
+      out_ = chunk(first, false);
     else if (at == o.tokens)
-      return finish(
-        chunk(" Done at " + std::to_string(steady_ns()) + "!", false));
+      return finish(chunk(o.stamped
+                            ? " Done at " + std::to_string(steady_ns()) + "!"
+                            : std::string{" Done."},
+                          false));
     else
       out_ = chunk(words[(at - 1) % std::size(words)], false);
     write_then(o.between);
