@@ -88,6 +88,17 @@ caf::error failed(std::string why) {
 
 } // namespace
 
+std::string find_program(const std::string& given,
+                         const std::string& in_build) {
+  if (!given.empty())
+    return given;
+  if (fs::exists("build/" + in_build))
+    return "build/" + in_build;
+  std::error_code ec;
+  auto self = fs::read_symlink("/proc/self/exe", ec);
+  return (self.parent_path().parent_path() / in_build).string();
+}
+
 std::string bench_daemon_config(const bench_daemon_options& o, int port,
                                 const std::string& dir) {
   auto url = "http://127.0.0.1:" + std::to_string(port);

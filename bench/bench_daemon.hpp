@@ -79,6 +79,11 @@ private:
   bool keep_ = false;
 };
 
+/// A program of the build: `given` if not empty, else build/`in_build`
+/// (run from the repository root), else `in_build` in the build tree
+/// this program is in (bench/ beside app/ and cli/).
+std::string find_program(const std::string& given, const std::string& in_build);
+
 /// The config text for `opts` listening on 127.0.0.1:`port`, with its
 /// files in `dir`.
 std::string bench_daemon_config(const bench_daemon_options& opts, int port,

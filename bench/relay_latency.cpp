@@ -158,17 +158,6 @@ int parse(int argc, char** argv, options& o) {
   return 0;
 }
 
-// The daemon binary: the option, else where a build puts it.
-std::string find_daemon(const options& o) {
-  if (!o.daemon.empty())
-    return o.daemon;
-  if (fs::exists("build/app/switchboardd"))
-    return "build/app/switchboardd";
-  std::error_code ec;
-  auto self = fs::read_symlink("/proc/self/exe", ec);
-  return (self.parent_path().parent_path() / "app" / "switchboardd").string();
-}
-
 int calls_per_caller(const options& o) {
   if (o.calls_per_caller > 0)
     return o.calls_per_caller;
@@ -265,7 +254,7 @@ int main(int argc, char** argv) {
   }
   raise_open_files();
   // A private copy: others may rebuild the binary while this runs.
-  auto source = find_daemon(o);
+  auto source = find_program(o.daemon, "app/switchboardd");
   auto copy_dir = fs::temp_directory_path()
                   / ("sb-relay-latency-bin-" + std::to_string(::getpid()));
   auto copy = copy_dir / "switchboardd";
