@@ -42,8 +42,8 @@ caller the same script (below) over the sim's Media Streams calls.
                        runs, so a rebuild cannot change it
   --sim PATH           switchboard-sim (default build/cli/switchboard-sim)
   --embedded "N ..."   calls live at once on the embedded stack (pocketsphinx,
-                       scripted model, espeak-ng), one run each (default "1 20";
-                       "" for none)
+                       scripted model, espeak-ng), one run each (default
+                       "1 4 20"; "" for none)
   --embedded-rounds R  calls each live slot plays in turn there (default 3
                        at 1 call, 2 above)
   --levels "N ..."     density steps with the HTTP recogniser and the paced
@@ -78,7 +78,7 @@ const char* const caller_script =
 
 struct options {
   media_setup setup;
-  std::vector<int> embedded{1, 20};
+  std::vector<int> embedded{1, 4, 20};
   int embedded_rounds = 0; // 0: 3 at one call, 2 above
   std::vector<int> levels{50, 100, 200, 400, 800, 1000, 1600};
   bool all_levels = false;

@@ -130,6 +130,13 @@ caf::expected<turn_parts> read_turn_parts(const std::string& db_path) {
     p.interrupted += sqlite3_column_int64(stmt, 5) != 0 ? 1 : 0;
   }
   sqlite3_finalize(stmt);
+  if (sqlite3_prepare_v2(db, "SELECT count(*) FROM turns WHERE role = 'user'",
+                         -1, &stmt, nullptr)
+      != SQLITE_OK)
+    return fail("count");
+  if (sqlite3_step(stmt) == SQLITE_ROW)
+    p.user_turns = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
   sqlite3_close(db);
   for (auto* v : {&p.gap, &p.eot_wait, &p.stt_tail, &p.first_token,
                   &p.tts_first, &p.daemon_share})

@@ -42,7 +42,8 @@ double histogram_quantile(const histogram_reading& h, double q);
 /// such bound.
 double share_at_or_below(const histogram_reading& h, double bound);
 
-/// The assistant turns of media calls (turn_gap_ms set), in ms. Each
+/// The assistant turns of media calls (turn_gap_ms set), in ms, and the
+/// count of user turns. Each
 /// vector is ascending; a part is left out where the daemon stored none.
 struct turn_parts {
   std::vector<int64_t> gap;         // turn_gap_ms
@@ -54,6 +55,7 @@ struct turn_parts {
   /// the turns that have all four.
   std::vector<int64_t> daemon_share;
   int64_t interrupted = 0; // replies the caller talked over
+  int64_t user_turns = 0;  // what the caller said, as recognised
 };
 
 /// Reads `db_path` (read-only). Errors: errc::backend_failed naming the

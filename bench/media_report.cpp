@@ -93,15 +93,20 @@ std::string density_failure(const media_result& r, const media_goals& g) {
 
 void print_turn_gaps(std::FILE* out, const std::vector<media_result>& runs) {
   std::fprintf(out,
-               "| run | calls live | turns | turn gap | eot wait | STT tail | "
-               "first token | TTS first audio | daemon share | daemon share "
-               "max | turn gap heard by the sim |\n"
-               "|---|---:|---:|---|---|---|---|---|---|---:|---|\n");
+               "| run | calls live | utterances recognised / failed | "
+               "replies timed | turn gap | eot wait | STT tail | first token "
+               "| TTS first audio | daemon share | daemon share max | turn "
+               "gap heard by the sim |\n"
+               "|---|---:|---|---:|---|---|---|---|---|---|---:|---|\n");
   for (const auto& r : runs) {
     const auto& t = r.turns;
     std::fprintf(
-      out, "| %s | %d | %zu | %s | %s | %s | %s | %s | **%s** | %s | %s |\n",
-      run_label(r).c_str(), r.scenario.live, t.gap.size(),
+      out,
+      "| %s | %d | %lld / %lld | %zu | %s | %s | %s | %s | %s | **%s** | %s | "
+      "%s |\n",
+      run_label(r).c_str(), r.scenario.live,
+      static_cast<long long>(t.user_turns),
+      static_cast<long long>(r.stt_failures), t.gap.size(),
       p50_95_99(t.gap).c_str(), p50_95_99(t.eot_wait).c_str(),
       p50_95_99(t.stt_tail).c_str(), p50_95_99(t.first_token).c_str(),
       p50_95_99(t.tts_first).c_str(), p50_95_99(t.daemon_share).c_str(),

@@ -42,6 +42,14 @@ std::string read_file(const std::string& path) {
   return {std::istreambuf_iterator<char>{in}, {}};
 }
 
+int64_t count_lines(const std::string& path, const std::string& holding) {
+  std::ifstream in{path};
+  int64_t n = 0;
+  for (std::string line; std::getline(in, line);)
+    n += line.find(holding) != std::string::npos ? 1 : 0;
+  return n;
+}
+
 std::string scrape(http_client& client, const std::string& base_url) {
   auto r = client.get(base_url + "/metrics");
   return r && r->status == 200 ? r->body : std::string{};
@@ -283,6 +291,8 @@ media_result run_media_scenario(const media_setup& setup,
     r.turns = std::move(*parts);
   else
     r.db_error = what(parts.error());
+  r.stt_failures = count_lines(daemon.dir() + "/daemon.log",
+                               "recognition failed");
   if (model)
     r.model_requests = model->requests();
   if (stt)

@@ -70,6 +70,9 @@ struct media_result {
   double sim_cores = 0; // its CPU time / its wall time
   turn_parts turns;
   std::string db_error;
+  /// Utterances the recogniser gave no text for (the daemon's log lines
+  /// "recognition failed": timed out, refused, failed).
+  int64_t stt_failures = 0;
   histogram_reading frame_lag;   // switchboard_media_frame_lag_seconds
   histogram_reading barge_in;    // switchboard_barge_in_seconds
   double daemon_late_frames = 0; // switchboard_media_late_frames_total
