@@ -45,10 +45,10 @@ caller the same script (below) over the sim's Media Streams calls.
                        scripted model, espeak-ng), one run each (default
                        "1 4 20"; "" for none)
   --embedded-rounds R  calls each live slot plays in turn there (default 3
-                       at 1 call, 2 above)
+                       at 1 call, 2 up to 10, 1 above)
   --levels "N ..."     density steps with the HTTP recogniser and the paced
                        model, in order, until one fails (default
-                       "50 100 200 400 800 1000 1600"; "" for none)
+                       "50 100 200 400 600 800 1000 1600"; "" for none)
   --all-levels         run every level even after one failed
   --ramp-ms MS         the first calls of a run start spread over MS ms
                        (default 5000; a single call starts at once)
@@ -79,8 +79,8 @@ const char* const caller_script =
 struct options {
   media_setup setup;
   std::vector<int> embedded{1, 4, 20};
-  int embedded_rounds = 0; // 0: 3 at one call, 2 above
-  std::vector<int> levels{50, 100, 200, 400, 800, 1000, 1600};
+  int embedded_rounds = 0; // 0: 3 at one call, 2 up to 10, 1 above
+  std::vector<int> levels{50, 100, 200, 400, 600, 800, 1000, 1600};
   bool all_levels = false;
   milliseconds ramp{5000};
 };
@@ -206,7 +206,10 @@ std::vector<media_result> run_all(const options& o) {
   std::vector<media_result> runs;
   media_goals goals;
   for (int live : o.embedded) {
-    int rounds = o.embedded_rounds > 0 ? o.embedded_rounds : live == 1 ? 3 : 2;
+    int rounds = o.embedded_rounds > 0 ? o.embedded_rounds
+                 : live == 1           ? 3
+                 : live <= 10          ? 2
+                                       : 1;
     std::fprintf(stderr, "media_bench: embedded, %d calls live...\n", live);
     runs.push_back(
       run_media_scenario(o.setup, scenario(true, live, rounds, o.ramp)));
@@ -268,9 +271,8 @@ int main(int argc, char** argv) {
   print_barge_ins(stdout, runs);
   std::printf("\nDensity (HTTP STT + paced model):\n\n");
   print_density(stdout, runs, goals);
-  std::printf("\nThe daemon's CPU by thread name (cores, while the calls "
-              "ran):\n\n");
-  print_threads(stdout, runs);
+  std::printf("\nCPU while the calls ran (cores):\n\n");
+  print_cpu(stdout, runs);
   std::printf("\nGoals:\n\n");
   bool pass = print_media_goals(stdout, runs, goals);
   std::printf("\nNotes:\n\n");

@@ -141,9 +141,9 @@ void print_density(std::FILE* out, const std::vector<media_result>& runs,
                "| calls live | streams seen | calls ok / failed | frame lag "
                "p50 / p99 ms | frames within 20 ms | playback gaps > 40 ms "
                "(longest ms) | daemon late frames | sim late frames / sent | "
-               "CPU daemon / sim / bench / other (cores) | daemon cores per "
-               "call | RSS idle / peak MB | KiB per live call | result |\n"
-               "|---:|---:|---|---|---:|---|---:|---|---|---:|---|---:|---|\n");
+               "daemon cores per call | RSS idle / peak MB | KiB per live "
+               "call | result |\n"
+               "|---:|---:|---|---|---:|---|---:|---|---:|---|---:|---|\n");
   for (const auto& r : runs) {
     if (!is_density(r))
       continue;
@@ -156,7 +156,7 @@ void print_density(std::FILE* out, const std::vector<media_result>& runs,
     std::fprintf(
       out,
       "| %d | %d | %lld / %lld | %s / %s | %s | %lld (%s) | %.0f | %lld / "
-      "%lld | %.2f / %.2f / %.2f / %.2f | %.4f | %.1f / %.1f | %s | %s%s |\n",
+      "%lld | %.4f | %.1f / %.1f | %s | %s%s |\n",
       r.scenario.live, r.peak_streams, static_cast<long long>(r.sim.calls_ok),
       static_cast<long long>(r.sim.calls_failed),
       lag_ms(r.frame_lag, 0.5).c_str(), lag_ms(r.frame_lag, 0.99).c_str(),
@@ -165,8 +165,7 @@ void print_density(std::FILE* out, const std::vector<media_result>& runs,
       fixed(r.sim.playback_gap_max_ms, 0).c_str(),
       std::max(0.0, r.daemon_late_frames),
       static_cast<long long>(r.sim.late_frames),
-      static_cast<long long>(r.sim.frames_sent), r.daemon_cores, r.sim_cores,
-      r.bench_cores, r.other_cores,
+      static_cast<long long>(r.sim.frames_sent),
       r.scenario.live > 0 ? r.daemon_cores / r.scenario.live : 0.0,
       static_cast<double>(r.rss_idle_kib) / 1024,
       static_cast<double>(r.rss_peak_kib) / 1024, kib.c_str(),
@@ -175,25 +174,28 @@ void print_density(std::FILE* out, const std::vector<media_result>& runs,
   }
 }
 
-void print_threads(std::FILE* out, const std::vector<media_result>& runs) {
+void print_cpu(std::FILE* out, const std::vector<media_result>& runs) {
   std::set<std::string> names;
   for (const auto& r : runs)
     for (const auto& [name, cores] : r.thread_cores)
       names.insert(name);
   std::fprintf(out, "| run | calls live |");
   for (const auto& n : names)
-    std::fprintf(out, " %s |", n.c_str());
-  std::fprintf(out, " all |\n|---|---:|");
-  for (size_t i = 0; i <= names.size(); ++i)
+    std::fprintf(out, " daemon: %s |", n.c_str());
+  std::fprintf(out, " daemon | sim | bench | other | load avg before |\n"
+                    "|---|---:|");
+  for (size_t i = 0; i < names.size() + 4; ++i)
     std::fprintf(out, "---:|");
-  std::fprintf(out, "\n");
+  std::fprintf(out, "---|\n");
   for (const auto& r : runs) {
     std::fprintf(out, "| %s | %d |", run_label(r).c_str(), r.scenario.live);
     for (const auto& n : names) {
       auto it = r.thread_cores.find(n);
       std::fprintf(out, " %.3f |", it == r.thread_cores.end() ? 0 : it->second);
     }
-    std::fprintf(out, " %.3f |\n", r.daemon_cores);
+    std::fprintf(out, " **%.3f** | %.3f | %.3f | %.3f | %s |\n", r.daemon_cores,
+                 r.sim_cores, r.bench_cores, r.other_cores,
+                 r.load_before.c_str());
   }
 }
 

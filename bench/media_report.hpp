@@ -41,8 +41,10 @@ void print_barge_ins(std::FILE* out, const std::vector<media_result>& runs);
 void print_density(std::FILE* out, const std::vector<media_result>& runs,
                    const media_goals& g);
 
-/// The daemon's CPU by thread name, one row per run.
-void print_threads(std::FILE* out, const std::vector<media_result>& runs);
+/// The CPU (cores: CPU time / wall time while the calls ran) of the
+/// daemon by thread name and in all, of the simulator, this process and
+/// the rest of the machine, one row per run.
+void print_cpu(std::FILE* out, const std::vector<media_result>& runs);
 
 /// The goals; returns true when every one passed.
 bool print_media_goals(std::FILE* out, const std::vector<media_result>& runs,
