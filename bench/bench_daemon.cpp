@@ -88,6 +88,17 @@ caf::error failed(std::string why) {
 
 } // namespace
 
+std::string find_program(const std::string& given,
+                         const std::string& in_build) {
+  if (!given.empty())
+    return given;
+  if (fs::exists("build/" + in_build))
+    return "build/" + in_build;
+  std::error_code ec;
+  auto self = fs::read_symlink("/proc/self/exe", ec);
+  return (self.parent_path().parent_path() / in_build).string();
+}
+
 std::string bench_daemon_config(const bench_daemon_options& o, int port,
                                 const std::string& dir) {
   auto url = "http://127.0.0.1:" + std::to_string(port);
@@ -112,11 +123,11 @@ std::string bench_daemon_config(const bench_daemon_options& o, int port,
   return t.str();
 }
 
-bench_daemon::bench_daemon() {
+bench_daemon::bench_daemon(const std::string& prefix) {
   std::error_code ec;
   auto base = fs::temp_directory_path(ec);
   std::string tmpl =
-    ((ec ? fs::path{"/tmp"} : base) / "sb-relay-latency-XXXXXX").string();
+    ((ec ? fs::path{"/tmp"} : base) / (prefix + "-XXXXXX")).string();
   if (::mkdtemp(tmpl.data()) != nullptr)
     dir_ = tmpl;
 }
@@ -136,7 +147,9 @@ caf::expected<void> bench_daemon::start(const bench_daemon_options& opts) {
   if (dir_.empty() || port_ == 0)
     return failed("no temp directory or no free port");
   auto config_path = dir_ + "/config.toml";
-  std::ofstream{config_path} << bench_daemon_config(opts, port_, dir_);
+  std::ofstream{config_path}
+    << (opts.config ? opts.config(port_, dir_)
+                    : bench_daemon_config(opts, port_, dir_));
   std::vector<std::string> args{opts.binary, "--config", config_path};
   auto env = daemon_environment();
   auto argv = pointers(args);

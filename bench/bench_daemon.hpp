@@ -7,6 +7,7 @@
 // process it started is ever signalled, by PID. Blocking; one thread.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include <sys/types.h>
@@ -20,12 +21,17 @@ struct bench_daemon_options {
   std::string transport = "relay"; // voice.transport: relay | gather
   std::string model_url;           // [[llm.endpoints]] url (ollama)
   int model_slots = 256;           // its slots (1..1024)
+  /// When set, the whole config text instead of bench_daemon_config()'s
+  /// (the fields above are then unused but `binary`): given the port to
+  /// listen on and the directory for the daemon's files.
+  std::function<std::string(int port, const std::string& dir)> config;
 };
 
 class bench_daemon {
 public:
-  /// Makes the temp directory (under $TMPDIR or /tmp); nothing runs yet.
-  bench_daemon();
+  /// Makes the temp directory (under $TMPDIR or /tmp), named
+  /// `prefix`-XXXXXX; nothing runs yet.
+  explicit bench_daemon(const std::string& prefix = "sb-relay-latency");
   /// SIGKILLs the daemon if still running; removes the directory unless
   /// keep_dir() was called.
   ~bench_daemon();
@@ -72,6 +78,11 @@ private:
   pid_t pid_ = -1;
   bool keep_ = false;
 };
+
+/// A program of the build: `given` if not empty, else build/`in_build`
+/// (run from the repository root), else `in_build` in the build tree
+/// this program is in (bench/ beside app/ and cli/).
+std::string find_program(const std::string& given, const std::string& in_build);
 
 /// The config text for `opts` listening on 127.0.0.1:`port`, with its
 /// files in `dir`.

@@ -10,13 +10,14 @@
 #include <cstdio>
 #include <iterator>
 #include <optional>
-#include <thread>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+
+#include "loopback_listener.hpp"
 
 namespace sb::bench {
 
@@ -31,6 +32,12 @@ const char* const words[] = {" This",   " is",       " the", " bench",
                              " model",  " speaking", " at",  " a",
                              " steady", " pace,",    " one", " token",
                              " after",  " another",  "."};
+
+// Unstamped, the first token is a whole sentence that takes about two
+// seconds to say: the reply's next clause (ten tokens later) is there
+// long before it has been heard, so the caller never hears the model's
+// pace as a gap.
+constexpr const char* unstamped_first = "Okay, let me look into that for you.";
 
 // One NDJSON line as an HTTP chunk; the closing line also ends the body.
 std::string chunk(const std::string& content, bool done) {
@@ -79,16 +86,12 @@ struct paced_model::impl {
   explicit impl(paced_model_options o) : opts(o) {
   }
 
-  void do_accept();
-
-  // Destroyed in reverse: the thread is joined before, the acceptor and
-  // then the sessions (inside ioc) go before opts and the counters.
+  // Destroyed in reverse: the listener first (its thread joined, then
+  // every session, inside its io_context), before opts and the counters.
   paced_model_options opts;
   std::atomic<uint64_t> cut{0};
   std::atomic<uint64_t> requests{0};
-  asio::io_context ioc;
-  tcp::acceptor acceptor{ioc};
-  std::thread thread;
+  std::unique_ptr<loopback_listener> listener;
 };
 
 namespace {
@@ -153,13 +156,17 @@ private:
   void next_token() {
     const auto& o = model_->opts;
     int at = sent_++;
+    auto first = o.stamped ? "At " + std::to_string(steady_ns()) + "!"
+                           : std::string{unstamped_first};
     if (at == 0 && o.tokens == 0)
-      return finish(chunk("At " + std::to_string(steady_ns()) + "!", false));
+      return finish(chunk(first, false));
     if (at == 0)
-      out_ = chunk("At " + std::to_string(steady_ns()) + "!", false);
+      out_ = chunk(first, false);
     else if (at == o.tokens)
-      return finish(
-        chunk(" Done at " + std::to_string(steady_ns()) + "!", false));
+      return finish(chunk(o.stamped
+                            ? " Done at " + std::to_string(steady_ns()) + "!"
+                            : std::string{" Done."},
+                          false));
     else
       out_ = chunk(words[(at - 1) % std::size(words)], false);
     write_then(o.between);
@@ -176,36 +183,18 @@ private:
 
 } // namespace
 
-void paced_model::impl::do_accept() {
-  acceptor.async_accept([this](beast::error_code ec, tcp::socket s) {
-    if (ec)
-      return;
-    // Small writes go out at once: the stamp is taken just before one.
-    s.set_option(tcp::no_delay(true), ec);
-    std::make_shared<session>(std::move(s), this)->do_read();
-    do_accept();
-  });
-}
-
 paced_model::paced_model(paced_model_options opts)
   : impl_(std::make_unique<impl>(opts)) {
-  tcp::endpoint ep{asio::ip::make_address("127.0.0.1"), 0};
-  impl_->acceptor.open(ep.protocol());
-  impl_->acceptor.set_option(asio::socket_base::reuse_address(true));
-  impl_->acceptor.bind(ep);
-  impl_->acceptor.listen(asio::socket_base::max_listen_connections);
-  impl_->do_accept();
-  impl_->thread = std::thread([p = impl_.get()] { p->ioc.run(); });
+  impl_->listener = std::make_unique<loopback_listener>(
+    [m = impl_.get()](tcp::socket s) {
+      std::make_shared<session>(std::move(s), m)->do_read();
+    });
 }
 
-paced_model::~paced_model() {
-  impl_->ioc.stop();
-  impl_->thread.join();
-}
+paced_model::~paced_model() = default;
 
 std::string paced_model::base_url() const {
-  return "http://127.0.0.1:"
-         + std::to_string(impl_->acceptor.local_endpoint().port());
+  return impl_->listener->base_url();
 }
 
 uint64_t paced_model::cut_by_client() const {

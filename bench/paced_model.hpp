@@ -25,6 +25,11 @@ struct paced_model_options {
   /// at <ns>!" stamp, and the closing {"done":true} line goes out in the
   /// same write. 0: the first token is the only one (no done stamp).
   int tokens = 20;
+  /// false: the first token is "Okay, let me look into that for you."
+  /// and the last " Done.", so every reply is the same text (a voice's
+  /// cache then serves it; the media bench wants the daemon's cost per
+  /// call, not espeak-ng's per reply).
+  bool stamped = true;
 };
 
 class paced_model {

@@ -12,11 +12,9 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <sys/resource.h>
@@ -26,6 +24,7 @@
 #include "bench_daemon.hpp"
 #include "core/error.hpp"
 #include "paced_model.hpp"
+#include "proc_readings.hpp"
 #include "relay_report.hpp"
 
 namespace {
@@ -159,60 +158,6 @@ int parse(int argc, char** argv, options& o) {
   return 0;
 }
 
-// The daemon binary: the option, else where a build puts it.
-std::string find_daemon(const options& o) {
-  if (!o.daemon.empty())
-    return o.daemon;
-  if (fs::exists("build/app/switchboardd"))
-    return "build/app/switchboardd";
-  std::error_code ec;
-  auto self = fs::read_symlink("/proc/self/exe", ec);
-  return (self.parent_path().parent_path() / "app" / "switchboardd").string();
-}
-
-// CPU seconds: a process's (utime + stime of all its threads) and the
-// machine's busy time (user, nice, system, irq, softirq; no steal).
-double process_cpu_s(pid_t pid) {
-  std::ifstream in{"/proc/" + std::to_string(pid) + "/stat"};
-  std::string text{std::istreambuf_iterator<char>{in}, {}};
-  auto paren = text.rfind(')');
-  if (paren == std::string::npos)
-    return 0;
-  std::istringstream fields{text.substr(paren + 2)};
-  std::string f;
-  double ticks = 0;
-  for (int i = 3; i <= 15 && fields >> f; ++i)
-    if (i == 14 || i == 15)
-      ticks += std::atof(f.c_str());
-  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
-
-double machine_busy_s() {
-  std::ifstream in{"/proc/stat"};
-  std::string cpu;
-  double user, nice, system, idle, iowait, irq, softirq;
-  in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq;
-  return (user + nice + system + irq + softirq)
-         / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
-
-std::string first_line(const std::string& path,
-                       const std::string& prefix = {}) {
-  std::ifstream in{path};
-  std::string line;
-  while (std::getline(in, line))
-    if (line.compare(0, prefix.size(), prefix) == 0)
-      return line;
-  return {};
-}
-
-std::string load_avg() {
-  std::istringstream in{first_line("/proc/loadavg")};
-  std::string a, b, c;
-  in >> a >> b >> c;
-  return a + " " + b + " " + c;
-}
-
 int calls_per_caller(const options& o) {
   if (o.calls_per_caller > 0)
     return o.calls_per_caller;
@@ -223,35 +168,22 @@ int calls_per_caller(const options& o) {
     1, static_cast<int>(std::lround(o.seconds / (o.turns * turn_s))));
 }
 
-// Up to `seconds` until the machine is idle: what else runs shares the
-// two cores with the daemon and the callers.
-void wait_quiet(int seconds) {
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (std::chrono::steady_clock::now() < until) {
-    auto before = machine_busy_s();
-    std::this_thread::sleep_for(std::chrono::seconds(2));
-    if ((machine_busy_s() - before) / 2 < 0.15)
-      return;
-  }
-  if (seconds > 0)
-    std::fprintf(stderr,
-                 "relay_latency: machine still busy after %d s, "
-                 "running anyway\n",
-                 seconds);
-}
-
 // One transport at one level: a fresh model server and daemon.
 run_row measure(const options& o, const std::string& binary,
                 const std::string& transport, int callers) {
   run_row row;
   row.transport = transport;
   row.callers = callers;
-  wait_quiet(o.quiet_wait_s);
+  wait_quiet(o.quiet_wait_s, "relay_latency");
   row.load_before = load_avg();
   paced_model model{o.pace};
   bench_daemon daemon;
-  auto started = daemon.start(
-    {binary, transport, model.base_url(), std::clamp(callers, 256, 1024)});
+  bench_daemon_options opts;
+  opts.binary = binary;
+  opts.transport = transport;
+  opts.model_url = model.base_url();
+  opts.model_slots = std::clamp(callers, 256, 1024);
+  auto started = daemon.start(opts);
   if (!started) {
     row.start_error = sb::what(started.error());
     return row;
@@ -298,11 +230,9 @@ void print_header(const options& o, const std::string& binary) {
   char date[64];
   auto now = std::time(nullptr);
   std::strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&now));
-  auto cpu = first_line("/proc/cpuinfo", "model name");
   std::printf("relay_latency, %s: %s; %ld cores (%s); load avg %s\n\n", date,
               binary.c_str(), ::sysconf(_SC_NPROCESSORS_ONLN),
-              cpu.empty() ? "?" : cpu.substr(cpu.find(':') + 2).c_str(),
-              load_avg().c_str());
+              cpu_model().c_str(), load_avg().c_str());
   std::printf("Model pace: first token after %lld ms, then %d tokens %lld ms "
               "apart (whole reply ~%lld ms); %d turns per call, %d calls per "
               "caller.\n\n",
@@ -324,7 +254,7 @@ int main(int argc, char** argv) {
   }
   raise_open_files();
   // A private copy: others may rebuild the binary while this runs.
-  auto source = find_daemon(o);
+  auto source = find_program(o.daemon, "app/switchboardd");
   auto copy_dir = fs::temp_directory_path()
                   / ("sb-relay-latency-bin-" + std::to_string(::getpid()));
   auto copy = copy_dir / "switchboardd";

@@ -176,6 +176,9 @@ const char* const load_usage =
   "Options:\n"
   "  --calls N          calls in all (default 100)\n"
   "  --concurrency C    calls live at once (default 10)\n"
+  "  --ramp-ms MS       start the first C calls evenly spread over MS ms\n"
+  "                     (0 to 600000, default 0: all at once; calls that\n"
+  "                     start together stay in step all the way)\n"
   "  --turns T          speech results per call (default 3; 0: answer only;\n"
   "                     gather only)\n"
   "  --outbound         answered outbound calls (/voice/outbound)\n"
@@ -405,6 +408,11 @@ caf::error load_option(const std::string& a, arg_walker& w, sim_args& out) {
     return w.value(a, out.script_path);
   if (a == "--threads")
     return w.number(a, 1, 64, l.threads);
+  if (a == "--ramp-ms") {
+    err = w.number(a, 0, 600000, ms);
+    l.ramp = std::chrono::milliseconds(ms);
+    return err;
+  }
   if (a == "--timeout-ms") {
     err = w.number(a, 1, 600000, ms);
     l.timeout = std::chrono::milliseconds(ms);

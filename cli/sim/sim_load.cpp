@@ -11,6 +11,8 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "cli/sim/call_runner.hpp"
 #include "cli/sim/sim_load_call.hpp"
@@ -36,6 +38,45 @@ void add_outcome(load_report& report, load_call_outcome out) {
   }
   report.sent.push_back(std::move(out.sent));
 }
+
+// The calls of a ramp, one per step: each is due from the ramp's own
+// start, so a slow handler does not push the later ones back.
+class call_ramp : public std::enable_shared_from_this<call_ramp> {
+public:
+  call_ramp(net::io_context& ioc, int count, std::chrono::nanoseconds step,
+            std::function<void()> start_one)
+    : timer_(ioc),
+      count_(count),
+      step_(step),
+      start_one_(std::move(start_one)) {
+  }
+
+  void start() {
+    begin_ = std::chrono::steady_clock::now();
+    net::post(timer_.get_executor(),
+              [self = shared_from_this()] { self->on_due({}); });
+  }
+
+private:
+  void on_due(boost::system::error_code ec) {
+    if (ec)
+      return;
+    start_one_();
+    if (++started_ >= count_)
+      return;
+    timer_.expires_at(begin_ + step_ * started_);
+    timer_.async_wait([self = shared_from_this()](boost::system::error_code e) {
+      self->on_due(e);
+    });
+  }
+
+  net::steady_timer timer_;
+  int count_;
+  std::chrono::nanoseconds step_;
+  std::function<void()> start_one_;
+  std::chrono::steady_clock::time_point begin_;
+  int started_ = 0;
+};
 
 } // namespace
 
@@ -92,6 +133,18 @@ void run_io(net::io_context& ioc, int threads) {
     t.join();
 }
 
+void start_spread(net::io_context& ioc, int count,
+                  std::chrono::milliseconds ramp,
+                  std::function<void()> start_one) {
+  if (ramp.count() <= 0 || count <= 1) {
+    for (int i = 0; i < count; ++i)
+      start_one();
+    return;
+  }
+  std::make_shared<call_ramp>(ioc, count, ramp / count, std::move(start_one))
+    ->start();
+}
+
 caf::expected<load_report> run_load(const load_options& opts) {
   net::io_context ioc{std::max(1, opts.threads)};
   auto endpoints = resolve_daemon(ioc, opts.base_url, "load mode");
@@ -111,7 +164,8 @@ caf::expected<load_report> run_load(const load_options& opts) {
     },
     [&report](load_call_outcome out) { add_outcome(report, std::move(out)); }};
   auto start = std::chrono::steady_clock::now();
-  runner.start(std::max(1, opts.concurrency));
+  start_spread(ioc, std::max(1, opts.concurrency), opts.ramp,
+               [&runner] { runner.start(1); });
   run_io(ioc, opts.threads);
   report.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now()
                                                 - start)

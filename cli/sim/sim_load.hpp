@@ -34,6 +34,9 @@ struct load_options {
   std::string to = "+14155550199";
   int calls = 100;
   int concurrency = 10;
+  /// The first `concurrency` calls start evenly spread over this, rather
+  /// than all at the same moment; 0: all at once.
+  std::chrono::milliseconds ramp{0};
   int turns = 3;
   int threads = 1;          // threads running the io_context
   bool outbound = false;    // /voice/outbound instead of /voice/inbound

@@ -6,6 +6,7 @@
 // utterances the daemon took, so the runner's lock is taken once per call.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -56,6 +57,15 @@ resolve_daemon(boost::asio::io_context& ioc, const std::string& base_url,
 /// Runs `ioc` on `threads` threads, this one included, until it runs out
 /// of work.
 void run_io(boost::asio::io_context& ioc, int threads);
+
+/// Calls `start_one` `count` times: at once when `ramp` is zero, else
+/// the i-th call at i x ramp / count from now, from a timer of `ioc`
+/// (so the calls run once `ioc` runs). Real callers do not all dial in
+/// the same 20 ms; a load whose calls all start together keeps them in
+/// step for the whole run (every greeting, utterance and reply at once).
+void start_spread(boost::asio::io_context& ioc, int count,
+                  std::chrono::milliseconds ramp,
+                  std::function<void()> start_one);
 
 /// Starts call number `index` on its own strand of `ioc`; `done` runs
 /// exactly once, on that strand, when the call ends.

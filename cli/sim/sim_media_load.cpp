@@ -43,7 +43,8 @@ run_media_load(const media_load_options& opts) {
     },
     [&report](media_load_report one) { add_figures(report, one); }};
   auto start = std::chrono::steady_clock::now();
-  runner.start(std::max(1, l.concurrency));
+  start_spread(ioc, std::max(1, l.concurrency), l.ramp,
+               [&runner] { runner.start(1); });
   run_io(ioc, l.threads);
   report.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now()
                                                 - start)

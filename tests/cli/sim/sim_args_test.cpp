@@ -217,7 +217,8 @@ TEST_CASE("media options need --transport media", "[sim_args]") {
 TEST_CASE("load over Media Streams", "[sim_args]") {
   auto a = sb::parse_sim_args({"load", "--transport", "media", "--calls", "300",
                                "--concurrency", "150", "--script", "c.txt",
-                               "--reply-quiet", "900", "--json"});
+                               "--reply-quiet", "900", "--json", "--ramp-ms",
+                               "5000"});
   REQUIRE(a);
   CHECK(a->mode == sb::sim_mode::load);
   CHECK(a->load.transport == sb::sim_transport::media);
@@ -226,12 +227,18 @@ TEST_CASE("load over Media Streams", "[sim_args]") {
   CHECK(a->script_path == "c.txt");
   CHECK(a->media.reply_quiet.count() == 900);
   CHECK(a->json);
+  CHECK(a->load.ramp.count() == 5000);
   auto plain = sb::parse_sim_args({"load", "--transport", "media"});
   REQUIRE(plain);
   CHECK(plain->script_path.empty());
+  CHECK(plain->load.ramp.count() == 0);
   std::string usage = sb::load_usage;
   CHECK(usage.find("--transport T") != std::string::npos);
   CHECK(usage.find("late frames") != std::string::npos);
+  CHECK(usage.find("--ramp-ms MS") != std::string::npos);
+  CHECK(error_of({"load", "--ramp-ms", "600001"})
+          .find("--ramp-ms: expected a whole number from 0 to 600000")
+        == 0);
 }
 
 TEST_CASE("load options of one transport are refused with the other",
