@@ -212,6 +212,9 @@ void note_first_audio(proxy_pointer self, uint64_t generation) {
   }
   if (auto it = st.first_asked.find(generation); it != st.first_asked.end())
     ev.media.tts_first_audio_ms = ms_since(it->second);
+  // Older replies will not start again: a long call keeps no entry each.
+  st.first_asked.erase(st.first_asked.begin(),
+                       st.first_asked.upper_bound(generation));
   send_event(self, std::move(ev));
 }
 
@@ -467,7 +470,6 @@ void on_recognized(proxy_pointer self, uint64_t id, stt_result r) {
   ev.input.language = r.language;
   ev.media.eot_wait_ms = u.eot_wait_ms;
   ev.media.stt_tail_ms = r.tail_ms;
-  ev.media.speech_ms = u.speech_ms;
   ev.media.audio_path = std::move(u.audio_path);
   send_event(self, std::move(ev));
 }

@@ -124,7 +124,6 @@ struct media_details {
   uint32_t clause = 0;      // heard: the clause whose mark came back
   int64_t eot_wait_ms = -1; // turn: last voiced frame -> end of turn
   int64_t stt_tail_ms = -1; // turn: end of speech -> text
-  int64_t speech_ms = -1;   // turn: the utterance's length
   std::string audio_path;   // turn: the utterance's WAV (keep_caller_audio)
   int64_t turn_gap_ms = -1; // playing: last voiced frame -> first audio out
   int64_t tts_first_audio_ms = -1; // playing: first clause -> its audio
@@ -132,7 +131,6 @@ struct media_details {
   std::string stream_event;        // media_status: stream-started ...
   std::string stream_error;        // media_status: StreamError
   std::string reason;              // closed: why the socket went
-  std::string handoff;             // media_done: what we closed it for
 };
 
 struct call_event {

@@ -6,7 +6,6 @@
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <thread>
 
 #include <catch2/catch.hpp>
 
@@ -195,7 +194,10 @@ TEST_CASE("barge-in clears our audio and stores what the caller heard",
   line.run(clip_mulaw("goforward.raw"), 20s,
            [&] { return line.replies.size() >= 2; });
   REQUIRE(line.replies.size() >= 2);
-  line.wait(1500ms, [] { return false; });
+  // Once a second and a half of it has come, the caller talks over it.
+  REQUIRE(line.wait(10s, [&] {
+    return line.replies[1].mulaw.size() >= 8000 * 3 / 2;
+  }));
   // The caller talks over it: clear within barge_in_ms (+ the detector's
   // start and the clip's leading silence).
   line.run(clip_mulaw("numbers.raw"), 4s, [&] { return !line.clears.empty(); });
@@ -306,11 +308,27 @@ TEST_CASE("a dropped stream reconnects without a second greeting, then "
   {
     media_line line{d, sid, auth_token};
     line.open(*again);
-    // No greeting this time; the caller's key is answered.
-    line.wait(1500ms, [] { return false; });
-    CHECK(line.replies.empty());
+    // No greeting this time; the caller's key is answered, and what the
+    // caller hears is that answer alone: one reply's marks, no greeting's
+    // before them.
+    REQUIRE(sb::testing::poll_until(
+      [&] {
+        auto log = d.log();
+        size_t opened = 0;
+        for (auto at = log.find(": media stream "); at != std::string::npos;
+             at = log.find(": media stream ", at + 1))
+          ++opened;
+        return opened >= 2; // the first stream's, and this one's
+      },
+      5000ms));
     line.dtmf("1");
     REQUIRE(await_reply(line, 0));
+    REQUIRE(line.replies.size() == 1);
+    REQUIRE_FALSE(line.replies[0].marks.empty());
+    auto generation = line.replies[0].marks[0].substr(
+      0, line.replies[0].marks[0].find('.'));
+    for (const auto& mark : line.replies[0].marks)
+      CHECK(mark.rfind(generation + ".", 0) == 0);
     line.client().close(1011);
   }
   auto last = post(d, "/voice/media-done", call_params(sid, "in-progress"));
@@ -418,9 +436,9 @@ TEST_CASE("a peer that does not play our audio is closed with 1008",
   auto sid = sid_of('h');
   media_line line{d, sid, auth_token};
   line.open(answer_call(d, sid));
-  // The greeting is sent and nobody reads it or echoes its mark. Nothing
-  // to await: not reading is the test.
-  std::this_thread::sleep_for(std::chrono::seconds(9));
+  // The greeting is sent and nobody reads it or echoes its mark: the
+  // daemon gives up on the peer, then the close waits behind the audio.
+  REQUIRE(d.wait_for_log("not echoed", 20000));
   for (;;) {
     auto m = line.client().read_text(5s);
     REQUIRE(m);
@@ -429,7 +447,6 @@ TEST_CASE("a peer that does not play our audio is closed with 1008",
       break;
     }
   }
-  CHECK(d.wait_for_log("not echoed"));
 }
 
 TEST_CASE("a stream without a valid start is closed with 1008", "[media]") {
