@@ -195,6 +195,9 @@ function start() {
     if (closed) get_json("/api/me").catch((error) => show_error(error.message));
   });
   for (const type of ["call", "turn", "reset"]) stream.addEventListener(type, apply);
+  // Leaving the page ends the stream here rather than by the navigation
+  // tearing it down, and frees the daemon's stream slot at once.
+  window.addEventListener("pagehide", () => stream.close());
   setInterval(tick, 1000);
 }
 
