@@ -4,32 +4,21 @@
 // interrupted badge, a reply's audio playable, and hostile caller text
 // shown as the characters it is.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import {
-  finish, launch_browser, log_in, open_page, screenshot, sqlite_rows, start_daemon, stop_daemon, visit,
+  daemon_and_browser, finish, log_in, open_page, screenshot, sqlite_rows, visit,
   word_call_sid, xss_call_sid, xss_text,
 } from "./harness.mjs";
 
-let daemon;
-let browser;
-
-before(async () => {
-  daemon = await start_daemon({ calls: 20 });
-  browser = await launch_browser();
-});
-
-after(async () => {
-  await browser?.close();
-  if (daemon) assert.equal(await stop_daemon(daemon), 0, "switchboardd exits cleanly on SIGTERM");
-});
+const env = daemon_and_browser({ calls: 20 });
 
 test("a call's page shows its turns, a waterfall per measured reply and the interrupted badge", async () => {
-  const [[sid]] = await sqlite_rows(daemon.db,
+  const [[sid]] = await sqlite_rows(env.daemon.db,
     "SELECT call_sid FROM turns WHERE role = 'assistant' AND interrupted = 1 ORDER BY call_sid LIMIT 1");
-  const turns = await sqlite_rows(daemon.db, `SELECT seq, role, interrupted,
+  const turns = await sqlite_rows(env.daemon.db, `SELECT seq, role, interrupted,
     coalesce(turn_gap_ms, latency_ms, 0) FROM turns WHERE call_sid = '${sid}' ORDER BY seq`);
-  const page = await open_page(browser);
-  await log_in(page, daemon, `/calls/${sid}`);
+  const page = await open_page(env.browser);
+  await log_in(page, env.daemon, `/calls/${sid}`);
   await screenshot(page, "call");
   const shown = await page.locator("[data-turn-seq]").evaluateAll((items) => items.map((i) => i.dataset.turnSeq));
   assert.deepEqual(shown, turns.map(([seq]) => seq));
@@ -58,8 +47,8 @@ test("a call's page shows its turns, a waterfall per measured reply and the inte
 });
 
 test("a reply's audio loads in the page", async () => {
-  const page = await open_page(browser);
-  await log_in(page, daemon, `/calls/${word_call_sid}`);
+  const page = await open_page(env.browser);
+  await log_in(page, env.daemon, `/calls/${word_call_sid}`);
   const audio = page.locator("[data-turn-seq][data-role=assistant] audio").first();
   assert.match(await audio.getAttribute("src"), new RegExp(`^/api/calls/${word_call_sid}/turns/\\d+/audio$`));
   await page.waitForFunction((node) => node.readyState >= 1 && node.duration > 0, await audio.elementHandle());
@@ -67,18 +56,18 @@ test("a reply's audio loads in the page", async () => {
 });
 
 test("caller text that looks like HTML is shown as those characters, never run", async () => {
-  const page = await open_page(browser);
+  const page = await open_page(env.browser);
   page.on("dialog", (dialog) => {
     page.problems.push(`dialog: ${dialog.message()}`);
     dialog.dismiss();
   });
-  await log_in(page, daemon, `/calls/${xss_call_sid}`);
+  await log_in(page, env.daemon, `/calls/${xss_call_sid}`);
   assert.equal(await page.locator("#turn-1 .content").textContent(), xss_text);
   assert.equal(await page.locator("[data-transcript] img").count(), 0);
   assert.equal(await page.locator("img").count(), 0);
   await screenshot(page, "call-xss");
   // The list and the search hits show the same text as text.
-  await visit(page, daemon, `/calls?q=${encodeURIComponent("onerror")}`);
+  await visit(page, env.daemon, `/calls?q=${encodeURIComponent("onerror")}`);
   assert.equal(await page.locator("[data-hits] img").count(), 0);
   await finish(page);
 });

@@ -4,27 +4,16 @@
 // call at the matching turn, the export of the filtered rows, the stats and
 // system pages, and logging out.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import {
-  admin_token, assert_clean, finish, launch_browser, log_in, open_page, parse_csv, readFile, screenshot,
-  sqlite_rows, start_daemon, stop_daemon, unique_word, until_ready, visit, word_call_sid,
+  daemon_and_browser, admin_token, assert_clean, finish, log_in, open_page, parse_csv, readFile, screenshot,
+  sqlite_rows, unique_word, until_ready, visit, word_call_sid,
 } from "./harness.mjs";
 
-let daemon;
-let browser;
-
-before(async () => {
-  daemon = await start_daemon({ calls: 70 });
-  browser = await launch_browser();
-});
-
-after(async () => {
-  await browser?.close();
-  if (daemon) assert.equal(await stop_daemon(daemon), 0, "switchboardd exits cleanly on SIGTERM");
-});
+const env = daemon_and_browser({ calls: 70 });
 
 async function count_of(sql) {
-  return Number((await sqlite_rows(daemon.db, sql))[0][0]);
+  return Number((await sqlite_rows(env.daemon.db, sql))[0][0]);
 }
 
 /// Clicks "Older" until the last page is shown; returns the row count.
@@ -40,15 +29,15 @@ async function load_every_row(page) {
 }
 
 test("a page opened without a session goes to the login, and the login comes back to it", async () => {
-  const page = await open_page(browser);
-  await page.goto(`${daemon.console_url}/calls?direction=inbound`);
+  const page = await open_page(env.browser);
+  await page.goto(`${env.daemon.console_url}/calls?direction=inbound`);
   const login = new URL(page.url());
   assert.equal(login.pathname, "/login");
   assert.equal(login.searchParams.get("next"), "/calls?direction=inbound");
   await until_ready(page);
   await screenshot(page, "login");
   await page.fill("#token", admin_token);
-  await Promise.all([page.waitForURL(`${daemon.console_url}/calls?direction=inbound`),
+  await Promise.all([page.waitForURL(`${env.daemon.console_url}/calls?direction=inbound`),
     page.click("form[data-login] button[type=submit]")]);
   await until_ready(page);
   assert.equal(await page.locator("select[name=direction]").inputValue(), "inbound");
@@ -56,9 +45,9 @@ test("a page opened without a session goes to the login, and the login comes bac
 });
 
 test("the list shows every call, newest first, a page at a time", async () => {
-  const page = await open_page(browser);
-  await log_in(page, daemon);
-  const expected = (await sqlite_rows(daemon.db,
+  const page = await open_page(env.browser);
+  await log_in(page, env.daemon);
+  const expected = (await sqlite_rows(env.daemon.db,
     "SELECT call_sid FROM calls ORDER BY started_at DESC, call_sid DESC")).map((row) => row[0]);
   assert.ok(expected.length > 50, "the seed holds more calls than one page");
   assert.equal(await page.locator("tr[data-call-sid]").count(), 50, "the first page holds console.page_size rows");
@@ -71,8 +60,8 @@ test("the list shows every call, newest first, a page at a time", async () => {
 });
 
 test("direction=inbound leaves only inbound calls, and the URL keeps the filter", async () => {
-  const page = await open_page(browser);
-  await log_in(page, daemon);
+  const page = await open_page(env.browser);
+  await log_in(page, env.daemon);
   await page.selectOption("select[name=direction]", "inbound");
   await Promise.all([page.waitForURL(/direction=inbound/), page.click("form[data-filters] button[type=submit]")]);
   await until_ready(page);
@@ -91,9 +80,9 @@ test("direction=inbound leaves only inbound calls, and the URL keeps the filter"
 });
 
 test("searching a word said once finds that turn and opens the call there", async () => {
-  const page = await open_page(browser);
-  await log_in(page, daemon);
-  const [[seq]] = await sqlite_rows(daemon.db,
+  const page = await open_page(env.browser);
+  await log_in(page, env.daemon);
+  const [[seq]] = await sqlite_rows(env.daemon.db,
     `SELECT seq FROM turns WHERE call_sid = '${word_call_sid}' AND content LIKE '%${unique_word}%'`);
   await page.fill("[data-search]", unique_word);
   await page.press("[data-search]", "Enter");
@@ -118,10 +107,10 @@ test("searching a word said once finds that turn and opens the call there", asyn
 
 test("export downloads the filtered rows as CSV and JSON", async () => {
   // A download leaves as a navigation the browser aborts; nothing failed.
-  const page = await open_page(browser, {
+  const page = await open_page(env.browser, {
     expect_failed: (request) => new URL(request.url()).pathname === "/api/export",
   });
-  await log_in(page, daemon, "/calls?direction=inbound");
+  await log_in(page, env.daemon, "/calls?direction=inbound");
   const listed = await load_every_row(page);
   const [csv_download] = await Promise.all([page.waitForEvent("download"), page.click("a[data-export=csv]")]);
   assert.equal(csv_download.suggestedFilename(), "calls.csv");
@@ -138,18 +127,18 @@ test("export downloads the filtered rows as CSV and JSON", async () => {
   await finish(page);
 });
 
-test("the stats page draws its charts and counts every call; the system page shows the daemon", async () => {
-  const page = await open_page(browser);
-  const [[first, last, total]] = await sqlite_rows(daemon.db,
+test("the stats page draws its charts and counts every call; the system page shows the env.daemon", async () => {
+  const page = await open_page(env.browser);
+  const [[first, last, total]] = await sqlite_rows(env.daemon.db,
     "SELECT substr(min(started_at), 1, 10), max(started_at), count(*) FROM calls");
   const until = new Date(Date.parse(last) + 86400000).toISOString().slice(0, 10);
-  await log_in(page, daemon, `/stats?since=${first}&until=${until}`);
+  await log_in(page, env.daemon, `/stats?since=${first}&until=${until}`);
   const counts = await page.locator("table[data-hours] tbody tr td:nth-child(3)").allTextContents();
   assert.equal(counts.reduce((sum, n) => sum + Number(n), 0), Number(total));
   assert.equal(await page.locator("[data-chart=calls] svg rect").count(), counts.length, "one bar per hour and transport");
   assert.ok(await page.locator("[data-chart=latency] svg path.line").count() > 0);
   await screenshot(page, "stats");
-  await visit(page, daemon, "/system");
+  await visit(page, env.daemon, "/system");
   assert.notEqual(await page.locator("[data-fact=version]").textContent(), "—");
   assert.equal(await page.locator("[data-fact=draining]").textContent(), "no");
   await screenshot(page, "system");
@@ -157,11 +146,11 @@ test("the stats page draws its charts and counts every call; the system page sho
 });
 
 test("logging out returns to the login, and the pages need a new one", async () => {
-  const page = await open_page(browser);
-  await log_in(page, daemon);
-  await Promise.all([page.waitForURL(`${daemon.console_url}/login`), page.click("[data-action=logout]")]);
+  const page = await open_page(env.browser);
+  await log_in(page, env.daemon);
+  await Promise.all([page.waitForURL(`${env.daemon.console_url}/login`), page.click("[data-action=logout]")]);
   await until_ready(page);
-  await page.goto(`${daemon.console_url}/live`);
+  await page.goto(`${env.daemon.console_url}/live`);
   assert.equal(new URL(page.url()).pathname, "/login");
   await assert_clean(page);
   await finish(page);

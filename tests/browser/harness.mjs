@@ -17,6 +17,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import assert from "node:assert/strict";
+import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 
 export const repo_root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -271,6 +272,22 @@ function record_csp_violations() {
 // failed request. Any other failure of the stream still counts.
 function stream_left(request, error) {
   return error === "net::ERR_ABORTED" && new URL(request.url()).pathname === "/api/events";
+}
+
+/// For a test file: before its tests, a seeded daemon (start_daemon's
+/// `options`) and a browser; after them, both stopped, and the daemon must
+/// exit cleanly. Returns {daemon, browser}, filled once `before` ran.
+export function daemon_and_browser(options) {
+  const env = { daemon: null, browser: null };
+  before(async () => {
+    env.daemon = await start_daemon(options);
+    env.browser = await launch_browser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    if (env.daemon) assert.equal(await stop_daemon(env.daemon), 0, "switchboardd exits cleanly on SIGTERM");
+  });
+  return env;
 }
 
 /// A fresh browser context (its own cookies) and page, watched for

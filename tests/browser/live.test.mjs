@@ -5,24 +5,13 @@
 // update and answers with the status callback, as Twilio does).
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import {
-  account_sid, finish, launch_browser, log_in, open_page, phone_number, poll_until, post_webhook, screenshot,
-  sqlite_rows, start_daemon, stop_daemon,
+  daemon_and_browser, account_sid, finish, log_in, open_page, phone_number, poll_until, post_webhook, screenshot,
+  sqlite_rows,
 } from "./harness.mjs";
 
-let daemon;
-let browser;
-
-before(async () => {
-  daemon = await start_daemon({ calls: 5 });
-  browser = await launch_browser();
-});
-
-after(async () => {
-  await browser?.close();
-  if (daemon) assert.equal(await stop_daemon(daemon), 0, "switchboardd exits cleanly on SIGTERM");
-});
+const env = daemon_and_browser({ calls: 5 });
 
 const caller = "+15550100";
 
@@ -32,17 +21,17 @@ function inbound_params(sid) {
 }
 
 test("a call started while the page is open appears, grows, ticks, and hangs up from its card", async () => {
-  const page = await open_page(browser);
-  await log_in(page, daemon, "/live");
+  const page = await open_page(env.browser);
+  await log_in(page, env.daemon, "/live");
   // Survives only if the page is never reloaded.
   await page.evaluate(() => { window.__same_page = true; });
   const sid = `CA${crypto.randomBytes(16).toString("hex")}`;
-  await post_webhook(daemon.url, "/voice/inbound", inbound_params(sid));
+  await post_webhook(env.daemon.url, "/voice/inbound", inbound_params(sid));
   const card = page.locator(`[data-live-call="${sid}"]`);
   await card.waitFor({ timeout: 1000 });
   assert.equal(await card.locator("[data-field=from_number]").textContent(), caller);
 
-  await post_webhook(daemon.url, "/voice/process-speech", { AccountSid: account_sid, CallSid: sid, From: caller,
+  await post_webhook(env.daemon.url, "/voice/process-speech", { AccountSid: account_sid, CallSid: sid, From: caller,
     CallStatus: "in-progress", SpeechResult: "what are your opening hours", Confidence: "0.9" });
   await card.locator("[data-role=user]", { hasText: "what are your opening hours" }).waitFor({ timeout: 2000 });
   await card.locator("[data-role=assistant]").first().waitFor({ timeout: 5000 });
@@ -56,11 +45,11 @@ test("a call started while the page is open appears, grows, ticks, and hangs up 
     const node = document.querySelector(`[data-live-call="${s}"]`);
     return !node || node.hasAttribute("data-ended");
   }, sid, { timeout: 5000 });
-  const updates = daemon.twilio.updates_of(sid);
+  const updates = env.daemon.twilio.updates_of(sid);
   assert.equal(updates.length, 1);
   assert.equal(updates[0].params.Status, "completed");
   await poll_until("the call stored as completed", async () =>
-    (await sqlite_rows(daemon.db, `SELECT status FROM calls WHERE call_sid = '${sid}'`))[0]?.[0] === "completed");
+    (await sqlite_rows(env.daemon.db, `SELECT status FROM calls WHERE call_sid = '${sid}'`))[0]?.[0] === "completed");
   assert.equal(await page.evaluate(() => window.__same_page), true, "the page was never reloaded");
   await finish(page);
 });
