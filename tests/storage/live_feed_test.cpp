@@ -14,12 +14,15 @@
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 
+#include "tests/support/json_doc.hpp"
+
 namespace {
 
 using sb::call_row;
 using sb::live_event;
 using sb::live_feed;
 using sb::turn_row;
+using sb::test::parse_json;
 
 turn_row turn(const std::string& sid, int64_t seq,
               const std::string& content = "hello") {
@@ -30,15 +33,6 @@ turn_row turn(const std::string& sid, int64_t seq,
   t.content = content;
   t.created_at = "2026-01-01T00:00:01.000Z";
   return t;
-}
-
-rapidjson::Document parse(const std::string& json) {
-  rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
-  INFO(json);
-  REQUIRE_FALSE(doc.HasParseError());
-  REQUIRE(doc.IsObject());
-  return doc;
 }
 
 // Every event a subscriber got, kept in a vector it owns.
@@ -75,7 +69,7 @@ TEST_CASE("a call event carries only the columns its row knows",
   REQUIRE(got.events.size() == 1);
   CHECK(got.events[0].id == 1);
   CHECK(got.events[0].type == "call");
-  auto doc = parse(got.events[0].data);
+  auto doc = parse_json(got.events[0].data);
   CHECK(std::string(doc["call_sid"].GetString()) == "CA1");
   CHECK(std::string(doc["status"].GetString()) == "in-progress");
   CHECK(doc["duration_s"].GetInt64() == 42);
@@ -98,14 +92,14 @@ TEST_CASE("a turn event is one line of JSON holding the words verbatim",
   REQUIRE(got.events.size() == 2);
   const auto& data = got.events[0].data;
   CHECK(data.find('\n') == std::string::npos);
-  auto doc = parse(data);
+  auto doc = parse_json(data);
   CHECK(got.events[0].type == "turn");
   CHECK(doc["seq"].GetInt64() == 3);
   CHECK(std::string(doc["role"].GetString()) == "assistant");
   CHECK(std::string(doc["content"].GetString()) == words);
   CHECK(doc["latency_ms"].GetInt64() == 640);
   CHECK(doc["interrupted"].GetBool());
-  auto user = parse(got.events[1].data);
+  auto user = parse_json(got.events[1].data);
   CHECK_FALSE(user.HasMember("latency_ms"));
   CHECK_FALSE(user["interrupted"].GetBool());
 }
@@ -151,7 +145,7 @@ TEST_CASE("a subscriber replays after its id, then gets the live events",
   CHECK(caught_up.ids() == std::vector<uint64_t>{4});
   CHECK(from_start.ids() == std::vector<uint64_t>{1, 2, 3, 4});
   CHECK(fresh.ids() == std::vector<uint64_t>{4});
-  auto doc = parse(fresh.events[0].data);
+  auto doc = parse_json(fresh.events[0].data);
   CHECK(doc["seq"].GetInt64() == 4);
 }
 
@@ -217,7 +211,7 @@ TEST_CASE("with concurrent publishers every subscriber sees each event "
     REQUIRE(late.events[i].id == seen + 1 + i);
   std::vector<int64_t> last_seq(publishers, 0);
   for (const auto& e : early.events) {
-    auto doc = parse(e.data);
+    auto doc = parse_json(e.data);
     auto p = std::stoi(std::string(doc["call_sid"].GetString()).substr(2));
     auto seq = doc["seq"].GetInt64();
     REQUIRE(seq == last_seq[p] + 1);
