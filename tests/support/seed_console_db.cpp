@@ -418,6 +418,13 @@ int seed(const options& opt, sb::wall_time first) {
     std::cerr << "seed_console_db: " << sb::what(db.error()) << "\n";
     return 1;
   }
+  // Events are appended, not upserted: a second run would double them.
+  auto existing = (*db)->count_rows("calls");
+  if (!existing || *existing > 0) {
+    std::cerr << "seed_console_db: " << opt.db
+              << " already has calls; seed a new file\n";
+    return 1;
+  }
   auto spacing = std::chrono::seconds(opt.spacing_s);
   totals sum;
   sb::write_batch batch;
