@@ -2,7 +2,8 @@
 // database: the login (and the way back to the page asked for), the rows a
 // page at a time, a filter kept in the URL, transcript search opening the
 // call at the matching turn, the export of the filtered rows, the stats and
-// system pages, and logging out.
+// system pages, reload and drain (late: a draining daemon refuses new
+// calls), and logging out.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
@@ -142,6 +143,18 @@ test("the stats page draws its charts and counts every call; the system page sho
   assert.notEqual(await page.locator("[data-fact=version]").textContent(), "—");
   assert.equal(await page.locator("[data-fact=draining]").textContent(), "no");
   await screenshot(page, "system");
+  await finish(page);
+});
+
+test("the system page's reload and drain buttons act on the daemon", async () => {
+  const page = await open_page(env.browser);
+  await log_in(page, env.daemon, "/system");
+  const result = page.locator("[data-action-result]");
+  await page.click("[data-action=reload]");
+  await page.waitForFunction(() => document.querySelector("[data-action-result]").textContent === "Config reloaded.");
+  await page.click("[data-action=drain]");
+  await page.locator("[data-fact=draining]", { hasText: "yes" }).waitFor();
+  assert.match(await result.textContent(), /^Draining/);
   await finish(page);
 });
 
