@@ -215,7 +215,11 @@ export async function start_daemon({ calls = 70 } = {}) {
   const [port, console_port] = [await free_port(), await free_port()];
   const config = path.join(dir, "config.toml");
   await writeFile(config, config_toml({ dir, audio_dir, port, console_port, twilio_url: twilio.base_url }));
-  const child = spawn(paths.daemon, ["--config", config], { stdio: ["ignore", "pipe", "pipe"] });
+  // CONSOLE_DIR: serve the pages from that folder (switchboardd
+  // --console-dir) rather than the copy built into the binary, to try a
+  // page's change without rebuilding the daemon.
+  const args = ["--config", config, ...(process.env.CONSOLE_DIR ? ["--console-dir", process.env.CONSOLE_DIR] : [])];
+  const child = spawn(paths.daemon, args, { stdio: ["ignore", "pipe", "pipe"] });
   const daemon = { dir, db, child, twilio, log: "", url: `http://127.0.0.1:${port}`,
     console_url: `http://127.0.0.1:${console_port}` };
   child.stdout.on("data", (chunk) => { daemon.log += chunk; });
