@@ -186,7 +186,7 @@ void serve_console_data(const console_context_ptr& cx, console_call&& c,
       return search_route(*cx, c, *filter, respond);
     case console_route_id::call: return call_route(*cx, c, respond);
     case console_route_id::turn_audio: return audio_route(*cx, c, respond);
-    case console_route_id::export_:
+    case console_route_id::export_calls:
       return export_route(*cx, c, *filter, respond);
     default: return stats_route(*cx, std::move(*filter), respond);
   }

@@ -103,7 +103,7 @@ void handle(const console_context_ptr& cx, http_request&& req,
     case console_route_id::search:
     case console_route_id::call:
     case console_route_id::turn_audio:
-    case console_route_id::export_:
+    case console_route_id::export_calls:
     case console_route_id::stats:
       return serve_console_data(
         cx, {std::move(route), std::move(req), std::move(session)},

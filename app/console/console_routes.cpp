@@ -4,6 +4,7 @@
 #include "app/console/console_routes.hpp"
 
 #include <array>
+#include <charconv>
 
 #include "net/text/form.hpp"
 #include "net/text/json_writer.hpp"
@@ -31,7 +32,7 @@ constexpr std::array<fixed_route, 14> fixed_routes{{
   {"/api/calls", console_route_id::calls, "GET"},
   {"/api/kpis", console_route_id::kpis, "GET"},
   {"/api/search", console_route_id::search, "GET"},
-  {"/api/export", console_route_id::export_, "GET"},
+  {"/api/export", console_route_id::export_calls, "GET"},
   {"/api/stats", console_route_id::stats, "GET"},
   {"/api/live", console_route_id::live, "GET"},
   {"/api/events", console_route_id::events, "GET"},
@@ -62,17 +63,11 @@ bool is_segment(std::string_view s) {
   return !s.empty() && s.find('/') == std::string_view::npos;
 }
 
+// A turn's seq: digits only, no sign or space (from_chars takes none).
 bool parse_seq(std::string_view text, int64_t& out) {
-  if (text.empty() || text.size() > 9)
-    return false;
-  int64_t value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9')
-      return false;
-    value = value * 10 + (c - '0');
-  }
-  out = value;
-  return true;
+  auto end = text.data() + text.size();
+  auto [at, ec] = std::from_chars(text.data(), end, out);
+  return !text.empty() && ec == std::errc{} && at == end && out >= 0;
 }
 
 console_route with_method(console_route r, std::string_view method,

@@ -17,26 +17,26 @@
 namespace sb {
 
 enum class console_route_id {
-  root,       // GET  /                  -> 302 /calls
-  page,       // GET  /login, /calls, /calls/{sid}, /live, /stats, /system
-  asset,      // GET  /assets/{file}
-  login,      // POST /api/login
-  logout,     // POST /api/logout
-  me,         // GET  /api/me
-  calls,      // GET  /api/calls
-  kpis,       // GET  /api/kpis
-  search,     // GET  /api/search
-  call,       // GET  /api/calls/{sid}
-  turn_audio, // GET  /api/calls/{sid}/turns/{seq}/audio
-  export_,    // GET  /api/export
-  stats,      // GET  /api/stats
-  live,       // GET  /api/live
-  events,     // GET  /api/events
-  system,     // GET  /api/system
-  hangup,     // POST /api/calls/{sid}/hangup
-  say,        // POST /api/calls/{sid}/say
-  drain,      // POST /api/drain
-  reload,     // POST /api/reload
+  root,         // GET  /                  -> 302 /calls
+  page,         // GET  /login, /calls, /calls/{sid}, /live, /stats, /system
+  asset,        // GET  /assets/{file}
+  login,        // POST /api/login
+  logout,       // POST /api/logout
+  me,           // GET  /api/me
+  calls,        // GET  /api/calls
+  kpis,         // GET  /api/kpis
+  search,       // GET  /api/search
+  call,         // GET  /api/calls/{sid}
+  turn_audio,   // GET  /api/calls/{sid}/turns/{seq}/audio
+  export_calls, // GET  /api/export
+  stats,        // GET  /api/stats
+  live,         // GET  /api/live
+  events,       // GET  /api/events
+  system,       // GET  /api/system
+  hangup,       // POST /api/calls/{sid}/hangup
+  say,          // POST /api/calls/{sid}/say
+  drain,        // POST /api/drain
+  reload,       // POST /api/reload
 };
 
 struct console_route {
