@@ -1,7 +1,7 @@
 // The storage actor's behaviour: group commit of queued writes, the outage
 // path (answer at once, keep in order, retry with backoff), reads for call
 // rebuilds with the queued writes laid over them, a final flush on exit,
-// and the storage metrics.
+// the storage metrics, and publishing what was committed to the live feed.
 #include "actors/store.hpp"
 
 #include <algorithm>
@@ -21,6 +21,7 @@
 #include "core/metrics.hpp"
 #include "net/text/json.hpp"
 #include "storage/database.hpp"
+#include "storage/live_feed.hpp"
 
 namespace sb {
 
@@ -104,6 +105,7 @@ void overlay_turn(std::vector<turn_row>& turns, const turn_row& t) {
 struct store_state {
   static const char* name;
   std::shared_ptr<database> db;
+  std::shared_ptr<live_feed> feed; // null: nobody watches live
   storage_config cfg;
   std::deque<pending_write> queue;
   bool flush_scheduled = false; // a flush (now or a retry) is on its way
@@ -156,6 +158,7 @@ struct store_state {
              "SQLite refused it: " + what(report.refused[i]));
       } else {
         answer(queue[i], caf::none);
+        announce(queue[i].batch);
         if (down)
           ++down->committed;
       }
@@ -165,6 +168,16 @@ struct store_state {
     if (report.unavailable)
       cannot_write(report.unavailable);
     return report.done;
+  }
+
+  // A committed batch, to whoever watches the calls live.
+  void announce(const write_batch& batch) {
+    if (!feed)
+      return;
+    for (const auto& c : batch.calls)
+      feed->publish_call(c);
+    for (const auto& t : batch.turns)
+      feed->publish_turn(t);
   }
 
   // SQLite refused a commit for reasons of its own: keep everything, let
@@ -341,11 +354,12 @@ void on_exit(store_pointer self, const caf::exit_msg& msg) {
   self->quit(msg.reason);
 }
 
-store_actor::behavior_type store_impl(store_pointer self,
-                                      std::shared_ptr<database> db,
-                                      storage_config cfg) {
+store_actor::behavior_type
+store_impl(store_pointer self, std::shared_ptr<database> db, storage_config cfg,
+           std::shared_ptr<live_feed> feed) {
   auto& st = self->state;
   st.db = std::move(db);
+  st.feed = std::move(feed);
   st.cfg = std::move(cfg);
   st.cfg.batch_max = std::max(st.cfg.batch_max, 1);
   st.cfg.max_pending_writes = std::max(st.cfg.max_pending_writes, 1);
@@ -373,11 +387,13 @@ event_row event_log_row(const call_event& ev) {
 }
 
 store_actor spawn_store(caf::actor_system& sys, std::unique_ptr<database> db,
-                        const storage_config& cfg, bool detached) {
+                        const storage_config& cfg, bool detached,
+                        std::shared_ptr<live_feed> feed) {
   auto shared = std::shared_ptr<database>(std::move(db));
   if (detached)
-    return sys.spawn<caf::detached>(store_impl, std::move(shared), cfg);
-  return sys.spawn(store_impl, std::move(shared), cfg);
+    return sys.spawn<caf::detached>(store_impl, std::move(shared), cfg,
+                                    std::move(feed));
+  return sys.spawn(store_impl, std::move(shared), cfg, std::move(feed));
 }
 
 } // namespace sb

@@ -34,6 +34,12 @@
 //   (flush)   internal: commits what is queued; while SQLite cannot
 //       write, also the retry timer.
 // On exit (user_shutdown) everything queued is committed first.
+//
+// With a live feed (storage/live_feed.hpp), each batch, once its
+// transaction has committed, is published there: its call rows, then its
+// turns, in the order of the batch and of the batches. A batch SQLite
+// refused, or one still waiting out an outage, is not published (until it
+// commits): the console's live page never shows what is not on disk.
 #pragma once
 
 #include <memory>
@@ -48,6 +54,7 @@
 namespace sb {
 
 class database;
+class live_feed;
 
 using store_actor =
   caf::typed_actor<caf::replies_to<persist_atom, write_batch>::with<bool>,
@@ -59,11 +66,13 @@ using store_actor =
 /// is not used: `db` is already open). `detached` gives it a thread of its
 /// own, since it blocks on SQLite; the daemon always keeps the default.
 /// Tests pass false to run it on CAF's deterministic test scheduler, which
-/// a detached actor bypasses.
+/// a detached actor bypasses. `feed`: where committed calls and turns are
+/// published (the console's live page); null publishes nothing.
+store_actor spawn_store(caf::actor_system& sys, std::unique_ptr<database> db,
+                        const storage_config& cfg, bool detached = true,
+                        std::shared_ptr<live_feed> feed = nullptr);
+
 /// The `events` row of `ev`: its kind, time and the request as received.
 event_row event_log_row(const call_event& ev);
-
-store_actor spawn_store(caf::actor_system& sys, std::unique_ptr<database> db,
-                        const storage_config& cfg, bool detached = true);
 
 } // namespace sb

@@ -62,7 +62,8 @@ private:
 
   mutable std::mutex mutex_;
   size_t capacity_;
-  std::vector<live_event> ring_; // oldest first, at most capacity_
+  // At most capacity_ events; event id at [(id - 1) % capacity_].
+  std::vector<live_event> ring_;
   uint64_t last_id_ = 0;
   std::vector<subscriber> subscribers_;
 };

@@ -21,14 +21,20 @@ namespace sb {
 
 /// The list's filters from a URL query string (`since`, `until`,
 /// `direction`, `status`, `number`, `transport`; other parameters are
-/// ignored). Errors: errc::bad_request naming the parameter.
+/// ignored, an empty one means any). since and until come back in the
+/// stored form ("2026-12-01T10:00:00.000Z"), so comparing them with
+/// started_at as text is right; a '+' decoded to a space in `number` is
+/// a '+' again. Errors: errc::bad_request naming the parameter
+/// ("since: not a date ...").
 caf::expected<call_filter> parse_call_filter(std::string_view query);
 
-/// The value of parameter `name` in `query`, percent-decoded; empty if
-/// absent.
+/// The value of parameter `name` in `query` (its first), percent-decoded;
+/// empty if absent or not valid percent-encoded UTF-8.
 std::string query_param(std::string_view query, std::string_view name);
 
-/// `started_at|call_sid` both ways. Errors: errc::bad_request ("after: ...").
+/// `started_at|call_sid` both ways (the text already percent-decoded);
+/// empty text is the empty cursor, an empty cursor formats as "". Errors:
+/// errc::bad_request ("after: ...").
 caf::expected<call_cursor> parse_cursor(std::string_view text);
 std::string format_cursor(const call_cursor& cursor);
 
@@ -45,7 +51,8 @@ struct latency_part {
 /// What the waterfall draws for an assistant turn: its total (turn_gap_ms
 /// when set, else latency_ms; -1 when neither) and the measured parts in
 /// order, each clipped to what remains of the total, the rest as `other`,
-/// so they add up to the total exactly. No total, no parts.
+/// so they add up to the total exactly. No total, no parts; a user turn
+/// has neither.
 struct turn_latency {
   int64_t total_ms = -1;
   std::vector<latency_part> parts;

@@ -1,7 +1,8 @@
 // Tests of the store actor: group commit of writes queued together, a bad
 // batch failing alone, loads (unknown calls, pending writes), the final
 // flush on shutdown, and outages (a full database: writes kept in order,
-// answered at once, retried; a full queue; refused data). Writers are
+// answered at once, retried; a full queue; refused data), and what reaches
+// the live feed (committed batches only, in order). Writers are
 // short-lived actors, so several writes can sit in the store's mailbox before
 // it runs; what is on disk is read through a second connection after every
 // scheduler step where it matters.
@@ -9,11 +10,13 @@
 #include <string>
 #include <vector>
 
+#include <rapidjson/document.h>
 #include <sqlite3.h>
 
 #include "actor_fixture.hpp"
 #include "core/error.hpp"
 #include "core/metrics.hpp"
+#include "storage/live_feed.hpp"
 
 using namespace sb;
 using namespace sb::testing;
@@ -174,13 +177,15 @@ write_batch long_turn(const std::string& sid, int64_t seq) {
 
 class store_fault_fixture : public actor_fixture {
 protected:
-  faulty_store make_store(storage_config cfg) {
+  faulty_store make_store(storage_config cfg,
+                          std::shared_ptr<live_feed> feed = nullptr) {
     auto path = dir_.file("faulty.db");
     auto db = database::open(path);
     REQUIRE(db);
     faulty_store out;
     out.conn = db->get();
-    out.store = track(spawn_store(sys_, std::move(*db), cfg, false));
+    out.store = track(
+      spawn_store(sys_, std::move(*db), cfg, false, std::move(feed)));
     sched_.run();
     auto disk = database::open(path);
     REQUIRE(disk);
@@ -383,4 +388,75 @@ TEST_CASE_METHOD(store_fault_fixture,
   CHECK(t.stt_tail_ms == 140);
   CHECK(t.tts_first_audio_ms == 20);
   CHECK(t.turn_gap_ms == 812);
+}
+
+namespace {
+
+// What the store published, as "type sid[/seq]" lines in order. The
+// lines are shared with the subscriber, which the store's feed may
+// outlive this object by.
+struct feed_log {
+  std::shared_ptr<live_feed> feed = std::make_shared<live_feed>();
+  std::shared_ptr<std::vector<std::string>> lines =
+    std::make_shared<std::vector<std::string>>();
+
+  feed_log() {
+    feed->subscribe(std::nullopt, [lines = lines](const live_event& e) {
+      rapidjson::Document doc;
+      doc.Parse(e.data.data(), e.data.size());
+      auto line = e.type + " " + doc["call_sid"].GetString();
+      if (doc.HasMember("seq"))
+        line += "/" + std::to_string(doc["seq"].GetInt64());
+      lines->push_back(line);
+      return true;
+    });
+  }
+};
+
+} // namespace
+
+TEST_CASE_METHOD(store_fault_fixture,
+                 "committed batches reach the live feed in order, and "
+                 "only once they are on disk",
+                 "[store]") {
+  feed_log log;
+  auto fs = make_store(storage_config{}, log.feed);
+  request_from_test<bool>(fs.store, persist_atom::value, turn_batch("CA1", 1));
+  request_from_test<bool>(fs.store, persist_atom::value, call_batch("CA2"));
+  // After every step: whatever the feed shows is already committed.
+  while (sched_.try_run_once())
+    if (!log.lines->empty())
+      REQUIRE(fs.rows("calls") == 2);
+  CHECK(*log.lines
+        == std::vector<std::string>{"call CA1", "turn CA1/1", "call CA2"});
+}
+
+TEST_CASE_METHOD(store_fault_fixture,
+                 "a refused batch, or one waiting out a full disk, is "
+                 "not published",
+                 "[store]") {
+  feed_log log;
+  auto fs = make_store(storage_config{}, log.feed);
+  request_from_test<bool>(fs.store, persist_atom::value, turn_batch("CA1", 1));
+  request_from_test<bool>(fs.store, persist_atom::value,
+                          turn_batch("CA1", 3, "system"));
+  request_from_test<bool>(fs.store, persist_atom::value, turn_batch("CA1", 2));
+  sched_.run();
+  CHECK(*log.lines
+        == std::vector<std::string>{"call CA1", "turn CA1/1", "call CA1",
+                                    "turn CA1/2"});
+  log.lines->clear();
+  fs.set_page_budget(fs.pages());
+  // More than the pages already there have room for.
+  auto big = turn_batch("CA1", 4);
+  big.turns[0].content = std::string(64 * 1024, 'b');
+  request_from_test<bool>(fs.store, persist_atom::value, big);
+  sched_.run();
+  REQUIRE(fs.rows("turns") == 2);
+  CHECK(log.lines->empty());
+  // Published once the retry commits it.
+  fs.set_page_budget(1073741823);
+  sched_.advance_time(std::chrono::milliseconds(200));
+  sched_.run();
+  CHECK(*log.lines == std::vector<std::string>{"call CA1", "turn CA1/4"});
 }

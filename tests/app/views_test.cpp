@@ -13,31 +13,19 @@
 
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
+
+#include "tests/support/json_doc.hpp"
 
 namespace {
 
-rapidjson::Document parse(const std::string& json) {
-  rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
-  INFO(json);
-  if (doc.HasParseError())
-    FAIL("JSON parse error at "
-         << doc.GetErrorOffset() << ": "
-         << rapidjson::GetParseError_En(doc.GetParseError()));
-  return doc;
-}
+using sb::test::keys_of;
 
-std::set<std::string> keys_of(const rapidjson::Value& obj) {
-  std::set<std::string> keys;
-  for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it)
-    keys.emplace(it->name.GetString(), it->name.GetStringLength());
-  return keys;
+rapidjson::Document parse(const std::string& json) {
+  return sb::test::parse_json(json);
 }
 
 std::string str(const rapidjson::Value& v) {
-  REQUIRE(v.IsString());
-  return {v.GetString(), v.GetStringLength()};
+  return sb::test::json_str(v);
 }
 
 const rapidjson::Value& member(const rapidjson::Value& obj, const char* key) {

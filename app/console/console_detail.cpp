@@ -1,0 +1,207 @@
+// One call as the detail page shows it (render_call_detail of
+// console_json.hpp): every column, the turns placed on the call's
+// timeline with their latency parts and audio links, recordings, the
+// webhook events as received, and the neighbours. Also latency_parts,
+// which only the detail draws.
+#include <algorithm>
+#include <optional>
+#include <utility>
+
+#include "app/console/console_fields.hpp"
+#include "app/console/console_json.hpp"
+#include "app/console/utc_time.hpp"
+
+namespace sb {
+
+using namespace console_fields;
+
+namespace {
+
+void write_call(json_writer& w, const call_row& c) {
+  w.StartObject();
+  nullable(w, "call_sid", c.call_sid);
+  nullable(w, "account_sid", c.account_sid);
+  nullable(w, "direction", c.direction);
+  nullable(w, "from_number", c.from_number);
+  nullable(w, "to_number", c.to_number);
+  nullable(w, "status", c.status);
+  nullable(w, "answered_by", c.answered_by);
+  nullable(w, "language", c.language);
+  nullable(w, "voice", c.voice);
+  nullable(w, "started_at", c.started_at);
+  nullable(w, "answered_at", c.answered_at);
+  nullable(w, "ended_at", c.ended_at);
+  nullable(w, "duration_s", c.duration_s);
+  nullable(w, "end_reason", c.end_reason);
+  nullable(w, "adopted_at", c.adopted_at);
+  nullable(w, "transport", call_transport(c));
+  w.EndObject();
+}
+
+// A path segment as a URL carries it: unreserved characters as they are,
+// every other byte as %XX.
+std::string path_segment(const std::string& text) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    bool unreserved = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')
+                      || (c >= 'A' && c <= 'Z') || c == '-' || c == '.'
+                      || c == '_' || c == '~';
+    if (unreserved) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+// Milliseconds from the call's start to `at`; unknown when either is.
+std::optional<int64_t> offset_ms(const std::string& started_at,
+                                 const std::string& at) {
+  auto from = parse_utc_ms(started_at);
+  auto to = parse_utc_ms(at);
+  if (!from || !to)
+    return std::nullopt;
+  return *to - *from;
+}
+
+void write_parts(json_writer& w, const turn_latency& latency) {
+  nullable(w, "total_ms",
+           latency.total_ms < 0 ? std::nullopt
+                                : std::optional<int64_t>{latency.total_ms});
+  w.Key("parts");
+  w.StartArray();
+  for (const auto& part : latency.parts) {
+    w.StartObject();
+    write_field(w, "name", part.name);
+    number(w, "ms", part.ms);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+void write_detail_turn(json_writer& w, const call_row& call,
+                       const turn_row& t) {
+  w.StartObject();
+  number(w, "seq", t.seq);
+  nullable(w, "role", t.role);
+  write_field(w, "content", t.content);
+  nullable(w, "created_at", t.created_at);
+  nullable(w, "offset_ms", offset_ms(call.started_at, t.created_at));
+  nullable(w, "confidence", t.confidence);
+  w.Key("interrupted");
+  w.Bool(t.interrupted);
+  nullable(w, "model", t.model);
+  nullable(w, "latency_ms", t.latency_ms);
+  nullable(w, "queue_ms", t.queue_ms);
+  nullable(w, "first_token_ms", t.first_token_ms);
+  nullable(w, "llm_ms", t.llm_ms);
+  nullable(w, "eot_wait_ms", t.eot_wait_ms);
+  nullable(w, "stt_tail_ms", t.stt_tail_ms);
+  nullable(w, "tts_first_audio_ms", t.tts_first_audio_ms);
+  nullable(w, "turn_gap_ms", t.turn_gap_ms);
+  write_parts(w, latency_parts(t));
+  // The file itself is never named: the audio route finds it again by
+  // (sid, seq), and serves it only from the directories it may read.
+  nullable(w, "audio_url",
+           t.audio.empty() ? std::string{}
+                           : "/api/calls/" + path_segment(call.call_sid)
+                               + "/turns/" + std::to_string(t.seq) + "/audio");
+  w.EndObject();
+}
+
+void write_recording(json_writer& w, const recording_row& r) {
+  w.StartObject();
+  nullable(w, "recording_sid", r.recording_sid);
+  nullable(w, "call_sid", r.call_sid);
+  nullable(w, "url", r.url);
+  nullable(w, "status", r.status);
+  nullable(w, "duration_s", r.duration_s);
+  nullable(w, "channels", r.channels);
+  nullable(w, "created_at", r.created_at);
+  w.EndObject();
+}
+
+void write_events(json_writer& w, const call_detail& d) {
+  w.Key("events");
+  w.StartArray();
+  for (size_t i = 0; i < d.events.size(); ++i) {
+    const auto& e = d.events[i];
+    w.StartObject();
+    nullable(w, "id",
+             i < d.event_ids.size() ? std::optional<int64_t>{d.event_ids[i]}
+                                    : std::nullopt);
+    nullable(w, "kind", e.kind);
+    nullable(w, "received_at", e.received_at);
+    // The stored text as a string: the page shows it as it came.
+    write_field(w, "payload", e.payload);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+} // namespace
+
+turn_latency latency_parts(const turn_row& turn) {
+  turn_latency out;
+  if (turn.role != "assistant")
+    return out;
+  // On a media call the gap is what the caller heard; the model's own
+  // latency is only a part of it.
+  auto total = turn.turn_gap_ms ? turn.turn_gap_ms : turn.latency_ms;
+  if (!total || *total < 0)
+    return out;
+  out.total_ms = *total;
+  std::optional<int64_t> model = turn.llm_ms;
+  if (turn.llm_ms && turn.first_token_ms)
+    model = *turn.llm_ms - *turn.first_token_ms;
+  const std::pair<const char*, std::optional<int64_t>> measured[] = {
+    {"eot_wait", turn.eot_wait_ms},
+    {"stt", turn.stt_tail_ms},
+    {"queue", turn.queue_ms},
+    {"first_token", turn.first_token_ms},
+    {"model", model},
+    {"tts", turn.tts_first_audio_ms},
+  };
+  // The media parts overlap (recognition runs while the turn detector
+  // waits), so each is clipped to what is left: the bars never run past
+  // the total, and the later ones shrink first.
+  int64_t left = *total;
+  for (const auto& [name, ms] : measured) {
+    if (!ms)
+      continue;
+    auto part = std::clamp<int64_t>(*ms, 0, left);
+    if (part > 0)
+      out.parts.push_back({name, part});
+    left -= part;
+  }
+  if (left > 0)
+    out.parts.push_back({"other", left});
+  return out;
+}
+
+std::string render_call_detail(const call_detail& d) {
+  const auto& call = d.stored.call;
+  return json_object([&](json_writer& w) {
+    w.Key("call");
+    write_call(w, call);
+    w.Key("turns");
+    w.StartArray();
+    for (const auto& t : d.stored.turns)
+      write_detail_turn(w, call, t);
+    w.EndArray();
+    w.Key("recordings");
+    w.StartArray();
+    for (const auto& r : d.recordings)
+      write_recording(w, r);
+    w.EndArray();
+    write_events(w, d);
+    nullable(w, "prev", d.prev_call_sid);
+    nullable(w, "next", d.next_call_sid);
+  });
+}
+
+} // namespace sb
