@@ -6,8 +6,8 @@
 #include <array>
 #include <charconv>
 
+#include "app/console/console_json.hpp"
 #include "net/text/form.hpp"
-#include "net/text/json_writer.hpp"
 
 namespace sb {
 
@@ -198,12 +198,7 @@ http_response console_json(std::string body) {
 }
 
 http_response console_error(unsigned status, std::string_view text) {
-  rapidjson::StringBuffer buf;
-  json_writer w{buf};
-  w.StartObject();
-  write_field(w, "error", text);
-  w.EndObject();
-  return console_response(status, "application/json", json_text(buf));
+  return console_response(status, "application/json", render_error(text));
 }
 
 http_response console_ok() {

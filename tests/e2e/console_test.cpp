@@ -16,6 +16,7 @@
 #include "storage/database.hpp"
 #include "support/daemon_http.hpp"
 #include "support/daemon_process.hpp"
+#include "support/json_doc.hpp"
 #include "support/raw_http.hpp"
 
 using namespace sb;
@@ -85,10 +86,7 @@ void check_security_headers(const raw_response& r) {
 }
 
 rapidjson::Document json_of(const raw_response& r) {
-  rapidjson::Document doc;
-  doc.Parse(r.body.c_str());
-  REQUIRE_FALSE(doc.HasParseError());
-  return doc;
+  return parse_json(r.body);
 }
 
 // Writes calls (and one turn) into the database file before the daemon
