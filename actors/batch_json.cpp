@@ -54,6 +54,7 @@ void row(json_writer& w, const call_row& c) {
   number(w, "duration_s", c.duration_s);
   text(w, "end_reason", c.end_reason);
   text(w, "adopted_at", c.adopted_at);
+  text(w, "transport", c.transport);
 }
 
 void row(json_writer& w, const recording_row& r) {

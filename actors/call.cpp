@@ -62,6 +62,10 @@ voice_reply greeting_reply(call_state& st) {
   const auto& v = st.cfg().voice;
   st.relay_transport = v.transport == "relay";
   st.media_transport = v.transport == "media";
+  // Stored with the row the answer writes: the console lists calls by it.
+  st.row.transport = st.media_transport   ? "media"
+                     : st.relay_transport ? "relay"
+                                          : "gather";
   // A media call hears its greeting in the stream, once it is open.
   if (st.media_transport)
     return st.reply(reply_action::media, {});

@@ -275,7 +275,7 @@ typename Inspector::result_type inspect(Inspector& f, call_row& x) {
   return f(caf::meta::type_name("call_row"), x.call_sid, x.account_sid,
            x.direction, x.from_number, x.to_number, x.status, x.answered_by,
            x.language, x.voice, x.started_at, x.answered_at, x.ended_at,
-           duration, x.end_reason, x.adopted_at);
+           duration, x.end_reason, x.adopted_at, x.transport);
 }
 
 template <class Inspector>

@@ -64,7 +64,8 @@ void merge_call(call_row& into, const call_row& from) {
        {&call_row::account_sid, &call_row::direction, &call_row::from_number,
         &call_row::to_number, &call_row::status, &call_row::answered_by,
         &call_row::language, &call_row::voice, &call_row::started_at,
-        &call_row::answered_at, &call_row::ended_at, &call_row::end_reason})
+        &call_row::answered_at, &call_row::ended_at, &call_row::end_reason,
+        &call_row::transport})
     if (!(from.*field).empty())
       into.*field = from.*field;
   if (from.duration_s)

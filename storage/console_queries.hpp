@@ -67,12 +67,12 @@ struct call_kpis {
 
 /// One call as the detail page shows it.
 struct call_detail {
-  stored_call stored;                  // the call and its turns, by seq
+  stored_call stored; // the call and its turns, by seq
   std::vector<recording_row> recordings;
-  std::vector<int64_t> event_ids;      // parallel to events: events.id
-  std::vector<event_row> events;       // in id order (arrival order)
-  std::string prev_call_sid;           // the next older call; empty if none
-  std::string next_call_sid;           // the next newer call; empty if none
+  std::vector<int64_t> event_ids; // parallel to events: events.id
+  std::vector<event_row> events;  // in id order (arrival order)
+  std::string prev_call_sid;      // the next older call; empty if none
+  std::string next_call_sid;      // the next newer call; empty if none
 };
 
 /// A transcript search hit: one turn whose content matches.
@@ -92,7 +92,7 @@ struct hourly_stat {
   std::string hour;      // "YYYY-MM-DDTHH:00:00Z"
   std::string transport; // gather | relay | media | "" (not recorded)
   int64_t calls = 0;     // calls started in that hour
-  int64_t turns = 0;     // assistant turns with a latency, in that hour
+  int64_t turns = 0;     // assistant turns with a latency, of those calls
   std::optional<int64_t> latency_p50_ms;
   std::optional<int64_t> latency_p95_ms;
 };
@@ -112,15 +112,17 @@ caf::expected<std::optional<call_detail>>
 load_call_detail(sqlite3* db, const std::string& call_sid);
 
 /// Turns whose content matches `query` (words, each matched as a prefix;
-/// FTS5 syntax characters in it are taken literally), best match first,
+/// FTS5 syntax characters in it are taken literally), newest turn first,
 /// among calls the filter matches. Errors: errc::bad_request when the
 /// query has no word.
 caf::expected<std::vector<search_hit>>
 search_turns(sqlite3* db, const std::string& query, const call_filter& filter,
              int limit);
 
-/// Hourly cells over calls started in [filter.since, filter.until),
-/// oldest first, by transport.
+/// Hourly cells over calls started in [filter.since, filter.until) (and
+/// matching the rest of the filter), oldest first, by transport. A call's
+/// turns count in the hour the call started, so a cell's latencies are
+/// those of its calls.
 caf::expected<std::vector<hourly_stat>> hourly_stats(sqlite3* db,
                                                      const call_filter& filter);
 

@@ -1,8 +1,8 @@
 // The SQLite side of storage: the connection's pragmas, the migration list
 // that defines the schema, the prepared statements that write and read rows,
-// and the mapping from SQLite's result codes to errc::storage_failed, split
-// into "refused for good" and "cannot write now". Only this file includes
-// <sqlite3.h>; everything above it sees records.hpp.
+// and the split of SQLite's failures into "refused for good" and "cannot
+// write now". Only storage/ includes <sqlite3.h> (through sqlite_rows.hpp
+// here); everything above it sees records.hpp.
 #include "storage/database.hpp"
 
 #include <algorithm>
@@ -10,16 +10,37 @@
 #include <iterator>
 #include <memory>
 #include <string>
-#include <type_traits>
 #include <utility>
 
 #include <sqlite3.h>
 
 #include "core/error.hpp"
+#include "storage/sqlite_rows.hpp"
 
 namespace sb {
 
 namespace {
+
+using sqlite::bind_all;
+using sqlite::column_text;
+using sqlite::exec;
+using sqlite::prepare;
+using sqlite::read_call;
+using sqlite::read_turn;
+using sqlite::reset_guard;
+using sqlite::sqlite_error;
+using sqlite::stmt_ptr;
+using sqlite::text_value;
+
+// SELECTs of whole rows, in the order read_call() and read_turn() read.
+std::string select_call_sql() {
+  return "SELECT " + sqlite::column_list(sqlite::call_columns) + " FROM calls";
+}
+
+std::string select_turns_sql() {
+  return "SELECT " + sqlite::column_list(sqlite::turn_columns)
+         + " FROM turns WHERE call_sid = ?1 ORDER BY seq";
+}
 
 // Step N brings a file from user_version N-1 to N. Steps are frozen once
 // shipped: a schema change is a new step, never an edit, because operators'
@@ -88,13 +109,40 @@ ALTER TABLE turns ADD COLUMN stt_tail_ms INTEGER;
 ALTER TABLE turns ADD COLUMN tts_first_audio_ms INTEGER;
 ALTER TABLE turns ADD COLUMN turn_gap_ms INTEGER;
 )sql",
+  // 6: the operator console. transport: how the call was served (gather,
+  // relay, media). turns_fts: a full-text index of what was said, with
+  // external content (the text is stored once, in turns) kept in step by
+  // triggers; an upsert that rewrites a turn with the same words leaves the
+  // index alone. The list pages newest first by (started_at, call_sid), so
+  // that pair is one index (it replaces the started_at one), and the live
+  // calls have a small partial index of their own.
+  R"sql(
+ALTER TABLE calls ADD COLUMN transport TEXT;
+CREATE VIRTUAL TABLE turns_fts USING fts5(content, content='turns',
+  content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+CREATE TRIGGER turns_fts_insert AFTER INSERT ON turns BEGIN
+  INSERT INTO turns_fts (rowid, content) VALUES (new.id, new.content);
+END;
+CREATE TRIGGER turns_fts_delete AFTER DELETE ON turns BEGIN
+  INSERT INTO turns_fts (turns_fts, rowid, content)
+    VALUES ('delete', old.id, old.content);
+END;
+CREATE TRIGGER turns_fts_update AFTER UPDATE OF content ON turns
+  WHEN old.content IS NOT new.content BEGIN
+  INSERT INTO turns_fts (turns_fts, rowid, content)
+    VALUES ('delete', old.id, old.content);
+  INSERT INTO turns_fts (rowid, content) VALUES (new.id, new.content);
+END;
+INSERT INTO turns_fts (turns_fts) VALUES ('rebuild');
+DROP INDEX calls_started_at;
+CREATE INDEX calls_started_sid ON calls (started_at, call_sid);
+CREATE INDEX calls_live ON calls (started_at, call_sid)
+  WHERE ended_at IS NULL;
+)sql",
 };
 
-// The columns of each upserted table, key first, in bind order.
-constexpr std::array<const char*, 15> call_columns = {
-  "call_sid",    "account_sid", "direction",  "from_number", "to_number",
-  "status",      "answered_by", "language",   "voice",       "started_at",
-  "answered_at", "ended_at",    "duration_s", "end_reason",  "adopted_at"};
+// The columns of recordings, key first, in bind order (calls':
+// sqlite_rows.hpp).
 constexpr std::array<const char*, 7> recording_columns = {
   "recording_sid", "call_sid", "url",       "status",
   "duration_s",    "channels", "created_at"};
@@ -130,17 +178,6 @@ constexpr const char* upsert_turn_sql =
 constexpr const char* insert_event_sql =
   "INSERT INTO events (call_sid, kind, received_at, payload)"
   " VALUES (?1, ?2, ?3, ?4)";
-constexpr const char* select_call_sql =
-  "SELECT call_sid, account_sid, direction, from_number, to_number, status,"
-  " answered_by, language, voice, started_at, answered_at, ended_at,"
-  " duration_s, end_reason, adopted_at FROM calls";
-constexpr const char* select_turns_sql =
-  "SELECT call_sid, seq, role, content, confidence, created_at, latency_ms,"
-  " model, audio, queue_ms, llm_ms, first_token_ms, interrupted,"
-  " eot_wait_ms, stt_tail_ms, tts_first_audio_ms, turn_gap_ms"
-  " FROM turns WHERE call_sid = ?1"
-  " ORDER BY seq";
-
 // count_rows() takes a table name from its caller; only these exact texts
 // ever reach SQL, so no caller string is spliced into a statement.
 constexpr std::pair<const char*, const char*> count_sql[] = {
@@ -166,152 +203,6 @@ upsert_sql(const char* table, const std::array<const char*, N>& cols) {
   }
   return std::string{"INSERT INTO "} + table + " (" + names + ") VALUES ("
          + params + ") ON CONFLICT(" + cols[0] + ") DO UPDATE SET " + updates;
-}
-
-struct stmt_deleter {
-  void operator()(sqlite3_stmt* stmt) const {
-    sqlite3_finalize(stmt);
-  }
-};
-using stmt_ptr = std::unique_ptr<sqlite3_stmt, stmt_deleter>;
-
-// Resets a statement when a read or write leaves scope, early return
-// included: a statement left mid-step would hold a read snapshot open and
-// stop WAL checkpoints from ever catching up.
-struct reset_guard {
-  sqlite3_stmt* stmt;
-  ~reset_guard() {
-    sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
-  }
-};
-
-caf::error sqlite_error(sqlite3* db, const std::string& what) {
-  return make_error(errc::storage_failed, what + ": " + sqlite3_errmsg(db));
-}
-
-// For short statements (BEGIN, COMMIT, PRAGMA x = y): the text itself is
-// the clearest label for what failed.
-caf::error exec(sqlite3* db, const std::string& sql) {
-  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
-    return sqlite_error(db, sql);
-  return caf::none;
-}
-
-caf::expected<stmt_ptr> prepare(sqlite3* db, const std::string& sql) {
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v3(db, sql.c_str(), static_cast<int>(sql.size() + 1),
-                         SQLITE_PREPARE_PERSISTENT, &raw, nullptr)
-      != SQLITE_OK)
-    return sqlite_error(db, sql.substr(0, 40));
-  return stmt_ptr{raw};
-}
-
-// The row types say "unknown" with an empty string or nullopt; the schema
-// says it with NULL. SQLITE_STATIC is safe: every row outlives its step, and
-// reset_guard clears the bindings right after.
-void bind(sqlite3_stmt* stmt, int i, const std::string& text) {
-  if (text.empty())
-    sqlite3_bind_null(stmt, i);
-  else
-    sqlite3_bind_text64(stmt, i, text.data(), text.size(), SQLITE_STATIC,
-                        SQLITE_UTF8);
-}
-
-// For NOT NULL text columns, where empty is a value: turns.content is ""
-// when the caller interrupted a reply before hearing any of it.
-struct text_value {
-  const std::string& text;
-};
-
-void bind(sqlite3_stmt* stmt, int i, text_value value) {
-  sqlite3_bind_text64(stmt, i, value.text.data(), value.text.size(),
-                      SQLITE_STATIC, SQLITE_UTF8);
-}
-
-void bind(sqlite3_stmt* stmt, int i, int64_t value) {
-  sqlite3_bind_int64(stmt, i, value);
-}
-
-// Stored as 0/1 (SQLite has no boolean type).
-void bind(sqlite3_stmt* stmt, int i, bool value) {
-  sqlite3_bind_int64(stmt, i, value ? 1 : 0);
-}
-
-void bind(sqlite3_stmt* stmt, int i, double value) {
-  sqlite3_bind_double(stmt, i, value);
-}
-
-template <class T>
-void bind(sqlite3_stmt* stmt, int i, const std::optional<T>& value) {
-  if (value)
-    bind(stmt, i, *value);
-  else
-    sqlite3_bind_null(stmt, i);
-}
-
-template <class... Ts>
-void bind_all(sqlite3_stmt* stmt, const Ts&... values) {
-  int i = 0;
-  (bind(stmt, ++i, values), ...);
-}
-
-std::string column_text(sqlite3_stmt* stmt, int i) {
-  auto text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
-  return text ? std::string(text, sqlite3_column_bytes(stmt, i))
-              : std::string{};
-}
-
-template <class T>
-std::optional<T> column_opt(sqlite3_stmt* stmt, int i) {
-  if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
-    return std::nullopt;
-  if constexpr (std::is_same_v<T, double>)
-    return sqlite3_column_double(stmt, i);
-  else
-    return sqlite3_column_int64(stmt, i);
-}
-
-call_row read_call(sqlite3_stmt* stmt) {
-  call_row row;
-  row.call_sid = column_text(stmt, 0);
-  row.account_sid = column_text(stmt, 1);
-  row.direction = column_text(stmt, 2);
-  row.from_number = column_text(stmt, 3);
-  row.to_number = column_text(stmt, 4);
-  row.status = column_text(stmt, 5);
-  row.answered_by = column_text(stmt, 6);
-  row.language = column_text(stmt, 7);
-  row.voice = column_text(stmt, 8);
-  row.started_at = column_text(stmt, 9);
-  row.answered_at = column_text(stmt, 10);
-  row.ended_at = column_text(stmt, 11);
-  row.duration_s = column_opt<int64_t>(stmt, 12);
-  row.end_reason = column_text(stmt, 13);
-  row.adopted_at = column_text(stmt, 14);
-  return row;
-}
-
-turn_row read_turn(sqlite3_stmt* stmt) {
-  turn_row row;
-  row.call_sid = column_text(stmt, 0);
-  row.seq = sqlite3_column_int64(stmt, 1);
-  row.role = column_text(stmt, 2);
-  row.content = column_text(stmt, 3);
-  row.confidence = column_opt<double>(stmt, 4);
-  row.created_at = column_text(stmt, 5);
-  row.latency_ms = column_opt<int64_t>(stmt, 6);
-  row.model = column_text(stmt, 7);
-  row.audio = column_text(stmt, 8);
-  row.queue_ms = column_opt<int64_t>(stmt, 9);
-  row.llm_ms = column_opt<int64_t>(stmt, 10);
-  row.first_token_ms = column_opt<int64_t>(stmt, 11);
-  row.interrupted = sqlite3_column_int64(stmt, 12) != 0;
-  row.eot_wait_ms = column_opt<int64_t>(stmt, 13);
-  row.stt_tail_ms = column_opt<int64_t>(stmt, 14);
-  row.tts_first_audio_ms = column_opt<int64_t>(stmt, 15);
-  row.turn_gap_ms = column_opt<int64_t>(stmt, 16);
-  return row;
 }
 
 // Runs `body` between BEGIN IMMEDIATE and COMMIT, rolling back on any error.
@@ -413,14 +304,13 @@ struct database::statements {
   static caf::expected<std::unique_ptr<statements>> make(sqlite3* db) {
     auto result = std::make_unique<statements>();
     std::pair<stmt_ptr*, std::string> all[] = {
-      {&result->upsert_call, upsert_sql("calls", call_columns)},
+      {&result->upsert_call, upsert_sql("calls", sqlite::call_columns)},
       {&result->upsert_recording, upsert_sql("recordings", recording_columns)},
       {&result->upsert_turn, upsert_turn_sql},
       {&result->insert_event, insert_event_sql},
-      {&result->select_call,
-       std::string{select_call_sql} + " WHERE call_sid = ?1"},
-      {&result->select_turns, select_turns_sql},
-      {&result->select_open, std::string{select_call_sql}
+      {&result->select_call, select_call_sql() + " WHERE call_sid = ?1"},
+      {&result->select_turns, select_turns_sql()},
+      {&result->select_open, select_call_sql()
                                + " WHERE ended_at IS NULL"
                                  " ORDER BY started_at DESC LIMIT ?1"},
     };
@@ -558,7 +448,7 @@ caf::error database::apply(const write_batch& batch) {
     bind_all(stmt, c.call_sid, c.account_sid, c.direction, c.from_number,
              c.to_number, c.status, c.answered_by, c.language, c.voice,
              c.started_at, c.answered_at, c.ended_at, c.duration_s,
-             c.end_reason, c.adopted_at);
+             c.end_reason, c.adopted_at, c.transport);
     if ((err = run(stmt, "calls")))
       return err;
   }

@@ -48,6 +48,7 @@ void write_call_fields(writer& w, const call_row& row) {
   text_field(w, "ended_at", row.ended_at);
   number_field(w, "duration_s", row.duration_s);
   text_field(w, "end_reason", row.end_reason);
+  text_field(w, "transport", row.transport);
 }
 
 void write_turn_fields(writer& w, const turn_row& row) {

@@ -29,6 +29,10 @@ struct call_row {
   /// call it had never seen (another node's, or before a lost database):
   /// when that was. Empty for calls that started here.
   std::string adopted_at;
+  /// How the call was served: gather | relay | media (the transport it was
+  /// answered with). Empty for calls never answered, and for calls stored
+  /// before schema version 6.
+  std::string transport;
 };
 
 struct turn_row {

@@ -48,11 +48,10 @@ inline void number(json_writer& w, const char* key, int64_t value) {
   w.Int64(value);
 }
 
-// The call's transport (gather | relay | media), "" when not recorded.
-// call_row does not carry it in this tree: migration 6 adds the column,
-// and with it this is the one place that reads it.
-inline std::string call_transport(const call_row&) {
-  return {};
+// The call's transport (gather | relay | media), "" when not recorded
+// (calls stored before migration 6, or never answered).
+inline std::string call_transport(const call_row& row) {
+  return row.transport;
 }
 
 /// {...what `body` writes}, as text.

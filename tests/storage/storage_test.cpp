@@ -112,15 +112,27 @@ sb::event_row sample_event(const std::string& sid, const std::string& kind) {
 
 } // namespace
 
-TEST_CASE("open creates the four tables and sets user_version", "[storage]") {
+TEST_CASE(
+  "open creates the four tables, the search index and sets user_version",
+  "[storage]") {
   temp_dir dir;
   auto db = open_ok(dir.file(db_file));
-  CHECK(database::schema_version() == 5);
-  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "5");
+  CHECK(database::schema_version() == 6);
+  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "6");
   auto tables = raw_query(dir.file(db_file),
                           "SELECT name FROM sqlite_master"
                           " WHERE type = 'table' ORDER BY name");
-  CHECK(tables == table{{"calls"}, {"events"}, {"recordings"}, {"turns"}});
+  // turns_fts is FTS5's virtual table; the _-suffixed ones are its storage.
+  CHECK(tables
+        == table{{"calls"},
+                 {"events"},
+                 {"recordings"},
+                 {"turns"},
+                 {"turns_fts"},
+                 {"turns_fts_config"},
+                 {"turns_fts_data"},
+                 {"turns_fts_docsize"},
+                 {"turns_fts_idx"}});
   // Every index as "table(columns)", the implicit ones behind PRIMARY KEY
   // and UNIQUE included: the queries operators run must not scan.
   auto indexes = raw_query(
@@ -129,7 +141,8 @@ TEST_CASE("open creates the four tables and sets user_version", "[storage]") {
                        " WHERE m.type = 'index' GROUP BY m.name ORDER BY 1");
   CHECK(indexes
         == table{{"calls(call_sid)"},
-                 {"calls(started_at)"},
+                 {"calls(started_at,call_sid)"}, // the live calls' (partial)
+                 {"calls(started_at,call_sid)"},
                  {"events(call_sid)"},
                  {"recordings(call_sid)"},
                  {"recordings(recording_sid)"},
@@ -161,9 +174,16 @@ TEST_CASE("a version-1 file is migrated forward, keeping its rows",
        {"eot_wait_ms", "stt_tail_ms", "tts_first_audio_ms", "turn_gap_ms"})
     raw_query(dir.file(db_file),
               std::string{"ALTER TABLE turns DROP COLUMN "} + column, true);
+  for (auto undo :
+       {"DROP TRIGGER turns_fts_insert", "DROP TRIGGER turns_fts_delete",
+        "DROP TRIGGER turns_fts_update", "DROP TABLE turns_fts",
+        "DROP INDEX calls_started_sid", "DROP INDEX calls_live",
+        "ALTER TABLE calls DROP COLUMN transport",
+        "CREATE INDEX calls_started_at ON calls (started_at)"})
+    raw_query(dir.file(db_file), undo, true);
   raw_query(dir.file(db_file), "PRAGMA user_version = 1", true);
   auto db = open_ok(dir.file(db_file));
-  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "5");
+  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "6");
   sb::write_batch batch;
   auto t = sample_turn("CA1", 2, "again");
   t.queue_ms = 5;
@@ -190,7 +210,7 @@ TEST_CASE("reopening keeps data and migrates nothing", "[storage]") {
   }
   auto db = open_ok(dir.file(db_file));
   auto db_again = open_ok(dir.file(db_file));
-  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "5");
+  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "6");
   auto stored = db->load_call("CA1");
   REQUIRE(stored);
   REQUIRE(*stored);
@@ -209,7 +229,7 @@ TEST_CASE("a file from a newer binary is refused by name", "[storage]") {
   auto msg = sb::what(db.error());
   CHECK_THAT(msg, Catch::Contains(dir.file(db_file)));
   CHECK_THAT(msg, Catch::Contains("schema version 7"));
-  CHECK_THAT(msg, Catch::Contains("(5)"));
+  CHECK_THAT(msg, Catch::Contains("(6)"));
   // Refusing must not touch the file.
   CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "7");
 }
@@ -640,7 +660,7 @@ TEST_CASE("a version-2 file gains first_token_ms, interrupted and adopted_at, "
            " ('CA1', 2, 'assistant', 'Namaste', '2024-05-01T10:00:02Z', 900,"
            "  'llama3', 40, 800);");
   auto db = open_ok(dir.file(db_file));
-  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "5");
+  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "6");
   auto call = load_ok(*db, "CA1");
   CHECK(call.call.status == "completed");
   REQUIRE(call.turns.size() == 2);
@@ -845,7 +865,7 @@ TEST_CASE("a version-4 file gains the media turn timings, keeping its rows",
            " ('CA1', 2, 'assistant', 'Namaste', NULL, '2024-05-01T10:00:02Z',"
            "  900, 'llama3', 'a1', 40, 800, 150, 1);");
   auto db = open_ok(dir.file(db_file));
-  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "5");
+  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "6");
   auto call = load_ok(*db, "CA1");
   CHECK(call.call.adopted_at == "2024-05-01T10:00:00Z");
   REQUIRE(call.turns.size() == 2);
