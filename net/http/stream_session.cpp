@@ -13,7 +13,6 @@
 #include <array>
 #include <atomic>
 #include <deque>
-#include <exception>
 #include <memory>
 #include <utility>
 
@@ -27,6 +26,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include "core/log.hpp"
+#include "net/http/app_callback.hpp"
 #include "net/routine_end.hpp"
 
 namespace sb {
@@ -73,7 +73,7 @@ private:
   beast::tcp_stream stream_;
   const asio::any_io_executor strand_;
   const stream_session_options options_;
-  const std::string remote_;
+  const std::string log_name_; // "stream <remote>"
   const connection_slot slot_;
   asio::steady_timer linger_;
   std::array<char, 512> discard_{}; // what the peer sends, unread
@@ -94,7 +94,7 @@ stream_session::stream_session(tcp::socket&& socket,
   : stream_(std::move(socket)),
     strand_(stream_.get_executor()),
     options_(opts),
-    remote_(std::move(remote)),
+    log_name_("stream " + std::move(remote)),
     slot_(std::move(slot)),
     linger_(strand_) {
 }
@@ -126,16 +126,9 @@ void stream_session::start(std::string header,
 }
 
 void stream_session::open_stream(const event_stream_opener& open) {
-  // Exceptions must not unwind into Asio; a stream whose owner failed to
-  // set up has no one to feed it.
-  try {
-    events_ = open(weak_from_this());
+  // A stream whose owner failed to set up has no one to feed it.
+  if (call_app(log_name_, "open", [&] { events_ = open(weak_from_this()); }))
     return;
-  } catch (const std::exception& e) {
-    SB_LOG_ERROR("stream " << remote_ << ": open threw: " << e.what());
-  } catch (...) {
-    SB_LOG_ERROR("stream " << remote_ << ": open threw a non-exception");
-  }
   events_ = {};
   end("open failed");
 }
@@ -285,7 +278,7 @@ void stream_session::report_end(std::string why) {
     waiting_.fetch_sub(queue_.back().size());
     queue_.pop_back();
   }
-  SB_LOG_DEBUG("stream " << remote_ << ": ended: " << why);
+  SB_LOG_DEBUG(log_name_ << ": ended: " << why);
   notify_closed(std::move(why));
 }
 
@@ -294,15 +287,8 @@ void stream_session::notify_closed(std::string why) {
   auto on_closed = std::move(events_.on_closed);
   events_ = {};
   ended_ = true;
-  if (!on_closed)
-    return;
-  try {
-    on_closed(std::move(why));
-  } catch (const std::exception& e) {
-    SB_LOG_ERROR("stream " << remote_ << ": on_closed threw: " << e.what());
-  } catch (...) {
-    SB_LOG_ERROR("stream " << remote_ << ": on_closed threw a non-exception");
-  }
+  if (on_closed)
+    call_app(log_name_, "on_closed", [&] { on_closed(std::move(why)); });
 }
 
 void stream_session::fail(beast::error_code ec, const char* what) {
@@ -310,7 +296,7 @@ void stream_session::fail(beast::error_code ec, const char* what) {
   // debug.
   if (is_routine_end(ec))
     return;
-  SB_LOG_DEBUG("stream " << remote_ << ": " << what << ": " << ec.message());
+  SB_LOG_DEBUG(log_name_ << ": " << what << ": " << ec.message());
 }
 
 } // namespace

@@ -8,7 +8,6 @@
 // connection count, which changes in destructors on I/O threads, is polled
 // (bounded), as in http_server_test.
 #include <chrono>
-#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -25,6 +24,8 @@
 
 #include "net/http/http_server.hpp"
 #include "tests/support/poll_until.hpp"
+#include "tests/support/run_op.hpp"
+#include "tests/support/watched_state.hpp"
 
 namespace {
 
@@ -33,23 +34,6 @@ namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
 constexpr auto deadline = std::chrono::seconds(5);
-
-// Runs one asynchronous operation, started by `start(handler)`, until it
-// completes or the deadline passes; past it `stop()` closes the socket so
-// the operation ends, and the result is asio::error::timed_out.
-template <class Start, class Stop>
-beast::error_code run_op(asio::io_context& ioc, Start start, Stop stop) {
-  std::optional<beast::error_code> result;
-  ioc.restart();
-  start([&result](beast::error_code ec, auto&&...) { result = ec; });
-  ioc.run_for(deadline);
-  if (result)
-    return *result;
-  stop();
-  ioc.restart();
-  ioc.run_for(deadline);
-  return asio::error::timed_out;
-}
 
 // Raw TCP: everything the server sends is kept, byte for byte, in
 // received().
@@ -114,7 +98,8 @@ private:
 
   template <class Start>
   beast::error_code run(Start start) {
-    return run_op(ioc_, start, [this] { close(); });
+    return sb::testing::run_op(
+      ioc_, start, [this] { close(); }, deadline);
   }
 
   asio::io_context ioc_;
@@ -135,9 +120,7 @@ sb::http_response text(std::string body) {
 // What the application side saw, for the test thread to wait on. Declared
 // before the fixture's io_context, so it outlives streams that end when
 // the io_context is destroyed.
-struct app_log {
-  std::mutex mutex;
-  std::condition_variable changed;
+struct app_log : sb::testing::watched_state {
   std::vector<sb::http_request> requests;
   std::vector<sb::http_responder> held; // answers to /hold, for the test
   std::vector<std::weak_ptr<sb::event_stream>> streams;
@@ -187,20 +170,6 @@ struct app_log {
       throw std::runtime_error("no feed");
     };
     return res;
-  }
-
-  template <class Fn>
-  void record(Fn fn) {
-    std::lock_guard<std::mutex> lock(mutex);
-    fn();
-    changed.notify_all();
-  }
-
-  // True once `pred` holds (under the lock); false past the deadline.
-  template <class Pred>
-  bool wait(Pred pred) {
-    std::unique_lock<std::mutex> lock(mutex);
-    return changed.wait_for(lock, deadline, pred);
   }
 
   bool wait_open(size_t n = 1) {
