@@ -398,6 +398,9 @@ TEST_CASE_METHOD(stream_fixture,
   REQUIRE(log.wait([&] { return log.held.size() == 1; }));
   // The stream's answer waits for /hold's: the opener runs in its turn.
   log.held.at(0)(text("held answer"));
+  // A responder holds its connection, which must not outlive the server's
+  // io_context (the log does).
+  log.record([&] { log.held.clear(); });
   REQUIRE(log.wait_open());
   auto stream = log.stream();
   REQUIRE(stream);
