@@ -181,7 +181,7 @@ TEST_CASE("without a session the API answers 401 and pages lead to login") {
   REQUIRE(d.stop() == 0);
 }
 
-TEST_CASE("a login gives an HttpOnly SameSite=Strict cookie; logout ends it") {
+TEST_CASE("a login gives an HttpOnly SameSite=Strict cookie, and logout ends it") {
   temp_dir dir;
   daemon_process d{console_options(dir), dir.path()};
   REQUIRE(d.running());
