@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -20,6 +21,14 @@ struct console_context {
   console_deps deps;
   console_config settings; // at start; [console] needs a restart
   std::atomic<size_t> streams{0};
+  // The last live event framed as Server-Sent Events, shared by every
+  // stream. Touched only by the feed's subscribers, which the feed calls
+  // one at a time under its lock (console_events.cpp).
+  struct framed_event {
+    uint64_t id = 0;
+    std::string type;
+    std::string text;
+  } last_frame;
 };
 
 using console_context_ptr = std::shared_ptr<console_context>;

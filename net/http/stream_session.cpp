@@ -14,6 +14,7 @@
 #include <atomic>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <utility>
 
 #include <boost/asio/buffer.hpp>
@@ -59,7 +60,7 @@ private:
   void open_stream(const event_stream_opener& open);
   void do_read();
   void on_read(beast::error_code ec, size_t n);
-  void on_send(std::string bytes);
+  void take_pending();
   void on_close_request();
   void do_write();
   void on_write(beast::error_code ec, size_t n);
@@ -81,6 +82,12 @@ private:
   // Touched on any thread (send, close).
   std::atomic<bool> closing_{false}; // no more bytes are taken
   std::atomic<size_t> waiting_{0};   // bytes queued and not yet written
+  // Bytes sent since the strand last took them. A busy stream (hundreds
+  // of events a second to each of many tabs) then costs one post and one
+  // write per batch, not per event.
+  std::mutex pending_mutex_;
+  std::string pending_;      // guarded by pending_mutex_
+  bool take_posted_ = false; // guarded by pending_mutex_
   // Touched only on the strand.
   std::deque<std::string> queue_; // front is being written if writing_
   bool writing_ = false;
@@ -172,10 +179,14 @@ bool stream_session::send(std::string bytes) {
                  [self = shared_from_this()] { self->end("send queue full"); });
     return false;
   }
-  asio::post(strand_,
-             [self = shared_from_this(), bytes = std::move(bytes)]() mutable {
-               self->on_send(std::move(bytes));
-             });
+  {
+    std::lock_guard<std::mutex> lock(pending_mutex_);
+    pending_ += bytes;
+    if (take_posted_)
+      return true; // the take already posted carries these bytes too
+    take_posted_ = true;
+  }
+  asio::post(strand_, [self = shared_from_this()] { self->take_pending(); });
   return true;
 }
 
@@ -186,7 +197,13 @@ void stream_session::close() {
              [self = shared_from_this()] { self->on_close_request(); });
 }
 
-void stream_session::on_send(std::string bytes) {
+void stream_session::take_pending() {
+  std::string bytes;
+  {
+    std::lock_guard<std::mutex> lock(pending_mutex_);
+    bytes.swap(pending_);
+    take_posted_ = false;
+  }
   // Posted before an end that got to the strand first, or a racing close.
   if (ended_ || close_requested_) {
     waiting_.fetch_sub(bytes.size());
