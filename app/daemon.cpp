@@ -24,6 +24,9 @@
 #include "actors/tts.hpp"
 #include "actors/watchdog.hpp"
 #include "app/admin_front.hpp"
+#include "app/console/console_assets.hpp"
+#include "app/console/console_front.hpp"
+#include "app/console/console_sessions.hpp"
 #include "app/http_front.hpp"
 #include "app/media_front.hpp"
 #include "app/open_files.hpp"
@@ -34,7 +37,9 @@
 #include "core/log.hpp"
 #include "net/http/http_server.hpp"
 #include "net/line/line_server.hpp"
+#include "storage/console_reader.hpp"
 #include "storage/database.hpp"
+#include "storage/live_feed.hpp"
 
 namespace sb {
 
@@ -128,8 +133,14 @@ struct daemon_parts {
   std::shared_ptr<live_config>
     live; // what the I/O threads read; reloads swap it
   std::string config_path;
+  std::string console_dir; // --console-dir; empty = the embedded files
   asio::io_context ioc;
   asio::io_context admin_ioc; // its own thread: answers when HTTP is busy
+  // The console's: what the store publishes after each commit, and the
+  // read-only connection its queries run on (after the io_context, so it
+  // is gone before it: its jobs answer onto the I/O threads).
+  std::shared_ptr<live_feed> feed = std::make_shared<live_feed>();
+  std::shared_ptr<console_reader> reader;
   std::unique_ptr<actor_config> acfg;
   std::unique_ptr<caf::actor_system> sys;
   store_actor store;
@@ -145,6 +156,7 @@ struct daemon_parts {
   watchdog_actor watchdog;
   size_t max_connections = 1;
   std::unique_ptr<http_server> http;
+  std::unique_ptr<http_server> console; // null when the console is off
   std::unique_ptr<line_server> admin_socket;
   std::vector<std::thread> io_threads;
   std::thread admin_thread;
@@ -152,6 +164,7 @@ struct daemon_parts {
   caf::error start_actors(std::unique_ptr<database> db,
                           std::shared_ptr<const scripted_rules> rules);
   caf::error start_listeners();
+  caf::error start_console();
   void run_io();
   void reload();
   void stop(std::chrono::seconds drain_limit);
@@ -163,7 +176,7 @@ daemon_parts::start_actors(std::unique_ptr<database> db,
                            std::shared_ptr<const scripted_rules> rules) {
   acfg = std::make_unique<actor_config>(*cfg);
   sys = std::make_unique<caf::actor_system>(*acfg);
-  store = spawn_store(*sys, std::move(db), cfg->storage);
+  store = spawn_store(*sys, std::move(db), cfg->storage, true, feed);
   llm = cfg->llm.backend == "scripted" ? spawn_scripted_llm(*sys, rules)
                                        : spawn_llm_pool(*sys, cfg);
   twilio = spawn_twilio(*sys, cfg->twilio);
@@ -232,6 +245,63 @@ caf::error daemon_parts::start_listeners() {
   if (!socket)
     return socket.error();
   admin_socket = std::move(*socket);
+  return start_console();
+}
+
+// Off without a listen address, or without admin.token (there would be no
+// way to log in). On, it shares the I/O threads with the public listener
+// but not its port, limits or rate limit.
+caf::error daemon_parts::start_console() {
+  const auto& c = cfg->console;
+  if (c.listen.empty()) {
+    SB_LOG_NOTICE("console: off (console.listen is empty)");
+    return caf::none;
+  }
+  if (cfg->admin.token.empty()) {
+    SB_LOG_NOTICE("console: off: admin.token is not set (logins are "
+                  "checked against it; set it, admin.token_file or "
+                  "SWITCHBOARD_ADMIN_TOKEN)");
+    return caf::none;
+  }
+  auto assets =
+    console_dir.empty() ? caf::expected<
+      std::shared_ptr<const console_assets>>{console_assets::embedded()}
+                        : console_assets::from_directory(console_dir);
+  if (!assets)
+    return assets.error();
+  auto opened = console_reader::open(cfg->storage.path);
+  if (!opened)
+    return opened.error();
+  reader = std::move(*opened);
+  console_session_options so;
+  so.idle = std::chrono::minutes(c.session_idle_minutes);
+  so.max_sessions = static_cast<size_t>(c.max_sessions);
+  so.login_failures = static_cast<size_t>(c.login_failures_per_minute);
+  console_deps deps{admin,
+                    reader,
+                    feed,
+                    live,
+                    std::make_shared<console_sessions>(cfg->admin.token, so),
+                    *assets,
+                    &ioc,
+                    cfg->tts.cache_dir,
+                    resolve_caller_audio_dir(*cfg),
+                    SB_VERSION};
+  http_server_options o;
+  o.host = c.listen_host;
+  o.port = c.listen_port;
+  // Pages and API calls of a few operators' tabs, and one event stream
+  // each: a small cap, apart from the public listener's.
+  o.max_connections = static_cast<size_t>(c.max_streams) + 256;
+  auto server = http_server::start(ioc, o, make_console_handler(deps));
+  if (!server)
+    return server.error();
+  console = std::move(*server);
+  SB_LOG_NOTICE("console: http://"
+                << (o.host.find(':') == std::string::npos ? o.host
+                                                          : "[" + o.host + "]")
+                << ":" << console->port() << "/ (files " << (*assets)->origin()
+                << ")");
   return caf::none;
 }
 
@@ -291,6 +361,8 @@ void daemon_parts::stop(std::chrono::seconds drain_limit) {
   if (auto n = http->in_flight())
     SB_LOG_WARNING("shutdown: " << n << " requests still unanswered");
   http->stop_accepting();
+  if (console)
+    console->stop_accepting();
   admin_socket.reset();
   ioc.stop();
   admin_ioc.stop();
@@ -298,6 +370,10 @@ void daemon_parts::stop(std::chrono::seconds drain_limit) {
     t.join();
   admin_thread.join();
   http.reset();
+  console.reset();
+  // Queued console queries answer "shutting down" onto connections that
+  // are gone; the store keeps the file until it stops.
+  reader.reset();
   stop_actors();
 }
 
@@ -337,7 +413,8 @@ caf::error check_startup(const config& cfg) {
   return caf::none;
 }
 
-int run_daemon(const config& cfg_in, const std::string& config_path) {
+int run_daemon(const config& cfg_in, const std::string& config_path,
+               const std::string& console_dir) {
   sigset_t signals;
   sigemptyset(&signals);
   for (int sig : {SIGTERM, SIGINT, SIGHUP})
@@ -347,6 +424,7 @@ int run_daemon(const config& cfg_in, const std::string& config_path) {
   daemon_parts d;
   d.cfg = std::make_shared<const config>(cfg_in);
   d.config_path = config_path;
+  d.console_dir = console_dir;
   d.max_connections = open_files_for_connections(*d.cfg);
   auto db = database::open(d.cfg->storage.path);
   if (!db) {
@@ -365,6 +443,8 @@ int run_daemon(const config& cfg_in, const std::string& config_path) {
     SB_LOG_ERROR(what(err));
     d.admin_socket.reset();
     d.http.reset();
+    d.console.reset();
+    d.reader.reset();
     d.stop_actors();
     return 1;
   }

@@ -1,5 +1,6 @@
 // Start-up and shutdown of switchboardd, in one place and a fixed order:
-// storage -> actor system -> actors -> listener -> READY;
+// storage -> actor system -> actors -> listeners (public, admin socket,
+// console) -> READY;
 // on SIGTERM/SIGINT the reverse, draining in-flight requests first.
 #pragma once
 
@@ -21,6 +22,9 @@ caf::error check_startup(const config& cfg);
 /// REQUIRES: called from main before any other thread exists (it blocks the
 /// signals it waits for, and every thread it starts inherits that mask).
 /// `config_path` is what SIGHUP and the admin "reload" re-read.
-int run_daemon(const config& cfg, const std::string& config_path);
+/// `console_dir`: serve the console's files from this folder instead of
+/// the copy embedded in the binary (development); empty = embedded.
+int run_daemon(const config& cfg, const std::string& config_path,
+               const std::string& console_dir = {});
 
 } // namespace sb

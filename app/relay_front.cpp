@@ -7,12 +7,12 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
-#include <openssl/rand.h>
 
 #include "app/relay_proxy.hpp"
 #include "app/voice_twiml.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "core/secret.hpp"
 #include "twilio/relay_token.hpp"
 #include "twilio/twilio_signature.hpp"
 
@@ -99,16 +99,7 @@ ws_verdict relay_front::decide(const http_request& req) const {
 std::string make_relay_key(const config& cfg) {
   if (!cfg.twilio.auth_token.empty())
     return cfg.twilio.auth_token;
-  unsigned char bytes[32];
-  if (RAND_bytes(bytes, sizeof bytes) != 1)
-    return {};
-  static const char hex[] = "0123456789abcdef";
-  std::string out;
-  for (auto b : bytes) {
-    out += hex[b >> 4];
-    out += hex[b & 15];
-  }
-  return out;
+  return random_hex(32);
 }
 
 ws_upgrade_handler

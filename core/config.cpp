@@ -486,6 +486,22 @@ void read_admin(section& sec, admin_config& out) {
   read_secret(sec, "token", out.token);
 }
 
+// An empty listen turns the console off; the derived host and port are
+// then left as they were and never used.
+void read_console(section& sec, console_config& out) {
+  sec.get_checked("listen", out.listen, [&](const std::string& v) {
+    return v.empty() ? "" : check_listen(v, out.listen_host, out.listen_port);
+  });
+  sec.get_int("session_idle_minutes", out.session_idle_minutes, 1, 1440);
+  sec.get_int("max_sessions", out.max_sessions, 1, 10000);
+  sec.get_int("login_failures_per_minute", out.login_failures_per_minute, 1,
+              1000);
+  sec.get_int("max_streams", out.max_streams, 1, 1000);
+  sec.get_int("heartbeat_s", out.heartbeat_s, 1, 300);
+  sec.get_int("max_export_rows", out.max_export_rows, 1, 10000000);
+  sec.get_int("page_size", out.page_size, 10, 500);
+}
+
 void read_document(section& root, config& cfg) {
   with_table(root, "server", [&](section& s) { read_server(s, cfg.server); });
   with_table(root, "twilio", [&](section& s) { read_twilio(s, cfg.twilio); });
@@ -503,6 +519,8 @@ void read_document(section& root, config& cfg) {
               10000000);
   });
   with_table(root, "admin", [&](section& s) { read_admin(s, cfg.admin); });
+  with_table(root, "console",
+             [&](section& s) { read_console(s, cfg.console); });
   with_table(root, "limits", [&](section& s) {
     s.get_int("max_calls", cfg.limits.max_calls, 1, 1000000);
     s.get_int("webhook_deadline_ms", cfg.limits.webhook_deadline_ms, 500,
@@ -525,6 +543,14 @@ void read_document(section& root, config& cfg) {
 // may set some of them) is applied.
 caf::error check_across_keys(const toml::table& doc, const config& cfg,
                              const std::string& origin) {
+  if (auto why = check_console_listen(cfg); !why.empty()) {
+    report console{origin};
+    if (const toml::node* at = doc["console"]["listen"].node())
+      console.fail(*at, "console.listen", why);
+    else
+      console.fail(doc, "console.listen", why);
+    return make_error(errc::bad_config, console.first());
+  }
   auto why = check_relay_transport(cfg);
   if (why.empty())
     return caf::none;

@@ -223,7 +223,25 @@ struct storage_config {
 
 struct admin_config {
   std::string socket = "switchboard.sock";
-  std::string token; // bearer token; empty = HTTP operator endpoints off
+  // Bearer token; empty = HTTP operator endpoints and the console off.
+  // env SWITCHBOARD_ADMIN_TOKEN
+  std::string token;
+};
+
+// [console]: the operator console's own listener (app/console). Off when
+// listen is empty or admin.token is (logins are checked against it).
+// Needs a restart.
+struct console_config {
+  std::string listen = "127.0.0.1:8001"; // host:port; empty = off
+  std::string listen_host = "127.0.0.1"; // derived from listen
+  uint16_t listen_port = 8001;           // derived from listen
+  int session_idle_minutes = 30;         // 1..1440
+  int max_sessions = 64;                 // 1..10000, oldest evicted
+  int login_failures_per_minute = 5;     // per client address, 1..1000
+  int max_streams = 32;                  // live event streams, 1..1000
+  int heartbeat_s = 15;                  // SSE comment interval, 1..300
+  int max_export_rows = 100000;          // 1..10000000
+  int page_size = 50;                    // list rows per page, 10..500
 };
 
 struct limits_config {
@@ -254,6 +272,7 @@ struct config {
   stt_config stt;
   storage_config storage;
   admin_config admin;
+  console_config console;
   limits_config limits;
   log_config log;
   runtime_config runtime;
@@ -269,7 +288,8 @@ env_lookup process_env();
 /// Reads and validates `path`. Environment variables of the prototype
 /// override the file: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN,
 /// TWILIO_PHONE_NUMBER, PUBLIC_URL, SILENCE_THRESHOLD_SECONDS, OLLAMA_HOST,
-/// OLLAMA_MODEL, USE_LOCAL_LLM, USE_LOCAL_TTS, TTS_ENGINE;
+/// OLLAMA_MODEL, USE_LOCAL_LLM, USE_LOCAL_TTS, TTS_ENGINE,
+/// SWITCHBOARD_ADMIN_TOKEN (admin.token);
 /// SILENCE_THRESHOLD_SECONDS also sets media.end_of_turn_ms, and
 /// AUDIO_SAMPLE_RATE is accepted only as 8000. `*_file` keys
 /// (twilio.auth_token_file, admin.token_file) read a secret from a file

@@ -181,4 +181,17 @@ std::string check_relay_transport(const config& cfg) {
   return "";
 }
 
+// Same port is enough to refuse, whatever the hosts: 0.0.0.0:8000 and
+// 127.0.0.1:8000 overlap, and comparing host names would miss aliases.
+std::string check_console_listen(const config& cfg) {
+  const auto& c = cfg.console;
+  if (c.listen.empty() || c.listen_port == 0 || cfg.server.listen_port == 0)
+    return "";
+  if (c.listen_port != cfg.server.listen_port)
+    return "";
+  return "must not use the public listener's port "
+         + std::to_string(cfg.server.listen_port)
+         + " (server.listen): the console is for operators only";
+}
+
 } // namespace sb::config_detail

@@ -47,6 +47,11 @@ std::string check_pocketsphinx_dir(const std::string& dir);
 /// both come from either. "" when fine or when the transport is gather.
 std::string check_relay_transport(const config& cfg);
 
+/// That console.listen is not the public listener's address: the console
+/// must never answer on the port Twilio (and the internet) reaches. ""
+/// when fine, when the console is off, or when either port is 0 (any).
+std::string check_console_listen(const config& cfg);
+
 /// The prototype's environment variables, applied after the file.
 caf::error apply_env(config& cfg, const env_lookup& env);
 

@@ -1,5 +1,6 @@
 // The config loader's environment overrides: the Python prototype's
-// variable names, checked like the keys they replace.
+// variable names and SWITCHBOARD_ADMIN_TOKEN, checked like the keys they
+// replace.
 #include <algorithm>
 #include <optional>
 
@@ -29,6 +30,10 @@ caf::error apply_env(config& cfg, const env_lookup& env) {
     cfg.twilio.auth_token = *v;
   if (auto v = get("TWILIO_PHONE_NUMBER"))
     cfg.twilio.phone_number = *v;
+  // Ours, not the prototype's: keeps the operator's token out of the file
+  // (scripts/run-daemon sets a development one for the console).
+  if (auto v = get("SWITCHBOARD_ADMIN_TOKEN"))
+    cfg.admin.token = *v;
   if (auto v = get("PUBLIC_URL")) {
     if (auto why = check_url(*v); !why.empty())
       return env_error("PUBLIC_URL", why);

@@ -3,9 +3,11 @@
 // protocol rule Beast enforces by throwing, which must never reach Asio.
 #include "net/http/http_convert.hpp"
 
+#include <sstream>
 #include <utility>
 
 #include <boost/beast/http/field.hpp>
+#include <boost/beast/http/write.hpp> // operator<< for a header
 
 #include "core/log.hpp"
 
@@ -53,6 +55,11 @@ http_request to_request(beast_request&& msg, const std::string& remote) {
   // The same on every retry of one delivery: how a replay is told from a
   // caller saying the same words again (actors/call_replay.cpp).
   req.idempotency_token = std::string(msg["I-Twilio-Idempotency-Token"]);
+  req.host = std::string(msg[http::field::host]);
+  req.origin = std::string(msg[http::field::origin]);
+  req.cookie = std::string(msg[http::field::cookie]);
+  req.requested_by = std::string(msg["X-Requested-By"]);
+  req.last_event_id = std::string(msg["Last-Event-ID"]);
   req.body = std::move(msg.body());
   req.remote_address = remote;
   return req;
@@ -85,6 +92,24 @@ beast_response to_response(http_response&& in, unsigned version,
   if (head)
     res.body().clear();
   return res;
+}
+
+beast_response to_stream_header(http_response&& in, unsigned version) {
+  in.body.clear();
+  auto res = to_response(std::move(in), version, false, false);
+  // The body is as long as the connection lasts: a length would end it,
+  // and a handler's Transfer-Encoding was already dropped. HTTP/1.0
+  // closes by default, but saying so costs nothing and spares the reader
+  // the rule.
+  res.erase(http::field::content_length);
+  res.set(http::field::connection, "close");
+  return res;
+}
+
+std::string header_text(const beast_response& res) {
+  std::ostringstream out;
+  out << res.base();
+  return out.str();
 }
 
 std::string endpoint_text(const boost::asio::ip::tcp::endpoint& ep) {

@@ -1,7 +1,10 @@
 // The public HTTP/1.1 listener (Boost.Beast): keep-alive, body-size limit
 // (413), header/body read timeouts, a bounded pipeline per connection, a
 // cap on open connections, an optional per-client-IP request rate (429),
-// and Content-Length on every response (Twilio cannot read chunked TwiML).
+// and Content-Length on every response (Twilio cannot read chunked TwiML)
+// but a streamed one. A streamed response (http_response::open_stream,
+// Server-Sent Events) takes its connection over: its body is written as the
+// application sends it until either side closes (net/http/stream_session.hpp).
 // It also takes WebSocket upgrades (Twilio's ConversationRelay) when given
 // a ws_upgrade_handler: the handler accepts or refuses each one, and an
 // accepted connection becomes a WebSocket session (net/http/ws_types.hpp) that
@@ -51,6 +54,14 @@ struct http_server_options {
   std::chrono::milliseconds ws_idle_timeout{60000};
   size_t ws_max_frame_bytes = 65536;
   size_t ws_send_queue_frames = 1024;
+  // Streamed responses (http_response::open_stream, net/http/
+  // stream_session.hpp): bytes sent and not yet written past which the
+  // stream ends with "send queue full" (a reader that stopped reading);
+  // how long one write may take before the stream ends (the same reader,
+  // once the socket's buffers are full). A stream has no read or idle
+  // timeout: it lasts as long as both sides keep it.
+  size_t stream_max_queued_bytes = 1024 * 1024;
+  std::chrono::milliseconds stream_write_timeout{10000};
 };
 
 class http_server {
@@ -74,7 +85,8 @@ public:
   uint16_t port() const;
 
   /// Stops accepting new connections; open ones finish their requests.
-  /// Open WebSocket sessions go on until they end (or ioc is destroyed).
+  /// Open WebSocket sessions and streamed responses go on until they end
+  /// (or ioc is destroyed: on_closed("server stopped")).
   /// Thread-safe.
   void stop_accepting();
 
@@ -82,7 +94,8 @@ public:
   size_t in_flight() const;
 
   /// Number of connections open now (closed ones whose handler has not
-  /// answered yet included, WebSocket sessions included).
+  /// answered yet included, WebSocket sessions and streamed responses
+  /// included).
   size_t connections() const;
 
 private:

@@ -26,6 +26,7 @@
 #include "core/metrics.hpp"
 #include "core/reply_promise.hpp"
 #include "net/http/http_listener.hpp"
+#include "net/http/stream_session.hpp"
 #include "net/http/ws_session.hpp"
 #include "net/routine_end.hpp"
 
@@ -112,6 +113,9 @@ void http_session::do_wait() {
 }
 
 void http_session::on_wait(beast::error_code ec, size_t n) {
+  // The socket went to a stream under this read: nothing more is read.
+  if (closed_)
+    return;
   if (ec) {
     on_read_error(ec, "wait");
     return;
@@ -166,6 +170,8 @@ void http_session::do_read_header() {
 }
 
 void http_session::on_read_header(beast::error_code ec, size_t) {
+  if (closed_)
+    return;
   // A Content-Length above the body limit already failed here with
   // error::body_limit, so an oversized body is never read.
   if (ec) {
@@ -212,6 +218,8 @@ void http_session::do_read_body() {
 }
 
 void http_session::on_read_body(beast::error_code ec, size_t) {
+  if (closed_)
+    return;
   if (ec) {
     on_read_error(ec, "read body");
     return;
@@ -336,9 +344,38 @@ void http_session::on_response(uint64_t seq, http_response res) {
   if (closed_)
     return;
   auto& entry = queue_[seq - front_seq_];
-  entry.ready = to_response(std::move(res), entry.version, entry.keep_alive,
-                            entry.head);
+  if (!res.open_stream) {
+    entry.ready = to_response(std::move(res), entry.version, entry.keep_alive,
+                              entry.head);
+    do_write();
+    return;
+  }
+  // A stream is the connection's last response: nothing more is read.
+  // HEAD gets the header GET would have, then the close, and no stream.
+  closing_ = true;
+  entry.keep_alive = false;
+  if (!entry.head)
+    entry.open_stream = std::move(res.open_stream);
+  entry.ready = to_stream_header(std::move(res), entry.version);
   do_write();
+}
+
+void http_session::hand_over_stream() {
+  // From here the socket and its connection count belong to the
+  // stream_session. Responses owed to later (pipelined) requests are
+  // dropped with the queue; a read still pending was cancelled by
+  // release_socket and ends in a handler that sees closed_.
+  auto open = std::move(queue_.front().open_stream);
+  auto header = header_text(*queue_.front().ready);
+  queue_.clear();
+  ++front_seq_;
+  closed_ = closing_ = true;
+  reading_ = false;
+  stream_session_options opts;
+  opts.write_timeout = options().stream_write_timeout;
+  opts.max_queued_bytes = options().stream_max_queued_bytes;
+  start_stream_session(stream_.release_socket(), std::move(header), opts,
+                       remote_, std::move(slot_), std::move(open));
 }
 
 void http_session::respond_error(unsigned status, std::string text) {
@@ -355,6 +392,10 @@ void http_session::respond_error(unsigned status, std::string text) {
 void http_session::do_write() {
   if (writing_ || closed_ || queue_.empty() || !queue_.front().ready)
     return;
+  if (queue_.front().open_stream) {
+    hand_over_stream();
+    return;
+  }
   writing_ = true;
   // A client that stops reading gets as long to take a response as it had
   // to send a body.

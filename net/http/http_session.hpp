@@ -6,7 +6,8 @@
 // the listener (net/http/http_listener.hpp) for the rate limit and the
 // handlers, and converts messages with net/http/http_convert.hpp. An
 // accepted WebSocket upgrade passes the socket and the connection's slot
-// to a ws_session, as Beast's chat-multi http_session does.
+// to a ws_session, as Beast's chat-multi http_session does; a streamed
+// response passes them to a stream_session when its turn comes.
 #pragma once
 
 #include <cstddef>
@@ -48,12 +49,14 @@ public:
 
 private:
   // One queued response, in request order. `ready` is empty until the
-  // handler answers.
+  // handler answers; `open_stream` is set when the answer is a streamed
+  // response (`ready` then holds its header).
   struct pending_response {
     unsigned version = 11;
     bool keep_alive = false;
     bool head = false;
     std::optional<beast_response> ready;
+    event_stream_opener open_stream;
   };
 
   const http_server_options& options() const;
@@ -83,6 +86,7 @@ private:
   void hand_over(beast_request&& msg, ws_opener open,
                  const std::optional<ws_limits>& limits);
   void on_response(uint64_t seq, http_response res);
+  void hand_over_stream();
   void respond_error(unsigned status, std::string text);
 
   // Writing and closing: responses in order, then a half-close and drain.

@@ -34,8 +34,9 @@ struct http_request {
 
 /// A response whose body is written as it comes (Server-Sent Events), as
 /// the application sees it; implemented by the connection in
-/// net/http/http_session.cpp. Held through the weak_ptr it was given, which
-/// expires when the connection ends.
+/// net/http/stream_session.cpp. Held through the weak_ptr it was given, which
+/// expires once the connection is gone (after on_closed; a close of ours
+/// waits up to http_server_options::stream_write_timeout for the peer's).
 class event_stream {
 public:
   virtual ~event_stream() = default;
@@ -58,7 +59,11 @@ struct event_stream_events {
 };
 
 /// Called once, on the connection's strand, after the response's header
-/// was queued; returns the stream's callbacks.
+/// was queued; returns the stream's callbacks. Never called, and so no
+/// on_closed, when the connection ends before the response's turn comes
+/// or the request was a HEAD (which gets the header and a close): count
+/// open streams from here, not from the handler. An exception it throws
+/// is logged and ends the connection.
 using event_stream_opener =
   std::function<event_stream_events(std::weak_ptr<event_stream>)>;
 

@@ -25,6 +25,7 @@
 
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "net/http/app_callback.hpp"
 #include "net/routine_end.hpp"
 
 namespace sb {
@@ -92,7 +93,7 @@ private:
   websocket::stream<beast::tcp_stream> ws_;
   const asio::any_io_executor strand_;
   const ws_session_options options_;
-  const std::string remote_;
+  const std::string log_name_; // "ws <remote>"
   const connection_slot slot_;
   asio::steady_timer close_deadline_;
   beast::flat_buffer buffer_;
@@ -115,7 +116,7 @@ ws_session::ws_session(tcp::socket&& socket, const ws_session_options& opts,
   : ws_(std::move(socket)),
     strand_(ws_.get_executor()),
     options_(opts),
-    remote_(std::move(remote)),
+    log_name_("ws " + std::move(remote)),
     slot_(std::move(slot)),
     close_deadline_(strand_) {
   metrics::daemon().relay_sessions.inc();
@@ -165,15 +166,8 @@ void ws_session::on_accept(beast::error_code ec) {
 void ws_session::open_channel() {
   // Exceptions must not unwind into Asio; a channel whose owner failed to
   // set up has no one to talk to.
-  try {
-    events_ = open_(weak_from_this());
-  } catch (const std::exception& e) {
-    SB_LOG_ERROR("ws " << remote_ << ": open threw: " << e.what());
+  if (!call_app(log_name_, "open", [&] { events_ = open_(weak_from_this()); }))
     begin_close(1011, "internal error", "open failed", true);
-  } catch (...) {
-    SB_LOG_ERROR("ws " << remote_ << ": open threw a non-exception");
-    begin_close(1011, "internal error", "open failed", true);
-  }
   open_ = nullptr; // drops whatever the opener captured
 }
 
@@ -204,15 +198,9 @@ void ws_session::deliver_text() {
   auto text = beast::buffers_to_string(buffer_.data());
   if (!events_.on_text)
     return;
-  try {
-    events_.on_text(std::move(text));
-  } catch (const std::exception& e) {
-    SB_LOG_ERROR("ws " << remote_ << ": on_text threw: " << e.what());
+  if (!call_app(log_name_, "on_text",
+                [&] { events_.on_text(std::move(text)); }))
     begin_close(1011, "internal error", "on_text failed", true);
-  } catch (...) {
-    SB_LOG_ERROR("ws " << remote_ << ": on_text threw a non-exception");
-    begin_close(1011, "internal error", "on_text failed", true);
-  }
 }
 
 bool ws_session::send_text(std::string frame) {
@@ -326,7 +314,7 @@ void ws_session::on_close(beast::error_code ec) {
 void ws_session::on_close_deadline(beast::error_code ec) {
   if (ec == asio::error::operation_aborted || ended_)
     return;
-  SB_LOG_DEBUG("ws " << remote_ << ": close not done in time, dropped");
+  SB_LOG_DEBUG(log_name_ << ": close not done in time, dropped");
   end(close_why_);
 }
 
@@ -356,7 +344,7 @@ void ws_session::end(std::string why) {
   // stopped reading, a close handshake) ends with it. Usually Beast has
   // closed it already.
   beast::get_lowest_layer(ws_).close();
-  SB_LOG_DEBUG("ws " << remote_ << ": ended: " << why);
+  SB_LOG_DEBUG(log_name_ << ": ended: " << why);
   notify_closed(std::move(why));
 }
 
@@ -366,15 +354,8 @@ void ws_session::notify_closed(std::string why) {
   auto on_closed = std::move(events_.on_closed);
   events_ = {};
   ended_ = true;
-  if (!on_closed)
-    return;
-  try {
-    on_closed(std::move(why));
-  } catch (const std::exception& e) {
-    SB_LOG_ERROR("ws " << remote_ << ": on_closed threw: " << e.what());
-  } catch (...) {
-    SB_LOG_ERROR("ws " << remote_ << ": on_closed threw a non-exception");
-  }
+  if (on_closed)
+    call_app(log_name_, "on_closed", [&] { on_closed(std::move(why)); });
 }
 
 void ws_session::fail(beast::error_code ec, const char* what) {
@@ -382,7 +363,7 @@ void ws_session::fail(beast::error_code ec, const char* what) {
   // debug.
   if (is_routine_end(ec))
     return;
-  SB_LOG_DEBUG("ws " << remote_ << ": " << what << ": " << ec.message());
+  SB_LOG_DEBUG(log_name_ << ": " << what << ": " << ec.message());
 }
 
 } // namespace

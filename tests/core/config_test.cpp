@@ -167,6 +167,17 @@ void check_same(const sb::config& a, const sb::config& b) {
   CHECK(a.storage.max_pending_writes == b.storage.max_pending_writes);
   CHECK(a.admin.socket == b.admin.socket);
   CHECK(a.admin.token == b.admin.token);
+  CHECK(a.console.listen == b.console.listen);
+  CHECK(a.console.listen_host == b.console.listen_host);
+  CHECK(a.console.listen_port == b.console.listen_port);
+  CHECK(a.console.session_idle_minutes == b.console.session_idle_minutes);
+  CHECK(a.console.max_sessions == b.console.max_sessions);
+  CHECK(a.console.login_failures_per_minute
+        == b.console.login_failures_per_minute);
+  CHECK(a.console.max_streams == b.console.max_streams);
+  CHECK(a.console.heartbeat_s == b.console.heartbeat_s);
+  CHECK(a.console.max_export_rows == b.console.max_export_rows);
+  CHECK(a.console.page_size == b.console.page_size);
   CHECK(a.limits.max_calls == b.limits.max_calls);
   CHECK(a.limits.webhook_deadline_ms == b.limits.webhook_deadline_ms);
   CHECK(a.limits.call_idle_timeout_s == b.limits.call_idle_timeout_s);
@@ -966,4 +977,98 @@ TEST_CASE("a missing pocketsphinx model names the key and the path",
                    "pocketsphinx_dir = \"/nonexistent\"\n"
                    "[[stt.endpoints]]\nurl = \"http://a\"\n");
   CHECK(cfg);
+}
+
+TEST_CASE("every [console] key is read", "[config][console]") {
+  auto cfg = parse(R"([console]
+listen = "[::1]:9001"
+session_idle_minutes = 1440
+max_sessions = 2
+login_failures_per_minute = 1
+max_streams = 1000
+heartbeat_s = 300
+max_export_rows = 10
+page_size = 500
+)");
+  if (!cfg)
+    FAIL(sb::what(cfg.error()));
+  CHECK(cfg->console.listen == "[::1]:9001");
+  CHECK(cfg->console.listen_host == "::1");
+  CHECK(cfg->console.listen_port == 9001);
+  CHECK(cfg->console.session_idle_minutes == 1440);
+  CHECK(cfg->console.max_sessions == 2);
+  CHECK(cfg->console.login_failures_per_minute == 1);
+  CHECK(cfg->console.max_streams == 1000);
+  CHECK(cfg->console.heartbeat_s == 300);
+  CHECK(cfg->console.max_export_rows == 10);
+  CHECK(cfg->console.page_size == 500);
+}
+
+TEST_CASE("an empty console.listen turns the console off",
+          "[config][console]") {
+  auto cfg = parse("[console]\nlisten = \"\"\n");
+  REQUIRE(cfg);
+  CHECK(cfg->console.listen.empty());
+}
+
+TEST_CASE("bad [console] values name their key and line", "[config][console]") {
+  CHECK(error_of("[console]\nlisten = \"8001\"\n")
+        == "test.toml:2: console.listen: must be host:port or [v6]:port");
+  CHECK(error_of("[console]\nsession_idle_minutes = 0\n")
+        == "test.toml:2: console.session_idle_minutes: must be from 1 to "
+           "1440 (got 0)");
+  CHECK(error_of("[console]\nmax_sessions = 10001\n")
+        == "test.toml:2: console.max_sessions: must be from 1 to 10000 (got "
+           "10001)");
+  CHECK(error_of("[console]\nlogin_failures_per_minute = 0\n")
+        == "test.toml:2: console.login_failures_per_minute: must be from 1 "
+           "to 1000 (got 0)");
+  CHECK(error_of("[console]\nmax_streams = 0\n")
+        == "test.toml:2: console.max_streams: must be from 1 to 1000 (got 0)");
+  CHECK(error_of("[console]\nheartbeat_s = 301\n")
+        == "test.toml:2: console.heartbeat_s: must be from 1 to 300 (got "
+           "301)");
+  CHECK(error_of("[console]\nmax_export_rows = 0\n")
+        == "test.toml:2: console.max_export_rows: must be from 1 to "
+           "10000000 (got 0)");
+  CHECK(error_of("[console]\npage_size = 9\n")
+        == "test.toml:2: console.page_size: must be from 10 to 500 (got 9)");
+  CHECK(error_of("[console]\nlisten = 8001\n")
+        == "test.toml:2: console.listen: must be a string");
+  CHECK(error_of("[console]\npages = 1\n")
+        == "test.toml:2: console.pages: unknown key");
+}
+
+TEST_CASE("the console never listens on the public port", "[config][console]") {
+  CHECK(error_of("[server]\nlisten = \"0.0.0.0:8000\"\n"
+                 "[console]\nlisten = \"127.0.0.1:8000\"\n")
+        == "test.toml:4: console.listen: must not use the public listener's "
+           "port 8000 (server.listen): the console is for operators only");
+  // The default console port against a public listener moved onto it.
+  CHECK(error_of("[server]\nlisten = \"127.0.0.1:8001\"\n")
+          .rfind("test.toml:1: console.listen: must not use the public", 0)
+        == 0);
+  // Port 0 picks a free port, which is never the other listener's.
+  CHECK(parse("[server]\nlisten = \"127.0.0.1:0\"\n"
+              "[console]\nlisten = \"127.0.0.1:0\"\n"));
+  CHECK(parse("[server]\nlisten = \"127.0.0.1:8001\"\n"
+              "[console]\nlisten = \"\"\n"));
+}
+
+TEST_CASE("SWITCHBOARD_ADMIN_TOKEN overrides admin.token",
+          "[config][console]") {
+  auto cfg = parse("[admin]\ntoken = \"from-file\"\n",
+                   {{"SWITCHBOARD_ADMIN_TOKEN", "from-env"}});
+  REQUIRE(cfg);
+  CHECK(cfg->admin.token == "from-env");
+  temp_file token{"from-token-file\n"};
+  cfg = parse("[admin]\ntoken_file = \"" + token.path + "\"\n",
+              {{"SWITCHBOARD_ADMIN_TOKEN", "from-env"}});
+  REQUIRE(cfg);
+  CHECK(cfg->admin.token == "from-env");
+  // Set but empty counts as unset, as for the prototype's variables.
+  cfg = parse("[admin]\ntoken = \"from-file\"\n",
+              {{"SWITCHBOARD_ADMIN_TOKEN", ""}});
+  REQUIRE(cfg);
+  CHECK(cfg->admin.token == "from-file");
 }

@@ -59,7 +59,8 @@ std::string daemon_config(const daemon_options& o, int port) {
     << o.voice_extra << "[storage]\npath = \"" << o.db_path << "\"\n"
     << o.storage_extra << "[admin]\nsocket = \"" << o.db_path << ".sock\"\n"
     << "token = \"" << o.admin_token << "\"\n"
-    << "[limits]\nmax_calls = " << o.max_calls << "\n"
+    << "[console]\nlisten = \"" << o.console_listen << "\"\n"
+    << o.console_extra << "[limits]\nmax_calls = " << o.max_calls << "\n"
     << "webhook_deadline_ms = " << o.webhook_deadline_ms << "\n"
     << "call_idle_timeout_s = " << o.call_idle_timeout_s << "\n"
     << "max_await_redirects = " << o.max_await_redirects << "\n"
@@ -190,6 +191,20 @@ std::string daemon_process::proc_path(const std::string& path) const {
 
 std::string daemon_process::base_url() const {
   return "http://127.0.0.1:" + std::to_string(port_);
+}
+
+// "console: http://HOST:PORT/ (files ...)", logged before the ready line.
+int daemon_process::console_port() const {
+  const std::string marker = "console: http://";
+  auto text = log();
+  auto at = text.find(marker);
+  if (at == std::string::npos)
+    return 0;
+  auto slash = text.find('/', at + marker.size());
+  auto colon = text.rfind(':', slash);
+  if (slash == std::string::npos || colon == std::string::npos || colon < at)
+    return 0;
+  return std::atoi(text.substr(colon + 1, slash - colon - 1).c_str());
 }
 
 int daemon_process::wait_exit(int timeout_ms) {

@@ -38,6 +38,11 @@ struct daemon_options {
   std::string storage_extra; // more [storage] keys
   std::string server_extra;  // more [server] keys
   std::string voice_extra;   // more [voice] keys (transport = ...)
+  // The console (on with admin_token): its own listener, on a free port
+  // unless a test says otherwise (console_port() reads which from the
+  // log), and more [console] keys.
+  std::string console_listen = "127.0.0.1:0";
+  std::string console_extra;
   // Storage faults. Non-empty tmpfs_dir (an existing, empty directory):
   // the daemon starts in a private mount namespace with a tmpfs of
   // tmpfs_bytes mounted there, so a test can fill it; only the daemon sees
@@ -87,6 +92,9 @@ public:
   int port() const {
     return port_;
   }
+  /// The console listener's port, from its start-up log line; 0 when the
+  /// console is off.
+  int console_port() const;
 
   /// SIGTERM and wait (up to 20 s); returns the exit status, -1 on timeout.
   int stop();

@@ -54,6 +54,11 @@ TEST_CASE("to_request takes the headers the application reads",
   msg.set("x-twilio-signature", "c2lnbmF0dXJl"); // names are case-insensitive
   msg.set(http::field::if_none_match, "\"v1\"");
   msg.set("I-Twilio-Idempotency-Token", "tok-1");
+  msg.set(http::field::host, "127.0.0.1:8001");
+  msg.set(http::field::origin, "http://127.0.0.1:8001");
+  msg.set(http::field::cookie, "sb_session=ab12; other=1");
+  msg.set("x-requested-by", "switchboard-console");
+  msg.set("Last-Event-ID", "42");
   msg.set("X-Other", "ignored");
   msg.body() = "CallSid=CA1";
   auto req = sb::to_request(std::move(msg), "203.0.113.7:5060");
@@ -62,6 +67,11 @@ TEST_CASE("to_request takes the headers the application reads",
   CHECK(req.twilio_signature == "c2lnbmF0dXJl");
   CHECK(req.if_none_match == "\"v1\"");
   CHECK(req.idempotency_token == "tok-1");
+  CHECK(req.host == "127.0.0.1:8001");
+  CHECK(req.origin == "http://127.0.0.1:8001");
+  CHECK(req.cookie == "sb_session=ab12; other=1");
+  CHECK(req.requested_by == "switchboard-console");
+  CHECK(req.last_event_id == "42");
   CHECK(req.body == "CallSid=CA1");
   CHECK(req.remote_address == "203.0.113.7:5060");
 }
@@ -73,6 +83,11 @@ TEST_CASE("to_request leaves absent headers empty", "[http_convert]") {
   CHECK(req.twilio_signature.empty());
   CHECK(req.if_none_match.empty());
   CHECK(req.idempotency_token.empty());
+  CHECK(req.host.empty());
+  CHECK(req.origin.empty());
+  CHECK(req.cookie.empty());
+  CHECK(req.requested_by.empty());
+  CHECK(req.last_event_id.empty());
   CHECK(req.body.empty());
 }
 
@@ -167,6 +182,40 @@ TEST_CASE("to_response sets keep-alive as the version needs",
   auto closed10 = answer(sb::plain_response(200, ""), 10, false);
   CHECK_FALSE(closed10.keep_alive());
   CHECK(closed10.count(http::field::connection) == 0);
+}
+
+TEST_CASE("to_stream_header says Connection: close and no length",
+          "[http_convert]") {
+  for (unsigned version : {10u, 11u}) {
+    INFO(version);
+    http_response in;
+    in.content_type = "text/event-stream";
+    in.body = "ignored";
+    in.headers = {{"Cache-Control", "no-store"},
+                  {"Transfer-Encoding", "chunked"}};
+    auto res = sb::to_stream_header(std::move(in), version);
+    CHECK(res.result_int() == 200);
+    CHECK(res.version() == version);
+    CHECK(res[http::field::content_type] == "text/event-stream");
+    CHECK(res[http::field::cache_control] == "no-store");
+    CHECK(res[http::field::connection] == "close");
+    CHECK(res.count(http::field::content_length) == 0);
+    CHECK(res.count(http::field::transfer_encoding) == 0);
+    CHECK(res.body().empty());
+  }
+}
+
+TEST_CASE("header_text is the status line and fields up to the blank line",
+          "[http_convert]") {
+  http_response in;
+  in.content_type = "text/event-stream";
+  const auto text = sb::header_text(sb::to_stream_header(std::move(in), 11));
+  CHECK(text.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+  CHECK(text.find("Content-Type: text/event-stream\r\n") != std::string::npos);
+  CHECK(text.find("Connection: close\r\n") != std::string::npos);
+  REQUIRE(text.size() >= 4);
+  CHECK(text.substr(text.size() - 4) == "\r\n\r\n");
+  CHECK(text.find("\r\n\r\n") == text.size() - 4);
 }
 
 TEST_CASE("endpoint_text writes ip:port, IPv6 in brackets", "[http_convert]") {

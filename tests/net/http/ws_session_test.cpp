@@ -9,7 +9,6 @@
 // threads, are polled (bounded), as in http_server_test.
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -31,6 +30,8 @@
 #include "net/http/http_server.hpp"
 #include "net/http/ws_types.hpp"
 #include "tests/support/poll_until.hpp"
+#include "tests/support/run_op.hpp"
+#include "tests/support/watched_state.hpp"
 
 namespace {
 
@@ -44,23 +45,6 @@ constexpr auto deadline = std::chrono::seconds(5);
 
 tcp::endpoint loopback(uint16_t port) {
   return {asio::ip::make_address("127.0.0.1"), port};
-}
-
-// Runs one asynchronous operation, started by `start(handler)`, until it
-// completes or the deadline passes; past it `stop()` closes the socket so
-// the operation ends, and the result is asio::error::timed_out.
-template <class Start, class Stop>
-beast::error_code run_op(asio::io_context& ioc, Start start, Stop stop) {
-  std::optional<beast::error_code> result;
-  ioc.restart();
-  start([&result](beast::error_code ec, auto&&...) { result = ec; });
-  ioc.run_for(deadline);
-  if (result)
-    return *result;
-  stop();
-  ioc.restart();
-  ioc.run_for(deadline);
-  return asio::error::timed_out;
 }
 
 // A ConversationRelay-like client: sends X-Twilio-Signature on the upgrade.
@@ -142,8 +126,8 @@ public:
 private:
   template <class Start>
   beast::error_code run(Start start) {
-    return run_op(ioc_, start,
-                  [this] { beast::get_lowest_layer(ws_).close(); });
+    return sb::testing::run_op(
+      ioc_, start, [this] { beast::get_lowest_layer(ws_).close(); }, deadline);
   }
 
   asio::io_context ioc_;
@@ -197,7 +181,8 @@ public:
 private:
   template <class Start>
   beast::error_code run(Start start) {
-    return run_op(ioc_, start, [this] { stream_.close(); });
+    return sb::testing::run_op(
+      ioc_, start, [this] { stream_.close(); }, deadline);
   }
 
   asio::io_context ioc_;
@@ -227,9 +212,7 @@ void echo(sb::http_request&& req, sb::http_responder respond) {
 // What the application side saw, for the test thread to wait on. Declared
 // before the fixture's io_context, so it outlives sessions that end when
 // the io_context is destroyed.
-struct app_log {
-  std::mutex mutex;
-  std::condition_variable changed;
+struct app_log : sb::testing::watched_state {
   std::vector<sb::http_request> upgrades; // as the upgrade handler saw them
   std::vector<std::weak_ptr<sb::ws_channel>> channels;
   std::vector<std::string> texts;
@@ -266,20 +249,6 @@ struct app_log {
         responders.push_back(std::move(respond));
       });
     };
-  }
-
-  template <class Fn>
-  void record(Fn fn) {
-    std::lock_guard<std::mutex> lock(mutex);
-    fn();
-    changed.notify_all();
-  }
-
-  // True once `pred` holds (under the lock); false past the deadline.
-  template <class Pred>
-  bool wait(Pred pred) {
-    std::unique_lock<std::mutex> lock(mutex);
-    return changed.wait_for(lock, deadline, pred);
   }
 
   bool wait_open(size_t n = 1) {

@@ -1,0 +1,58 @@
+// Internals of the console front shared by its files: the state one
+// console handler holds (its dependencies, the [console] settings, the
+// count of open event streams) and the route groups each file serves.
+// console_front.cpp checks the route, the session and the cross-site
+// rules, then hands a request to one of these. Not part of the interface.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "app/console/console_front.hpp"
+#include "app/console/console_routes.hpp"
+#include "core/config.hpp"
+
+namespace sb {
+
+struct console_context {
+  console_deps deps;
+  console_config settings; // at start; [console] needs a restart
+  std::atomic<size_t> streams{0};
+  // The last live event framed as Server-Sent Events, shared by every
+  // stream. Touched only by the feed's subscribers, which the feed calls
+  // one at a time under its lock (console_events.cpp).
+  struct framed_event {
+    uint64_t id = 0;
+    std::string type;
+    std::string text;
+  } last_frame;
+};
+
+using console_context_ptr = std::shared_ptr<console_context>;
+
+/// A request that passed the route, session and cross-site checks, with
+/// the session's short id (empty for login) for logs.
+struct console_call {
+  console_route route;
+  http_request req;
+  std::string session; // console_sessions::short_id
+};
+
+/// console_data.cpp: the reads answered from the database (calls, kpis,
+/// search, call, turn_audio, export, stats), each a console_reader job.
+void serve_console_data(const console_context_ptr& cx, console_call&& c,
+                        http_responder respond);
+
+/// console_actions.cpp: login and logout, and what the admin actor
+/// answers or does (live, system, hangup, say, drain, reload).
+void serve_console_action(const console_context_ptr& cx, console_call&& c,
+                          http_responder respond);
+
+/// console_events.cpp: /api/events, the live feed as Server-Sent Events.
+void serve_console_events(const console_context_ptr& cx, console_call&& c,
+                          http_responder respond);
+
+} // namespace sb
