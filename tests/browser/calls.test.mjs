@@ -128,7 +128,7 @@ test("export downloads the filtered rows as CSV and JSON", async () => {
   await finish(page);
 });
 
-test("the stats page draws its charts and counts every call; the system page shows the env.daemon", async () => {
+test("the stats page draws its charts and counts every call; the system page shows the daemon", async () => {
   const page = await open_page(env.browser);
   const [[first, last, total]] = await sqlite_rows(env.daemon.db,
     "SELECT substr(min(started_at), 1, 10), max(started_at), count(*) FROM calls");
