@@ -98,7 +98,7 @@ struct hourly_stat {
 };
 
 /// The `p`-th percentile (0..100) of `values` by the nearest-rank method;
-/// nullopt when empty. Sorts `values`.
+/// nullopt when empty. Reorders `values`.
 std::optional<int64_t> percentile(std::vector<int64_t>& values, double p);
 
 /// Newest first, at most `limit` rows after `after`.
