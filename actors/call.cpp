@@ -207,6 +207,7 @@ void add_audio(call_pointer self, std::shared_ptr<reply_join> join,
     .then(
       [join, done, base](tts_audio& audio) {
         join->reply.audio_url = base + audio.id + ".wav";
+        join->audio_id = audio.id;
         done();
       },
       [self, done](caf::error& err) {

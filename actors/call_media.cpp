@@ -19,11 +19,6 @@ namespace sb::call_detail {
 
 namespace {
 
-int64_t ms_between(steady::time_point from, steady::time_point to) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(to - from)
-    .count();
-}
-
 std::string model_name(const config& cfg) {
   return cfg.llm.backend == "scripted" ? std::string{"scripted"}
                                        : cfg.llm.model;
@@ -39,11 +34,18 @@ std::optional<int64_t> measured(int64_t ms) {
 // the clauses whose marks came back.
 turn_row reply_row(call_state& st, media_reply& r, bool interrupted) {
   std::string content;
+  // The heard clauses' audio, in order: the console plays them as one.
+  std::string audio;
   auto upto = interrupted ? r.heard : r.clauses.size();
-  for (size_t i = 0; i < upto && i < r.clauses.size(); ++i)
+  for (size_t i = 0; i < upto && i < r.clauses.size(); ++i) {
     content += (content.empty() ? "" : " ") + r.clauses[i];
+    if (i < r.clause_audio.size() && !r.clause_audio[i].empty())
+      audio += (audio.empty() ? "" : " ") + r.clause_audio[i];
+  }
   turn_row row = r.row ? *r.row : st.new_turn("assistant", {});
   row.content = std::move(content);
+  if (!audio.empty())
+    row.audio = std::move(audio);
   row.model = r.model.empty() ? model_name(st.cfg()) : r.model;
   row.interrupted = interrupted;
   row.latency_ms = ms_between(r.started, steady::now());
@@ -123,6 +125,10 @@ media_reply& new_reply(call_pointer self, bool interruptible) {
 // comes after it.
 void on_reply_heard(call_pointer self) {
   auto& st = self->state;
+  // Heard whole: the stored turn gains the audio of every clause.
+  auto& r = *st.media.reply;
+  if (r.stored_reply && r.row && !r.clause_audio.empty())
+    store_reply_row(self, r, false);
   auto then = st.media.reply->then;
   st.media.reply.reset();
   if (then.empty())
@@ -313,6 +319,10 @@ void on_heard(call_pointer self, const call_event& ev) {
     return;
   auto& r = *st.media.reply;
   r.heard = std::max(r.heard, ev.media.clause + 1);
+  if (ev.media.clause < r.clauses.size()) {
+    r.clause_audio.resize(r.clauses.size());
+    r.clause_audio[ev.media.clause] = ev.media.audio_id;
+  }
   if (r.complete && r.heard >= r.clauses.size())
     on_reply_heard(self);
 }

@@ -17,11 +17,6 @@ namespace sb::call_detail {
 
 namespace {
 
-int64_t ms_between(steady::time_point from, steady::time_point to) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(to - from)
-    .count();
-}
-
 void send_text(call_pointer self, std::string token, bool last) {
   auto& st = self->state;
   if (st.relay.peer)

@@ -106,8 +106,11 @@ struct media_reply {
   clause_chunker chunker;
   std::string received;             // every token so far
   std::vector<std::string> clauses; // sent to the proxy, in order
-  uint32_t heard = 0;               // clauses whose marks came back
-  bool complete = false;            // nothing more will be added
+  /// By clause: the audio the caller heard (audio cache ids), as the
+  /// marks come back; "" for a clause not heard yet or without audio.
+  std::vector<std::string> clause_audio;
+  uint32_t heard = 0;    // clauses whose marks came back
+  bool complete = false; // nothing more will be added
   bool interruptible = true;
   std::string then;            // once heard: "" listen, "transfer", "goodbye"
   bool stored_reply = false;   // a model's answer: stored as a turn
@@ -187,11 +190,19 @@ using call_pointer = call_actor::stateful_pointer<call_state>;
 
 // -- call.cpp -----------------------------------------------------------------
 
+/// Whole milliseconds from `from` to `to`: the turns' timings.
+inline int64_t ms_between(steady::time_point from, steady::time_point to) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(to - from)
+    .count();
+}
+
 /// A reply whose audio is being synthesised; the step that finishes it
 /// delivers it.
 struct reply_join {
   voice_reply reply;
   int pending = 1;
+  /// The audio cache's id of reply.audio_url once add_audio made it.
+  std::string audio_id;
 };
 
 /// Hands `batch` to the store and returns the write's id (for

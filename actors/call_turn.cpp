@@ -51,6 +51,22 @@ void complete_turn(call_pointer self, uint64_t id, uint64_t written,
   st.turn.reset();
 }
 
+// The reply's audio is ready: its turn is written again with the audio's
+// id (what the console plays) and the time it took, so latency_ms is the
+// whole time to answer, the model and the speech. Nothing waits for this
+// write but the next answer, like any of the call's writes.
+void store_reply_audio(call_pointer self, turn_row row, std::string audio_id,
+                       steady::time_point started,
+                       steady::time_point tts_started) {
+  const auto now = steady::now();
+  row.audio = std::move(audio_id);
+  row.latency_ms = ms_between(started, now);
+  row.tts_first_audio_ms = ms_between(tts_started, now);
+  write_batch batch;
+  batch.turns.push_back(std::move(row));
+  store_writes(self, std::move(batch));
+}
+
 void finish_turn(call_pointer self, std::string text, bool end_call,
                  std::string model, const llm_reply* timing = nullptr,
                  write_batch batch = {}) {
@@ -68,13 +84,19 @@ void finish_turn(call_pointer self, std::string text, bool end_call,
     row.llm_ms = timing->llm_ms;
   }
   st.remember(row);
+  auto stored = row;
   batch.turns.push_back(std::move(row));
   auto reply = turn_reply(st, std::move(text), end_call,
                           timing != nullptr && timing->transfer);
   auto id = turn.id;
   auto written = store_writes(self, std::move(batch));
   auto join = std::make_shared<reply_join>(reply_join{std::move(reply), 1});
-  std::function<void()> done = [self, id, written, join] {
+  std::function<void()> done = [self, id, written, join, stored,
+                                started = turn.started,
+                                tts_started = steady::now()]() mutable {
+    if (!join->audio_id.empty())
+      store_reply_audio(self, std::move(stored), join->audio_id, started,
+                        tts_started);
     complete_turn(self, id, written, join->reply);
   };
   // Audio that would make Twilio wait past the deadline is not worth it:

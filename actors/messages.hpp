@@ -205,9 +205,9 @@ typename Inspector::result_type inspect(Inspector& f, relay_details& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, media_details& x) {
   return f(caf::meta::type_name("media_details"), x.stream_sid, x.generation,
-           x.clause, x.eot_wait_ms, x.stt_tail_ms, x.audio_path, x.turn_gap_ms,
-           x.tts_first_audio_ms, x.reaction_ms, x.stream_event, x.stream_error,
-           x.reason);
+           x.clause, x.audio_id, x.eot_wait_ms, x.stt_tail_ms, x.audio_path,
+           x.turn_gap_ms, x.tts_first_audio_ms, x.reaction_ms, x.stream_event,
+           x.stream_error, x.reason);
 }
 
 template <class Inspector>

@@ -50,6 +50,7 @@ struct clause_out {
   steady::time_point asked;
   bool ready = false;     // the TTS pool answered (or failed)
   std::string mulaw;      // its audio, once ready
+  std::string audio_id;   // the audio cache's id of it
   bool queued = false;    // handed to the pacer
   bool mark_sent = false; // its mark went out
   int64_t play_at_ms = 0; // mark_sent: when Twilio should have played it
@@ -316,8 +317,10 @@ void on_speak(proxy_pointer self, uint64_t generation, uint32_t n,
           return; // cleared meanwhile
         c->ready = true;
         if (st.deps.audio)
-          if (auto wav = st.deps.audio->read(audio.id))
+          if (auto wav = st.deps.audio->read(audio.id)) {
             c->mulaw = to_mulaw(*wav);
+            c->audio_id = audio.id;
+          }
         if (c->mulaw.empty())
           SB_LOG_WARNING("media " << st.call_sid << ": audio " << audio.id
                                   << " unreadable; clause skipped");
@@ -399,6 +402,7 @@ void on_mark(proxy_pointer self, const media_mark& m) {
                              {{"Mark", mark_name(c.generation, c.clause)}});
       ev.media.generation = c.generation;
       ev.media.clause = c.clause;
+      ev.media.audio_id = c.audio_id;
       send_event(self, std::move(ev));
     }
     if (c.generation == generation && c.clause == n)

@@ -122,6 +122,7 @@ struct media_details {
   std::string stream_sid;
   uint64_t generation = 0;  // heard, playing, barge_in: the reply
   uint32_t clause = 0;      // heard: the clause whose mark came back
+  std::string audio_id;     // heard: that clause's audio (audio cache id)
   int64_t eot_wait_ms = -1; // turn: last voiced frame -> end of turn
   int64_t stt_tail_ms = -1; // turn: end of speech -> text
   std::string audio_path;   // turn: the utterance's WAV (keep_caller_audio)

@@ -50,8 +50,10 @@ struct turn_row {
   bool interrupted = false; // assistant: the caller talked over it;
                             // content is what was heard
   std::string model;        // assistant turns: what answered
-  /// Assistant turns: the produced audio's path or id. User turns of a
-  /// media call: the caller's utterance as a WAV file (only while
+  /// Assistant turns: the reply's audio as the caller heard it, by audio
+  /// cache id (<Gather>: the one file, written once it is made; media: the
+  /// heard clauses' ids, separated by spaces). User turns of a media call:
+  /// the caller's utterance as a WAV file (only while
   /// media.keep_caller_audio is on).
   std::string audio;
 
@@ -63,7 +65,8 @@ struct turn_row {
   std::optional<int64_t> eot_wait_ms;
   /// The end of the caller's speech -> the recogniser's final text.
   std::optional<int64_t> stt_tail_ms;
-  /// The reply's first clause handed to TTS -> its audio ready.
+  /// The reply's first clause handed to TTS -> its audio ready (<Gather>:
+  /// the whole reply's audio, which latency_ms then includes).
   std::optional<int64_t> tts_first_audio_ms;
   /// The caller's last voiced frame -> our first outbound audio frame of
   /// the reply: the silence the caller heard.

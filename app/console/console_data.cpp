@@ -3,8 +3,6 @@
 // console_reader's thread, which queries, renders (console_json) and
 // answers. A full queue is 503, so a flood of console requests never
 // queues without bound; a reader shutting down answers 503 too.
-#include <fstream>
-#include <iterator>
 #include <utility>
 
 #include "app/console/console_audio.hpp"
@@ -95,14 +93,6 @@ void call_route(const console_context& cx, const console_call& c,
   });
 }
 
-std::optional<std::string> read_whole(const std::string& path) {
-  std::ifstream in{path, std::ios::binary};
-  if (!in)
-    return std::nullopt;
-  return std::string{std::istreambuf_iterator<char>(in),
-                     std::istreambuf_iterator<char>()};
-}
-
 // The turn's stored audio column names the file; turn_audio_file decides
 // whether it may be served. The file is read on the reader's thread too.
 void audio_route(const console_context& cx, const console_call& c,
@@ -119,9 +109,8 @@ void audio_route(const console_context& cx, const console_call& c,
         for (const auto& t : (*detail)->stored.turns)
           if (t.seq == seq)
             turn = &t;
-      auto file = turn ? turn_audio_file(turn->audio, tts_dir, caller_dir)
-                       : std::nullopt;
-      auto bytes = file ? read_whole(*file) : std::nullopt;
+      auto bytes = turn ? turn_audio_wav(turn->audio, tts_dir, caller_dir)
+                        : std::nullopt;
       if (!bytes)
         return console_error(404, "no audio for turn " + std::to_string(seq)
                                     + " of " + sid);

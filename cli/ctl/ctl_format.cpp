@@ -166,7 +166,8 @@ std::string gap_text(const json_value& turn) {
 
 // "HH:MM:SS caller: text", with the recogniser's confidence or the
 // assistant's latency after it when known, a media reply's gap, and the
-// recorded audio's path.
+// path of the caller's recorded utterance (an assistant turn's audio is
+// named by cache ids, which the console plays; no use in a terminal).
 caf::expected<std::string> turn_line(const json_value& turn) {
   if (!turn.IsObject())
     return shape_error("expected each turn to be an object");
@@ -180,7 +181,7 @@ caf::expected<std::string> turn_line(const json_value& turn) {
     line += "  (" + cell(turn, "latency_ms") + " ms)";
   if (role == "assistant")
     line += gap_text(turn);
-  if (cell(turn, "audio") != "-")
+  if (role == "user" && cell(turn, "audio") != "-")
     line += "  [audio " + cell(turn, "audio") + "]";
   return line + "\n";
 }

@@ -17,6 +17,7 @@
 #include "support/daemon_http.hpp"
 #include "support/daemon_process.hpp"
 #include "support/json_doc.hpp"
+#include "support/poll_until.hpp"
 #include "support/raw_http.hpp"
 
 using namespace sb;
@@ -181,7 +182,8 @@ TEST_CASE("without a session the API answers 401 and pages lead to login") {
   REQUIRE(d.stop() == 0);
 }
 
-TEST_CASE("a login gives an HttpOnly SameSite=Strict cookie, and logout ends it") {
+TEST_CASE(
+  "a login gives an HttpOnly SameSite=Strict cookie, and logout ends it") {
   temp_dir dir;
   daemon_process d{console_options(dir), dir.path()};
   REQUIRE(d.running());
@@ -406,6 +408,63 @@ TEST_CASE("an operator hangs up and speaks into a live call from the console") {
   auto gone = raw_request(port, "POST", "/api/calls/CA999/hangup", headers);
   CHECK(gone.status == 409);
   CHECK(contains(gone.body, "no live call CA999"));
+  REQUIRE(d.stop() == 0);
+}
+
+TEST_CASE("the console plays each reply as the caller heard it, with its "
+          "speech time in the waterfall") {
+  temp_dir dir;
+  auto opts = console_options(dir);
+  opts.tts_engine = "espeak";
+  daemon_process d{opts, dir.path()};
+  REQUIRE(d.running());
+  const int port = d.console_port();
+  const auto cookie = session_cookie_of(port);
+  http_client cl;
+  REQUIRE(post_form(cl, d, "/voice/inbound", inbound_params("CA700")));
+  auto answer = post_form(cl, d, "/voice/process-speech",
+                          {{"CallSid", "CA700"}, {"SpeechResult", "hello"}});
+  REQUIRE(answer);
+  auto at = answer->body.find("/audio/");
+  REQUIRE(at != std::string::npos);
+  auto played = answer->body.substr(at, answer->body.find(".wav", at) + 4 - at);
+  auto twilio_heard = cl.get(d.base_url() + played);
+  REQUIRE(twilio_heard);
+  REQUIRE(twilio_heard->status == 200);
+
+  // The turn is written again once its audio is made: wait for that.
+  std::string audio_url;
+  rapidjson::Document call;
+  REQUIRE(testing::poll_until(
+    [&] {
+      call = json_of(get(port, "/api/calls/CA700", cookie));
+      if (!call.IsObject() || !call.HasMember("turns"))
+        return false;
+      for (const auto& t : call["turns"].GetArray())
+        if (t["seq"].GetInt() == 2 && t["audio_url"].IsString())
+          audio_url = t["audio_url"].GetString();
+      return !audio_url.empty();
+    },
+    5s));
+  CHECK(audio_url == "/api/calls/CA700/turns/2/audio");
+  const auto& reply = call["turns"][1];
+  CHECK(std::string{reply["role"].GetString()} == "assistant");
+  REQUIRE(reply["tts_first_audio_ms"].IsInt64());
+  REQUIRE(reply["total_ms"].IsInt64());
+  CHECK(reply["total_ms"].GetInt64() >= reply["tts_first_audio_ms"].GetInt64());
+  int64_t parts = 0;
+  for (const auto& p : reply["parts"].GetArray())
+    parts += p["ms"].GetInt64();
+  CHECK(parts == reply["total_ms"].GetInt64());
+
+  // The same bytes Twilio played, only with a session, never cached.
+  auto heard = get(port, audio_url, cookie);
+  CHECK(heard.status == 200);
+  CHECK(heard.header("content-type") == "audio/wav");
+  CHECK(heard.header("cache-control") == "no-store");
+  CHECK(heard.body == twilio_heard->body);
+  CHECK(get(port, audio_url).status == 401);
+  CHECK(get(port, "/api/calls/CA700/turns/1/audio", cookie).status == 404);
   REQUIRE(d.stop() == 0);
 }
 

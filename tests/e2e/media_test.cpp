@@ -170,6 +170,30 @@ TEST_CASE("a media call: greeting, the caller's words, the reply, in frames",
   CHECK(line.replies[1].marks.size() == 2);
   CHECK_FALSE(turns[1]["turn_gap_ms"].empty());
   CHECK_FALSE(turns[1]["eot_wait_ms"].empty());
+  // Once heard whole, the turn names both clauses' audio, in order: the
+  // console plays them as the caller heard them.
+  std::string clause_audio;
+  REQUIRE(testing::poll_until(
+    [&] {
+      clause_audio = d.query("SELECT coalesce(audio, '') AS audio FROM turns "
+                             "WHERE call_sid = '"
+                             + sid + "' AND seq = 2")
+                       .at(0)["audio"];
+      return !clause_audio.empty();
+    },
+    5s));
+  auto space = clause_audio.find(' ');
+  REQUIRE(space != std::string::npos);
+  double stored_s = 0;
+  for (const auto& id :
+       {clause_audio.substr(0, space), clause_audio.substr(space + 1)}) {
+    auto clause_wav = read_wav(
+      slurp_file(dir.file("media.db") + ".audio/" + id + ".wav"));
+    REQUIRE(clause_wav);
+    stored_s += static_cast<double>(clause_wav->samples.size())
+                / clause_wav->sample_rate;
+  }
+  CHECK(stored_s == Approx(heard_s).epsilon(0.1));
   line.hang_up();
 }
 

@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include "app/console/console_audio.hpp"
+#include "backends/audio/audio_format.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace {
@@ -170,4 +171,41 @@ TEST_CASE("turn audio is served only from the two audio folders",
   CHECK_FALSE(file(heard.string()));
   CHECK_FALSE(file(std::string(64, 'b')));
   CHECK_FALSE(file(""));
+}
+
+TEST_CASE("a media reply's clauses play as one WAV, and only cached ones",
+          "[console_audio]") {
+  namespace fs = std::filesystem;
+  sb::test::temp_dir tmp;
+  const fs::path cache = fs::path{tmp.path()} / "cache";
+  fs::create_directories(cache);
+  auto clause = [&](char name, size_t samples, int16_t level) {
+    sb::pcm_audio pcm;
+    pcm.sample_rate = sb::phone_sample_rate;
+    pcm.samples.assign(samples, level);
+    auto wav = sb::to_phone_wav(pcm);
+    const std::string id(64, name);
+    std::ofstream{cache / (id + ".wav"), std::ios::binary}.write(
+      reinterpret_cast<const char*>(wav.data()),
+      static_cast<std::streamsize>(wav.size()));
+    return id;
+  };
+  auto first = clause('a', 8000, 1000);
+  auto second = clause('b', 4000, -1000);
+  auto joined = sb::turn_audio_wav(first + " " + second, cache.string(), {});
+  REQUIRE(joined);
+  auto pcm = sb::read_wav(*joined);
+  REQUIRE(pcm);
+  CHECK(pcm->sample_rate == 8000);
+  REQUIRE(pcm->samples.size() == 12000);
+  CHECK(pcm->samples.front() > 0); // the first clause first
+  CHECK(pcm->samples.back() < 0);
+  // One id alone is its file as stored.
+  auto alone = sb::turn_audio_wav(first, cache.string(), {});
+  REQUIRE(alone);
+  CHECK(alone->size() == fs::file_size(cache / (first + ".wav")));
+  // A missing clause or a name that is not a cache id serves nothing.
+  CHECK_FALSE(
+    sb::turn_audio_wav(first + " " + std::string(64, 'c'), cache.string(), {}));
+  CHECK_FALSE(sb::turn_audio_wav(first + " ../" + second, cache.string(), {}));
 }
