@@ -207,7 +207,6 @@ bool http_listener::allow(const std::string& ip, bool loopback,
 }
 
 void http_listener::call_handler(http_request&& req, http_responder respond) {
-  in_flight_.fetch_add(1);
   // Exceptions must not unwind into Asio. The handler's copies of the
   // responder are gone once it has thrown, so the client still gets 503.
   try {
@@ -219,8 +218,11 @@ void http_listener::call_handler(http_request&& req, http_responder respond) {
   }
 }
 
-void http_listener::request_answered() {
-  in_flight_.fetch_sub(1);
+std::shared_ptr<void> http_listener::count_in_flight() {
+  in_flight_.fetch_add(1);
+  return std::shared_ptr<void>(nullptr, [self = shared_from_this()](void*) {
+    self->in_flight_.fetch_sub(1);
+  });
 }
 
 ws_verdict http_listener::call_upgrade_handler(http_request&& req) {

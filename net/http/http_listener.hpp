@@ -66,14 +66,14 @@ public:
   /// The rate limit for one request from `ip` now; see rate_limiter::allow.
   bool allow(const std::string& ip, bool loopback, long& retry_after_s);
 
-  /// Hands a request to the application, counting it in in_flight() until
-  /// request_answered(). An exception the handler throws is logged and
-  /// swallowed (it must not unwind into Asio); the responder's copies are
-  /// gone by then, which is what answers the client.
+  /// Hands a request to the application. An exception the handler throws
+  /// is logged and swallowed (it must not unwind into Asio); the
+  /// responder's copies are gone by then, which is what answers the client.
   void call_handler(http_request&& req, http_responder respond);
 
-  /// One request counted by call_handler has its answer.
-  void request_answered();
+  /// Counts one request in in_flight() until the returned token is
+  /// destroyed (the session holds it until the answer is written).
+  std::shared_ptr<void> count_in_flight();
 
   /// The application's answer to an upgrade request. A handler that throws,
   /// or accepts without an open callback, is logged and turned into a

@@ -90,7 +90,8 @@ public:
   /// Thread-safe.
   void stop_accepting();
 
-  /// Number of requests handed to the handler and not yet answered.
+  /// Number of requests handed to the handler whose answers are not yet
+  /// written (or dropped with their connection): what a drain waits for.
   size_t in_flight() const;
 
   /// Number of connections open now (closed ones whose handler has not

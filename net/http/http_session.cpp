@@ -82,7 +82,6 @@ void http_session::run() {
 }
 
 void http_session::deliver(uint64_t seq, http_response res) {
-  listener_->request_answered();
   asio::post(strand_,
              [self = shared_from_this(), seq, res = std::move(res)]() mutable {
                self->on_response(seq, std::move(res));
@@ -275,6 +274,7 @@ void http_session::dispatch_request() {
     dispatch_upgrade(seq, std::move(msg));
     return;
   }
+  queue_.back().in_flight = listener_->count_in_flight();
   // If every copy of the responder dies unanswered, the client gets 503
   // instead of hanging.
   auto self = shared_from_this();

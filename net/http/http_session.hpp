@@ -57,6 +57,11 @@ private:
     bool head = false;
     std::optional<beast_response> ready;
     event_stream_opener open_stream;
+    // A request handed to the application: counted in the listener's
+    // in_flight() until this entry goes (its answer written, or dropped
+    // with the connection), so a drain waits for the bytes, not only for
+    // the answer to be decided.
+    std::shared_ptr<void> in_flight;
   };
 
   const http_server_options& options() const;
