@@ -23,12 +23,15 @@ struct console_context {
   std::atomic<size_t> streams{0};
   // The last live event framed as Server-Sent Events, shared by every
   // stream. Touched only by the feed's subscribers, which the feed calls
-  // one at a time under its lock (console_events.cpp).
+  // one at a time under its lock (console_events.cpp). Held apart from
+  // the context: a subscriber keeps it, and a subscriber holding the
+  // context would keep the feed it sits in alive (a cycle).
   struct framed_event {
     uint64_t id = 0;
     std::string type;
     std::string text;
-  } last_frame;
+  };
+  std::shared_ptr<framed_event> last_frame = std::make_shared<framed_event>();
 };
 
 using console_context_ptr = std::shared_ptr<console_context>;

@@ -161,15 +161,21 @@ event_stream_opener make_opener(const console_context_ptr& cx,
       std::chrono::seconds(cx->settings.heartbeat_s));
     // Every subscriber runs under the feed's lock, one after another, so
     // the frame cache needs no lock of its own: an event is framed once,
-    // not once per open tab.
-    cx->deps.feed->subscribe(after, [cx, pump](const live_event& e) {
-      auto& cache = cx->last_frame;
-      if (cache.id != e.id || cache.type != e.type) {
-        cache.id = e.id;
-        cache.type = e.type;
-        cache.text = format_sse_event(e);
+    // not once per open tab. The subscriber holds neither the context nor
+    // the pump (only the stream's end and the pump's timer do), so what
+    // the feed keeps after a stream ends is small and holds nothing back.
+    cx->deps.feed->subscribe(after, [cache = cx->last_frame,
+                                     weak_pump = std::weak_ptr<stream_pump>(
+                                       pump)](const live_event& e) {
+      auto p = weak_pump.lock();
+      if (!p)
+        return false;
+      if (cache->id != e.id || cache->type != e.type) {
+        cache->id = e.id;
+        cache->type = e.type;
+        cache->text = format_sse_event(e);
       }
-      return pump->add(cache.text);
+      return p->add(cache->text);
     });
     auto beat = pump;
     beat->start();
