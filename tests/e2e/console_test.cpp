@@ -5,6 +5,7 @@
 // answer, the call list on a seeded database, the live event stream and
 // an operator's hang-up reaching Twilio (the fake REST fixture).
 #include <algorithm>
+#include <memory>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -363,6 +364,41 @@ TEST_CASE("the event stream starts with retry:, pushes a new call and "
   auto replay = resumed.parse().body;
   CHECK(replay.rfind("retry: 2000\n\n", 0) == 0);
   CHECK(contains(replay, "id: " + std::to_string(id) + "\nevent: call\n"));
+  REQUIRE(d.stop() == 0);
+}
+
+TEST_CASE("past console.max_streams a new event stream is refused with 503 "
+          "until one closes") {
+  temp_dir dir;
+  auto opts = console_options(dir);
+  opts.console_extra += "max_streams = 1\n";
+  daemon_process d{opts, dir.path()};
+  REQUIRE(d.running());
+  const int port = d.console_port();
+  const auto cookie = session_cookie_of(port);
+  auto open_stream = [&](raw_connection& c) {
+    return c.send_request("GET", "/api/events", port, {{"Cookie", cookie}});
+  };
+  auto first = std::make_unique<raw_connection>(port);
+  REQUIRE(open_stream(*first));
+  REQUIRE(first->read_until("retry: 2000\n\n", 5s));
+
+  raw_connection second{port};
+  REQUIRE(open_stream(second));
+  REQUIRE(second.read_to_close(5s));
+  auto refused = second.parse();
+  CHECK(refused.status == 503);
+  CHECK(contains(refused.body, "max_streams"));
+  check_security_headers(refused);
+
+  // The first tab goes away: its place is free again.
+  first.reset();
+  REQUIRE(testing::poll_until(
+    [&] {
+      raw_connection again{port};
+      return open_stream(again) && again.read_until("retry: 2000\n\n", 2s);
+    },
+    5s));
   REQUIRE(d.stop() == 0);
 }
 
