@@ -34,7 +34,7 @@ void write_call(json_writer& w, const call_row& c) {
   nullable(w, "duration_s", c.duration_s);
   nullable(w, "end_reason", c.end_reason);
   nullable(w, "adopted_at", c.adopted_at);
-  nullable(w, "transport", call_transport(c));
+  nullable(w, "transport", c.transport);
   w.EndObject();
 }
 

@@ -1,8 +1,7 @@
 // What every console JSON answer writes the same way, shared by
 // console_json.cpp (lists, KPIs, search, statistics, live, export) and
 // console_detail.cpp (one call): unknown values as null, never left out,
-// so every answer of one route has the same keys, and the call's
-// transport read in one place.
+// so every answer of one route has the same keys.
 #pragma once
 
 #include <cmath>
@@ -46,23 +45,6 @@ inline void nullable(json_writer& w, const char* key,
 inline void number(json_writer& w, const char* key, int64_t value) {
   w.Key(key);
   w.Int64(value);
-}
-
-// The call's transport (gather | relay | media), "" when not recorded
-// (calls stored before migration 6, or never answered).
-inline std::string call_transport(const call_row& row) {
-  return row.transport;
-}
-
-/// {...what `body` writes}, as text.
-template <class Body>
-std::string json_object(Body&& body) {
-  rapidjson::StringBuffer buf;
-  json_writer w{buf};
-  w.StartObject();
-  body(w);
-  w.EndObject();
-  return json_text(buf);
 }
 
 } // namespace sb::console_fields

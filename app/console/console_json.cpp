@@ -52,7 +52,7 @@ std::vector<cell> summary_cells(const call_summary& s) {
           {"interruptions", s.interruptions},
           {"status", text_cell(c.status)},
           {"end_reason", text_cell(c.end_reason)},
-          {"transport", text_cell(call_transport(c))}};
+          {"transport", text_cell(c.transport)}};
 }
 
 void write_summary(json_writer& w, const call_summary& s) {
@@ -86,7 +86,7 @@ void write_live_call(json_writer& w, const stored_call& s) {
   nullable(w, "to_number", c.to_number);
   nullable(w, "started_at", c.started_at);
   nullable(w, "status", c.status);
-  nullable(w, "transport", call_transport(c));
+  nullable(w, "transport", c.transport);
   w.Key("turns");
   w.StartArray();
   for (const auto& t : s.turns) {
@@ -160,7 +160,7 @@ std::string render_search(const std::vector<search_hit>& hits) {
       nullable(w, "from_number", h.call.from_number);
       nullable(w, "to_number", h.call.to_number);
       nullable(w, "direction", h.call.direction);
-      nullable(w, "transport", call_transport(h.call));
+      nullable(w, "transport", h.call.transport);
       number(w, "seq", h.seq);
       nullable(w, "role", h.role);
       nullable(w, "created_at", h.created_at);

@@ -29,18 +29,26 @@ inline std::string json_text(const rapidjson::StringBuffer& buf) {
   return {buf.GetString(), buf.GetSize()};
 }
 
+/// {...the fields `body(w)` writes}, as text.
+template <class Body>
+std::string json_object(Body&& body) {
+  rapidjson::StringBuffer buf;
+  json_writer w{buf};
+  w.StartObject();
+  body(w);
+  w.EndObject();
+  return json_text(buf);
+}
+
 /// {"<key>":"<value>", ...the fields `body(w)` writes}: an object whose
 /// first field says what kind it is.
 template <class Body>
 std::string
 tagged_json_object(const char* key, std::string_view value, Body&& body) {
-  rapidjson::StringBuffer buf;
-  json_writer w{buf};
-  w.StartObject();
-  write_field(w, key, value);
-  body(w);
-  w.EndObject();
-  return json_text(buf);
+  return json_object([&](json_writer& w) {
+    write_field(w, key, value);
+    body(w);
+  });
 }
 
 /// {"type":"<type>", ...}: a WebSocket frame of ConversationRelay, either

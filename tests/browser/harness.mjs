@@ -46,18 +46,37 @@ export const unique_word = "xylophonequartz";
 export const xss_call_sid = "CA000000000000000000000000000000a2";
 export const xss_text = "<img src=x onerror=alert(1)>";
 
-/// Calls `probe` until it returns a truthy value (resolved to) or
-/// `timeout_ms` passes (rejects, naming `what`). For conditions outside
-/// the browser, where no event can be awaited (a port opening, a row
-/// arriving in another process's database).
-export async function poll_until(what, probe, timeout_ms = 10000) {
-  const until = Date.now() + timeout_ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+/// Resolves once the daemon's log holds `line`; rejects when the daemon
+/// exits first or `timeout_ms` passes. Awaits the log's own output events:
+/// the daemon says when it is ready ("<5>listening on ...", after every
+/// listener, the console's included, is bound).
+function log_line(daemon, line, timeout_ms) {
+  return new Promise((resolve, reject) => {
+    const streams = [daemon.child.stdout, daemon.child.stderr];
+    let timer;
+    const stop = () => {
+      clearTimeout(timer);
+      for (const s of streams) s.off("data", check);
+      daemon.child.off("exit", exited);
+    };
+    function check() {
+      if (!daemon.log.includes(line)) return;
+      stop();
+      resolve();
+    }
+    function exited(code, signal) {
+      stop();
+      reject(new Error(`switchboardd exited ${code ?? signal}`));
+    }
+    timer = setTimeout(() => {
+      stop();
+      reject(new Error(`no "${line}" in the daemon's log after ${timeout_ms} ms`));
+    }, timeout_ms);
+    // After the listeners that append to daemon.log (added first).
+    for (const s of streams) s.on("data", check);
+    daemon.child.on("exit", exited);
+    check();
+  });
 }
 
 /// A TCP port on 127.0.0.1 that was free a moment ago.
@@ -228,16 +247,7 @@ export async function start_daemon({ calls = 70 } = {}) {
   daemon.exited = exited;
   twilio.daemon_url = daemon.url;
   try {
-    await poll_until("the daemon's /healthz and the console's /login", async () => {
-      if (child.exitCode !== null) throw new Error(`switchboardd exited ${child.exitCode}`);
-      try {
-        const [health, login] = await Promise.all([
-          http_request(`${daemon.url}/healthz`), http_request(`${daemon.console_url}/login`)]);
-        return health.status === 200 && login.status === 200;
-      } catch {
-        return false;
-      }
-    }, 20000);
+    await log_line(daemon, "<5>listening on ", 20000);
   } catch (error) {
     await stop_daemon(daemon);
     throw new Error(`${error.message}\n--- daemon log ---\n${daemon.log}`);
