@@ -75,6 +75,9 @@ struct llm_reply {
   int64_t llm_ms = 0;         // in the model
   bool transfer = false;      // a transfer intent: hand the caller to a person
   int64_t first_token_ms = 0; // model start to its first token (streamed)
+  /// The MCP tools the model called on the way to this answer (at most
+  /// llm.max_tool_rounds rounds), each with its result or error.
+  std::vector<tool_call_row> tool_calls;
 };
 
 /// How a streamed generation reaches the one who asked, token by token,
@@ -86,6 +89,10 @@ struct llm_stream {
   /// Set to stop the generation: the worker closes the model's stream,
   /// no further token is delivered, and the request fails.
   std::shared_ptr<std::atomic<bool>> cancel;
+  /// Called once per request, on the worker's thread, just before the
+  /// first MCP tool call runs (the caller may say a filler meanwhile).
+  /// May be empty. Must not block (it sends a message).
+  std::function<void()> on_tool_wait;
 };
 
 /// Text to synthesise for a call speaking `language`.
@@ -231,8 +238,20 @@ typename Inspector::result_type inspect(Inspector& f, dial_request& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chat_tool_call& x) {
+  return f(caf::meta::type_name("chat_tool_call"), x.id, x.name, x.arguments);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tool_call_row& x) {
+  return f(caf::meta::type_name("tool_call_row"), x.idx, x.round, x.server,
+           x.name, x.arguments, x.result, x.error, x.ms);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, chat_message& x) {
-  return f(caf::meta::type_name("chat_message"), x.role, x.content);
+  return f(caf::meta::type_name("chat_message"), x.role, x.content,
+           x.tool_calls, x.tool_call_id, x.tool_name);
 }
 
 template <class Inspector>
@@ -244,7 +263,7 @@ typename Inspector::result_type inspect(Inspector& f, llm_request& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, llm_reply& x) {
   return f(caf::meta::type_name("llm_reply"), x.text, x.end_call, x.model,
-           x.queue_ms, x.llm_ms, x.transfer, x.first_token_ms);
+           x.queue_ms, x.llm_ms, x.transfer, x.first_token_ms, x.tool_calls);
 }
 
 template <class Inspector>
@@ -292,7 +311,7 @@ typename Inspector::result_type inspect(Inspector& f, turn_row& x) {
   return f(caf::meta::type_name("turn_row"), x.call_sid, x.seq, x.role,
            x.content, confidence, x.created_at, latency, x.model, x.audio,
            queue, llm, first_token, x.interrupted, eot_wait, stt_tail,
-           tts_first_audio, turn_gap);
+           tts_first_audio, turn_gap, x.tool_calls);
 }
 
 template <class Inspector>

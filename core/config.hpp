@@ -114,6 +114,16 @@ struct endpoint_config {
   int slots = 4;
 };
 
+/// [[llm.mcp_servers]]: an MCP server whose tools the call's model may use
+/// (Streamable HTTP). Needs a restart to add or remove; its tools are
+/// listed again at start and on reload.
+struct mcp_server_config {
+  std::string name;       // unique; names the server in logs and turns
+  std::string url;        // the MCP endpoint, e.g. http://127.0.0.1:9100/mcp
+  std::string token;      // bearer credential (or token_file); may be empty
+  std::vector<std::string> tools; // allow-list of tool names; empty = all
+};
+
 struct llm_config {
   std::string backend = "scripted"; // scripted | ollama | openai
   std::string model = "qwen2.5-coder:32b-instruct-q4_K_M";
@@ -137,6 +147,12 @@ struct llm_config {
   std::vector<std::string> goodbye_words = {"bye", "goodbye", "अलविदा", "बाय",
                                             "फिर मिलेंगे"};
   bool end_call_tool = true; // ollama/openai: offer end_call
+  // ollama/openai: MCP tools for the call's model (backends/mcp).
+  std::vector<mcp_server_config> mcp_servers;
+  int max_tool_rounds = 3;     // model rounds with tool calls per turn, 0..10
+  int mcp_slots = 4;           // tool calls running at once, 1..256
+  int mcp_max_queue = 16;      // tool calls waiting for a slot, 0..10000
+  int mcp_timeout_ms = 3000;   // one tool call, 100..60000
   std::vector<endpoint_config> endpoints = {{"http://127.0.0.1:11434", 0, 4}};
 };
 
@@ -244,6 +260,18 @@ struct console_config {
   int page_size = 50;                    // list rows per page, 10..500
 };
 
+// [mcp]: switchboard as an MCP server (switchboardctl mcp over stdio, and
+// /mcp on the console's listener). Needs a restart.
+struct mcp_config {
+  // Offer the tools that change something (place a call, hang up, say,
+  // drain); off = only the read-only tools are listed or callable.
+  bool allow_actions = false;
+  // Origins besides the console's own that /mcp accepts (the Origin
+  // header, e.g. "http://localhost:6274"); a request without Origin is
+  // accepted, one with any other Origin is refused 403.
+  std::vector<std::string> allowed_origins;
+};
+
 struct limits_config {
   int max_calls = 10000;          // live calls, 1..1000000
   int webhook_deadline_ms = 8000; // 500..14000 (Twilio gives up at 15 s)
@@ -273,6 +301,7 @@ struct config {
   storage_config storage;
   admin_config admin;
   console_config console;
+  mcp_config mcp;
   limits_config limits;
   log_config log;
   runtime_config runtime;

@@ -35,6 +35,19 @@ struct call_row {
   std::string transport;
 };
 
+/// One tool the model called while answering a turn, stored with that
+/// assistant turn (table tool_calls, migration 7).
+struct tool_call_row {
+  int64_t idx = 0;       // 1, 2, ... within the turn, in the order called
+  int64_t round = 0;     // the model round that asked for it, from 1
+  std::string server;    // the [[llm.mcp_servers]] entry's name
+  std::string name;      // the tool's name
+  std::string arguments; // a JSON object's text, as the model sent it
+  std::string result;    // what the model was given back; "" on error
+  std::string error;     // why the call failed; "" when it succeeded
+  int64_t ms = 0;        // asking the pool -> its answer or the failure
+};
+
 struct turn_row {
   std::string call_sid;
   int64_t seq = 0;                  // 1, 2, ... per call, unique with call_sid
@@ -71,6 +84,8 @@ struct turn_row {
   /// The caller's last voiced frame -> our first outbound audio frame of
   /// the reply: the silence the caller heard.
   std::optional<int64_t> turn_gap_ms;
+  /// Assistant turns: the tools the model called for this reply, by idx.
+  std::vector<tool_call_row> tool_calls;
 };
 
 struct recording_row {
