@@ -60,7 +60,7 @@ struct stream {
   stream_parser parser;
   const std::function<void(std::string_view)>* on_token = nullptr;
   const std::atomic<bool>* cancel = nullptr;
-  chat_tools offered;
+  const chat_tools* offered = nullptr;
   clock_type::time_point start = clock_type::now();
   std::optional<milliseconds> first_token;
   std::string text;
@@ -94,17 +94,26 @@ struct stream {
     return std::visit([&](auto& p) { return p.finish(handler); }, parser);
   }
 
-  // A call of a tool we did not offer is ignored like any other tool's.
+  // A call of a built-in we did not offer is ignored like any other
+  // tool's.
   bool transfer_requested() const {
-    return offered.transfer
+    return offered->transfer
            && std::visit([](const auto& p) { return p.transfer_requested(); },
                          parser);
   }
 
   bool end_call_requested() const {
-    return offered.end_call
+    return offered->end_call
            && std::visit([](const auto& p) { return p.end_call_requested(); },
                          parser);
+  }
+
+  // Without functions offered, the model has no business calling other
+  // tools: such calls are ignored, as they always were.
+  std::vector<chat_tool_call> tool_calls() const {
+    if (offered->functions.empty())
+      return {};
+    return std::visit([](const auto& p) { return p.tool_calls(); }, parser);
   }
 
   // The session's sink: false stops the transfer.
@@ -216,8 +225,10 @@ caf::error llm_client::impl::result_error(const curl_result& result,
   if (t.cancelled)
     return fail(errc::backend_failed, "cancelled");
   // A model that only calls transfer_call or end_call has said all it
-  // means: the pool gives the caller the words that go with it.
-  if (is_blank(t.text) && !t.transfer_requested() && !t.end_call_requested())
+  // means: the pool gives the caller the words that go with it. One that
+  // only calls other tools waits for their results.
+  if (is_blank(t.text) && !t.transfer_requested() && !t.end_call_requested()
+      && t.tool_calls().empty())
     return fail(errc::backend_failed, "empty reply");
   return caf::none;
 }
@@ -239,7 +250,8 @@ llm_client::complete(const chat_settings& settings,
                      const std::string& system_prompt,
                      const std::vector<chat_message>& history,
                      const std::function<void(std::string_view)>& on_token,
-                     const std::atomic<bool>* cancel, chat_tools tools) {
+                     const std::atomic<bool>* cancel, const chat_tools& tools,
+                     milliseconds limit) {
   auto& m = *impl_;
   if (cancel && cancel->load())
     return m.fail(errc::backend_failed, "cancelled");
@@ -255,16 +267,20 @@ llm_client::complete(const chat_settings& settings,
     t.parser = openai_stream_parser{};
   t.on_token = &on_token;
   t.cancel = cancel;
-  t.offered = tools;
+  t.offered = &tools;
   t.start = clock_type::now();
+  auto limits = m.limits;
+  if (limit.count() > 0 && limit < limits.total)
+    limits.total = limit; // connecting gets min(connect, total) of it
   const auto result = m.session.perform(
-    req, m.limits, [&t](std::string_view bytes) { return t.take(bytes); },
+    req, limits, [&t](std::string_view bytes) { return t.take(bytes); },
     cancel);
   if (auto err = m.result_error(result, t))
     return err;
   const auto total = since(t.start);
-  return llm_completion{std::move(t.text), t.first_token.value_or(total), total,
-                        t.transfer_requested(), t.end_call_requested()};
+  return llm_completion{
+    std::move(t.text),      t.first_token.value_or(total), total,
+    t.transfer_requested(), t.end_call_requested(),        t.tool_calls()};
 }
 
 } // namespace sb

@@ -45,6 +45,10 @@ struct llm_completion {
   std::chrono::milliseconds total{0};       // request start to end of body
   bool transfer = false;                    // the model called transfer_call
   bool end_call = false;                    // the model called end_call
+  /// The calls of other tools, in order, when the request offered
+  /// functions (chat_tools::functions): every one, offered or not (the
+  /// caller answers a call of a tool it did not offer); none otherwise.
+  std::vector<chat_tool_call> tool_calls;
 };
 
 /// Not thread-safe: one owner thread at a time (it may be moved between
@@ -73,12 +77,16 @@ public:
   /// server sees the client go) and the call returns within about a
   /// second. `tools` are offered to the model (llm_wire.hpp): a call of
   /// transfer_call sets llm_completion::transfer, of end_call end_call,
-  /// each only when offered (a call of a tool not offered is ignored); an
-  /// answer that is only an offered tool's call (no text) is not an
-  /// "empty reply".
+  /// each only when offered (a call of a built-in not offered is
+  /// ignored); with functions offered, the calls of every other tool come
+  /// back in llm_completion::tool_calls (without, they are ignored). An
+  /// answer that is only such calls (no text) is not an "empty reply".
+  /// `limit`, when positive and shorter, bounds this call instead of the
+  /// client's timeout (what is left of a turn's deadline).
   ///
   /// Errors, each with the backend and URL as context ("ollama http://…:"):
-  ///   errc::timed_out       connect, total or mid-stream idle timeout
+  ///   errc::timed_out       connect, total (or `limit`) or mid-stream idle
+  ///                         timeout
   ///                         (curl's message, or "no data for 10000 ms");
   ///   errc::backend_failed  connection refused or broken, "HTTP <status>:
   ///                         <first 200 bytes of body>" for status >= 400,
@@ -92,7 +100,9 @@ public:
   complete(const chat_settings& settings, const std::string& system_prompt,
            const std::vector<chat_message>& history,
            const std::function<void(std::string_view)>& on_token = {},
-           const std::atomic<bool>* cancel = nullptr, chat_tools tools = {});
+           const std::atomic<bool>* cancel = nullptr,
+           const chat_tools& tools = {},
+           std::chrono::milliseconds limit = std::chrono::milliseconds{0});
 
 private:
   struct impl;

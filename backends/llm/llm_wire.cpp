@@ -29,51 +29,119 @@ void write_string(json_writer& w, const std::string& s) {
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
+// Which server's dialect a body is written in: they differ only in how a
+// tool call and its result are carried.
+enum class dialect { ollama, openai };
+
+// `json` (a JSON object's text) as that object; `fallback` (written by
+// the caller) when it is not one. Model and server text never reaches the
+// body unchecked: it is parsed and written again.
+template <class Fallback>
+void write_object_text(json_writer& w, const std::string& json,
+                       Fallback fallback) {
+  rapidjson::Document doc;
+  if (parse_whole_json(doc, json) && doc.IsObject())
+    doc.Accept(w);
+  else
+    fallback();
+}
+
+void write_empty_object(json_writer& w) {
+  w.StartObject();
+  w.EndObject();
+}
+
+// One call of an assistant message's "tool_calls": Ollama takes the
+// arguments as an object, OpenAI as the object's text, with the call's id.
+void write_tool_call(json_writer& w, const chat_tool_call& call, dialect d) {
+  w.StartObject();
+  if (d == dialect::openai) {
+    w.Key("id");
+    write_string(w, call.id);
+    w.Key("type");
+    w.String("function");
+  }
+  w.Key("function");
+  w.StartObject();
+  w.Key("name");
+  write_string(w, call.name);
+  w.Key("arguments");
+  if (d == dialect::openai)
+    write_string(w, call.arguments.empty() ? "{}" : call.arguments);
+  else
+    write_object_text(w, call.arguments, [&] { write_empty_object(w); });
+  w.EndObject();
+  w.EndObject();
+}
+
+void write_message(json_writer& w, const chat_message& m, dialect d) {
+  w.StartObject();
+  w.Key("role");
+  write_string(w, m.role);
+  w.Key("content");
+  write_string(w, m.content);
+  if (!m.tool_calls.empty()) {
+    w.Key("tool_calls");
+    w.StartArray();
+    for (const auto& call : m.tool_calls)
+      write_tool_call(w, call, d);
+    w.EndArray();
+  }
+  if (m.role == "tool") {
+    w.Key(d == dialect::openai ? "tool_call_id" : "tool_name");
+    write_string(w, d == dialect::openai ? m.tool_call_id : m.tool_name);
+  }
+  w.EndObject();
+}
+
 void write_messages(json_writer& w, const std::string& system_prompt,
-                    const std::vector<chat_message>& history) {
+                    const std::vector<chat_message>& history, dialect d) {
   w.Key("messages");
   w.StartArray();
-  auto message = [&](const std::string& role, const std::string& content) {
-    w.StartObject();
-    w.Key("role");
-    write_string(w, role);
-    w.Key("content");
-    write_string(w, content);
-    w.EndObject();
-  };
   if (!system_prompt.empty())
-    message("system", system_prompt);
+    write_message(w, {"system", system_prompt, {}, {}, {}}, d);
   for (const auto& m : history)
-    message(m.role, m.content);
+    write_message(w, m, d);
   w.EndArray();
 }
 
-// One function without arguments, the same in both formats.
-void write_tool(json_writer& w, const char* name, const char* description) {
+// One function, the same in both formats. `parameters` writes its
+// "parameters" value.
+template <class Parameters>
+void write_function(json_writer& w, const std::string& name,
+                    const std::string& description, Parameters parameters) {
   w.StartObject();
   w.Key("type");
   w.String("function");
   w.Key("function");
   w.StartObject();
   w.Key("name");
-  w.String(name);
+  write_string(w, name);
   w.Key("description");
-  w.String(description);
+  write_string(w, description);
   w.Key("parameters");
-  w.StartObject();
-  w.Key("type");
-  w.String("object");
-  w.Key("properties");
-  w.StartObject();
-  w.EndObject();
-  w.EndObject();
+  parameters();
   w.EndObject();
   w.EndObject();
 }
 
+// The parameters of a function that takes no arguments.
+void write_no_parameters(json_writer& w) {
+  w.StartObject();
+  w.Key("type");
+  w.String("object");
+  w.Key("properties");
+  write_empty_object(w);
+  w.EndObject();
+}
+
+void write_tool(json_writer& w, const char* name, const char* description) {
+  write_function(w, name, description, [&] { write_no_parameters(w); });
+}
+
 // "tools": [the functions offered]; nothing at all when none is, so a
 // request without tools is what a server without tool support accepts.
-void write_tools(json_writer& w, chat_tools tools) {
+void write_tools(json_writer& w, const chat_tools& tools) {
   if (!tools.any())
     return;
   w.Key("tools");
@@ -89,6 +157,10 @@ void write_tools(json_writer& w, chat_tools tools) {
                "End the phone call. Use it when the caller says goodbye or "
                "has nothing more to ask; say a short goodbye in the same "
                "reply.");
+  for (const auto& f : tools.functions)
+    write_function(w, f.name, f.description, [&] {
+      write_object_text(w, f.parameters, [&] { write_no_parameters(w); });
+    });
   w.EndArray();
 }
 
@@ -183,58 +255,77 @@ const rapidjson::Value* member(const rapidjson::Value& obj, const char* key) {
   return it == obj.MemberEnd() ? nullptr : &it->value;
 }
 
-// The string at tool_call.function.name, where both formats put a tool
-// call's name; empty if there is none.
-std::string_view call_name(const rapidjson::Value& tool_call) {
+// The string at tool_call.function.<key>, where both formats put a tool
+// call's name and (OpenAI) its arguments' pieces; empty if there is none.
+std::string_view function_string(const rapidjson::Value& tool_call,
+                                 const char* key) {
   auto* function = member(tool_call, "function");
-  auto* name = function ? member(*function, "name") : nullptr;
-  if (!name || !name->IsString())
+  auto* value = function ? member(*function, key) : nullptr;
+  if (!value || !value->IsString())
     return {};
-  return {name->GetString(), name->GetStringLength()};
+  return {value->GetString(), value->GetStringLength()};
+}
+
+std::string_view call_name(const rapidjson::Value& tool_call) {
+  return function_string(tool_call, "name");
 }
 
 // The entries of `holder`'s (an Ollama message's or an OpenAI delta's)
 // "tool_calls" array, or null.
-const rapidjson::Value* tool_calls(const rapidjson::Value& holder) {
+const rapidjson::Value* tool_calls_of(const rapidjson::Value& holder) {
   auto* calls = member(holder, "tool_calls");
   return calls && calls->IsArray() ? calls : nullptr;
 }
 
-// Bounds on the OpenAI call names kept: a model calls one or two tools a
-// turn, and a hostile index or endless name pieces must not grow memory.
-constexpr size_t max_call_index = 64;
-constexpr size_t max_joined_name = 64;
+// Bounds on the calls kept: a model calls one or two tools a turn, and a
+// hostile index or endless name pieces must not grow memory. Past any
+// tool's name length (MCP allows 128) a joined name cannot match.
+constexpr size_t max_calls = 64;
+constexpr size_t max_joined_name = 128;
 
-// Which entry of the joined names an OpenAI tool-call delta belongs to: its
-// "index", else its position in the array; npos when out of bounds.
+// Which call an OpenAI tool-call delta belongs to: its "index", else its
+// position in the array; npos when out of bounds.
 size_t call_index(const rapidjson::Value& call, size_t position) {
   auto* index = member(call, "index");
   size_t at = index && index->IsUint() ? index->GetUint() : position;
-  return at < max_call_index ? at : std::string::npos;
+  return at < max_calls ? at : std::string::npos;
 }
 
-// Calls `note` with each name an OpenAI tool_calls delta array spells: a
-// name piece on its own (servers that repeat the whole name in every
-// chunk) and joined to the pieces before it in `joined` (servers that
-// split it, as the format allows).
-template <class Note>
-void each_call_name(const rapidjson::Value& calls,
-                    std::vector<std::string>& joined, Note note) {
-  for (rapidjson::SizeType i = 0; i < calls.Size(); ++i) {
-    auto piece = call_name(calls[i]);
-    if (piece.empty())
-      continue;
-    note(piece);
-    auto at = call_index(calls[i], i);
-    if (at == std::string::npos)
-      continue;
-    if (joined.size() <= at)
-      joined.resize(at + 1);
-    // Past any tool's length a joined name cannot match: stop growing.
-    if (joined[at].size() < max_joined_name)
-      joined[at].append(piece);
-    note(joined[at]);
-  }
+// `v` as JSON text.
+std::string json_text(const rapidjson::Value& v) {
+  rapidjson::StringBuffer buf;
+  json_writer w(buf);
+  v.Accept(w);
+  return {buf.GetString(), buf.GetSize()};
+}
+
+// An Ollama call's arguments: an object (as Ollama sends them) as its
+// text, a string (as some models' templates give them) as it is.
+std::string ollama_arguments(const rapidjson::Value& tool_call) {
+  auto* function = member(tool_call, "function");
+  auto* args = function ? member(*function, "arguments") : nullptr;
+  if (!args)
+    return {};
+  if (args->IsString())
+    return {args->GetString(), args->GetStringLength()};
+  return args->IsObject() ? json_text(*args) : std::string{};
+}
+
+// Adds one OpenAI tool-call delta's pieces to `call`: the first id, the
+// arguments joined, the name joined unless the piece repeats it whole.
+void merge_delta(chat_tool_call& call, const rapidjson::Value& delta,
+                 std::string_view name_piece) {
+  auto* id = member(delta, "id");
+  if (call.id.empty() && id && id->IsString())
+    call.id.assign(id->GetString(), id->GetStringLength());
+  if (!name_piece.empty() && call.name != name_piece
+      && call.name.size() < max_joined_name)
+    call.name.append(name_piece);
+  call.arguments.append(function_string(delta, "arguments"));
+}
+
+bool is_builtin(std::string_view name) {
+  return name == transfer_tool_name || name == end_call_tool_name;
 }
 
 // Appends `bytes` to the unfinished line in `pending` and calls `on_line`
@@ -275,13 +366,13 @@ caf::error split_lines(std::string& pending, std::string_view bytes,
 std::string ollama_chat_body(const chat_settings& settings,
                              const std::string& system_prompt,
                              const std::vector<chat_message>& history,
-                             chat_tools tools) {
+                             const chat_tools& tools) {
   rapidjson::StringBuffer buf;
   json_writer w(buf);
   w.StartObject();
   w.Key("model");
   write_string(w, settings.model);
-  write_messages(w, system_prompt, history);
+  write_messages(w, system_prompt, history, dialect::ollama);
   w.Key("stream");
   w.Bool(true);
   w.Key("options");
@@ -303,13 +394,13 @@ std::string ollama_chat_body(const chat_settings& settings,
 std::string openai_chat_body(const chat_settings& settings,
                              const std::string& system_prompt,
                              const std::vector<chat_message>& history,
-                             chat_tools tools) {
+                             const chat_tools& tools) {
   rapidjson::StringBuffer buf;
   json_writer w(buf);
   w.StartObject();
   w.Key("model");
   write_string(w, settings.model);
-  write_messages(w, system_prompt, history);
+  write_messages(w, system_prompt, history, dialect::openai);
   w.Key("stream");
   w.Bool(true);
   w.Key("temperature");
@@ -354,6 +445,28 @@ void line_stream_parser<Derived>::note_tool_call(std::string_view name) {
   end_call_ = end_call_ || name == end_call_tool_name;
 }
 
+template <class Derived>
+chat_tool_call* line_stream_parser<Derived>::call_at(size_t index) {
+  if (index >= max_calls)
+    return nullptr;
+  if (calls_.size() <= index)
+    calls_.resize(index + 1);
+  return &calls_[index];
+}
+
+template <class Derived>
+std::vector<chat_tool_call> line_stream_parser<Derived>::tool_calls() const {
+  std::vector<chat_tool_call> out;
+  for (const auto& call : calls_) {
+    if (call.name.empty() || is_builtin(call.name))
+      continue;
+    out.push_back(call);
+    if (out.back().arguments.empty())
+      out.back().arguments = "{}";
+  }
+  return out;
+}
+
 template class line_stream_parser<ollama_stream_parser>;
 template class line_stream_parser<openai_stream_parser>;
 
@@ -374,9 +487,17 @@ caf::error ollama_stream_parser::on_line(std::string_view line,
     if (auto* content = member(*msg, "content"))
       emit(*content, on_token);
     // Ollama sends each call whole, in one line.
-    if (auto* calls = tool_calls(*msg))
-      for (const auto& call : calls->GetArray())
+    if (auto* calls = tool_calls_of(*msg))
+      for (const auto& call : calls->GetArray()) {
         note_tool_call(call_name(call));
+        if (auto* kept = call_at(calls_.size())) {
+          kept->name = std::string(call_name(call));
+          kept->arguments = ollama_arguments(call);
+          auto* id = member(call, "id");
+          if (id && id->IsString())
+            kept->id.assign(id->GetString(), id->GetStringLength());
+        }
+      }
   }
   if (auto* done = member(doc, "done"))
     done_ = done->IsBool() && done->GetBool();
@@ -384,6 +505,20 @@ caf::error ollama_stream_parser::on_line(std::string_view line,
 }
 
 // -- openai -------------------------------------------------------------------
+
+// A call's name counts as a built-in's when one piece on its own spells it
+// (servers that repeat the whole name in every chunk) or the pieces so far
+// joined do (servers that split it, as the format allows).
+void openai_stream_parser::on_call_delta(const rapidjson::Value& delta,
+                                         size_t position) {
+  auto piece = call_name(delta);
+  note_tool_call(piece);
+  auto* call = call_at(call_index(delta, position));
+  if (!call)
+    return;
+  merge_delta(*call, delta, piece);
+  note_tool_call(call->name);
+}
 
 // One SSE line. Only "data:" lines matter; their value is a JSON chunk
 // {"choices": [{"delta": {"content": "…"}}]}, an error object, or [DONE].
@@ -413,9 +548,9 @@ caf::error openai_stream_parser::on_line(std::string_view line,
   if (auto* delta = member((*choices)[0], "delta")) {
     if (auto* content = member(*delta, "content"))
       emit(*content, on_token);
-    if (auto* calls = tool_calls(*delta))
-      each_call_name(*calls, call_names_,
-                     [this](std::string_view n) { note_tool_call(n); });
+    if (auto* calls = tool_calls_of(*delta))
+      for (rapidjson::SizeType i = 0; i < calls->Size(); ++i)
+        on_call_delta((*calls)[i], i);
   }
   return caf::none;
 }

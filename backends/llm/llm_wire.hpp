@@ -14,6 +14,7 @@
 #include <vector>
 
 #include <caf/error.hpp>
+#include <rapidjson/fwd.h>
 
 #include "core/chat.hpp"
 
@@ -42,36 +43,57 @@ inline constexpr const char* transfer_tool_name = "transfer_call";
 /// has nothing more to ask; say a short goodbye in the same reply."
 inline constexpr const char* end_call_tool_name = "end_call";
 
+/// A tool with arguments, offered beside the built-ins (an MCP server's
+/// tool): both formats describe it as
+///   {"type":"function","function":{"name","description","parameters"}}
+/// with `parameters` written as the JSON object it holds.
+struct chat_function {
+  std::string name;
+  std::string description; // "" is sent as ""
+  /// Its input's JSON Schema, a JSON object's text. Anything else (not
+  /// JSON, not an object) is sent as {"type":"object","properties":{}}:
+  /// a tool that takes no arguments.
+  std::string parameters;
+};
+
 /// Which tools a request offers, in this order in "tools".
 struct chat_tools {
-  bool transfer = false; // transfer_call
-  bool end_call = false; // end_call
+  bool transfer = false;                // transfer_call
+  bool end_call = false;                // end_call
+  std::vector<chat_function> functions; // after the built-ins
 
   bool any() const {
-    return transfer || end_call;
+    return transfer || end_call || !functions.empty();
   }
 };
 
 /// Ollama's POST /api/chat body:
 ///   {"model", "messages": [{"role":"system","content":…}, history…],
 ///    "stream": true, "options": {"temperature", "num_predict"},
-///    "keep_alive", "tools": [transfer_call, end_call]}
+///    "keep_alive", "tools": [transfer_call, end_call, functions…]}
 /// The system message is left out when `system_prompt` is empty; history
 /// goes in the order given (oldest first), roles and contents verbatim.
-/// "tools" holds the tools `tools` offers, and is left out when it offers
-/// none.
+/// An assistant message with tool calls carries them as
+///   "tool_calls": [{"function": {"name", "arguments": {…}}}]
+/// (the arguments as the JSON object they hold; {} when they hold none),
+/// and a tool message its "tool_name". "tools" holds the tools `tools`
+/// offers, and is left out when it offers none.
 std::string ollama_chat_body(const chat_settings& settings,
                              const std::string& system_prompt,
                              const std::vector<chat_message>& history,
-                             chat_tools tools = {});
+                             const chat_tools& tools = {});
 
 /// OpenAI's POST /v1/chat/completions body, same messages and tools:
 ///   {"model", "messages", "stream": true, "temperature", "max_tokens",
-///    "tools": [transfer_call, end_call]}
+///    "tools": [transfer_call, end_call, functions…]}
+/// An assistant message with tool calls carries them as
+///   "tool_calls": [{"id", "type": "function",
+///                   "function": {"name", "arguments": "<JSON text>"}}]
+/// and a tool message the "tool_call_id" it answers.
 std::string openai_chat_body(const chat_settings& settings,
                              const std::string& system_prompt,
                              const std::vector<chat_message>& history,
-                             chat_tools tools = {});
+                             const chat_tools& tools = {});
 
 /// What both stream parsers share: bytes arrive in any chunking, are split
 /// into lines (LF or CRLF; an unfinished line waits for the next feed) and
@@ -103,6 +125,13 @@ public:
     return end_call_;
   }
 
+  /// The calls of every other tool, complete, in the order the stream
+  /// numbered them, each with its arguments' JSON text ("{}" when none
+  /// came) and its id (OpenAI's; "" when the server sent none). As for
+  /// transfer_requested(), only lines before the terminator count, and
+  /// the caller decides what was offered. At most 64 calls are kept.
+  std::vector<chat_tool_call> tool_calls() const;
+
   /// Call at the end of the body. A final line without its newline is
   /// parsed first, its token (if any) going to `on_token`. Errors: the
   /// stored error, a malformed final line, else errc::backend_failed
@@ -113,17 +142,26 @@ protected:
   // Notes a call of the tool `name` (any other name is ignored).
   void note_tool_call(std::string_view name);
 
+  // The call at `index` of the stream's numbering, made on first use;
+  // null past the bound.
+  chat_tool_call* call_at(size_t index);
+
   std::string pending_;
   bool done_ = false;
   bool transfer_ = false;
   bool end_call_ = false;
   caf::error failed_;
+  // Every call seen so far by its index; built-ins' too, and entries
+  // whose name never came (a hostile index), which tool_calls() skips.
+  std::vector<chat_tool_call> calls_;
 };
 
 /// Parses Ollama's streamed NDJSON answer: one JSON object per line,
 /// {"message": {"content": "…"}, "done": false} … {"done": true}. A tool
-/// call is {"message": {"tool_calls": [{"function": {"name": "…"}}]}} in
-/// any line (the done line included). A line
+/// call is {"message": {"tool_calls": [{"function": {"name": "…",
+/// "arguments": {…}}}]}} in any line (the done line included), each call
+/// whole; arguments sent as a string instead of an object are kept as that
+/// string. A line
 /// may arrive split across any number of feed() calls, even inside a UTF-8
 /// sequence; tokens are emitted only for complete lines, so they are always
 /// whole UTF-8. Lines end in "\n" or "\r\n"; blank lines are skipped.
@@ -144,11 +182,12 @@ private:
 /// "data: {json}" whose choices[0].delta.content is the next token (absent
 /// or null: no token), until "data: [DONE]". A tool call's name arrives in
 /// choices[0].delta.tool_calls[].function.name, normally whole in the
-/// call's first chunk, its arguments following in later chunks without
-/// the name. A name sent in pieces over several chunks is joined per
-/// tool_calls[].index (the format's rule for deltas), and a name repeated
-/// whole in every chunk still counts: a call counts once one piece, or
-/// the pieces so far joined, spell the tool's name. Comments (":…"), blank
+/// call's first chunk with its id, its arguments following in later
+/// chunks' function.arguments pieces without the name. Pieces are joined
+/// per tool_calls[].index (the format's rule for deltas): the arguments
+/// always, the name unless a piece repeats the whole name so far (servers
+/// that send it whole in every chunk). A built-in counts once one piece,
+/// or the pieces so far joined, spell its name. Comments (":…"), blank
 /// lines and other fields (event:, id:, retry:) are ignored. Each data line is
 /// parsed on its own (the servers never split one JSON over several).
 /// Splitting and line endings as for ollama_stream_parser.
@@ -162,9 +201,8 @@ private:
   friend class line_stream_parser<openai_stream_parser>;
   static constexpr const char* name = "openai";
   caf::error on_line(std::string_view line, const token_handler& on_token);
-
-  // The name pieces of each tool call so far, by its index.
-  std::vector<std::string> call_names_;
+  // One entry of a delta's tool_calls, at `position` in its array.
+  void on_call_delta(const rapidjson::Value& delta, size_t position);
 };
 
 } // namespace sb

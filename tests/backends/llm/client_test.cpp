@@ -21,6 +21,7 @@
 #include <catch2/catch.hpp>
 
 #include "backends/llm/llm_client.hpp"
+#include "client_fixture.hpp"
 #include "core/error.hpp"
 #include "tests/fixtures/fake_llm.hpp"
 #include "tests/fixtures/refusing_port.hpp"
@@ -33,66 +34,10 @@ using namespace std::chrono_literals;
 using sb::errc;
 using sb::fake_llm;
 using sb::llm_backend;
-
-const std::string system_prompt = "You are a phone assistant. Be brief.";
-
-std::vector<sb::chat_message> history() {
-  return {{"user", "Hello"},
-          {"assistant", "Namaste! How can I help?"},
-          {"user", "मेरा ऑर्डर कहाँ है?"}};
-}
-
-sb::chat_settings settings() {
-  sb::chat_settings s;
-  s.model = "qwen2.5:7b";
-  s.temperature = 0.3;
-  s.max_tokens = 99;
-  return s;
-}
-
-llm_backend backend_of(fake_llm::flavor f) {
-  return f == fake_llm::flavor::ollama ? llm_backend::ollama
-                                       : llm_backend::openai;
-}
-
-// A fake of one flavor and a client pointed at it.
-struct client_fixture {
-  fake_llm::flavor flavor;
-  fake_llm server;
-
-  explicit client_fixture(fake_llm::flavor f) : flavor(f), server(f) {
-    REQUIRE(server.ok());
-  }
-
-  sb::llm_client client(std::chrono::milliseconds timeout = 5s) {
-    return sb::llm_client({server.base_url(), backend_of(flavor), "sk-test"},
-                          timeout);
-  }
-
-  std::string prefix() const {
-    return std::string(to_string(backend_of(flavor))) + " " + server.base_url()
-           + (flavor == fake_llm::flavor::ollama ? "/api/chat"
-                                                 : "/v1/chat/completions")
-           + ": ";
-  }
-};
-
-fake_llm::flavor any_flavor() {
-  return GENERATE(fake_llm::flavor::ollama, fake_llm::flavor::openai);
-}
-
-const char* name_of(fake_llm::flavor f) {
-  return f == fake_llm::flavor::ollama ? "ollama" : "openai";
-}
+using namespace sb::client_test;
 
 const sb::chat_tools offer_transfer{true, false};
 const sb::chat_tools offer_end_call{false, true};
-
-// The error of a call that must fail.
-caf::error failure(const caf::expected<sb::llm_completion>& result) {
-  REQUIRE_FALSE(result);
-  return result.error();
-}
 
 } // namespace
 

@@ -15,10 +15,12 @@
 
 #include "backends/llm/llm_wire.hpp"
 #include "core/error.hpp"
+#include "wire_samples.hpp"
 
 namespace {
 
 using sb::errc;
+using namespace sb::wire_test;
 
 std::vector<sb::chat_message> sample_history() {
   return {{"user", "Hello"},
@@ -33,19 +35,6 @@ sb::chat_settings sample_settings() {
   s.max_tokens = 128;
   s.keep_alive = "10m";
   return s;
-}
-
-rapidjson::Document parse(const std::string& body) {
-  rapidjson::Document doc;
-  doc.Parse(body.c_str(), body.size());
-  REQUIRE_FALSE(doc.HasParseError());
-  REQUIRE(doc.IsObject());
-  return doc;
-}
-
-std::string str(const rapidjson::Value& v) {
-  REQUIRE(v.IsString());
-  return {v.GetString(), v.GetStringLength()};
 }
 
 // The messages array as (role, content) pairs.
@@ -72,46 +61,6 @@ void check_messages(const rapidjson::Document& doc, bool with_system) {
     CHECK(messages[i].content == h.content);
     ++i;
   }
-}
-
-// Everything a parser emitted, and whether it failed.
-struct parse_result {
-  std::vector<std::string> tokens;
-  caf::error feed_error;
-  caf::error finish_error;
-  bool done = false;
-  bool transfer = false; // transfer_requested() after finish
-  bool end_call = false; // end_call_requested() after finish
-};
-
-// Feeds `stream` in pieces whose sizes come from `cut`.
-template <class Parser, class Cut>
-parse_result run_parser(const std::string& stream, Cut cut) {
-  Parser parser;
-  parse_result r;
-  auto on_token = [&](std::string_view t) { r.tokens.emplace_back(t); };
-  size_t pos = 0;
-  while (pos < stream.size() && !r.feed_error) {
-    const size_t n = std::min(cut(), stream.size() - pos);
-    r.feed_error = parser.feed(std::string_view(stream).substr(pos, n),
-                               on_token);
-    pos += n;
-  }
-  r.done = parser.done();
-  r.finish_error = parser.finish(on_token);
-  r.transfer = parser.transfer_requested();
-  r.end_call = parser.end_call_requested();
-  return r;
-}
-
-template <class Parser>
-parse_result whole(const std::string& stream) {
-  return run_parser<Parser>(stream, [&] { return stream.size(); });
-}
-
-template <class Parser>
-parse_result bytewise(const std::string& stream) {
-  return run_parser<Parser>(stream, [] { return size_t{1}; });
 }
 
 // Every chunking gives the tokens of the whole-stream parse.
@@ -169,78 +118,8 @@ void check_transfer_chunkings(const std::string& stream,
   check_tool_chunkings<Parser>(stream, expected, transfer, false);
 }
 
-// Ollama's tool-call line: no content, one call of `name`.
-std::string ollama_tool_line(const std::string& name) {
-  return R"({"model":"m","created_at":"2024-01-01T00:00:00Z",)"
-         R"("message":{"role":"assistant","content":"","tool_calls":[)"
-         R"({"function":{"name":")"
-         + name + R"(","arguments":{}}}]},"done":false})" + "\n";
-}
-
-// OpenAI's tool-call chunks: the name first, the arguments after.
-std::string openai_tool_events(const std::string& name, int index = 0) {
-  const auto at = std::to_string(index);
-  return R"(data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":)" + at
-         + R"(,"id":"call_)" + at
-         + R"(","type":"function","function":{"name":")" + name
-         + R"(","arguments":""}}]},"finish_reason":null}]})"
-           "\n\n"
-           R"(data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":)"
-         + at
-         + R"(,"function":{"arguments":"{}"}}]},"finish_reason":null}]})"
-           "\n\n";
-}
-
-// One OpenAI tool-call delta carrying only a piece of a call's name.
-std::string openai_name_piece(const std::string& piece, int index = 0) {
-  return R"(data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":)"
-         + std::to_string(index) + R"(,"function":{"name":")" + piece
-         + R"("}}]},"finish_reason":null}]})"
-           "\n\n";
-}
-
 const std::vector<std::string> hindi_tokens = {"नमस्ते",  "! ",   "मैं",
                                                " आपकी", " मदद", " करूँगी।"};
-
-// The tokens as Ollama streams them, with the final done object unless
-// `done` is false.
-std::string ollama_stream(const std::vector<std::string>& tokens,
-                          bool done = true) {
-  std::string s;
-  for (const auto& t : tokens)
-    s += R"({"model":"m","created_at":"2024-01-01T00:00:00Z",)"
-         R"("message":{"role":"assistant","content":")"
-         + t + R"("},"done":false})" + "\n";
-  if (done)
-    s += R"({"model":"m","message":{"role":"assistant","content":""},)"
-         R"("done":true,"done_reason":"stop","eval_count":6})"
-         "\n";
-  return s;
-}
-
-// The tokens as an OpenAI server streams them: a role chunk first, comments
-// and other fields between, a finish chunk, an empty chunk, then [DONE]
-// unless `done` is false.
-std::string openai_stream(const std::vector<std::string>& tokens,
-                          bool done = true) {
-  std::string s =
-    ": keep-alive comment\r\n\r\n"
-    R"(data: {"choices":[{"index":0,"delta":{"role":"assistant"},)"
-    R"("finish_reason":null}]})"
-    "\r\n\r\n";
-  for (const auto& t : tokens)
-    s += "event: message\nid: 7\n"
-         R"(data: {"choices":[{"index":0,"delta":{"content":")"
-         + t + R"("},"finish_reason":null}]})" + "\n\n";
-  s += R"(data:{"choices":[{"index":0,"delta":{"content":null},)"
-       R"("finish_reason":"stop"}]})"
-       "\n\n"
-       R"(data: {"choices":[]})"
-       "\n\n";
-  if (done)
-    s += "data: [DONE]\n\n";
-  return s;
-}
 
 } // namespace
 
