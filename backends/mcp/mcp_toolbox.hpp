@@ -12,34 +12,14 @@
 #pragma once
 
 #include <chrono>
-#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "backends/mcp/mcp_tool.hpp"
 #include "core/config.hpp"
 
 namespace sb {
-
-/// One tool an MCP server offers, as the model is offered it.
-struct mcp_tool {
-  std::string server;       // the mcp_server_config's name
-  std::string name;         // the tool's name, unique across servers
-  std::string description;  // "" when the server gave none
-  std::string input_schema; // a JSON Schema object's text: the model's
-                            // "parameters"; {"type":"object"} when absent
-};
-
-/// How one tool call ended.
-struct mcp_tool_outcome {
-  std::string server;
-  std::string result; // for the model: the text content joined, or the
-                      // structured content's JSON; "" on error
-  std::string error;  // "" = success; else why, e.g. "timed out after
-                      // 3000 ms", "connection refused", "not a JSON-RPC
-                      // response", "unknown tool", the tool's isError text
-  int64_t ms = 0;     // from call() to the outcome
-};
 
 class mcp_toolbox {
 public:
