@@ -222,13 +222,14 @@ mcp_tool_outcome mcp_toolbox::call(const std::string& name,
                                    const std::string& arguments,
                                    std::chrono::milliseconds budget) {
   const auto start = clock_type::now();
+  const std::shared_ptr<impl> d = impl_; // alive until this call returns
   auto finish = [&](mcp_tool_outcome out, const std::string& server) {
     out.server = server;
     out.ms = std::chrono::duration_cast<milliseconds>(clock_type::now() - start)
                .count();
     return out;
   };
-  const auto offered = std::atomic_load(&impl_->current);
+  const auto offered = std::atomic_load(&d->current);
   const auto it = offered->by_name.find(name);
   if (it == offered->by_name.end())
     return finish(failed("unknown tool"), "");
@@ -237,13 +238,13 @@ mcp_tool_outcome mcp_toolbox::call(const std::string& name,
   j->server = offered->servers.at(j->tool.server);
   j->arguments = arguments;
   j->wait = std::max(milliseconds(0),
-                     std::min(budget, milliseconds(impl_->timeout_ms.load())));
+                     std::min(budget, milliseconds(d->timeout_ms.load())));
   j->deadline = start + j->wait;
   if (j->wait.count() == 0)
     return finish(failed(timed_out(j->wait)), j->tool.server);
   auto done = j->done.get_future();
   std::string why;
-  if (!impl_->enqueue(j, why))
+  if (!d->enqueue(j, why))
     return finish(failed(why), j->tool.server);
   if (done.wait_until(j->deadline) != std::future_status::ready)
     return finish(failed(timed_out(j->wait)), j->tool.server);
