@@ -66,8 +66,10 @@ mcp_catalog choose_mcp_tools(const std::vector<mcp_server_config>& servers,
       if (offered.count(name) == 0)
         warn(prefix + "allow-listed tool " + name + " is not offered");
     const size_t n = out.tools.size() - first;
-    out.log.push_back({log::level::info, prefix + std::to_string(n) + " tools ("
-                                           + names_of(out.tools, first) + ")"});
+    std::string count = std::to_string(n) + (n == 1 ? " tool" : " tools");
+    if (n > 0)
+      count += " (" + names_of(out.tools, first) + ")";
+    out.log.push_back({log::level::info, prefix + count});
   }
   return out;
 }

@@ -28,9 +28,9 @@ struct mcp_log_line {
 
 struct mcp_catalog {
   std::vector<mcp_tool> tools;
-  /// Per server "mcp: <server>: N tools (a, b)" or "mcp: <server>: listing
-  /// failed: <why>", and a warning for each tool left out by name or
-  /// allow-listed but not offered.
+  /// Per server "mcp: <server>: N tools (a, b)" ("1 tool (a)", "0 tools") or
+  /// "mcp: <server>: listing failed: <why>", and a warning for each tool left
+  /// out by name or allow-listed but not offered.
   std::vector<mcp_log_line> log;
 };
 

@@ -134,6 +134,7 @@ struct mcp_client::impl {
                         const mcp::params_writer& params, const deadline& d,
                         rpc_response& out);
   caf::error open_session(const deadline& d);
+  caf::error handshake(const deadline& d);
   std::vector<std::string> legacy_headers() const;
 };
 
@@ -254,6 +255,15 @@ std::vector<std::string> mcp_client::impl::legacy_headers() const {
 }
 
 caf::error mcp_client::impl::open_session(const deadline& d) {
+  auto err = handshake(d);
+  // The era is probed again next time: the 2025 reading may have come
+  // from a modern server's passing fault (a proxy's 400 page).
+  if (err)
+    memo->store(mcp_era::unknown);
+  return err;
+}
+
+caf::error mcp_client::impl::handshake(const deadline& d) {
   const int64_t id = next_id++;
   exchange x;
   // Not stopped early: the session id is in the answer's headers.

@@ -10,7 +10,8 @@
 // Mcp-Session-Id it may mint, notifications/initialized) and sends every
 // request with MCP-Protocol-Version: <the agreed version> from then on.
 // The era found is kept in an mcp_era_memo that every client of the same
-// server may share.
+// server may share; a failed handshake forgets it, so the next request
+// probes again.
 //
 // Every answer may be a JSON body or an SSE stream (the response whose id
 // is ours is taken; notifications are skipped), at most 4 MiB, and every

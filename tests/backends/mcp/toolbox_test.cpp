@@ -4,7 +4,7 @@
 // tool, a server down), tools() replaced by a later refresh, call() giving
 // the result or a short error within min(budget, llm.mcp_timeout_ms)
 // whatever the server does, the bounded queue, and the destructor ending
-// calls still waiting. Waits are on events (the fake's requests), never
+// a call under way. Waits are on events (the fake's requests), never
 // sleeps.
 #include <chrono>
 #include <future>
@@ -44,6 +44,20 @@ sb::llm_config config(std::vector<sb::mcp_server_config> servers,
   return llm;
 }
 
+// A fake server named "orders" and a toolbox that has listed it.
+struct orders_box {
+  fake_mcp orders;
+  sb::llm_config llm;
+  mcp_toolbox box;
+
+  explicit orders_box(int timeout_ms = 2000, int slots = 2, int queue = 4)
+    : llm(config({server("orders", orders.url())}, timeout_ms, slots, queue)),
+      box(llm) {
+    REQUIRE(orders.ok());
+    box.refresh(llm);
+  }
+};
+
 // "server/name" for each tool offered.
 std::vector<std::string> offered(const mcp_toolbox& box) {
   std::vector<std::string> out;
@@ -55,6 +69,21 @@ std::vector<std::string> offered(const mcp_toolbox& box) {
 std::chrono::milliseconds since(clock_type::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now()
                                                                - start);
+}
+
+// Starts a call of lookup_order on another thread against `orders` set to
+// hang, and returns once the server has its request: the call holds a
+// slot until its time is up.
+std::future<sb::mcp_tool_outcome>
+hanging_call(mcp_toolbox& box, fake_mcp& orders,
+             std::chrono::milliseconds budget) {
+  const size_t before = orders.requests().size();
+  orders.set_mode(fake_mcp::mode::hang);
+  auto call = std::async(std::launch::async, [&box, budget] {
+    return box.call("lookup_order", R"({"order_id":"1"})", budget);
+  });
+  REQUIRE(orders.wait_for_requests(before + 1, 2s));
+  return call;
 }
 
 fake_mcp::tool tool_named(std::string name, std::string text) {
@@ -104,10 +133,9 @@ TEST_CASE("mcp toolbox lists every server, applying allow-lists and "
 }
 
 TEST_CASE("mcp toolbox calls a tool and times the call", "[mcp]") {
-  fake_mcp orders;
-  auto llm = config({server("orders", orders.url())});
-  mcp_toolbox box{llm};
-  box.refresh(llm);
+  orders_box f;
+  auto& orders = f.orders;
+  auto& box = f.box;
   auto out = box.call("lookup_order", R"({"order_id":"A-17"})", 2s);
   CHECK(out.error.empty());
   CHECK(out.result == "Order shipped\nArrives Tuesday");
@@ -120,51 +148,49 @@ TEST_CASE("mcp toolbox calls a tool and times the call", "[mcp]") {
 }
 
 TEST_CASE("mcp toolbox replaces the tools on refresh", "[mcp]") {
-  fake_mcp orders;
-  auto llm = config({server("orders", orders.url())});
-  mcp_toolbox box{llm};
-  box.refresh(llm);
+  orders_box f;
+  auto& orders = f.orders;
+  auto& box = f.box;
   auto before = box.tools();
   REQUIRE(before->size() == 2);
   orders.set_tools({tool_named("track_parcel", "in transit")});
-  box.refresh(llm);
+  box.refresh(f.llm);
   CHECK(offered(box) == std::vector<std::string>{"orders/track_parcel"});
   CHECK(before->size() == 2); // a snapshot taken earlier stays whole
   CHECK(box.call("lookup_order", "{}", 1s).error == "unknown tool");
   CHECK(box.call("track_parcel", "{}", 2s).result == "in transit");
   // A server that fails keeps no tools.
   orders.set_mode(fake_mcp::mode::http_500);
-  box.refresh(llm);
+  box.refresh(f.llm);
   CHECK(box.tools()->empty());
 }
 
 TEST_CASE("mcp toolbox gives every failure as an error within its time",
           "[mcp]") {
-  fake_mcp orders;
-  auto llm = config({server("orders", orders.url())}, 400);
-  mcp_toolbox box{llm};
-  box.refresh(llm);
+  orders_box f{400};
+  auto& orders = f.orders;
+  auto& box = f.box;
   struct failure {
     fake_mcp::mode mode;
     std::string error;
   };
-  auto f = GENERATE(failure{fake_mcp::mode::hang, "timed out after 400 ms"},
-                    failure{fake_mcp::mode::garbage, "not a JSON-RPC response"},
-                    failure{fake_mcp::mode::http_500, "HTTP 500"},
-                    failure{fake_mcp::mode::is_error, "order not found"});
-  orders.set_mode(f.mode);
+  auto want = GENERATE(failure{fake_mcp::mode::hang, "timed out after 400 ms"},
+                       failure{fake_mcp::mode::garbage,
+                               "not a JSON-RPC response"},
+                       failure{fake_mcp::mode::http_500, "HTTP 500"},
+                       failure{fake_mcp::mode::is_error, "order not found"});
+  orders.set_mode(want.mode);
   const auto start = clock_type::now();
   auto out = box.call("lookup_order", R"({"order_id":"1"})", 5s);
-  CHECK(out.error == f.error);
+  CHECK(out.error == want.error);
   CHECK(out.result.empty());
   CHECK(since(start) < 400ms + 700ms);
 }
 
 TEST_CASE("mcp toolbox waits no longer than the turn's budget", "[mcp]") {
-  fake_mcp orders;
-  auto llm = config({server("orders", orders.url())}, 5000, 1);
-  mcp_toolbox box{llm};
-  box.refresh(llm);
+  orders_box f{5000, 1};
+  auto& orders = f.orders;
+  auto& box = f.box;
   orders.set_mode(fake_mcp::mode::hang);
   const auto start = clock_type::now();
   auto out = box.call("lookup_order", R"({"order_id":"1"})", 200ms);
@@ -178,18 +204,12 @@ TEST_CASE("mcp toolbox waits no longer than the turn's budget", "[mcp]") {
 }
 
 TEST_CASE("mcp toolbox refuses a call when its queue is full", "[mcp]") {
-  fake_mcp orders;
   // One slot and no room to wait: a second call while the first runs is
   // refused at once.
-  auto llm = config({server("orders", orders.url())}, 1500, 1, 0);
-  mcp_toolbox box{llm};
-  box.refresh(llm);
-  const size_t listed = orders.requests().size();
-  orders.set_mode(fake_mcp::mode::hang);
-  auto running = std::async(std::launch::async, [&] {
-    return box.call("lookup_order", R"({"order_id":"1"})", 5s);
-  });
-  REQUIRE(orders.wait_for_requests(listed + 1, 2s));
+  orders_box f{1500, 1, 0};
+  auto& orders = f.orders;
+  auto& box = f.box;
+  auto running = hanging_call(box, orders, 5s);
   const auto start = clock_type::now();
   auto full = box.call("lookup_order", R"({"order_id":"2"})", 5s);
   CHECK(full.error == "tool queue full");
@@ -199,16 +219,10 @@ TEST_CASE("mcp toolbox refuses a call when its queue is full", "[mcp]") {
 }
 
 TEST_CASE("mcp toolbox runs a queued call once a slot is free", "[mcp]") {
-  fake_mcp orders;
-  auto llm = config({server("orders", orders.url())}, 3000, 1, 1);
-  mcp_toolbox box{llm};
-  box.refresh(llm);
-  const size_t listed = orders.requests().size();
-  orders.set_mode(fake_mcp::mode::hang);
-  auto first = std::async(std::launch::async, [&] {
-    return box.call("lookup_order", R"({"order_id":"1"})", 300ms);
-  });
-  REQUIRE(orders.wait_for_requests(listed + 1, 2s));
+  orders_box f{3000, 1, 1};
+  auto& orders = f.orders;
+  auto& box = f.box;
+  auto first = hanging_call(box, orders, 300ms);
   orders.set_mode(fake_mcp::mode::ok);
   auto queued = box.call("lookup_order", R"({"order_id":"2"})", 3s);
   CHECK(first.get().error == "timed out after 300 ms");
@@ -216,20 +230,15 @@ TEST_CASE("mcp toolbox runs a queued call once a slot is free", "[mcp]") {
   CHECK(queued.result == "Order shipped\nArrives Tuesday");
 }
 
-TEST_CASE("mcp toolbox ends waiting calls when it is destroyed", "[mcp]") {
+TEST_CASE("mcp toolbox ends a running call when it is destroyed", "[mcp]") {
   fake_mcp orders;
   auto llm = config({server("orders", orders.url())}, 10000, 1, 4);
-  std::future<sb::mcp_tool_outcome> running, waiting;
+  std::future<sb::mcp_tool_outcome> running;
   const auto start = clock_type::now();
   {
     mcp_toolbox box{llm};
     box.refresh(llm);
-    const size_t listed = orders.requests().size();
-    orders.set_mode(fake_mcp::mode::hang);
-    running = std::async(std::launch::async, [&] {
-      return box.call("lookup_order", R"({"order_id":"1"})", 10s);
-    });
-    REQUIRE(orders.wait_for_requests(listed + 1, 2s));
+    running = hanging_call(box, orders, 10s);
   }
   // The hung transfer is cancelled: the slot's thread was joined in well
   // under the 10 s the call was given.
