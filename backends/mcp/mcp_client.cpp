@@ -381,7 +381,11 @@ mcp_client::call_tool(const mcp_tool& tool, const std::string& arguments,
                       std::chrono::milliseconds timeout) {
   const deadline d{timeout};
   rapidjson::Document args;
-  if (!parse_whole_json(args, arguments) || !args.IsObject())
+  // A model calling a tool without parameters may send no arguments.
+  const bool blank = arguments.find_first_not_of(" \t\r\n")
+                     == std::string::npos;
+  if (!parse_whole_json(args, blank ? std::string_view("{}") : arguments)
+      || !args.IsObject())
     return make_error(errc::bad_request, "arguments are not a JSON object");
   std::vector<std::string> headers{"Mcp-Name: " + mcp::header_value(tool.name)};
   rapidjson::Document schema;

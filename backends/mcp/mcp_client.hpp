@@ -72,9 +72,9 @@ public:
   list_tools(std::chrono::milliseconds timeout);
 
   /// Calls `tool` (as list_tools gave it) with `arguments`, a JSON
-  /// object's text, and returns its result for the model (mcp_wire.hpp,
-  /// read_call_result). The tool's isError is an error holding its text;
-  /// arguments that are not a JSON object are an error sent nowhere.
+  /// object's text ("" or blanks: {}), and returns its result for the model
+  /// (mcp_wire.hpp, read_call_result). The tool's isError is an error holding
+  /// its text; arguments that are not a JSON object are an error sent nowhere.
   /// Ends within `timeout`.
   caf::expected<std::string> call_tool(const mcp_tool& tool,
                                        const std::string& arguments,

@@ -132,7 +132,7 @@ TEST_CASE("mcp client reads a tool's text and structured results", "[mcp]") {
   // Two text blocks joined; the image block skipped.
   CHECK(*text == "Order shipped\nArrives Tuesday");
   auto time = tool_named(client, "get_time");
-  auto structured = client.call_tool(time, "{}", 5s);
+  auto structured = client.call_tool(time, "", 5s); // no arguments: {}
   REQUIRE(structured);
   CHECK(*structured == R"({"time":"12:00"})");
 }
