@@ -4,8 +4,9 @@
 // Dual-era, as basic/versioning.mdx asks: a request is first sent the
 // 2026-07-28 way (its version, the client and its capabilities in
 // params._meta and the MCP-Protocol-Version, Mcp-Method and Mcp-Name
-// headers). A server that answers it with a 4xx whose body is not an
-// error only a modern server gives is a 2025-era one: the client then
+// headers). A server that answers it with a 4xx (but 401 and 403, which
+// are about the token) whose body is not an error only a modern server
+// gives is a 2025-era one: the client then
 // opens a session (initialize offering 2025-11-25, keeping the
 // Mcp-Session-Id it may mint, notifications/initialized) and sends every
 // request with MCP-Protocol-Version: <the agreed version> from then on.
