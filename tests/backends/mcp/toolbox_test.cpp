@@ -214,7 +214,7 @@ TEST_CASE("mcp toolbox refuses a call when its queue is full", "[mcp]") {
   auto full = box.call("lookup_order", R"({"order_id":"2"})", 5s);
   CHECK(full.error == "tool queue full");
   CHECK(full.server == "orders");
-  CHECK(since(start) < 100ms);
+  CHECK(since(start) < 500ms); // not the 1500 ms a wait would take
   CHECK(running.get().error == "timed out after 1500 ms");
 }
 
