@@ -6,6 +6,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/tool_refresh.hpp"
 #include "core/e164.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
@@ -23,6 +24,15 @@ config reloadable_merge(const config& running, const config& fresh) {
   out.llm.max_reply_chars = fresh.llm.max_reply_chars;
   out.llm.temperature = fresh.llm.temperature;
   out.llm.num_predict = fresh.llm.num_predict;
+  out.llm.max_tool_rounds = fresh.llm.max_tool_rounds;
+  out.llm.mcp_max_queue = fresh.llm.mcp_max_queue;
+  out.llm.mcp_timeout_ms = fresh.llm.mcp_timeout_ms;
+  // The MCP servers themselves (names, URLs, credentials) need a restart;
+  // their allow-lists follow the file, for the listing the reload starts.
+  for (auto& server : out.llm.mcp_servers)
+    for (const auto& now : fresh.llm.mcp_servers)
+      if (now.name == server.name)
+        server.tools = now.tools;
   // What a relay call's TwiML and its reconnects use; the socket limits
   // (idle, frame, queue, token age) configure the listener: restart.
   out.relay.tts_provider = fresh.relay.tts_provider;
@@ -76,6 +86,7 @@ void reload(admin_pointer self, const admin_promise& promise) {
     d.live->set(d.cfg);
   self->send(d.ingress, reload_atom::value, d.cfg);
   self->send(d.llm, reload_atom::value, d.cfg);
+  refresh_tools_later(self->system(), d.toolbox, d.cfg->llm, "reload");
   SB_LOG_NOTICE("reload: " << d.config_path
                            << " applied (voice, prompts, "
                               "limits)");

@@ -14,12 +14,16 @@
 //     say SID TEXT       -> the text is spoken into the live call now
 //     stats              -> reply.stats
 //     reload             -> re-reads the config file: voice, prompts and
-//                           limits change for new and live calls;
-//                           listeners, storage and backends need a restart
+//                           limits change for new and live calls, and the
+//                           MCP servers' tools are listed again (on a
+//                           thread of their own; answered before that
+//                           ends); listeners, storage and backends need a
+//                           restart
 //     drain              -> new inbound calls hear the busy message
 //   Every failure is reply.ok = false with reply.error saying why.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,6 +35,8 @@
 #include "core/live_config.hpp"
 
 namespace sb {
+
+class mcp_toolbox;
 
 struct admin_command {
   std::string
@@ -66,12 +72,16 @@ struct admin_deps {
   /// Where the I/O threads read it (the HTTP and WebSocket fronts); a
   /// reload publishes there too. May be null.
   std::shared_ptr<live_config> live;
+  /// The MCP tools of the call's model: a reload lists them again (off
+  /// the scheduler). May be null.
+  std::shared_ptr<mcp_toolbox> toolbox;
 };
 
 admin_actor spawn_admin(caf::actor_system& sys, admin_deps deps);
 
 /// `fresh` with only the reloadable parts taken from it (voice, LLM prompts
-/// and generation settings, limits), everything else as in `running`.
+/// and generation settings, the MCP tool rounds, queue, timeout and each
+/// running server's allow-list, limits), everything else as in `running`.
 config reloadable_merge(const config& running, const config& fresh);
 
 template <class Inspector>

@@ -540,6 +540,10 @@ call_actor::behavior_type call_impl(call_pointer self, call_deps deps,
       if (!on_media_token(self, turn, token))
         on_relay_token(self, turn, std::move(token));
     },
+    [self](tool_wait_atom, uint64_t turn) {
+      if (!on_media_tool_wait(self, turn))
+        on_relay_tool_wait(self, turn);
+    },
     [self](say_atom, std::string& text, done_promise& promise) {
       say_now(self, std::move(text), std::move(promise));
     },

@@ -59,6 +59,9 @@
 //         the caller to voice.transfer_number when one is set.
 //   (llm_token, turn, token)       a token of a streamed reply, from the
 //       LLM worker.
+//   (tool_wait, turn)              the model of a streamed reply is about
+//       to call an MCP tool, from the LLM worker: over relay and media the
+//       caller hears voice.filler, once per turn, before the answer.
 //   (snapshot) -> stored_call      the call's row and its turns in memory.
 //   (idle, 0)                      from the ingress, now and then: a call
 //       with no webhook for limits.call_idle_timeout_s (and no answer
@@ -104,7 +107,7 @@ using call_actor = caf::typed_actor<
   caf::replies_to<snapshot_atom>::with<stored_call>,
   caf::reacts_to<idle_atom, uint64_t>, caf::reacts_to<deadline_atom, uint64_t>,
   caf::reacts_to<llm_token_atom, uint64_t, std::string>,
-  caf::reacts_to<ended_atom>,
+  caf::reacts_to<tool_wait_atom, uint64_t>, caf::reacts_to<ended_atom>,
   caf::reacts_to<say_atom, std::string, done_promise>,
   caf::reacts_to<reload_atom, config_ptr>>;
 

@@ -35,10 +35,13 @@ std::optional<int64_t> measured(int64_t ms) {
 turn_row reply_row(call_state& st, media_reply& r, bool interrupted) {
   std::string content;
   // The heard clauses' audio, in order: the console plays them as one.
+  // The filler's is among them (the caller heard it); its words are not
+  // the model's, so the content leaves them out.
   std::string audio;
   auto upto = interrupted ? r.heard : r.clauses.size();
   for (size_t i = 0; i < upto && i < r.clauses.size(); ++i) {
-    content += (content.empty() ? "" : " ") + r.clauses[i];
+    if (r.filler_clause != i)
+      content += (content.empty() ? "" : " ") + r.clauses[i];
     if (i < r.clause_audio.size() && !r.clause_audio[i].empty())
       audio += (audio.empty() ? "" : " ") + r.clause_audio[i];
   }
@@ -57,7 +60,14 @@ turn_row reply_row(call_state& st, media_reply& r, bool interrupted) {
   row.stt_tail_ms = measured(r.stt_tail_ms);
   row.turn_gap_ms = measured(r.turn_gap_ms);
   row.tts_first_audio_ms = measured(r.tts_first_audio_ms);
+  row.tool_calls = r.tool_calls;
   return row;
+}
+
+// Whether the reply has a clause of the model's own (or a fixed phrase's),
+// the filler aside.
+bool has_words(const media_reply& r) {
+  return r.clauses.size() > (r.filler_clause ? 1u : 0u);
 }
 
 void store_reply_row(call_pointer self, media_reply& r, bool interrupted) {
@@ -103,7 +113,7 @@ void stop_reply(call_pointer self) {
   if (r.cancel)
     r.cancel->store(true);
   bool unheard = !r.complete || r.heard < r.clauses.size();
-  if (r.stored_reply && (r.row || r.heard > 0 || !r.clauses.empty()))
+  if (r.stored_reply && (r.row || has_words(r)))
     store_reply_row(self, r, unheard);
   if (unheard && st.media.peer)
     self->send(st.media.peer, media_stop_reply_atom::value, r.generation);
@@ -173,7 +183,7 @@ void complete_reply(call_pointer self, const llm_reply* done) {
     speak_clause(self, v.transfer_message);
     r.then = "transfer";
   } else if (done && done->end_call) {
-    if (r.clauses.empty())
+    if (!has_words(r))
       speak_clause(self, v.goodbye_message);
     r.then = "goodbye";
   }
@@ -181,6 +191,7 @@ void complete_reply(call_pointer self, const llm_reply* done) {
     r.model = done->model;
     r.queue_ms = done->queue_ms;
     r.llm_ms = done->llm_ms;
+    r.tool_calls = done->tool_calls;
   }
   store_reply_row(self, r, false);
   finish_reply(self);
@@ -201,8 +212,9 @@ void feed(call_pointer self, std::string_view tokens) {
   for (auto& piece : r.chunker.push(tokens)) {
     speak_clause(self, make_speakable(piece, 0));
     size_t said = 0;
-    for (const auto& c : r.clauses)
-      said += c.size();
+    for (size_t i = 0; i < r.clauses.size(); ++i)
+      if (r.filler_clause != i)
+        said += r.clauses[i].size();
     if (said >= cap) {
       // Long enough for a phone call: the model stops here.
       r.cancel->store(true);
@@ -233,7 +245,7 @@ void on_llm_failure(call_pointer self, uint64_t generation,
     return;
   SB_LOG_WARNING("call " << st.row.call_sid << ": LLM failed: " << what(err));
   auto& r = *st.media.reply;
-  if (r.clauses.empty() && r.chunker.pending_bytes() == 0) {
+  if (!has_words(r) && r.chunker.pending_bytes() == 0) {
     speak_clause(self, st.cfg().voice.apology);
     r.model = "apology";
   } else {
@@ -413,6 +425,24 @@ bool on_media_token(call_pointer self, uint64_t generation,
     return false;
   if (is_current(st, generation) && !st.media.reply->cancel->load())
     feed(self, token);
+  return true;
+}
+
+// The model's words still in the chunker go first, then the filler as a
+// clause of its own, so the caller hears them in order.
+bool on_media_tool_wait(call_pointer self, uint64_t generation) {
+  auto& st = self->state;
+  if (!st.media.reply || st.media.reply->generation != generation)
+    return false;
+  auto& r = *st.media.reply;
+  if (!is_current(st, generation) || r.cancel->load() || r.filler_clause)
+    return true;
+  speak_clause(self, make_speakable(r.chunker.finish(), 0));
+  auto filler = make_speakable(st.cfg().voice.filler, 0);
+  if (filler.empty())
+    return true;
+  r.filler_clause = static_cast<uint32_t>(r.clauses.size());
+  speak_clause(self, std::move(filler));
   return true;
 }
 

@@ -52,6 +52,7 @@ void store_reply(call_pointer self, const relay_turn& t, std::string content,
   if (timing) {
     row.queue_ms = timing->queue_ms;
     row.llm_ms = timing->llm_ms;
+    row.tool_calls = timing->tool_calls;
   }
   metrics::daemon().assistant_turns.inc();
   st.remember(row);
@@ -62,6 +63,16 @@ void store_reply(call_pointer self, const relay_turn& t, std::string content,
   write_batch batch;
   batch.turns.push_back(std::move(row));
   store_writes(self, std::move(batch));
+}
+
+// A text frame of the turn in flight; the first one is the silence the
+// caller heard before we spoke.
+void send_frame(call_pointer self, std::string token, bool last) {
+  auto& t = *self->state.relay.turn;
+  if (t.frames++ == 0)
+    metrics::daemon().relay_first_text.observe(
+      std::chrono::duration<double>(steady::now() - t.started).count());
+  send_text(self, std::move(token), last);
 }
 
 // One piece of the reply into the session, made speakable (markdown and
@@ -75,10 +86,11 @@ void speak_piece(call_pointer self, std::string_view piece, bool last) {
     return;
   auto token = t.spoken.empty() || words.empty() ? words : " " + words;
   t.spoken += token;
-  if (t.frames++ == 0)
-    metrics::daemon().relay_first_text.observe(
-      std::chrono::duration<double>(steady::now() - t.started).count());
-  send_text(self, std::move(token), last);
+  // The filler was said before the model's first words: a space between
+  // them in the caller's ear, none in the stored answer.
+  if (!t.filler.empty() && t.spoken == token && !token.empty())
+    token = " " + token;
+  send_frame(self, std::move(token), last);
 }
 
 // The reply of the turn in flight is complete (or capped): the rest is
@@ -153,6 +165,18 @@ void on_failure(call_pointer self, uint64_t id, const caf::error& err) {
   complete_turn(self, nullptr, "apology");
 }
 
+// What the caller heard of the model's words: Twilio's account of the
+// talk cycle, less the filler we said in it (the stored turn is the
+// model's answer; the filler is not its words, and in the history it would
+// make the model think it had said so).
+std::string without_filler(std::string heard, const std::string& filler) {
+  auto at = filler.empty() ? std::string::npos : heard.find(filler);
+  if (at == std::string::npos)
+    return heard;
+  heard.erase(at, filler.size());
+  return std::string{trim_space(heard)};
+}
+
 // Stops the reply in flight at the model: the worker closes the stream
 // and the pool frees the promise; tokens already on their way are dropped
 // (their turn is no longer current).
@@ -160,7 +184,8 @@ void stop_turn(call_pointer self, std::string heard) {
   auto& st = self->state;
   auto& t = *st.relay.turn;
   t.cancel->store(true);
-  store_reply(self, t, std::move(heard), true, nullptr, model_name(st.cfg()));
+  store_reply(self, t, without_filler(std::move(heard), t.filler), true,
+              nullptr, model_name(st.cfg()));
   st.relay.turn.reset();
 }
 
@@ -292,6 +317,24 @@ std::string handoff_reason(const call_state& st, const call_event& ev) {
 void on_relay_token(call_pointer self, uint64_t turn, std::string token) {
   if (is_current(self->state, turn) && !self->state.relay.turn->cancel->load())
     feed(self, token);
+}
+
+// The filler goes out as a text frame of its own (last = false: the talk
+// cycle goes on with the answer), after any words of the model still
+// waiting in the chunker, so the caller hears them in order.
+void on_relay_tool_wait(call_pointer self, uint64_t turn) {
+  auto& st = self->state;
+  if (!is_current(st, turn) || st.relay.turn->cancel->load()
+      || !st.relay.turn->filler.empty())
+    return;
+  auto& t = *st.relay.turn;
+  speak_piece(self, t.chunker.finish(), false);
+  auto filler = make_speakable(st.cfg().voice.filler, 0);
+  if (filler.empty())
+    return;
+  auto token = t.spoken.empty() ? filler : " " + filler;
+  t.filler = filler;
+  send_frame(self, std::move(token), false);
 }
 
 void drop_relay_turn(call_pointer self) {

@@ -77,8 +77,11 @@ struct relay_turn {
   std::shared_ptr<std::atomic<bool>> cancel;
   clause_chunker chunker;
   std::string received; // every token so far
-  std::string spoken;   // every text frame sent so far
+  std::string spoken;   // every text frame of the model's words so far
   int frames = 0;
+  /// voice.filler was sent (a frame of its own, before the answer's
+  /// words, while a tool ran); kept out of `spoken`, which is stored.
+  std::string filler;
 };
 
 /// The call's ConversationRelay side: the session (if one is open), the
@@ -106,6 +109,10 @@ struct media_reply {
   clause_chunker chunker;
   std::string received;             // every token so far
   std::vector<std::string> clauses; // sent to the proxy, in order
+  /// The clause that is voice.filler, said while a tool ran: heard like
+  /// any clause, but not the model's words, so not in the stored content.
+  std::optional<uint32_t> filler_clause;
+  std::vector<tool_call_row> tool_calls; // the model's, for the stored turn
   /// By clause: the audio the caller heard (audio cache ids), as the
   /// marks come back; "" for a clause not heard yet or without audio.
   std::vector<std::string> clause_audio;
@@ -272,6 +279,10 @@ void on_relay_done(call_pointer self, const call_event& ev, write_batch batch,
 /// A token of the streamed reply `turn`.
 void on_relay_token(call_pointer self, uint64_t turn, std::string token);
 
+/// The model of the streamed reply `turn` is about to call a tool: the
+/// caller hears voice.filler (once per turn) ahead of the answer.
+void on_relay_tool_wait(call_pointer self, uint64_t turn);
+
 /// The call is over, or its session is gone: the reply in flight stops
 /// at the model and what was spoken of it is stored.
 void drop_relay_turn(call_pointer self);
@@ -294,6 +305,11 @@ void on_media_status(call_pointer self, const call_event& ev, write_batch batch,
 /// A token of the streamed reply `generation`; false if it is not a
 /// media reply's.
 bool on_media_token(call_pointer self, uint64_t generation, std::string& token);
+
+/// The model of the reply `generation` is about to call a tool: the caller
+/// hears voice.filler as a clause of its own (once per reply) ahead of the
+/// answer. False if it is not a media reply's.
+bool on_media_tool_wait(call_pointer self, uint64_t generation);
 
 /// The call is over, or its stream is gone: the reply in flight stops at
 /// the model and what the caller heard of it is stored.

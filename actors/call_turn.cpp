@@ -82,6 +82,7 @@ void finish_turn(call_pointer self, std::string text, bool end_call,
   if (timing) {
     row.queue_ms = timing->queue_ms;
     row.llm_ms = timing->llm_ms;
+    row.tool_calls = timing->tool_calls;
   }
   st.remember(row);
   auto stored = row;
@@ -196,11 +197,12 @@ void stream_reply(call_pointer self, uint64_t turn,
     return;
   }
   auto me = caf::actor_cast<caf::actor>(self);
-  llm_stream stream{[me, turn](std::string token) {
-                      caf::anon_send(me, llm_token_atom::value, turn,
-                                     std::move(token));
-                    },
-                    std::move(cancel)};
+  llm_stream stream{
+    [me, turn](std::string token) {
+      caf::anon_send(me, llm_token_atom::value, turn, std::move(token));
+    },
+    std::move(cancel),
+    [me, turn] { caf::anon_send(me, tool_wait_atom::value, turn); }};
   self
     ->request(st.deps.llm, caf::infinite, stream_atom::value, std::move(req),
               std::move(stream))

@@ -73,11 +73,14 @@ struct pool_job {
   steady::time_point enqueued;
   int attempts = 0;
   int avoid = -1; // the endpoint that just failed this job
-  // (stream) only: the caller's stream, and whether one of its tokens has
-  // reached the caller (then the job is never tried again).
+  // (stream) only: the caller's stream.
   bool streamed = false;
   llm_stream stream;
-  std::shared_ptr<std::atomic<bool>> spoke;
+  // Whether something that cannot be taken back happened: a token reached
+  // the caller, or an MCP tool ran (it may have changed something). Then
+  // the job is never tried again.
+  std::shared_ptr<std::atomic<bool>> spoke =
+    std::make_shared<std::atomic<bool>>(false);
 
   bool cancelled() const {
     return stream.cancel && stream.cancel->load();
@@ -90,7 +93,8 @@ struct pool_state {
   std::vector<pool_endpoint> endpoints;
   std::vector<pool_worker> workers;
   std::deque<pool_job> queue;
-  bool sweep_pending = false; // a sweep_atom is on its way
+  bool sweep_pending = false;           // a sweep_atom is on its way
+  std::shared_ptr<mcp_toolbox> toolbox; // the workers' MCP tools, or null
 };
 
 const char* pool_state::name = "llm-pool";
@@ -184,23 +188,31 @@ void drop_cancelled(pool_state& st) {
   st.queue.swap(kept);
 }
 
-// The worker's stream for `job`: the caller's on_token (called directly on
-// the worker's thread), behind a flag that notes a token was delivered.
+// The worker's stream for `job`: the caller's on_token and on_tool_wait
+// (called directly on the worker's thread), behind a flag that notes a
+// token was delivered or a tool is about to run.
 llm_stream worker_stream(const pool_job& job) {
-  if (!job.stream.on_token)
-    return {{}, job.stream.cancel};
-  return {[spoke = job.spoke, fn = job.stream.on_token](std::string token) {
-            spoke->store(true);
-            fn(std::move(token));
-          },
-          job.stream.cancel};
+  llm_stream out{{}, job.stream.cancel, {}};
+  if (job.stream.on_token)
+    out.on_token = [spoke = job.spoke,
+                    fn = job.stream.on_token](std::string token) {
+      spoke->store(true);
+      fn(std::move(token));
+    };
+  out.on_tool_wait = [spoke = job.spoke, fn = job.stream.on_tool_wait] {
+    spoke->store(true);
+    if (fn)
+      fn();
+  };
+  return out;
 }
 
 bool may_retry(const pool_state& st, const pool_job& job,
                const caf::error& err) {
   // After a token the caller has spoken part of this answer: another
-  // endpoint's answer would not continue it.
-  if (job.spoke && job.spoke->load())
+  // endpoint's answer would not continue it. After a tool ran, trying
+  // again would run it again.
+  if (job.spoke->load())
     return false;
   return job.attempts < 2 && !has_code(err, errc::timed_out)
          && !all_down(st.endpoints, steady::now());
@@ -326,7 +338,8 @@ void spawn_workers(pool_pointer self) {
   auto& st = self->state;
   for (size_t e = 0; e < st.endpoints.size(); ++e)
     for (int s = 0; s < st.endpoints[e].slots; ++s) {
-      auto w = spawn_llm_worker(self->system(), st.cfg, st.endpoints[e].url);
+      auto w = spawn_llm_worker(self->system(), st.cfg, st.endpoints[e].url,
+                                st.toolbox);
       self->monitor(w);
       st.workers.push_back({w, e, false});
     }
@@ -342,16 +355,18 @@ void respawn(pool_pointer self, const caf::down_msg& msg) {
                                       << " died (" << caf::to_string(msg.reason)
                                       << "); respawning");
       w.handle = spawn_llm_worker(self->system(), st.cfg,
-                                  st.endpoints[w.endpoint].url);
+                                  st.endpoints[w.endpoint].url, st.toolbox);
       self->monitor(w.handle);
       return;
     }
 }
 
 pool_actor::behavior_type pool_impl(pool_pointer self,
-                                    std::shared_ptr<const config> cfg) {
+                                    std::shared_ptr<const config> cfg,
+                                    std::shared_ptr<mcp_toolbox> toolbox) {
   auto& st = self->state;
   st.cfg = cfg;
+  st.toolbox = std::move(toolbox);
   for (const auto& e : cfg->llm.endpoints)
     st.endpoints.push_back({e.url, std::max(e.slots, 1), 0, 0, {}});
   spawn_workers(self);
@@ -373,7 +388,6 @@ pool_actor::behavior_type pool_impl(pool_pointer self,
       job.request = std::move(req);
       job.streamed = true;
       job.stream = stream;
-      job.spoke = std::make_shared<std::atomic<bool>>(false);
       return enqueue(self, std::move(job));
     },
     [self](sweep_atom) {
@@ -391,8 +405,9 @@ pool_actor::behavior_type pool_impl(pool_pointer self,
 } // namespace
 
 llm_actor spawn_llm_pool(caf::actor_system& sys,
-                         std::shared_ptr<const config> cfg) {
-  return sys.spawn(pool_impl, std::move(cfg));
+                         std::shared_ptr<const config> cfg,
+                         std::shared_ptr<mcp_toolbox> toolbox) {
+  return sys.spawn(pool_impl, std::move(cfg), std::move(toolbox));
 }
 
 } // namespace sb

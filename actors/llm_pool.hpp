@@ -14,7 +14,10 @@
 // Protocol: as llm_actor. generate's replies are made speakable
 // (markdown, code and emoji removed, capped at llm.max_reply_chars on a
 // sentence boundary); stream's are raw, their tokens passed to on_token
-// straight from the worker's thread. end_call is set when the model called
+// straight from the worker's thread, as is on_tool_wait. With MCP tools
+// the model may call them first (actors/tool_rounds.hpp); their calls come
+// back in the reply's tool_calls, and a turn in which a tool ran is never
+// retried on another endpoint. end_call is set when the model called
 // its end_call tool (offered when request.offer_end_call and
 // llm.end_call_tool) or the caller's last words hold one of
 // llm.goodbye_words (core/spoken_words.hpp); a reply that ends
@@ -40,12 +43,16 @@
 
 namespace sb {
 
+class mcp_toolbox;
+
 /// REQUIRES: cfg->llm.backend is ollama or openai, with >= 1 endpoint.
 /// Each turn reads llm.goodbye_words, llm.end_call_tool and
 /// voice.goodbye_message from the latest configuration given (`cfg`, then
-/// each reload's).
+/// each reload's). `toolbox` (null = none) holds the MCP tools the workers
+/// offer while llm.mcp_servers is set; the pool does not refresh it.
 llm_actor spawn_llm_pool(caf::actor_system& sys,
-                         std::shared_ptr<const config> cfg);
+                         std::shared_ptr<const config> cfg,
+                         std::shared_ptr<mcp_toolbox> toolbox = nullptr);
 
 /// The system prompt for a call: llm.system_prompt_hi/_en by the call's
 /// language when set, else llm.system_prompt; {caller} and {language}

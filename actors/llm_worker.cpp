@@ -1,15 +1,16 @@
 // The LLM worker's behaviour: one blocking streamed request per message.
 #include "actors/llm_worker.hpp"
 
-#include <functional>
+#include <chrono>
 #include <string>
-#include <string_view>
+#include <utility>
 
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/llm_pool.hpp"
+#include "actors/tool_rounds.hpp"
 #include "backends/llm/llm_client.hpp"
 #include "core/error.hpp"
 
@@ -22,6 +23,7 @@ struct worker_state {
   std::shared_ptr<const config> cfg;
   std::unique_ptr<llm_client> client;
   chat_settings settings;
+  std::shared_ptr<mcp_toolbox> toolbox; // null: no MCP tools
 };
 
 const char* worker_state::name = "llm-worker";
@@ -32,34 +34,31 @@ caf::result<llm_reply> work(worker_pointer self, const llm_request& req,
                             const llm_stream& stream) {
   auto& st = self->state;
   const auto& llm = st.cfg->llm;
-  auto prompt = system_prompt_for(llm, req.language, req.caller);
-  // The caller's function itself, called from this thread: no hop through
-  // the pool. `stream` lives in the message until this handler returns.
-  std::function<void(std::string_view)> on_token;
-  if (stream.on_token)
-    on_token = [&stream](std::string_view t) {
-      stream.on_token(std::string(t));
-    };
-  auto done = st.client->complete(
-    st.settings, prompt, req.history, on_token, stream.cancel.get(),
-    chat_tools{req.offer_transfer, req.offer_end_call});
+  turn_context ctx;
+  ctx.client = st.client.get();
+  ctx.settings = st.settings;
+  ctx.system_prompt = system_prompt_for(llm, req.language, req.caller);
+  // Tools only where servers are configured: a toolbox left over from
+  // before a reload that removed them offers nothing.
+  ctx.toolbox = llm.mcp_servers.empty() ? nullptr : st.toolbox.get();
+  ctx.max_tool_rounds = llm.max_tool_rounds;
+  ctx.timeout = std::chrono::seconds(llm.timeout_s);
+  // The caller's functions themselves, called from this thread: no hop
+  // through the pool. `stream` lives in the message until this handler
+  // returns.
+  auto done = answer_turn(ctx, req, stream);
   if (!done)
     return done.error();
-  llm_reply reply;
-  reply.text = std::move(done->text);
-  reply.model = llm.model;
-  reply.llm_ms = done->total.count();
-  reply.first_token_ms = done->first_token.count();
-  reply.transfer = done->transfer;
-  reply.end_call = done->end_call;
-  return reply;
+  done->model = llm.model;
+  return std::move(*done);
 }
 
-llm_worker_actor::behavior_type worker_impl(worker_pointer self,
-                                            std::shared_ptr<const config> cfg,
-                                            std::string url) {
+llm_worker_actor::behavior_type
+worker_impl(worker_pointer self, std::shared_ptr<const config> cfg,
+            std::string url, std::shared_ptr<mcp_toolbox> toolbox) {
   auto& st = self->state;
   st.cfg = cfg;
+  st.toolbox = std::move(toolbox);
   const auto& llm = cfg->llm;
   auto backend = llm.backend == "openai" ? llm_backend::openai
                                          : llm_backend::ollama;
@@ -83,13 +82,15 @@ llm_worker_actor::behavior_type worker_impl(worker_pointer self,
 
 } // namespace
 
-llm_worker_actor spawn_llm_worker(caf::actor_system& sys,
-                                  std::shared_ptr<const config> cfg,
-                                  std::string endpoint_url, bool detached) {
+llm_worker_actor
+spawn_llm_worker(caf::actor_system& sys, std::shared_ptr<const config> cfg,
+                 std::string endpoint_url, std::shared_ptr<mcp_toolbox> toolbox,
+                 bool detached) {
   if (detached)
-    return sys.spawn<caf::detached>(worker_impl, std::move(cfg),
-                                    std::move(endpoint_url));
-  return sys.spawn(worker_impl, std::move(cfg), std::move(endpoint_url));
+    return sys.spawn<caf::detached>(
+      worker_impl, std::move(cfg), std::move(endpoint_url), std::move(toolbox));
+  return sys.spawn(worker_impl, std::move(cfg), std::move(endpoint_url),
+                   std::move(toolbox));
 }
 
 } // namespace sb

@@ -387,6 +387,7 @@ using hangup_atom = caf::atom_constant<caf::atom("hangup")>;
 using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 using stream_atom = caf::atom_constant<caf::atom("stream")>;
 using llm_token_atom = caf::atom_constant<caf::atom("llmtoken")>;
+using tool_wait_atom = caf::atom_constant<caf::atom("toolwait")>;
 using recognize_atom = caf::atom_constant<caf::atom("recognize")>;
 
 } // namespace sb

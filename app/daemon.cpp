@@ -21,6 +21,7 @@
 #include "actors/ingress.hpp"
 #include "actors/llm_pool.hpp"
 #include "actors/stt.hpp"
+#include "actors/tool_refresh.hpp"
 #include "actors/tts.hpp"
 #include "actors/watchdog.hpp"
 #include "app/admin_front.hpp"
@@ -32,6 +33,7 @@
 #include "app/open_files.hpp"
 #include "app/relay_front.hpp"
 #include "app/voice_twiml.hpp"
+#include "backends/mcp/mcp_toolbox.hpp"
 #include "backends/tts/audio_cache.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
@@ -141,6 +143,9 @@ struct daemon_parts {
   // is gone before it: its jobs answer onto the I/O threads).
   std::shared_ptr<live_feed> feed = std::make_shared<live_feed>();
   std::shared_ptr<console_reader> reader;
+  // The MCP tools of the call's model (null without [[llm.mcp_servers]]);
+  // its slots' threads end after the actors that call them.
+  std::shared_ptr<mcp_toolbox> toolbox;
   std::unique_ptr<actor_config> acfg;
   std::unique_ptr<caf::actor_system> sys;
   store_actor store;
@@ -177,8 +182,14 @@ daemon_parts::start_actors(std::unique_ptr<database> db,
   acfg = std::make_unique<actor_config>(*cfg);
   sys = std::make_unique<caf::actor_system>(*acfg);
   store = spawn_store(*sys, std::move(db), cfg->storage, true, feed);
+  // A real model with MCP servers gets their tools; a slow server must not
+  // hold up the start, so they are listed on a thread of their own.
+  if (cfg->llm.backend != "scripted" && !cfg->llm.mcp_servers.empty()) {
+    toolbox = std::make_shared<mcp_toolbox>(cfg->llm);
+    refresh_tools_later(*sys, toolbox, cfg->llm, "start");
+  }
   llm = cfg->llm.backend == "scripted" ? spawn_scripted_llm(*sys, rules)
-                                       : spawn_llm_pool(*sys, cfg);
+                                       : spawn_llm_pool(*sys, cfg, toolbox);
   twilio = spawn_twilio(*sys, cfg->twilio);
   if (auto err = start_tts(*sys, cfg, audio, tts))
     return err;
@@ -211,7 +222,7 @@ daemon_parts::start_actors(std::unique_ptr<database> db,
                                        std::move(instant), directory});
   live = std::make_shared<live_config>(cfg);
   admin = spawn_admin(*sys, admin_deps{ingress, twilio, llm, config_path,
-                                       process_env(), cfg, live});
+                                       process_env(), cfg, live, toolbox});
   // systemd's watchdog wants a ping every half WatchdogSec=, from an actor
   // that has just heard the ingress and the store answer; without one the
   // same health round still refreshes STATUS= every 10 s.

@@ -39,8 +39,10 @@ State& state_of(const Handle& hdl) {
 
 using release_atom = caf::atom_constant<caf::atom("release")>;
 
-/// llm_actor's protocol plus (release): answer every request held so far.
-using stub_llm_actor = llm_actor::extend<caf::reacts_to<release_atom>>;
+/// llm_actor's protocol plus (release): answer every request held so far,
+/// and (release, why): fail each with errc::backend_failed `why`.
+using stub_llm_actor = llm_actor::extend<
+  caf::reacts_to<release_atom>, caf::reacts_to<release_atom, std::string>>;
 
 enum class llm_mode {
   answer, // replies `answer` at once
@@ -117,6 +119,11 @@ stub_llm(stub_llm_actor::stateful_pointer<stub_llm_state> self, llm_mode mode,
     [self](release_atom) {
       for (auto& promise : self->state.held)
         promise.deliver(self->state.answer);
+      self->state.held.clear();
+    },
+    [self](release_atom, const std::string& why) {
+      for (auto& promise : self->state.held)
+        promise.deliver(make_error(errc::backend_failed, why));
       self->state.held.clear();
     },
     [](reload_atom, const config_ptr&) {},

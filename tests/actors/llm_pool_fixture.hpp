@@ -84,12 +84,14 @@ inline const char* name_of(fake_llm::flavor f) {
 /// Changes to the pool's configuration before it is spawned.
 using config_edit = std::function<void(config&)>;
 
-/// A pool over one fake model server per endpoint (`slots` each). Members
-/// are destroyed in reverse: the actor system (which waits for the pool's
+/// A pool over one fake model server per endpoint (`slots` each), its
+/// workers calling MCP tools through `toolbox` (may be null). Members are
+/// destroyed in reverse: the actor system (which waits for the pool's
 /// workers) goes before the servers they talk to.
 struct pool_fixture {
   explicit pool_fixture(fake_llm::flavor f, int slots = 1, size_t endpoints = 1,
-                        const config_edit& edit = {})
+                        const config_edit& edit = {},
+                        std::shared_ptr<mcp_toolbox> toolbox = nullptr)
     : flavor_kind(f), sys(real_scheduler(sys_cfg)) {
     log::set_level(log::level::error);
     auto cfg = std::make_shared<config>();
@@ -104,7 +106,7 @@ struct pool_fixture {
     }
     if (edit)
       edit(*cfg);
-    pool = spawn_llm_pool(sys, cfg);
+    pool = spawn_llm_pool(sys, cfg, std::move(toolbox));
   }
 
   ~pool_fixture() {
