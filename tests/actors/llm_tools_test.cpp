@@ -23,10 +23,12 @@
 #include "llm_pool_fixture.hpp"
 #include "tests/fixtures/fake_llm.hpp"
 #include "tests/fixtures/fake_mcp.hpp"
+#include "tests/fixtures/tool_model.hpp"
 
 namespace {
 
 using namespace sb::llm_test;
+using namespace sb::test;
 using sb::chat_tool_call;
 using sb::errc;
 using sb::fake_llm;
@@ -35,41 +37,10 @@ using steady = std::chrono::steady_clock;
 
 using calls = std::vector<chat_tool_call>;
 
-// The tool messages of a request, oldest first.
-std::vector<sb::chat_message> tool_results(const fake_llm::request& r) {
-  std::vector<sb::chat_message> out;
-  for (const auto& m : r.messages)
-    if (m.role == "tool")
-      out.push_back(m);
-  return out;
-}
-
-bool offers(const fake_llm::request& r, const std::string& tool) {
-  for (const auto& t : r.tools)
-    if (t == tool)
-      return true;
-  return false;
-}
-
-chat_tool_call lookup(const std::string& order = "A123") {
-  return {"", "lookup_order", R"({"order_id":")" + order + R"("})"};
-}
-
-// A model that looks the order up, then answers from what it was told.
+// A model that looks the order up once, then answers from what it was
+// told.
 calls look_up_once(const fake_llm::request& r) {
-  return tool_results(r).empty() ? calls{lookup()} : calls{};
-}
-
-std::string answer_from_result(const fake_llm::request& r) {
-  auto results = tool_results(r);
-  if (results.empty())
-    return "";
-  const auto& last = results.back().content;
-  if (last.rfind("error: ", 0) == 0)
-    return "Sorry, I cannot look that up right now.";
-  return last.find("shipped") != std::string::npos
-           ? "Your order A123 has shipped."
-           : "I could not find it.";
+  return tool_results(r).empty() ? calls{lookup_call()} : calls{};
 }
 
 // A pool whose workers have a toolbox that has listed one fake_mcp server,
@@ -139,7 +110,7 @@ TEST_CASE("tools: the model calls a tool once and answers from its result",
   auto r = t.ask_model("Where is my order A123?");
   INFO((r ? "" : sb::what(r.error())));
   REQUIRE(r);
-  CHECK(r->text == "Your order A123 has shipped.");
+  CHECK(r->text == shipped_answer);
   REQUIRE(r->tool_calls.size() == 1);
   const auto& row = r->tool_calls[0];
   CHECK(row.idx == 1);
@@ -180,7 +151,7 @@ TEST_CASE("tools: two rounds, the second asking for another tool",
   tools_fixture t(flavor);
   t.model().set_tool_calls_fn([](const fake_llm::request& r) {
     switch (tool_results(r).size()) {
-      case 0: return calls{lookup()};
+      case 0: return calls{lookup_call()};
       case 1: return calls{{"", "get_time", "{}"}};
       default: return calls{};
     }
@@ -209,7 +180,7 @@ TEST_CASE("tools: past llm.max_tool_rounds the model must answer in words",
   tools_fixture t(flavor, [](sb::config& c) { c.llm.max_tool_rounds = 2; });
   // A model that calls lookup_order whenever it may.
   t.model().set_tool_calls_fn([](const fake_llm::request& r) {
-    return offers(r, "lookup_order") ? calls{lookup()} : calls{};
+    return offers(r, "lookup_order") ? calls{lookup_call()} : calls{};
   });
   SECTION("it does") {
     t.model().set_reply_fn([](const fake_llm::request& r) {
@@ -257,7 +228,7 @@ TEST_CASE("tools: a tool's error is given to the model, which says sorry",
   t.model().set_reply_fn(answer_from_result);
   auto r = t.ask_model("Where is A123?");
   REQUIRE(r);
-  CHECK(r->text == "Sorry, I cannot look that up right now.");
+  CHECK(r->text == tool_failed_answer);
   REQUIRE(r->tool_calls.size() == 1);
   CHECK(r->tool_calls[0].result.empty());
   CHECK(r->tool_calls[0].error.find("order not found") != std::string::npos);
@@ -278,7 +249,7 @@ TEST_CASE("tools: a hanging tool ends at llm.mcp_timeout_ms and the model "
   auto r = t.ask_model("Where is A123?");
   REQUIRE(r);
   CHECK(steady::now() - start < 5s);
-  CHECK(r->text == "Sorry, I cannot look that up right now.");
+  CHECK(r->text == tool_failed_answer);
   REQUIRE(r->tool_calls.size() == 1);
   CHECK(r->tool_calls[0].error == "timed out after 300 ms");
 }
@@ -313,7 +284,7 @@ TEST_CASE("tools: a call of a tool that was not offered is refused",
   t.model().set_reply_fn(answer_from_result);
   auto r = t.ask_model("Delete everything.");
   REQUIRE(r);
-  CHECK(r->text == "Sorry, I cannot look that up right now.");
+  CHECK(r->text == tool_failed_answer);
   REQUIRE(r->tool_calls.size() == 1);
   CHECK(r->tool_calls[0].error == "unknown tool");
   CHECK(r->tool_calls[0].server.empty());
@@ -345,7 +316,7 @@ TEST_CASE("tools: the caller hears of the wait once, after the words before "
   INFO(name_of(flavor));
   tools_fixture t(flavor);
   t.model().set_tool_calls_fn([](const fake_llm::request& r) {
-    return tool_results(r).size() < 2 ? calls{lookup()} : calls{};
+    return tool_results(r).size() < 2 ? calls{lookup_call()} : calls{};
   });
   t.model().set_reply_fn([](const fake_llm::request& r) {
     switch (tool_results(r).size()) {

@@ -4,6 +4,7 @@
 // tests/e2e/media_line.hpp with Debian's recorded speech as the caller.
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 
@@ -12,6 +13,8 @@
 #include "backends/stt/word_error_rate.hpp"
 #include "backends/tts/tts_espeak.hpp"
 #include "fixtures/fake_llm.hpp"
+#include "fixtures/fake_mcp.hpp"
+#include "fixtures/tool_model.hpp"
 #include "media_line.hpp"
 #include "net/client/http_client.hpp"
 #include "net/text/form.hpp"
@@ -304,6 +307,40 @@ TEST_CASE("a goodbye ends the stream once heard, and media-done hangs up",
   auto done = post(d, "/voice/media-done", call_params(sid, "in-progress"));
   REQUIRE(done);
   CHECK(done->body.find("<Hangup/>") != std::string::npos);
+}
+
+TEST_CASE("while the model's tool runs the caller hears the filler as a "
+          "clause of its own, then the answer",
+          "[media][mcp]") {
+  fake_llm model{fake_llm::flavor::ollama};
+  fake_mcp orders;
+  REQUIRE(orders.ok());
+  look_up_then_answer(model);
+  temp_dir dir;
+  daemon_process d{media_options(dir, model,
+                                 mcp_server_toml("orders", orders.url()),
+                                 short_greeting),
+                   dir.path()};
+  REQUIRE(d.running());
+  REQUIRE(d.wait_for_log("MCP tool(s) offered"));
+  auto sid = sid_of('t');
+  media_line line{d, sid, auth_token};
+  line.open(answer_call(d, sid));
+  REQUIRE(await_reply(line, 0));
+  line.dtmf("1"); // a key is a turn too: no recogniser needed
+  // Heard whole (the line plays it and sends the marks back): the stored
+  // turn names the audio of both clauses, the filler's first, but its
+  // words are only the model's answer.
+  std::vector<std::map<std::string, std::string>> turns;
+  REQUIRE(line.wait(20s, [&] {
+    turns = d.query("SELECT content, coalesce(audio, '') AS audio FROM turns "
+                    "WHERE call_sid = '"
+                    + sid + "' AND role = 'assistant'");
+    return !turns.empty() && turns[0]["audio"].find(' ') != std::string::npos;
+  }));
+  CHECK(turns[0]["content"] == shipped_answer);
+  CHECK(orders.requests_for("tools/call").size() == 1);
+  line.hang_up();
 }
 
 TEST_CASE("a dropped stream reconnects without a second greeting, then "

@@ -3,6 +3,7 @@
 // and local model servers that stream slowly. Covers the handshake's
 // checks, streamed tokens, interrupts, DTMF, malformed frames, drop and
 // reconnect, the hand-off to <Dial>, switchboard-sim --transport relay,
+// the filler while the model's MCP tool runs (tests/fixtures/fake_mcp),
 // and shutdown with a socket open.
 #include <chrono>
 #include <csignal>
@@ -22,6 +23,8 @@
 #include "cli/sim/twiml_reader.hpp"
 #include "core/error.hpp"
 #include "fixtures/fake_llm.hpp"
+#include "fixtures/fake_mcp.hpp"
+#include "fixtures/tool_model.hpp"
 #include "net/client/http_client.hpp"
 #include "net/text/form.hpp"
 #include "support/daemon_http.hpp"
@@ -378,6 +381,37 @@ TEST_CASE("relay: tokens are spoken while the model still streams, and an "
   CHECK(turns[3]["content"] == "Sure.");
   CHECK(turns[3]["interrupted"] == "0");
   CHECK_FALSE(turns[3]["first_token_ms"].empty());
+}
+
+TEST_CASE("relay: while the model's tool runs the caller hears the filler, "
+          "then the answer from its result",
+          "[relay][mcp]") {
+  fake_llm model{fake_llm::flavor::openai};
+  fake_mcp orders;
+  REQUIRE(model.ok());
+  REQUIRE(orders.ok());
+  look_up_then_answer(model);
+  temp_dir dir;
+  auto opts = relay_options(dir);
+  opts.extra_toml = "[llm]\nbackend = \"openai\"\nmodel = \"m\"\n"
+                    "[[llm.endpoints]]\nurl = \""
+                    + model.base_url() + "\"\n"
+                    + mcp_server_toml("orders", orders.url());
+  daemon_process d{opts, dir.path()};
+  REQUIRE(d.running());
+  REQUIRE(d.wait_for_log("MCP tool(s) offered"));
+  auto c = start_call(d, "CAR9");
+  REQUIRE(c->send_text(sim_prompt_frame("where is my order A123", "en-US")));
+  auto reply = read_reply(*c);
+  REQUIRE_FALSE(reply.tokens.empty());
+  CHECK(reply.tokens[0] == "One moment please.");
+  CHECK(reply.text() == "One moment please. " + shipped_answer);
+  c->close();
+  REQUIRE(d.stop() == 0);
+  // The stored turn is the model's answer; the filler is not its words.
+  CHECK(query(opts.db_path, "SELECT content FROM turns WHERE seq = 2")
+          .at(0)["content"]
+        == shipped_answer);
 }
 
 TEST_CASE("relay: DTMF, malformed and unknown frames leave the call going",
