@@ -83,8 +83,7 @@ void write_one(writer& w, const tool_call_row& c, tool_call_fields fields) {
     write_arguments(w, c.arguments);
     // A call that failed was given no result; an empty one that succeeded
     // is a result all the same.
-    text_or_null(w, "result", c.result,
-                 !c.result.empty() || c.error.empty());
+    text_or_null(w, "result", c.result, !c.result.empty() || c.error.empty());
   }
   text_or_null(w, "error", c.error, !c.error.empty());
   w.Key("ms");

@@ -187,12 +187,9 @@ turn_latency latency_parts(const turn_row& turn) {
       holder = std::max<int64_t>(*holder - ms, 0);
   }
   const std::pair<const char*, std::optional<int64_t>> measured[] = {
-    {"eot_wait", turn.eot_wait_ms},
-    {"stt", turn.stt_tail_ms},
-    {"queue", turn.queue_ms},
-    {"tools", tools},
-    {"first_token", first_token},
-    {"model", model},
+    {"eot_wait", turn.eot_wait_ms},   {"stt", turn.stt_tail_ms},
+    {"queue", turn.queue_ms},         {"tools", tools},
+    {"first_token", first_token},     {"model", model},
     {"tts", turn.tts_first_audio_ms},
   };
   // The media parts overlap (recognition runs while the turn detector

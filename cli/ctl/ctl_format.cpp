@@ -232,8 +232,8 @@ std::string tool_line(const json_value& call) {
   const auto answer = error.empty() ? member_text(call, "result")
                                     : "error: " + error;
   return "    [tool] " + escaped(clipped(member_text(call, "name"), 60)) + " "
-         + escaped(clipped(member_text(call, "arguments"),
-                           tool_arguments_width))
+         + escaped(
+           clipped(member_text(call, "arguments"), tool_arguments_width))
          + " -> " + escaped(clipped(answer, tool_answer_width)) + " ("
          + cell(call, "ms") + " ms)\n";
 }

@@ -258,7 +258,8 @@ tool_calls_of(const reader& r, int version, const std::string& call_sid) {
     return std::vector<turn_tool_call>{};
   auto calls = read_tool_calls(r.db.get(), call_sid);
   if (!calls)
-    return make_error(errc::storage_failed, r.path + ": " + what(calls.error()));
+    return make_error(errc::storage_failed,
+                      r.path + ": " + what(calls.error()));
   return calls;
 }
 

@@ -188,6 +188,60 @@ TEST_CASE("session_json: a media call's reply says where its gap went, and "
   CHECK(keys_of(partial).count("tts_first_audio_ms") == 0);
 }
 
+TEST_CASE("session_json: a reply shows the tools it called, arguments as "
+          "the object the model sent, failures with their error",
+          "[views]") {
+  auto c = make_call("CA5");
+  sb::tool_call_row found;
+  found.idx = 1;
+  found.round = 1;
+  found.server = "orders";
+  found.name = "lookup_order";
+  found.arguments = R"({"order_id":"A123","items":[1,{"x":null}]})";
+  found.result = "Order A123 shipped \"today\"\n<b>";
+  found.ms = 42;
+  sb::tool_call_row failed;
+  failed.idx = 2;
+  failed.round = 2;
+  failed.name = "track_parcel";
+  failed.arguments = "{\"id\": unquoted}";
+  failed.error = "timed out after 3000 ms";
+  failed.ms = 3001;
+  // Nested past what is parsed: kept as the text.
+  sb::tool_call_row deep = found;
+  deep.idx = 3;
+  deep.arguments = "{\"a\":" + std::string(40, '[') + std::string(40, ']')
+                   + "}";
+  c.turns[1].tool_calls = {found, failed, deep};
+  auto doc = parse(sb::session_json(c));
+  const auto& history = member(doc, "conversation_history");
+  CHECK_FALSE(history[0].HasMember("tool_calls"));
+  const auto& calls = member(history[1], "tool_calls");
+  REQUIRE(calls.IsArray());
+  REQUIRE(calls.Size() == 3);
+  CHECK(keys_of(calls[0])
+        == std::set<std::string>{"idx", "round", "server", "name", "arguments",
+                                 "result", "error", "ms"});
+  CHECK(member(calls[0], "idx").GetInt64() == 1);
+  CHECK(member(calls[0], "round").GetInt64() == 1);
+  CHECK(str(member(calls[0], "server")) == "orders");
+  CHECK(str(member(calls[0], "name")) == "lookup_order");
+  const auto& args = member(calls[0], "arguments");
+  REQUIRE(args.IsObject());
+  CHECK(str(member(args, "order_id")) == "A123");
+  REQUIRE(member(args, "items").IsArray());
+  CHECK(member(args, "items")[1]["x"].IsNull());
+  CHECK(str(member(calls[0], "result")) == found.result);
+  CHECK(member(calls[0], "error").IsNull());
+  CHECK(member(calls[0], "ms").GetInt64() == 42);
+  CHECK(str(member(calls[1], "arguments")) == failed.arguments);
+  CHECK(member(calls[1], "result").IsNull());
+  CHECK(str(member(calls[1], "error")) == "timed out after 3000 ms");
+  CHECK(member(calls[1], "server").IsNull());
+  CHECK(member(calls[1], "round").GetInt64() == 2);
+  CHECK(str(member(calls[2], "arguments")) == deep.arguments);
+}
+
 TEST_CASE("session_json: a reply the caller talked over says so", "[views]") {
   auto c = make_call("CA3");
   c.turns[1].content = "Hello!";
