@@ -208,12 +208,14 @@ constexpr const char* upsert_turn_sql =
 constexpr const char* delete_tool_calls_sql =
   "DELETE FROM tool_calls WHERE call_sid = ?1 AND seq = ?2";
 // created_at is the turn's as stored, which a later write of the turn
-// does not change.
+// does not change. An idx given twice keeps its first call: refusing the
+// row would refuse the batch, and with it the reply the caller heard.
 constexpr const char* insert_tool_call_sql =
   "INSERT INTO tool_calls (call_sid, seq, idx, round, server, name,"
   " arguments, result, error, ms, created_at)"
   " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, created_at"
-  " FROM turns WHERE call_sid = ?1 AND seq = ?2";
+  " FROM turns WHERE call_sid = ?1 AND seq = ?2"
+  " ON CONFLICT (call_sid, seq, idx) DO NOTHING";
 constexpr const char* insert_event_sql =
   "INSERT INTO events (call_sid, kind, received_at, payload)"
   " VALUES (?1, ?2, ?3, ?4)";
@@ -531,8 +533,11 @@ caf::error database::apply_tool_calls(const turn_row& t) {
     return err;
   for (const auto& c : t.tool_calls) {
     auto stmt = stmts_->insert_tool_call.get();
-    bind_all(stmt, t.call_sid, t.seq, c.idx, c.round, c.server, c.name,
-             text_value{c.arguments}, c.result, c.error, c.ms);
+    // The model's texts are stored even when empty: a tool call without
+    // a name is odd, not a reason to lose the reply.
+    bind_all(stmt, t.call_sid, t.seq, c.idx, c.round, c.server,
+             text_value{c.name}, text_value{c.arguments}, c.result, c.error,
+             c.ms);
     if (auto err = write_row(db_, stmt, "tool_calls"))
       return err;
   }

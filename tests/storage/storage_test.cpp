@@ -1072,7 +1072,7 @@ TEST_CASE("a reply's tool calls are stored with it and read back by idx, "
 }
 
 TEST_CASE("a reply written again replaces its tool calls, never adds to "
-          "them; one written without any keeps them",
+          "them, and one written without any keeps them",
           "[storage]") {
   temp_dir dir;
   auto db = open_ok(dir.file(db_file));
@@ -1113,6 +1113,28 @@ TEST_CASE("a reply written again replaces its tool calls, never adds to "
   CHECK(call.turns[0].audio == "0123abcd");
   check_same_calls(call.turns[0].tool_calls, rewritten.tool_calls);
   CHECK(*db->count_rows("tool_calls") == 4);
+}
+
+TEST_CASE("odd tool calls from the model never cost the reply",
+          "[storage]") {
+  temp_dir dir;
+  auto db = open_ok(dir.file(db_file));
+  sb::write_batch batch;
+  auto reply = reply_with_tools("CA1", 2);
+  // A call with no name and no arguments, and an idx given twice.
+  reply.tool_calls[1].name.clear();
+  reply.tool_calls[1].arguments.clear();
+  reply.tool_calls[2].idx = 1;
+  batch.calls.push_back(sample_call("CA1"));
+  batch.turns.push_back(reply);
+  REQUIRE_FALSE(db->write(batch));
+  auto call = load_ok(*db, "CA1");
+  REQUIRE(call.turns.size() == 1);
+  CHECK(call.turns[0].content == reply.content);
+  const auto& calls = call.turns[0].tool_calls;
+  REQUIRE(calls.size() == 2);
+  CHECK(fields_of(calls[0]) == fields_of(reply.tool_calls[0]));
+  CHECK(fields_of(calls[1]) == fields_of(reply.tool_calls[1]));
 }
 
 TEST_CASE("deleting a turn deletes its tool calls", "[storage]") {
