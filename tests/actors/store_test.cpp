@@ -17,6 +17,7 @@
 #include "core/error.hpp"
 #include "core/metrics.hpp"
 #include "storage/live_feed.hpp"
+#include "tests/support/tool_call_rows.hpp"
 
 using namespace sb;
 using namespace sb::testing;
@@ -119,15 +120,8 @@ TEST_CASE_METHOD(actor_fixture, "a load sees writes sent before it",
 namespace {
 
 tool_call_row tool_call(int64_t idx, std::string name, int64_t ms) {
-  tool_call_row c;
-  c.idx = idx;
-  c.round = 1;
-  c.server = "orders";
-  c.name = std::move(name);
-  c.arguments = R"({"order_id":"A123"})";
-  c.result = "Order A123 shipped";
-  c.ms = ms;
-  return c;
+  return test::answered_call(idx, 1, std::move(name), R"({"order_id":"A123"})",
+                             "Order A123 shipped", ms);
 }
 
 std::vector<std::string> tool_names(const turn_row& t) {

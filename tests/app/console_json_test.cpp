@@ -16,6 +16,7 @@
 #include "app/console/utc_time.hpp"
 #include "core/error.hpp"
 #include "tests/support/json_doc.hpp"
+#include "tests/support/tool_call_rows.hpp"
 
 using namespace sb;
 
@@ -237,18 +238,15 @@ TEST_CASE("a media turn's parts add up to the silence the caller heard",
 
 namespace {
 
+// A call that answered, or failed with `error`.
 tool_call_row tool_call(int64_t idx, int64_t round, int64_t ms,
                         std::string error = {}) {
-  tool_call_row c;
-  c.idx = idx;
-  c.round = round;
-  c.server = "orders";
-  c.name = "lookup_order";
-  c.arguments = R"({"order_id":"A123"})";
-  c.result = error.empty() ? "Order A123 shipped" : "";
-  c.error = std::move(error);
-  c.ms = ms;
-  return c;
+  const std::string arguments = R"({"order_id":"A123"})";
+  if (!error.empty())
+    return test::failed_call(idx, round, "lookup_order", arguments,
+                             std::move(error), ms);
+  return test::answered_call(idx, round, "lookup_order", arguments,
+                             "Order A123 shipped", ms);
 }
 
 } // namespace

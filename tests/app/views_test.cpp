@@ -15,6 +15,7 @@
 #include <rapidjson/document.h>
 
 #include "tests/support/json_doc.hpp"
+#include "tests/support/tool_call_rows.hpp"
 
 namespace {
 
@@ -192,21 +193,13 @@ TEST_CASE("session_json: a reply shows the tools it called, arguments as "
           "the object the model sent, failures with their error",
           "[views]") {
   auto c = make_call("CA5");
-  sb::tool_call_row found;
-  found.idx = 1;
-  found.round = 1;
-  found.server = "orders";
-  found.name = "lookup_order";
-  found.arguments = R"({"order_id":"A123","items":[1,{"x":null}]})";
-  found.result = "Order A123 shipped \"today\"\n<b>";
-  found.ms = 42;
-  sb::tool_call_row failed;
-  failed.idx = 2;
-  failed.round = 2;
-  failed.name = "track_parcel";
-  failed.arguments = "{\"id\": unquoted}";
-  failed.error = "timed out after 3000 ms";
-  failed.ms = 3001;
+  auto found = sb::test::answered_call(
+    1, 1, "lookup_order", R"({"order_id":"A123","items":[1,{"x":null}]})",
+    "Order A123 shipped \"today\"\n<b>", 42);
+  auto failed = sb::test::failed_call(2, 2, "track_parcel",
+                                      "{\"id\": unquoted}",
+                                      "timed out after 3000 ms", 3001);
+  failed.server.clear();
   // Nested past what is parsed: kept as the text.
   sb::tool_call_row deep = found;
   deep.idx = 3;

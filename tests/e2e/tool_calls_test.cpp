@@ -11,35 +11,12 @@
 #include "net/text/form.hpp"
 #include "storage/database.hpp"
 #include "support/daemon_process.hpp"
+#include "support/tool_call_rows.hpp"
 
 using namespace sb;
 using namespace sb::test;
 
 namespace {
-
-tool_call_row lookup_order() {
-  tool_call_row c;
-  c.idx = 1;
-  c.round = 1;
-  c.server = "orders";
-  c.name = "lookup_order";
-  c.arguments = R"({"order_id":"A123"})";
-  c.result = "Order A123 shipped";
-  c.ms = 42;
-  return c;
-}
-
-tool_call_row track_parcel() {
-  tool_call_row c;
-  c.idx = 2;
-  c.round = 1;
-  c.server = "orders";
-  c.name = "track_parcel";
-  c.arguments = R"({"parcel":"<script>"})";
-  c.error = "timed out after 3000 ms";
-  c.ms = 3001;
-  return c;
-}
 
 // The call's reply (seq 2) written again with the tools its model called,
 // as the daemon writes a reply: through storage, on the daemon's file.
@@ -52,7 +29,11 @@ void store_tool_calls(const std::string& db_path, const std::string& sid) {
   REQUIRE((*call)->turns.size() >= 2);
   auto reply = (*call)->turns[1];
   REQUIRE(reply.role == "assistant");
-  reply.tool_calls = {lookup_order(), track_parcel()};
+  reply.tool_calls = {
+    answered_call(1, 1, "lookup_order", R"({"order_id":"A123"})",
+                  "Order A123 shipped", 42),
+    failed_call(2, 1, "track_parcel", R"({"parcel":"<script>"})",
+                "timed out after 3000 ms", 3001)};
   write_batch batch;
   batch.turns.push_back(reply);
   REQUIRE_FALSE((*db)->write(batch));

@@ -15,6 +15,7 @@
 #include <rapidjson/document.h>
 
 #include "tests/support/json_doc.hpp"
+#include "tests/support/tool_call_rows.hpp"
 
 namespace {
 
@@ -112,21 +113,11 @@ TEST_CASE("a reply's turn event names its tool calls and how they ended, "
   feed.subscribe(std::nullopt, got.fn());
   auto t = turn("CA1", 2, "It shipped");
   t.role = "assistant";
-  sb::tool_call_row ok;
-  ok.idx = 1;
-  ok.round = 1;
-  ok.server = "orders";
-  ok.name = "lookup_order";
-  ok.arguments = R"({"order_id":"A123"})";
-  ok.result = "a long answer the page need not carry";
-  ok.ms = 42;
-  auto failed = ok;
-  failed.idx = 2;
-  failed.name = "track\"<parcel>";
-  failed.result.clear();
-  failed.error = "timed out after 3000 ms\n";
-  failed.ms = 3001;
-  t.tool_calls = {ok, failed};
+  t.tool_calls = {
+    sb::test::answered_call(1, 1, "lookup_order", R"({"order_id":"A123"})",
+                            "a long answer the page need not carry", 42),
+    sb::test::failed_call(2, 1, "track\"<parcel>", "{}",
+                          "timed out after 3000 ms\n", 3001)};
   feed.publish_turn(t);
   feed.publish_turn(turn("CA1", 3));
   REQUIRE(got.events.size() == 2);

@@ -19,10 +19,13 @@
 #include "core/error.hpp"
 #include "storage/database.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/tool_call_rows.hpp"
 
 namespace {
 
 using sb::database;
+using sb::test::answered_call;
+using sb::test::failed_call;
 using sb::test::temp_dir;
 
 // The database file most tests open in their temp_dir.
@@ -981,21 +984,6 @@ TEST_CASE("a reply trimmed after a barge-in keeps the timings of its gap",
 
 namespace {
 
-sb::tool_call_row tool_call(int64_t idx, int64_t round, std::string name,
-                            std::string arguments, std::string result,
-                            std::string error, int64_t ms) {
-  sb::tool_call_row c;
-  c.idx = idx;
-  c.round = round;
-  c.server = "orders";
-  c.name = std::move(name);
-  c.arguments = std::move(arguments);
-  c.result = std::move(result);
-  c.error = std::move(error);
-  c.ms = ms;
-  return c;
-}
-
 // What the model and a server may send, as bytes: SQL, quotes, a NUL,
 // control characters, markup and Hindi.
 const std::string hostile_arguments =
@@ -1011,11 +999,11 @@ sb::turn_row reply_with_tools(const std::string& sid, int64_t seq) {
   t.role = "assistant";
   t.latency_ms = 900;
   t.tool_calls = {
-    tool_call(1, 1, "lookup_order", R"({"order_id":"A123"})",
-              "Order A123 shipped", "", 42),
-    tool_call(2, 1, "track_parcel", hostile_arguments, "",
-              "timed out after 3000 ms", 3001),
-    tool_call(3, 2, "lookup_order", "{}", hostile_result, "", 7),
+    answered_call(1, 1, "lookup_order", R"({"order_id":"A123"})",
+                  "Order A123 shipped", 42),
+    failed_call(2, 1, "track_parcel", hostile_arguments,
+                "timed out after 3000 ms", 3001),
+    answered_call(3, 2, "lookup_order", "{}", hostile_result, 7),
   };
   return t;
 }
@@ -1088,8 +1076,8 @@ TEST_CASE("a reply written again replaces its tool calls, never adds to "
   sb::write_batch again;
   auto rewritten = reply_with_tools("CA1", 2);
   rewritten.created_at = "2024-05-01T10:09:09Z";
-  rewritten.tool_calls = {tool_call(
-    1, 1, "cancel_order", R"({"order_id":"A123"})", "cancelled", "", 15)};
+  rewritten.tool_calls = {answered_call(
+    1, 1, "cancel_order", R"({"order_id":"A123"})", "cancelled", 15)};
   again.turns.push_back(rewritten);
   REQUIRE_FALSE(db->write(again));
   auto call = load_ok(*db, "CA1");
@@ -1115,8 +1103,7 @@ TEST_CASE("a reply written again replaces its tool calls, never adds to "
   CHECK(*db->count_rows("tool_calls") == 4);
 }
 
-TEST_CASE("odd tool calls from the model never cost the reply",
-          "[storage]") {
+TEST_CASE("odd tool calls from the model never cost the reply", "[storage]") {
   temp_dir dir;
   auto db = open_ok(dir.file(db_file));
   sb::write_batch batch;

@@ -25,6 +25,7 @@
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "storage/database.hpp"
+#include "tests/support/tool_call_rows.hpp"
 
 namespace {
 
@@ -306,23 +307,13 @@ void add_fixed_a1(sb::write_batch& batch, sb::wall_time start,
 // (its arguments not even JSON), markup in every text a server or the
 // model wrote.
 std::vector<sb::tool_call_row> hostile_tool_calls() {
-  sb::tool_call_row found;
-  found.idx = 1;
-  found.round = 1;
-  found.server = "orders";
-  found.name = "lookup_order";
-  found.arguments = R"({"order_id":"<img src=x onerror=alert(3)>"})";
-  found.result = "<b>Order</b> shipped <script>alert(4)</script>";
-  found.ms = 42;
-  sb::tool_call_row failed;
-  failed.idx = 2;
-  failed.round = 1;
-  failed.server = "orders";
-  failed.name = "track_parcel";
-  failed.arguments = "not json <img src=x onerror=alert(5)>";
-  failed.error = "<img src=x onerror=alert(6)> timed out";
-  failed.ms = 120;
-  return {found, failed};
+  return {sb::test::answered_call(
+            1, 1, "lookup_order",
+            R"({"order_id":"<img src=x onerror=alert(3)>"})",
+            "<b>Order</b> shipped <script>alert(4)</script>", 42),
+          sb::test::failed_call(2, 1, "track_parcel",
+                                "not json <img src=x onerror=alert(5)>",
+                                "<img src=x onerror=alert(6)> timed out", 120)};
 }
 
 // a2: a transcript of markup that the console must show as text, and a

@@ -22,6 +22,7 @@
 #include "storage/database.hpp"
 #include "tests/support/ctl_in_process.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/tool_call_rows.hpp"
 
 namespace {
 
@@ -433,21 +434,6 @@ TEST_CASE("ctl_history: a file of schema 4 still reads, with its audio "
 
 namespace {
 
-sb::tool_call_row tool_call(int64_t idx, const char* name,
-                            const char* arguments, const char* result,
-                            const char* error, int64_t ms) {
-  sb::tool_call_row c;
-  c.idx = idx;
-  c.round = 1;
-  c.server = "orders";
-  c.name = name;
-  c.arguments = arguments;
-  c.result = result;
-  c.error = error;
-  c.ms = ms;
-  return c;
-}
-
 // A call whose first reply called two tools (the second failed, its
 // arguments not JSON) and whose second called none.
 struct tools_db {
@@ -464,10 +450,11 @@ struct tools_db {
                                "2026-11-25T09:00:05.000Z"));
     auto reply = turn("CA8", 2, "assistant", "It shipped on Monday.",
                       "2026-11-25T09:00:06.000Z");
-    reply.tool_calls = {tool_call(1, "lookup_order", R"({"order_id":"A123"})",
-                                  "Order A123 shipped\non Monday", "", 42),
-                        tool_call(2, "track_parcel", "{\"id\":", "",
-                                  "timed out after 3000 ms", 3001)};
+    reply.tool_calls = {
+      sb::test::answered_call(1, 1, "lookup_order", R"({"order_id":"A123"})",
+                              "Order A123 shipped\non Monday", 42),
+      sb::test::failed_call(2, 1, "track_parcel",
+                            "{\"id\":", "timed out after 3000 ms", 3001)};
     batch.turns.push_back(reply);
     batch.turns.push_back(
       turn("CA8", 3, "user", "thanks", "2026-11-25T09:00:08.000Z"));
