@@ -1,7 +1,8 @@
 // The property both LLM stream targets check: the bytes of one response,
 // fed to a stream parser (backends/llm/llm_wire) all at once, in uneven chunks
-// and one byte at a time, give the same tokens, the same end (done or the
-// same error) every time, as libcurl may cut a response anywhere. Tokens
+// and one byte at a time, give the same tokens, the same tool calls, the
+// same end (done or the same error) every time, as libcurl may cut a
+// response anywhere. Tokens
 // are never empty, and from a valid UTF-8 stream tokens and error texts are
 // valid UTF-8.
 #pragma once
@@ -19,11 +20,13 @@ namespace sb::fuzz {
 
 struct stream_outcome {
   std::vector<std::string> tokens;
-  std::string error; // empty when the stream ended well
+  std::vector<std::string> calls; // each: id, name, arguments, NUL-joined
+  std::string error;              // empty when the stream ended well
   bool done = false;
 
   bool operator==(const stream_outcome& o) const {
-    return tokens == o.tokens && error == o.error && done == o.done;
+    return tokens == o.tokens && calls == o.calls && error == o.error
+           && done == o.done;
   }
 };
 
@@ -50,6 +53,10 @@ stream_outcome run_stream(std::string_view bytes, NextSize next_size) {
     SB_FUZZ_CHECK(!out.error.empty());
   }
   out.done = parser.done();
+  for (const auto& call : parser.tool_calls()) {
+    SB_FUZZ_CHECK(!call.name.empty() && !call.arguments.empty());
+    out.calls.push_back(call.id + '\0' + call.name + '\0' + call.arguments);
+  }
   return out;
 }
 

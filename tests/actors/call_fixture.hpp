@@ -47,6 +47,15 @@ protected:
     return state_of<stub_ingress_state>(ingress_).ended;
   }
 
+  /// The turns `call` holds now (its snapshot): what it stored, the tool
+  /// calls of its replies included.
+  std::vector<turn_row> held_turns(const call_actor& call) {
+    auto snap = request_from_test<stored_call>(call, snapshot_atom::value);
+    sched_.run();
+    REQUIRE(snap->value);
+    return snap->value->turns;
+  }
+
   const std::vector<llm_request>& llm_requests() {
     return state_of<stub_llm_state>(llm_).requests;
   }

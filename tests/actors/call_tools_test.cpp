@@ -10,74 +10,39 @@
 #include <string>
 #include <vector>
 
-#include "actors/relay_peer.hpp"
-#include "call_fixture.hpp"
+#include "relay_fixture.hpp"
+#include "tests/support/tool_call_rows.hpp"
 
 using namespace sb;
 using namespace sb::testing;
 
 namespace {
 
-struct peer_state {
-  static inline const char* name = "stub-relay-peer";
-  std::vector<std::pair<std::string, bool>> texts; // (token, last)
-};
-
-relay_peer::behavior_type
-stub_peer(relay_peer::stateful_pointer<peer_state> self) {
-  return {
-    [self](relay_text_atom, std::string& token, bool last) {
-      self->state.texts.emplace_back(std::move(token), last);
-    },
-    [](relay_end_atom, const std::string&) {},
-    [](relay_digits_atom, const std::string&) {},
-    [](relay_language_atom, const std::string&) {},
-  };
-}
-
 using frame = std::pair<std::string, bool>;
-
-tool_call_row lookup_row() {
-  return {
-    1,  1, "orders", "lookup_order", R"({"order_id":"A123"})", "Order shipped",
-    "", 12};
-}
 
 // The model's answer after it looked the order up.
 llm_reply shipped() {
   llm_reply r;
   r.text = "Your order has shipped.";
   r.model = "stub-model";
-  r.tool_calls = {lookup_row()};
+  r.tool_calls = {sb::test::answered_call(
+    1, 1, "lookup_order", R"({"order_id":"A123"})", "Order shipped", 12)};
   return r;
 }
 
-class tools_fixture : public call_fixture {
+class tools_fixture : public relay_fixture {
 protected:
   tools_fixture() {
-    cfg_->voice.transport = "relay";
     cfg_->voice.filler = "One moment please.";
   }
 
   // A relay call whose model holds every request until released.
-  call_actor open_relay_call(llm_reply answer = shipped()) {
-    auto call = start_call(llm_mode::never, std::move(answer));
-    answer_of(call, inbound_event(call_sid));
-    answer_of(call, relay_event(event_kind::relay_open, {{"SessionId", "V1"}}));
-    return call;
-  }
-
-  call_event relay_event(event_kind kind, form_params params = {}) {
-    auto ev = make_event(kind, call_sid, std::move(params));
-    ev.relay_peer = caf::actor_cast<caf::actor>(peer_);
-    return ev;
+  call_actor open_relay_call() {
+    return open_call(llm_mode::never, shipped());
   }
 
   void prompt(const call_actor& call, const std::string& words) {
-    answer_of(call,
-              relay_event(event_kind::relay_prompt, {{"VoicePrompt", words},
-                                                     {"Lang", "en-US"},
-                                                     {"Last", "true"}}));
+    answer_of(call, prompt_event(peer_, words));
   }
 
   // The model's side of the reply in flight.
@@ -102,25 +67,15 @@ protected:
   }
 
   std::vector<frame>& texts() {
-    return state_of<peer_state>(peer_).texts;
+    return peer().texts;
   }
-
-  // The call's turns as it holds them (what it stored, tool calls too).
-  std::vector<turn_row> history(const call_actor& call) {
-    auto snap = request_from_test<stored_call>(call, snapshot_atom::value);
-    sched_.run();
-    REQUIRE(snap->value);
-    return snap->value->turns;
-  }
-
-  relay_peer peer_ = track(sys_.spawn(stub_peer));
 };
 
 } // namespace
 
 TEST_CASE_METHOD(tools_fixture,
                  "relay: the filler is said once while a tool runs, then the "
-                 "answer; the turn stores the answer and its tool calls",
+                 "answer, and the turn stores the answer and its tool calls",
                  "[call][relay][tools]") {
   auto call = open_relay_call();
   prompt(call, "where is my order");
@@ -133,7 +88,7 @@ TEST_CASE_METHOD(tools_fixture,
         == std::vector<frame>{{"One moment please.", false},
                               {" Your order has shipped.", false},
                               {"", true}});
-  auto turns = history(call);
+  auto turns = held_turns(call);
   REQUIRE(turns.size() == 2);
   CHECK(turns[1].content == "Your order has shipped.");
   REQUIRE(turns[1].tool_calls.size() == 1);
@@ -164,7 +119,7 @@ TEST_CASE_METHOD(tools_fixture,
   prompt(call, "where is my order");
   tool_wait();
   tokens({"Your", " order", " has", " shipped."});
-  answer_of(call, relay_event(event_kind::relay_interrupt,
+  answer_of(call, relay_event(event_kind::relay_interrupt, peer_,
                               {{"UtteranceUntilInterrupt",
                                 "One moment please. Your order"},
                                {"DurationUntilInterruptMs", "900"}}));
@@ -201,10 +156,7 @@ TEST_CASE_METHOD(call_fixture,
   answer_of(call, inbound_event(call_sid));
   auto reply = answer_of(call, speech_event(call_sid, "where is my order"));
   CHECK(reply.text == "Your order has shipped.");
-  auto snap = request_from_test<stored_call>(call, snapshot_atom::value);
-  sched_.run();
-  REQUIRE(snap->value);
-  const auto& turns = snap->value->turns;
+  auto turns = held_turns(call);
   REQUIRE(turns.size() == 2);
   REQUIRE(turns[1].tool_calls.size() == 1);
   CHECK(turns[1].tool_calls[0].server == "orders");

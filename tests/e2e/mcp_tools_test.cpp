@@ -5,7 +5,7 @@
 // covered by the filler and the redirect, then the answer comes; a tool
 // that fails still ends in a spoken answer; the daemon is ready before a
 // slow server has listed its tools; a reload lists them again with the
-// file's new allow-list.
+// file's new allow-list. The calls are stored with their turn.
 #include <chrono>
 #include <csignal>
 #include <fstream>
@@ -16,7 +16,6 @@
 
 #include "cli/sim/twiml_reader.hpp"
 #include "fixtures/fake_llm.hpp"
-#include "fixtures/fake_mcp.hpp"
 #include "fixtures/tool_model.hpp"
 #include "net/client/http_client.hpp"
 #include "net/text/form.hpp"
@@ -30,20 +29,26 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// A daemon whose model is `model` and whose MCP server is `orders`.
-daemon_options tool_options(const temp_dir& dir, const fake_llm& model,
-                            const fake_mcp& orders,
+// A daemon whose model and MCP server are those of `s`.
+daemon_options tool_options(const temp_dir& dir, const tool_servers& s,
                             const std::vector<std::string>& allow = {}) {
   daemon_options o;
   o.db_path = dir.file("tools.db");
   o.extra_toml = "[llm]\nbackend = \"ollama\"\nmodel = \"m\"\ntimeout_s = 20\n"
                  "mcp_timeout_ms = 5000\n[[llm.endpoints]]\nurl = \""
-                 + model.base_url() + "\"\nslots = 1\n"
-                 + mcp_server_toml("orders", orders.url(), allow);
+                 + s.model.base_url() + "\"\nslots = 1\n"
+                 + mcp_server_toml("orders", s.orders.url(), allow);
   return o;
 }
 
 const char* const listed = "MCP tool(s) offered";
+
+// The daemon started and has listed the tools.
+void require_listed(const daemon_process& d) {
+  INFO(d.log());
+  REQUIRE(d.running());
+  REQUIRE(d.wait_for_log(listed));
+}
 
 // The TwiML of POST `path` for the call `sid` with the caller's `words`.
 twiml_node turn(http_client& cl, const daemon_process& d,
@@ -63,22 +68,18 @@ twiml_node turn(http_client& cl, const daemon_process& d,
 TEST_CASE("gather: a slow tool gets the filler and a redirect, then the "
           "model's answer from its result",
           "[mcp]") {
-  fake_llm model{fake_llm::flavor::ollama};
-  fake_mcp orders;
-  REQUIRE(model.ok());
-  REQUIRE(orders.ok());
-  look_up_then_answer(model);
+  tool_servers s;
+  REQUIRE(s.ok());
   temp_dir dir;
-  auto opts = tool_options(dir, model, orders);
+  auto opts = tool_options(dir, s);
   opts.webhook_deadline_ms = 500;
   opts.max_await_redirects = 6;
   daemon_process d{opts, dir.path()};
-  REQUIRE(d.running());
-  REQUIRE(d.wait_for_log(listed));
+  require_listed(d);
   CHECK(d.log().find("llm: 2 MCP tool(s) offered: lookup_order, get_time")
         != std::string::npos);
   // The tool takes longer than Twilio may wait for an answer.
-  orders.set_delay(1500ms);
+  s.orders.set_delay(1500ms);
   http_client cl;
   REQUIRE(post_form(cl, d, "/voice/inbound", {{"CallSid", "CAT1"}})->status
           == 200);
@@ -99,47 +100,64 @@ TEST_CASE("gather: a slow tool gets the filler and a redirect, then the "
   REQUIRE(doc.find("Gather"));
   REQUIRE(doc.find("Say"));
   CHECK(doc.find("Say")->text == shipped_answer);
-  CHECK(orders.requests_for("tools/call").size() == 1);
+  CHECK(s.orders.requests_for("tools/call").size() == 1);
   REQUIRE(d.stop() == 0);
   CHECK(query(opts.db_path, "SELECT content FROM turns WHERE seq = 2")
           .at(0)["content"]
         == shipped_answer);
+  // The call is stored with the turn it answered.
+  auto calls = query(opts.db_path,
+                     "SELECT seq, idx, round, server, name, arguments, result, "
+                     "coalesce(error, '') AS error, ms FROM tool_calls");
+  REQUIRE(calls.size() == 1);
+  CHECK(calls[0]["seq"] == "2");
+  CHECK(calls[0]["idx"] == "1");
+  CHECK(calls[0]["round"] == "1");
+  CHECK(calls[0]["server"] == "orders");
+  CHECK(calls[0]["name"] == "lookup_order");
+  CHECK(calls[0]["arguments"] == R"({"order_id":"A123"})");
+  CHECK(calls[0]["result"] == "Order shipped\nArrives Tuesday");
+  CHECK(calls[0]["error"].empty());
+  CHECK(std::stoi(calls[0]["ms"]) >= 1500);
 }
 
 TEST_CASE("gather: a tool that fails still ends in a spoken answer", "[mcp]") {
-  fake_llm model{fake_llm::flavor::ollama};
-  fake_mcp orders;
-  REQUIRE(model.ok());
-  REQUIRE(orders.ok());
-  look_up_then_answer(model);
+  tool_servers s;
+  REQUIRE(s.ok());
   temp_dir dir;
-  daemon_process d{tool_options(dir, model, orders), dir.path()};
-  REQUIRE(d.running());
-  REQUIRE(d.wait_for_log(listed));
+  auto opts = tool_options(dir, s);
+  daemon_process d{opts, dir.path()};
+  require_listed(d);
   http_client cl;
   REQUIRE(post_form(cl, d, "/voice/inbound", {{"CallSid", "CAT2"}})->status
           == 200);
   for (auto mode : {fake_mcp::mode::garbage, fake_mcp::mode::http_500,
                     fake_mcp::mode::is_error}) {
-    orders.set_mode(mode);
+    s.orders.set_mode(mode);
     auto doc = turn(cl, d, "/voice/process-speech", "CAT2", "where is A123");
     REQUIRE(doc.find("Say"));
     CHECK(doc.find("Say")->text == tool_failed_answer);
     CHECK(doc.find("Gather"));
   }
   REQUIRE(d.stop() == 0);
+  // Each failure is stored as what the model was told.
+  auto errors = query(opts.db_path, "SELECT coalesce(error, '') AS error, "
+                                    "coalesce(result, '') AS result FROM "
+                                    "tool_calls ORDER BY seq");
+  REQUIRE(errors.size() == 3);
+  for (auto& row : errors) {
+    CHECK_FALSE(row["error"].empty());
+    CHECK(row["result"].empty());
+  }
 }
 
 TEST_CASE("a slow MCP server does not hold up the start", "[mcp]") {
-  fake_llm model{fake_llm::flavor::ollama};
-  fake_mcp orders;
-  REQUIRE(model.ok());
-  REQUIRE(orders.ok());
-  orders.set_delay(1000ms);
+  tool_servers s;
+  REQUIRE(s.ok());
+  s.orders.set_delay(1000ms);
   temp_dir dir;
-  daemon_process d{tool_options(dir, model, orders), dir.path()};
-  REQUIRE(d.running());
-  REQUIRE(d.wait_for_log(listed));
+  daemon_process d{tool_options(dir, s), dir.path()};
+  require_listed(d);
   auto log = d.log();
   CHECK(log.find("listening on ") < log.find(listed));
   REQUIRE(d.stop() == 0);
@@ -147,14 +165,15 @@ TEST_CASE("a slow MCP server does not hold up the start", "[mcp]") {
 
 TEST_CASE("a reload lists the tools again, with the file's allow-list",
           "[mcp]") {
-  fake_llm model{fake_llm::flavor::ollama};
-  fake_mcp orders;
-  REQUIRE(model.ok());
-  REQUIRE(orders.ok());
+  tool_servers s;
+  REQUIRE(s.ok());
+  // Here the model only answers: what it is offered is the point.
+  auto& model = s.model;
+  model.set_tool_calls_fn({});
+  model.set_reply_fn({});
   temp_dir dir;
-  daemon_process d{tool_options(dir, model, orders), dir.path()};
-  REQUIRE(d.running());
-  REQUIRE(d.wait_for_log(listed));
+  daemon_process d{tool_options(dir, s), dir.path()};
+  require_listed(d);
   http_client cl;
   REQUIRE(post_form(cl, d, "/voice/inbound", {{"CallSid", "CAT3"}})->status
           == 200);
@@ -169,15 +188,15 @@ TEST_CASE("a reload lists the tools again, with the file's allow-list",
     ss << in.rdbuf();
     text = ss.str();
   }
-  const auto entry = mcp_server_toml("orders", orders.url());
+  const auto entry = mcp_server_toml("orders", s.orders.url());
   REQUIRE(text.find(entry) != std::string::npos);
   text.replace(text.find(entry), entry.size(),
-               mcp_server_toml("orders", orders.url(), {"get_time"}));
+               mcp_server_toml("orders", s.orders.url(), {"get_time"}));
   std::ofstream{d.config_path()} << text;
-  const auto lists_before = orders.requests_for("tools/list").size();
+  const auto lists_before = s.orders.requests_for("tools/list").size();
   d.signal(SIGHUP);
   REQUIRE(d.wait_for_log("llm: 1 MCP tool(s) offered: get_time"));
-  CHECK(orders.requests_for("tools/list").size() > lists_before);
+  CHECK(s.orders.requests_for("tools/list").size() > lists_before);
   turn(cl, d, "/voice/process-speech", "CAT3", "and now?");
   REQUIRE(model.requests().size() == 2);
   CHECK_FALSE(offers(model.requests()[1], "lookup_order"));

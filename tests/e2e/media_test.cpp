@@ -13,7 +13,6 @@
 #include "backends/stt/word_error_rate.hpp"
 #include "backends/tts/tts_espeak.hpp"
 #include "fixtures/fake_llm.hpp"
-#include "fixtures/fake_mcp.hpp"
 #include "fixtures/tool_model.hpp"
 #include "media_line.hpp"
 #include "net/client/http_client.hpp"
@@ -312,13 +311,11 @@ TEST_CASE("a goodbye ends the stream once heard, and media-done hangs up",
 TEST_CASE("while the model's tool runs the caller hears the filler as a "
           "clause of its own, then the answer",
           "[media][mcp]") {
-  fake_llm model{fake_llm::flavor::ollama};
-  fake_mcp orders;
-  REQUIRE(orders.ok());
-  look_up_then_answer(model);
+  tool_servers tools;
+  REQUIRE(tools.ok());
   temp_dir dir;
-  daemon_process d{media_options(dir, model,
-                                 mcp_server_toml("orders", orders.url()),
+  daemon_process d{media_options(dir, tools.model,
+                                 mcp_server_toml("orders", tools.orders.url()),
                                  short_greeting),
                    dir.path()};
   REQUIRE(d.running());
@@ -339,7 +336,10 @@ TEST_CASE("while the model's tool runs the caller hears the filler as a "
     return !turns.empty() && turns[0]["audio"].find(' ') != std::string::npos;
   }));
   CHECK(turns[0]["content"] == shipped_answer);
-  CHECK(orders.requests_for("tools/call").size() == 1);
+  CHECK(tools.orders.requests_for("tools/call").size() == 1);
+  CHECK(d.query_int("SELECT count(*) FROM tool_calls WHERE call_sid = '" + sid
+                    + "' AND name = 'lookup_order'")
+        == 1);
   line.hang_up();
 }
 

@@ -23,7 +23,6 @@
 #include "cli/sim/twiml_reader.hpp"
 #include "core/error.hpp"
 #include "fixtures/fake_llm.hpp"
-#include "fixtures/fake_mcp.hpp"
 #include "fixtures/tool_model.hpp"
 #include "net/client/http_client.hpp"
 #include "net/text/form.hpp"
@@ -386,17 +385,14 @@ TEST_CASE("relay: tokens are spoken while the model still streams, and an "
 TEST_CASE("relay: while the model's tool runs the caller hears the filler, "
           "then the answer from its result",
           "[relay][mcp]") {
-  fake_llm model{fake_llm::flavor::openai};
-  fake_mcp orders;
-  REQUIRE(model.ok());
-  REQUIRE(orders.ok());
-  look_up_then_answer(model);
+  tool_servers tools{fake_llm::flavor::openai};
+  REQUIRE(tools.ok());
   temp_dir dir;
   auto opts = relay_options(dir);
   opts.extra_toml = "[llm]\nbackend = \"openai\"\nmodel = \"m\"\n"
                     "[[llm.endpoints]]\nurl = \""
-                    + model.base_url() + "\"\n"
-                    + mcp_server_toml("orders", orders.url());
+                    + tools.model.base_url() + "\"\n"
+                    + mcp_server_toml("orders", tools.orders.url());
   daemon_process d{opts, dir.path()};
   REQUIRE(d.running());
   REQUIRE(d.wait_for_log("MCP tool(s) offered"));
@@ -412,6 +408,9 @@ TEST_CASE("relay: while the model's tool runs the caller hears the filler, "
   CHECK(query(opts.db_path, "SELECT content FROM turns WHERE seq = 2")
           .at(0)["content"]
         == shipped_answer);
+  CHECK(query(opts.db_path, "SELECT name FROM tool_calls WHERE seq = 2")
+          .at(0)["name"]
+        == "lookup_order");
 }
 
 TEST_CASE("relay: DTMF, malformed and unknown frames leave the call going",

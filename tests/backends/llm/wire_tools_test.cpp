@@ -52,6 +52,20 @@ std::vector<sb::chat_message> tool_round() {
   return {{"user", "Where is A123?"}, call, result};
 }
 
+// What both dialects write the same way of tool_round(): the system
+// message first, the call as an assistant message without words, the
+// result as a tool message.
+void check_round(const rapidjson::Value& messages) {
+  REQUIRE(messages.Size() == 4);
+  const auto& call = messages[2];
+  CHECK(str(call["role"]) == "assistant");
+  CHECK(str(call["content"]).empty());
+  REQUIRE(call["tool_calls"].Size() == 1);
+  const auto& result = messages[3];
+  CHECK(str(result["role"]) == "tool");
+  CHECK(str(result["content"]) == R"({"status":"shipped"})");
+}
+
 // Every chunking gives the same calls as the whole stream.
 template <class Parser>
 void check_calls(const std::string& stream,
@@ -143,11 +157,8 @@ TEST_CASE("schemas that are arrays, strings or cut short are not sent as "
 TEST_CASE("ollama body: a tool round in the history", "[llm_wire]") {
   auto doc = parse(body(true, tool_round()));
   const auto& m = doc["messages"];
-  REQUIRE(m.Size() == 4);
+  check_round(m);
   const auto& call = m[2];
-  CHECK(str(call["role"]) == "assistant");
-  CHECK(str(call["content"]).empty());
-  REQUIRE(call["tool_calls"].Size() == 1);
   const auto& fn = call["tool_calls"][0]["function"];
   CHECK(str(fn["name"]) == "lookup_order");
   // Ollama takes the arguments as an object.
@@ -155,8 +166,6 @@ TEST_CASE("ollama body: a tool round in the history", "[llm_wire]") {
   CHECK(str(fn["arguments"]["order_id"]) == "A123");
   CHECK_FALSE(call["tool_calls"][0].HasMember("id"));
   const auto& result = m[3];
-  CHECK(str(result["role"]) == "tool");
-  CHECK(str(result["content"]) == R"({"status":"shipped"})");
   CHECK(str(result["tool_name"]) == "lookup_order");
   CHECK_FALSE(result.HasMember("tool_call_id"));
   // Plain messages carry neither.
@@ -167,21 +176,15 @@ TEST_CASE("ollama body: a tool round in the history", "[llm_wire]") {
 TEST_CASE("openai body: a tool round in the history", "[llm_wire]") {
   auto doc = parse(body(false, tool_round()));
   const auto& m = doc["messages"];
-  REQUIRE(m.Size() == 4);
-  const auto& call = m[2];
-  CHECK(str(call["role"]) == "assistant");
-  CHECK(str(call["content"]).empty());
-  REQUIRE(call["tool_calls"].Size() == 1);
-  const auto& entry = call["tool_calls"][0];
+  check_round(m);
+  const auto& entry = m[2]["tool_calls"][0];
   CHECK(str(entry["id"]) == "call_7");
   CHECK(str(entry["type"]) == "function");
   CHECK(str(entry["function"]["name"]) == "lookup_order");
   // OpenAI takes the arguments as the object's text.
   CHECK(str(entry["function"]["arguments"]) == R"({"order_id":"A123"})");
   const auto& result = m[3];
-  CHECK(str(result["role"]) == "tool");
   CHECK(str(result["tool_call_id"]) == "call_7");
-  CHECK(str(result["content"]) == R"({"status":"shipped"})");
   CHECK_FALSE(result.HasMember("tool_name"));
 }
 
