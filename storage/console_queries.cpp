@@ -333,6 +333,21 @@ load_call_detail(sqlite3* db, const std::string& call_sid) {
 
 namespace {
 
+// A search query's columns: the call's, then t.seq, t.role, t.created_at
+// and the turn's text (or FTS5's snippet of it).
+constexpr int hit_text_column = static_cast<int>(sqlite::call_columns.size())
+                                + 3;
+
+search_hit read_hit(sqlite3_stmt* stmt) {
+  constexpr int n = static_cast<int>(sqlite::call_columns.size());
+  search_hit hit;
+  hit.call = read_call(stmt);
+  hit.seq = sqlite3_column_int64(stmt, n);
+  hit.role = column_text(stmt, n + 1);
+  hit.created_at = column_text(stmt, n + 2);
+  return hit;
+}
+
 // FTS5's query language read from the user's words: each word a quoted
 // string (inner quotes doubled, so nothing in it is syntax) matched as a
 // prefix, all of them required. Empty when the text has no word.
@@ -383,15 +398,79 @@ search_turns(sqlite3* db, const std::string& text, const call_filter& filter,
   q.sql += " ORDER BY turns_fts.rowid DESC LIMIT ?";
   q.args.emplace_back(int64_t{limit});
   std::vector<search_hit> hits;
-  constexpr int n = static_cast<int>(sqlite::call_columns.size());
   auto err = each_row(db, q, "searching turns", [&](sqlite3_stmt* stmt) {
-    search_hit hit;
-    hit.call = read_call(stmt);
-    hit.seq = sqlite3_column_int64(stmt, n);
-    hit.role = column_text(stmt, n + 1);
-    hit.created_at = column_text(stmt, n + 2);
-    hit.snippet = split_snippet(column_text(stmt, n + 3));
-    hits.push_back(std::move(hit));
+    hits.push_back(read_hit(stmt));
+    hits.back().snippet = split_snippet(column_text(stmt, hit_text_column));
+  });
+  if (err)
+    return err;
+  return hits;
+}
+
+caf::expected<bool> has_transcript_index(sqlite3* db) {
+  query q{"SELECT count(*) FROM sqlite_master WHERE name = 'turns_fts'", {}};
+  bool found = false;
+  auto err = each_row(db, q, "looking for turns_fts", [&](sqlite3_stmt* s) {
+    found = sqlite3_column_int64(s, 0) > 0;
+  });
+  if (err)
+    return err;
+  return found;
+}
+
+namespace {
+
+// `text` as a LIKE pattern that matches it anywhere, '\' escaping the
+// characters LIKE would read as wildcards.
+std::string like_pattern(const std::string& text) {
+  std::string pattern = "%";
+  for (char ch : text) {
+    if (ch == '%' || ch == '_' || ch == '\\')
+      pattern += '\\';
+    pattern += ch;
+  }
+  return pattern + "%";
+}
+
+// [before, match, after] around the first case-insensitive (ASCII) match
+// of `text` in `content`, as LIKE found it; the whole content when the
+// match cannot be placed (a non-ASCII case difference).
+std::vector<std::string> cut_around(const std::string& content,
+                                    const std::string& text) {
+  auto lower = [](std::string s) {
+    for (auto& ch : s)
+      ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return s;
+  };
+  auto at = lower(content).find(lower(text));
+  if (at == std::string::npos)
+    return {content};
+  return {content.substr(0, at), content.substr(at, text.size()),
+          content.substr(at + text.size())};
+}
+
+} // namespace
+
+caf::expected<std::vector<search_hit>>
+match_turns(sqlite3* db, const std::string& text, const call_filter& filter,
+            int limit) {
+  if (auto err = check_limit(limit))
+    return err;
+  if (text.empty())
+    return make_error(errc::bad_request, "q: no text to search for");
+  query q;
+  q.sql = "SELECT " + sqlite::column_list(sqlite::call_columns, "c.")
+          + ", t.seq, t.role, t.created_at, t.content"
+            " FROM turns t JOIN calls c ON c.call_sid = t.call_sid"
+            " WHERE t.content LIKE ? ESCAPE '\\'";
+  q.args.emplace_back(like_pattern(text));
+  add_filter(q, filter);
+  q.sql += " ORDER BY t.id DESC LIMIT ?";
+  q.args.emplace_back(int64_t{limit});
+  std::vector<search_hit> hits;
+  auto err = each_row(db, q, "matching turns", [&](sqlite3_stmt* stmt) {
+    hits.push_back(read_hit(stmt));
+    hits.back().snippet = cut_around(column_text(stmt, hit_text_column), text);
   });
   if (err)
     return err;
