@@ -23,12 +23,12 @@ void log_action(const char* tool, const std::string& target,
 void write_live_call(json_writer& w, const rapidjson::Value& c) {
   w.StartObject();
   write_field(w, "call_sid", text_member(c, "call_sid"));
-  write_text_or_null(w, "direction", text_member(c, "direction"));
-  write_text_or_null(w, "from", text_member(c, "from_number"));
-  write_text_or_null(w, "to", text_member(c, "to_number"));
-  write_text_or_null(w, "status", text_member(c, "status"));
-  write_text_or_null(w, "started_at", text_member(c, "started_at"));
-  write_text_or_null(w, "transport", text_member(c, "transport"));
+  write_nullable(w, "direction", text_member(c, "direction"));
+  write_nullable(w, "from", text_member(c, "from_number"));
+  write_nullable(w, "to", text_member(c, "to_number"));
+  write_nullable(w, "status", text_member(c, "status"));
+  write_nullable(w, "started_at", text_member(c, "started_at"));
+  write_nullable(w, "transport", text_member(c, "transport"));
   auto turns = c.FindMember("turns");
   w.Key("turns");
   w.Int64(turns != c.MemberEnd() && turns->value.IsInt64()
@@ -79,7 +79,7 @@ void place_call_tool(const mcp_tool_call& call, mcp_tool_done done) {
     [](const rapidjson::Value& result) {
       return mcp_tool_outcome::result(json_object([&](json_writer& w) {
         write_field(w, "call_sid", text_member(result, "call_sid"));
-        write_text_or_null(w, "status", text_member(result, "status"));
+        write_nullable(w, "status", text_member(result, "status"));
       }));
     },
     std::move(done));

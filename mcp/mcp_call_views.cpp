@@ -12,26 +12,26 @@ namespace {
 // The facts get_call and list_calls share.
 void write_call_facts(json_writer& w, const call_row& c) {
   write_field(w, "call_sid", c.call_sid);
-  write_text_or_null(w, "direction", c.direction);
-  write_text_or_null(w, "from", c.from_number);
-  write_text_or_null(w, "to", c.to_number);
-  write_text_or_null(w, "status", c.status);
-  write_text_or_null(w, "started_at", c.started_at);
-  write_text_or_null(w, "answered_at", c.answered_at);
-  write_text_or_null(w, "ended_at", c.ended_at);
-  write_int_or_null(w, "duration_s", c.duration_s);
-  write_text_or_null(w, "end_reason", c.end_reason);
-  write_text_or_null(w, "transport", c.transport);
-  write_text_or_null(w, "language", c.language);
+  write_nullable(w, "direction", c.direction);
+  write_nullable(w, "from", c.from_number);
+  write_nullable(w, "to", c.to_number);
+  write_nullable(w, "status", c.status);
+  write_nullable(w, "started_at", c.started_at);
+  write_nullable(w, "answered_at", c.answered_at);
+  write_nullable(w, "ended_at", c.ended_at);
+  write_nullable(w, "duration_s", c.duration_s);
+  write_nullable(w, "end_reason", c.end_reason);
+  write_nullable(w, "transport", c.transport);
+  write_nullable(w, "language", c.language);
 }
 
 void write_tool_call(json_writer& w, const tool_call_row& t) {
   w.StartObject();
   write_field(w, "name", t.name);
-  write_text_or_null(w, "server", t.server);
+  write_nullable(w, "server", t.server);
   write_field(w, "arguments", t.arguments);
-  write_text_or_null(w, "result", t.result);
-  write_text_or_null(w, "error", t.error);
+  write_nullable(w, "result", t.result);
+  write_nullable(w, "error", t.error);
   w.Key("ms");
   w.Int64(t.ms);
   w.EndObject();
@@ -43,13 +43,13 @@ void write_turn(json_writer& w, const turn_row& t) {
   w.Int64(t.seq);
   write_field(w, "role", t.role);
   write_field(w, "content", t.content);
-  write_text_or_null(w, "created_at", t.created_at);
-  write_int_or_null(w, "latency_ms", t.latency_ms);
-  write_int_or_null(w, "queue_ms", t.queue_ms);
-  write_int_or_null(w, "llm_ms", t.llm_ms);
-  write_int_or_null(w, "first_token_ms", t.first_token_ms);
-  write_int_or_null(w, "tts_first_audio_ms", t.tts_first_audio_ms);
-  write_int_or_null(w, "turn_gap_ms", t.turn_gap_ms);
+  write_nullable(w, "created_at", t.created_at);
+  write_nullable(w, "latency_ms", t.latency_ms);
+  write_nullable(w, "queue_ms", t.queue_ms);
+  write_nullable(w, "llm_ms", t.llm_ms);
+  write_nullable(w, "first_token_ms", t.first_token_ms);
+  write_nullable(w, "tts_first_audio_ms", t.tts_first_audio_ms);
+  write_nullable(w, "turn_gap_ms", t.turn_gap_ms);
   w.Key("interrupted");
   w.Bool(t.interrupted);
   w.Key("tool_calls");
@@ -97,8 +97,8 @@ void write_call_row(json_writer& w, const call_summary& row) {
   write_call_facts(w, row.call);
   w.Key("turns");
   w.Int64(row.turns);
-  write_int_or_null(w, "latency_mean_ms", row.latency_mean_ms);
-  write_int_or_null(w, "latency_max_ms", row.latency_max_ms);
+  write_nullable(w, "latency_mean_ms", row.latency_mean_ms);
+  write_nullable(w, "latency_max_ms", row.latency_max_ms);
   w.Key("interruptions");
   w.Int64(row.interruptions);
   w.EndObject();

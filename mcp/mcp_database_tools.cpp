@@ -50,7 +50,7 @@ std::string hits_json(const std::vector<search_hit>& hits, const char* method) {
       w.Key("seq");
       w.Int64(hit.seq);
       write_field(w, "role", hit.role);
-      write_text_or_null(w, "created_at", hit.created_at);
+      write_nullable(w, "created_at", hit.created_at);
       write_field(w, "text", joined(hit.snippet));
       w.EndObject();
     }
@@ -116,7 +116,7 @@ void list_calls_tool(const mcp_tool_call& call, mcp_tool_done done) {
         for (const auto& row : page->calls)
           write_call_row(w, row);
         w.EndArray();
-        write_text_or_null(w, "next_cursor", encode_cursor(page->next));
+        write_nullable(w, "next_cursor", encode_cursor(page->next));
       }));
     },
     std::move(done));

@@ -59,22 +59,22 @@ std::optional<int64_t> int_member(const rapidjson::Value& obj,
 }
 
 void write_daemon(json_writer& w, const stats_state& s) {
-  write_int_or_null(w, "live_calls", s.live_calls);
-  write_int_or_null(w, "calls_total", s.calls_total);
-  write_int_or_null(w, "calls_rejected", s.calls_rejected);
+  write_nullable(w, "live_calls", s.live_calls);
+  write_nullable(w, "calls_total", s.calls_total);
+  write_nullable(w, "calls_rejected", s.calls_rejected);
   w.Key("draining");
   if (s.draining)
     w.Bool(*s.draining);
   else
     w.Null();
-  write_text_or_null(w, "daemon_error", s.daemon_error);
+  write_nullable(w, "daemon_error", s.daemon_error);
 }
 
 void write_last_day(json_writer& w, const stats_state& s) {
   w.Key("last_24h");
   if (!s.kpis) {
     w.Null();
-    write_text_or_null(w, "database_error", s.database_error);
+    write_nullable(w, "database_error", s.database_error);
     return;
   }
   w.StartObject();
@@ -83,15 +83,11 @@ void write_last_day(json_writer& w, const stats_state& s) {
   w.Int64(s.kpis->calls);
   w.Key("answered");
   w.Int64(s.kpis->answered);
-  w.Key("mean_duration_s");
-  if (s.kpis->mean_duration_s)
-    w.Double(*s.kpis->mean_duration_s);
-  else
-    w.Null();
-  write_int_or_null(w, "latency_p50_ms", s.kpis->latency_p50_ms);
-  write_int_or_null(w, "latency_p95_ms", s.kpis->latency_p95_ms);
+  write_nullable(w, "mean_duration_s", s.kpis->mean_duration_s);
+  write_nullable(w, "latency_p50_ms", s.kpis->latency_p50_ms);
+  write_nullable(w, "latency_p95_ms", s.kpis->latency_p95_ms);
   w.EndObject();
-  write_text_or_null(w, "database_error", "");
+  write_nullable(w, "database_error", "");
 }
 
 void write_metrics(json_writer& w, const std::string& text) {

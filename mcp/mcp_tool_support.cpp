@@ -104,24 +104,6 @@ std::string admin_request(
   });
 }
 
-void write_text_or_null(json_writer& w, const char* key,
-                        std::string_view value) {
-  w.Key(key);
-  if (value.empty())
-    w.Null();
-  else
-    write_string(w, value);
-}
-
-void write_int_or_null(json_writer& w, const char* key,
-                       const std::optional<int64_t>& value) {
-  w.Key(key);
-  if (value)
-    w.Int64(*value);
-  else
-    w.Null();
-}
-
 std::string text_member(const rapidjson::Value& obj, const char* key) {
   auto it = obj.FindMember(key);
   if (it == obj.MemberEnd() || !it->value.IsString())

@@ -1,7 +1,6 @@
 // What the tool handlers share, internal to mcp/: reading the validated
-// arguments, running a query on the services' database connection, one
-// admin exchange with its reply line read, and writing the JSON values
-// the output schemas allow to be null.
+// arguments, running a query on the services' database connection, and
+// one admin exchange with its reply line read.
 #pragma once
 
 #include <cstdint>
@@ -60,14 +59,6 @@ void ask_admin(
 std::string admin_request(
   std::string_view cmd,
   std::initializer_list<std::pair<const char*, std::string>> fields = {});
-
-/// "key": "value", or "key": null when `value` is empty (unknown).
-void write_text_or_null(json_writer& w, const char* key,
-                        std::string_view value);
-
-/// "key": n, or "key": null.
-void write_int_or_null(json_writer& w, const char* key,
-                       const std::optional<int64_t>& value);
 
 /// The string member `key` of an admin result; "" when absent or not a
 /// string.

@@ -155,6 +155,7 @@ std::string mcp_schemas_text() {
   rapidjson::StringBuffer buf;
   rapidjson::PrettyWriter<rapidjson::StringBuffer> w{buf};
   w.SetIndent(' ', 2);
+  w.SetFormatOptions(rapidjson::kFormatSingleLineArray);
   doc.Accept(w);
   return std::string(buf.GetString(), buf.GetSize()) + "\n";
 }
