@@ -68,6 +68,11 @@ void write_call_summary(json_writer& w, const stored_call& c) {
   write_field(w, "to_number", c.call.to_number);
   write_field(w, "status", c.call.status);
   write_field(w, "started_at", c.call.started_at);
+  w.Key("transport");
+  if (c.call.transport.empty())
+    w.Null();
+  else
+    write_string(w, c.call.transport);
   w.Key("turns");
   w.Int64(static_cast<int64_t>(c.turns.size()));
   w.EndObject();
