@@ -17,7 +17,7 @@ import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 
 import {
-  build_dir, free_port, http_request, post_webhook as post_signed, repo_root, run_daemon, sqlite_rows,
+  base_config_toml, build_dir, free_port, http_request, post_webhook as post_signed, repo_root, run_daemon, sqlite_rows,
   stop_daemon, twilio_signature, twilio_stand_in,
 } from "../support/daemon.mjs";
 
@@ -52,28 +52,10 @@ export function post_webhook(daemon_url, route, params) {
   return post_signed(daemon_url, route, params, auth_token);
 }
 
-function config_toml({ dir, audio_dir, port, console_port, twilio_url }) {
-  return `[server]
-listen = "127.0.0.1:${port}"
-public_url = "http://127.0.0.1:${port}"
-io_threads = 2
-[twilio]
-account_sid = "${account_sid}"
-auth_token = "${auth_token}"
-phone_number = "${phone_number}"
-api_base = "${twilio_url}"
-validate_signatures = true
-rest_timeout_ms = 2000
-[storage]
-path = "${dir}/console.db"
-[admin]
-socket = "${dir}/admin.sock"
-token = "${admin_token}"
-[tts]
+function config_toml({ dir, db, audio_dir, port, console_port, twilio }) {
+  return base_config_toml({ dir, db, port, twilio, admin_token }) + `[tts]
 engine = "espeak"
 cache_dir = "${audio_dir}"
-[runtime]
-scheduler_threads = 2
 [console]
 listen = "127.0.0.1:${console_port}"
 heartbeat_s = 2
@@ -92,7 +74,7 @@ export async function start_daemon({ calls = 70 } = {}) {
   await twilio.start();
   const [port, console_port] = [await free_port(), await free_port()];
   const config = path.join(dir, "config.toml");
-  await writeFile(config, config_toml({ dir, audio_dir, port, console_port, twilio_url: twilio.base_url }));
+  await writeFile(config, config_toml({ dir, db, audio_dir, port, console_port, twilio }));
   // CONSOLE_DIR: serve the pages from that folder (switchboardd
   // --console-dir) rather than the copy built into the binary, to try a
   // page's change without rebuilding the daemon.

@@ -138,6 +138,33 @@ export class twilio_stand_in {
   }
 }
 
+/// The config every Node test's daemon starts from: the public listener on
+/// 127.0.0.1:`port`, Twilio's REST API at its stand-in `twilio` (whose
+/// credentials it takes) with signatures checked, the database at `db`,
+/// the admin socket in `dir` with `admin_token`, two scheduler threads.
+/// The caller appends its own tables ([tts], [console], ...).
+export function base_config_toml({ dir, db, port, twilio, admin_token }) {
+  return `[server]
+listen = "127.0.0.1:${port}"
+public_url = "http://127.0.0.1:${port}"
+io_threads = 2
+[twilio]
+account_sid = "${twilio.account_sid}"
+auth_token = "${twilio.auth_token}"
+phone_number = "${twilio.phone_number}"
+api_base = "${twilio.base_url}"
+validate_signatures = true
+rest_timeout_ms = 2000
+[storage]
+path = "${db}"
+[admin]
+socket = "${dir}/admin.sock"
+token = "${admin_token}"
+[runtime]
+scheduler_threads = 2
+`;
+}
+
 /// Resolves once the daemon's log holds `line`; rejects when the daemon
 /// exits first or `timeout_ms` passes. Awaits the log's own output events.
 function log_line(daemon, line, timeout_ms) {
