@@ -61,6 +61,8 @@ TEST_CASE("reading an unknown call or a malformed URI is -32602 naming uri",
   auto unknown = read("switchboard://calls/" + sid_of(0xbad));
   CHECK(unknown.code() == -32602);
   CHECK(unknown.message() == "uri: no call " + sid_of(0xbad) + " is stored");
+  CHECK(unknown.doc["error"]["data"]["uri"]
+        == ("switchboard://calls/" + sid_of(0xbad)).c_str());
   for (auto bad : {std::string("file:///etc/passwd"),
                    "switchboard://calls/" + call_a + "/../x",
                    std::string("switchboard://calls/")}) {
