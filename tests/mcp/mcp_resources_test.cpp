@@ -48,6 +48,11 @@ TEST_CASE("calls' transcripts are resources: listed newest first, one "
   CHECK(text.find("10:00:02 assistant: your order ships on Tuesday "
                   "[interrupted]\n")
         != std::string::npos);
+  CHECK(text.find("\n  tool lookup_order {\"order_id\":\"A123\"} -> "
+                  "{\"status\":\"shipped\"} (12 ms)\n"
+                  "  tool track_parcel not json -> error: timed out after "
+                  "3000 ms (3000 ms)\n10:00:05 caller: great")
+        != std::string::npos);
   CHECK(text.find("10:00:06 assistant: goodbye\n") != std::string::npos);
 }
 
