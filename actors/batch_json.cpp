@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "net/text/json_writer.hpp"
+#include "storage/tool_call_json.hpp"
 
 namespace sb {
 
@@ -90,6 +91,10 @@ void row(json_writer& w, const turn_row& t) {
   number(w, "stt_tail_ms", t.stt_tail_ms);
   number(w, "tts_first_audio_ms", t.tts_first_audio_ms);
   number(w, "turn_gap_ms", t.turn_gap_ms);
+  if (!t.tool_calls.empty()) {
+    w.Key("tool_calls");
+    write_tool_calls(w, t.tool_calls);
+  }
 }
 
 template <class Row>

@@ -12,7 +12,9 @@ namespace sb {
 
 /// {"events":[…],"calls":[…],"recordings":[…],"turns":[…]}, each row an
 /// object keyed by column name; unknown (empty or absent) columns are left
-/// out. Caller text is JSON-escaped, never spliced.
+/// out. A reply's tool calls are its "tool_calls" (as GET /session shows
+/// them, storage/tool_call_json.hpp). Caller text is JSON-escaped, never
+/// spliced.
 std::string batch_json(const write_batch& batch);
 
 } // namespace sb

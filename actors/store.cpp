@@ -74,7 +74,8 @@ void merge_call(call_row& into, const call_row& from) {
 
 // A turn written again for the same seq, as database.cpp's upsert leaves
 // it: the words and the interrupted flag are the new ones, measurements
-// only where known, role and created_at those of the first write.
+// and tool calls only where known, role and created_at those of the first
+// write.
 void merge_turn(turn_row& into, const turn_row& from) {
   into.content = from.content;
   into.interrupted = from.interrupted;
@@ -90,6 +91,8 @@ void merge_turn(turn_row& into, const turn_row& from) {
     into.model = from.model;
   if (!from.audio.empty())
     into.audio = from.audio;
+  if (!from.tool_calls.empty())
+    into.tool_calls = from.tool_calls;
 }
 
 // Lays a queued turn over the call's turns: a new seq is added, a known

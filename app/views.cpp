@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "net/text/json_writer.hpp"
+#include "storage/tool_call_json.hpp"
 
 namespace sb {
 
@@ -50,6 +51,11 @@ void write_turn(json_writer& w, const turn_row& t) {
   // (media.keep_caller_audio): what the recogniser heard, to listen to.
   if (!t.audio.empty())
     write_field(w, "audio", t.audio);
+  // The MCP tools a reply called, each with what came back.
+  if (!t.tool_calls.empty()) {
+    w.Key("tool_calls");
+    write_tool_calls(w, t.tool_calls);
+  }
   w.EndObject();
 }
 

@@ -15,6 +15,9 @@ std::string health_json(const ingress_stats& stats);
 
 /// One call: call_sid, from_number, to_number, status, direction,
 /// start_time, language, voice, answered_at, conversation_history[...].
+/// A turn carries only what it has: an assistant turn that called MCP
+/// tools has "tool_calls" [{idx, round, server, name, arguments, result,
+/// error, ms}] (storage/tool_call_json.hpp).
 std::string session_json(const stored_call& call);
 
 /// {"active_sessions": N, "sessions": {sid: session, ...}}

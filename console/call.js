@@ -1,6 +1,7 @@
 // One call: its facts (with copy buttons), the transcript with wall-clock
-// times and offsets from the call's start, each assistant turn's latency
-// waterfall, the replies' audio, recordings, the webhook and event
+// times and offsets from the call's start, the MCP tools each reply
+// called, each assistant turn's latency waterfall (tool rounds a part of
+// it), the replies' audio, recordings, the webhook and event
 // timeline, the raw JSON and links to the neighbouring calls. A #turn-N
 // fragment (what a search hit links to) scrolls to that turn and
 // highlights it.
@@ -82,9 +83,36 @@ function turn_meta(turn) {
   return meta;
 }
 
+/// A tool call's arguments as shown: the object as JSON, or the text the
+/// model sent when it was not one.
+function arguments_text(args) {
+  return typeof args === "string" ? args : JSON.stringify(args);
+}
+
+/// The MCP tools a reply called, in order: name, server, round and time,
+/// the arguments, and the result or the error. Every text is the model's
+/// or a server's, so it goes in as text nodes only.
+function tool_calls(turn) {
+  return el("ol", { class: "tool-calls", "data-tool-calls": turn.seq }, turn.tool_calls.map((call) => {
+    const failed = call.error !== null && call.error !== undefined;
+    return el("li", { class: failed ? "tool-call failed" : "tool-call", "data-tool-call": call.idx,
+      "data-tool-name": call.name, "data-ms": call.ms },
+    el("p", { class: "tool-head" },
+      el("span", { class: "tool-name" }, call.name), " ",
+      call.server ? el("span", { class: "tool-server" }, call.server) : null, " ",
+      el("span", { class: "tool-round" }, `round ${call.round}`), " ",
+      el("span", { class: "tool-ms" }, format_ms(call.ms)),
+      failed ? [" ", el("span", { class: "badge" }, "failed")] : null),
+    el("pre", { class: "tool-arguments", "data-tool-arguments": "" }, arguments_text(call.arguments)),
+    failed ? el("pre", { class: "tool-error", "data-tool-error": "" }, call.error)
+      : el("pre", { class: "tool-result", "data-tool-result": "" }, call.result ?? ""));
+  }));
+}
+
 function render_turn(turn, scale) {
   const item = el("li", { id: `turn-${turn.seq}`, class: `turn ${turn.role}`, "data-turn-seq": turn.seq,
     "data-role": turn.role }, turn_meta(turn), el("p", { class: "content" }, turn.content));
+  if (turn.tool_calls && turn.tool_calls.length) append(item, tool_calls(turn));
   if (turn.parts && turn.parts.length) append(item, waterfall(turn, scale));
   if (turn.audio_url) {
     append(item, el("audio", { controls: "", preload: "metadata", src: turn.audio_url,

@@ -1,6 +1,6 @@
 // Calls in progress, pushed: one EventSource on /api/events per tab.
 // `call` events create, update and end cards, `turn` events grow their
-// transcripts, `reset` (the daemon no longer holds what this tab missed)
+// transcripts (a reply's MCP tool calls named beside it), `reset` (the daemon no longer holds what this tab missed)
 // reloads the snapshot from /api/live. Durations tick every second.
 //
 // Order of start-up: the stream opens first and the snapshot is read
@@ -31,6 +31,13 @@ function turn_item(turn) {
   const item = el("li", { class: `turn ${turn.role}`, "data-turn-seq": turn.seq, "data-role": turn.role },
     el("span", { class: "role" }, turn.role), " ", el("span", { class: "content" }, turn.content));
   if (turn.interrupted) append(item, " ", el("span", { class: "badge", "data-interrupted": "" }, "interrupted"));
+  // The MCP tools the reply called, by name with their time or "failed";
+  // the call's page has their arguments and results.
+  for (const call of turn.tool_calls || []) {
+    const failed = call.error !== null && call.error !== undefined;
+    append(item, " ", el("span", { class: failed ? "tool-chip failed" : "tool-chip", "data-tool-name": call.name,
+      title: failed ? call.error : null }, `${call.name} ${failed ? "failed" : `${call.ms} ms`}`));
+  }
   return item;
 }
 

@@ -358,26 +358,66 @@ void read_endpoint(section& sec, endpoint_config& out, int default_slots) {
   sec.get_int("slots", out.slots, 1, 1024);
 }
 
-// [[x.endpoints]]: replaces the default list; `endpoints = []` empties it.
-// An entry without `slots` gets `default_slots`.
-void read_endpoints(section& parent, std::vector<endpoint_config>& out,
-                    int default_slots = endpoint_config{}.slots) {
-  const toml::node* node = parent.take("endpoints");
+// [[parent.key]]: at most `max_entries` tables, replacing `out` when the
+// key is present (`key = []` empties it). `read_entry(sec, entries, i)`
+// reads table i, as section "parent.key[i]", into entries[i]; it may
+// compare it with the entries before it.
+template <class T, class ReadEntry>
+void read_tables(section& parent, std::string_view key, size_t max_entries,
+                 std::vector<T>& out, ReadEntry read_entry) {
+  const toml::node* node = parent.take(key);
   if (node == nullptr)
     return;
   const toml::array* arr = node->as_array();
   if (arr == nullptr || !(arr->empty() || arr->is_array_of_tables()))
-    return parent.fail(*node, "endpoints", "must be an array of tables");
-  if (arr->size() > 256)
-    return parent.fail(*node, "endpoints", "must have at most 256 entries");
-  std::vector<endpoint_config> endpoints(arr->size());
+    return parent.fail(*node, key, "must be an array of tables");
+  if (arr->size() > max_entries)
+    return parent.fail(*node, key,
+                       "must have at most " + std::to_string(max_entries)
+                         + " entries");
+  std::vector<T> entries(arr->size());
   for (size_t i = 0; i < arr->size(); ++i) {
-    std::string path = parent.name("endpoints") + "[" + std::to_string(i) + "]";
+    std::string path = parent.name(key) + "[" + std::to_string(i) + "]";
     section sec{parent.rep(), *arr->get(i)->as_table(), path};
-    read_endpoint(sec, endpoints[i], default_slots);
+    read_entry(sec, entries, i);
     sec.finish();
   }
-  out = std::move(endpoints);
+  out = std::move(entries);
+}
+
+// [[x.endpoints]]: replaces the default list; `endpoints = []` empties it.
+// An entry without `slots` gets `default_slots`.
+void read_endpoints(section& parent, std::vector<endpoint_config>& out,
+                    int default_slots = endpoint_config{}.slots) {
+  read_tables(parent, "endpoints", 256, out,
+              [&](section& sec, std::vector<endpoint_config>& all, size_t i) {
+                read_endpoint(sec, all[i], default_slots);
+              });
+}
+
+void read_mcp_server(section& sec, mcp_server_config& out) {
+  for (const char* key : {"name", "url"})
+    if (sec.take(key) == nullptr)
+      sec.fail_here(key, "is required");
+  sec.get_non_empty("name", out.name);
+  sec.get_checked("url", out.url, check_endpoint_url);
+  read_secret(sec, "token", out.token);
+  read_strings(sec, "tools", 1000, out.tools, check_non_empty);
+}
+
+// [[llm.mcp_servers]]: the MCP servers whose tools the model may use.
+// Names must be unique: they say which server a stored tool call went to.
+void read_mcp_servers(section& parent, std::vector<mcp_server_config>& out) {
+  read_tables(parent, "mcp_servers", 64, out,
+              [&](section& sec, std::vector<mcp_server_config>& all, size_t i) {
+                read_mcp_server(sec, all[i]);
+                for (size_t j = 0; j < i && !all[i].name.empty(); ++j)
+                  if (all[j].name == all[i].name)
+                    return sec.fail(*sec.take("name"), "name",
+                                    "\"" + all[i].name + "\" is the name of "
+                                      + parent.name("mcp_servers") + "["
+                                      + std::to_string(j) + "] too");
+              });
 }
 
 // A rules file that cannot be read would only fail at the first call.
@@ -406,6 +446,11 @@ void read_llm(section& sec, llm_config& out) {
   read_rules_file(sec, out.rules_file);
   read_strings(sec, "goodbye_words", 100, out.goodbye_words, check_phrase);
   sec.get_bool("end_call_tool", out.end_call_tool);
+  read_mcp_servers(sec, out.mcp_servers);
+  sec.get_int("max_tool_rounds", out.max_tool_rounds, 0, 10);
+  sec.get_int("mcp_slots", out.mcp_slots, 1, 256);
+  sec.get_int("mcp_max_queue", out.mcp_max_queue, 0, 10000);
+  sec.get_int("mcp_timeout_ms", out.mcp_timeout_ms, 100, 60000);
   read_endpoints(sec, out.endpoints);
   // Point at the backend line: it is what asks for an endpoint, and the
   // default (scripted) needs none, so the key is present here.

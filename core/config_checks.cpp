@@ -46,7 +46,7 @@ bool parse_number(std::string_view text, long lo, long hi, long& out) {
   return value >= lo && value <= hi;
 }
 
-std::string check_url(std::string& url) {
+std::string check_endpoint_url(const std::string& url) {
   size_t scheme = 0;
   if (url.rfind("http://", 0) == 0)
     scheme = 7;
@@ -60,6 +60,12 @@ std::string check_url(std::string& url) {
   size_t host_end = url.find_first_of("/?#", scheme);
   if (host_end == scheme || scheme == url.size())
     return "must have a host after the scheme";
+  return "";
+}
+
+std::string check_url(std::string& url) {
+  if (auto why = check_endpoint_url(url); !why.empty())
+    return why;
   // Paths are appended to these bases, so one trailing '/' would double.
   while (url.back() == '/')
     url.pop_back();

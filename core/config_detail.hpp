@@ -23,7 +23,12 @@ bool read_file(const std::string& path, std::string& out, std::string& why);
 /// Digits only, at most 9 of them, within [lo, hi].
 bool parse_number(std::string_view text, long lo, long hi, long& out);
 
+/// An http:// or https:// URL with a host, without blanks; check_url
+/// also drops trailing '/' (a base that paths are appended to), while
+/// check_endpoint_url keeps it as written (the whole URL is the endpoint,
+/// as an MCP server's is).
 std::string check_url(std::string& url);
+std::string check_endpoint_url(const std::string& url);
 std::string check_listen(const std::string& text, std::string& host,
                          uint16_t& port);
 std::string check_choice(const std::string& value,

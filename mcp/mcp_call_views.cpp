@@ -4,6 +4,7 @@
 #include "mcp/mcp_call_views.hpp"
 
 #include "mcp/mcp_tool_support.hpp"
+#include "storage/tool_call_json.hpp"
 
 namespace sb {
 
@@ -25,18 +26,6 @@ void write_call_facts(json_writer& w, const call_row& c) {
   write_nullable(w, "language", c.language);
 }
 
-void write_tool_call(json_writer& w, const tool_call_row& t) {
-  w.StartObject();
-  write_field(w, "name", t.name);
-  write_nullable(w, "server", t.server);
-  write_field(w, "arguments", t.arguments);
-  write_nullable(w, "result", t.result);
-  write_nullable(w, "error", t.error);
-  w.Key("ms");
-  w.Int64(t.ms);
-  w.EndObject();
-}
-
 void write_turn(json_writer& w, const turn_row& t) {
   w.StartObject();
   w.Key("seq");
@@ -53,10 +42,7 @@ void write_turn(json_writer& w, const turn_row& t) {
   w.Key("interrupted");
   w.Bool(t.interrupted);
   w.Key("tool_calls");
-  w.StartArray();
-  for (const auto& call : t.tool_calls)
-    write_tool_call(w, call);
-  w.EndArray();
+  write_tool_calls(w, t.tool_calls);
   w.EndObject();
 }
 

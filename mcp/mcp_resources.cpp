@@ -22,11 +22,11 @@ namespace {
 constexpr const char* uri_prefix = "switchboard://calls/";
 
 mcp_method_result invalid(std::string message) {
-  return {{}, mcp_error::invalid_params, std::move(message)};
+  return {{}, mcp_error::invalid_params, std::move(message), {}};
 }
 
 mcp_method_result internal(const caf::error& err) {
-  return {{}, mcp_error::internal_error, "database: " + what(err)};
+  return {{}, mcp_error::internal_error, "database: " + what(err), {}};
 }
 
 void with_database(const mcp_services& services,
@@ -36,7 +36,7 @@ void with_database(const mcp_services& services,
     services,
     [query = std::move(query), done](sqlite3* db) { done(query(db)); },
     [done](std::string why) {
-      done({{}, mcp_error::internal_error, std::move(why)});
+      done({{}, mcp_error::internal_error, std::move(why), {}});
     });
 }
 
@@ -91,7 +91,7 @@ void list_call_resources(const mcp_services& services,
       auto page = list_calls(db, {}, after, call_resources_per_page);
       if (!page)
         return internal(page.error());
-      return {page_json(*page), 0, {}};
+      return {page_json(*page), 0, {}, {}};
     },
     std::move(done));
 }
@@ -128,8 +128,12 @@ void read_call_resource(const mcp_services& services, const std::string& uri,
       auto detail = load_call_detail(db, sid);
       if (!detail)
         return internal(detail.error());
-      if (!*detail)
-        return invalid("uri: no call " + sid + " is stored");
+      if (!*detail) {
+        auto not_found = invalid("uri: no call " + sid + " is stored");
+        not_found.rpc_data = json_object(
+          [&](json_writer& w) { write_field(w, "uri", uri); });
+        return not_found;
+      }
       return {json_object([&](json_writer& w) {
                 w.Key("contents");
                 w.StartArray();

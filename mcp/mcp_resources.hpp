@@ -19,6 +19,7 @@ struct mcp_method_result {
   std::string result;
   int rpc_code = 0;
   std::string rpc_message;
+  std::string rpc_data; // the error's data, a JSON object's text; "" = none
 };
 
 using mcp_method_done = std::function<void(mcp_method_result)>;
@@ -38,7 +39,9 @@ std::string call_resource_templates();
 
 /// {"contents": [{uri, mimeType: "text/plain", text}]}. Errors: -32602
 /// naming "uri" for a URI that is not switchboard://calls/<CallSid> or a
-/// call that is not stored; -32603 when the database cannot be read.
+/// call that is not stored (that one with data {"uri": uri}, the
+/// specification's resource-not-found shape); -32603 when the database
+/// cannot be read.
 void read_call_resource(const mcp_services& services, const std::string& uri,
                         mcp_method_done done);
 

@@ -99,10 +99,11 @@ void answer(const request& r, const std::string& result) {
 // modern rules want 404 for an unknown method; everything else a method
 // answers is a 200 carrying the error (a 400 would hide the error from a
 // legacy HTTP client, which reads no body on a failed status).
-void fail(const request& r, int code, const std::string& message) {
+void fail(const request& r, int code, const std::string& message,
+          const std::string& data = {}) {
   int status = code == mcp_error::method_not_found && r.e == era::modern ? 404
                                                                          : 200;
-  r.reply(mcp_error_answer(r.id, code, message, status));
+  r.reply(mcp_error_answer(r.id, code, message, status, data));
 }
 
 void write_raw(json_writer& w, std::string_view json) {
@@ -256,7 +257,7 @@ namespace {
 mcp_method_done method_answer(const request_ptr& r) {
   return [r](mcp_method_result m) {
     if (m.rpc_code != 0)
-      fail(*r, m.rpc_code, m.rpc_message);
+      fail(*r, m.rpc_code, m.rpc_message, m.rpc_data);
     else
       answer(*r, m.result);
   };

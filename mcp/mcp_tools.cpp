@@ -63,12 +63,18 @@ const std::string call_fact_names =
   R"("answered_at","ended_at","duration_s","end_reason","transport",)"
   R"("language")";
 
+// As storage/tool_call_json.hpp writes them, in the shape every reader
+// shows: arguments as the object the model sent, or its text when it was
+// not one.
 const std::string tool_call_schema =
-  R"({"type":"object","properties":{"name":{"type":"string"},"server":)"
-  + text_or_null + R"(,"arguments":{"type":"string"},"result":)" + text_or_null
-  + R"(,"error":)" + text_or_null
-  + R"(,"ms":{"type":"integer"}},)"
-    R"("required":["name","server","arguments","result","error","ms"]})";
+  R"({"type":"object","properties":{"idx":{"type":"integer"},)"
+  R"("round":{"type":"integer"},"server":)"
+  + text_or_null
+  + R"(,"name":{"type":"string"},)"
+    R"("arguments":{"type":["object","string"]},"result":)"
+  + text_or_null + R"(,"error":)" + text_or_null
+  + R"(,"ms":{"type":"integer"}},"required":["idx","round","server",)"
+    R"("name","arguments","result","error","ms"]})";
 
 const std::string turn_schema =
   R"({"type":"object","properties":{"seq":{"type":"integer"},)"

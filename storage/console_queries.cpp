@@ -18,6 +18,7 @@
 
 #include "core/error.hpp"
 #include "storage/sqlite_rows.hpp"
+#include "storage/tool_calls.hpp"
 
 namespace sb {
 
@@ -259,6 +260,8 @@ caf::error load_children(sqlite3* db, call_detail& d) {
   auto err = each_row(db, turns, "reading turns", [&](sqlite3_stmt* stmt) {
     d.stored.turns.push_back(read_turn(stmt));
   });
+  if (!err)
+    err = load_tool_calls(db, sid, d.stored.turns);
   if (err)
     return err;
   query recordings{"SELECT recording_sid, call_sid, url, status, duration_s,"

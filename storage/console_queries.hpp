@@ -67,7 +67,7 @@ struct call_kpis {
 
 /// One call as the detail page shows it.
 struct call_detail {
-  stored_call stored; // the call and its turns, by seq
+  stored_call stored; // the call and its turns, by seq, with tool calls
   std::vector<recording_row> recordings;
   std::vector<int64_t> event_ids; // parallel to events: events.id
   std::vector<event_row> events;  // in id order (arrival order)

@@ -16,6 +16,7 @@
 
 #include "core/error.hpp"
 #include "storage/sqlite_rows.hpp"
+#include "storage/tool_calls.hpp"
 
 namespace sb {
 
@@ -139,6 +140,31 @@ CREATE INDEX calls_started_sid ON calls (started_at, call_sid);
 CREATE INDEX calls_live ON calls (started_at, call_sid)
   WHERE ended_at IS NULL;
 )sql",
+  // 7: the MCP tools the model called for a reply, one row per call, with
+  // the assistant turn they belong to: which round asked, which server and
+  // tool, the arguments as the model sent them, what came back (result or
+  // error) and how long it took. created_at is the turn's. Like turns, no
+  // declared foreign key (foreign keys are off: a batch may carry a turn
+  // before its call); deleting a turn deletes its tool calls by trigger.
+  // The key serves every read: a call's calls by (seq, idx).
+  R"sql(
+CREATE TABLE tool_calls (
+  call_sid TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  round INTEGER NOT NULL,
+  server TEXT,
+  name TEXT NOT NULL,
+  arguments TEXT NOT NULL,
+  result TEXT,
+  error TEXT,
+  ms INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (call_sid, seq, idx));
+CREATE TRIGGER turns_tool_calls_delete AFTER DELETE ON turns BEGIN
+  DELETE FROM tool_calls WHERE call_sid = old.call_sid AND seq = old.seq;
+END;
+)sql",
 };
 
 // The columns of recordings, key first, in bind order (calls':
@@ -175,6 +201,21 @@ constexpr const char* upsert_turn_sql =
   " tts_first_audio_ms = COALESCE(excluded.tts_first_audio_ms,"
   " turns.tts_first_audio_ms),"
   " turn_gap_ms = COALESCE(excluded.turn_gap_ms, turns.turn_gap_ms)";
+// A turn written with its tool calls replaces the ones stored for it
+// (the <Gather> path writes a reply again once its audio is made; a
+// retried batch writes everything again): the old rows go, the new ones
+// come, so the same call is never stored twice.
+constexpr const char* delete_tool_calls_sql =
+  "DELETE FROM tool_calls WHERE call_sid = ?1 AND seq = ?2";
+// created_at is the turn's as stored, which a later write of the turn
+// does not change. An idx given twice keeps its first call: refusing the
+// row would refuse the batch, and with it the reply the caller heard.
+constexpr const char* insert_tool_call_sql =
+  "INSERT INTO tool_calls (call_sid, seq, idx, round, server, name,"
+  " arguments, result, error, ms, created_at)"
+  " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, created_at"
+  " FROM turns WHERE call_sid = ?1 AND seq = ?2"
+  " ON CONFLICT (call_sid, seq, idx) DO NOTHING";
 constexpr const char* insert_event_sql =
   "INSERT INTO events (call_sid, kind, received_at, payload)"
   " VALUES (?1, ?2, ?3, ?4)";
@@ -185,6 +226,7 @@ constexpr std::pair<const char*, const char*> count_sql[] = {
   {"turns", "SELECT count(*) FROM turns"},
   {"recordings", "SELECT count(*) FROM recordings"},
   {"events", "SELECT count(*) FROM events"},
+  {"tool_calls", "SELECT count(*) FROM tool_calls"},
 };
 
 // Builds "INSERT ... ON CONFLICT(key) DO UPDATE SET c = COALESCE(...)" so a
@@ -244,6 +286,14 @@ bool data_refused(int rc) {
   }
 }
 
+// Steps one row with whatever bind_all put in, naming the table on error.
+caf::error write_row(sqlite3* db, sqlite3_stmt* stmt, const char* table) {
+  reset_guard guard{stmt};
+  if (sqlite3_step(stmt) != SQLITE_DONE)
+    return sqlite_error(db, std::string{"writing "} + table);
+  return caf::none;
+}
+
 caf::expected<int> user_version(sqlite3* db) {
   auto stmt = prepare(db, "PRAGMA user_version");
   if (!stmt)
@@ -296,6 +346,8 @@ struct database::statements {
   stmt_ptr upsert_call;
   stmt_ptr upsert_recording;
   stmt_ptr upsert_turn;
+  stmt_ptr delete_tool_calls;
+  stmt_ptr insert_tool_call;
   stmt_ptr insert_event;
   stmt_ptr select_call;
   stmt_ptr select_turns;
@@ -307,6 +359,8 @@ struct database::statements {
       {&result->upsert_call, upsert_sql("calls", sqlite::call_columns)},
       {&result->upsert_recording, upsert_sql("recordings", recording_columns)},
       {&result->upsert_turn, upsert_turn_sql},
+      {&result->delete_tool_calls, delete_tool_calls_sql},
+      {&result->insert_tool_call, insert_tool_call_sql},
       {&result->insert_event, insert_event_sql},
       {&result->select_call, select_call_sql() + " WHERE call_sid = ?1"},
       {&result->select_turns, select_turns_sql()},
@@ -429,12 +483,8 @@ void database::set_busy_timeout(std::chrono::milliseconds timeout) {
 }
 
 caf::error database::apply(const write_batch& batch) {
-  // Steps one row with whatever bind_all put in, naming the table on error.
-  auto run = [this](sqlite3_stmt* stmt, const char* table) -> caf::error {
-    reset_guard guard{stmt};
-    if (sqlite3_step(stmt) != SQLITE_DONE)
-      return sqlite_error(db_, std::string{"writing "} + table);
-    return caf::none;
+  auto run = [this](sqlite3_stmt* stmt, const char* table) {
+    return write_row(db_, stmt, table);
   };
   caf::error err;
   for (auto& e : batch.events) {
@@ -465,7 +515,30 @@ caf::error database::apply(const write_batch& batch) {
              t.confidence, t.created_at, t.latency_ms, t.model, t.audio,
              t.queue_ms, t.llm_ms, t.first_token_ms, t.interrupted,
              t.eot_wait_ms, t.stt_tail_ms, t.tts_first_audio_ms, t.turn_gap_ms);
-    if ((err = run(stmt, "turns")))
+    if ((err = run(stmt, "turns")) || (err = apply_tool_calls(t)))
+      return err;
+  }
+  return caf::none;
+}
+
+caf::error database::apply_tool_calls(const turn_row& t) {
+  // None known is not "none made" (records.hpp: empty is unknown): a
+  // write that carries none leaves the stored ones, as NULL leaves a
+  // stored column.
+  if (t.tool_calls.empty())
+    return caf::none;
+  auto gone = stmts_->delete_tool_calls.get();
+  bind_all(gone, t.call_sid, t.seq);
+  if (auto err = write_row(db_, gone, "tool_calls"))
+    return err;
+  for (const auto& c : t.tool_calls) {
+    auto stmt = stmts_->insert_tool_call.get();
+    // The model's texts are stored even when empty: a tool call without
+    // a name is odd, not a reason to lose the reply.
+    bind_all(stmt, t.call_sid, t.seq, c.idx, c.round, c.server,
+             text_value{c.name}, text_value{c.arguments}, c.result, c.error,
+             c.ms);
+    if (auto err = write_row(db_, stmt, "tool_calls"))
       return err;
   }
   return caf::none;
@@ -489,6 +562,8 @@ database::load_call(const std::string& call_sid) {
     result.turns.push_back(read_turn(turns));
   if (rc != SQLITE_DONE)
     return sqlite_error(db_, "reading turns");
+  if (auto err = load_tool_calls(db_, call_sid, result.turns))
+    return err;
   return std::optional<stored_call>{std::move(result)};
 }
 

@@ -63,9 +63,11 @@ public:
   /// fills in the measurements it knows (confidence, latency_ms, model,
   /// audio, queue_ms, llm_ms, first_token_ms, eot_wait_ms, stt_tail_ms,
   /// tts_first_audio_ms, turn_gap_ms) and keeps role and
-  /// created_at of the first. So writing the same batch twice stores it
-  /// once, and only data SQLite itself refuses (a role other than user or
-  /// assistant, an empty content, wrong types) is refused.
+  /// created_at of the first. A turn's tool_calls, when it carries any,
+  /// replace those stored for it (none carried leaves them as they are).
+  /// So writing the same batch twice stores it once, and only data SQLite
+  /// itself refuses (a role other than user or assistant, an empty
+  /// content, wrong types) is refused.
   write_report write(const std::vector<const write_batch*>& batches);
 
   /// Convenience for one batch: none once committed, else why not (refused
@@ -76,7 +78,8 @@ public:
   /// as unavailable. open() sets 5 s.
   void set_busy_timeout(std::chrono::milliseconds timeout);
 
-  /// The call and its turns, or nullopt if the call is unknown.
+  /// The call and its turns (each with its tool calls, by idx), or
+  /// nullopt if the call is unknown.
   caf::expected<std::optional<stored_call>>
   load_call(const std::string& call_sid);
 
@@ -94,6 +97,7 @@ private:
   explicit database(sqlite3* db);
   caf::error migrate();
   caf::error apply(const write_batch& batch);
+  caf::error apply_tool_calls(const turn_row& turn);
 
   sqlite3* db_;
   struct statements;

@@ -12,6 +12,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "storage/tool_call_json.hpp"
+
 namespace sb {
 
 namespace {
@@ -66,6 +68,13 @@ void write_turn_fields(writer& w, const turn_row& row) {
   // it says "interrupted" with the words that were heard.
   w.Key("interrupted");
   w.Bool(row.interrupted);
+  // The tools the reply called, named with how they ended; their texts
+  // (arguments, results) stay for the call's page, so the ring holds
+  // events of about a turn's size.
+  if (!row.tool_calls.empty()) {
+    w.Key("tool_calls");
+    write_tool_calls(w, row.tool_calls, tool_call_fields::summary);
+  }
 }
 
 template <class Row>

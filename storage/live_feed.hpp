@@ -41,7 +41,9 @@ public:
   void publish_call(const call_row& row);
 
   /// {"call_sid", "seq", "role", "content", "created_at", "latency_ms",
-  /// "interrupted"}; latency_ms only when measured.
+  /// "interrupted", "tool_calls"}; latency_ms only when measured,
+  /// tool_calls (tool_call_fields::summary: name, error, ms, ...) only
+  /// when the reply called any.
   void publish_turn(const turn_row& row);
 
   /// Subscribes `fn`. `after`: the Last-Event-ID a reconnecting stream

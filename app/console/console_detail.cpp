@@ -4,18 +4,33 @@
 // webhook events as received, and the neighbours. Also latency_parts,
 // which only the detail draws.
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <utility>
 
 #include "app/console/console_fields.hpp"
 #include "app/console/console_json.hpp"
 #include "app/console/utc_time.hpp"
+#include "storage/tool_call_json.hpp"
 
 namespace sb {
 
 using namespace console_fields;
 
 namespace {
+
+// The time the tool rounds of a reply took, as the caller waited it: the
+// rounds run one after another, the calls of one round side by side, so
+// each round counts with its longest call. 0 when there were none.
+int64_t tool_rounds_ms(const std::vector<tool_call_row>& calls) {
+  std::map<int64_t, int64_t> longest; // round -> its longest call
+  for (const auto& c : calls)
+    longest[c.round] = std::max(longest[c.round], c.ms);
+  int64_t total = 0;
+  for (const auto& [round, ms] : longest)
+    total += ms;
+  return total;
+}
 
 void write_call(json_writer& w, const call_row& c) {
   w.StartObject();
@@ -105,6 +120,8 @@ void write_detail_turn(json_writer& w, const call_row& call,
   write_nullable(w, "tts_first_audio_ms", t.tts_first_audio_ms);
   write_nullable(w, "turn_gap_ms", t.turn_gap_ms);
   write_parts(w, latency_parts(t));
+  w.Key("tool_calls");
+  write_tool_calls(w, t.tool_calls);
   // The file itself is never named: the audio route finds it again by
   // (sid, seq), and serves it only from the directories it may read.
   write_nullable(w, "audio_url",
@@ -161,12 +178,21 @@ turn_latency latency_parts(const turn_row& turn) {
   std::optional<int64_t> model = turn.llm_ms;
   if (turn.llm_ms && turn.first_token_ms)
     model = *turn.llm_ms - *turn.first_token_ms;
+  // The tool rounds run inside the model's time, before the answer's
+  // first token: they are taken out of the first token's wait when the
+  // reply streamed, else out of the model's part.
+  std::optional<int64_t> first_token = turn.first_token_ms;
+  std::optional<int64_t> tools;
+  if (auto ms = tool_rounds_ms(turn.tool_calls); ms > 0) {
+    tools = ms;
+    auto& holder = first_token ? first_token : model;
+    if (holder)
+      holder = std::max<int64_t>(*holder - ms, 0);
+  }
   const std::pair<const char*, std::optional<int64_t>> measured[] = {
-    {"eot_wait", turn.eot_wait_ms},
-    {"stt", turn.stt_tail_ms},
-    {"queue", turn.queue_ms},
-    {"first_token", turn.first_token_ms},
-    {"model", model},
+    {"eot_wait", turn.eot_wait_ms},   {"stt", turn.stt_tail_ms},
+    {"queue", turn.queue_ms},         {"tools", tools},
+    {"first_token", first_token},     {"model", model},
     {"tts", turn.tts_first_audio_ms},
   };
   // The media parts overlap (recognition runs while the turn detector

@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "app/console/console_fields.hpp"
+#include "storage/tool_call_json.hpp"
 
 namespace sb {
 
@@ -97,6 +98,9 @@ void write_live_call(json_writer& w, const stored_call& s) {
     write_nullable(w, "created_at", t.created_at);
     w.Key("interrupted");
     w.Bool(t.interrupted);
+    // As the live feed's turn events carry them.
+    w.Key("tool_calls");
+    write_tool_calls(w, t.tool_calls, tool_call_fields::summary);
     w.EndObject();
   }
   w.EndArray();

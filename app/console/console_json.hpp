@@ -43,16 +43,18 @@ std::string format_cursor(const call_cursor& cursor);
 caf::expected<int> parse_limit(std::string_view text, int fallback, int max);
 
 struct latency_part {
-  std::string name; // eot_wait | stt | queue | first_token | model | tts
-                    // | other
+  std::string name; // eot_wait | stt | queue | tools | first_token | model
+                    // | tts | other
   int64_t ms = 0;
 };
 
 /// What the waterfall draws for an assistant turn: its total (turn_gap_ms
 /// when set, else latency_ms; -1 when neither) and the measured parts in
 /// order, each clipped to what remains of the total, the rest as `other`,
-/// so they add up to the total exactly. No total, no parts; a user turn
-/// has neither.
+/// so they add up to the total exactly. `tools` is the MCP tool rounds
+/// (each round as long as its longest call), which ran inside the
+/// model's time: it is taken out of first_token when the reply streamed,
+/// else out of model. No total, no parts; a user turn has neither.
 struct turn_latency {
   int64_t total_ms = -1;
   std::vector<latency_part> parts;

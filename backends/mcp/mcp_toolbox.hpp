@@ -12,60 +12,48 @@
 #pragma once
 
 #include <chrono>
-#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "backends/mcp/mcp_tool.hpp"
 #include "core/config.hpp"
 
 namespace sb {
-
-/// One tool an MCP server offers, as the model is offered it.
-struct mcp_tool {
-  std::string server;       // the mcp_server_config's name
-  std::string name;         // the tool's name, unique across servers
-  std::string description;  // "" when the server gave none
-  std::string input_schema; // a JSON Schema object's text: the model's
-                            // "parameters"; {"type":"object"} when absent
-};
-
-/// How one tool call ended.
-struct mcp_tool_outcome {
-  std::string server;
-  std::string result; // for the model: the text content joined, or the
-                      // structured content's JSON; "" on error
-  std::string error;  // "" = success; else why, e.g. "timed out after
-                      // 3000 ms", "connection refused", "not a JSON-RPC
-                      // response", "unknown tool", the tool's isError text
-  int64_t ms = 0;     // from call() to the outcome
-};
 
 class mcp_toolbox {
 public:
   /// Starts the pool's slots (threads). Lists nothing yet.
   explicit mcp_toolbox(const llm_config& llm);
-  /// Stops the slots; queued calls end with error "shutting down".
+  /// Stops the slots and joins them; queued calls end with error
+  /// "shutting down", and transfers under way are aborted.
   ~mcp_toolbox();
   mcp_toolbox(const mcp_toolbox&) = delete;
   mcp_toolbox& operator=(const mcp_toolbox&) = delete;
 
   /// Lists the tools of `llm.mcp_servers` again (each server within
   /// llm.mcp_timeout_ms; the servers in parallel) and from then on offers
-  /// those. A server that fails keeps no tools (logged with its name and
-  /// why); a tool whose name is a built-in's (transfer_call, end_call) or
-  /// another server's is left out with a warning. Blocks the calling
-  /// thread; call it off the actors' scheduler.
+  /// those (mcp_catalog.hpp: the allow-lists, the names left out). A
+  /// server that fails keeps no tools (logged with its name and why); a
+  /// tool whose name is a built-in's (transfer_call, end_call) or another
+  /// server's is left out with a warning. Also takes llm.mcp_max_queue and
+  /// llm.mcp_timeout_ms from `llm` for later calls (llm.mcp_slots stays as
+  /// constructed). One refresh at a time; calls go on meanwhile with the
+  /// tools offered before. Blocks the calling thread up to
+  /// llm.mcp_timeout_ms; call it off the actors' scheduler.
   void refresh(const llm_config& llm);
 
   /// The tools offered now. Any thread.
   std::shared_ptr<const std::vector<mcp_tool>> tools() const;
 
-  /// Runs the tool `name` with `arguments` (a JSON object's text) on a
-  /// slot and waits for it, at most min(`budget`, llm.mcp_timeout_ms).
-  /// Any thread; blocks the caller. A full queue, an unknown name, a
-  /// timeout and every failure of the server come back as an outcome with
-  /// `error` set, never as an exception.
+  /// Runs the tool `name` with `arguments` (a JSON object's text; "" is
+  /// {}) on a slot and waits for it, at most min(`budget`,
+  /// llm.mcp_timeout_ms); the slot's transfer is aborted at the same time.
+  /// Any thread; blocks the caller. A full queue ("tool queue full"), an
+  /// unknown name ("unknown tool"), a timeout ("timed out after N ms", N
+  /// that minimum) and every failure of the server come back as an outcome
+  /// with `error` set, never as an exception. A call under way when the
+  /// toolbox is destroyed ends with "shutting down" within about a second.
   mcp_tool_outcome call(const std::string& name, const std::string& arguments,
                         std::chrono::milliseconds budget);
 

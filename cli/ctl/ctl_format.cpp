@@ -164,10 +164,96 @@ std::string gap_text(const json_value& turn) {
   return "  [gap " + gap + " ms" + (sum.empty() ? "" : " = " + sum) + "]";
 }
 
+// Longest texts of a tool line, in code points: the arguments, then what
+// came back. A line stays one line, however long the model's or the
+// server's text.
+constexpr size_t tool_arguments_width = 80;
+constexpr size_t tool_answer_width = 120;
+
+// `text` cut to at most `width` code points, "…" marking a cut.
+std::string clipped(std::string_view text, size_t width) {
+  size_t points = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xc0) == 0x80)
+      continue;
+    if (points++ == width)
+      return std::string(text.substr(0, i)) + "…";
+  }
+  return std::string(text);
+}
+
+// Control characters written as escapes a reader can see (\n, \t,
+// \x1b, \u009b for the C1 ones a terminal may obey), so a tool's text
+// stays on its line and cannot drive the terminal.
+std::string escaped(std::string_view text) {
+  std::string out;
+  char hex[8];
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const auto next = i + 1 < text.size()
+                        ? static_cast<unsigned char>(text[i + 1])
+                        : 0;
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7f) {
+      std::snprintf(hex, sizeof hex, "\\x%02x", c);
+      out += hex;
+    } else if (c == 0xc2 && next >= 0x80 && next <= 0x9f) {
+      std::snprintf(hex, sizeof hex, "\\u%04x", next);
+      out += hex;
+      ++i;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+// A member's text for a tool line: a string as it is, anything else
+// (the arguments as a JSON object) as compact JSON; "" when absent.
+std::string member_text(const json_value& obj, const char* key) {
+  const auto it = obj.FindMember(key);
+  if (it == obj.MemberEnd() || it->value.IsNull())
+    return {};
+  if (it->value.IsString())
+    return {it->value.GetString(), it->value.GetStringLength()};
+  return compact(it->value);
+}
+
+// "    [tool] NAME ARGUMENTS -> RESULT (MS ms)", or "-> error: WHY".
+std::string tool_line(const json_value& call) {
+  if (!call.IsObject())
+    return "    [tool] ?\n";
+  const auto error = member_text(call, "error");
+  const auto answer = error.empty() ? member_text(call, "result")
+                                    : "error: " + error;
+  return "    [tool] " + escaped(clipped(member_text(call, "name"), 60)) + " "
+         + escaped(
+           clipped(member_text(call, "arguments"), tool_arguments_width))
+         + " -> " + escaped(clipped(answer, tool_answer_width)) + " ("
+         + cell(call, "ms") + " ms)\n";
+}
+
+// A reply's tool calls, one line each under it; "" when it made none.
+std::string tool_lines(const json_value& turn) {
+  const auto it = turn.FindMember("tool_calls");
+  if (it == turn.MemberEnd() || !it->value.IsArray())
+    return {};
+  std::string lines;
+  for (const auto& call : it->value.GetArray())
+    lines += tool_line(call);
+  return lines;
+}
+
 // "HH:MM:SS caller: text", with the recogniser's confidence or the
 // assistant's latency after it when known, a media reply's gap, and the
 // path of the caller's recorded utterance (an assistant turn's audio is
-// named by cache ids, which the console plays; no use in a terminal).
+// named by cache ids, which the console plays; no use in a terminal);
+// then the tools the reply called, a line each.
 caf::expected<std::string> turn_line(const json_value& turn) {
   if (!turn.IsObject())
     return shape_error("expected each turn to be an object");
@@ -183,7 +269,7 @@ caf::expected<std::string> turn_line(const json_value& turn) {
     line += gap_text(turn);
   if (role == "user" && cell(turn, "audio") != "-")
     line += "  [audio " + cell(turn, "audio") + "]";
-  return line + "\n";
+  return line + "\n" + tool_lines(turn);
 }
 
 // The call's own fields, one "key: value" line each.

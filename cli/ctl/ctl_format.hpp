@@ -29,7 +29,9 @@ caf::expected<ctl_reply> parse_reply(std::string_view line);
 /// Renders `result_json` (a command's result: the daemon's, or what
 /// history/transcript read from the database) for people, ending in a
 /// newline. calls and history: a table; call and transcript: the call's
-/// fields and its conversation; anything else: one "key: value" line per
+/// fields and its conversation, a reply's MCP tool calls a line each under
+/// it ("    [tool] NAME ARGUMENTS -> RESULT (MS ms)", long texts cut,
+/// control characters escaped); anything else: one "key: value" line per
 /// field. Errors: errc::bad_request when the JSON is malformed or not the
 /// shape the command answers (callers then print it raw).
 caf::expected<std::string> format_result(const std::string& command,

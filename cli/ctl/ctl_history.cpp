@@ -13,6 +13,8 @@
 #include <sqlite3.h>
 
 #include "core/error.hpp"
+#include "storage/tool_call_json.hpp"
+#include "storage/tool_calls.hpp"
 
 namespace sb {
 
@@ -64,7 +66,8 @@ constexpr const char* call_sql =
 // Schema 3 on: a reply the caller talked over is printed with a marker
 // after what they heard, and carries "interrupted": true; the column is
 // NULL, so left out, for every other turn. Schema 5 on: a media call's
-// reply carries the timings of the silence before it.
+// reply carries the timings of the silence before it. The last column,
+// seq, is not written: it finds the turn's tool calls (schema 7 on).
 struct turns_query {
   int since_version;
   const char* sql;
@@ -76,18 +79,22 @@ constexpr turns_query turns_queries[] = {
       " created_at AS timestamp, confidence, latency_ms,"
       " CASE WHEN interrupted <> 0 THEN 1 END AS interrupted,"
       " first_token_ms, eot_wait_ms, stt_tail_ms, tts_first_audio_ms,"
-      " turn_gap_ms, audio"
+      " turn_gap_ms, audio, seq"
       " FROM turns WHERE call_sid = ?1 ORDER BY seq"},
   {3, "SELECT role, content || CASE WHEN interrupted <> 0"
       " THEN ' [interrupted]' ELSE '' END AS content,"
       " created_at AS timestamp, confidence, latency_ms,"
       " CASE WHEN interrupted <> 0 THEN 1 END AS interrupted,"
-      " first_token_ms, audio"
+      " first_token_ms, audio, seq"
       " FROM turns WHERE call_sid = ?1 ORDER BY seq"},
   {0, "SELECT role, content, created_at AS timestamp, confidence,"
-      " latency_ms, audio"
+      " latency_ms, audio, seq"
       " FROM turns WHERE call_sid = ?1 ORDER BY seq"},
 };
+
+// Where the tool_calls table (and so the MCP tool calls of replies)
+// begins.
+constexpr int tool_calls_since_version = 7;
 
 using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
@@ -159,11 +166,14 @@ bool is_flag(const char* column) {
   return std::strcmp(column, "interrupted") == 0;
 }
 
-// The current row as an object keyed by column name; with `omit_nulls`,
-// NULL columns are left out (the session's optional turn fields).
-void write_row(json_writer& w, sqlite3_stmt* stmt, bool omit_nulls) {
-  w.StartObject();
-  for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+// The current row's columns as fields keyed by column name, the first
+// `columns` of them (all when negative); with `omit_nulls`, NULL columns
+// are left out (the session's optional turn fields).
+void write_fields(json_writer& w, sqlite3_stmt* stmt, bool omit_nulls,
+                  int columns = -1) {
+  if (columns < 0)
+    columns = sqlite3_column_count(stmt);
+  for (int i = 0; i < columns; ++i) {
     const int type = sqlite3_column_type(stmt, i);
     if (omit_nulls && type == SQLITE_NULL)
       continue;
@@ -174,10 +184,10 @@ void write_row(json_writer& w, sqlite3_stmt* stmt, bool omit_nulls) {
     else
       write_column(w, stmt, i);
   }
-  w.EndObject();
 }
 
-// Steps through every row, writing each; returns how many there were.
+// Steps through every row, writing each as an object; returns how many
+// there were.
 caf::expected<int> write_rows(const reader& r, sqlite3_stmt* stmt,
                               json_writer& w, bool omit_nulls) {
   int rows = 0;
@@ -187,8 +197,38 @@ caf::expected<int> write_rows(const reader& r, sqlite3_stmt* stmt,
       return rows;
     if (rc != SQLITE_ROW)
       return r.fail();
-    write_row(w, stmt, omit_nulls);
+    w.StartObject();
+    write_fields(w, stmt, omit_nulls);
+    w.EndObject();
     ++rows;
+  }
+}
+
+// The turns of a turns_queries statement, each without its seq but with
+// its tool calls (in `calls`, by seq and idx) when it made any.
+caf::error write_turns(const reader& r, sqlite3_stmt* stmt,
+                       const std::vector<turn_tool_call>& calls,
+                       json_writer& w) {
+  const int seq_column = sqlite3_column_count(stmt) - 1;
+  auto next = calls.begin();
+  for (;;) {
+    const int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE)
+      return caf::none;
+    if (rc != SQLITE_ROW)
+      return r.fail();
+    w.StartObject();
+    write_fields(w, stmt, true, seq_column);
+    const auto seq = sqlite3_column_int64(stmt, seq_column);
+    std::vector<tool_call_row> mine;
+    for (; next != calls.end() && next->seq <= seq; ++next)
+      if (next->seq == seq)
+        mine.push_back(next->call);
+    if (!mine.empty()) {
+      w.Key("tool_calls");
+      write_tool_calls(w, mine);
+    }
+    w.EndObject();
   }
 }
 
@@ -212,14 +252,24 @@ caf::expected<int> schema_version(const reader& r) {
 }
 
 // The call's turns query, in the shape the file's schema allows.
-caf::expected<stmt_ptr> turns_of(const reader& r, const std::string& call_sid) {
-  auto version = schema_version(r);
-  if (!version)
-    return version.error();
+caf::expected<stmt_ptr> turns_of(const reader& r, int version,
+                                 const std::string& call_sid) {
   for (const auto& query : turns_queries)
-    if (*version >= query.since_version)
+    if (version >= query.since_version)
       return by_call(r, query.sql, call_sid);
   return make_error(errc::storage_failed, r.path + ": negative schema version");
+}
+
+// The call's tool calls, by seq and idx; none before the schema had them.
+caf::expected<std::vector<turn_tool_call>>
+tool_calls_of(const reader& r, int version, const std::string& call_sid) {
+  if (version < tool_calls_since_version)
+    return std::vector<turn_tool_call>{};
+  auto calls = read_tool_calls(r.db.get(), call_sid);
+  if (!calls)
+    return make_error(errc::storage_failed,
+                      r.path + ": " + what(calls.error()));
+  return calls;
 }
 
 } // namespace
@@ -266,20 +316,23 @@ read_transcript(const std::string& db_path, const std::string& call_sid) {
     return std::optional<std::string>{};
   if (rc != SQLITE_ROW)
     return r->fail();
-  auto turns = turns_of(*r, call_sid);
+  auto version = schema_version(*r);
+  if (!version)
+    return version.error();
+  auto turns = turns_of(*r, *version, call_sid);
   if (!turns)
     return turns.error();
+  auto calls = tool_calls_of(*r, *version, call_sid);
+  if (!calls)
+    return calls.error();
   rapidjson::StringBuffer buf;
   json_writer w(buf);
   w.StartObject();
-  for (int i = 0; i < sqlite3_column_count(call->get()); ++i) {
-    w.Key(sqlite3_column_name(call->get(), i));
-    write_column(w, call->get(), i);
-  }
+  write_fields(w, call->get(), false);
   w.Key("conversation_history");
   w.StartArray();
-  if (auto rows = write_rows(*r, turns->get(), w, true); !rows)
-    return rows.error();
+  if (auto err = write_turns(*r, turns->get(), *calls, w))
+    return err;
   w.EndArray();
   w.EndObject();
   return std::optional<std::string>(

@@ -48,7 +48,9 @@ caf::expected<std::string> read_history(const std::string& db_path,
 
 /// One call as the admin socket's `call` result (the session object of
 /// GET /session/{sid}, plus "ended_at", "duration_s" and "end_reason"),
-/// its turns in order; nullopt when the database has no such call.
+/// its turns in order, a reply that called MCP tools with its
+/// "tool_calls" (storage/tool_call_json.hpp); nullopt when the database
+/// has no such call.
 /// Errors: as read_history.
 caf::expected<std::optional<std::string>>
 read_transcript(const std::string& db_path, const std::string& call_sid);

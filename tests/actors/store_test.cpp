@@ -1,11 +1,11 @@
 // Tests of the store actor: group commit of writes queued together, a bad
-// batch failing alone, loads (unknown calls, pending writes), the final
-// flush on shutdown, and outages (a full database: writes kept in order,
-// answered at once, retried; a full queue; refused data), and what reaches
-// the live feed (committed batches only, in order). Writers are
-// short-lived actors, so several writes can sit in the store's mailbox before
-// it runs; what is on disk is read through a second connection after every
-// scheduler step where it matters.
+// batch failing alone, loads (unknown calls, pending writes, a reply's
+// tool calls), the final flush on shutdown, and outages (a full database:
+// writes kept in order, answered at once, retried; a full queue; refused
+// data), and what reaches the live feed (committed batches only, in
+// order). Writers are short-lived actors, so several writes can sit in the
+// store's mailbox before it runs; what is on disk is read through a second
+// connection after every scheduler step where it matters.
 #include <set>
 #include <string>
 #include <vector>
@@ -17,6 +17,7 @@
 #include "core/error.hpp"
 #include "core/metrics.hpp"
 #include "storage/live_feed.hpp"
+#include "tests/support/tool_call_rows.hpp"
 
 using namespace sb;
 using namespace sb::testing;
@@ -114,6 +115,63 @@ TEST_CASE_METHOD(actor_fixture, "a load sees writes sent before it",
   REQUIRE(load->value);
   CHECK(load->value->call.status == "ringing");
   CHECK(load->value->turns.size() == 1);
+}
+
+namespace {
+
+tool_call_row tool_call(int64_t idx, std::string name, int64_t ms) {
+  return test::answered_call(idx, 1, std::move(name), R"({"order_id":"A123"})",
+                             "Order A123 shipped", ms);
+}
+
+std::vector<std::string> tool_names(const turn_row& t) {
+  std::vector<std::string> names;
+  for (const auto& c : t.tool_calls)
+    names.push_back(c.name);
+  return names;
+}
+
+} // namespace
+
+TEST_CASE_METHOD(actor_fixture,
+                 "a reply's tool calls are stored with it, loaded before "
+                 "and after the commit, and replaced when it is written "
+                 "again",
+                 "[store]") {
+  using names = std::vector<std::string>;
+  auto reply = turn_batch("CA1", 2, "assistant");
+  reply.turns[0].tool_calls = {tool_call(1, "lookup_order", 42),
+                               tool_call(2, "track_parcel", 80)};
+  request_from_test<bool>(store_, persist_atom::value, reply);
+  // Still queued when the load runs: the queue is laid over the file.
+  auto early = request_from_test<stored_call>(store_, load_atom::value,
+                                              std::string{"CA1"});
+  sched_.run();
+  REQUIRE(early->value);
+  REQUIRE(early->value->turns.size() == 1);
+  CHECK(tool_names(early->value->turns[0])
+        == names{"lookup_order", "track_parcel"});
+  CHECK(tool_names(stored("CA1").turns[0])
+        == names{"lookup_order", "track_parcel"});
+  CHECK(rows("tool_calls") == 2);
+
+  // Written again with the calls it ended with, then once more without
+  // any (as the <Gather> path writes the reply's audio): the first
+  // replaces, the second keeps them.
+  auto redone = turn_batch("CA1", 2, "assistant");
+  redone.turns[0].tool_calls = {tool_call(1, "cancel_order", 15)};
+  auto audio = turn_batch("CA1", 2, "assistant");
+  audio.turns[0].audio = "0123abcd";
+  request_from_test<bool>(store_, persist_atom::value, redone);
+  request_from_test<bool>(store_, persist_atom::value, audio);
+  auto late = request_from_test<stored_call>(store_, load_atom::value,
+                                             std::string{"CA1"});
+  sched_.run();
+  REQUIRE(late->value);
+  CHECK(tool_names(late->value->turns.at(0)) == names{"cancel_order"});
+  CHECK(late->value->turns.at(0).audio == "0123abcd");
+  CHECK(tool_names(stored("CA1").turns.at(0)) == names{"cancel_order"});
+  CHECK(rows("tool_calls") == 1);
 }
 
 TEST_CASE_METHOD(actor_fixture, "writes queued at shutdown are committed",

@@ -1,9 +1,10 @@
 // Tests for app/console/console_json: the filters, cursor and page size
 // read from a URL query (each bad value named by its parameter), the
-// latency parts of a turn (clipped, left out, adding up to the total),
-// the JSON answers parsed back with RapidJSON (shapes, nulls, and hostile
-// transcript text coming back byte for byte), the CSV export's quoting
-// and formula guard, and the Server-Sent Events framing.
+// latency parts of a turn (clipped, left out, adding up to the total, the
+// tool rounds' own), the JSON answers parsed back with RapidJSON (shapes,
+// nulls, and hostile transcript text and tool calls coming back byte for
+// byte), the CSV export's quoting and formula guard, and the Server-Sent
+// Events framing.
 #include "app/console/console_json.hpp"
 
 #include <set>
@@ -15,6 +16,7 @@
 #include "app/console/utc_time.hpp"
 #include "core/error.hpp"
 #include "tests/support/json_doc.hpp"
+#include "tests/support/tool_call_rows.hpp"
 
 using namespace sb;
 
@@ -232,6 +234,107 @@ TEST_CASE("a media turn's parts add up to the silence the caller heard",
   odd.first_token_ms = 50;
   odd.llm_ms = 20;
   CHECK(parts_of(odd) == parts{{"first_token", 50}, {"other", 50}});
+}
+
+namespace {
+
+// A call that answered, or failed with `error`.
+tool_call_row tool_call(int64_t idx, int64_t round, int64_t ms,
+                        std::string error = {}) {
+  const std::string arguments = R"({"order_id":"A123"})";
+  if (!error.empty())
+    return test::failed_call(idx, round, "lookup_order", arguments,
+                             std::move(error), ms);
+  return test::answered_call(idx, round, "lookup_order", arguments,
+                             "Order A123 shipped", ms);
+}
+
+} // namespace
+
+TEST_CASE("tool rounds are a part of their own, taken out of the model's "
+          "time, and the parts still add up",
+          "[console]") {
+  using parts = std::vector<std::pair<std::string, int64_t>>;
+  // <Gather>: no first token; the rounds ran inside llm_ms. Round 1's two
+  // calls ran side by side (the longer counts), round 2 after them.
+  auto t = assistant_turn();
+  t.latency_ms = 1500;
+  t.queue_ms = 100;
+  t.llm_ms = 1200;
+  t.tool_calls = {tool_call(1, 1, 300), tool_call(2, 1, 250, "timed out"),
+                  tool_call(3, 2, 100)};
+  CHECK(
+    parts_of(t)
+    == parts{{"queue", 100}, {"tools", 400}, {"model", 800}, {"other", 200}});
+  CHECK(sum_of(latency_parts(t)) == 1500);
+  // Streamed: the answer's first token came after the last round, so the
+  // rounds are taken out of the wait for it; the model's part is as before.
+  t.first_token_ms = 700;
+  CHECK(parts_of(t)
+        == parts{{"queue", 100},
+                 {"tools", 400},
+                 {"first_token", 300},
+                 {"model", 500},
+                 {"other", 200}});
+  CHECK(sum_of(latency_parts(t)) == 1500);
+  // Tools that took longer than everything measured: clipped, never past
+  // the total.
+  t.tool_calls = {tool_call(1, 1, 5000)};
+  auto l = latency_parts(t);
+  CHECK(sum_of(l) == 1500);
+  CHECK(parts_of(t) == parts{{"queue", 100}, {"tools", 1400}});
+  // No tool calls, no tools part.
+  t.tool_calls.clear();
+  for (const auto& p : latency_parts(t).parts)
+    CHECK(p.name != "tools");
+}
+
+TEST_CASE("a call's detail carries each reply's tool calls, arguments as "
+          "the object, hostile text as it was",
+          "[console]") {
+  call_detail d;
+  d.stored.call.call_sid = "CA1";
+  d.stored.call.started_at = "2026-12-01T10:00:00.000Z";
+  auto user = assistant_turn();
+  user.seq = 1;
+  user.role = "user";
+  d.stored.turns.push_back(user);
+  auto t = assistant_turn();
+  t.latency_ms = 900;
+  t.llm_ms = 800;
+  auto broken = tool_call(2, 1, 3001, hostile);
+  broken.arguments = hostile; // not JSON: shown as the text
+  t.tool_calls = {tool_call(1, 1, 42), broken};
+  t.tool_calls[0].result = hostile;
+  d.stored.turns.push_back(t);
+  auto doc = parse_json(render_call_detail(d));
+  REQUIRE(doc["turns"][0]["tool_calls"].IsArray());
+  CHECK(doc["turns"][0]["tool_calls"].Empty());
+  const auto& calls = doc["turns"][1]["tool_calls"];
+  REQUIRE(calls.Size() == 2);
+  CHECK(keys_of(calls[0])
+        == std::set<std::string>{"idx", "round", "server", "name", "arguments",
+                                 "result", "error", "ms"});
+  REQUIRE(calls[0]["arguments"].IsObject());
+  CHECK(json_str(calls[0]["arguments"]["order_id"]) == "A123");
+  CHECK(json_str(calls[0]["result"]) == hostile);
+  CHECK(calls[0]["error"].IsNull());
+  CHECK(calls[0]["ms"].GetInt64() == 42);
+  CHECK(json_str(calls[1]["arguments"]) == hostile);
+  CHECK(calls[1]["result"].IsNull());
+  CHECK(json_str(calls[1]["error"]) == hostile);
+  CHECK(calls[1]["idx"].GetInt64() == 2);
+  // The waterfall has the tools' part, clipped to the reply's total.
+  CHECK(json_str(doc["turns"][1]["parts"][0]["name"]) == "tools");
+  CHECK(doc["turns"][1]["parts"][0]["ms"].GetInt64() == 900);
+
+  // The live snapshot names them as the live feed's events do.
+  auto live = parse_json(render_live({d.stored}, 1));
+  const auto& summary_calls = live["calls"][0]["turns"][1]["tool_calls"];
+  REQUIRE(summary_calls.Size() == 2);
+  CHECK(json_str(summary_calls[1]["error"]) == hostile);
+  CHECK_FALSE(summary_calls[1].HasMember("arguments"));
+  CHECK(live["calls"][0]["turns"][0]["tool_calls"].Empty());
 }
 
 TEST_CASE("the call list has the summary's keys, unknowns as null",

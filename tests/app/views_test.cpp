@@ -15,6 +15,7 @@
 #include <rapidjson/document.h>
 
 #include "tests/support/json_doc.hpp"
+#include "tests/support/tool_call_rows.hpp"
 
 namespace {
 
@@ -186,6 +187,52 @@ TEST_CASE("session_json: a media call's reply says where its gap went, and "
   CHECK(member(partial, "eot_wait_ms").GetInt64() == 600);
   CHECK(keys_of(partial).count("turn_gap_ms") == 0);
   CHECK(keys_of(partial).count("tts_first_audio_ms") == 0);
+}
+
+TEST_CASE("session_json: a reply shows the tools it called, arguments as "
+          "the object the model sent, failures with their error",
+          "[views]") {
+  auto c = make_call("CA5");
+  auto found = sb::test::answered_call(
+    1, 1, "lookup_order", R"({"order_id":"A123","items":[1,{"x":null}]})",
+    "Order A123 shipped \"today\"\n<b>", 42);
+  auto failed = sb::test::failed_call(2, 2, "track_parcel",
+                                      "{\"id\": unquoted}",
+                                      "timed out after 3000 ms", 3001);
+  failed.server.clear();
+  // Nested past what is parsed: kept as the text.
+  sb::tool_call_row deep = found;
+  deep.idx = 3;
+  deep.arguments = "{\"a\":" + std::string(40, '[') + std::string(40, ']')
+                   + "}";
+  c.turns[1].tool_calls = {found, failed, deep};
+  auto doc = parse(sb::session_json(c));
+  const auto& history = member(doc, "conversation_history");
+  CHECK_FALSE(history[0].HasMember("tool_calls"));
+  const auto& calls = member(history[1], "tool_calls");
+  REQUIRE(calls.IsArray());
+  REQUIRE(calls.Size() == 3);
+  CHECK(keys_of(calls[0])
+        == std::set<std::string>{"idx", "round", "server", "name", "arguments",
+                                 "result", "error", "ms"});
+  CHECK(member(calls[0], "idx").GetInt64() == 1);
+  CHECK(member(calls[0], "round").GetInt64() == 1);
+  CHECK(str(member(calls[0], "server")) == "orders");
+  CHECK(str(member(calls[0], "name")) == "lookup_order");
+  const auto& args = member(calls[0], "arguments");
+  REQUIRE(args.IsObject());
+  CHECK(str(member(args, "order_id")) == "A123");
+  REQUIRE(member(args, "items").IsArray());
+  CHECK(member(args, "items")[1]["x"].IsNull());
+  CHECK(str(member(calls[0], "result")) == found.result);
+  CHECK(member(calls[0], "error").IsNull());
+  CHECK(member(calls[0], "ms").GetInt64() == 42);
+  CHECK(str(member(calls[1], "arguments")) == failed.arguments);
+  CHECK(member(calls[1], "result").IsNull());
+  CHECK(str(member(calls[1], "error")) == "timed out after 3000 ms");
+  CHECK(member(calls[1], "server").IsNull());
+  CHECK(member(calls[1], "round").GetInt64() == 2);
+  CHECK(str(member(calls[2], "arguments")) == deep.arguments);
 }
 
 TEST_CASE("session_json: a reply the caller talked over says so", "[views]") {

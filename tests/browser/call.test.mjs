@@ -1,13 +1,14 @@
 // One call's page in the browser, against the real daemon on a seeded
 // database: the transcript turn by turn, a latency waterfall for every
 // measured reply whose bars are as wide as their milliseconds, the
-// interrupted badge, a reply's audio playable, and hostile caller text
-// shown as the characters it is.
+// interrupted badge, a reply's audio playable, hostile caller text shown
+// as the characters it is, and a reply's tool calls (the failed one
+// marked) shown as text, their time a part of the waterfall.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   daemon_and_browser, finish, log_in, open_page, screenshot, sqlite_rows, visit,
-  word_call_sid, xss_call_sid, xss_text,
+  word_call_sid, xss_call_sid, xss_text, xss_tool_calls,
 } from "./harness.mjs";
 
 const env = daemon_and_browser({ calls: 20 });
@@ -69,5 +70,45 @@ test("caller text that looks like HTML is shown as those characters, never run",
   // The list and the search hits show the same text as text.
   await visit(page, env.daemon, `/calls?q=${encodeURIComponent("onerror")}`);
   assert.equal(await page.locator("[data-hits] img").count(), 0);
+  await finish(page);
+});
+
+test("a reply's tool calls show under it as text, the failed one with its error, their round in the waterfall", async () => {
+  const page = await open_page(env.browser);
+  page.on("dialog", (dialog) => {
+    page.problems.push(`dialog: ${dialog.message()}`);
+    dialog.dismiss();
+  });
+  await log_in(page, env.daemon, `/calls/${xss_call_sid}`);
+  const stored = await sqlite_rows(env.daemon.db,
+    `SELECT seq, idx, name, ms FROM tool_calls WHERE call_sid = '${xss_call_sid}' ORDER BY seq, idx`);
+  assert.deepEqual(stored, [["2", "1", "lookup_order", "42"], ["2", "2", "track_parcel", "120"]]);
+  const shown = page.locator("#turn-2 [data-tool-call]");
+  assert.equal(await shown.count(), xss_tool_calls.length);
+  for (const [i, want] of xss_tool_calls.entries()) {
+    const call = shown.nth(i);
+    assert.equal(await call.getAttribute("data-tool-call"), String(i + 1));
+    assert.equal(await call.locator(".tool-name").textContent(), want.name);
+    assert.equal(await call.locator("[data-tool-arguments]").textContent(), want.arguments);
+    assert.equal(await call.locator(".tool-ms").textContent(), `${want.ms} ms`);
+    const failed = want.error !== null;
+    assert.equal(await call.evaluate((node) => node.classList.contains("failed")), failed);
+    if (failed) {
+      assert.equal(await call.locator("[data-tool-error]").textContent(), want.error);
+      assert.equal(await call.locator("[data-tool-result]").count(), 0);
+    } else {
+      assert.equal(await call.locator("[data-tool-result]").textContent(), want.result);
+      assert.equal(await call.locator("[data-tool-error]").count(), 0);
+    }
+  }
+  assert.equal(await page.locator("#turn-1 [data-tool-call]").count(), 0);
+  assert.equal(await page.locator("[data-transcript] img, [data-transcript] b, [data-transcript] script").count(), 0);
+  // Both ran side by side in round 1: the longer is the round's time, a
+  // part of the reply's total like every other.
+  const chart = page.locator("#turn-2 [data-waterfall]");
+  assert.equal(await chart.locator("[data-part=tools]").getAttribute("data-ms"), "120");
+  const parts = await chart.locator("[data-part]").evaluateAll((nodes) => nodes.map((n) => Number(n.dataset.ms)));
+  assert.equal(parts.reduce((sum, ms) => sum + ms, 0), Number(await chart.getAttribute("data-total-ms")));
+  await screenshot(page, "call-tools");
   await finish(page);
 });

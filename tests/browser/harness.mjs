@@ -45,6 +45,13 @@ export const word_call_sid = "CA000000000000000000000000000000a1";
 export const unique_word = "xylophonequartz";
 export const xss_call_sid = "CA000000000000000000000000000000a2";
 export const xss_text = "<img src=x onerror=alert(1)>";
+// Its reply (turn 2) called two tools, the second failed.
+export const xss_tool_calls = [
+  { name: "lookup_order", arguments: '{"order_id":"<img src=x onerror=alert(3)>"}',
+    result: "<b>Order</b> shipped <script>alert(4)</script>", error: null, ms: 42 },
+  { name: "track_parcel", arguments: "not json <img src=x onerror=alert(5)>", result: null,
+    error: "<img src=x onerror=alert(6)> timed out", ms: 120 },
+];
 
 /// POSTs `params` form-encoded to the daemon's webhook `route`, signed as
 /// Twilio signs (the daemon checks signatures).

@@ -123,6 +123,11 @@ void check_same(const sb::config& a, const sb::config& b) {
   CHECK(a.llm.rules_file == b.llm.rules_file);
   CHECK(a.llm.goodbye_words == b.llm.goodbye_words);
   CHECK(a.llm.end_call_tool == b.llm.end_call_tool);
+  CHECK(a.llm.mcp_servers.size() == b.llm.mcp_servers.size());
+  CHECK(a.llm.max_tool_rounds == b.llm.max_tool_rounds);
+  CHECK(a.llm.mcp_slots == b.llm.mcp_slots);
+  CHECK(a.llm.mcp_max_queue == b.llm.mcp_max_queue);
+  CHECK(a.llm.mcp_timeout_ms == b.llm.mcp_timeout_ms);
   check_same_endpoints(a.llm.endpoints, b.llm.endpoints);
   CHECK(a.tts.engine == b.tts.engine);
   CHECK(a.tts.voice == b.tts.voice);
@@ -424,6 +429,87 @@ TEST_CASE("backends that need endpoints must have one", "[config]") {
   auto cfg = parse("[llm]\nendpoints = []\n");
   REQUIRE(cfg);
   CHECK(cfg->llm.endpoints.empty());
+}
+
+TEST_CASE("llm.mcp_servers and the tool pool's settings are read",
+          "[config][mcp]") {
+  temp_file token{"from-file\n"};
+  auto cfg = parse("[llm]\nmax_tool_rounds = 0\nmcp_slots = 256\n"
+                   "mcp_max_queue = 0\nmcp_timeout_ms = 100\n"
+                   "[[llm.mcp_servers]]\nname = \"orders\"\n"
+                   "url = \"http://127.0.0.1:9100/mcp/\"\ntoken = \"t1\"\n"
+                   "tools = [\"lookup_order\", \"track.parcel\"]\n"
+                   "[[llm.mcp_servers]]\nname = \"slots\"\n"
+                   "url = \"https://mcp.example.com/v1/mcp\"\n"
+                   "token_file = \""
+                   + token.path + "\"\n");
+  if (!cfg)
+    FAIL(sb::what(cfg.error()));
+  const auto& llm = cfg->llm;
+  CHECK(llm.max_tool_rounds == 0);
+  CHECK(llm.mcp_slots == 256);
+  CHECK(llm.mcp_max_queue == 0);
+  CHECK(llm.mcp_timeout_ms == 100);
+  REQUIRE(llm.mcp_servers.size() == 2);
+  CHECK(llm.mcp_servers[0].name == "orders");
+  // The endpoint is the whole URL: a trailing '/' is kept.
+  CHECK(llm.mcp_servers[0].url == "http://127.0.0.1:9100/mcp/");
+  CHECK(llm.mcp_servers[0].token == "t1");
+  CHECK(llm.mcp_servers[0].tools
+        == std::vector<std::string>{"lookup_order", "track.parcel"});
+  CHECK(llm.mcp_servers[1].url == "https://mcp.example.com/v1/mcp");
+  CHECK(llm.mcp_servers[1].token == "from-file");
+  CHECK(llm.mcp_servers[1].tools.empty());
+  CHECK(parse("[llm]\nmcp_servers = []\n"));
+}
+
+TEST_CASE("bad llm.mcp_servers entries are refused, naming the entry",
+          "[config][mcp]") {
+  const std::string orders =
+    "[[llm.mcp_servers]]\nname = \"orders\"\nurl = \"http://a/mcp\"\n";
+  CHECK(error_of(orders + "[[llm.mcp_servers]]\nname = \"b\"\n")
+        == "test.toml:4: llm.mcp_servers[1].url: is required");
+  CHECK(error_of("[[llm.mcp_servers]]\nurl = \"http://a\"\n")
+        == "test.toml:1: llm.mcp_servers[0].name: is required");
+  CHECK(error_of(orders
+                 + "[[llm.mcp_servers]]\nname = \"b\"\n"
+                   "url = \"ftp://b/mcp\"\n")
+        == "test.toml:6: llm.mcp_servers[1].url: must start with http:// or "
+           "https://");
+  CHECK(error_of("[[llm.mcp_servers]]\nname = \"\"\nurl = \"http://a\"\n")
+        == "test.toml:2: llm.mcp_servers[0].name: must not be empty");
+  CHECK(error_of(orders
+                 + "[[llm.mcp_servers]]\nname = \"orders\"\n"
+                   "url = \"http://b/mcp\"\n")
+        == "test.toml:5: llm.mcp_servers[1].name: \"orders\" is the name of "
+           "llm.mcp_servers[0] too");
+  CHECK(error_of(orders + "tools = [\"a\", \"\"]\n")
+        == "test.toml:4: llm.mcp_servers[0].tools[1]: must not be empty");
+  CHECK(error_of(orders + "tools = \"a\"\n")
+        == "test.toml:4: llm.mcp_servers[0].tools: must be an array of "
+           "strings");
+  CHECK(error_of(orders + "tool = [\"a\"]\n")
+        == "test.toml:4: llm.mcp_servers[0].tool: unknown key");
+  temp_file token{"x\n"};
+  CHECK(
+    error_of(orders + "token = \"a\"\ntoken_file = \"" + token.path + "\"\n")
+    == "test.toml:5: llm.mcp_servers[0].token_file: set token or "
+       "token_file, not both");
+  CHECK(error_of("[llm]\nmcp_servers = \"http://a\"\n")
+        == "test.toml:2: llm.mcp_servers: must be an array of tables");
+}
+
+TEST_CASE("the tool pool's settings are bounded", "[config][mcp]") {
+  CHECK(error_of("[llm]\nmax_tool_rounds = 11\n")
+        == "test.toml:2: llm.max_tool_rounds: must be from 0 to 10 (got 11)");
+  CHECK(error_of("[llm]\nmcp_slots = 0\n")
+        == "test.toml:2: llm.mcp_slots: must be from 1 to 256 (got 0)");
+  CHECK(error_of("[llm]\nmcp_max_queue = 10001\n")
+        == "test.toml:2: llm.mcp_max_queue: must be from 0 to 10000 (got "
+           "10001)");
+  CHECK(error_of("[llm]\nmcp_timeout_ms = 99\n")
+        == "test.toml:2: llm.mcp_timeout_ms: must be from 100 to 60000 (got "
+           "99)");
 }
 
 TEST_CASE("an unreadable config file is reported", "[config]") {

@@ -48,6 +48,11 @@ TEST_CASE("calls' transcripts are resources: listed newest first, one "
   CHECK(text.find("10:00:02 assistant: your order ships on Tuesday "
                   "[interrupted]\n")
         != std::string::npos);
+  CHECK(text.find("\n  tool lookup_order {\"order_id\":\"A123\"} -> "
+                  "{\"status\":\"shipped\"} (12 ms)\n"
+                  "  tool track_parcel not json -> error: timed out after "
+                  "3000 ms (3000 ms)\n10:00:05 caller: great")
+        != std::string::npos);
   CHECK(text.find("10:00:06 assistant: goodbye\n") != std::string::npos);
 }
 
@@ -61,6 +66,8 @@ TEST_CASE("reading an unknown call or a malformed URI is -32602 naming uri",
   auto unknown = read("switchboard://calls/" + sid_of(0xbad));
   CHECK(unknown.code() == -32602);
   CHECK(unknown.message() == "uri: no call " + sid_of(0xbad) + " is stored");
+  CHECK(unknown.doc["error"]["data"]["uri"]
+        == ("switchboard://calls/" + sid_of(0xbad)).c_str());
   for (auto bad : {std::string("file:///etc/passwd"),
                    "switchboard://calls/" + call_a + "/../x",
                    std::string("switchboard://calls/")}) {

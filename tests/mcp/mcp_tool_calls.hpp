@@ -1,10 +1,10 @@
 // The tool suites' common ground, on top of mcp_fixture.hpp: a database
 // seeded with three calls worth telling apart (a finished inbound call
-// with four turns, one reply interrupted; a busy outbound relay call; a
-// live call an hour old) and any number of plain older ones, a server over
-// it and a stand-in daemon, and the checks every successful tool answer
-// must pass (structuredContent valid against the tool's output schema and
-// equal to its text block).
+// with four turns, one reply interrupted and made with two tool calls, one
+// of them failed; a busy outbound relay call; a live call an hour old) and any
+// number of plain older ones, a server over it and a stand-in daemon, and the
+// checks every successful tool answer must pass (structuredContent valid
+// against the tool's output schema and equal to its text block).
 #pragma once
 
 #include <algorithm>
@@ -22,6 +22,7 @@
 #include "mcp/mcp_schema.hpp"
 #include "mcp/mcp_tools.hpp"
 #include "tests/mcp/mcp_fixture.hpp"
+#include "tests/support/tool_call_rows.hpp"
 
 namespace sb::test {
 
@@ -52,6 +53,11 @@ inline void seed(test_database& t, int older = 0) {
     make_turn(call_live, 1, "is anyone there", recent),
     make_turn(call_live, 2, "yes, I am here", recent),
   };
+  b.turns[1].tool_calls = {answered_call(1, 1, "lookup_order",
+                                         R"({"order_id":"A123"})",
+                                         R"({"status":"shipped"})", 12),
+                           failed_call(2, 1, "track_parcel", "not json",
+                                       "timed out after 3000 ms", 3000)};
   b.turns[1].interrupted = true;
   b.turns[1].tts_first_audio_ms = 80;
   b.turns[1].turn_gap_ms = 640;

@@ -47,6 +47,19 @@ TEST_CASE("get_call answers the call's facts and exactly its stored turns",
     else
       CHECK(turns[i]["latency_ms"].IsNull());
   }
+  // The reply's tool calls, as every reader shows them.
+  const auto& tools = turns[1]["tool_calls"];
+  REQUIRE(tools.Size() == 2);
+  CHECK(tools[0]["name"] == "lookup_order");
+  CHECK(tools[0]["server"] == "orders");
+  CHECK(tools[0]["arguments"]["order_id"] == "A123");
+  CHECK(tools[0]["result"] == R"({"status":"shipped"})");
+  CHECK(tools[0]["error"].IsNull());
+  CHECK(tools[0]["ms"] == 12);
+  CHECK(tools[1]["arguments"] == "not json");
+  CHECK(tools[1]["result"].IsNull());
+  CHECK(tools[1]["error"] == "timed out after 3000 ms");
+  CHECK(turns[0]["tool_calls"].Empty());
   CHECK(turns[1]["tts_first_audio_ms"] == 80);
   CHECK(turns[1]["turn_gap_ms"] == 640);
   CHECK(turns[1]["llm_ms"] == 250);

@@ -469,6 +469,7 @@ TEST_CASE("a version-5 file keeps its rows and its old turns become "
   REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
   auto rc = sqlite3_exec(
     raw,
+    "DROP TRIGGER turns_tool_calls_delete; DROP TABLE tool_calls;"
     "DROP TRIGGER turns_fts_insert; DROP TRIGGER turns_fts_delete;"
     "DROP TRIGGER turns_fts_update; DROP TABLE turns_fts;"
     "DROP INDEX calls_started_sid; DROP INDEX calls_live;"

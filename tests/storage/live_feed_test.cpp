@@ -15,6 +15,7 @@
 #include <rapidjson/document.h>
 
 #include "tests/support/json_doc.hpp"
+#include "tests/support/tool_call_rows.hpp"
 
 namespace {
 
@@ -102,6 +103,43 @@ TEST_CASE("a turn event is one line of JSON holding the words verbatim",
   auto user = parse_json(got.events[1].data);
   CHECK_FALSE(user.HasMember("latency_ms"));
   CHECK_FALSE(user["interrupted"].GetBool());
+}
+
+TEST_CASE("a reply's turn event names its tool calls and how they ended, "
+          "without their texts",
+          "[live_feed]") {
+  live_feed feed;
+  recorder got;
+  feed.subscribe(std::nullopt, got.fn());
+  auto t = turn("CA1", 2, "It shipped");
+  t.role = "assistant";
+  t.tool_calls = {
+    sb::test::answered_call(1, 1, "lookup_order", R"({"order_id":"A123"})",
+                            "a long answer the page need not carry", 42),
+    sb::test::failed_call(2, 1, "track\"<parcel>", "{}",
+                          "timed out after 3000 ms\n", 3001)};
+  feed.publish_turn(t);
+  feed.publish_turn(turn("CA1", 3));
+  REQUIRE(got.events.size() == 2);
+  CHECK(got.events[0].data.find('\n') == std::string::npos);
+  auto doc = parse_json(got.events[0].data);
+  REQUIRE(doc["tool_calls"].IsArray());
+  const auto& calls = doc["tool_calls"].GetArray();
+  REQUIRE(calls.Size() == 2);
+  CHECK(std::string(calls[0]["name"].GetString()) == "lookup_order");
+  CHECK(std::string(calls[0]["server"].GetString()) == "orders");
+  CHECK(calls[0]["round"].GetInt64() == 1);
+  CHECK(calls[0]["error"].IsNull());
+  CHECK(calls[0]["ms"].GetInt64() == 42);
+  CHECK_FALSE(calls[0].HasMember("arguments"));
+  CHECK_FALSE(calls[0].HasMember("result"));
+  CHECK(calls[1]["idx"].GetInt64() == 2);
+  CHECK(std::string(calls[1]["name"].GetString()) == "track\"<parcel>");
+  CHECK(std::string(calls[1]["error"].GetString())
+        == "timed out after 3000 ms\n");
+  CHECK(calls[1]["ms"].GetInt64() == 3001);
+  // A turn that called none says nothing of tools.
+  CHECK_FALSE(parse_json(got.events[1].data).HasMember("tool_calls"));
 }
 
 TEST_CASE("the ring keeps the newest events up to its capacity",

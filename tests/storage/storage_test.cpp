@@ -1,11 +1,14 @@
 // Tests for storage/database: schema and migrations, round trips of what a
-// call writes, upsert and NULL semantics, per-batch failure isolation, WAL
-// mode seen from a second connection, and open errors. Every test works on
-// a real file in its own temporary directory; checks of what is on disk go
-// through a separate raw sqlite3 connection, the way an operator would look.
+// call writes (a reply's tool calls included), upsert and NULL semantics,
+// per-batch failure isolation, WAL mode seen from a second connection, and open
+// errors. Every test works on a real file in its own temporary directory;
+// checks of what is on disk go through a separate raw sqlite3 connection, the
+// way an operator would look.
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include <stdlib.h>
@@ -16,10 +19,13 @@
 #include "core/error.hpp"
 #include "storage/database.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/tool_call_rows.hpp"
 
 namespace {
 
 using sb::database;
+using sb::test::answered_call;
+using sb::test::failed_call;
 using sb::test::temp_dir;
 
 // The database file most tests open in their temp_dir.
@@ -112,13 +118,13 @@ sb::event_row sample_event(const std::string& sid, const std::string& kind) {
 
 } // namespace
 
-TEST_CASE(
-  "open creates the four tables, the search index and sets user_version",
-  "[storage]") {
+TEST_CASE("open creates the five tables, the search index and sets "
+          "user_version",
+          "[storage]") {
   temp_dir dir;
   auto db = open_ok(dir.file(db_file));
-  CHECK(database::schema_version() == 6);
-  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "6");
+  CHECK(database::schema_version() == 7);
+  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "7");
   auto tables = raw_query(dir.file(db_file),
                           "SELECT name FROM sqlite_master"
                           " WHERE type = 'table' ORDER BY name");
@@ -127,6 +133,7 @@ TEST_CASE(
         == table{{"calls"},
                  {"events"},
                  {"recordings"},
+                 {"tool_calls"},
                  {"turns"},
                  {"turns_fts"},
                  {"turns_fts_config"},
@@ -146,8 +153,9 @@ TEST_CASE(
                  {"events(call_sid)"},
                  {"recordings(call_sid)"},
                  {"recordings(recording_sid)"},
+                 {"tool_calls(call_sid,seq,idx)"},
                  {"turns(call_sid,seq)"}});
-  for (auto name : {"calls", "turns", "recordings", "events"})
+  for (auto name : {"calls", "turns", "recordings", "events", "tool_calls"})
     CHECK(*db->count_rows(name) == 0);
 }
 
@@ -175,7 +183,8 @@ TEST_CASE("a version-1 file is migrated forward, keeping its rows",
     raw_query(dir.file(db_file),
               std::string{"ALTER TABLE turns DROP COLUMN "} + column, true);
   for (auto undo :
-       {"DROP TRIGGER turns_fts_insert", "DROP TRIGGER turns_fts_delete",
+       {"DROP TRIGGER turns_tool_calls_delete", "DROP TABLE tool_calls",
+        "DROP TRIGGER turns_fts_insert", "DROP TRIGGER turns_fts_delete",
         "DROP TRIGGER turns_fts_update", "DROP TABLE turns_fts",
         "DROP INDEX calls_started_sid", "DROP INDEX calls_live",
         "ALTER TABLE calls DROP COLUMN transport",
@@ -183,7 +192,7 @@ TEST_CASE("a version-1 file is migrated forward, keeping its rows",
     raw_query(dir.file(db_file), undo, true);
   raw_query(dir.file(db_file), "PRAGMA user_version = 1", true);
   auto db = open_ok(dir.file(db_file));
-  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "6");
+  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "7");
   sb::write_batch batch;
   auto t = sample_turn("CA1", 2, "again");
   t.queue_ms = 5;
@@ -210,7 +219,7 @@ TEST_CASE("reopening keeps data and migrates nothing", "[storage]") {
   }
   auto db = open_ok(dir.file(db_file));
   auto db_again = open_ok(dir.file(db_file));
-  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "6");
+  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "7");
   auto stored = db->load_call("CA1");
   REQUIRE(stored);
   REQUIRE(*stored);
@@ -222,16 +231,16 @@ TEST_CASE("reopening keeps data and migrates nothing", "[storage]") {
 TEST_CASE("a file from a newer binary is refused by name", "[storage]") {
   temp_dir dir;
   open_ok(dir.file(db_file));
-  raw_query(dir.file(db_file), "PRAGMA user_version = 7", true);
+  raw_query(dir.file(db_file), "PRAGMA user_version = 8", true);
   auto db = database::open(dir.file(db_file));
   REQUIRE_FALSE(db);
   CHECK(is_storage_failed(db.error()));
   auto msg = sb::what(db.error());
   CHECK_THAT(msg, Catch::Contains(dir.file(db_file)));
-  CHECK_THAT(msg, Catch::Contains("schema version 7"));
-  CHECK_THAT(msg, Catch::Contains("(6)"));
+  CHECK_THAT(msg, Catch::Contains("schema version 8"));
+  CHECK_THAT(msg, Catch::Contains("(7)"));
   // Refusing must not touch the file.
-  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "7");
+  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "8");
 }
 
 TEST_CASE("Hindi and SQL-looking text round-trip verbatim", "[storage]") {
@@ -451,7 +460,7 @@ TEST_CASE("open_calls lists unfinished calls, newest first", "[storage]") {
   CHECK(negative.error() == sb::errc::bad_request);
 }
 
-TEST_CASE("count_rows accepts only the four tables", "[storage]") {
+TEST_CASE("count_rows accepts only the five tables", "[storage]") {
   temp_dir dir;
   auto db = open_ok(dir.file(db_file));
   for (auto name : {"sqlite_master", "calls; DROP TABLE calls", "CALLS", ""}) {
@@ -660,7 +669,7 @@ TEST_CASE("a version-2 file gains first_token_ms, interrupted and adopted_at, "
            " ('CA1', 2, 'assistant', 'Namaste', '2024-05-01T10:00:02Z', 900,"
            "  'llama3', 40, 800);");
   auto db = open_ok(dir.file(db_file));
-  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "6");
+  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "7");
   auto call = load_ok(*db, "CA1");
   CHECK(call.call.status == "completed");
   REQUIRE(call.turns.size() == 2);
@@ -865,7 +874,7 @@ TEST_CASE("a version-4 file gains the media turn timings, keeping its rows",
            " ('CA1', 2, 'assistant', 'Namaste', NULL, '2024-05-01T10:00:02Z',"
            "  900, 'llama3', 'a1', 40, 800, 150, 1);");
   auto db = open_ok(dir.file(db_file));
-  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "6");
+  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "7");
   auto call = load_ok(*db, "CA1");
   CHECK(call.call.adopted_at == "2024-05-01T10:00:00Z");
   REQUIRE(call.turns.size() == 2);
@@ -971,4 +980,233 @@ TEST_CASE("a reply trimmed after a barge-in keeps the timings of its gap",
   t = load_ok(*db, "CA1").turns.at(0);
   CHECK(t.turn_gap_ms == 790);
   CHECK(t.eot_wait_ms == 600);
+}
+
+namespace {
+
+// What the model and a server may send, as bytes: SQL, quotes, a NUL,
+// control characters, markup and Hindi.
+const std::string hostile_arguments =
+  std::string{R"({"order_id":"A1'); DROP TABLE tool_calls;--","x":")"}
+  + std::string{"\x1b[31m\\u0000"} + R"("})";
+const std::string hostile_result = std::string{"नमस्ते <b>'\"\n"} + '\0'
+                                   + "\x1b]0;owned\x07 end";
+
+// A reply that called two tools side by side in its first round (the
+// second failed) and one in its second.
+sb::turn_row reply_with_tools(const std::string& sid, int64_t seq) {
+  auto t = sample_turn(sid, seq, "Your order A123 shipped on Monday.");
+  t.role = "assistant";
+  t.latency_ms = 900;
+  t.tool_calls = {
+    answered_call(1, 1, "lookup_order", R"({"order_id":"A123"})",
+                  "Order A123 shipped", 42),
+    failed_call(2, 1, "track_parcel", hostile_arguments,
+                "timed out after 3000 ms", 3001),
+    answered_call(3, 2, "lookup_order", "{}", hostile_result, 7),
+  };
+  return t;
+}
+
+// A tool call as comparable fields.
+auto fields_of(const sb::tool_call_row& c) {
+  return std::make_tuple(c.idx, c.round, c.server, c.name, c.arguments,
+                         c.result, c.error, c.ms);
+}
+
+void check_same_calls(const std::vector<sb::tool_call_row>& got,
+                      const std::vector<sb::tool_call_row>& want) {
+  REQUIRE(got.size() == want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    CAPTURE(i);
+    CHECK(fields_of(got[i]) == fields_of(want[i]));
+  }
+}
+
+} // namespace
+
+TEST_CASE("a reply's tool calls are stored with it and read back by idx, "
+          "hostile text verbatim",
+          "[storage]") {
+  temp_dir dir;
+  auto db = open_ok(dir.file(db_file));
+  sb::write_batch batch;
+  batch.calls.push_back(sample_call("CA1"));
+  batch.turns.push_back(sample_turn("CA1", 1, "where is my order"));
+  auto reply = reply_with_tools("CA1", 2);
+  // Written out of order: idx, not arrival, orders them.
+  std::swap(reply.tool_calls[0], reply.tool_calls[2]);
+  batch.turns.push_back(reply);
+  REQUIRE_FALSE(db->write(batch));
+  auto call = load_ok(*db, "CA1");
+  REQUIRE(call.turns.size() == 2);
+  CHECK(call.turns[0].tool_calls.empty());
+  check_same_calls(call.turns[1].tool_calls,
+                   reply_with_tools("CA1", 2).tool_calls);
+  CHECK(*db->count_rows("tool_calls") == 3);
+  // As an operator sees the rows: no result for the failed call, no error
+  // for the others, the turn's time on each.
+  CHECK(raw_query(dir.file(db_file),
+                  "SELECT call_sid, seq, idx, round, server, name,"
+                  " typeof(result), error, ms, created_at FROM tool_calls"
+                  " ORDER BY idx")
+        == table{{"CA1", "2", "1", "1", "orders", "lookup_order", "text",
+                  "NULL", "42", reply.created_at},
+                 {"CA1", "2", "2", "1", "orders", "track_parcel", "null",
+                  "timed out after 3000 ms", "3001", reply.created_at},
+                 {"CA1", "2", "3", "2", "orders", "lookup_order", "text",
+                  "NULL", "7", reply.created_at}});
+  CHECK(*db->count_rows("calls") == 1);
+}
+
+TEST_CASE("a reply written again replaces its tool calls, never adds to "
+          "them, and one written without any keeps them",
+          "[storage]") {
+  temp_dir dir;
+  auto db = open_ok(dir.file(db_file));
+  sb::write_batch batch;
+  batch.calls.push_back(sample_call("CA1"));
+  batch.turns.push_back(reply_with_tools("CA1", 2));
+  batch.turns.push_back(reply_with_tools("CA1", 4));
+  REQUIRE_FALSE(db->write(batch));
+  // A retried batch: the same rows again.
+  REQUIRE_FALSE(db->write(batch));
+  CHECK(*db->count_rows("tool_calls") == 6);
+  // The reply written again with what the model's rounds were in the end.
+  sb::write_batch again;
+  auto rewritten = reply_with_tools("CA1", 2);
+  rewritten.created_at = "2024-05-01T10:09:09Z";
+  rewritten.tool_calls = {answered_call(
+    1, 1, "cancel_order", R"({"order_id":"A123"})", "cancelled", 15)};
+  again.turns.push_back(rewritten);
+  REQUIRE_FALSE(db->write(again));
+  auto call = load_ok(*db, "CA1");
+  REQUIRE(call.turns.size() == 2);
+  check_same_calls(call.turns[0].tool_calls, rewritten.tool_calls);
+  check_same_calls(call.turns[1].tool_calls,
+                   reply_with_tools("CA1", 4).tool_calls);
+  // created_at stays the turn's first, as the turn's own does.
+  CHECK(raw_query(dir.file(db_file), "SELECT t.created_at, c.created_at"
+                                     " FROM tool_calls c JOIN turns t"
+                                     " USING (call_sid, seq) WHERE seq = 2")
+        == table{{"2024-05-01T10:00:02Z", "2024-05-01T10:00:02Z"}});
+  // The <Gather> path's second write, the audio's, carries none: the
+  // stored ones stay.
+  auto audio_only = sample_turn("CA1", 2, "Your order A123 was cancelled.");
+  audio_only.role = "assistant";
+  audio_only.audio = "0123abcd";
+  again.turns = {audio_only};
+  REQUIRE_FALSE(db->write(again));
+  call = load_ok(*db, "CA1");
+  CHECK(call.turns[0].audio == "0123abcd");
+  check_same_calls(call.turns[0].tool_calls, rewritten.tool_calls);
+  CHECK(*db->count_rows("tool_calls") == 4);
+}
+
+TEST_CASE("odd tool calls from the model never cost the reply", "[storage]") {
+  temp_dir dir;
+  auto db = open_ok(dir.file(db_file));
+  sb::write_batch batch;
+  auto reply = reply_with_tools("CA1", 2);
+  // A call with no name and no arguments, and an idx given twice.
+  reply.tool_calls[1].name.clear();
+  reply.tool_calls[1].arguments.clear();
+  reply.tool_calls[2].idx = 1;
+  batch.calls.push_back(sample_call("CA1"));
+  batch.turns.push_back(reply);
+  REQUIRE_FALSE(db->write(batch));
+  auto call = load_ok(*db, "CA1");
+  REQUIRE(call.turns.size() == 1);
+  CHECK(call.turns[0].content == reply.content);
+  const auto& calls = call.turns[0].tool_calls;
+  REQUIRE(calls.size() == 2);
+  CHECK(fields_of(calls[0]) == fields_of(reply.tool_calls[0]));
+  CHECK(fields_of(calls[1]) == fields_of(reply.tool_calls[1]));
+}
+
+TEST_CASE("deleting a turn deletes its tool calls", "[storage]") {
+  temp_dir dir;
+  auto db = open_ok(dir.file(db_file));
+  sb::write_batch batch;
+  batch.turns.push_back(reply_with_tools("CA1", 2));
+  batch.turns.push_back(reply_with_tools("CA1", 4));
+  batch.turns.push_back(reply_with_tools("CA2", 2));
+  REQUIRE_FALSE(db->write(batch));
+  raw_query(dir.file(db_file),
+            "DELETE FROM turns WHERE call_sid = 'CA1' AND seq = 2", true);
+  CHECK(raw_query(dir.file(db_file), "SELECT call_sid, seq, count(*)"
+                                     " FROM tool_calls GROUP BY 1, 2")
+        == table{{"CA1", "4", "3"}, {"CA2", "2", "3"}});
+}
+
+namespace {
+
+// Steps 5 and 6 as they shipped: on top of steps_3_and_4, a version-6
+// file, the last one before tool calls were stored.
+constexpr const char* steps_5_and_6 = R"sql(
+ALTER TABLE turns ADD COLUMN eot_wait_ms INTEGER;
+ALTER TABLE turns ADD COLUMN stt_tail_ms INTEGER;
+ALTER TABLE turns ADD COLUMN tts_first_audio_ms INTEGER;
+ALTER TABLE turns ADD COLUMN turn_gap_ms INTEGER;
+ALTER TABLE calls ADD COLUMN transport TEXT;
+CREATE VIRTUAL TABLE turns_fts USING fts5(content, content='turns',
+  content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+CREATE TRIGGER turns_fts_insert AFTER INSERT ON turns BEGIN
+  INSERT INTO turns_fts (rowid, content) VALUES (new.id, new.content);
+END;
+CREATE TRIGGER turns_fts_delete AFTER DELETE ON turns BEGIN
+  INSERT INTO turns_fts (turns_fts, rowid, content)
+    VALUES ('delete', old.id, old.content);
+END;
+CREATE TRIGGER turns_fts_update AFTER UPDATE OF content ON turns
+  WHEN old.content IS NOT new.content BEGIN
+  INSERT INTO turns_fts (turns_fts, rowid, content)
+    VALUES ('delete', old.id, old.content);
+  INSERT INTO turns_fts (rowid, content) VALUES (new.id, new.content);
+END;
+INSERT INTO turns_fts (turns_fts) VALUES ('rebuild');
+DROP INDEX calls_started_at;
+CREATE INDEX calls_started_sid ON calls (started_at, call_sid);
+CREATE INDEX calls_live ON calls (started_at, call_sid)
+  WHERE ended_at IS NULL;
+PRAGMA user_version = 6;
+)sql";
+
+} // namespace
+
+TEST_CASE("a version-6 file gains tool_calls, keeping its rows", "[storage]") {
+  temp_dir dir;
+  exec_raw(dir.file(db_file), version_2_schema);
+  exec_raw(dir.file(db_file), steps_3_and_4);
+  exec_raw(dir.file(db_file), steps_5_and_6);
+  exec_raw(dir.file(db_file),
+           "INSERT INTO calls (call_sid, status, transport) VALUES"
+           " ('CA1', 'completed', 'relay');"
+           "INSERT INTO turns (call_sid, seq, role, content, created_at,"
+           " latency_ms, model) VALUES"
+           " ('CA1', 1, 'user', 'where is my order', '2024-05-01T10:00:01Z',"
+           "  NULL, NULL),"
+           " ('CA1', 2, 'assistant', 'It shipped', '2024-05-01T10:00:02Z',"
+           "  900, 'llama3');");
+  auto db = open_ok(dir.file(db_file));
+  CHECK(raw_scalar(dir.file(db_file), "PRAGMA user_version") == "7");
+  auto call = load_ok(*db, "CA1");
+  CHECK(call.call.transport == "relay");
+  REQUIRE(call.turns.size() == 2);
+  CHECK(call.turns[1].content == "It shipped");
+  for (const auto& t : call.turns)
+    CHECK(t.tool_calls.empty());
+  // The full-text index of step 6 still answers.
+  CHECK(raw_scalar(dir.file(db_file),
+                   "SELECT count(*) FROM turns_fts WHERE turns_fts MATCH"
+                   " 'shipped'")
+        == "1");
+  // And the migrated file stores a reply's tool calls.
+  sb::write_batch batch;
+  batch.turns.push_back(reply_with_tools("CA1", 4));
+  REQUIRE_FALSE(db->write(batch));
+  call = load_ok(*db, "CA1");
+  REQUIRE(call.turns.size() == 3);
+  check_same_calls(call.turns[2].tool_calls,
+                   reply_with_tools("CA1", 4).tool_calls);
 }

@@ -3,7 +3,8 @@
 // directions, statuses, transports, numbers; turns whose words come from a
 // fixed list, assistant turns with latency parts, some interrupted), their
 // webhook events, and two fixed calls the browser tests look for (a1: a
-// unique word and playable replies; a2: markup in the transcript). Writes
+// unique word and playable replies; a2: markup in the transcript and in
+// a reply's two tool calls, one of them failed). Writes
 // through sb::database, so the file has the real schema, migrations,
 // triggers and indexes. The same arguments always give the same rows.
 #include <chrono>
@@ -24,6 +25,7 @@
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "storage/database.hpp"
+#include "tests/support/tool_call_rows.hpp"
 
 namespace {
 
@@ -301,12 +303,27 @@ void add_fixed_a1(sb::write_batch& batch, sb::wall_time start,
   batch.calls.push_back(std::move(c));
 }
 
-// a2: a transcript of markup that the console must show as text.
+// The tools a2's reply called, both in round 1: one answered, one failed
+// (its arguments not even JSON), markup in every text a server or the
+// model wrote.
+std::vector<sb::tool_call_row> hostile_tool_calls() {
+  return {sb::test::answered_call(
+            1, 1, "lookup_order",
+            R"({"order_id":"<img src=x onerror=alert(3)>"})",
+            "<b>Order</b> shipped <script>alert(4)</script>", 42),
+          sb::test::failed_call(2, 1, "track_parcel",
+                                "not json <img src=x onerror=alert(5)>",
+                                "<img src=x onerror=alert(6)> timed out", 120)};
+}
+
+// a2: a transcript of markup that the console must show as text, and a
+// reply whose tool calls carry markup too.
 void add_fixed_a2(sb::write_batch& batch, sb::wall_time start) {
   auto c = fixed_call(fixed_a2, start, "gather");
   batch.turns.push_back(
     fixed_turn(c, start, 1, "<img src=x onerror=alert(1)>"));
   batch.turns.push_back(fixed_turn(c, start, 2, "<script>alert(2)</script>"));
+  batch.turns.back().tool_calls = hostile_tool_calls();
   batch.events.push_back(event(c, "inbound", c.started_at, "ringing"));
   batch.events.push_back(event(c, "call-status", c.ended_at, "completed"));
   batch.calls.push_back(std::move(c));

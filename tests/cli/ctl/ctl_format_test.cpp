@@ -213,3 +213,47 @@ TEST_CASE("ctl_format: a caller's turn shows its recorded audio, blanking "
                   "  [audio /var/lib/switchboard/audio/CA1-1 [2J.wav]\n")
         != std::string::npos);
 }
+
+TEST_CASE("ctl_format: a reply's tool calls are one line each under it, "
+          "long texts cut, control characters escaped",
+          "[ctl_format]") {
+  const std::string long_result = std::string(150, 'x');
+  const auto text = formatted("call", R"({"call_sid": "CA1",
+    "conversation_history": [
+    {"role": "user", "content": "where is A123",
+     "timestamp": "2026-11-25T02:30:15.000Z"},
+    {"role": "assistant", "content": "It shipped.",
+     "timestamp": "2026-11-25T02:30:16.000Z", "latency_ms": 900,
+     "tool_calls": [
+      {"idx": 1, "round": 1, "server": "orders", "name": "lookup_order",
+       "arguments": {"order_id": "A123"}, "result": "Order A123 shipped",
+       "error": null, "ms": 42},
+      {"idx": 2, "round": 1, "server": "orders", "name": "track\u001b[2J",
+       "arguments": "{not json\nat all", "result": null,
+       "error": "timed out after 3000 ms", "ms": 3001},
+      {"idx": 3, "round": 2, "server": null, "name": "notes",
+       "arguments": {}, "result": "line one\nline two\u001b]0;x\u0007\u009b",
+       "error": null, "ms": 7},
+      {"idx": 4, "round": 2, "server": "orders", "name": "dump",
+       "arguments": {}, "result": ")" + long_result
+                                        + R"(", "error": null,
+       "ms": 1}]},
+    {"role": "user", "content": "thanks",
+     "timestamp": "2026-11-25T02:30:20.000Z"}]})");
+  CHECK(text.find('\x1b') == std::string::npos);
+  CHECK(text.find('\x07') == std::string::npos);
+  CHECK(text.find("\xc2\x9b") == std::string::npos);
+  CHECK(text.substr(text.rfind("\n\n") + 2)
+        == "02:30:15 caller: where is A123\n"
+           "02:30:16 assistant: It shipped.  (900 ms)\n"
+           "    [tool] lookup_order {\"order_id\":\"A123\"}"
+           " -> Order A123 shipped (42 ms)\n"
+           "    [tool] track\\x1b[2J {not json\\nat all"
+           " -> error: timed out after 3000 ms (3001 ms)\n"
+           "    [tool] notes {} -> line one\\nline two\\x1b]0;x\\x07\\u009b"
+           " (7 ms)\n"
+           "    [tool] dump {} -> "
+             + std::string(120, 'x')
+             + "… (1 ms)\n"
+               "02:30:20 caller: thanks\n");
+}

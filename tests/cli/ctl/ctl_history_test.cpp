@@ -22,6 +22,7 @@
 #include "storage/database.hpp"
 #include "tests/support/ctl_in_process.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/tool_call_rows.hpp"
 
 namespace {
 
@@ -429,4 +430,96 @@ TEST_CASE("ctl_history: a file of schema 4 still reads, with its audio "
                    "09:00:08 caller: and the  (confidence 0.5)\n"
                    "09:00:09 assistant:  [interrupted]  (840 ms)\n")
         != std::string::npos);
+}
+
+namespace {
+
+// A call whose first reply called two tools (the second failed, its
+// arguments not JSON) and whose second called none.
+struct tools_db {
+  temp_dir dir;
+  std::string path = dir.file("switchboard.db");
+
+  tools_db() {
+    auto db = sb::database::open(path);
+    REQUIRE(db);
+    sb::write_batch batch;
+    batch.calls.push_back(
+      call("CA8", "+14155550100", "2026-11-25T09:00:00.000Z"));
+    batch.turns.push_back(turn("CA8", 1, "user", "where is order A123",
+                               "2026-11-25T09:00:05.000Z"));
+    auto reply = turn("CA8", 2, "assistant", "It shipped on Monday.",
+                      "2026-11-25T09:00:06.000Z");
+    reply.tool_calls = {
+      sb::test::answered_call(1, 1, "lookup_order", R"({"order_id":"A123"})",
+                              "Order A123 shipped\non Monday", 42),
+      sb::test::failed_call(2, 1, "track_parcel",
+                            "{\"id\":", "timed out after 3000 ms", 3001)};
+    batch.turns.push_back(reply);
+    batch.turns.push_back(
+      turn("CA8", 3, "user", "thanks", "2026-11-25T09:00:08.000Z"));
+    batch.turns.push_back(
+      turn("CA8", 4, "assistant", "Goodbye!", "2026-11-25T09:00:09.000Z"));
+    REQUIRE_FALSE((*db)->write(batch));
+  }
+};
+
+} // namespace
+
+TEST_CASE_METHOD(tools_db,
+                 "ctl_history: a transcript prints each reply's tool calls "
+                 "under it",
+                 "[ctl_history]") {
+  auto t = ctl_in_process({"transcript", "CA8", "--db", path});
+  INFO(t.err);
+  CHECK(t.rc == 0);
+  INFO(t.out);
+  CHECK(t.out.find(
+          "09:00:05 caller: where is order A123  (confidence 0.5)\n"
+          "09:00:06 assistant: It shipped on Monday.  (840 ms)\n"
+          "    [tool] lookup_order {\"order_id\":\"A123\"}"
+          " -> Order A123 shipped\\non Monday (42 ms)\n"
+          "    [tool] track_parcel {\"id\": -> error: timed out after 3000 ms"
+          " (3001 ms)\n"
+          "09:00:08 caller: thanks  (confidence 0.5)\n"
+          "09:00:09 assistant: Goodbye!  (840 ms)\n")
+        != std::string::npos);
+  // --json: as GET /session has them, on the reply that made them only.
+  auto doc = transcript_json(path, "CA8");
+  const auto& turns = doc["conversation_history"];
+  REQUIRE(turns.Size() == 4);
+  for (int i : {0, 2, 3}) {
+    CHECK_FALSE(turns[i].HasMember("tool_calls"));
+    CHECK_FALSE(turns[i].HasMember("seq"));
+  }
+  const auto& calls = turns[1]["tool_calls"];
+  REQUIRE(calls.Size() == 2);
+  CHECK(calls[0]["idx"].GetInt() == 1);
+  CHECK(std::string(calls[0]["server"].GetString()) == "orders");
+  CHECK(std::string(calls[0]["arguments"]["order_id"].GetString()) == "A123");
+  CHECK(calls[0]["error"].IsNull());
+  CHECK(std::string(calls[1]["arguments"].GetString()) == "{\"id\":");
+  CHECK(calls[1]["result"].IsNull());
+  CHECK(std::string(calls[1]["error"].GetString())
+        == "timed out after 3000 ms");
+  CHECK(calls[1]["ms"].GetInt() == 3001);
+}
+
+TEST_CASE("ctl_history: a file of schema 6 reads, with no tool calls",
+          "[ctl_history]") {
+  tools_db h;
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(h.path.c_str(), &db) == SQLITE_OK);
+  for (const char* sql : {"DROP TRIGGER turns_tool_calls_delete",
+                          "DROP TABLE tool_calls", "PRAGMA user_version = 6"})
+    CHECK(sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  auto t = ctl_in_process({"transcript", "CA8", "--db", h.path});
+  INFO(t.err);
+  CHECK(t.rc == 0);
+  INFO(t.out);
+  CHECK(t.out.find("09:00:06 assistant: It shipped on Monday.  (840 ms)\n"
+                   "09:00:08 caller: thanks")
+        != std::string::npos);
+  CHECK(t.out.find("[tool]") == std::string::npos);
 }
