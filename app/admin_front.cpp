@@ -68,6 +68,11 @@ void write_call_summary(json_writer& w, const stored_call& c) {
   write_field(w, "to_number", c.call.to_number);
   write_field(w, "status", c.call.status);
   write_field(w, "started_at", c.call.started_at);
+  w.Key("transport");
+  if (c.call.transport.empty())
+    w.Null();
+  else
+    write_string(w, c.call.transport);
   w.Key("turns");
   w.Int64(static_cast<int64_t>(c.turns.size()));
   w.EndObject();
@@ -192,6 +197,38 @@ std::optional<std::vector<uint32_t>> system_groups_of(uint32_t uid) {
   return std::vector<uint32_t>(groups.begin(), groups.end());
 }
 
+namespace {
+
+// Answers a step: its reply at once, or its command through the actor.
+void answer_step(const admin_actor& admin, admin_step step,
+                 const std::string& who,
+                 std::function<void(std::string)> done) {
+  if (!step.command) {
+    done(std::move(step.reply));
+    return;
+  }
+  const auto& c = *step.command;
+  SB_LOG_INFO("admin: " << c.cmd << (c.sid.empty() ? "" : " " + c.sid)
+                        << " from " << who);
+  // The promise answers on whatever thread the actor replies from; the
+  // caller's `done` takes it from there (the line server posts the line
+  // onto the connection's strand).
+  admin_promise promise{[done, c](admin_reply r) {
+                          done(admin_reply_line(c, r));
+                        },
+                        [done] { done(admin_error_line("no answer")); }};
+  caf::anon_send(admin, admin_atom::value, std::move(*step.command),
+                 std::move(promise));
+}
+
+} // namespace
+
+void admin_exchange(admin_actor admin, std::string_view line,
+                    const std::string& who,
+                    std::function<void(std::string reply)> done) {
+  answer_step(admin, admin_step_for(line, true), who, std::move(done));
+}
+
 line_handler make_admin_handler(admin_actor admin) {
   const admin_owner owner{getuid(), getgid()};
   return [admin, owner](std::string line, const peer_info& peer,
@@ -201,21 +238,10 @@ line_handler make_admin_handler(admin_actor admin) {
       SB_LOG_WARNING("admin: refused pid " << peer.pid << " uid " << peer.uid
                                            << ": not root, not our user and "
                                               "not in our group");
-    auto step = admin_step_for(line, allowed);
-    if (!step.command) {
-      respond(std::move(step.reply));
-      return;
-    }
-    const auto& c = *step.command;
-    SB_LOG_INFO("admin: " << c.cmd << (c.sid.empty() ? "" : " " + c.sid)
-                          << " from pid " << peer.pid << " uid " << peer.uid);
-    // The promise answers on whatever thread the actor replies from; the
-    // responder posts the line onto the connection's strand.
-    admin_promise promise{
-      [respond, c](admin_reply r) { respond(admin_reply_line(c, r)); },
-      [respond] { respond(admin_error_line("no answer")); }};
-    caf::anon_send(admin, admin_atom::value, std::move(*step.command),
-                   std::move(promise));
+    answer_step(admin, admin_step_for(line, allowed),
+                "pid " + std::to_string(peer.pid) + " uid "
+                  + std::to_string(peer.uid),
+                std::move(respond));
   };
 }
 

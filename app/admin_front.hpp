@@ -1,9 +1,10 @@
 // The admin socket's side of the daemon: the line protocol (one JSON
 // object per line each way, as switchboardctl speaks it) and the one
 // adapter between the line server and the admin actor (STYLE rule 5).
-// Everything but make_admin_handler and system_groups_of is pure: who may
-// connect, what a line becomes (a command for the admin actor, or a reply
-// sent at once), and the reply line written from the actor's answer.
+// Everything but make_admin_handler, admin_exchange and system_groups_of
+// is pure: who may connect, what a line becomes (a command for the admin
+// actor, or a reply sent at once), and the reply line written from the
+// actor's answer.
 //   in:  {"cmd": "calls"} | {"cmd": "call", "sid": …} | {"cmd": "dial",
 //        "to": …, "from": …?} | {"cmd": "hangup", "sid": …} | {"cmd": "say",
 //        "sid": …, "text": …} | {"cmd": "stats"} | {"cmd": "reload"} |
@@ -70,11 +71,22 @@ admin_step admin_step_for(std::string_view line, bool peer_allowed);
 /// getgrouplist(3). Blocks on NSS (files, or a directory service).
 std::optional<std::vector<uint32_t>> system_groups_of(uint32_t uid);
 
+/// One exchange of the line protocol with the admin actor in this
+/// process, for those inside the daemon that speak it (the MCP tools over
+/// HTTP): `line` becomes a command, which is sent with a reply promise to
+/// `admin`; its answer's reply line goes to `done`. A line that does not
+/// parse gets its error line at once, an actor that drops the promise
+/// "no answer". `done` is called exactly once, maybe on an actor's
+/// thread. Each command is logged with `who` (e.g. "mcp http
+/// 127.0.0.1:5000"). Never waits for the actor.
+void admin_exchange(admin_actor admin, std::string_view line,
+                    const std::string& who,
+                    std::function<void(std::string reply)> done);
+
 /// The admin socket's line handler: checks the peer (as the daemon's
-/// current user and group), turns the line into a step, and sends a
-/// command with a reply promise to `admin`, whose answer becomes the reply
-/// line ("no answer" if the actor drops the promise). Logs refusals and each
-/// command with the peer. Never waits for the actor.
+/// current user and group), then admin_exchange() with the line (a
+/// refused peer gets "permission denied" without it). Logs refusals and
+/// each command with the peer.
 line_handler make_admin_handler(admin_actor admin);
 
 } // namespace sb

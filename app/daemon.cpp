@@ -27,6 +27,7 @@
 #include "app/admin_front.hpp"
 #include "app/console/console_assets.hpp"
 #include "app/console/console_front.hpp"
+#include "app/console/console_mcp_checks.hpp"
 #include "app/console/console_sessions.hpp"
 #include "app/http_front.hpp"
 #include "app/media_front.hpp"
@@ -304,6 +305,8 @@ caf::error daemon_parts::start_console() {
   // Pages and API calls of a few operators' tabs, and one event stream
   // each: a small cap, apart from the public listener's.
   o.max_connections = static_cast<size_t>(c.max_streams) + 256;
+  // The largest body is an MCP request's (a tool's arguments).
+  o.max_body_bytes = mcp_max_body_bytes;
   auto server = http_server::start(ioc, o, make_console_handler(deps));
   if (!server)
     return server.error();

@@ -13,17 +13,8 @@ namespace sb {
 
 namespace {
 
-// Empty means unknown: written as null, as the prototype's None.
-void nullable(json_writer& w, const char* key, const std::string& value) {
-  if (value.empty()) {
-    w.Key(key);
-    w.Null();
-    return;
-  }
-  write_field(w, key, value);
-}
-
-// A duration in milliseconds, left out when it was not measured.
+// Unknown text is written as null (write_nullable), as the prototype's
+// None. A duration in milliseconds is left out when it was not measured.
 void optional_ms(json_writer& w, const char* key,
                  const std::optional<int64_t>& ms) {
   if (ms) {
@@ -76,8 +67,8 @@ void write_session(json_writer& w, const stored_call& c) {
   write_field(w, "status", c.call.status);
   write_field(w, "direction", c.call.direction);
   write_field(w, "start_time", c.call.started_at);
-  nullable(w, "answered_at", c.call.answered_at);
-  nullable(w, "answered_by", c.call.answered_by);
+  write_nullable(w, "answered_at", c.call.answered_at);
+  write_nullable(w, "answered_by", c.call.answered_by);
   write_field(w, "language", c.call.language);
   write_field(w, "voice", c.call.voice);
   w.Key("conversation_history");

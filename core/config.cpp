@@ -252,7 +252,8 @@ void read_twilio(section& sec, twilio_config& out) {
 }
 
 // An array of at most `max_entries` strings, each accepted by `check`
-// (which says why not, or ""); a bad entry is named "key[i]".
+// (which says why not, or "", and may normalise the entry); a bad entry is
+// named "key[i]".
 template <class Check>
 void read_strings(section& sec, std::string_view key, size_t max_entries,
                   std::vector<std::string>& out, Check check) {
@@ -272,11 +273,11 @@ void read_strings(section& sec, std::string_view key, size_t max_entries,
     std::string entry = std::string{key} + "[" + std::to_string(i) + "]";
     if (!item.is_string())
       return sec.fail(item, entry, "must be a string");
-    const std::string& text = item.as_string()->get();
+    std::string text = item.as_string()->get();
     std::string why = check(text);
     if (!why.empty())
       return sec.fail(item, entry, why);
-    values.push_back(text);
+    values.push_back(std::move(text));
   }
   out = std::move(values);
 }
@@ -547,6 +548,11 @@ void read_console(section& sec, console_config& out) {
   sec.get_int("page_size", out.page_size, 10, 500);
 }
 
+void read_mcp(section& sec, mcp_config& out) {
+  sec.get_bool("allow_actions", out.allow_actions);
+  read_strings(sec, "allowed_origins", 100, out.allowed_origins, check_origin);
+}
+
 void read_document(section& root, config& cfg) {
   with_table(root, "server", [&](section& s) { read_server(s, cfg.server); });
   with_table(root, "twilio", [&](section& s) { read_twilio(s, cfg.twilio); });
@@ -566,6 +572,7 @@ void read_document(section& root, config& cfg) {
   with_table(root, "admin", [&](section& s) { read_admin(s, cfg.admin); });
   with_table(root, "console",
              [&](section& s) { read_console(s, cfg.console); });
+  with_table(root, "mcp", [&](section& s) { read_mcp(s, cfg.mcp); });
   with_table(root, "limits", [&](section& s) {
     s.get_int("max_calls", cfg.limits.max_calls, 1, 1000000);
     s.get_int("webhook_deadline_ms", cfg.limits.webhook_deadline_ms, 500,

@@ -1,5 +1,6 @@
 // The config loader's pure value checks: no TOML, no environment, so the
 // file and the environment overrides judge a value the same way.
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -129,6 +130,60 @@ std::string check_e164_or_empty(const std::string& value) {
     return "";
   return "must be empty or an E.164 number like +14155550100 (got \"" + value
          + "\")";
+}
+
+// What a browser sends as Origin (RFC 6454): scheme "://" host [":" port],
+// ASCII (a name in punycode), no path, no user, no trailing '/'. Compared
+// as text with the request's header, so anything else here could never
+// match and is refused.
+std::string check_origin(std::string& value) {
+  const std::string why =
+    "must look like scheme://host[:port] as a browser sends Origin, e.g. "
+    "\"http://localhost:6274\" (got \""
+    + value + "\")";
+  const auto sep = value.find("://");
+  if (sep == std::string::npos || sep == 0
+      || !std::isalpha(static_cast<unsigned char>(value[0])))
+    return why;
+  for (size_t i = 0; i < sep; ++i) {
+    auto c = static_cast<unsigned char>(value[i]);
+    if (!std::isalnum(c) && c != '+' && c != '-' && c != '.')
+      return why;
+  }
+  const std::string_view authority = std::string_view{value}.substr(sep + 3);
+  std::string_view host = authority;
+  std::string_view port;
+  bool has_port = false;
+  if (!authority.empty() && authority.front() == '[') {
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos || close < 2)
+      return why;
+    host = authority.substr(0, close + 1);
+    const auto after = authority.substr(close + 1);
+    if (!after.empty() && after.front() != ':')
+      return why;
+    has_port = !after.empty();
+    port = after.substr(has_port ? 1 : 0);
+  } else if (const auto colon = authority.find(':');
+             colon != std::string_view::npos) {
+    host = authority.substr(0, colon);
+    port = authority.substr(colon + 1);
+    has_port = true;
+  }
+  if (host.empty()
+      || (host.front() != '[' && host.find_first_of("[]") != host.npos))
+    return why;
+  for (char ch : host) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c <= ' ' || c >= 0x7f || std::strchr("/?#@\\", c) != nullptr)
+      return why;
+  }
+  long number = 0;
+  if (has_port && !parse_number(port, 0, 65535, number))
+    return why;
+  for (char& ch : value)
+    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return "";
 }
 
 // The matcher (core/spoken_words) finds words of letters and

@@ -37,6 +37,10 @@ std::string check_speech_timeout(std::string& text);
 std::string check_non_empty(const std::string& value);
 /// Empty (the feature is off) or an E.164 number.
 std::string check_e164_or_empty(const std::string& value);
+/// One entry of mcp.allowed_origins: an Origin header's value,
+/// scheme://host[:port] and nothing more; scheme and host are lower-cased
+/// (browsers send them so).
+std::string check_origin(std::string& value);
 /// One entry of llm.goodbye_words: 1..100 bytes with a letter or digit.
 std::string check_phrase(const std::string& value);
 

@@ -64,24 +64,30 @@ struct mcp_message {
 /// What a transport sends back for one message.
 struct mcp_answer {
   std::string body; // the JSON-RPC response; "" for a notification
-  /// What Streamable HTTP answers with: 200 (a result, or an error the
-  /// legacy era sends as 200), 202 (a notification), 400 (invalid params,
-  /// unsupported version, header mismatch), 404 (method not found).
+  /// What Streamable HTTP answers with: 202 (a notification); 400 (a parse
+  /// error, an invalid request, a request in no era, an unsupported
+  /// version, a malformed or incomplete modern _meta); 404 (an unknown
+  /// method in the modern era); else 200, errors a method answers
+  /// included (an unknown tool, arguments failing the schema, an unknown
+  /// call): a legacy HTTP client reads no body from a failed status.
   int http_status = 200;
 };
 
 /// Parses one JSON-RPC message. Errors come back as the answer to send
-/// (parse error -32700, or -32600 for a batch, a response, or a message
-/// without jsonrpc "2.0" / method): `answer` is set and the message is
-/// not to be handled.
+/// (parse error -32700; -32600 for a batch, a response, an id that is
+/// not a string or an integer, params that are not an object, or a
+/// message without jsonrpc "2.0" / method; -32602 for a params._meta or
+/// protocol version of the wrong type): `answer` is set and the message
+/// is not to be handled.
 struct mcp_parsed {
   mcp_message message;
   std::optional<mcp_answer> answer;
 };
 mcp_parsed parse_mcp_message(std::string_view body);
 
-/// An error response for `id` ("" = null id), with `data` (JSON text, ""
-/// = none).
+/// An error response for `id` ("" = an id that could not be read: left
+/// out, as MCP's schema has it, rather than null), with `data` (a JSON
+/// object's text, "" = none).
 mcp_answer mcp_error_answer(const std::string& id, int code,
                             std::string_view message, int http_status,
                             std::string_view data = {});
@@ -93,8 +99,8 @@ struct mcp_legacy_session {
 };
 
 struct mcp_server_options {
-  bool allow_actions = false;  // [mcp] allow_actions
-  std::string transport;       // "stdio" | "http", for logs
+  bool allow_actions = false; // [mcp] allow_actions
+  std::string transport;      // "stdio" | "http", for logs
 };
 
 class mcp_server {
@@ -106,10 +112,14 @@ public:
 
   /// Handles one parsed message. `legacy` is the connection's legacy
   /// state (may be null where the transport keeps none: then only modern
-  /// requests and `initialize` itself are served). `who` names the asker
-  /// in logs ("stdio uid 1000", "http 127.0.0.1:5555"): every action tool
-  /// call is logged with it. `done` is called exactly once, maybe on
-  /// another thread (a database or admin answer's).
+  /// requests and `initialize` itself are served); an `initialize` sets
+  /// it. `who` names the asker in logs ("stdio uid 1000", "http
+  /// 127.0.0.1:5555"): every action tool call is logged with it. `done`
+  /// is called exactly once, maybe on another thread (a database or
+  /// admin answer's); a notification gets {"", 202} at once. Thread-safe:
+  /// requests may be handled concurrently; `legacy` is written only by
+  /// `initialize`, so a transport sharing one between threads serialises
+  /// those.
   void handle(const mcp_message& message, mcp_legacy_session* legacy,
               std::string who, std::function<void(mcp_answer)> done);
 

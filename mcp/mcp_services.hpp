@@ -20,16 +20,18 @@ struct sqlite3;
 namespace sb {
 
 struct mcp_services {
+  using read_fn = std::function<void(std::function<void(sqlite3* db)> job)>;
+  using admin_fn = std::function<void(
+    std::string request, std::function<void(std::string reply)> done)>;
+
   /// Runs `job` once with the connection; null when the database cannot
   /// be read now (the job answers with an error). `job` may run on another
   /// thread, after read() returned.
-  std::function<void(std::function<void(sqlite3* db)> job)> read;
+  read_fn read;
   /// Sends `request` (one JSON line without its newline); `done` gets the
   /// reply line exactly once, maybe on another thread; a daemon that does
   /// not answer gives {"ok": false, "error": "…"}.
-  std::function<void(std::string request,
-                     std::function<void(std::string reply)> done)>
-    admin;
+  admin_fn admin;
   /// Optional; empty or returning "" = no metrics.
   std::function<std::string()> metrics;
 };

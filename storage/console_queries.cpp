@@ -336,6 +336,46 @@ load_call_detail(sqlite3* db, const std::string& call_sid) {
 
 namespace {
 
+// How a search finds its turns: the text column it reads back (the
+// turn's, or FTS5's snippet of it), what follows FROM with the one `?`
+// bound to `match`, and the newest-first order.
+struct hit_query {
+  const char* text_column;
+  const char* from_where;
+  std::string match;
+  const char* newest_first;
+};
+
+// Runs a search among calls the filter matches; each hit's snippet is
+// `cut` applied to the text column.
+template <class Cut>
+caf::expected<std::vector<search_hit>>
+find_hits(sqlite3* db, const hit_query& h, const call_filter& filter, int limit,
+          const char* what, Cut&& cut) {
+  query q;
+  q.sql = "SELECT " + sqlite::column_list(sqlite::call_columns, "c.")
+          + ", t.seq, t.role, t.created_at, " + h.text_column + " FROM "
+          + h.from_where;
+  q.args.emplace_back(h.match);
+  add_filter(q, filter);
+  q.sql += std::string(" ORDER BY ") + h.newest_first + " LIMIT ?";
+  q.args.emplace_back(int64_t{limit});
+  std::vector<search_hit> hits;
+  constexpr int n = static_cast<int>(sqlite::call_columns.size());
+  auto err = each_row(db, q, what, [&](sqlite3_stmt* stmt) {
+    search_hit hit;
+    hit.call = read_call(stmt);
+    hit.seq = sqlite3_column_int64(stmt, n);
+    hit.role = column_text(stmt, n + 1);
+    hit.created_at = column_text(stmt, n + 2);
+    hit.snippet = cut(column_text(stmt, n + 3));
+    hits.push_back(std::move(hit));
+  });
+  if (err)
+    return err;
+  return hits;
+}
+
 // FTS5's query language read from the user's words: each word a quoted
 // string (inner quotes doubled, so nothing in it is syntax) matched as a
 // prefix, all of them required. Empty when the text has no word.
@@ -371,34 +411,76 @@ search_turns(sqlite3* db, const std::string& text, const call_filter& filter,
   auto expr = match_expression(text);
   if (expr.empty())
     return make_error(errc::bad_request, "q: no word to search for");
-  query q;
-  q.sql = "SELECT " + sqlite::column_list(sqlite::call_columns, "c.")
-          + ", t.seq, t.role, t.created_at,"
-            " snippet(turns_fts, 0, char(1), char(2), '…', 32)"
-            " FROM turns_fts JOIN turns t ON t.id = turns_fts.rowid"
-            " JOIN calls c ON c.call_sid = t.call_sid"
-            " WHERE turns_fts MATCH ?";
-  q.args.emplace_back(expr);
-  add_filter(q, filter);
   // Newest first: FTS5 hands rowids out in order, so the first page of
   // a word found in a tenth of a million turns costs only that page,
   // where ranking by bm25 would score every match first (~200 ms).
-  q.sql += " ORDER BY turns_fts.rowid DESC LIMIT ?";
-  q.args.emplace_back(int64_t{limit});
-  std::vector<search_hit> hits;
-  constexpr int n = static_cast<int>(sqlite::call_columns.size());
-  auto err = each_row(db, q, "searching turns", [&](sqlite3_stmt* stmt) {
-    search_hit hit;
-    hit.call = read_call(stmt);
-    hit.seq = sqlite3_column_int64(stmt, n);
-    hit.role = column_text(stmt, n + 1);
-    hit.created_at = column_text(stmt, n + 2);
-    hit.snippet = split_snippet(column_text(stmt, n + 3));
-    hits.push_back(std::move(hit));
+  hit_query h{"snippet(turns_fts, 0, char(1), char(2), '…', 32)",
+              "turns_fts JOIN turns t ON t.id = turns_fts.rowid"
+              " JOIN calls c ON c.call_sid = t.call_sid"
+              " WHERE turns_fts MATCH ?",
+              expr, "turns_fts.rowid DESC"};
+  return find_hits(db, h, filter, limit, "searching turns", split_snippet);
+}
+
+caf::expected<bool> has_transcript_index(sqlite3* db) {
+  query q{"SELECT count(*) FROM sqlite_master WHERE name = 'turns_fts'", {}};
+  bool found = false;
+  auto err = each_row(db, q, "looking for turns_fts", [&](sqlite3_stmt* s) {
+    found = sqlite3_column_int64(s, 0) > 0;
   });
   if (err)
     return err;
-  return hits;
+  return found;
+}
+
+namespace {
+
+// `text` as a LIKE pattern that matches it anywhere, '\' escaping the
+// characters LIKE would read as wildcards.
+std::string like_pattern(const std::string& text) {
+  std::string pattern = "%";
+  for (char ch : text) {
+    if (ch == '%' || ch == '_' || ch == '\\')
+      pattern += '\\';
+    pattern += ch;
+  }
+  return pattern + "%";
+}
+
+// [before, match, after] around the first case-insensitive (ASCII) match
+// of `text` in `content`, as LIKE found it; the whole content when the
+// match cannot be placed (a non-ASCII case difference).
+std::vector<std::string> cut_around(const std::string& content,
+                                    const std::string& text) {
+  auto lower = [](std::string s) {
+    for (auto& ch : s)
+      ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return s;
+  };
+  auto at = lower(content).find(lower(text));
+  if (at == std::string::npos)
+    return {content};
+  return {content.substr(0, at), content.substr(at, text.size()),
+          content.substr(at + text.size())};
+}
+
+} // namespace
+
+caf::expected<std::vector<search_hit>>
+match_turns(sqlite3* db, const std::string& text, const call_filter& filter,
+            int limit) {
+  if (auto err = check_limit(limit))
+    return err;
+  if (text.empty())
+    return make_error(errc::bad_request, "q: no text to search for");
+  hit_query h{"t.content",
+              "turns t JOIN calls c ON c.call_sid = t.call_sid"
+              " WHERE t.content LIKE ? ESCAPE '\\'",
+              like_pattern(text), "t.id DESC"};
+  return find_hits(db, h, filter, limit, "matching turns",
+                   [&text](const std::string& content) {
+                     return cut_around(content, text);
+                   });
 }
 
 caf::expected<std::vector<hourly_stat>>

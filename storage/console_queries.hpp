@@ -119,6 +119,21 @@ caf::expected<std::vector<search_hit>>
 search_turns(sqlite3* db, const std::string& query, const call_filter& filter,
              int limit);
 
+/// Whether the file has the full-text index search_turns reads (turns_fts,
+/// migration 6): a file whose index was dropped, or a build of SQLite
+/// without FTS5 reading a copy, has not.
+caf::expected<bool> has_transcript_index(sqlite3* db);
+
+/// search_turns without the index: turns whose content holds `text` as
+/// typed (LIKE, so ASCII letters match either case; `%`, `_` and the
+/// escape character in it are taken literally), newest turn first, among
+/// calls the filter matches. Each hit's snippet is the turn's text cut
+/// around the first match: [before, match, after]. Errors:
+/// errc::bad_request when `text` is empty.
+caf::expected<std::vector<search_hit>>
+match_turns(sqlite3* db, const std::string& text, const call_filter& filter,
+            int limit);
+
 /// Hourly cells over calls started in [filter.since, filter.until) (and
 /// matching the rest of the filter), oldest first, by transport. A call's
 /// turns count in the hour the call started, so a cell's latencies are

@@ -1,6 +1,7 @@
 // Internals of the console front shared by its files: the state one
-// console handler holds (its dependencies, the [console] settings, the
-// count of open event streams) and the route groups each file serves.
+// console handler holds (its dependencies, the [console] and [mcp]
+// settings, the count of open event streams, the MCP server) and the route
+// groups each file serves.
 // console_front.cpp checks the route, the session and the cross-site
 // rules, then hands a request to one of these. Not part of the interface.
 #pragma once
@@ -14,12 +15,19 @@
 #include "app/console/console_front.hpp"
 #include "app/console/console_routes.hpp"
 #include "core/config.hpp"
+#include "mcp/mcp_server.hpp"
 
 namespace sb {
 
 struct console_context {
   console_deps deps;
   console_config settings; // at start; [console] needs a restart
+  mcp_config mcp_settings; // at start; [mcp] needs a restart
+  // http://<console.listen>: the Origin of the console's own pages, which
+  // /mcp accepts besides mcp.allowed_origins.
+  std::string mcp_own_origin;
+  // /mcp's server, one for every request: it keeps no state per client.
+  std::shared_ptr<mcp_server> mcp;
   std::atomic<size_t> streams{0};
   // The last live event framed as Server-Sent Events, shared by every
   // stream. Touched only by the feed's subscribers, which the feed calls
@@ -57,5 +65,9 @@ void serve_console_action(const console_context_ptr& cx, console_call&& c,
 /// console_events.cpp: /api/events, the live feed as Server-Sent Events.
 void serve_console_events(const console_context_ptr& cx, console_call&& c,
                           http_responder respond);
+
+/// console_mcp.cpp: POST /mcp, MCP's Streamable HTTP transport.
+void serve_console_mcp(const console_context_ptr& cx, console_call&& c,
+                       http_responder respond);
 
 } // namespace sb

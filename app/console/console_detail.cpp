@@ -34,22 +34,22 @@ int64_t tool_rounds_ms(const std::vector<tool_call_row>& calls) {
 
 void write_call(json_writer& w, const call_row& c) {
   w.StartObject();
-  nullable(w, "call_sid", c.call_sid);
-  nullable(w, "account_sid", c.account_sid);
-  nullable(w, "direction", c.direction);
-  nullable(w, "from_number", c.from_number);
-  nullable(w, "to_number", c.to_number);
-  nullable(w, "status", c.status);
-  nullable(w, "answered_by", c.answered_by);
-  nullable(w, "language", c.language);
-  nullable(w, "voice", c.voice);
-  nullable(w, "started_at", c.started_at);
-  nullable(w, "answered_at", c.answered_at);
-  nullable(w, "ended_at", c.ended_at);
-  nullable(w, "duration_s", c.duration_s);
-  nullable(w, "end_reason", c.end_reason);
-  nullable(w, "adopted_at", c.adopted_at);
-  nullable(w, "transport", c.transport);
+  write_nullable(w, "call_sid", c.call_sid);
+  write_nullable(w, "account_sid", c.account_sid);
+  write_nullable(w, "direction", c.direction);
+  write_nullable(w, "from_number", c.from_number);
+  write_nullable(w, "to_number", c.to_number);
+  write_nullable(w, "status", c.status);
+  write_nullable(w, "answered_by", c.answered_by);
+  write_nullable(w, "language", c.language);
+  write_nullable(w, "voice", c.voice);
+  write_nullable(w, "started_at", c.started_at);
+  write_nullable(w, "answered_at", c.answered_at);
+  write_nullable(w, "ended_at", c.ended_at);
+  write_nullable(w, "duration_s", c.duration_s);
+  write_nullable(w, "end_reason", c.end_reason);
+  write_nullable(w, "adopted_at", c.adopted_at);
+  write_nullable(w, "transport", c.transport);
   w.EndObject();
 }
 
@@ -84,9 +84,10 @@ std::optional<int64_t> offset_ms(const std::string& started_at,
 }
 
 void write_parts(json_writer& w, const turn_latency& latency) {
-  nullable(w, "total_ms",
-           latency.total_ms < 0 ? std::nullopt
-                                : std::optional<int64_t>{latency.total_ms});
+  write_nullable(w, "total_ms",
+                 latency.total_ms < 0
+                   ? std::nullopt
+                   : std::optional<int64_t>{latency.total_ms});
   w.Key("parts");
   w.StartArray();
   for (const auto& part : latency.parts) {
@@ -102,43 +103,44 @@ void write_detail_turn(json_writer& w, const call_row& call,
                        const turn_row& t) {
   w.StartObject();
   number(w, "seq", t.seq);
-  nullable(w, "role", t.role);
+  write_nullable(w, "role", t.role);
   write_field(w, "content", t.content);
-  nullable(w, "created_at", t.created_at);
-  nullable(w, "offset_ms", offset_ms(call.started_at, t.created_at));
-  nullable(w, "confidence", t.confidence);
+  write_nullable(w, "created_at", t.created_at);
+  write_nullable(w, "offset_ms", offset_ms(call.started_at, t.created_at));
+  write_nullable(w, "confidence", t.confidence);
   w.Key("interrupted");
   w.Bool(t.interrupted);
-  nullable(w, "model", t.model);
-  nullable(w, "latency_ms", t.latency_ms);
-  nullable(w, "queue_ms", t.queue_ms);
-  nullable(w, "first_token_ms", t.first_token_ms);
-  nullable(w, "llm_ms", t.llm_ms);
-  nullable(w, "eot_wait_ms", t.eot_wait_ms);
-  nullable(w, "stt_tail_ms", t.stt_tail_ms);
-  nullable(w, "tts_first_audio_ms", t.tts_first_audio_ms);
-  nullable(w, "turn_gap_ms", t.turn_gap_ms);
+  write_nullable(w, "model", t.model);
+  write_nullable(w, "latency_ms", t.latency_ms);
+  write_nullable(w, "queue_ms", t.queue_ms);
+  write_nullable(w, "first_token_ms", t.first_token_ms);
+  write_nullable(w, "llm_ms", t.llm_ms);
+  write_nullable(w, "eot_wait_ms", t.eot_wait_ms);
+  write_nullable(w, "stt_tail_ms", t.stt_tail_ms);
+  write_nullable(w, "tts_first_audio_ms", t.tts_first_audio_ms);
+  write_nullable(w, "turn_gap_ms", t.turn_gap_ms);
   write_parts(w, latency_parts(t));
   w.Key("tool_calls");
   write_tool_calls(w, t.tool_calls);
   // The file itself is never named: the audio route finds it again by
   // (sid, seq), and serves it only from the directories it may read.
-  nullable(w, "audio_url",
-           t.audio.empty() ? std::string{}
-                           : "/api/calls/" + path_segment(call.call_sid)
-                               + "/turns/" + std::to_string(t.seq) + "/audio");
+  write_nullable(w, "audio_url",
+                 t.audio.empty()
+                   ? std::string{}
+                   : "/api/calls/" + path_segment(call.call_sid) + "/turns/"
+                       + std::to_string(t.seq) + "/audio");
   w.EndObject();
 }
 
 void write_recording(json_writer& w, const recording_row& r) {
   w.StartObject();
-  nullable(w, "recording_sid", r.recording_sid);
-  nullable(w, "call_sid", r.call_sid);
-  nullable(w, "url", r.url);
-  nullable(w, "status", r.status);
-  nullable(w, "duration_s", r.duration_s);
-  nullable(w, "channels", r.channels);
-  nullable(w, "created_at", r.created_at);
+  write_nullable(w, "recording_sid", r.recording_sid);
+  write_nullable(w, "call_sid", r.call_sid);
+  write_nullable(w, "url", r.url);
+  write_nullable(w, "status", r.status);
+  write_nullable(w, "duration_s", r.duration_s);
+  write_nullable(w, "channels", r.channels);
+  write_nullable(w, "created_at", r.created_at);
   w.EndObject();
 }
 
@@ -148,11 +150,12 @@ void write_events(json_writer& w, const call_detail& d) {
   for (size_t i = 0; i < d.events.size(); ++i) {
     const auto& e = d.events[i];
     w.StartObject();
-    nullable(w, "id",
-             i < d.event_ids.size() ? std::optional<int64_t>{d.event_ids[i]}
-                                    : std::nullopt);
-    nullable(w, "kind", e.kind);
-    nullable(w, "received_at", e.received_at);
+    write_nullable(w, "id",
+                   i < d.event_ids.size()
+                     ? std::optional<int64_t>{d.event_ids[i]}
+                     : std::nullopt);
+    write_nullable(w, "kind", e.kind);
+    write_nullable(w, "received_at", e.received_at);
     // The stored text as a string: the page shows it as it came.
     write_field(w, "payload", e.payload);
     w.EndObject();
@@ -225,8 +228,8 @@ std::string render_call_detail(const call_detail& d) {
       write_recording(w, r);
     w.EndArray();
     write_events(w, d);
-    nullable(w, "prev", d.prev_call_sid);
-    nullable(w, "next", d.next_call_sid);
+    write_nullable(w, "prev", d.prev_call_sid);
+    write_nullable(w, "next", d.next_call_sid);
   });
 }
 

@@ -11,6 +11,7 @@
 
 #include "app/console/console_assets.hpp"
 #include "app/console/console_context.hpp"
+#include "app/console/console_mcp.hpp"
 #include "app/console/console_sessions.hpp"
 
 namespace sb {
@@ -94,6 +95,10 @@ void handle(const console_context_ptr& cx, http_request&& req,
     case console_route_id::page:
     case console_route_id::asset: respond(serve_file(*cx, route.file)); return;
     case console_route_id::me: respond(console_ok()); return;
+    case console_route_id::mcp:
+      return serve_console_mcp(
+        cx, {std::move(route), std::move(req), std::move(session)},
+        std::move(respond));
     case console_route_id::events:
       return serve_console_events(
         cx, {std::move(route), std::move(req), std::move(session)},
@@ -119,7 +124,13 @@ void handle(const console_context_ptr& cx, http_request&& req,
 
 http_handler make_console_handler(console_deps deps) {
   auto cx = std::make_shared<console_context>();
-  cx->settings = deps.live->get()->console;
+  const auto cfg = deps.live->get();
+  cx->settings = cfg->console;
+  cx->mcp_settings = cfg->mcp;
+  cx->mcp_own_origin = "http://" + cfg->console.listen;
+  cx->mcp = std::make_shared<mcp_server>(
+    mcp_server_options{cfg->mcp.allow_actions, "http"},
+    console_mcp_services(deps.admin, deps.reader));
   cx->deps = std::move(deps);
   return [cx](http_request&& req, http_responder respond) {
     handle(cx, std::move(req), std::move(respond));

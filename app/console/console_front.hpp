@@ -6,7 +6,9 @@
 // calls, the system's state and the operator's actions go to the admin
 // actor; /api/events streams the live_feed as Server-Sent Events. Sessions
 // and the cross-site checks guard all of it (app/console/console_routes,
-// console_sessions).
+// console_sessions). POST /mcp serves switchboard's MCP tools to AI
+// assistants over the same listener, with the admin token as its bearer
+// credential instead of a session (app/console/console_mcp).
 #pragma once
 
 #include <cstddef>

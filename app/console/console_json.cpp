@@ -81,21 +81,21 @@ void write_summaries(json_writer& w, const std::vector<call_summary>& calls) {
 void write_live_call(json_writer& w, const stored_call& s) {
   const auto& c = s.call;
   w.StartObject();
-  nullable(w, "call_sid", c.call_sid);
-  nullable(w, "direction", c.direction);
-  nullable(w, "from_number", c.from_number);
-  nullable(w, "to_number", c.to_number);
-  nullable(w, "started_at", c.started_at);
-  nullable(w, "status", c.status);
-  nullable(w, "transport", c.transport);
+  write_nullable(w, "call_sid", c.call_sid);
+  write_nullable(w, "direction", c.direction);
+  write_nullable(w, "from_number", c.from_number);
+  write_nullable(w, "to_number", c.to_number);
+  write_nullable(w, "started_at", c.started_at);
+  write_nullable(w, "status", c.status);
+  write_nullable(w, "transport", c.transport);
   w.Key("turns");
   w.StartArray();
   for (const auto& t : s.turns) {
     w.StartObject();
     number(w, "seq", t.seq);
-    nullable(w, "role", t.role);
+    write_nullable(w, "role", t.role);
     write_field(w, "content", t.content);
-    nullable(w, "created_at", t.created_at);
+    write_nullable(w, "created_at", t.created_at);
     w.Key("interrupted");
     w.Bool(t.interrupted);
     // As the live feed's turn events carry them.
@@ -134,7 +134,7 @@ void put_csv_cell(std::string& out, std::string text) {
 std::string render_call_page(const call_page& page) {
   return json_object([&](json_writer& w) {
     write_summaries(w, page.calls);
-    nullable(w, "next", format_cursor(page.next));
+    write_nullable(w, "next", format_cursor(page.next));
   });
 }
 
@@ -142,13 +142,14 @@ std::string render_kpis(const call_kpis& k) {
   return json_object([&](json_writer& w) {
     number(w, "calls", k.calls);
     number(w, "answered", k.answered);
-    nullable(w, "answered_share",
-             k.calls > 0 ? std::optional<double>{static_cast<double>(k.answered)
-                                                 / static_cast<double>(k.calls)}
-                         : std::nullopt);
-    nullable(w, "mean_duration_s", k.mean_duration_s);
-    nullable(w, "latency_p50_ms", k.latency_p50_ms);
-    nullable(w, "latency_p95_ms", k.latency_p95_ms);
+    write_nullable(w, "answered_share",
+                   k.calls > 0
+                     ? std::optional<double>{static_cast<double>(k.answered)
+                                             / static_cast<double>(k.calls)}
+                     : std::nullopt);
+    write_nullable(w, "mean_duration_s", k.mean_duration_s);
+    write_nullable(w, "latency_p50_ms", k.latency_p50_ms);
+    write_nullable(w, "latency_p95_ms", k.latency_p95_ms);
     number(w, "live_now", k.live_now);
   });
 }
@@ -159,15 +160,15 @@ std::string render_search(const std::vector<search_hit>& hits) {
     w.StartArray();
     for (const auto& h : hits) {
       w.StartObject();
-      nullable(w, "call_sid", h.call.call_sid);
-      nullable(w, "started_at", h.call.started_at);
-      nullable(w, "from_number", h.call.from_number);
-      nullable(w, "to_number", h.call.to_number);
-      nullable(w, "direction", h.call.direction);
-      nullable(w, "transport", h.call.transport);
+      write_nullable(w, "call_sid", h.call.call_sid);
+      write_nullable(w, "started_at", h.call.started_at);
+      write_nullable(w, "from_number", h.call.from_number);
+      write_nullable(w, "to_number", h.call.to_number);
+      write_nullable(w, "direction", h.call.direction);
+      write_nullable(w, "transport", h.call.transport);
       number(w, "seq", h.seq);
-      nullable(w, "role", h.role);
-      nullable(w, "created_at", h.created_at);
+      write_nullable(w, "role", h.role);
+      write_nullable(w, "created_at", h.created_at);
       w.Key("snippet");
       w.StartArray();
       for (const auto& piece : h.snippet)
@@ -182,18 +183,18 @@ std::string render_search(const std::vector<search_hit>& hits) {
 std::string render_stats(const std::string& since, const std::string& until,
                          const std::vector<hourly_stat>& hours) {
   return json_object([&](json_writer& w) {
-    nullable(w, "since", since);
-    nullable(w, "until", until);
+    write_nullable(w, "since", since);
+    write_nullable(w, "until", until);
     w.Key("hours");
     w.StartArray();
     for (const auto& h : hours) {
       w.StartObject();
-      nullable(w, "hour", h.hour);
-      nullable(w, "transport", h.transport);
+      write_nullable(w, "hour", h.hour);
+      write_nullable(w, "transport", h.transport);
       number(w, "calls", h.calls);
       number(w, "turns", h.turns);
-      nullable(w, "latency_p50_ms", h.latency_p50_ms);
-      nullable(w, "latency_p95_ms", h.latency_p95_ms);
+      write_nullable(w, "latency_p50_ms", h.latency_p50_ms);
+      write_nullable(w, "latency_p95_ms", h.latency_p95_ms);
       w.EndObject();
     }
     w.EndArray();

@@ -24,7 +24,7 @@ struct fixed_route {
   const char* method;
 };
 
-constexpr std::array<fixed_route, 14> fixed_routes{{
+constexpr std::array<fixed_route, 15> fixed_routes{{
   {"/", console_route_id::root, "GET"},
   {"/api/login", console_route_id::login, "POST"},
   {"/api/logout", console_route_id::logout, "POST"},
@@ -39,6 +39,7 @@ constexpr std::array<fixed_route, 14> fixed_routes{{
   {"/api/system", console_route_id::system, "GET"},
   {"/api/drain", console_route_id::drain, "POST"},
   {"/api/reload", console_route_id::reload, "POST"},
+  {"/mcp", console_route_id::mcp, "POST"},
 }};
 
 struct page {
@@ -116,7 +117,7 @@ console_route match_call_path(std::string_view method, std::string_view rest) {
 console_route match_console_route(std::string_view method,
                                   std::string_view path) {
   console_route r;
-  r.api = starts_with(path, "/api/");
+  r.api = starts_with(path, "/api/") || path == "/mcp";
   for (const auto& f : fixed_routes)
     if (path == f.path) {
       r.id = f.id;
@@ -148,7 +149,8 @@ bool needs_session(const console_route& route) {
   switch (route.id) {
     case console_route_id::root:
     case console_route_id::asset:
-    case console_route_id::login: return false;
+    case console_route_id::login:
+    case console_route_id::mcp: return false;
     case console_route_id::page: return route.file != "login.html";
     default: return true;
   }

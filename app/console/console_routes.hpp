@@ -37,13 +37,14 @@ enum class console_route_id {
   say,          // POST /api/calls/{sid}/say
   drain,        // POST /api/drain
   reload,       // POST /api/reload
+  mcp,          // POST /mcp               (MCP over HTTP: bearer, no session)
 };
 
 struct console_route {
   console_route_id id = console_route_id::root;
   unsigned error = 0;     // 404 or 405 when nothing matched, else 0
   const char* allow = ""; // the method the path takes, for 405's Allow
-  bool api = false;       // under /api/: JSON answers, no-store
+  bool api = false;       // under /api/, or /mcp: JSON answers, no-store
   std::string file;       // page: the HTML file; asset: the file's name
   std::string sid;        // call, turn_audio, hangup, say; page /calls/{sid}
   int64_t seq = 0;        // turn_audio
@@ -53,7 +54,8 @@ console_route match_console_route(std::string_view method,
                                   std::string_view path);
 
 /// Whether the route answers only with a live session: every page but
-/// /login, every /api/* route but login. Assets and / need none.
+/// /login, every /api/* route but login. Assets, / and /mcp (which
+/// checks its own bearer token) need none.
 bool needs_session(const console_route& route);
 
 /// The state-changing routes: they must come from the console's own pages

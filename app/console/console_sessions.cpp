@@ -26,6 +26,31 @@ login_outcome console_sessions::login(std::string_view token,
                                       const std::string& address) {
   std::lock_guard<std::mutex> guard{mutex_};
   const auto now = now_();
+  auto out = judge(token, address, now);
+  if (out.status != login_status::ok)
+    return out;
+  auto id = random_hex(session_id_bytes);
+  if (id.empty()) {
+    out.status = login_status::unavailable;
+    return out;
+  }
+  forget_idle(now);
+  while (sessions_.size() >= opts_.max_sessions && !sessions_.empty())
+    evict_unused_longest();
+  sessions_[id] = session{now};
+  out.session_id = std::move(id);
+  return out;
+}
+
+login_outcome console_sessions::check_token(std::string_view token,
+                                            const std::string& address) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  return judge(token, address, now_());
+}
+
+login_outcome console_sessions::judge(std::string_view token,
+                                      const std::string& address,
+                                      clock::time_point now) {
   login_outcome out;
   const auto* failures = recent_failures(address, now);
   if (failures && failures->size() >= opts_.login_failures) {
@@ -42,17 +67,7 @@ login_outcome console_sessions::login(std::string_view token,
     out.status = login_status::wrong_token;
     return out;
   }
-  auto id = random_hex(session_id_bytes);
-  if (id.empty()) {
-    out.status = login_status::unavailable;
-    return out;
-  }
-  forget_idle(now);
-  while (sessions_.size() >= opts_.max_sessions && !sessions_.empty())
-    evict_unused_longest();
-  sessions_[id] = session{now};
   out.status = login_status::ok;
-  out.session_id = std::move(id);
   return out;
 }
 

@@ -55,6 +55,12 @@ public:
   /// past opts.max_sessions ends the one unused longest.
   login_outcome login(std::string_view token, const std::string& address);
 
+  /// Checks a bearer `token` (MCP over HTTP, which keeps no session) as
+  /// login() does, under the same per-address limit: ok, wrong_token
+  /// (recorded as a failure) or limited (with retry_after_s). Makes no
+  /// session.
+  login_outcome check_token(std::string_view token, const std::string& address);
+
   /// True if `id` is a live session; marks it used now. An idle one is
   /// ended here.
   bool touch(const std::string& id);
@@ -78,6 +84,10 @@ private:
     clock::time_point last_used;
   };
 
+  // login() and check_token() up to the session: limited, wrong_token or
+  // ok (the token matched). Called with the mutex held.
+  login_outcome judge(std::string_view token, const std::string& address,
+                      clock::time_point now);
   void forget_idle(clock::time_point now);
   void evict_unused_longest();
   // The failures of `address` still inside the minute (older ones

@@ -17,7 +17,7 @@ namespace sb {
 
 namespace {
 
-enum class cmd_kind { daemon, database };
+enum class cmd_kind { daemon, database, server };
 
 struct command_spec {
   const char* name;
@@ -72,6 +72,18 @@ const command_spec commands[] = {
    "One call and its conversation, read from the database file\n"
    "(read-only; the daemon need not run).\n"
    "  --db PATH       the database (default: storage.path of the config)\n"},
+  {"mcp", cmd_kind::server, 0, 0, "mcp [--db PATH] [--schemas]", "mcp",
+   "serve MCP tools on stdin/stdout for an AI assistant",
+   "Serve switchboard's MCP tools (Model Context Protocol) on stdin and\n"
+   "stdout, one JSON-RPC message per line, for an MCP host that starts\n"
+   "this program (docs/mcp.md). Call history, transcripts and search read\n"
+   "the database (read-only; the daemon need not run); live calls, stats\n"
+   "and the actions ask the daemon on the admin socket. The actions\n"
+   "(place_call, hang_up, say, drain) are offered only with\n"
+   "[mcp] allow_actions = true in the config. Logs go to stderr.\n"
+   "  --db PATH       the database (default: storage.path of the config)\n"
+   "  --schemas       print every tool's input and output JSON Schema\n"
+   "                  and exit\n"},
 };
 
 const command_spec* find_command(const std::string& name) {
@@ -123,7 +135,7 @@ struct value_option {
 
 const value_option value_options[] = {
   {"--socket", nullptr},  {"--config", nullptr},
-  {"--timeout", nullptr}, {"--db", "history transcript"},
+  {"--timeout", nullptr}, {"--db", "history transcript mcp"},
   {"--since", "history"}, {"--number", "history"},
   {"--limit", "history"},
 };
@@ -180,6 +192,8 @@ caf::error check_command(const ctl_options& o,
         return usage_error(name + " is only for " + opt.only_for);
     }
   }
+  if (o.schemas && o.command != "mcp")
+    return usage_error("--schemas is only for mcp");
   for (const auto& a : o.args)
     if (a.empty())
       return usage_error(std::string("empty operand; usage: switchboardctl ")
@@ -202,12 +216,14 @@ bool takes_value(const std::string& name) {
                      [&](const value_option& o) { return name == o.name; });
 }
 
-// --json, -h and --help; false for anything else.
+// --json, -h, --help and --schemas; false for anything else.
 bool set_flag(ctl_options& o, const std::string& name) {
   if (name == "--json")
     o.json = true;
   else if (name == "-h" || name == "--help")
     o.help = true;
+  else if (name == "--schemas")
+    o.schemas = true;
   else
     return false;
   return true;
@@ -305,7 +321,8 @@ std::string help_text(const std::string& command) {
     "Usage: switchboardctl [options] COMMAND [ARGS]\n"
     "\n"
     "The admin client of switchboardd: asks the running daemon over its\n"
-    "Unix socket, or reads the database file for history and transcripts.\n"
+    "Unix socket, or reads the database file for history and transcripts;\n"
+    "`mcp` serves both to an AI assistant as MCP tools (docs/mcp.md).\n"
     "\n"
     "Commands:\n";
   for (const auto& c : commands) {

@@ -33,6 +33,7 @@ struct ctl_options {
   std::string since;             // history: normalised --since, or empty
   std::string number;            // history: --number, or empty
   int limit = 50;                // history: --limit, 1..100000
+  bool schemas = false;          // mcp: --schemas, print the tools' schemas
 };
 
 /// Parses the arguments after the program name. Options may come before or
@@ -45,7 +46,8 @@ struct ctl_options {
 caf::expected<ctl_options> parse_ctl_args(const std::vector<std::string>& args);
 
 /// True for the commands the daemon answers over the admin socket (as
-/// opposed to history and transcript, which read the database).
+/// opposed to history and transcript, which read the database, and mcp,
+/// which serves the MCP protocol on stdin and stdout using both).
 bool is_daemon_command(const std::string& command);
 
 /// How long to wait for the daemon: --timeout, else 60 s for dial (it

@@ -18,6 +18,29 @@
 
 namespace sb {
 
+namespace {
+
+constexpr int busy_timeout_ms = 5000;
+
+} // namespace
+
+void readonly_db_closer::operator()(sqlite3* db) const {
+  sqlite3_close_v2(db);
+}
+
+caf::expected<readonly_db> open_readonly_database(const std::string& path) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY,
+                                 nullptr);
+  readonly_db db{raw};
+  if (rc != SQLITE_OK)
+    return make_error(errc::storage_failed,
+                      path + ": "
+                        + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+  sqlite3_busy_timeout(raw, busy_timeout_ms);
+  return db;
+}
+
 const char* const history_sql =
   "SELECT c.call_sid, c.direction, c.from_number, c.to_number, c.status,"
   " c.started_at, c.answered_at, c.ended_at, c.duration_s, c.end_reason,"
@@ -28,8 +51,6 @@ const char* const history_sql =
   " ORDER BY c.started_at DESC, c.call_sid LIMIT ?3";
 
 namespace {
-
-constexpr int busy_timeout_ms = 5000;
 
 constexpr const char* call_sql =
   "SELECT call_sid, from_number, to_number, status, direction,"
@@ -77,23 +98,17 @@ constexpr int tool_calls_since_version = 7;
 
 using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-struct db_closer {
-  void operator()(sqlite3* db) const {
-    sqlite3_close_v2(db);
-  }
-};
 struct stmt_finalizer {
   void operator()(sqlite3_stmt* stmt) const {
     sqlite3_finalize(stmt);
   }
 };
-using db_ptr = std::unique_ptr<sqlite3, db_closer>;
 using stmt_ptr = std::unique_ptr<sqlite3_stmt, stmt_finalizer>;
 
 // One read-only connection and the path it names in errors.
 struct reader {
   std::string path;
-  db_ptr db;
+  readonly_db db;
 
   caf::error fail() const {
     return make_error(errc::storage_failed,
@@ -102,16 +117,10 @@ struct reader {
 };
 
 caf::expected<reader> open_readonly(const std::string& path) {
-  sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY,
-                                 nullptr);
-  reader r{path, db_ptr(raw)};
-  if (rc != SQLITE_OK)
-    return make_error(errc::storage_failed,
-                      path + ": "
-                        + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
-  sqlite3_busy_timeout(raw, busy_timeout_ms);
-  return r;
+  auto db = open_readonly_database(path);
+  if (!db)
+    return db.error();
+  return reader{path, std::move(*db)};
 }
 
 caf::expected<stmt_ptr> prepare(const reader& r, const char* sql) {

@@ -7,12 +7,26 @@
 // socket uses, so ctl_format renders both the same way.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 
 #include <caf/expected.hpp>
 
+struct sqlite3;
+
 namespace sb {
+
+struct readonly_db_closer {
+  void operator()(sqlite3* db) const;
+};
+using readonly_db = std::unique_ptr<sqlite3, readonly_db_closer>;
+
+/// The connection history and transcript read through, for any reader of
+/// the file: SQLITE_OPEN_READONLY, a 5 s busy timeout. Errors:
+/// errc::storage_failed with the path and SQLite's message (no such file,
+/// not a database).
+caf::expected<readonly_db> open_readonly_database(const std::string& path);
 
 struct history_filter {
   std::string since;  // normalise_since() text; empty = any time

@@ -1,16 +1,19 @@
 // switchboardctl's flow: arguments -> where to ask (socket or database) ->
-// the exchange or the read -> printed result and exit status. The pieces
-// live in ctl_args, ctl_client, ctl_history and ctl_format; this file only
-// wires them together and maps each failure to its exit status.
+// the exchange or the read -> printed result and exit status; or, for mcp,
+// the MCP server on stdin and stdout until the input ends. The pieces live
+// in ctl_args, ctl_client, ctl_history, ctl_format and ctl_mcp; this file
+// only wires them together and maps each failure to its exit status.
 #include "cli/ctl/ctl_run.hpp"
 
 #include <filesystem>
+#include <iostream>
 #include <optional>
 
 #include "cli/ctl/ctl_args.hpp"
 #include "cli/ctl/ctl_client.hpp"
 #include "cli/ctl/ctl_format.hpp"
 #include "cli/ctl/ctl_history.hpp"
+#include "cli/ctl/ctl_mcp.hpp"
 #include "core/config.hpp"
 #include "core/error.hpp"
 
@@ -23,15 +26,23 @@ constexpr const char* default_config_path = "config.toml";
 struct targets {
   std::string socket;
   std::string db;
+  bool allow_actions = false; // mcp: [mcp] allow_actions
 };
+
+// Whether the command needs the config file: for a path the options left
+// empty, and always for mcp, whose allow_actions only the config gives.
+bool needs_config(const ctl_options& o) {
+  if (o.command == "mcp")
+    return true;
+  return is_daemon_command(o.command) ? o.socket.empty() : o.db.empty();
+}
 
 // Fills in the socket and database paths the options left empty: from
 // --config, else from config.toml when there is one, else the defaults.
-// The config is read only when a path is missing.
+// The config is read only when needs_config says so.
 caf::expected<targets> resolve_targets(const ctl_options& o) {
   targets t{o.socket, o.db};
-  const bool daemon = is_daemon_command(o.command);
-  if (!(daemon ? t.socket.empty() : t.db.empty()))
+  if (!needs_config(o))
     return t;
   config cfg;
   std::string path = o.config;
@@ -48,6 +59,7 @@ caf::expected<targets> resolve_targets(const ctl_options& o) {
     t.socket = cfg.admin.socket;
   if (t.db.empty())
     t.db = cfg.storage.path;
+  t.allow_actions = cfg.mcp.allow_actions;
   return t;
 }
 
@@ -115,10 +127,21 @@ int run_database_command(const ctl_options& o, const std::string& db,
   return ctl_exit_ok;
 }
 
+int run_mcp(const ctl_options& o, const targets& where, std::istream& in,
+            std::ostream& out) {
+  mcp_stdio_options mcp{where.db, where.socket, where.allow_actions, o.timeout};
+  return serve_mcp_stdio(mcp, in, out);
+}
+
 } // namespace
 
 int run_ctl(const std::vector<std::string>& args, std::ostream& out,
             std::ostream& err) {
+  return run_ctl(args, std::cin, out, err);
+}
+
+int run_ctl(const std::vector<std::string>& args, std::istream& in,
+            std::ostream& out, std::ostream& err) {
   auto opts = parse_ctl_args(args);
   if (!opts) {
     err << "switchboardctl: " << what(opts.error()) << "\n"
@@ -129,12 +152,18 @@ int run_ctl(const std::vector<std::string>& args, std::ostream& out,
     out << help_text(opts->command);
     return ctl_exit_ok;
   }
+  if (opts->schemas) {
+    out << mcp_schemas_text();
+    return ctl_exit_ok;
+  }
   auto where = resolve_targets(*opts);
   if (!where) {
     err << "switchboardctl: " << what(where.error())
         << "\n(--socket or --db give the path without reading a config)\n";
     return ctl_exit_usage;
   }
+  if (opts->command == "mcp")
+    return run_mcp(*opts, *where, in, out);
   if (is_daemon_command(opts->command))
     return run_daemon_command(*opts, where->socket, out, err);
   return run_database_command(*opts, where->db, out, err);

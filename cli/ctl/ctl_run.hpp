@@ -5,6 +5,7 @@
 // and a temporary database.
 #pragma once
 
+#include <istream>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -20,5 +21,11 @@ namespace sb {
 /// command's reply timeout (plus SQLite's busy timeout for history).
 int run_ctl(const std::vector<std::string>& args, std::ostream& out,
             std::ostream& err);
+
+/// As above, with `in` as the standard input (read only by `mcp`, which
+/// serves it until it ends and then returns 0; the overload above gives
+/// it std::cin).
+int run_ctl(const std::vector<std::string>& args, std::istream& in,
+            std::ostream& out, std::ostream& err);
 
 } // namespace sb

@@ -60,6 +60,9 @@ http_request to_request(beast_request&& msg, const std::string& remote) {
   req.cookie = std::string(msg[http::field::cookie]);
   req.requested_by = std::string(msg["X-Requested-By"]);
   req.last_event_id = std::string(msg["Last-Event-ID"]);
+  req.mcp_protocol_version = std::string(msg["MCP-Protocol-Version"]);
+  req.mcp_method = std::string(msg["Mcp-Method"]);
+  req.mcp_name = std::string(msg["Mcp-Name"]);
   req.body = std::move(msg.body());
   req.remote_address = remote;
   return req;

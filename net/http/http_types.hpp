@@ -28,6 +28,11 @@ struct http_request {
   std::string cookie;        // Cookie header, or empty
   std::string requested_by;  // X-Requested-By header, or empty
   std::string last_event_id; // Last-Event-ID header, or empty
+  // MCP over HTTP (app/console/console_mcp): the request metadata headers
+  // checked against the JSON-RPC body.
+  std::string mcp_protocol_version; // MCP-Protocol-Version header, or empty
+  std::string mcp_method;           // Mcp-Method header, or empty
+  std::string mcp_name;             // Mcp-Name header, or empty
   std::string body;
   std::string remote_address; // peer "ip:port"
 };

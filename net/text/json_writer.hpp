@@ -1,9 +1,13 @@
 // The few RapidJSON writing steps every JSON body of the daemon repeats:
 // strings written with their length (so embedded NULs and UTF-8 survive),
-// "key": "value" fields, and the buffer as a std::string. Header-only;
+// "key": "value" fields, unknown values as null, and the buffer as a
+// std::string. Header-only;
 // a target that includes it links the rapidjson interface library.
 #pragma once
 
+#include <cmath>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -23,6 +27,36 @@ inline void write_field(json_writer& w, const char* key,
                         std::string_view value) {
   w.Key(key);
   write_string(w, value);
+}
+
+/// "key": value, or "key": null when the value is unknown: an empty
+/// string, no number, or (JSON has no NaN or infinity) a number that is
+/// not finite. For answers that keep every key rather than leave one out.
+inline void write_nullable(json_writer& w, const char* key,
+                           std::string_view value) {
+  w.Key(key);
+  if (value.empty())
+    w.Null();
+  else
+    write_string(w, value);
+}
+
+inline void write_nullable(json_writer& w, const char* key,
+                           const std::optional<int64_t>& value) {
+  w.Key(key);
+  if (value)
+    w.Int64(*value);
+  else
+    w.Null();
+}
+
+inline void write_nullable(json_writer& w, const char* key,
+                           const std::optional<double>& value) {
+  w.Key(key);
+  if (value && std::isfinite(*value))
+    w.Double(*value);
+  else
+    w.Null();
 }
 
 inline std::string json_text(const rapidjson::StringBuffer& buf) {

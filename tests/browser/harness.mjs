@@ -6,22 +6,22 @@
 // Content-Security-Policy violation is recorded, and finish() fails the
 // test on any of them. Screenshots go to SCREENSHOT_DIR (default
 // build/console-screenshots) as artifacts; nothing compares pixels.
-import { spawn, execFile } from "node:child_process";
-import crypto from "node:crypto";
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import http from "node:http";
-import net from "node:net";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import assert from "node:assert/strict";
 import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 
-export const repo_root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const build_dir = path.join(repo_root, "build");
+import {
+  base_config_toml, build_dir, free_port, http_request, post_webhook as post_signed, repo_root, run_daemon, sqlite_rows,
+  stop_daemon, twilio_signature, twilio_stand_in,
+} from "../support/daemon.mjs";
+
+export { free_port, http_request, repo_root, sqlite_rows, stop_daemon, twilio_signature };
 export const paths = {
   daemon: process.env.SWITCHBOARDD || path.join(build_dir, "app/switchboardd"),
   seed: process.env.SEED_CONSOLE_DB || path.join(build_dir, "tests/seed_console_db"),
@@ -53,179 +53,20 @@ export const xss_tool_calls = [
     error: "<img src=x onerror=alert(6)> timed out", ms: 120 },
 ];
 
-/// Resolves once the daemon's log holds `line`; rejects when the daemon
-/// exits first or `timeout_ms` passes. Awaits the log's own output events:
-/// the daemon says when it is ready ("<5>listening on ...", after every
-/// listener, the console's included, is bound).
-function log_line(daemon, line, timeout_ms) {
-  return new Promise((resolve, reject) => {
-    const streams = [daemon.child.stdout, daemon.child.stderr];
-    let timer;
-    const stop = () => {
-      clearTimeout(timer);
-      for (const s of streams) s.off("data", check);
-      daemon.child.off("exit", exited);
-    };
-    function check() {
-      if (!daemon.log.includes(line)) return;
-      stop();
-      resolve();
-    }
-    function exited(code, signal) {
-      stop();
-      reject(new Error(`switchboardd exited ${code ?? signal}`));
-    }
-    timer = setTimeout(() => {
-      stop();
-      reject(new Error(`no "${line}" in the daemon's log after ${timeout_ms} ms`));
-    }, timeout_ms);
-    // After the listeners that append to daemon.log (added first).
-    for (const s of streams) s.on("data", check);
-    daemon.child.on("exit", exited);
-    check();
-  });
-}
-
-/// A TCP port on 127.0.0.1 that was free a moment ago.
-export function free_port() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/// Twilio's X-Twilio-Signature: HMAC-SHA1 under the auth token over the
-/// URL followed by every parameter's name and value, sorted by name,
-/// base64 (docs/twilio.md).
-export function twilio_signature(token, url, params) {
-  const data = url + Object.keys(params).sort().map((key) => key + params[key]).join("");
-  return crypto.createHmac("sha1", token).update(data, "utf8").digest("base64");
-}
-
-/// Reads a whole HTTP answer: {status, headers, body}.
-export function http_request(url, { method = "GET", headers = {}, body } = {}) {
-  return new Promise((resolve, reject) => {
-    const request = http.request(url, { method, headers }, (response) => {
-      const chunks = [];
-      response.on("data", (chunk) => chunks.push(chunk));
-      response.on("end", () => resolve({ status: response.statusCode, headers: response.headers,
-        body: Buffer.concat(chunks).toString("utf8") }));
-    });
-    request.on("error", reject);
-    if (body !== undefined) request.write(body);
-    request.end();
-  });
-}
-
-/// A local stand-in for api.twilio.com: answers call updates
-/// (POST …/Calls/{CA}.json) with a Call resource, records every request,
-/// and, like Twilio, follows a Status=completed update with the call's
-/// status callback to the daemon (signed), so a hang-up ends the call.
-class fake_twilio {
-  constructor() {
-    this.requests = [];
-    this.daemon_url = null;
-    this.server = http.createServer((request, response) => this.#answer(request, response));
-  }
-
-  async start() {
-    await new Promise((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    this.base_url = `http://127.0.0.1:${this.server.address().port}`;
-  }
-
-  stop() {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(resolve));
-  }
-
-  /// The requests so far whose path matches `pattern`.
-  updates_of(call_sid) {
-    return this.requests.filter((r) => r.method === "POST" && r.path.endsWith(`/Calls/${call_sid}.json`));
-  }
-
-  #answer(request, response) {
-    const chunks = [];
-    request.on("data", (chunk) => chunks.push(chunk));
-    request.on("end", () => {
-      const body = Buffer.concat(chunks).toString("utf8");
-      const params = Object.fromEntries(new URLSearchParams(body));
-      const url = new URL(request.url, this.base_url);
-      const record = { method: request.method, path: url.pathname, params };
-      this.requests.push(record);
-      const match = /\/Accounts\/(AC\w+)\/Calls\/(CA\w+)\.json$/.exec(url.pathname);
-      if (request.method !== "POST" || !match) {
-        response.writeHead(404, { "Content-Type": "application/json" });
-        response.end(JSON.stringify({ code: 20404, message: "not found", status: 404 }));
-        return;
-      }
-      const status = params.Status || "in-progress";
-      response.writeHead(200, { "Content-Type": "application/json" });
-      response.end(JSON.stringify({ sid: match[2], account_sid: match[1], status, direction: "inbound",
-        from: "+15550100", to: phone_number, uri: url.pathname }));
-      if (status === "completed" && this.daemon_url) {
-        this.#status_callback(match[2]).catch((error) => { record.callback_error = String(error); });
-      }
-    });
-  }
-
-  async #status_callback(call_sid) {
-    const params = { AccountSid: account_sid, CallSid: call_sid, CallStatus: "completed", CallDuration: "3",
-      SequenceNumber: "9", CallbackSource: "call-progress-events" };
-    await post_webhook(this.daemon_url, "/call-status", params);
-  }
-}
-
 /// POSTs `params` form-encoded to the daemon's webhook `route`, signed as
 /// Twilio signs (the daemon checks signatures).
-export async function post_webhook(daemon_url, route, params) {
-  const url = daemon_url + route;
-  const answer = await http_request(url, {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded",
-      "X-Twilio-Signature": twilio_signature(auth_token, url, params) },
-    body: new URLSearchParams(params).toString(),
-  });
-  if (answer.status !== 200) throw new Error(`${route}: ${answer.status} ${answer.body}`);
-  return answer;
+export function post_webhook(daemon_url, route, params) {
+  return post_signed(daemon_url, route, params, auth_token);
 }
 
-function config_toml({ dir, audio_dir, port, console_port, twilio_url }) {
-  return `[server]
-listen = "127.0.0.1:${port}"
-public_url = "http://127.0.0.1:${port}"
-io_threads = 2
-[twilio]
-account_sid = "${account_sid}"
-auth_token = "${auth_token}"
-phone_number = "${phone_number}"
-api_base = "${twilio_url}"
-validate_signatures = true
-rest_timeout_ms = 2000
-[storage]
-path = "${dir}/console.db"
-[admin]
-socket = "${dir}/admin.sock"
-token = "${admin_token}"
-[tts]
+function config_toml({ dir, db, audio_dir, port, console_port, twilio }) {
+  return base_config_toml({ dir, db, port, twilio, admin_token }) + `[tts]
 engine = "espeak"
 cache_dir = "${audio_dir}"
-[runtime]
-scheduler_threads = 2
 [console]
 listen = "127.0.0.1:${console_port}"
 heartbeat_s = 2
 `;
-}
-
-/// Rows of `sql` on the database at `db` (sqlite3's CLI, read-only), as
-/// arrays of column texts.
-export async function sqlite_rows(db, sql) {
-  const { stdout } = await promisify(execFile)("sqlite3", ["-readonly", "-separator", "\t", db, sql]);
-  return stdout.split("\n").filter((line) => line !== "").map((line) => line.split("\t"));
 }
 
 /// The seeded daemon with its console, and the Twilio stand-in. `calls`:
@@ -236,42 +77,18 @@ export async function start_daemon({ calls = 70 } = {}) {
   await mkdir(audio_dir);
   const db = path.join(dir, "console.db");
   await promisify(execFile)(paths.seed, ["--db", db, "--calls", String(calls), "--audio-dir", audio_dir]);
-  const twilio = new fake_twilio();
+  const twilio = new twilio_stand_in({ account_sid, auth_token, phone_number });
   await twilio.start();
   const [port, console_port] = [await free_port(), await free_port()];
   const config = path.join(dir, "config.toml");
-  await writeFile(config, config_toml({ dir, audio_dir, port, console_port, twilio_url: twilio.base_url }));
+  await writeFile(config, config_toml({ dir, db, audio_dir, port, console_port, twilio }));
   // CONSOLE_DIR: serve the pages from that folder (switchboardd
   // --console-dir) rather than the copy built into the binary, to try a
   // page's change without rebuilding the daemon.
   const args = ["--config", config, ...(process.env.CONSOLE_DIR ? ["--console-dir", process.env.CONSOLE_DIR] : [])];
-  const child = spawn(paths.daemon, args, { stdio: ["ignore", "pipe", "pipe"] });
-  const daemon = { dir, db, child, twilio, log: "", url: `http://127.0.0.1:${port}`,
-    console_url: `http://127.0.0.1:${console_port}` };
-  child.stdout.on("data", (chunk) => { daemon.log += chunk; });
-  child.stderr.on("data", (chunk) => { daemon.log += chunk; });
-  const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal)));
-  daemon.exited = exited;
-  twilio.daemon_url = daemon.url;
-  try {
-    await log_line(daemon, "<5>listening on ", 20000);
-  } catch (error) {
-    await stop_daemon(daemon);
-    throw new Error(`${error.message}\n--- daemon log ---\n${daemon.log}`);
-  }
-  return daemon;
-}
-
-/// SIGTERM, then the exit (SIGKILL after 20 s); removes its directory.
-/// Returns the exit code (or signal name).
-export async function stop_daemon(daemon) {
-  if (daemon.child.exitCode === null && daemon.child.signalCode === null) daemon.child.kill("SIGTERM");
-  const timer = setTimeout(() => daemon.child.kill("SIGKILL"), 20000);
-  const code = await daemon.exited;
-  clearTimeout(timer);
-  await daemon.twilio.stop();
-  if (!process.env.KEEP_TEST_DIR) await rm(daemon.dir, { recursive: true, force: true });
-  return code;
+  const url = `http://127.0.0.1:${port}`;
+  twilio.daemon_url = url;
+  return run_daemon(paths.daemon, args, { dir, db, twilio, url, console_url: `http://127.0.0.1:${console_port}` });
 }
 
 export async function launch_browser() {

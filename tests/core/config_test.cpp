@@ -183,6 +183,8 @@ void check_same(const sb::config& a, const sb::config& b) {
   CHECK(a.console.heartbeat_s == b.console.heartbeat_s);
   CHECK(a.console.max_export_rows == b.console.max_export_rows);
   CHECK(a.console.page_size == b.console.page_size);
+  CHECK(a.mcp.allow_actions == b.mcp.allow_actions);
+  CHECK(a.mcp.allowed_origins == b.mcp.allowed_origins);
   CHECK(a.limits.max_calls == b.limits.max_calls);
   CHECK(a.limits.webhook_deadline_ms == b.limits.webhook_deadline_ms);
   CHECK(a.limits.call_idle_timeout_s == b.limits.call_idle_timeout_s);
@@ -1139,6 +1141,58 @@ TEST_CASE("the console never listens on the public port", "[config][console]") {
               "[console]\nlisten = \"127.0.0.1:0\"\n"));
   CHECK(parse("[server]\nlisten = \"127.0.0.1:8001\"\n"
               "[console]\nlisten = \"\"\n"));
+}
+
+TEST_CASE("every [mcp] key is read", "[config][mcp]") {
+  auto cfg = parse(R"([mcp]
+allow_actions = true
+allowed_origins = ["http://localhost:6274", "HTTPS://Tools.Example.COM",
+                   "http://[::1]:8080", "app+x://h:0"]
+)");
+  if (!cfg)
+    FAIL(sb::what(cfg.error()));
+  CHECK(cfg->mcp.allow_actions);
+  // Lower-cased, as browsers send an Origin.
+  CHECK(cfg->mcp.allowed_origins
+        == std::vector<std::string>{"http://localhost:6274",
+                                    "https://tools.example.com",
+                                    "http://[::1]:8080", "app+x://h:0"});
+}
+
+TEST_CASE("[mcp] defaults: actions off, only the console's own origin",
+          "[config][mcp]") {
+  auto cfg = parse("");
+  REQUIRE(cfg);
+  CHECK_FALSE(cfg->mcp.allow_actions);
+  CHECK(cfg->mcp.allowed_origins.empty());
+}
+
+TEST_CASE("bad [mcp] values name their key and line", "[config][mcp]") {
+  const std::string shape =
+    "must look like scheme://host[:port] as a browser sends Origin, e.g. "
+    "\"http://localhost:6274\" (got \"";
+  // The entry's own line.
+  CHECK(error_of("[mcp]\nallowed_origins = [\"http://a\",\n"
+                 "  \"localhost:6274\"]\n")
+        == "test.toml:3: mcp.allowed_origins[1]: " + shape
+             + "localhost:6274\")");
+  for (const char* bad :
+       {"http://a/", "http://a/path", "http://", "://a", "1http://a",
+        "http://a:", "http://a:65536", "http://a:x", "http://u@a",
+        "http://[::1", "http://[]", "http://[::1]x", "http://a b", "ht_tp://a",
+        "http://a]"}) {
+    INFO(bad);
+    CHECK(error_of(std::string{"[mcp]\nallowed_origins = [\""} + bad + "\"]\n")
+          == "test.toml:2: mcp.allowed_origins[0]: " + shape + bad + "\")");
+  }
+  CHECK(error_of("[mcp]\nallowed_origins = \"http://a\"\n")
+        == "test.toml:2: mcp.allowed_origins: must be an array of strings");
+  CHECK(error_of("[mcp]\nallowed_origins = [1]\n")
+        == "test.toml:2: mcp.allowed_origins[0]: must be a string");
+  CHECK(error_of("[mcp]\nallow_actions = \"yes\"\n")
+        == "test.toml:2: mcp.allow_actions: must be true or false");
+  CHECK(error_of("[mcp]\nallow_action = true\n")
+        == "test.toml:2: mcp.allow_action: unknown key");
 }
 
 TEST_CASE("SWITCHBOARD_ADMIN_TOKEN overrides admin.token",

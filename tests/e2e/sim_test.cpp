@@ -18,6 +18,7 @@
 
 #include "fixtures/fake_llm.hpp"
 #include "support/daemon_process.hpp"
+#include "tests/support/exec_argv.hpp"
 #include "tests/support/paths.hpp"
 
 using namespace sb::test;
@@ -40,12 +41,7 @@ int run_sim(const std::vector<std::string>& args, std::string& output) {
   if (pid == 0) {
     dup2(fds[1], STDOUT_FILENO);
     dup2(fds[1], STDERR_FILENO);
-    std::vector<char*> raw;
-    for (auto& a : argv)
-      raw.push_back(a.data());
-    raw.push_back(nullptr);
-    execv(raw[0], raw.data());
-    _exit(127);
+    exec_argv(argv);
   }
   close(fds[1]);
   char buf[4096];

@@ -387,6 +387,55 @@ TEST_CASE("FTS5 syntax in the user's text is taken literally",
   }
 }
 
+TEST_CASE("without the full-text index, a plain match finds the text as "
+          "typed, wildcards taken literally",
+          "[console_queries]") {
+  fixture f;
+  write_search_set(f);
+  sb::write_batch b;
+  b.turns = {make_turn("CA1", 3, "that is 100% right, order_id 7")};
+  f.write(b);
+  auto indexed = sb::has_transcript_index(f.db->handle());
+  REQUIRE(indexed);
+  CHECK(*indexed);
+  for (auto sql :
+       {"DROP TRIGGER turns_fts_insert", "DROP TRIGGER turns_fts_delete",
+        "DROP TRIGGER turns_fts_update", "DROP TABLE turns_fts"})
+    REQUIRE(sqlite3_exec(f.db->handle(), sql, nullptr, nullptr, nullptr)
+            == SQLITE_OK);
+  indexed = sb::has_transcript_index(f.db->handle());
+  REQUIRE(indexed);
+  CHECK_FALSE(*indexed);
+  auto match = [&f](const std::string& text, const call_filter& by = {}) {
+    auto got = sb::match_turns(f.db->handle(), text, by, 20);
+    INFO(text << ": " << (got ? std::string{} : sb::what(got.error())));
+    REQUIRE(got);
+    return std::move(*got);
+  };
+  auto hits = match("XYLOPHONEquartz street");
+  REQUIRE(hits.size() == 1);
+  CHECK(hits[0].call.call_sid == "CA1");
+  CHECK(hits[0].seq == 1);
+  CHECK(hits[0].snippet
+        == std::vector<std::string>{"please ship it to ",
+                                    "xylophonequartz street", ""});
+  // Newest turn first, and a part of a word matches too.
+  CHECK(where(match("hip"))
+        == decltype(where(hits)){{"CA1", 1}, {"CA1", 2}, {"CA2", 2}});
+  CHECK(match("hip")[0].call.call_sid == "CA2");
+  call_filter media;
+  media.transport = "media";
+  CHECK(where(match("hip", media)) == decltype(where(hits)){{"CA2", 2}});
+  CHECK(match("100%").size() == 1);
+  CHECK(match("1_0").empty());
+  CHECK(match("order_id").size() == 1);
+  CHECK(match("r%r").empty());
+  CHECK(match("\\").empty());
+  auto empty = sb::match_turns(f.db->handle(), "", {}, 20);
+  REQUIRE_FALSE(empty);
+  CHECK(sb::has_code(empty.error(), sb::errc::bad_request));
+}
+
 TEST_CASE("a trimmed turn is found by its new words only",
           "[console_queries]") {
   fixture f;

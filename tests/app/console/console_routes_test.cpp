@@ -66,6 +66,10 @@ TEST_CASE("paths map to the console's routes", "[console_routes]") {
         == console_route_id::reload);
   CHECK(match_console_route("GET", "/api/events").id
         == console_route_id::events);
+  auto mcp = match_console_route("POST", "/mcp");
+  CHECK(mcp.id == console_route_id::mcp);
+  CHECK(mcp.error == 0);
+  CHECK(mcp.api);
 }
 
 TEST_CASE("unknown paths are 404, a wrong method 405 with Allow",
@@ -85,10 +89,22 @@ TEST_CASE("unknown paths are 404, a wrong method 405 with Allow",
   CHECK(std::string{post_calls.allow} == "GET");
   CHECK(match_console_route("DELETE", "/calls").error == 405);
   CHECK(match_console_route("GET", "/api/calls/CA1/hangup").error == 405);
+  // MCP's Streamable HTTP has no GET stream and no session to DELETE.
+  for (const char* method : {"GET", "DELETE", "PUT", "HEAD"}) {
+    INFO(method);
+    auto mcp = match_console_route(method, "/mcp");
+    CHECK(mcp.error == 405);
+    CHECK(std::string{mcp.allow} == "POST");
+  }
+  CHECK(match_console_route("POST", "/mcp/").error == 404);
 }
 
-TEST_CASE("every route but login, assets and / needs a session",
+TEST_CASE("every route but login, assets, / and /mcp needs a session",
           "[console_routes]") {
+  // /mcp checks its bearer token and its Origin itself: no cookie, no
+  // X-Requested-By (an MCP client is not the console's page).
+  CHECK_FALSE(sb::needs_session(match_console_route("POST", "/mcp")));
+  CHECK_FALSE(sb::is_console_post(console_route_id::mcp));
   CHECK_FALSE(sb::needs_session(match_console_route("GET", "/")));
   CHECK_FALSE(sb::needs_session(match_console_route("GET", "/login")));
   CHECK_FALSE(sb::needs_session(match_console_route("GET", "/assets/a.css")));

@@ -144,6 +144,31 @@ TEST_CASE("the failure past the limit in a minute is refused, even with "
   CHECK(sessions.login(token, "10.0.0.1").status == login_status::ok);
 }
 
+TEST_CASE("a bearer token is checked under the same limit and makes no "
+          "session",
+          "[console_sessions]") {
+  manual_clock t;
+  console_sessions sessions{token, options(64, 3), t.function()};
+  CHECK(sessions.check_token(token, "10.0.0.1").status == login_status::ok);
+  CHECK(sessions.count() == 0);
+  // Wrong bearer tokens and wrong logins fill one count per address.
+  CHECK(sessions.check_token("guess", "10.0.0.1").status
+        == login_status::wrong_token);
+  CHECK(sessions.login("guess", "10.0.0.1").status
+        == login_status::wrong_token);
+  CHECK(sessions.check_token(token + "x", "10.0.0.1").status
+        == login_status::wrong_token);
+  t.now += 1s;
+  auto limited = sessions.check_token(token, "10.0.0.1");
+  CHECK(limited.status == login_status::limited);
+  CHECK(limited.retry_after_s == 59);
+  CHECK(sessions.login(token, "10.0.0.1").status == login_status::limited);
+  CHECK(sessions.check_token(token, "10.0.0.2").status == login_status::ok);
+  t.now += 59s;
+  CHECK(sessions.check_token(token, "10.0.0.1").status == login_status::ok);
+  CHECK(sessions.count() == 0);
+}
+
 TEST_CASE("the window slides: old failures stop counting one by one",
           "[console_sessions]") {
   manual_clock t;

@@ -91,6 +91,25 @@ TEST_CASE("ctl_args: history and transcript take their own options",
   CHECK_FALSE(sb::is_daemon_command("transcript"));
 }
 
+TEST_CASE("ctl_args: mcp takes --db and --schemas, and no operands",
+          "[ctl_args]") {
+  auto m = parsed({"mcp", "--db", "x.db", "--socket", "s.sock"});
+  CHECK(m.command == "mcp");
+  CHECK(m.db == "x.db");
+  CHECK(m.socket == "s.sock");
+  CHECK_FALSE(m.schemas);
+  CHECK(parsed({"mcp", "--schemas"}).schemas);
+  CHECK_FALSE(sb::is_daemon_command("mcp"));
+  CHECK(refused({"mcp", "now"})
+        == "usage: switchboardctl mcp [--db PATH] "
+           "[--schemas]");
+  CHECK(refused({"calls", "--schemas"}) == "--schemas is only for mcp");
+  const auto help = sb::help_text("mcp");
+  CHECK(help.find("stdin") != std::string::npos);
+  CHECK(help.find("allow_actions") != std::string::npos);
+  CHECK(sb::help_text("").find("mcp") != std::string::npos);
+}
+
 TEST_CASE("ctl_args: --help and help COMMAND ask for help", "[ctl_args]") {
   auto all = parsed({"--help"});
   CHECK(all.help);
@@ -137,7 +156,7 @@ TEST_CASE("ctl_args: bad command lines are refused with a reason",
   CHECK(refused({"stats", "now"}) == "usage: switchboardctl stats");
   CHECK(refused({"hangup", ""}).rfind("empty operand", 0) == 0);
   CHECK(refused({"calls", "--db", "x.db"})
-        == "--db is only for history transcript");
+        == "--db is only for history transcript mcp");
   CHECK(refused({"transcript", "CA1", "--limit", "3"})
         == "--limit is only for history");
   CHECK(refused({"history", "--limit", "0"}).find("1 to 100000")

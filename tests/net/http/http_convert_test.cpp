@@ -59,6 +59,9 @@ TEST_CASE("to_request takes the headers the application reads",
   msg.set(http::field::cookie, "sb_session=ab12; other=1");
   msg.set("x-requested-by", "switchboard-console");
   msg.set("Last-Event-ID", "42");
+  msg.set("mcp-protocol-version", "2026-07-28");
+  msg.set("Mcp-Method", "tools/call");
+  msg.set("MCP-NAME", "get_call");
   msg.set("X-Other", "ignored");
   msg.body() = "CallSid=CA1";
   auto req = sb::to_request(std::move(msg), "203.0.113.7:5060");
@@ -72,6 +75,9 @@ TEST_CASE("to_request takes the headers the application reads",
   CHECK(req.cookie == "sb_session=ab12; other=1");
   CHECK(req.requested_by == "switchboard-console");
   CHECK(req.last_event_id == "42");
+  CHECK(req.mcp_protocol_version == "2026-07-28");
+  CHECK(req.mcp_method == "tools/call");
+  CHECK(req.mcp_name == "get_call");
   CHECK(req.body == "CallSid=CA1");
   CHECK(req.remote_address == "203.0.113.7:5060");
 }
@@ -88,6 +94,9 @@ TEST_CASE("to_request leaves absent headers empty", "[http_convert]") {
   CHECK(req.cookie.empty());
   CHECK(req.requested_by.empty());
   CHECK(req.last_event_id.empty());
+  CHECK(req.mcp_protocol_version.empty());
+  CHECK(req.mcp_method.empty());
+  CHECK(req.mcp_name.empty());
   CHECK(req.body.empty());
 }
 
