@@ -2,11 +2,11 @@
 // switchboardctl (bench/README.md, "mcp"), in one run:
 //
 // 1. The tool round. The daemon (voice.transport gather, an Ollama-shaped
-//    model, one [[llm.mcp_servers]] entry) answers one caller's 50 turns
-//    twice: once with a model that calls lookup_order on every turn and
-//    answers from its result, once with the same model answering at once.
-//    Both the model and the MCP server are local and answer at once, and
-//    stamp each exchange (json_responder). The daemon's share of a tool
+//    model, one [[llm.mcp_servers]] entry) answers one caller's calls (4 of 50
+//    turns by default) twice: once with a model that calls lookup_order on
+//    every turn and answers from its result, once with the same model answering
+//    at once. Both the model and the MCP server are local and answer at once,
+//    and stamp each exchange (json_responder). The daemon's share of a tool
 //    round is the time from the model's tool-call answer being written to
 //    the model's next request being read, less the MCP server's own time
 //    between reading the tools/call and writing its answer. The turn's
@@ -17,7 +17,7 @@
 //    the same for resources/read of its transcript; and the time from
 //    exec to the answer of the first request.
 //
-// Usage: build/bench/mcp_bench [--turns N] [--reads N]
+// Usage: build/bench/mcp_bench [--turns N] [--calls N] [--reads N]
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -263,7 +263,7 @@ child_pipes spawn_ctl(const std::string& ctl, const std::string& config) {
 }
 
 // Writes one line and reads one answer line; "" on failure or after 10 s.
-std::string exchange(child_pipes& c, const std::string& line) {
+std::string ask(child_pipes& c, const std::string& line) {
   auto msg = line + "\n";
   if (::write(c.to_child, msg.data(), msg.size())
       != static_cast<ssize_t>(msg.size()))
@@ -308,8 +308,10 @@ std::string longest_call(const std::string& db_path, int64_t& turns) {
       == SQLITE_OK) {
     sqlite3_stmt* st = nullptr;
     sqlite3_prepare_v2(db,
+                       // The longest call, one with tool calls first.
                        "SELECT call_sid, count(*) FROM turns GROUP BY call_sid "
-                       "ORDER BY count(*) DESC LIMIT 1",
+                       "ORDER BY call_sid IN (SELECT call_sid FROM tool_calls) "
+                       "DESC, count(*) DESC LIMIT 1",
                        -1, &st, nullptr);
     if (st && sqlite3_step(st) == SQLITE_ROW) {
       sid = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
@@ -338,7 +340,7 @@ int64_t count_tool_calls(const std::string& db_path) {
   return n;
 }
 
-int run(int turns, int reads) {
+int run(int turns, int calls, int reads) {
   ::signal(SIGPIPE, SIG_IGN);
   tool_model model_state;
   json_responder model(
@@ -375,19 +377,17 @@ int run(int turns, int reads) {
   plan.transport = "gather";
   plan.base_url = daemon.base_url();
   plan.callers = 1;
-  plan.calls_per_caller = 1;
+  plan.calls_per_caller = calls;
   plan.turns = turns;
   model_state.call_tools = true;
   auto with_tools = run_callers(plan);
-  auto model_seen = model.exchanges().size();
   model_state.call_tools = false;
   auto without = run_callers(plan);
   auto rounds = tool_rounds(model.exchanges(), mcp.exchanges());
-  (void) model_seen;
 
-  std::printf("## mcp_bench: one caller, %d turns per call, <Gather>, a "
+  std::printf("## mcp_bench: one caller, %d calls of %d turns, <Gather>, a "
               "model and an MCP server that answer at once\n\n",
-              turns);
+              calls, turns);
   std::printf(
     "| measured | n | p50 ms | p99 ms | max ms |\n|---|---:|---:|---:|---:|\n");
   row("daemon's share of a tool round", rounds.daemon_share);
@@ -413,7 +413,7 @@ int run(int turns, int reads) {
   auto ctl = std::string("build/cli/switchboardctl");
   auto started = steady_ns();
   auto c = spawn_ctl(ctl, daemon.dir() + "/config.toml");
-  auto first = exchange(
+  auto first = ask(
     c, std::string(
          R"({"jsonrpc":"2.0","id":0,"method":"server/discover","params":{)")
          + meta + "}}");
@@ -433,7 +433,7 @@ int run(int turns, int reads) {
                  R"("arguments":{"call_sid":")"
                + sid + "\"}," + meta + "}}";
     auto t0 = steady_ns();
-    auto answer = exchange(c, req);
+    auto answer = ask(c, req);
     auto t1 = steady_ns();
     if (answer.find("\"result\"") == std::string::npos) {
       std::cerr << "mcp_bench: get_call failed: " << answer.substr(0, 300)
@@ -447,7 +447,7 @@ int run(int turns, int reads) {
       + R"(r","method":"resources/read","params":{"uri":"switchboard://calls/)"
       + sid + "\"," + meta + "}}";
     t0 = steady_ns();
-    answer = exchange(c, req);
+    answer = ask(c, req);
     t1 = steady_ns();
     if (answer.find("\"result\"") == std::string::npos) {
       std::cerr << "mcp_bench: resources/read failed: " << answer.substr(0, 300)
@@ -477,13 +477,16 @@ int run(int turns, int reads) {
 } // namespace sb::bench
 
 int main(int argc, char** argv) {
-  int turns = 50, reads = 200;
+  int turns = 50, calls = 4, reads = 200;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if ((a == "--turns" || a == "--reads") && i + 1 < argc)
-      (a == "--turns" ? turns : reads) = std::atoi(argv[++i]);
+    if ((a == "--turns" || a == "--calls" || a == "--reads") && i + 1 < argc)
+      (a == "--turns"   ? turns
+       : a == "--calls" ? calls
+                        : reads) = std::atoi(argv[++i]);
     else if (a == "-h" || a == "--help") {
-      std::puts("usage: mcp_bench [--turns N (50)] [--reads N (200)]\n"
+      std::puts("usage: mcp_bench [--turns N (50)] [--calls N (4)] "
+                "[--reads N (200)]\n"
                 "Run from the repository root after a build; see "
                 "bench/README.md, \"mcp\".");
       return 0;
@@ -493,9 +496,10 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (turns < 1 || reads < 1) {
-    std::fprintf(stderr, "mcp_bench: --turns and --reads must be >= 1\n");
+  if (turns < 1 || calls < 1 || reads < 1) {
+    std::fprintf(stderr,
+                 "mcp_bench: --turns, --calls and --reads must be >= 1\n");
     return 2;
   }
-  return sb::bench::run(turns, reads);
+  return sb::bench::run(turns, calls, reads);
 }
