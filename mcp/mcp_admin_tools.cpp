@@ -38,8 +38,8 @@ void write_live_call(json_writer& w, const rapidjson::Value& c) {
 }
 
 // hang_up's and say's answer: the call and that the daemon did it.
-mcp_tool_outcome done_with(const std::string& sid) {
-  return mcp_tool_outcome::result(json_object([&](json_writer& w) {
+mcp_call_outcome done_with(const std::string& sid) {
+  return mcp_call_outcome::result(json_object([&](json_writer& w) {
     write_field(w, "call_sid", sid);
     w.Key("done");
     w.Bool(true);
@@ -54,8 +54,8 @@ void list_live_calls_tool(const mcp_tool_call& call, mcp_tool_done done) {
     [](const rapidjson::Value& result) {
       auto calls = result.FindMember("calls");
       if (calls == result.MemberEnd() || !calls->value.IsArray())
-        return mcp_tool_outcome::failed("malformed reply from the daemon");
-      return mcp_tool_outcome::result(json_object([&](json_writer& w) {
+        return mcp_call_outcome::failed("malformed reply from the daemon");
+      return mcp_call_outcome::result(json_object([&](json_writer& w) {
         w.Key("calls");
         w.StartArray();
         for (const auto& c : calls->value.GetArray())
@@ -77,7 +77,7 @@ void place_call_tool(const mcp_tool_call& call, mcp_tool_done done) {
   ask_admin(
     call.services, std::move(request),
     [](const rapidjson::Value& result) {
-      return mcp_tool_outcome::result(json_object([&](json_writer& w) {
+      return mcp_call_outcome::result(json_object([&](json_writer& w) {
         write_field(w, "call_sid", text_member(result, "call_sid"));
         write_nullable(w, "status", text_member(result, "status"));
       }));
@@ -107,7 +107,7 @@ void drain_tool(const mcp_tool_call& call, mcp_tool_done done) {
   ask_admin(
     call.services, admin_request("drain"),
     [](const rapidjson::Value&) {
-      return mcp_tool_outcome::result(json_object([](json_writer& w) {
+      return mcp_call_outcome::result(json_object([](json_writer& w) {
         w.Key("draining");
         w.Bool(true);
       }));

@@ -18,8 +18,8 @@ namespace {
 
 constexpr int default_limit = 20;
 
-mcp_tool_outcome storage_failed(const caf::error& err) {
-  return mcp_tool_outcome::failed("database: " + what(err));
+mcp_call_outcome storage_failed(const caf::error& err) {
+  return mcp_call_outcome::failed("database: " + what(err));
 }
 
 call_filter filter_of(const rapidjson::Value& args) {
@@ -60,7 +60,7 @@ std::string hits_json(const std::vector<search_hit>& hits, const char* method) {
 }
 
 // The full-text index when the file has one, else a plain match.
-mcp_tool_outcome search(sqlite3* db, const std::string& text,
+mcp_call_outcome search(sqlite3* db, const std::string& text,
                         const call_filter& filter, int limit) {
   auto indexed = has_transcript_index(db);
   if (!indexed)
@@ -68,11 +68,11 @@ mcp_tool_outcome search(sqlite3* db, const std::string& text,
   auto hits = *indexed ? search_turns(db, text, filter, limit)
                        : match_turns(db, text, filter, limit);
   if (!hits && has_code(hits.error(), errc::bad_request))
-    return mcp_tool_outcome::invalid(
+    return mcp_call_outcome::invalid(
       "arguments.query: holds no word to search for");
   if (!hits)
     return storage_failed(hits.error());
-  return mcp_tool_outcome::result(hits_json(*hits, *indexed ? "fts" : "match"));
+  return mcp_call_outcome::result(hits_json(*hits, *indexed ? "fts" : "match"));
 }
 
 } // namespace
@@ -86,9 +86,9 @@ void get_call_tool(const mcp_tool_call& call, mcp_tool_done done) {
       if (!detail)
         return storage_failed(detail.error());
       if (!*detail)
-        return mcp_tool_outcome::invalid("arguments.call_sid: no call " + sid
+        return mcp_call_outcome::invalid("arguments.call_sid: no call " + sid
                                          + " is stored");
-      return mcp_tool_outcome::result(call_detail_json((*detail)->stored));
+      return mcp_call_outcome::result(call_detail_json((*detail)->stored));
     },
     std::move(done));
 }
@@ -100,7 +100,7 @@ void list_calls_tool(const mcp_tool_call& call, mcp_tool_done done) {
   auto token = string_arg(args, "cursor");
   auto after = token.empty() ? call_cursor{} : decode_cursor(token);
   if (!after) {
-    done(mcp_tool_outcome::invalid(
+    done(mcp_call_outcome::invalid(
       "arguments.cursor: not a cursor list_calls gave"));
     return;
   }
@@ -110,7 +110,7 @@ void list_calls_tool(const mcp_tool_call& call, mcp_tool_done done) {
       auto page = list_calls(db, filter, after, limit);
       if (!page)
         return storage_failed(page.error());
-      return mcp_tool_outcome::result(json_object([&](json_writer& w) {
+      return mcp_call_outcome::result(json_object([&](json_writer& w) {
         w.Key("calls");
         w.StartArray();
         for (const auto& row : page->calls)

@@ -121,7 +121,7 @@ std::string string_param(const rapidjson::Value& params, const char* key) {
 
 struct mcp_server::impl {
   struct checked_tool {
-    const mcp_tool* tool;
+    const mcp_server_tool* tool;
     json_schema input;
   };
 
@@ -226,7 +226,7 @@ void mcp_server::impl::call_tool(const request_ptr& r, const std::string& who) {
     fail(*r, mcp_error::invalid_params, why);
     return;
   }
-  found->tool->handler({args, services, who}, [r](mcp_tool_outcome o) {
+  found->tool->handler({args, services, who}, [r](mcp_call_outcome o) {
     if (o.rpc_code != 0) {
       fail(*r, o.rpc_code, o.rpc_message);
       return;

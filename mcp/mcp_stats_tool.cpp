@@ -112,7 +112,7 @@ void write_metrics(json_writer& w, const std::string& text) {
 
 void finish(const state_ptr& s) {
   auto metrics = s->services.metrics ? s->services.metrics() : std::string{};
-  s->done(mcp_tool_outcome::result(json_object([&](json_writer& w) {
+  s->done(mcp_call_outcome::result(json_object([&](json_writer& w) {
     write_daemon(w, *s);
     write_last_day(w, *s);
     write_metrics(w, metrics);

@@ -43,13 +43,13 @@ void with_connection(const mcp_services& services,
 }
 
 void read_database(const mcp_services& services,
-                   std::function<mcp_tool_outcome(sqlite3* db)> query,
+                   std::function<mcp_call_outcome(sqlite3* db)> query,
                    mcp_tool_done done) {
   with_connection(
     services,
     [query = std::move(query), done](sqlite3* db) { done(query(db)); },
     [done](std::string why) {
-      done(mcp_tool_outcome::failed(std::move(why)));
+      done(mcp_call_outcome::failed(std::move(why)));
     });
 }
 
@@ -77,10 +77,10 @@ const rapidjson::Value* admin_result(rapidjson::Document& doc,
 
 void ask_admin(
   const mcp_services& services, std::string request,
-  std::function<mcp_tool_outcome(const rapidjson::Value& result)> on_ok,
+  std::function<mcp_call_outcome(const rapidjson::Value& result)> on_ok,
   mcp_tool_done done) {
   if (!services.admin) {
-    done(mcp_tool_outcome::failed("no daemon to ask here"));
+    done(mcp_call_outcome::failed("no daemon to ask here"));
     return;
   }
   services.admin(std::move(request),
@@ -90,7 +90,7 @@ void ask_admin(
                    if (auto result = admin_result(doc, reply, error))
                      done(on_ok(*result));
                    else
-                     done(mcp_tool_outcome::failed(error));
+                     done(mcp_call_outcome::failed(error));
                  });
 }
 

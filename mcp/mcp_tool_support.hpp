@@ -36,7 +36,7 @@ void with_connection(const mcp_services& services,
 /// hands its outcome to `done`. No reader, or no connection now: a tool
 /// error saying so.
 void read_database(const mcp_services& services,
-                   std::function<mcp_tool_outcome(sqlite3* db)> query,
+                   std::function<mcp_call_outcome(sqlite3* db)> query,
                    mcp_tool_done done);
 
 /// Reads an admin reply line into `doc`: its result object, or nullptr
@@ -52,7 +52,7 @@ const rapidjson::Value* admin_result(rapidjson::Document& doc,
 /// whose outcome is the answer.
 void ask_admin(
   const mcp_services& services, std::string request,
-  std::function<mcp_tool_outcome(const rapidjson::Value& result)> on_ok,
+  std::function<mcp_call_outcome(const rapidjson::Value& result)> on_ok,
   mcp_tool_done done);
 
 /// {"cmd": cmd, key: value, ...}: an admin request line.

@@ -237,7 +237,7 @@ std::string drain_output() {
          R"("required":["draining"]})";
 }
 
-std::vector<mcp_tool> make_table() {
+std::vector<mcp_server_tool> make_table() {
   return {
     {"list_live_calls", "Live calls",
      "The calls in progress now: CallSid, direction, numbers, status, "
@@ -282,27 +282,27 @@ std::vector<mcp_tool> make_table() {
 
 } // namespace
 
-mcp_tool_outcome mcp_tool_outcome::result(std::string json) {
-  mcp_tool_outcome o;
+mcp_call_outcome mcp_call_outcome::result(std::string json) {
+  mcp_call_outcome o;
   o.structured = std::move(json);
   return o;
 }
 
-mcp_tool_outcome mcp_tool_outcome::failed(std::string text) {
-  mcp_tool_outcome o;
+mcp_call_outcome mcp_call_outcome::failed(std::string text) {
+  mcp_call_outcome o;
   o.tool_error = std::move(text);
   return o;
 }
 
-mcp_tool_outcome mcp_tool_outcome::invalid(std::string message) {
-  mcp_tool_outcome o;
+mcp_call_outcome mcp_call_outcome::invalid(std::string message) {
+  mcp_call_outcome o;
   o.rpc_code = mcp_error::invalid_params;
   o.rpc_message = std::move(message);
   return o;
 }
 
-const std::vector<mcp_tool>& mcp_tool_table() {
-  static const std::vector<mcp_tool> table = make_table();
+const std::vector<mcp_server_tool>& mcp_tool_table() {
+  static const std::vector<mcp_server_tool> table = make_table();
   return table;
 }
 

@@ -23,20 +23,23 @@ namespace sb {
 /// What one tool call comes to: exactly one of a structured result, a
 /// tool execution error (the daemon refused, the database is unreadable:
 /// CallToolResult with isError, which the model may act on), or a JSON-RPC
-/// error (an unknown call: the request itself was wrong).
-struct mcp_tool_outcome {
+/// error (an unknown call: the request itself was wrong). Named apart from
+/// backends/mcp's mcp_tool_outcome (a call the model made of another
+/// server): both are in sb and link into the daemon, where one name for
+/// two types would break the one-definition rule.
+struct mcp_call_outcome {
   std::string structured; // a JSON object's text, matching outputSchema
   std::string tool_error; // isError's text
   int rpc_code = 0;       // non-zero: answer this JSON-RPC error instead
   std::string rpc_message;
 
-  static mcp_tool_outcome result(std::string json);
-  static mcp_tool_outcome failed(std::string text);
+  static mcp_call_outcome result(std::string json);
+  static mcp_call_outcome failed(std::string text);
   /// -32602 with `message` (naming the field).
-  static mcp_tool_outcome invalid(std::string message);
+  static mcp_call_outcome invalid(std::string message);
 };
 
-using mcp_tool_done = std::function<void(mcp_tool_outcome)>;
+using mcp_tool_done = std::function<void(mcp_call_outcome)>;
 
 /// A call as its handler sees it. Valid only during the handler's own
 /// call: a handler copies what it needs before it goes asynchronous.
@@ -51,7 +54,9 @@ struct mcp_tool_call {
 using mcp_tool_handler = void (*)(const mcp_tool_call& call,
                                   mcp_tool_done done);
 
-struct mcp_tool {
+/// A tool switchboard serves (not backends/mcp's mcp_tool, one the model
+/// is offered; see mcp_call_outcome).
+struct mcp_server_tool {
   std::string name;
   std::string title;
   std::string description;
@@ -62,7 +67,7 @@ struct mcp_tool {
 };
 
 /// Every tool, in the order tools/list gives them (read-only first).
-const std::vector<mcp_tool>& mcp_tool_table();
+const std::vector<mcp_server_tool>& mcp_tool_table();
 
 /// The tools/list "tools" array (name, title, description, inputSchema,
 /// outputSchema, annotations), actions included only with `with_actions`.

@@ -89,10 +89,12 @@ struct tools_fixture {
   }
 };
 
-inline const mcp_tool& tool_named(const std::string& name) {
+inline const mcp_server_tool& tool_named(const std::string& name) {
   const auto& table = mcp_tool_table();
   auto it = std::find_if(table.begin(), table.end(),
-                         [&](const mcp_tool& t) { return t.name == name; });
+                         [&](const mcp_server_tool& t) {
+                           return t.name == name;
+                         });
   REQUIRE(it != table.end());
   return *it;
 }
