@@ -20,15 +20,12 @@ using namespace console_fields;
 namespace {
 
 // The time the tool rounds of a reply took, as the caller waited it: the
-// rounds run one after another, the calls of one round side by side, so
-// each round counts with its longest call. 0 when there were none.
+// LLM worker runs every call one after another (actors/tool_rounds.cpp),
+// so their times add up. 0 when there were none.
 int64_t tool_rounds_ms(const std::vector<tool_call_row>& calls) {
-  std::map<int64_t, int64_t> longest; // round -> its longest call
-  for (const auto& c : calls)
-    longest[c.round] = std::max(longest[c.round], c.ms);
   int64_t total = 0;
-  for (const auto& [round, ms] : longest)
-    total += ms;
+  for (const auto& c : calls)
+    total += std::max<int64_t>(c.ms, 0);
   return total;
 }
 
@@ -175,20 +172,20 @@ turn_latency latency_parts(const turn_row& turn) {
   if (!total || *total < 0)
     return out;
   out.total_ms = *total;
-  std::optional<int64_t> model = turn.llm_ms;
-  if (turn.llm_ms && turn.first_token_ms)
-    model = *turn.llm_ms - *turn.first_token_ms;
-  // The tool rounds run inside the model's time, before the answer's
-  // first token: they are taken out of the first token's wait when the
-  // reply streamed, else out of the model's part.
+  // first_token_ms runs from the request to the answer's first token, so
+  // the tool rounds (which come before it) are taken out of it; llm_ms is
+  // the model's own time over every round (no tool time in it), so what
+  // is left of it after the first-token wait is the rest of the answer.
   std::optional<int64_t> first_token = turn.first_token_ms;
   std::optional<int64_t> tools;
   if (auto ms = tool_rounds_ms(turn.tool_calls); ms > 0) {
     tools = ms;
-    auto& holder = first_token ? first_token : model;
-    if (holder)
-      holder = std::max<int64_t>(*holder - ms, 0);
+    if (first_token)
+      first_token = std::max<int64_t>(*first_token - ms, 0);
   }
+  std::optional<int64_t> model = turn.llm_ms;
+  if (turn.llm_ms && first_token)
+    model = std::max<int64_t>(*turn.llm_ms - *first_token, 0);
   const std::pair<const char*, std::optional<int64_t>> measured[] = {
     {"eot_wait", turn.eot_wait_ms},   {"stt", turn.stt_tail_ms},
     {"queue", turn.queue_ms},         {"tools", tools},

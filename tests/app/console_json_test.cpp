@@ -251,38 +251,39 @@ tool_call_row tool_call(int64_t idx, int64_t round, int64_t ms,
 
 } // namespace
 
-TEST_CASE("tool rounds are a part of their own, taken out of the model's "
-          "time, and the parts still add up",
+TEST_CASE("tool rounds are a part of their own, beside the model's time, "
+          "and the parts still add up",
           "[console]") {
   using parts = std::vector<std::pair<std::string, int64_t>>;
-  // <Gather>: no first token; the rounds ran inside llm_ms. Round 1's two
-  // calls ran side by side (the longer counts), round 2 after them.
+  // <Gather>: no first token. llm_ms is the model's own time over the
+  // rounds; the calls ran one after another, so their times add up.
   auto t = assistant_turn();
-  t.latency_ms = 1500;
+  t.latency_ms = 2100;
   t.queue_ms = 100;
   t.llm_ms = 1200;
   t.tool_calls = {tool_call(1, 1, 300), tool_call(2, 1, 250, "timed out"),
                   tool_call(3, 2, 100)};
   CHECK(
     parts_of(t)
-    == parts{{"queue", 100}, {"tools", 400}, {"model", 800}, {"other", 200}});
-  CHECK(sum_of(latency_parts(t)) == 1500);
+    == parts{{"queue", 100}, {"tools", 650}, {"model", 1200}, {"other", 150}});
+  CHECK(sum_of(latency_parts(t)) == 2100);
   // Streamed: the answer's first token came after the last round, so the
-  // rounds are taken out of the wait for it; the model's part is as before.
-  t.first_token_ms = 700;
+  // rounds are taken out of the wait for it; the model's part is the rest
+  // of its own time.
+  t.first_token_ms = 950;
   CHECK(parts_of(t)
         == parts{{"queue", 100},
-                 {"tools", 400},
+                 {"tools", 650},
                  {"first_token", 300},
-                 {"model", 500},
-                 {"other", 200}});
-  CHECK(sum_of(latency_parts(t)) == 1500);
+                 {"model", 900},
+                 {"other", 150}});
+  CHECK(sum_of(latency_parts(t)) == 2100);
   // Tools that took longer than everything measured: clipped, never past
   // the total.
   t.tool_calls = {tool_call(1, 1, 5000)};
   auto l = latency_parts(t);
-  CHECK(sum_of(l) == 1500);
-  CHECK(parts_of(t) == parts{{"queue", 100}, {"tools", 1400}});
+  CHECK(sum_of(l) == 2100);
+  CHECK(parts_of(t) == parts{{"queue", 100}, {"tools", 2000}});
   // No tool calls, no tools part.
   t.tool_calls.clear();
   for (const auto& p : latency_parts(t).parts)
