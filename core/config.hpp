@@ -118,9 +118,9 @@ struct endpoint_config {
 /// (Streamable HTTP). Needs a restart to add or remove; its tools are
 /// listed again at start and on reload.
 struct mcp_server_config {
-  std::string name;       // unique; names the server in logs and turns
-  std::string url;        // the MCP endpoint, e.g. http://127.0.0.1:9100/mcp
-  std::string token;      // bearer credential (or token_file); may be empty
+  std::string name;  // unique; names the server in logs and turns
+  std::string url;   // the MCP endpoint, e.g. http://127.0.0.1:9100/mcp
+  std::string token; // bearer credential (or token_file); may be empty
   std::vector<std::string> tools; // allow-list of tool names; empty = all
 };
 
@@ -149,10 +149,10 @@ struct llm_config {
   bool end_call_tool = true; // ollama/openai: offer end_call
   // ollama/openai: MCP tools for the call's model (backends/mcp).
   std::vector<mcp_server_config> mcp_servers;
-  int max_tool_rounds = 3;     // model rounds with tool calls per turn, 0..10
-  int mcp_slots = 4;           // tool calls running at once, 1..256
-  int mcp_max_queue = 16;      // tool calls waiting for a slot, 0..10000
-  int mcp_timeout_ms = 3000;   // one tool call, 100..60000
+  int max_tool_rounds = 3;   // model rounds with tool calls per turn, 0..10
+  int mcp_slots = 4;         // tool calls running at once, 1..256
+  int mcp_max_queue = 16;    // tool calls waiting for a slot, 0..10000
+  int mcp_timeout_ms = 3000; // one tool call, 100..60000
   std::vector<endpoint_config> endpoints = {{"http://127.0.0.1:11434", 0, 4}};
 };
 
