@@ -103,10 +103,11 @@ test("a reply's tool calls show under it as text, the failed one with its error,
   }
   assert.equal(await page.locator("#turn-1 [data-tool-call]").count(), 0);
   assert.equal(await page.locator("[data-transcript] img, [data-transcript] b, [data-transcript] script").count(), 0);
-  // Both ran side by side in round 1: the longer is the round's time, a
-  // part of the reply's total like every other.
+  // The worker runs the calls one after another: their times add up to
+  // the tools' part (42 + 120 ms), a part of the reply's total like every
+  // other.
   const chart = page.locator("#turn-2 [data-waterfall]");
-  assert.equal(await chart.locator("[data-part=tools]").getAttribute("data-ms"), "120");
+  assert.equal(await chart.locator("[data-part=tools]").getAttribute("data-ms"), "162");
   const parts = await chart.locator("[data-part]").evaluateAll((nodes) => nodes.map((n) => Number(n.dataset.ms)));
   assert.equal(parts.reduce((sum, ms) => sum + ms, 0), Number(await chart.getAttribute("data-total-ms")));
   await screenshot(page, "call-tools");
